@@ -1,0 +1,97 @@
+/**
+ * Every failure aril reports is an {@link ArilError}: a `code` from one union, a message that
+ * says what was expected, what was found and where, and the location copied onto the error.
+ */
+
+/** Every error code aril throws. */
+export type ArilErrorCode =
+  | 'ERR_INVALID_OPTION'
+  | 'ERR_INVALID_ARGUMENT'
+  | 'ERR_INVALID_INPUT'
+  | 'ERR_RAGGED_ROWS'
+  | 'ERR_COLUMN_COUNT'
+  | 'ERR_NOT_NUMERIC'
+  | 'ERR_INVALID_WEIGHTS'
+  | 'ERR_SUMMARY_MISMATCH'
+  | 'ERR_INVALID_JSON_MODEL'
+  | 'ERR_UNKNOWN_MODEL'
+  | 'ERR_INVALID_PARAMETER'
+  | 'ERR_FROZEN'
+  | 'ERR_ABORTED'
+  | 'ERR_SOURCE'
+  | 'ERR_NPY_MAGIC'
+  | 'ERR_NPY_HEADER'
+  | 'ERR_NPY_DTYPE'
+  | 'ERR_NPY_FORTRAN_ORDER'
+  | 'ERR_NPY_TRUNCATED'
+  | 'ERR_NPY_TRAILING_BYTES'
+  | 'ERR_NPY_PRECISION'
+  | 'ERR_NPY_RANGE'
+  | 'ERR_CSV_PARSE'
+  | 'ERR_CSV_VALUE'
+  | 'ERR_CSV_COLUMN'
+  | 'ERR_JSON_PARSE'
+  | 'ERR_JSON_VALUE'
+  | 'ERR_NOT_POSITIVE_DEFINITE'
+  | 'ERR_NOT_CONVERGED'
+
+/** Where an error happened; every field is optional and copied onto the error. */
+export interface ErrorLocation {
+  file?: string
+  row?: number
+  column?: number | string
+  line?: number
+  byteOffset?: number
+}
+
+/**
+ * The one error class of aril.
+ *
+ * @example
+ * ```ts
+ * try { new NormalDistribution(0, 1).fit([[1, 2], [3]]) }
+ * catch (err) { if (err instanceof ArilError) console.log(err.code, err.row) } // ERR_RAGGED_ROWS 1
+ * ```
+ */
+export class ArilError extends Error implements ErrorLocation {
+  readonly code: ArilErrorCode
+  file?: string
+  row?: number
+  column?: number | string
+  line?: number
+  byteOffset?: number
+
+  constructor (code: ArilErrorCode, message: string, location: ErrorLocation = {}, options?: { cause?: unknown }) {
+    super(message + describeLocation(location), options)
+    this.name = 'ArilError'
+    this.code = code
+    for (const [key, value] of Object.entries(location)) {
+      if (value !== undefined) (this as Record<string, unknown>)[key] = value
+    }
+  }
+}
+
+function describeLocation (location: ErrorLocation): string {
+  const parts: string[] = []
+  if (location.row !== undefined) parts.push(`row ${location.row}`)
+  if (location.column !== undefined) parts.push(`column ${location.column}`)
+  if (location.line !== undefined) parts.push(`line ${location.line}`)
+  if (location.byteOffset !== undefined) parts.push(`byte ${location.byteOffset}`)
+  let text = parts.length > 0 ? `, at ${parts.join(', ')}` : ''
+  if (location.file !== undefined) text += `${parts.length > 0 ? ' of' : ', in'} ${location.file}`
+  return text
+}
+
+/** Throws `ERR_INVALID_OPTION` naming the option, what it accepts and what it got. */
+export function invalidOption (name: string, expected: string, got: unknown): never {
+  throw new ArilError('ERR_INVALID_OPTION', `Option ${name}: expected ${expected}, got ${show(got)}`)
+}
+
+/** A short, safe rendering of a user's value for an error message. */
+export function show (value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value)
+  if (Array.isArray(value)) return `an array of length ${value.length}`
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`
+  return `a ${typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value}`
+}

@@ -1,0 +1,198 @@
+/**
+ * The model contract (design.md, "The model contract") as a base class: input checking, weights,
+ * `fit`, `sink`, `fitStream`, freezing and failure rollback live here once, so a model file only
+ * holds its statistics and formulas.
+ */
+import type { Writable } from 'node:stream'
+import { toBatch, type Batch, type BatchInput, type Key } from './batch.js'
+import { ArilError, show } from './errors.js'
+import type { UpdateOptions } from './options.js'
+import { Random } from './random.js'
+import { ModelSink, type SinkOptions } from './sink.js'
+import { openSource, type Source } from './source.js'
+import { pipeline } from 'node:stream/promises'
+
+/** Options of `summarize`. */
+export interface SummarizeOptions {
+  /** One frequency weight per row (finite, >= 0). */
+  weights?: ArrayLike<number> | undefined
+  /** One label per row, for supervised models. */
+  labels?: ArrayLike<number> | undefined
+}
+
+/** Options of `sample`. */
+export interface SampleOptions {
+  /** Any integer; the same seed gives the same samples. */
+  seed?: number | undefined
+}
+
+/** Options of `fitStream`: the update options plus an abort signal. */
+export type FitStreamOptions<U extends UpdateOptions> = SinkOptions<U>
+
+/** A model's statistics as plain JSON, tagged with the model's name. */
+export interface Summary {
+  model: string
+  [statistic: string]: unknown
+}
+
+/**
+ * The base class of every aril model.
+ *
+ * @typeParam P the parameters, in pomegranate's order
+ * @typeParam U the options of `fromSummaries`
+ * @typeParam S what `sample` returns
+ */
+export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions, S = unknown> {
+  /** A frozen model ignores `summarize`, `fromSummaries` and `mergeSummary`. */
+  frozen = false
+
+  /** The pomegranate class name, e.g. `NormalDistribution`. */
+  abstract readonly name: string
+
+  /** Columns the model reads (undefined: any number). */
+  abstract readonly dimension: number | undefined
+
+  /** Whether string categories are accepted as input. */
+  protected get categorical (): boolean {
+    return false
+  }
+
+  /** Checks any accepted input (design.md, "Accepted inputs") against this model's shape. */
+  toBatch (X: BatchInput, options: SummarizeOptions = {}): Batch {
+    return toBatch(X, { cols: this.dimension, categorical: this.categorical, weights: options.weights, labels: options.labels })
+  }
+
+  /**
+   * Adds the statistics of a batch of rows. NaN (or null) values are missing and add nothing.
+   * @returns what the model reports for the batch (the log-likelihood for EM models)
+   */
+  summarize (X: BatchInput, options?: SummarizeOptions): number | undefined {
+    const batch = this.toBatch(X, options)
+    if (this.frozen || batch.rows === 0) return undefined
+    return this.summarizeBatch(batch)
+  }
+
+  /** Adds the statistics of a checked batch. */
+  abstract summarizeBatch (batch: Batch): number | undefined
+
+  /**
+   * Replaces the parameters with the estimate from the statistics (blended by `inertia`), then
+   * clears the statistics. With zero total weight the parameters stay as they are.
+   */
+  fromSummaries (options?: U): this {
+    if (this.frozen) return this
+    this.update(options ?? {} as U)
+    this.clearSummaries()
+    return this
+  }
+
+  /** Computes the new parameters from the statistics and assigns them (throwing before any assignment). */
+  protected abstract update (options: U): void
+
+  /** Drops the statistics. */
+  abstract clearSummaries (): void
+
+  /** The statistics as a plain JSON-serializable value (for workers, machines and checkpoints). */
+  abstract summary (): Summary
+
+  /**
+   * Adds another model's statistics (see `summary()`) into this one's.
+   * @throws ArilError `ERR_SUMMARY_MISMATCH` when the summary belongs to another kind or shape of model
+   */
+  mergeSummary (summary: Summary): this {
+    if (typeof summary !== 'object' || summary === null || summary.model !== this.name) {
+      throw new ArilError('ERR_SUMMARY_MISMATCH', `Expected a summary of a ${this.name}, got ${summary?.model === undefined ? show(summary) : `one of a ${String(summary.model)}`}`)
+    }
+    if (this.frozen) return this
+    const problem = this.summaryProblem(summary)
+    if (problem !== undefined) throw new ArilError('ERR_SUMMARY_MISMATCH', `Summary of a ${this.name} does not fit this one: ${problem}`)
+    this.mergeChecked(summary)
+    return this
+  }
+
+  /** What makes a summary of the right model unusable here (wrong dimension ...), or undefined. */
+  protected abstract summaryProblem (summary: Summary): string | undefined
+
+  /** Adds a checked summary. */
+  protected abstract mergeChecked (summary: Summary): void
+
+  /** Puts the statistics back to a snapshot taken with `summary()`. */
+  restoreSummary (snapshot: Summary): void {
+    this.clearSummaries()
+    this.mergeChecked(snapshot)
+  }
+
+  /** In memory: `summarize(X)` then `fromSummaries(options)`. On error the model is unchanged. */
+  fit (X: BatchInput, options?: U & SummarizeOptions): this {
+    const batch = this.toBatch(X, options)
+    if (this.frozen) return this
+    const snapshot = this.summary()
+    try {
+      if (batch.rows > 0) this.summarizeBatch(batch)
+      return this.fromSummaries(options)
+    } catch (err) {
+      this.restoreSummary(snapshot)
+      throw err
+    }
+  }
+
+  /**
+   * A Writable (object mode) that summarizes every chunk written to it and, before `'finish'`,
+   * calls `fromSummaries(options)` (unless `update: false`). If the stream fails, the statistics
+   * and parameters are left as they were before the first chunk.
+   */
+  sink (options?: SinkOptions<U>): Writable {
+    return new ModelSink(this, options ?? ({} as SinkOptions<U>))
+  }
+
+  /**
+   * Fits from a stream: a Readable, an async iterable, a Web ReadableStream, or a function that
+   * returns one. Resolves with the model after its parameters are updated.
+   */
+  async fitStream (source: Source, options?: FitStreamOptions<U>): Promise<this> {
+    const readable = await openSource(source)
+    const signal = options?.signal
+    await (signal === undefined ? pipeline(readable, this.sink(options)) : pipeline(readable, this.sink(options), { signal }))
+    return this
+  }
+
+  /** The log-probability (log-density) of each row; missing values have log-probability 0. */
+  logProbability (X: BatchInput): Float64Array {
+    return this.logProbabilityBatch(toBatch(X, { cols: this.dimension, categorical: this.categorical }))
+  }
+
+  /** The log-probability of each row of a checked batch. */
+  abstract logProbabilityBatch (batch: Batch): Float64Array
+
+  /** `exp(logProbability(X))`, per row. */
+  probability (X: BatchInput): Float64Array {
+    return this.logProbability(X).map(Math.exp)
+  }
+
+  /** `n` reproducible draws from the model. */
+  sample (n: number, options: SampleOptions = {}): S {
+    if (!Number.isInteger(n) || n < 0) throw new ArilError('ERR_INVALID_ARGUMENT', `sample: expected a whole number of samples, got ${show(n)}`)
+    return this.sampleWith(n, new Random(options.seed))
+  }
+
+  /** `n` draws using a given random source. */
+  abstract sampleWith (n: number, random: Random): S
+
+  freeze (): this {
+    this.frozen = true
+    return this
+  }
+
+  thaw (): this {
+    this.frozen = false
+    return this
+  }
+
+  /** The parameters, in pomegranate's order. */
+  abstract get parameters (): P
+
+  /** pomegranate 0.14.8's JSON shape (a plain object; `JSON.stringify(model)` works). */
+  abstract toJSON (): object
+}
+
+export type { Key }

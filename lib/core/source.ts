@@ -1,0 +1,26 @@
+/**
+ * Everything `fitStream` accepts, turned into one Node Readable.
+ */
+import { Readable } from 'node:stream'
+import { ArilError, show } from './errors.js'
+
+/** A stream of batches: a Node Readable, an (async) iterable, a Web ReadableStream. */
+export type StreamLike = Readable | NodeJS.ReadableStream | AsyncIterable<unknown> | Iterable<unknown> | ReadableStream<unknown>
+
+/** A source, or a function that opens a fresh one (needed for multi-pass training). */
+export type Source = StreamLike | (() => StreamLike | Promise<StreamLike>)
+
+/** Opens a source as a Readable in object mode. */
+export async function openSource (source: Source): Promise<Readable> {
+  const opened = typeof source === 'function' ? await source() : source
+  if (opened instanceof Readable) return opened
+  if (typeof ReadableStream !== 'undefined' && opened instanceof ReadableStream) return Readable.fromWeb(opened as never, { objectMode: true })
+  if (typeof opened === 'object' && opened !== null && typeof (opened as NodeJS.ReadableStream).pipe === 'function' &&
+      typeof (opened as NodeJS.ReadableStream).on === 'function') {
+    return new Readable({ objectMode: true }).wrap(opened as NodeJS.ReadableStream)
+  }
+  if (typeof opened === 'object' && opened !== null && (Symbol.asyncIterator in opened || Symbol.iterator in opened)) {
+    return Readable.from(opened as Iterable<unknown>, { objectMode: true })
+  }
+  throw new ArilError('ERR_SOURCE', `Expected a Readable, an async iterable, a Web ReadableStream or a function returning one, got ${show(opened)}`)
+}

@@ -1,0 +1,67 @@
+/**
+ * What every one-column distribution shares: it reads one column of a batch (so that
+ * IndependentComponents and mixtures can hand it any column with any weights), writes
+ * pomegranate's `{"class":"Distribution", ...}` JSON and, when its statistics are one
+ * {@link BlockedSums}, gets summaries, merging and clearing from here.
+ */
+import { blockedSumsProblem, BlockedSums, type BlockedSumsSummary } from './accumulate.js'
+import type { Batch } from './batch.js'
+import { Model, type Summary } from './model.js'
+import type { UpdateOptions } from './options.js'
+
+export abstract class UnivariateDistribution<P extends readonly unknown[] = number[], U extends UpdateOptions = UpdateOptions, S = Float64Array> extends Model<P, U, S> {
+  readonly dimension: number | undefined = 1
+
+  /** The running statistics, one slot per sum the distribution keeps. */
+  protected abstract readonly sums: BlockedSums
+
+  summarizeBatch (batch: Batch): undefined {
+    this.summarizeColumn(batch, 0)
+    return undefined
+  }
+
+  /** Adds column `column` of a batch, with the batch's weights, into the statistics. */
+  abstract summarizeColumn (batch: Batch, column: number): void
+
+  logProbabilityBatch (batch: Batch): Float64Array {
+    const out = new Float64Array(batch.rows)
+    this.logProbabilityColumn(batch, 0, out)
+    return out
+  }
+
+  /** Writes the log-probability of each value of column `column` into `out` (0 for missing). */
+  abstract logProbabilityColumn (batch: Batch, column: number, out: Float64Array): void
+
+  clearSummaries (): void {
+    this.sums.clear()
+  }
+
+  summary (): Summary {
+    return { model: this.name, sums: this.sums.summary() }
+  }
+
+  protected summaryProblem (summary: Summary): string | undefined {
+    return blockedSumsProblem(summary.sums, this.sums.slots, this.sums.moments)
+  }
+
+  protected mergeChecked (summary: Summary): void {
+    this.sums.merge(summary.sums as BlockedSumsSummary)
+  }
+
+  toJSON (): { class: 'Distribution'; name: string; parameters: unknown[]; frozen: boolean } {
+    return { class: 'Distribution', name: this.name, parameters: [...this.parameters], frozen: this.frozen }
+  }
+}
+
+/**
+ * Calls `visit(x, w, r)` for every observed (non-NaN) value of a column inside rows start…end−1;
+ * the plain loop of the simple distributions.
+ */
+export function forEachValue (batch: Batch, column: number, start: number, end: number, visit: (x: number, w: number) => void): void {
+  const { data, cols, weights } = batch
+  for (let r = start; r < end; r++) {
+    const x = data[r * cols + column]!
+    if (x !== x) continue
+    visit(x, weights === undefined ? 1 : weights[r]!)
+  }
+}
