@@ -32,8 +32,13 @@ export type ArilErrorCode =
   | 'ERR_CSV_COLUMN'
   | 'ERR_JSON_PARSE'
   | 'ERR_JSON_VALUE'
+  | 'ERR_NDJSON_PARSE'
   | 'ERR_NOT_POSITIVE_DEFINITE'
   | 'ERR_NOT_CONVERGED'
+  | 'ERR_NOT_FITTED'
+  | 'ERR_INVALID_TABLE'
+  | 'ERR_LABEL'
+  | 'ERR_CHECKPOINT'
 
 /** Where an error happened; every field is optional and copied onto the error. */
 export interface ErrorLocation {

@@ -2,7 +2,8 @@
  * The normal (Gaussian) distribution N(mean, std²).
  */
 import { BlockedSums, meanVariance, sumMoments } from '../core/accumulate.js'
-import type { Batch } from '../core/batch.js'
+import type { Batch, BatchInput } from '../core/batch.js'
+import type { SummarizeOptions } from '../core/model.js'
 import { ArilError } from '../core/errors.js'
 import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
@@ -84,6 +85,11 @@ export class NormalDistribution extends UnivariateDistribution<[mean: number, st
     const out = new Float64Array(n)
     for (let i = 0; i < n; i++) out[i] = this.mean + this.std * random.normal()
     return out
+  }
+
+  /** A NormalDistribution fitted to X (pomegranate's `from_samples`). */
+  static fromSamples (X: BatchInput, options?: NormalOptions & UpdateOptions & SummarizeOptions): NormalDistribution {
+    return new NormalDistribution(0, 1, options).fit(X, options)
   }
 
   /** Reads pomegranate's `{"class":"Distribution","name":"NormalDistribution","parameters":[mean, std],...}`. */
