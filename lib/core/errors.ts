@@ -98,5 +98,7 @@ export function show (value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value)
   if (Array.isArray(value)) return `an array of length ${value.length}`
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`
-  return `a ${typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value}`
+  if (typeof value !== 'object') return `a ${typeof value}`
+  const name = (value as object).constructor?.name
+  return name === undefined || name === 'Object' ? 'an object' : `a ${name}`
 }
