@@ -27,7 +27,7 @@ export interface Batch {
 /** Everything `toBatch` accepts. */
 export type BatchInput =
   | Batch
-  | ArrayLike<number | Key | null>
+  | ArrayLike<number | bigint | Key | null>
   | ReadonlyArray<ArrayLike<number | Key | null>>
   | { data: ArrayLike<number | bigint>; shape: readonly number[] }
 

@@ -6,6 +6,7 @@
  */
 import { blockedSumsProblem, BlockedSums, type BlockedSumsSummary } from './accumulate.js'
 import type { Batch } from './batch.js'
+import { ArilError } from './errors.js'
 import { Model, type Summary } from './model.js'
 import type { UpdateOptions } from './options.js'
 
@@ -63,5 +64,28 @@ export function forEachValue (batch: Batch, column: number, start: number, end: 
     const x = data[r * cols + column]!
     if (x !== x) continue
     visit(x, weights === undefined ? 1 : weights[r]!)
+  }
+}
+
+/** Checks that a parameter is finite and > 0. */
+export function checkPositive (value: number, what: string, name: string): void {
+  if (typeof value !== 'number' || !(value > 0) || value === Infinity) {
+    throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected a finite ${what} > 0, got ${String(value)}`)
+  }
+}
+
+/**
+ * Checks that every observed value of a column lies in a distribution's support: finite and
+ * above `min` (`strict`) or at least `min`. Runs over the whole column before anything is added,
+ * so a bad value leaves the statistics untouched.
+ *
+ * @throws ArilError `ERR_INVALID_INPUT` with the row and column of the first value outside
+ */
+export function checkSupport (batch: Batch, column: number, name: string, min: number, strict: boolean): void {
+  const { data, cols } = batch
+  for (let r = 0; r < batch.rows; r++) {
+    const x = data[r * cols + column]!
+    if (x !== x || (x < Infinity && (strict ? x > min : x >= min))) continue
+    throw new ArilError('ERR_INVALID_INPUT', `${name}: expected finite values ${strict ? '>' : '>='} ${min}, got ${x}`, { row: r, column })
   }
 }
