@@ -1,0 +1,220 @@
+/**
+ * A conditional probability table p(value | parent_1 … parent_m) over categorical columns.
+ */
+import type { ExactSum } from '../core/accumulate.js'
+import { toBatch, type BatchInput, type Key } from '../core/batch.js'
+import { ArilError, show } from '../core/errors.js'
+import type { SampleOptions, SummarizeOptions } from '../core/model.js'
+import { blend, type UpdateOptions } from '../core/options.js'
+import type { Random } from '../core/random.js'
+import { registerModel } from '../core/serialize.js'
+import {
+  dtypeOf, exactSum, parentFromJSON, parentKeys, parentToJSON, parseTable, ProbabilityTable, strides,
+  TABLE_TOLERANCE, tableFromJSON, type TableOptions, type TableParent, type TableRow
+} from './probability-table.js'
+
+/** Options of {@link ConditionalProbabilityTable.sample}. */
+export interface ConditionalSampleOptions extends SampleOptions {
+  /** One key per parent: draw values from p(value | parents). Without it, parent combinations are uniform. */
+  parents?: readonly Key[] | undefined
+}
+
+/**
+ * pomegranate's [conditional probability table](https://en.wikipedia.org/wiki/Conditional_probability_table):
+ * rows are `[parent_1, …, parent_m, value]` of categorical keys (strings or numbers; null or NaN
+ * is missing and skips the row), and the table holds p(value | parents) for every combination.
+ *
+ * Fitting counts each combination (exactly, so any chunking and merge order give the same bits)
+ * and sets `p = (c + pseudocount) / (m + pseudocount·k)` with m the count of the parent
+ * combination and k the number of values, blended with the old row by `inertia`. Keys first seen
+ * in the data grow the table (old rows give a new value probability 0; a new parent combination
+ * starts from the uniform row). Unlike pomegranate, a parent combination absent from the data
+ * keeps its row (pomegranate resets it to uniform), and a frozen table is never updated.
+ *
+ * @throws ArilError `ERR_INVALID_TABLE` when rows have the wrong width, a combination is missing
+ *   or repeated, or a conditional row does not sum to 1 (within 1e-9)
+ * @example
+ * ```ts
+ * const rain = new ConditionalProbabilityTable([
+ *   ['cloudy', 'rain', 0.7], ['cloudy', 'dry', 0.3],
+ *   ['sunny', 'rain', 0.1], ['sunny', 'dry', 0.9]
+ * ], [['cloudy', 'sunny']])
+ * rain.probability([['sunny', 'dry']]) // => Float64Array [0.9]
+ * rain.fit([['sunny', 'rain'], ['sunny', 'dry']])
+ * rain.probability([['sunny', 'dry'], ['cloudy', 'rain']]) // => Float64Array [0.5, 0.7]
+ * ```
+ */
+export class ConditionalProbabilityTable extends ProbabilityTable<Key[][]> {
+  readonly name = 'ConditionalProbabilityTable'
+  /** The parent of each parent column (distributions, or plain key lists). */
+  readonly parents: readonly TableParent[]
+  private sampleParents: readonly Key[] | undefined
+
+  /**
+   * @param table rows `[parent_1, …, parent_m, value, probability]` covering every combination once
+   *   (may be empty when `parents` is given: the table then grows from the data)
+   * @param parents the parent distributions (anything with `keys`) or key lists; default: key lists
+   *   read from the table
+   */
+  constructor (table: readonly TableRow[] = [], parents?: readonly TableParent[], options: TableOptions = {}) {
+    const first = Array.isArray(table) ? table[0] : undefined
+    const width = parents !== undefined ? parents.length + 2 : Array.isArray(first) ? first.length : 0
+    if (width < 2) {
+      throw new ArilError('ERR_INVALID_TABLE', `ConditionalProbabilityTable: expected parents, or rows of at least a value and a probability, got ${show(first ?? table)}`, { row: 0 })
+    }
+    super(width - 1)
+    const m = width - 2
+    const parsed = parseTable(table, width - 1, this.name)
+    const known = parents?.map(parentKeys)
+    this.parents = parents ?? parsed.keys.slice(0, m)
+    const { keys, probabilities, rowOf } = parsed
+    if (probabilities.length === 0 && known !== undefined) known.forEach((k, c) => { keys[c] = k.slice() })
+    const k = keys[m]!.length
+    for (let start = 0; start < probabilities.length; start += k) {
+      const sum = exactSum(probabilities, start, start + k)
+      if (!(Math.abs(sum - 1) <= TABLE_TOLERANCE)) {
+        throw new ArilError('ERR_INVALID_TABLE', `ConditionalProbabilityTable: expected the probabilities of each parent combination to sum to 1, got ${sum}`, { row: rowOf[start]! })
+      }
+    }
+    this.setTable(keys, probabilities)
+    this.frozen = options.frozen === true
+  }
+
+  /** The keys of the value column (what a child table sees when this is its parent). */
+  get keys (): Key[] {
+    return this.tableKeys[this.dimension - 1]!.slice()
+  }
+
+  /** `[rows, parents]`, as pomegranate: rows are `[...keys, probability]`. */
+  get parameters (): [table: Key[][], parents: unknown[]] {
+    return [this.rows(), [...this.parents]]
+  }
+
+  protected estimate (shape: number[], counts: ReadonlyArray<ExactSum | undefined>, old: Float64Array, inertia: number, pseudocount: number): Float64Array {
+    const k = shape[shape.length - 1]!
+    const out = new Float64Array(old.length)
+    for (let start = 0; start < out.length; start += k) {
+      let fresh = true
+      let m = 0
+      const seen: ExactSum[] = []
+      for (let i = start; i < start + k; i++) {
+        if (!Number.isNaN(old[i]!)) fresh = false
+        if (counts[i] !== undefined) seen.push(counts[i]!)
+      }
+      if (seen.length > 0) {
+        const total = seen[0]!.clone()
+        for (let j = 1; j < seen.length; j++) total.addSum(seen[j]!)
+        m = total.value()
+      }
+      for (let i = start; i < start + k; i++) {
+        // A new parent combination has no row yet: it starts from the uniform one.
+        const before = fresh ? 1 / k : Number.isNaN(old[i]!) ? 0 : old[i]!
+        out[i] = m > 0 ? blend(before, ((counts[i]?.value() ?? 0) + pseudocount) / (m + pseudocount * k), inertia) : before
+      }
+    }
+    return out
+  }
+
+  /**
+   * `n` rows `[parent_1, …, parent_m, value]`. With `parents`, the values are drawn from
+   * p(value | parents); without, the parent combination of each row is drawn uniformly (a table
+   * alone does not know its parents' marginals; a Bayesian network samples the ancestors first).
+   * @throws ArilError `ERR_INVALID_ARGUMENT` for parent keys the table does not have
+   */
+  override sample (n: number, options: ConditionalSampleOptions = {}): Key[][] {
+    const given = options.parents
+    if (given !== undefined) {
+      const m = this.dimension - 1
+      if (!Array.isArray(given) || given.length !== m) {
+        throw new ArilError('ERR_INVALID_ARGUMENT', `sample: expected parents to be ${m} key${m === 1 ? '' : 's'}, got ${show(given)}`)
+      }
+      given.forEach((key, c) => {
+        if (!this.tableKeys[c]!.includes(key)) throw new ArilError('ERR_INVALID_ARGUMENT', `sample: parent ${c} has no key ${show(key)}`, { column: c })
+      })
+    }
+    // The base class checks n and seeds the generator, then calls sampleWith.
+    this.sampleParents = given
+    try {
+      return super.sample(n, options)
+    } finally {
+      this.sampleParents = undefined
+    }
+  }
+
+  sampleWith (n: number, random: Random): Key[][] {
+    const shape = this.shape
+    const k = shape[shape.length - 1]!
+    const rows = this.probabilities.length / k
+    if (!(rows > 0)) throw new ArilError('ERR_NOT_FITTED', 'ConditionalProbabilityTable: cannot sample from an empty table')
+    const stride = strides(shape)
+    const given = this.sampleParents?.reduce<number>((s, key, c) => s + this.tableKeys[c]!.indexOf(key) * stride[c]!, 0)
+    const out: Key[][] = []
+    for (let i = 0; i < n; i++) {
+      const start = given ?? Math.min(rows - 1, Math.floor(random.uniform() * rows)) * k
+      out.push(this.cellKeys(this.drawCell(random, start, start + k)))
+    }
+    return out
+  }
+
+  /**
+   * pomegranate's CPT dict: every table cell a string (Python's `str`), `dtypes`, and the parents
+   * embedded as full dicts; no `frozen` key (pomegranate writes none).
+   */
+  toJSON (): { class: 'Distribution'; name: string; table: string[][]; dtypes: string[]; parents: object[] } {
+    const dtypes = [...this.tableKeys.map(dtypeOf), 'float']
+    return {
+      class: 'Distribution',
+      name: this.name,
+      table: this.rows().map(row => row.map((cell, c) => typeof cell === 'string' ? cell : dtypes[c] === 'float' ? pythonFloat(cell) : String(cell))),
+      dtypes,
+      parents: this.parents.map((p, c) => parentToJSON(p, this.tableKeys[c]!))
+    }
+  }
+
+  /**
+   * A table fitted to rows `[parent_1, …, parent_m, value]`, its keys taken from the data.
+   * @example
+   * ```ts
+   * ConditionalProbabilityTable.fromSamples([['a', 'x'], ['a', 'y'], ['b', 'x']]).parameters[0]
+   * // => [['a', 'x', 0.5], ['a', 'y', 0.5], ['b', 'x', 1], ['b', 'y', 0]]
+   * ```
+   */
+  static fromSamples (X: BatchInput, options: UpdateOptions & SummarizeOptions & { parents?: readonly TableParent[] } = {}): ConditionalProbabilityTable {
+    const { parents, weights, ...rest } = options
+    const batch = toBatch(X, { categorical: true, weights })
+    const table = new ConditionalProbabilityTable([], parents ?? Array.from({ length: Math.max(0, batch.cols - 1) }, () => []))
+    return table.fit(batch, rest)
+  }
+
+  /** Reads pomegranate's CPT dict (cells as strings, parents as dicts, CPT parents recursively). */
+  static fromJSON (json: Record<string, unknown>): ConditionalProbabilityTable {
+    const table = tableFromJSON(json, 'ConditionalProbabilityTable')
+    if (!Array.isArray(json.parents)) throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected ConditionalProbabilityTable parents to be a list, got ${show(json.parents)}`)
+    return new ConditionalProbabilityTable(table, json.parents.map(parentFromJSON), { frozen: json.frozen === true })
+  }
+}
+
+/**
+ * Python's `str(float)`: the shortest round-trip digits, like JavaScript, but with `.0` on whole
+ * numbers and exponent notation below 1e-4 or from 1e16 (`1e-05`, `1e+16`).
+ * @example
+ * ```ts
+ * pythonFloat(1) // => '1.0'
+ * pythonFloat(0.00001) // => '1e-05'
+ * ```
+ */
+export function pythonFloat (x: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf'
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'
+  const [mantissa, exponent] = x.toExponential().split('e') as [string, string]
+  const e = Number(exponent)
+  const sign = x < 0 ? '-' : ''
+  const digits = mantissa.replace('-', '').replace('.', '')
+  if (e < -4 || e >= 16) {
+    return `${sign}${digits[0]}${digits.length > 1 ? '.' + digits.slice(1) : ''}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`
+  }
+  if (e < 0) return `${sign}0.${'0'.repeat(-e - 1)}${digits}`
+  return `${sign}${digits.slice(0, e + 1).padEnd(e + 1, '0')}.${digits.slice(e + 1) || '0'}`
+}
+
+registerModel('ConditionalProbabilityTable', ConditionalProbabilityTable.fromJSON)

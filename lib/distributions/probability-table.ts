@@ -1,0 +1,528 @@
+/**
+ * What ConditionalProbabilityTable and JointProbabilityTable share: a dense table over the
+ * product of each column's keys (last column fastest, as pomegranate lists it), weighted counts
+ * of key combinations that grow as new keys appear in the data, and the JSON helpers of
+ * pomegranate's table dicts. A subclass only says how counts become probabilities.
+ */
+import { BlockedSums, blockedSumsProblem, ExactSum, type BlockedSumsSummary } from '../core/accumulate.js'
+import type { Batch, Key } from '../core/batch.js'
+import { ArilError, show } from '../core/errors.js'
+import { Model, type Summary } from '../core/model.js'
+import { updateOptions, type UpdateOptions } from '../core/options.js'
+import { fromJSON } from '../core/serialize.js'
+
+/** One row of a table: the keys of every column, then a probability. */
+export type TableRow = ReadonlyArray<Key>
+
+/**
+ * A parent of a table column: anything with `keys` (an array, an iterable or a method returning
+ * one, such as a DiscreteDistribution or another ConditionalProbabilityTable), or a plain key list.
+ */
+export type TableParent = readonly Key[] | { readonly keys: Iterable<Key> | (() => Iterable<Key>); toJSON?: () => object }
+
+/** Options of the table constructors. */
+export interface TableOptions {
+  /** Start frozen: summarize and fromSummaries are ignored. */
+  frozen?: boolean
+}
+
+/** How far a probability sum may be from 1 in a given table. */
+export const TABLE_TOLERANCE = 1e-9
+
+/** The keys of a parent, in its order. */
+export function parentKeys (parent: unknown, index: number): Key[] {
+  if (Array.isArray(parent)) return checkKeys(parent, index)
+  if (typeof parent === 'object' && parent !== null && 'keys' in parent) {
+    const keys = (parent as { keys: unknown }).keys
+    const list = typeof keys === 'function' ? (keys as () => unknown).call(parent) : keys
+    if (typeof list === 'object' && list !== null && Symbol.iterator in list) return checkKeys([...(list as Iterable<unknown>)], index)
+  }
+  throw new ArilError('ERR_INVALID_ARGUMENT', `Expected parents[${index}] to be a distribution with keys or a list of keys, got ${show(parent)}`)
+}
+
+function checkKeys (keys: readonly unknown[], index: number): Key[] {
+  for (const k of keys) {
+    if (!isKey(k)) throw new ArilError('ERR_INVALID_ARGUMENT', `Expected the keys of parents[${index}] to be strings or finite numbers, got ${show(k)}`)
+  }
+  return keys as Key[]
+}
+
+function isKey (value: unknown): value is Key {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))
+}
+
+/** Orders new keys the same way whatever order shards arrive in: numbers ascending, then strings. */
+export function compareKeys (a: Key, b: Key): number {
+  if (typeof a === 'number') return typeof b === 'number' ? a - b : -1
+  return typeof b === 'number' ? 1 : a < b ? -1 : a > b ? 1 : 0
+}
+
+/** The strides of a row-major table of the given shape (last column fastest). */
+export function strides (shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length)
+  let s = 1
+  for (let c = shape.length - 1; c >= 0; c--) {
+    out[c] = s
+    s *= shape[c]!
+  }
+  return out
+}
+
+/** A table read from rows: per-column keys in order of first appearance and dense probabilities. */
+export interface ParsedTable {
+  keys: Key[][]
+  probabilities: Float64Array
+  /** For each dense cell, the row of the given table it came from (for error locations). */
+  rowOf: Int32Array
+}
+
+/**
+ * Reads pomegranate's table: rows of `columns` keys and a probability, covering every
+ * combination of the column keys exactly once.
+ * @throws ArilError `ERR_INVALID_TABLE` with the row (and column) at fault
+ */
+export function parseTable (table: unknown, columns: number, name: string): ParsedTable {
+  if (!Array.isArray(table)) throw new ArilError('ERR_INVALID_TABLE', `${name}: expected a table (a list of rows), got ${show(table)}`)
+  const keys: Key[][] = Array.from({ length: columns }, () => [])
+  const index = keys.map(() => new Map<Key, number>())
+  const cells: number[][] = []
+  const values: number[] = []
+  table.forEach((row: unknown, r) => {
+    if (!Array.isArray(row) || row.length !== columns + 1) {
+      throw new ArilError('ERR_INVALID_TABLE', `${name}: expected rows of ${columns} key${columns === 1 ? '' : 's'} and a probability, got ${show(row)}`, { row: r })
+    }
+    const cell = new Array<number>(columns)
+    for (let c = 0; c < columns; c++) {
+      const key = row[c] as unknown
+      if (!isKey(key)) throw new ArilError('ERR_INVALID_TABLE', `${name}: expected a key (a string or a finite number), got ${show(key)}`, { row: r, column: c })
+      let i = index[c]!.get(key)
+      if (i === undefined) {
+        i = keys[c]!.push(key) - 1
+        index[c]!.set(key, i)
+      }
+      cell[c] = i
+    }
+    const p = row[columns] as unknown
+    if (typeof p !== 'number' || !(p >= 0) || p === Infinity) {
+      throw new ArilError('ERR_INVALID_TABLE', `${name}: expected a probability >= 0, got ${show(p)}`, { row: r, column: columns })
+    }
+    cells.push(cell)
+    values.push(p)
+  })
+  const shape = keys.map(k => k.length)
+  const stride = strides(shape)
+  const size = table.length === 0 ? 0 : shape.reduce((a, b) => a * b, 1)
+  const probabilities = new Float64Array(size).fill(NaN)
+  const rowOf = new Int32Array(size)
+  cells.forEach((cell, r) => {
+    const at = cell.reduce((s, i, c) => s + i * stride[c]!, 0)
+    if (!Number.isNaN(probabilities[at]!)) {
+      throw new ArilError('ERR_INVALID_TABLE', `${name}: expected each key combination once, got [${cell.map((i, c) => show(keys[c]![i])).join(', ')}] again`, { row: r })
+    }
+    probabilities[at] = values[r]!
+    rowOf[at] = r
+  })
+  if (cells.length !== size) {
+    let at = probabilities.findIndex(Number.isNaN)
+    const missing = new Array<string>(columns)
+    for (let c = columns - 1; c >= 0; c--) {
+      missing[c] = show(keys[c]![at % shape[c]!])
+      at = Math.floor(at / shape[c]!)
+    }
+    throw new ArilError('ERR_INVALID_TABLE', `${name}: expected a row for every combination of the column keys (${shape.join(' × ')} = ${size}), got ${cells.length} rows; no row for [${missing.join(', ')}]`)
+  }
+  return { keys, probabilities, rowOf }
+}
+
+/** The exact sum of `values[start..end)`. */
+export function exactSum (values: Float64Array, start: number, end: number): number {
+  const s = new ExactSum()
+  for (let i = start; i < end; i++) s.add(values[i]!)
+  return s.value()
+}
+
+/** The counts' part of a table summary: keys per column, the key indices of each counted cell, the sums. */
+interface CountsSummary {
+  keys: Key[][]
+  cells: number[][]
+  sums: BlockedSumsSummary
+}
+
+/**
+ * Weighted counts of key combinations. Keys and cells get numbers in order of first appearance
+ * (so a summary is self-describing and shards with different keys merge); the counts go through
+ * {@link BlockedSums}, growing a slot per new cell, so any chunking and merge order give the
+ * same bits.
+ */
+class TableCounts {
+  keys: Key[][]
+  private index: Array<Map<Key, number>>
+  cells: number[][] = []
+  /** Slot of each cell, as nested maps keyed by the keys themselves (one lookup per column). */
+  private slots = new Map<Key, unknown>()
+  sums = new BlockedSums(0)
+  private readonly scratch: Key[]
+
+  constructor (readonly columns: number) {
+    this.keys = Array.from({ length: columns }, () => [])
+    this.index = this.keys.map(() => new Map())
+    this.scratch = new Array(columns)
+  }
+
+  /** Counts rows start…end−1 of the given batch columns (a row with a missing key is skipped). */
+  add (batch: Batch, columns: readonly number[], start: number, end: number): void {
+    const { weights } = batch
+    const scratch = this.scratch
+    const raw = columns.map(c => batch.categories?.[c])
+    for (let r = start; r < end; r++) {
+      const w = weights === undefined ? 1 : weights[r]!
+      if (w === 0) continue
+      if (!readKeys(batch, columns, raw, r, scratch)) continue
+      const slot = this.slot(scratch)
+      this.sums.partial[slot] += w // after slot(): growing replaces the partial array
+    }
+  }
+
+  private keyIndex (column: number, key: Key): number {
+    let i = this.index[column]!.get(key)
+    if (i === undefined) {
+      i = this.keys[column]!.push(key) - 1
+      this.index[column]!.set(key, i)
+    }
+    return i
+  }
+
+  /** The slot of a key combination, numbering its new keys and adding a slot when it is new. */
+  private slot (keys: readonly Key[]): number {
+    let node = this.slots
+    const last = keys.length - 1
+    for (let c = 0; c < last; c++) {
+      let next = node.get(keys[c]!) as Map<Key, unknown> | undefined
+      if (next === undefined) node.set(keys[c]!, next = new Map())
+      node = next
+    }
+    let s = node.get(keys[last]!) as number | undefined
+    if (s === undefined) {
+      s = this.cells.push(keys.map((key, c) => this.keyIndex(c, key))) - 1
+      node.set(keys[last]!, s)
+      this.sums.grow(this.cells.length)
+    }
+    return s
+  }
+
+  summary (): CountsSummary {
+    return { keys: this.keys.map(k => k.slice()), cells: this.cells.map(c => c.slice()), sums: this.sums.summary() }
+  }
+
+  /** Adds a checked summary, renumbering its keys and cells into this one's. */
+  merge (s: CountsSummary): void {
+    const slotMap = s.cells.map(cell => this.slot(cell.map((i, c) => s.keys[c]![i]!)))
+    const n = this.cells.length
+    const partial = new Array<BlockedSumsSummary['partial'][number]>(n).fill(0)
+    const sums: BlockedSumsSummary['sums'] = Array.from({ length: n }, () => [])
+    slotMap.forEach((slot, i) => {
+      partial[slot] = s.sums.partial[i]!
+      sums[slot] = s.sums.sums[i]!
+    })
+    this.sums.merge({ ...s.sums, partial, sums })
+  }
+
+  /** What is wrong with a summary of `columns` columns, or undefined. */
+  static problem (value: unknown, columns: number): string | undefined {
+    if (typeof value !== 'object' || value === null) return `expected counts, got ${show(value)}`
+    const s = value as Partial<CountsSummary>
+    if (!Array.isArray(s.keys) || s.keys.length !== columns) return `expected keys of ${columns} columns, got ${show(s.keys)}`
+    for (const keys of s.keys) {
+      if (!Array.isArray(keys) || !keys.every(isKey) || new Set(keys).size !== keys.length) return 'expected lists of distinct keys'
+    }
+    if (!Array.isArray(s.cells)) return `expected a list of cells, got ${show(s.cells)}`
+    const ids = new Set<string>()
+    for (const cell of s.cells) {
+      if (!Array.isArray(cell) || cell.length !== columns || !cell.every((i, c) => Number.isInteger(i) && i >= 0 && i < s.keys![c]!.length)) {
+        return `expected cells of ${columns} key indices, got ${show(cell)}`
+      }
+      ids.add(cell.join(','))
+    }
+    if (ids.size !== s.cells.length) return 'expected distinct cells'
+    return blockedSumsProblem(s.sums, s.cells.length, false)
+  }
+}
+
+/** Reads the keys of row r in the given columns into `out`; false when one is missing. */
+function readKeys (batch: Batch, columns: readonly number[], raw: ReadonlyArray<ReadonlyArray<Key | null> | undefined>, r: number, out: Key[]): boolean {
+  for (let c = 0; c < columns.length; c++) {
+    const values = raw[c]
+    let key: Key | null | undefined
+    if (values === undefined) {
+      const x = batch.data[r * batch.cols + columns[c]!]!
+      key = x === 0 ? 0 : x // -0 and 0 are one key
+    } else {
+      key = values[r]
+    }
+    if (key === null || key === undefined || (typeof key === 'number' && key !== key)) return false
+    out[c] = key
+  }
+  return true
+}
+
+/**
+ * The base of the probability tables: parameters are per-column keys and a dense table of
+ * probabilities over their product; statistics are weighted counts of the combinations seen.
+ */
+export abstract class ProbabilityTable<S> extends Model<[table: Key[][], parents: unknown[]], UpdateOptions, S> {
+  readonly dimension: number
+  /** Keys of each column, in table order. */
+  protected tableKeys: Key[][] = []
+  private index: Array<Map<Key, number>> = []
+  /** Probabilities of every key combination, last column fastest. */
+  protected probabilities: Float64Array = new Float64Array(0)
+  private logProbabilities: Float64Array = new Float64Array(0)
+  private counts: TableCounts
+
+  constructor (dimension: number) {
+    super()
+    this.dimension = dimension
+    this.counts = new TableCounts(dimension)
+  }
+
+  protected override get categorical (): boolean {
+    return true
+  }
+
+  /** The keys of each column, in table order. */
+  get columnKeys (): Key[][] {
+    return this.tableKeys.map(k => k.slice())
+  }
+
+  /** Sizes of the key sets of each column. */
+  protected get shape (): number[] {
+    return this.tableKeys.map(k => k.length)
+  }
+
+  /** Sets the parameters (and the log cache, rebuilt only here). */
+  protected setTable (keys: Key[][], probabilities: Float64Array): void {
+    this.tableKeys = keys
+    this.index = keys.map(k => new Map(k.map((key, i) => [key, i])))
+    this.probabilities = probabilities
+    this.logProbabilities = probabilities.map(Math.log)
+  }
+
+  /** The table as pomegranate's rows `[...keys, probability]`, last column fastest. */
+  protected rows (): Key[][] {
+    const out: Key[][] = []
+    const shape = this.shape
+    const cell = new Array<number>(shape.length).fill(0)
+    for (let at = 0; at < this.probabilities.length; at++) {
+      out.push([...cell.map((i, c) => this.tableKeys[c]![i]!), this.probabilities[at]!])
+      for (let c = shape.length - 1; c >= 0 && ++cell[c]! === shape[c]; c--) cell[c] = 0
+    }
+    return out
+  }
+
+  summarizeBatch (batch: Batch): undefined {
+    this.summarizeColumns(batch, Array.from({ length: this.dimension }, (_, c) => c))
+    return undefined
+  }
+
+  /**
+   * Counts the given columns of a batch, in this table's column order (so a larger model can hand
+   * a table its columns of a wider batch). A frozen table counts nothing.
+   */
+  summarizeColumns (batch: Batch, columns: readonly number[]): void {
+    if (this.frozen) return
+    this.counts.sums.runs(batch.rows, (start, end) => this.counts.add(batch, columns, start, end))
+  }
+
+  protected update (options: UpdateOptions): void {
+    const { inertia, pseudocount } = updateOptions(options)
+    const totals = this.counts.sums.totals()
+    const total = new ExactSum()
+    for (const t of totals) total.addSum(t)
+    if (!(total.value() > 0)) return
+    const counts = this.counts
+    const keys = this.tableKeys.map((old, c) => {
+      const known = new Set(old)
+      return [...old, ...counts.keys[c]!.filter(k => !known.has(k)).sort(compareKeys)]
+    })
+    const shape = keys.map(k => k.length)
+    const stride = strides(shape)
+    const size = shape.reduce((a, b) => a * b, 1)
+    const index = keys.map(k => new Map(k.map((key, i) => [key, i])))
+    const cellCounts = new Array<ExactSum | undefined>(size)
+    counts.cells.forEach((cell, slot) => {
+      const at = cell.reduce((s, i, c) => s + index[c]!.get(counts.keys[c]![i]!)! * stride[c]!, 0)
+      cellCounts[at] = totals[slot]
+    })
+    // Old keys keep their positions, so an old cell moves by re-striding its indices.
+    const old = new Float64Array(size).fill(NaN)
+    const oldShape = this.shape
+    const cell = new Array<number>(oldShape.length).fill(0)
+    for (let at = 0; at < this.probabilities.length; at++) {
+      old[cell.reduce((s, i, c) => s + i * stride[c]!, 0)] = this.probabilities[at]!
+      for (let c = oldShape.length - 1; c >= 0 && ++cell[c]! === oldShape[c]; c--) cell[c] = 0
+    }
+    this.setTable(keys, this.estimate(shape, cellCounts, old, inertia, pseudocount))
+  }
+
+  /**
+   * New probabilities of the grown table from exact counts (undefined: never counted) and the old
+   * probabilities (NaN for cells the old table did not have).
+   */
+  protected abstract estimate (shape: number[], counts: ReadonlyArray<ExactSum | undefined>, old: Float64Array, inertia: number, pseudocount: number): Float64Array
+
+  clearSummaries (): void {
+    this.counts = new TableCounts(this.dimension)
+  }
+
+  summary (): Summary {
+    return { model: this.name, ...this.counts.summary() }
+  }
+
+  protected summaryProblem (summary: Summary): string | undefined {
+    return TableCounts.problem(summary, this.dimension)
+  }
+
+  protected mergeChecked (summary: Summary): void {
+    this.counts.merge(summary as unknown as CountsSummary)
+  }
+
+  logProbabilityBatch (batch: Batch): Float64Array {
+    const out = new Float64Array(batch.rows)
+    this.logProbabilityColumns(batch, Array.from({ length: this.dimension }, (_, c) => c), out)
+    return out
+  }
+
+  /**
+   * Writes the log-probability of each row of the given batch columns into `out`: 0 when a key is
+   * missing, −Infinity for a key the table does not have.
+   */
+  logProbabilityColumns (batch: Batch, columns: readonly number[], out: Float64Array): void {
+    const raw = columns.map(c => batch.categories?.[c])
+    const stride = strides(this.shape)
+    const keys = new Array<Key>(columns.length)
+    for (let r = 0; r < batch.rows; r++) {
+      if (!readKeys(batch, columns, raw, r, keys)) {
+        out[r] = 0
+        continue
+      }
+      let at = 0
+      for (let c = 0; c < columns.length && at >= 0; c++) {
+        const i = this.index[c]!.get(keys[c]!)
+        at = i === undefined ? -1 : at + i * stride[c]!
+      }
+      out[r] = at < 0 ? -Infinity : this.logProbabilities[at]!
+    }
+  }
+
+  /** Draws a cell index from `probabilities[start..end)` (their sum need not be exactly 1). */
+  protected drawCell (random: { uniform: () => number }, start: number, end: number): number {
+    let total = 0
+    for (let i = start; i < end; i++) total += this.probabilities[i]!
+    const u = random.uniform() * total
+    let cum = 0
+    for (let i = start; i < end; i++) {
+      cum += this.probabilities[i]!
+      if (u < cum) return i
+    }
+    for (let i = end - 1; i > start; i--) if (this.probabilities[i]! > 0) return i
+    return start
+  }
+
+  /** The keys of a dense cell. */
+  protected cellKeys (at: number): Key[] {
+    const shape = this.shape
+    const out = new Array<Key>(shape.length)
+    for (let c = shape.length - 1; c >= 0; c--) {
+      out[c] = this.tableKeys[c]![at % shape[c]!]!
+      at = Math.floor(at / shape[c]!)
+    }
+    return out
+  }
+}
+
+/** pomegranate's dtype name of a column of keys. */
+export function dtypeOf (keys: readonly Key[]): string {
+  if (keys.length > 0 && keys.every(k => typeof k === 'number')) return keys.every(Number.isInteger) ? 'int' : 'float'
+  return 'str'
+}
+
+/** Converts a table cell of pomegranate's JSON to a key, following the column's dtype. */
+export function keyFromJSON (cell: unknown, dtype: unknown, row: number, column: number): Key {
+  const numeric = dtype === 'int' || dtype === 'float' || (typeof dtype === 'string' && /^numpy\.(u?int|float)/.test(dtype))
+  const key = numeric && typeof cell === 'string' ? Number(cell) : !numeric && typeof cell === 'number' ? String(cell) : cell
+  if (!isKey(key)) throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected a key of dtype ${show(dtype)}, got ${show(cell)}`, { row, column })
+  return key
+}
+
+/** Reads the probability column of a table row in pomegranate's JSON (a string in a CPT). */
+export function probabilityFromJSON (cell: unknown, row: number, column: number): number {
+  const p = typeof cell === 'string' ? Number(cell) : cell
+  if (typeof p !== 'number' || Number.isNaN(p)) throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected a probability, got ${show(cell)}`, { row, column })
+  return p
+}
+
+/** Reads `table` and `dtypes` of pomegranate's table dict into rows of keys and a probability. */
+export function tableFromJSON (json: Record<string, unknown>, name: string): Key[][] {
+  const { table, dtypes } = json
+  if (json.name !== name || !Array.isArray(table) || !Array.isArray(dtypes)) {
+    throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected ${name} JSON with a table and dtypes, got ${show(json.name)}`)
+  }
+  return table.map((row: unknown, r) => {
+    if (!Array.isArray(row) || row.length !== dtypes.length) {
+      throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected table rows of ${dtypes.length} cells (one per dtype), got ${show(row)}`, { row: r })
+    }
+    return row.map((cell: unknown, c) => c === row.length - 1 ? probabilityFromJSON(cell, r, c) : keyFromJSON(cell, dtypes[c], r, c))
+  })
+}
+
+/**
+ * A parent read from JSON whose class aril has not loaded: it keeps pomegranate's dict (so the
+ * JSON round-trips) and the keys of its distribution.
+ * @example
+ * ```ts
+ * const cpt = fromJSON(text) // a CPT whose parent is a DiscreteDistribution dict, discrete.ts not imported
+ * cpt.parents[0].keys // => ['a', 'b']
+ * ```
+ */
+export class JsonParent {
+  constructor (readonly json: Record<string, unknown>, readonly keys: Key[]) {}
+
+  toJSON (): Record<string, unknown> {
+    return this.json
+  }
+}
+
+/**
+ * Reads a parent dict of a table's JSON: through the model registry when its class is loaded,
+ * else (a DiscreteDistribution) as a {@link JsonParent} holding its keys.
+ */
+export function parentFromJSON (json: unknown, index: number): TableParent {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected parents[${index}] to be a distribution dict, got ${show(json)}`)
+  }
+  const dict = json as Record<string, unknown>
+  try {
+    return fromJSON(dict) as unknown as TableParent
+  } catch (err) {
+    const parameters = dict.parameters
+    if (!(err instanceof ArilError) || err.code !== 'ERR_UNKNOWN_MODEL' || dict.name !== 'DiscreteDistribution' ||
+        !Array.isArray(parameters) || typeof parameters[0] !== 'object' || parameters[0] === null) throw err
+    const keys = Object.keys(parameters[0] as object).map((k, i) => keyFromJSON(k, dict.dtype, i, 0))
+    return new JsonParent(dict, keys)
+  }
+}
+
+/**
+ * A parent as pomegranate's JSON: its own dict when it has one, else (a plain key list) a uniform
+ * DiscreteDistribution over `keys`, the keys its column has in the table.
+ */
+export function parentToJSON (parent: TableParent, keys: readonly Key[]): object {
+  if (!Array.isArray(parent) && typeof (parent as { toJSON?: unknown }).toJSON === 'function') return (parent as { toJSON: () => object }).toJSON()
+  return {
+    class: 'Distribution',
+    dtype: dtypeOf(keys),
+    name: 'DiscreteDistribution',
+    parameters: [Object.fromEntries(keys.map(k => [String(k), 1 / keys.length]))],
+    frozen: false
+  }
+}
