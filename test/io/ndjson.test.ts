@@ -1,0 +1,116 @@
+import t from 'tap'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Duplex, Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { Batch } from '../../lib/core/batch.js'
+import { Random } from '../../lib/core/random.js'
+import { NormalDistribution } from '../../lib/distributions/normal.js'
+import { parseNdjson, readNdjson, type NdjsonOptions } from '../../lib/io/ndjson.js'
+import { randomChunks, rejectsArilError } from '../helpers.js'
+
+async function collect (stream: AsyncIterable<unknown>): Promise<Batch[]> {
+  const out: Batch[] = []
+  for await (const batch of stream) out.push(batch as Batch)
+  return out
+}
+
+function rows (batches: Batch[]): { data: number[]; weights?: number[]; labels?: number[]; categories?: unknown[] } {
+  const out: { data: number[]; weights?: number[]; labels?: number[]; categories?: unknown[] } = { data: batches.flatMap(b => Array.from(b.data)) }
+  if (batches[0]?.weights !== undefined) out.weights = batches.flatMap(b => Array.from(b.weights!))
+  if (batches[0]?.labels !== undefined) out.labels = batches.flatMap(b => Array.from(b.labels!))
+  if (batches[0]?.categories !== undefined) {
+    out.categories = batches[0].categories.map((c, i) => c === undefined ? undefined : batches.flatMap(b => [...b.categories![i]!]))
+  }
+  return out
+}
+
+async function parse (text: string, options?: NdjsonOptions, lengths?: number[]): Promise<Batch[]> {
+  const bytes = Buffer.from(text)
+  const chunks: Buffer[] = []
+  let at = 0
+  for (const k of lengths ?? [bytes.length]) {
+    chunks.push(bytes.subarray(at, at + k))
+    at += k
+  }
+  return collect(Readable.from(chunks).pipe(parseNdjson(options)))
+}
+
+async function parseError (text: string, options?: NdjsonOptions): Promise<unknown> {
+  try {
+    await parse(text, options)
+  } catch (err) {
+    return err
+  }
+  return undefined
+}
+
+t.test('numbers, arrays and objects per line', async t => {
+  t.same(rows(await parse('1\n2.5\nnull\n-3e2\n')).data, [1, 2.5, NaN, -300])
+  t.same(rows(await parse('[1, 2]\n[3, null]\n["NaN", 4]\n')).data, [1, 2, 3, NaN, NaN, 4])
+  t.same(rows(await parse('[1, 2, 0.5]\n[3, 4, 2]\n', { select: [1], weight: 2 })), { data: [2, 4], weights: [0.5, 2] })
+  const objects = '{"x": 1, "y": 2, "w": 3, "c": "a"}\n{"y": 5, "x": 4, "w": 1, "c": 7}\n{"w": 0, "extra": true}\n'
+  t.same(rows(await parse(objects, { weight: 'w', categorical: ['c'] })), { data: [1, 2, NaN, 4, 5, 7, NaN, NaN, NaN], weights: [3, 1, 0], categories: [undefined, undefined, ['a', 7, null]] })
+  t.same(rows(await parse(objects, { select: ['y'], label: 'x' })), { data: [2, 5, NaN], labels: [1, 4, NaN] }, 'missing fields are missing values')
+  t.same(rows(await parse('"a"\n"b"\n', { categorical: [0] })).categories, [['a', 'b']], 'strings in a categorical column')
+})
+
+t.test('blank lines, CRLF, BOM, no final newline; chunk boundaries anywhere', async t => {
+  const text = '\uFEFF{"x": 1.25, "s": "é"}\r\n\r\n   \n\t\r\n{"x": -2, "s": "ü"}\r\n{"x": 3, "s": "x\\ny"}'
+  const options: NdjsonOptions = { categorical: ['s'], rowsPerBatch: 2 }
+  const whole = await parse(text, options)
+  t.same(rows(whole), { data: [1.25, NaN, -2, NaN, 3, NaN], categories: [undefined, ['é', 'ü', 'x\ny']] })
+  t.same(whole.map(b => b.rows), [2, 1])
+  t.same(await parse(text, options, Array.from(Buffer.from(text), () => 1)), whole, '1-byte chunks')
+  for (const seed of [1, 2, 3]) t.same(await parse(text, options, randomChunks(Buffer.byteLength(text), seed, 9)), whole, `random chunks ${seed}`)
+  const strings = await collect(Readable.from(['\uFEFF[1,', '2]\n[3,4]\n']).pipe(parseNdjson()))
+  t.same(rows(strings).data, [1, 2, 3, 4], 'text chunks, BOM dropped')
+  t.same(await parse('\n\n'), [], 'only blank lines')
+})
+
+t.test('errors: code, line, row, column', async t => {
+  t.match(await parseError('[1, 2]\n[3, 4\n[5, 6]\n'), { code: 'ERR_NDJSON_PARSE', line: 2, cause: { name: 'SyntaxError' } })
+  t.match(await parseError('1\n2\n\n{oops}'), { code: 'ERR_NDJSON_PARSE', line: 4 }, 'the last line without newline')
+  t.match(await parseError('[1, 2]\n[3, "x"]\n'), { code: 'ERR_JSON_VALUE', line: 2, row: 1, column: 1 })
+  t.match(await parseError('{"a": 1}\n{"a": [1]}\n'), { code: 'ERR_JSON_VALUE', line: 2, row: 1, column: 'a' })
+  t.match(await parseError('{"a": 1, "w": -1}\n', { weight: 'w' }), { code: 'ERR_JSON_VALUE', line: 1, row: 0, column: 'w' })
+  t.match(await parseError('[1, 2]\n[3]\n'), { code: 'ERR_RAGGED_ROWS', line: 2, row: 1 })
+  t.match(await parseError('[1, 2]\n{"a": 3}\n'), { code: 'ERR_RAGGED_ROWS', line: 2, row: 1, message: /an array like the first/ })
+  t.match(await parseError('{"a": 3}\n[1]\n'), { code: 'ERR_RAGGED_ROWS', line: 2, row: 1, message: /an object like the first/ })
+  t.match(await parseError('1\n[1]\n'), { code: 'ERR_RAGGED_ROWS', line: 2, message: /a single value like the first/ })
+  t.match(await parseError('true\n'), { code: 'ERR_JSON_VALUE', line: 1, row: 0 })
+  t.match(await parseError('{"a": 1}\n', { select: [0] }), { code: 'ERR_INVALID_OPTION', message: /field name/ })
+  t.match(await parseError('{"a": 1}\n', { weight: 'a' }), { code: 'ERR_INVALID_OPTION', message: /at least one field/ })
+  t.match(await parseError('{"a": 1}\n', { select: ['a'], categorical: ['b'] }), { code: 'ERR_INVALID_OPTION', message: /Option categorical/ })
+
+  const stream = Readable.from(['[1, 1]\n[2, "x"]\n[3, -1]\n[4, 2]\n']).pipe(parseNdjson({ select: [0], weight: 1, onInvalid: 'skip-row' }))
+  t.same(rows(await collect(stream)), { data: [1, 4], weights: [1, 2] })
+  t.equal(stream.skippedRows, 2)
+})
+
+t.test('a NormalDistribution fitted from NDJSON equals the one fitted in memory, bit for bit', async t => {
+  const random = new Random(11)
+  const x = Array.from({ length: 4000 }, () => random.normal() * 1e-3 - 5)
+  const w = Array.from({ length: 4000 }, () => random.uniform() < 0.1 ? 0 : Math.ceil(random.uniform() * 3))
+  const text = x.map((v, i) => JSON.stringify(i % 2 === 0 ? { x: v, w: w[i] } : { w: w[i], x: v })).join('\n') + '\n'
+  const path = join(t.testdir(), 'data.ndjson')
+  writeFileSync(path, text)
+  const expected = new NormalDistribution().fit(x, { weights: w }).parameters
+  const options: NdjsonOptions = { weight: 'w', rowsPerBatch: 1500 }
+  t.same((await new NormalDistribution().fitStream(readNdjson(path, options))).parameters, expected, 'readNdjson + fitStream')
+  const piped = new NormalDistribution()
+  await pipeline(Readable.from([Buffer.from(text)]), parseNdjson(options), piped.sink())
+  t.same(piped.parameters, expected, 'pipeline')
+  const web = Duplex.toWeb(parseNdjson(options))
+  const fed = Readable.toWeb(Readable.from([Buffer.from(text)])).pipeTo(web.writable)
+  t.same((await new NormalDistribution().fitStream(web.readable)).parameters, expected, 'Web streams')
+  await fed
+  const looped = new NormalDistribution()
+  for await (const batch of readNdjson(path, options)) looped.summarize(batch as Batch)
+  t.same(looped.fromSummaries().parameters, expected, 'for await')
+
+  await rejectsArilError(t, collect(readNdjson(path, { weight: 'w', signal: AbortSignal.abort() })), { code: 'ERR_ABORTED', file: path })
+  const bad = join(t.testdir(), 'bad.ndjson')
+  writeFileSync(bad, '1\n2\nthree\n')
+  await rejectsArilError(t, collect(readNdjson(bad)), { code: 'ERR_NDJSON_PARSE', line: 3, file: bad })
+})
