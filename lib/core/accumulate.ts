@@ -9,6 +9,10 @@
  * correctly (round-half-even, as `fsum` does). Exact addition is associative, so neither chunk
  * sizes nor the order in which blocks or merged summaries arrive can change a single bit.
  *
+ * Inside a block, moment sums are kept in four lanes (row i of the block goes to lane i mod 4,
+ * added in row order) so the hot loop is not bound by the latency of one chain of additions; the
+ * lanes are combined in a fixed order at the flush, so this too is the same for any chunking.
+ *
  * Second moments are summed around a per-block shift (the block's first observed value) and moved
  * to the origin exactly when the block is flushed, so the variance of data far from zero keeps
  * its precision: `W·Σwx² − (Σwx)²` is formed exactly from the expansions.
@@ -16,6 +20,11 @@
 
 /** Rows per block. Shards summarized separately and merged must start on a multiple of this. */
 export const BLOCK_ROWS = 1024
+
+/** Lanes of a moment sum inside a block (row i of a block goes to lane i mod LANES). */
+const LANES = 4
+/** Partial slots of one column of moments: Σw, then LANES lanes of Σw·(x−k), then of Σw·(x−k)². */
+const MOMENT_PARTIALS = 1 + 2 * LANES
 
 const SPLITTER = 134217729 // 2^27 + 1, Dekker's splitting constant
 
@@ -46,22 +55,23 @@ export class ExactSum {
 
   /** Adds x exactly. */
   add (x: number): void {
-    if (!Number.isFinite(x)) {
+    if (x - x !== 0) {
       this.special += x
       return
     }
     const p = this.partials
     let i = 0
     for (let j = 0; j < p.length; j++) {
-      let y = p[j]!
-      if (Math.abs(x) < Math.abs(y)) { const t = x; x = y; y = t }
+      // Knuth's two-sum: hi + lo == x + y exactly, with no comparison of magnitudes.
+      const y = p[j]!
       const hi = x + y
-      const lo = y - (hi - x)
+      const yVirtual = hi - x
+      const lo = (x - (hi - yVirtual)) + (y - yVirtual)
       if (lo !== 0) p[i++] = lo
       x = hi
     }
-    p.length = i
-    if (x !== 0 || i === 0) p.push(x)
+    if (x !== 0 || i === 0) p[i++] = x
+    if (p.length !== i) p.length = i
   }
 
   /** Adds the exact product a·b (Dekker's two-product; no rounding). */
@@ -166,9 +176,10 @@ export interface BlockedSumsSummary {
  * {@link BlockedSums.runs} hands it; everything else (block alignment, flushing, merging,
  * serializing) happens here.
  *
- * With `moments` set, slots come in triples `[Σw, Σw·(x−k), Σw·(x−k)²]` per column, where k is
- * `shift[column]`, the block's first observed value; the flush moves them to `[Σw, Σw·x, Σw·x²]`
- * exactly.
+ * With `moments` set, slots come in triples `[Σw, Σw·x, Σw·x²]` per column (use
+ * {@link sumMoments} to add rows): inside a block `partial` holds, per column, Σw and four lanes
+ * each of Σw·(x−k) and Σw·(x−k)², where k is `shift[column]`, the block's first observed value;
+ * the flush combines the lanes and moves the sums to the origin exactly.
  */
 export class BlockedSums {
   /** Running sums of the current block, one per slot. Models add into these. */
@@ -182,13 +193,13 @@ export class BlockedSums {
   private sums: ExactSum[]
 
   constructor (slots: number, readonly moments = false, readonly blockRows = BLOCK_ROWS) {
-    this.partial = new Float64Array(slots)
+    this.partial = new Float64Array(moments ? slots / 3 * MOMENT_PARTIALS : slots)
     this.shift = new Float64Array(moments ? slots / 3 : 0).fill(NaN)
     this.sums = Array.from({ length: slots }, () => new ExactSum())
   }
 
   get slots (): number {
-    return this.partial.length
+    return this.sums.length
   }
 
   /** Adds slots (for statistics discovered as they appear, such as new categories). */
@@ -222,9 +233,10 @@ export class BlockedSums {
     if (this.moments) {
       for (let c = 0; c < this.shift.length; c++) {
         const k = this.shift[c]!
-        const w = partial[3 * c]!
-        const s1 = partial[3 * c + 1]!
-        const s2 = partial[3 * c + 2]!
+        const at = c * MOMENT_PARTIALS
+        const w = partial[at]!
+        const s1 = (partial[at + 1]! + partial[at + 2]!) + (partial[at + 3]! + partial[at + 4]!)
+        const s2 = (partial[at + 5]! + partial[at + 6]!) + (partial[at + 7]! + partial[at + 8]!)
         sums[3 * c]!.add(w)
         if (Number.isNaN(k)) continue
         sums[3 * c + 1]!.add(s1)
@@ -305,7 +317,7 @@ export class BlockedSums {
     const other = new BlockedSums(0, this.moments, this.blockRows)
     other.load(s)
     other.flush()
-    this.grow(other.slots)
+    if (!this.moments) this.grow(other.slots)
     for (let i = 0; i < other.sums.length; i++) this.sums[i]!.addSum(other.sums[i]!)
     this.rows += other.rows
   }
@@ -319,11 +331,12 @@ export function blockedSumsProblem (s: unknown, slots: number | undefined, momen
   if (typeof s !== 'object' || s === null) return `expected an object, got ${typeof s}`
   const v = s as Partial<BlockedSumsSummary>
   if (v.blockRows !== BLOCK_ROWS) return `expected blocks of ${BLOCK_ROWS} rows, got ${String(v.blockRows)}`
-  if (!Array.isArray(v.partial) || !Array.isArray(v.sums) || !Array.isArray(v.shift) || v.sums.length !== v.partial.length) {
-    return 'expected partial, shift and sums lists of equal length'
+  if (!Array.isArray(v.partial) || !Array.isArray(v.sums) || !Array.isArray(v.shift) ||
+      v.partial.length !== (moments ? v.sums.length / 3 * MOMENT_PARTIALS : v.sums.length)) {
+    return 'expected partial, shift and sums lists of matching lengths'
   }
-  if (slots !== undefined && v.partial.length !== slots) return `expected ${slots} statistics, got ${v.partial.length}`
-  if (moments ? v.shift.length * 3 !== v.partial.length : v.shift.length !== 0) return 'expected one shift per column of moments'
+  if (slots !== undefined && v.sums.length !== slots) return `expected ${slots} statistics, got ${v.sums.length}`
+  if (moments ? v.shift.length * 3 !== v.sums.length : v.shift.length !== 0) return 'expected one shift per column of moments'
   if (!Number.isInteger(v.rows) || !Number.isInteger(v.pending) || v.pending! < 0 || v.pending! >= BLOCK_ROWS || v.rows! < v.pending!) {
     return 'expected whole row counts'
   }
@@ -332,48 +345,86 @@ export function blockedSumsProblem (s: unknown, slots: number | undefined, momen
 }
 
 /**
- * Adds rows start…end−1 of one column into the moment slots of `column`: the hot loop of every
- * model with a mean and a variance. Values are read at `values[offset + r·stride]`; NaN is missing.
+ * Adds rows start…end−1 (one run of {@link BlockedSums.runs}) of one column into the moment slots
+ * of `column`: the hot loop of every model with a mean and a variance. Values are read at
+ * `values[offset + r·stride]`; NaN is missing, and so is a row of weight 0.
  */
 export function sumMoments (
   acc: BlockedSums, column: number, values: Float64Array, stride: number, offset: number,
   weights: Float64Array | undefined, start: number, end: number
 ): void {
   const partial = acc.partial
+  const at = column * MOMENT_PARTIALS
   let k = acc.shift[column]!
-  let w0 = partial[3 * column]!
-  let s1 = partial[3 * column + 1]!
-  let s2 = partial[3 * column + 2]!
   let r = start
   if (k !== k) {
     while (r < end && values[offset + r * stride]! !== values[offset + r * stride]!) r++
     if (r < end) k = values[offset + r * stride]!
   }
-  if (weights === undefined) {
-    for (; r < end; r++) {
-      const x = values[offset + r * stride]!
-      if (x !== x) continue
-      const d = x - k
-      w0 += 1
-      s1 += d
-      s2 += d * d
-    }
-  } else {
-    for (; r < end; r++) {
-      const x = values[offset + r * stride]!
-      if (x !== x) continue
-      const w = weights[r]!
-      const d = x - k
-      const wd = w * d
-      w0 += w
-      s1 += wd
-      s2 += wd * d
+  acc.shift[column] = k
+  // The lane of row r is its position in the block mod LANES; the run starts at `pending`.
+  const base = acc.pending - start
+  if (stride === 1 && weights === undefined && Number.isInteger(partial[at]) && sumUnweighted(partial, at, values, offset, k, base, r, end)) return
+  const lanes = scratch
+  lanes.set(partial.subarray(at + 1, at + MOMENT_PARTIALS))
+  let w0 = partial[at]!
+  for (; r < end; r++) {
+    const w = weights === undefined ? 1 : weights[r]!
+    if (w === 0) continue
+    const x = values[offset + r * stride]!
+    if (x !== x) continue
+    const lane = (base + r) & (LANES - 1)
+    const d = x - k
+    const wd = w * d
+    w0 += w
+    lanes[lane] += wd
+    lanes[LANES + lane] += wd * d
+  }
+  partial[at] = w0
+  partial.set(lanes, at + 1)
+}
+
+const scratch = new Float64Array(2 * LANES)
+
+/**
+ * The fast path of {@link sumMoments} for contiguous, unweighted values, without the test for
+ * missing values: only a NaN value can make a sum of squares NaN, and then it returns false
+ * without storing anything, so the caller redoes the run with the test. Otherwise the additions
+ * are the caller's, lane by lane, and adding the count at once is exact (a whole number).
+ */
+function sumUnweighted (partial: Float64Array, at: number, values: Float64Array, offset: number, k: number, base: number, r: number, end: number): boolean {
+  let a0 = partial[at + 1]!; let a1 = partial[at + 2]!; let a2 = partial[at + 3]!; let a3 = partial[at + 4]!
+  let b0 = partial[at + 5]!; let b1 = partial[at + 6]!; let b2 = partial[at + 7]!; let b3 = partial[at + 8]!
+  const first = r
+  // Head: single rows up to lane 0.
+  for (; r < end && ((base + r) & (LANES - 1)) !== 0; r++) {
+    const d = values[offset + r]! - k
+    switch ((base + r) & (LANES - 1)) {
+      case 1: a1 += d; b1 += d * d; break
+      case 2: a2 += d; b2 += d * d; break
+      default: a3 += d; b3 += d * d
     }
   }
-  acc.shift[column] = k
-  partial[3 * column] = w0
-  partial[3 * column + 1] = s1
-  partial[3 * column + 2] = s2
+  for (; r + LANES <= end; r += LANES) {
+    const i = offset + r
+    const d0 = values[i]! - k
+    const d1 = values[i + 1]! - k
+    const d2 = values[i + 2]! - k
+    const d3 = values[i + 3]! - k
+    a0 += d0; b0 += d0 * d0
+    a1 += d1; b1 += d1 * d1
+    a2 += d2; b2 += d2 * d2
+    a3 += d3; b3 += d3 * d3
+  }
+  // Tail: lanes 0, 1, 2 of the last incomplete group.
+  if (r < end) { const d = values[offset + r]! - k; a0 += d; b0 += d * d; r++ }
+  if (r < end) { const d = values[offset + r]! - k; a1 += d; b1 += d * d; r++ }
+  if (r < end) { const d = values[offset + r]! - k; a2 += d; b2 += d * d }
+  if (b0 !== b0 || b1 !== b1 || b2 !== b2 || b3 !== b3) return false
+  partial[at] += end - first
+  partial[at + 1] = a0; partial[at + 2] = a1; partial[at + 3] = a2; partial[at + 4] = a3
+  partial[at + 5] = b0; partial[at + 6] = b1; partial[at + 7] = b2; partial[at + 8] = b3
+  return true
 }
 
 /**
@@ -393,4 +444,569 @@ export function meanVariance (acc: BlockedSums, column: number): { weight: numbe
   const mean = x.value() / weight
   const variance = Math.max(0, numerator.value() / weight / weight)
   return { weight, mean, variance }
+}
+
+/** Complete rows whose cross-products {@link CrossProductSums} adds in one sweep of the triangle (the kernel is written for 4). */
+const GROUP_ROWS = 4
+
+/** The state of a {@link CrossProductSums} as plain JSON. */
+export interface CrossProductSumsSummary {
+  blockRows: number
+  dimension: number
+  rows: number
+  pending: number
+  partial: EncodedNumber[]
+  shift: EncodedNumber[]
+  sums: EncodedNumber[][]
+}
+
+/**
+ * Weighted sums and cross-products of `dimension` columns with pairwise-complete bookkeeping (for
+ * a full covariance), with the block machinery of {@link BlockedSums}: rows are added sequentially
+ * inside blocks of {@link BLOCK_ROWS} rows aligned to the row index, and finished blocks go into
+ * exact expansions, so any chunking and any merge order of block-aligned shards give the same bits.
+ *
+ * Inside a block every column is shifted by the block's first observed value of that column, so the
+ * cross-products of data far from zero keep their precision; the flush moves them to the origin
+ * exactly (two-products, and a split product for the shift·shift·weight term). The d² exact sums
+ * live in one flat table of short expansions (see ExpansionTable), which keeps the flush cheap.
+ *
+ * Slots, for columns j, k: `wSum[j]` = Σw over rows where x_j is observed; `xwSum[j]` = Σw·x_j;
+ * `xxwSum[j≤k]` (packed upper triangle) = Σw·x_j·x_k over rows where both are observed; and, only
+ * touched by rows with missing values, `missWSum[j,k]` = Σw and `missXwSum[j,k]` = Σw·x_j over rows
+ * where x_j is observed and x_k is missing. So the pairwise-complete weight of (j, k) is
+ * `wSum[j] − missWSum[j,k]` and its sum of x_j is `xwSum[j] − missXwSum[j,k]`.
+ *
+ * @example
+ * ```ts
+ * const acc = new CrossProductSums(2)
+ * acc.add(Float64Array.of(1, 2, 3, 5), undefined, 2)
+ * pairwiseCovariance(acc).covariance // => Float64Array [1, 1.5, 1.5, 2.25]
+ * ```
+ */
+export class CrossProductSums {
+  /** Running sums of the current block (see the class comment for the layout). */
+  private partial: Float64Array
+  /** Per-column shifts of the current block; NaN until the column is observed in it. */
+  private shift: Float64Array
+  private unshifted: number
+  private sums: ExpansionTable
+  /** Per-row scratch: shifted values and their weighted copies. */
+  private readonly delta: Float64Array
+  private readonly wDelta: Float64Array
+  /** Rows summarized so far (including merged ones). */
+  rows = 0
+  /** Rows of the current, unfinished block. */
+  pending = 0
+
+  constructor (readonly dimension: number, readonly blockRows = BLOCK_ROWS) {
+    const d = dimension
+    this.partial = new Float64Array(2 * d + (d * (d + 1)) / 2 + 2 * d * d)
+    this.shift = new Float64Array(d).fill(NaN)
+    this.unshifted = d
+    this.sums = new ExpansionTable(this.partial.length)
+    this.delta = new Float64Array(GROUP_ROWS * d)
+    this.wDelta = new Float64Array(GROUP_ROWS * d)
+  }
+
+  /** Where the packed upper triangle of cross-products starts in `partial`. */
+  private get crossOffset (): number {
+    return 2 * this.dimension
+  }
+
+  /** Where the Σw over rows with x_k missing starts in `partial` (Σw·x_j over them follows, d² later). */
+  private get missOffset (): number {
+    const d = this.dimension
+    return 2 * d + (d * (d + 1)) / 2
+  }
+
+  /**
+   * Adds `rows` rows of a row-major block of `dimension` columns (NaN is missing), with optional
+   * per-row weights, splitting them at block boundaries.
+   */
+  add (data: Float64Array, weights: Float64Array | undefined, rows: number): void {
+    let start = 0
+    while (start < rows) {
+      const end = Math.min(rows, start + this.blockRows - this.pending)
+      this.addRun(data, weights, start, end)
+      this.pending += end - start
+      this.rows += end - start
+      start = end
+      if (this.pending === this.blockRows) this.flush()
+    }
+  }
+
+  /**
+   * Rows start…end−1, all inside the current block: the hot loop (d(d+1)/2 multiply-adds a row).
+   * Complete rows are applied in groups of {@link GROUP_ROWS}, each cross-product slot taking the
+   * group's terms in row order, so the result is the same as one row at a time (and so the same for
+   * any chunking) while the triangle is read and written once per group.
+   */
+  private addRun (data: Float64Array, weights: Float64Array | undefined, start: number, end: number): void {
+    const d = this.dimension
+    const { partial, shift, delta, wDelta } = this
+    if (this.unshifted > 0) this.findShifts(data, start, end)
+    let g = 0
+    for (let r = start; r < end; r++) {
+      const base = r * d
+      const at = g * d
+      const w = weights === undefined ? 1 : weights[r]!
+      let complete = true
+      for (let j = 0; j < d; j++) {
+        const x = data[base + j]!
+        if (x !== x) complete = false
+        delta[at + j] = x - shift[j]!
+      }
+      if (!complete) {
+        this.addGroup(g)
+        g = 0
+        this.addIncomplete(w, at)
+        continue
+      }
+      for (let j = 0; j < d; j++) {
+        const t = w * delta[at + j]!
+        wDelta[at + j] = t
+        partial[j] += w
+        partial[d + j] += t
+      }
+      if (++g === GROUP_ROWS) {
+        this.addGroup(g)
+        g = 0
+      }
+    }
+    this.addGroup(g)
+  }
+
+  /** Adds the cross-products of the first `g` gathered complete rows, in row order per slot. */
+  private addGroup (g: number): void {
+    const d = this.dimension
+    const { partial, delta: x, wDelta: a } = this
+    let o = this.crossOffset
+    if (g === GROUP_ROWS) {
+      const d2 = 2 * d
+      const d3 = 3 * d
+      let j = 0
+      // Two rows of the triangle at a time share the loads of x.
+      for (; j + 1 < d; j += 2) {
+        const a0 = a[j]!
+        const a1 = a[d + j]!
+        const a2 = a[d2 + j]!
+        const a3 = a[d3 + j]!
+        const b0 = a[j + 1]!
+        const b1 = a[d + j + 1]!
+        const b2 = a[d2 + j + 1]!
+        const b3 = a[d3 + j + 1]!
+        partial[o] = partial[o]! + a0 * x[j]! + a1 * x[d + j]! + a2 * x[d2 + j]! + a3 * x[d3 + j]!
+        const next = o + d - j
+        for (let k = j + 1, p = o + 1, q = next; k < d; k++, p++, q++) {
+          const x0 = x[k]!
+          const x1 = x[d + k]!
+          const x2 = x[d2 + k]!
+          const x3 = x[d3 + k]!
+          partial[p] = partial[p]! + a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3
+          partial[q] = partial[q]! + b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3
+        }
+        o = next + d - j - 1
+      }
+      if (j < d) partial[o] = partial[o]! + a[j]! * x[j]! + a[d + j]! * x[d + j]! + a[d2 + j]! * x[d2 + j]! + a[d3 + j]! * x[d3 + j]!
+      return
+    }
+    for (let i = 0; i < g; i++) {
+      const at = i * d
+      o = this.crossOffset
+      for (let j = 0; j < d; j++) {
+        const aj = a[at + j]!
+        for (let k = j; k < d; k++) partial[o++] += aj * x[at + k]!
+      }
+    }
+  }
+
+  /** Sets the shift of every column not yet seen in this block to its first observed value in the run. */
+  private findShifts (data: Float64Array, start: number, end: number): void {
+    const d = this.dimension
+    for (let j = 0; j < d; j++) {
+      if (this.shift[j] === this.shift[j]) continue
+      for (let r = start; r < end; r++) {
+        const x = data[r * d + j]!
+        if (x === x) {
+          this.shift[j] = x
+          this.unshifted--
+          break
+        }
+      }
+    }
+  }
+
+  /** A row with missing values (its shifted values are in `delta` from `at`, NaN where missing). */
+  private addIncomplete (w: number, at: number): void {
+    const d = this.dimension
+    const { partial, delta } = this
+    const cross = this.crossOffset
+    const miss = this.missOffset
+    for (let j = 0; j < d; j++) {
+      const dj = delta[at + j]!
+      if (dj !== dj) continue
+      const t = w * dj
+      partial[j] += w
+      partial[d + j] += t
+      const o = cross + triangleRow(j, d) - j
+      for (let k = 0; k < d; k++) {
+        const dk = delta[at + k]!
+        if (dk !== dk) {
+          partial[miss + j * d + k] += w
+          partial[miss + d * d + j * d + k] += t
+        } else if (k >= j) {
+          partial[o + k] += t * dk
+        }
+      }
+    }
+  }
+
+  /**
+   * Moves the current block, shifted back to the origin exactly, into the exact sums:
+   * Σw·x_j = Σw·dj + kj·Σw and Σw·x_j·x_k = Σw·dj·dk + kk·Σw·dj + kj·Σw·dk + kj·kk·Σw, each Σ over
+   * the rows where the columns are observed (d = x − k, k the block's shift).
+   */
+  flush (): void {
+    const d = this.dimension
+    const { partial, shift, sums } = this
+    const cross = this.crossOffset
+    const missW = this.missOffset
+    const missX = missW + d * d
+    for (let j = 0; j < d; j++) {
+      const kj = shift[j]!
+      if (kj !== kj) continue // column j was not observed in this block: all its sums are 0
+      const w = partial[j]!
+      const s = partial[d + j]!
+      sums.add(j, w)
+      sums.add(d + j, s)
+      sums.addProduct(d + j, w, kj)
+      for (let k = 0; k < d; k++) {
+        const nw = partial[missW + j * d + k]!
+        const ns = partial[missX + j * d + k]!
+        if (nw !== 0 || ns !== 0) {
+          sums.add(missW + j * d + k, nw)
+          sums.add(missX + j * d + k, ns)
+          sums.addProduct(missX + j * d + k, nw, kj)
+        }
+      }
+      const row = cross + triangleRow(j, d) - j
+      for (let k = j; k < d; k++) {
+        const kk = shift[k]!
+        if (kk !== kk) continue
+        const slot = row + k
+        sums.add(slot, partial[slot]!)
+        if (k === j) {
+          sums.addProduct(slot, 2 * kj, s)
+          sums.addTripleProduct(slot, w, kj, kj)
+          continue
+        }
+        sums.addProduct(slot, kk, s)
+        sums.addProduct(slot, kj, partial[d + k]!)
+        const nsjk = partial[missX + j * d + k]!
+        const nskj = partial[missX + k * d + j]!
+        const nwjk = partial[missW + j * d + k]!
+        if (nsjk !== 0) sums.addProduct(slot, -kk, nsjk)
+        if (nskj !== 0) sums.addProduct(slot, -kj, nskj)
+        sums.addTripleProduct(slot, w, kj, kk)
+        if (nwjk !== 0) sums.addTripleProduct(slot, -nwjk, kj, kk)
+      }
+    }
+    partial.fill(0)
+    shift.fill(NaN)
+    this.unshifted = d
+    this.pending = 0
+  }
+
+  /** Exact sums of every slot including the unfinished block, without changing anything. */
+  totals (): ExactSum[] {
+    const copy = new CrossProductSums(this.dimension, this.blockRows)
+    copy.load(this.summary())
+    copy.flush()
+    return copy.sums.exactSums()
+  }
+
+  clear (): void {
+    this.partial.fill(0)
+    this.shift.fill(NaN)
+    this.unshifted = this.dimension
+    this.sums = new ExpansionTable(this.partial.length)
+    this.rows = 0
+    this.pending = 0
+  }
+
+  summary (): CrossProductSumsSummary {
+    return {
+      blockRows: this.blockRows,
+      dimension: this.dimension,
+      rows: this.rows,
+      pending: this.pending,
+      partial: Array.from(this.partial, encodeNumber),
+      shift: Array.from(this.shift, encodeNumber),
+      sums: this.sums.toJSON()
+    }
+  }
+
+  /** Replaces the state with a summary's (a checkpoint restored exactly, partial block included). */
+  load (s: CrossProductSumsSummary): void {
+    this.partial = Float64Array.from(s.partial, decodeNumber)
+    this.shift = Float64Array.from(s.shift, decodeNumber)
+    this.unshifted = this.shift.reduce((n, k) => k === k ? n : n + 1, 0)
+    this.sums = new ExpansionTable(this.partial.length)
+    s.sums.forEach((values, slot) => { for (const v of values) this.sums.add(slot, decodeNumber(v)) })
+    this.rows = s.rows
+    this.pending = s.pending
+  }
+
+  /**
+   * Adds another stream's sums. Into an empty accumulator this is an exact copy (the partial block
+   * continues); otherwise the other's unfinished block is flushed as a block of its own, which
+   * equals a one-shot pass when the other stream started on a block boundary.
+   */
+  merge (s: CrossProductSumsSummary): void {
+    if (this.rows === 0 && this.pending === 0) {
+      this.load(s)
+      return
+    }
+    const other = new CrossProductSums(this.dimension, this.blockRows)
+    other.load(s)
+    other.flush()
+    other.sums.toJSON().forEach((values, slot) => { for (const v of values) this.sums.add(slot, decodeNumber(v)) })
+    this.rows += other.rows
+  }
+}
+
+/** Partials one slot of an {@link ExpansionTable} keeps in place. */
+const EXPANSION_CAPACITY = 6
+
+/**
+ * Many exact sums in one flat array: slot i keeps up to {@link EXPANSION_CAPACITY} non-overlapping
+ * partials in increasing magnitude (the invariant of {@link ExactSum}, grown by the same
+ * error-free additions). A slot that fills up is compressed (Shewchuk's COMPRESS: the same exact
+ * value in as few partials as it needs) and, only if that does not free room, moved into an
+ * ExactSum of its own. This keeps the d² exact sums of a covariance cheap to update at every
+ * block flush.
+ */
+class ExpansionTable {
+  private readonly parts: Float64Array
+  private readonly count: Uint8Array
+  private readonly spilled = new Map<number, ExactSum>()
+  private readonly scratch = new Float64Array(EXPANSION_CAPACITY + 1)
+
+  constructor (readonly slots: number) {
+    this.parts = new Float64Array(slots * EXPANSION_CAPACITY)
+    this.count = new Uint8Array(slots)
+  }
+
+  /** Adds x to slot `slot` exactly. */
+  add (slot: number, x: number): void {
+    if (x === 0) return
+    if (!Number.isFinite(x)) {
+      this.spill(slot).add(x)
+      return
+    }
+    const parts = this.parts
+    const base = slot * EXPANSION_CAPACITY
+    const n = this.count[slot]!
+    let i = 0
+    for (let j = 0; j < n; j++) {
+      // Knuth's two-sum (no magnitude test, so no unpredictable branch): hi + lo = x + y exactly.
+      const y = parts[base + j]!
+      const hi = x + y
+      const yv = hi - x
+      const lo = (x - (hi - yv)) + (y - yv)
+      if (lo !== 0) parts[base + i++] = lo
+      x = hi
+    }
+    if (x !== 0) {
+      if (i === EXPANSION_CAPACITY) {
+        this.count[slot] = this.compress(slot, x)
+        return
+      }
+      parts[base + i++] = x
+    }
+    this.count[slot] = i
+  }
+
+  /**
+   * Rewrites a full slot plus its new largest partial `top` as a compressed expansion (Shewchuk
+   * 1997, COMPRESS); returns the new count, after moving everything into the slot's ExactSum if
+   * it still does not fit.
+   */
+  private compress (slot: number, top: number): number {
+    const parts = this.parts
+    const base = slot * EXPANSION_CAPACITY
+    const e = this.scratch
+    for (let j = 0; j < EXPANSION_CAPACITY; j++) e[j] = parts[base + j]!
+    e[EXPANSION_CAPACITY] = top
+    // Downward pass: from the largest partial, keep each sum's error as the next carry.
+    let bottom = EXPANSION_CAPACITY
+    let q = e[EXPANSION_CAPACITY]!
+    for (let j = EXPANSION_CAPACITY - 1; j >= 0; j--) {
+      const [hi, lo] = twoSum(q, e[j]!)
+      if (lo !== 0) {
+        e[bottom--] = hi
+        q = lo
+      } else {
+        q = hi
+      }
+    }
+    e[bottom] = q
+    // Upward pass: from the smallest, emit the non-zero errors in increasing magnitude.
+    let n = 0
+    let carry = e[bottom]!
+    for (let j = bottom + 1; j <= EXPANSION_CAPACITY; j++) {
+      const [hi, lo] = twoSum(e[j]!, carry)
+      if (lo !== 0) e[n++] = lo
+      carry = hi
+    }
+    e[n++] = carry
+    if (n <= EXPANSION_CAPACITY) {
+      for (let j = 0; j < n; j++) parts[base + j] = e[j]!
+      return n
+    }
+    const sum = this.spill(slot)
+    for (let j = 0; j < n; j++) sum.add(e[j]!)
+    return 0
+  }
+
+  /** Adds the exact product a·b (Dekker's two-product). */
+  addProduct (slot: number, a: number, b: number): void {
+    const p = a * b
+    this.add(slot, p)
+    if (Number.isFinite(p)) this.add(slot, productError(a, b, p))
+  }
+
+  /** Adds a·b·c exactly: b·c split into its rounded product and error, each multiplied by a exactly. */
+  addTripleProduct (slot: number, a: number, b: number, c: number): void {
+    const bc = b * c
+    this.addProduct(slot, a, bc)
+    if (Number.isFinite(bc)) this.addProduct(slot, a, productError(b, c, bc))
+  }
+
+  private spill (slot: number): ExactSum {
+    let sum = this.spilled.get(slot)
+    if (sum === undefined) {
+      sum = new ExactSum()
+      this.spilled.set(slot, sum)
+    }
+    return sum
+  }
+
+  /** Every slot as an ExactSum. */
+  exactSums (): ExactSum[] {
+    return Array.from({ length: this.slots }, (_, slot) => {
+      const sum = this.spilled.get(slot)?.clone() ?? new ExactSum()
+      for (let j = 0; j < this.count[slot]!; j++) sum.add(this.parts[slot * EXPANSION_CAPACITY + j]!)
+      return sum
+    })
+  }
+
+  /** Every slot as a list of numbers whose exact sum is the slot's (what ExactSum.from reads). */
+  toJSON (): EncodedNumber[][] {
+    return Array.from({ length: this.slots }, (_, slot) => {
+      const out: EncodedNumber[] = this.spilled.get(slot)?.toJSON() ?? []
+      for (let j = 0; j < this.count[slot]!; j++) out.push(this.parts[slot * EXPANSION_CAPACITY + j]!)
+      return out
+    })
+  }
+}
+
+/** Knuth's two-sum: [hi, lo] with hi + lo = a + b exactly, whatever their magnitudes. */
+function twoSum (a: number, b: number): [number, number] {
+  const hi = a + b
+  const bv = hi - a
+  return [hi, (a - (hi - bv)) + (b - bv)]
+}
+
+/** Start of row j of a packed upper triangle of a d×d matrix. */
+function triangleRow (j: number, d: number): number {
+  return j * d - (j * (j - 1)) / 2
+}
+
+/**
+ * Checks that a value is a {@link CrossProductSumsSummary} of `dimension` columns; returns a message
+ * saying what is wrong, or undefined.
+ */
+export function crossProductSumsProblem (s: unknown, dimension: number): string | undefined {
+  if (typeof s !== 'object' || s === null) return `expected an object, got ${typeof s}`
+  const v = s as Partial<CrossProductSumsSummary>
+  if (v.blockRows !== BLOCK_ROWS) return `expected blocks of ${BLOCK_ROWS} rows, got ${String(v.blockRows)}`
+  if (v.dimension !== dimension) return `expected ${dimension} columns, got ${String(v.dimension)}`
+  const slots = 2 * dimension + (dimension * (dimension + 1)) / 2 + 2 * dimension * dimension
+  if (!Array.isArray(v.partial) || !Array.isArray(v.sums) || !Array.isArray(v.shift) ||
+      v.partial.length !== slots || v.sums.length !== slots || v.shift.length !== dimension) {
+    return `expected ${slots} statistics and ${dimension} shifts`
+  }
+  if (!Number.isInteger(v.rows) || !Number.isInteger(v.pending) || v.pending! < 0 || v.pending! >= BLOCK_ROWS || v.rows! < v.pending!) {
+    return 'expected whole row counts'
+  }
+  if (!v.sums.every(Array.isArray)) return 'expected lists of partial sums'
+  return undefined
+}
+
+/** What {@link pairwiseCovariance} returns; NaN marks entries without any weight. */
+export interface PairwiseCovariance {
+  /** Σw over the rows where each column is observed. */
+  weights: Float64Array
+  /** Per-column weighted means over each column's observed values. */
+  means: Float64Array
+  /** Σw over the rows where both columns are observed, d×d row-major. */
+  pairWeights: Float64Array
+  /** Biased (ddof = 0) pairwise-complete covariance, d×d row-major, symmetric. */
+  covariance: Float64Array
+}
+
+/**
+ * Means and the biased, pairwise-complete weighted covariance from a {@link CrossProductSums}:
+ * `cov_jk = (W_jk·Σw·x_j·x_k − S_j·S_k) / W_jk²` over the rows where both columns are observed
+ * (pomegranate's formula), with the numerator formed exactly from the expansions and rounded once.
+ *
+ * @example
+ * ```ts
+ * const acc = new CrossProductSums(1)
+ * acc.add(Float64Array.of(1, 3), undefined, 2)
+ * pairwiseCovariance(acc) // => { weights: [2], means: [2], pairWeights: [2], covariance: [1] }
+ * ```
+ */
+export function pairwiseCovariance (acc: CrossProductSums): PairwiseCovariance {
+  const d = acc.dimension
+  const totals = acc.totals()
+  const cross = 2 * d
+  const missW = 2 * d + (d * (d + 1)) / 2
+  const missX = missW + d * d
+  const weights = new Float64Array(d)
+  const means = new Float64Array(d)
+  const pairWeights = new Float64Array(d * d)
+  const covariance = new Float64Array(d * d)
+  for (let j = 0; j < d; j++) {
+    weights[j] = totals[j]!.value()
+    means[j] = weights[j]! > 0 ? totals[d + j]!.value() / weights[j]! : NaN
+  }
+  for (let j = 0; j < d; j++) {
+    for (let k = j; k < d; k++) {
+      const w = totals[j]!.clone()
+      const sj = totals[d + j]!.clone()
+      const sk = totals[d + k]!.clone()
+      if (k !== j) {
+        w.addSum(totals[missW + j * d + k]!, -1)
+        sj.addSum(totals[missX + j * d + k]!, -1)
+        sk.addSum(totals[missX + k * d + j]!, -1)
+      }
+      const weight = w.value()
+      let c = NaN
+      if (weight > 0) {
+        const numerator = new ExactSum()
+        numerator.addSumProduct(w, totals[cross + triangleRow(j, d) + k - j]!)
+        numerator.addSumProduct(sj, sk, -1)
+        c = numerator.value() / weight / weight
+        if (k === j) c = Math.max(0, c)
+      }
+      covariance[j * d + k] = c
+      covariance[k * d + j] = c
+      pairWeights[j * d + k] = weight
+      pairWeights[k * d + j] = weight
+    }
+  }
+  return { weights, means, pairWeights, covariance }
 }

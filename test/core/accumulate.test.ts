@@ -59,12 +59,13 @@ function plainSums (values: Float64Array, chunks: number[]): BlockedSums {
   return acc
 }
 
-function moments (values: Float64Array, chunks: number[]): BlockedSums {
+function moments (values: Float64Array, chunks: number[], weights?: Float64Array): BlockedSums {
   const acc = new BlockedSums(3, true)
   let at = 0
   for (const k of chunks) {
     const chunk = values.subarray(at, at + k)
-    acc.runs(k, (start, end) => sumMoments(acc, 0, chunk, 1, 0, undefined, start, end))
+    const w = weights?.subarray(at, at + k)
+    acc.runs(k, (start, end) => sumMoments(acc, 0, chunk, 1, 0, w, start, end))
     at += k
   }
   return acc
@@ -95,6 +96,20 @@ t.test('property: any chunking gives the same bits', async t => {
       Object.is(m1!.mean, m2!.mean) && Object.is(m1!.variance, m2!.variance)
   }), { numRuns: 200, seed: 42 })
   t.pass('200 random data sets and chunkings')
+})
+
+t.test('property: with missing values and weights too, any chunking gives the same bits', async t => {
+  const rows = fc.array(fc.tuple(fc.oneof(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.constant(NaN)), fc.oneof(fc.double({ min: 0, max: 5, noNaN: true }), fc.constant(0))), { minLength: 1, maxLength: 3000 })
+  fc.assert(fc.property(rows, chunking, fc.boolean(), (pairs, sizes, weighted) => {
+    const values = Float64Array.from(pairs, p => p[0])
+    const weights = weighted ? Float64Array.from(pairs, p => p[1]) : undefined
+    const a = meanVariance(moments(values, [values.length], weights), 0)
+    const b = meanVariance(moments(values, cut(values.length, sizes), weights), 0)
+    return a === undefined ? b === undefined : Object.is(a.mean, b!.mean) && Object.is(a.variance, b!.variance) && Object.is(a.weight, b!.weight)
+  }), { numRuns: 200, seed: 11 })
+  t.pass('200 random data sets with NaN and weights')
+  const ones = Float64Array.from({ length: 3000 }, (_, i) => Math.tan(i))
+  t.same(meanVariance(moments(ones, [3000], new Float64Array(3000).fill(1)), 0), meanVariance(moments(ones, [3000]), 0), 'unit weights give the unweighted bits')
 })
 
 t.test('property: merging block-aligned shards in any order gives the same bits', async t => {
@@ -155,8 +170,9 @@ t.test('grow adds slots; summaries are checked', async t => {
   t.match(blockedSumsProblem(acc.summary(), 2, false), /expected 2 statistics/)
   t.match(blockedSumsProblem(null, 2, false), /expected an object/)
   t.match(blockedSumsProblem({ ...acc.summary(), blockRows: 7 }, 3, false), /blocks of 1024/)
-  t.match(blockedSumsProblem({ ...acc.summary(), sums: [] }, 3, false), /equal length/)
-  t.match(blockedSumsProblem(acc.summary(), 3, true), /one shift per column/)
+  t.match(blockedSumsProblem({ ...acc.summary(), sums: [] }, 3, false), /matching lengths/)
+  t.match(blockedSumsProblem({ ...new BlockedSums(3, true).summary(), shift: [] }, 3, true), /one shift per column/)
+  t.equal(blockedSumsProblem(new BlockedSums(6, true).summary(), 6, true), undefined)
   t.match(blockedSumsProblem({ ...acc.summary(), pending: 5000 }, 3, false), /whole row counts/)
   t.match(blockedSumsProblem({ ...acc.summary(), sums: [1, 2, 3] }, 3, false), /lists of partial sums/)
 })
