@@ -1,0 +1,109 @@
+/**
+ * Bench: MultivariateGaussianDistribution.summarize throughput (rows/s) against pomegranate 0.14.8.
+ *
+ * Data: for d = 5, 20 and 100, rows of a correlated d-dimensional Gaussian (x = L·z + 1e3, z from
+ * aril's seeded `Random`), in memory; the row counts keep each case to a few seconds.
+ *
+ * Compared, best of three passes each:
+ *   (a) aril: `summarize()` of the whole data set as Batches of 8192 rows (what a stream hands the
+ *       sink), into a fresh model each pass: exact blocked cross-products (see CrossProductSums);
+ *   (b) pomegranate 0.14.8: `MultivariateGaussianDistribution.summarize(X)` on the same rows (written
+ *       to a temporary float64 file and timed in a child process by
+ *       bench/pomegranate_multivariate_gaussian.py; pomegranate uses BLAS dgemm for Σw·x·xᵀ), when
+ *       Debian's /usr/bin/python3 can import pomegranate;
+ * printed as rows/s each and the ratio a/b.
+ *
+ * Run: node --import tsx bench/multivariate-gaussian.ts (under a minute on 2 cores).
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { Batch } from '../lib/core/batch.js'
+import { Random } from '../lib/core/random.js'
+import { MultivariateGaussianDistribution } from '../lib/distributions/multivariate-gaussian.js'
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+const PYTHON = '/usr/bin/python3'
+const HELPER = join(HERE, 'pomegranate_multivariate_gaussian.py')
+const BATCH_ROWS = 8192
+const CASES = [{ d: 5, rows: 1_000_000 }, { d: 20, rows: 300_000 }, { d: 100, rows: 40_000 }]
+
+/** One line of the report. */
+export interface MultivariateGaussianBenchResult {
+  d: number
+  rows: number
+  arilRowsPerSecond: number
+  pomegranateRowsPerSecond: number | undefined
+}
+
+/** `rows` draws of a correlated d-dimensional Gaussian with mean 1e3, row-major. */
+function makeData (d: number, rows: number): Float64Array {
+  const random = new Random(d)
+  const mix = Float64Array.from({ length: d * d }, (_, i) => (i % (d + 1) === 0 ? 1 : 0.3 * random.normal() / Math.sqrt(d)))
+  const out = new Float64Array(rows * d)
+  const z = new Float64Array(d)
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < d; j++) z[j] = random.normal()
+    for (let j = 0; j < d; j++) {
+      let s = 1e3
+      for (let k = 0; k <= j; k++) s += mix[j * d + k]! * z[k]!
+      out[r * d + j] = s
+    }
+  }
+  return out
+}
+
+function timeAril (data: Float64Array, d: number, rows: number): number {
+  const batches: Batch[] = []
+  for (let start = 0; start < rows; start += BATCH_ROWS) {
+    const end = Math.min(rows, start + BATCH_ROWS)
+    batches.push({ data: data.subarray(start * d, end * d), rows: end - start, cols: d })
+  }
+  const identity = Array.from({ length: d }, (_, j) => Array.from({ length: d }, (_, k) => (j === k ? 1 : 0)))
+  let best = Infinity
+  for (let pass = 0; pass < 4; pass++) {
+    const model = new MultivariateGaussianDistribution(new Array(d).fill(0), identity)
+    const started = performance.now()
+    for (const batch of batches) model.summarize(batch)
+    const seconds = (performance.now() - started) / 1000
+    if (pass > 0) best = Math.min(best, seconds) // the first pass warms the JIT up
+  }
+  return rows / best
+}
+
+function timePomegranate (data: Float64Array, d: number, rows: number): number | undefined {
+  if (spawnSync(PYTHON, ['-c', 'import pomegranate'], { stdio: 'ignore' }).status !== 0) return undefined
+  const dir = mkdtempSync(join(tmpdir(), 'aril-bench-'))
+  try {
+    const file = join(dir, 'x.f64')
+    writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    const run = spawnSync(PYTHON, [HELPER, file, String(rows), String(d), '3'], { encoding: 'utf8' })
+    if (run.status !== 0) throw new Error(`pomegranate helper failed: ${run.stderr}`)
+    return (JSON.parse(run.stdout) as { rowsPerSecond: number }).rowsPerSecond
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Runs every case and prints one line each; resolves with the figures. */
+export async function run (): Promise<MultivariateGaussianBenchResult[]> {
+  const results: MultivariateGaussianBenchResult[] = []
+  console.log('MultivariateGaussianDistribution.summarize, rows/s (best of 3)')
+  for (const { d, rows } of CASES) {
+    const data = makeData(d, rows)
+    const aril = timeAril(data, d, rows)
+    const pomegranate = timePomegranate(data, d, rows)
+    results.push({ d, rows, arilRowsPerSecond: aril, pomegranateRowsPerSecond: pomegranate })
+    const ratio = pomegranate === undefined ? 'pomegranate not available' : `aril/pomegranate ${(aril / pomegranate).toFixed(2)}`
+    console.log(`d = ${String(d).padStart(3)}, ${rows} rows: aril ${format(aril)}, pomegranate ${pomegranate === undefined ? '-' : format(pomegranate)}; ${ratio}`)
+  }
+  return results
+}
+
+function format (rowsPerSecond: number): string {
+  return rowsPerSecond >= 1e6 ? `${(rowsPerSecond / 1e6).toFixed(2)}M` : `${(rowsPerSecond / 1e3).toFixed(0)}k`
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run()
