@@ -6,7 +6,7 @@ export { toBatch, sliceBatch, isBatch, type Batch, type BatchInput, type Key, ty
 export { BLOCK_ROWS, ExactSum } from './core/accumulate.js'
 export { Model, type Summary, type SummarizeOptions, type SampleOptions, type FitStreamOptions } from './core/model.js'
 export type { SinkOptions } from './core/sink.js'
-export type { Source, StreamLike } from './core/source.js'
+export { openSource, type Source, type StreamLike } from './core/source.js'
 export type { UpdateOptions } from './core/options.js'
 export { Random } from './core/random.js'
 export { fromJSON, parseJSON, stringifyJSON } from './core/serialize.js'
@@ -32,3 +32,4 @@ export { MultivariateGaussianDistribution, type MultivariateGaussianOptions, typ
 export { IndependentComponentsDistribution, type AnyUnivariateDistribution, type IndependentComponentsOptions, type IndependentComponentsFromSamplesOptions } from './distributions/independent-components.js'
 export { DirichletDistribution, type DirichletOptions } from './distributions/dirichlet.js'
 export { parseNpy, readNpy, writeNpy, loadNpy, type ReadNpyOptions, type WriteNpyOptions, type NpyReadOptions, type NpyHeader, type NpyDtype } from './io/npy.js'
+export { openFile } from './io/open.js'

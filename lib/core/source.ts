@@ -3,16 +3,21 @@
  */
 import { Readable } from 'node:stream'
 import { ArilError, show } from './errors.js'
+import { openFile } from '../io/open.js'
 
 /** A stream of batches: a Node Readable, an (async) iterable, a Web ReadableStream. */
 export type StreamLike = Readable | NodeJS.ReadableStream | AsyncIterable<unknown> | Iterable<unknown> | ReadableStream<unknown>
 
-/** A source, or a function that opens a fresh one (needed for multi-pass training). */
-export type Source = StreamLike | (() => StreamLike | Promise<StreamLike>)
+/**
+ * A source: a stream, a file path (its extension picks the reader, see `openFile`), or a function
+ * that opens a fresh one (needed for multi-pass training).
+ */
+export type Source = StreamLike | string | (() => StreamLike | string | Promise<StreamLike | string>)
 
 /** Opens a source as a Readable in object mode. */
 export async function openSource (source: Source): Promise<Readable> {
   const opened = typeof source === 'function' ? await source() : source
+  if (typeof opened === 'string') return openFile(opened)
   if (opened instanceof Readable) return opened
   if (typeof ReadableStream !== 'undefined' && opened instanceof ReadableStream) return Readable.fromWeb(opened as never, { objectMode: true })
   if (typeof opened === 'object' && opened !== null && typeof (opened as NodeJS.ReadableStream).pipe === 'function' &&

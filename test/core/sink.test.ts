@@ -134,3 +134,24 @@ t.test('a sink works as a Web WritableStream', async t => {
 t.test('bad sink options', async t => {
   t.throws(() => new NormalDistribution().sink({ update: 'yes' as unknown as boolean }), { code: 'ERR_INVALID_OPTION' })
 })
+
+t.test('fitStream: a file path picks its reader by extension', async t => {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { writeNpy } = await import('../../lib/io/npy.js')
+  const dir = await mkdtemp(join(tmpdir(), 'aril-source-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const rows = Array.from(X.subarray(0, 3000))
+  await pipeline(Readable.from(chunks(1000).slice(0, 3)), writeNpy(join(dir, 'x.npy')))
+  await writeFile(join(dir, 'x.csv'), 'x\n' + rows.join('\n') + '\n')
+  await writeFile(join(dir, 'x.tsv'), 'x\n' + rows.join('\n') + '\n')
+  await writeFile(join(dir, 'x.json'), JSON.stringify(rows))
+  await writeFile(join(dir, 'x.ndjson'), rows.join('\n'))
+  const want = new NormalDistribution().fit(rows).parameters
+  for (const name of ['x.npy', 'x.csv', 'x.tsv', 'x.json', 'x.ndjson']) {
+    t.same((await new NormalDistribution().fitStream(join(dir, name))).parameters, want, name)
+  }
+  t.same((await new NormalDistribution().fitStream(() => join(dir, 'x.npy'))).parameters, want, 'a function returning a path')
+  await rejectsArilError(t, new NormalDistribution().fitStream(join(dir, 'x.parquet')), { code: 'ERR_SOURCE', file: join(dir, 'x.parquet') })
+})
