@@ -18,9 +18,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { Random } from '../lib/core/random.js'
-import { MultivariateGaussianDistribution } from '../lib/distributions/multivariate-gaussian.js'
-import { readNpy, writeNpy } from '../lib/io/npy.js'
+import { MultivariateGaussianDistribution, Random, readNpy, writeNpy } from '../lib/index.js'
 
 const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'aril-mvg-'))
 mkdirSync(dir, { recursive: true })

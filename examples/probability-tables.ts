@@ -14,9 +14,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { ConditionalProbabilityTable } from '../lib/distributions/conditional-probability-table.js'
-import { readCsv } from '../lib/io/csv.js'
-import { Random } from '../lib/core/random.js'
+import { ConditionalProbabilityTable, Random, readCsv } from '../lib/index.js'
 
 const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'aril-tables-'))
 const file = join(dir, 'activities.csv')

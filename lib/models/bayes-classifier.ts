@@ -1,0 +1,84 @@
+/**
+ * The Bayes classifier: one model of any kind per class (a multivariate Gaussian, a mixture ...).
+ */
+import { toBatch, type BatchInput } from '../core/batch.js'
+import { ArilError, show } from '../core/errors.js'
+import { Model } from '../core/model.js'
+import { registerModel } from '../core/serialize.js'
+import { MultivariateGaussianDistribution } from '../distributions/multivariate-gaussian.js'
+import { BayesModel, type BayesFitOptions, type BayesOptions, type Component } from './bayes.js'
+
+/**
+ * How `BayesClassifier.fromSamples` builds a blank component for d columns: a function
+ * `(d) => model`, a class with a static `blank(d)`, `MultivariateGaussianDistribution` (zero means,
+ * identity covariance, as pomegranate's `blank`), or a class whose `new Dist()` is blank.
+ */
+export type ComponentFactory = ((dimension: number) => Component) | (abstract new (...args: never[]) => Component)
+
+/**
+ * A [Bayes classifier](https://en.wikipedia.org/wiki/Bayes_classifier): `P(class = i | x) ∝ π_i · p_i(x)`
+ * with any model `p_i`, pomegranate's `BayesClassifier`. A component that is itself a mixture runs
+ * its own E-step on the rows of its class, so a supervised fit is one EM step for it (as pomegranate).
+ *
+ * JSON: aril writes linear priors in `weights`. pomegranate 0.14.8 writes the log priors there
+ * but reads them as linear, so its own round trip is broken ([.25, .75] comes back as
+ * [.828, .172]); `fromJSON` reads weights with a negative entry as pomegranate's log priors and
+ * non-negative weights as linear priors (valid priors of two or more classes cannot be both).
+ *
+ * @example
+ * ```ts
+ * const clf = new BayesClassifier([new NormalDistribution(0, 1), new NormalDistribution(3, 1)], { weights: [0.25, 0.75] })
+ * clf.predict([0, 3]) // => Float64Array [0, 1]
+ * ```
+ */
+export class BayesClassifier extends BayesModel {
+  readonly name = 'BayesClassifier'
+
+  constructor (models: readonly Component[], options?: BayesOptions) {
+    super(Array.isArray(models) ? models.length : 0, models, options)
+  }
+
+  /** `{"class":"BayesClassifier","models":[...],"weights":[linear priors]}` (see the class notes). */
+  toJSON (): { class: 'BayesClassifier'; models: object[]; weights: number[] } {
+    return { class: 'BayesClassifier', models: this.modelsJSON(), weights: this.weights }
+  }
+
+  /**
+   * A BayesClassifier fitted to X with `labels` (pomegranate's `BayesClassifier.from_samples`):
+   * one blank component per class (largest label + 1 classes), then `fit`.
+   * @throws ArilError `ERR_LABEL` without a labelled row, `ERR_INVALID_PARAMETER` for a factory that does not build models
+   */
+  static fromSamples (factory: ComponentFactory, X: BatchInput, options: BayesFitOptions = {}): BayesClassifier {
+    const batch = toBatch(X, { categorical: true, weights: options.weights, labels: options.labels })
+    const k = BayesModel.classCount(batch.labels, 'BayesClassifier')
+    const models = Array.from({ length: k }, () => blank(factory, batch.cols))
+    const { weights: _weights, labels: _labels, ...rest } = options
+    return new BayesClassifier(models).fit(batch, rest)
+  }
+
+  /** Reads a BayesClassifier's JSON: pomegranate's (log priors) or aril's (linear priors). */
+  static fromJSON (json: Record<string, unknown>): BayesClassifier {
+    const models = BayesModel.readModels(json, 'BayesClassifier')
+    const weights = BayesModel.readWeights(json, models.length, 'BayesClassifier')
+    return new BayesClassifier(models, { weights: weights.some(w => w < 0) ? weights.map(Math.exp) : weights })
+  }
+}
+
+function blank (factory: ComponentFactory, dimension: number): Component {
+  const made = blankOf(factory, dimension)
+  if (!(made instanceof Model)) throw new ArilError('ERR_INVALID_PARAMETER', `BayesClassifier.fromSamples: expected the factory to build a model, got ${show(made)}`)
+  return made
+}
+
+function blankOf (factory: ComponentFactory, dimension: number): unknown {
+  if (factory === MultivariateGaussianDistribution) {
+    return new MultivariateGaussianDistribution(new Float64Array(dimension), Array.from({ length: dimension }, (_, i) => Array.from({ length: dimension }, (_, j) => i === j ? 1 : 0)))
+  }
+  if (typeof factory !== 'function') return factory
+  const withBlank = factory as unknown as { blank?: (d: number) => unknown }
+  if (typeof withBlank.blank === 'function') return withBlank.blank(dimension)
+  if (factory.prototype instanceof Model) return new (factory as unknown as new () => Component)()
+  return (factory as (d: number) => unknown)(dimension)
+}
+
+registerModel('BayesClassifier', BayesClassifier.fromJSON)

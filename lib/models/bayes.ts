@@ -1,0 +1,560 @@
+/**
+ * What NaiveBayes and BayesClassifier share (pomegranate's `BayesModel`): k component models and
+ * class priors. Supervised `summarize` hands component i the rows labelled i; the semi-supervised
+ * pass (lib/train/em.ts drives it) also hands every component the unlabeled rows weighted by their
+ * posterior responsibilities, as a mixture's E-step does.
+ */
+import { BLOCK_ROWS, BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../core/accumulate.js'
+import { sliceBatch, type Batch, type BatchInput } from '../core/batch.js'
+import { ArilError, show } from '../core/errors.js'
+import { Model, type FitStreamOptions, type SummarizeOptions, type Summary } from '../core/model.js'
+import { updateOptions, type UpdateOptions } from '../core/options.js'
+import type { Random } from '../core/random.js'
+import { fromJSON } from '../core/serialize.js'
+import type { Source } from '../core/source.js'
+import type { History } from '../train/callbacks.js'
+import { trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
+import { predictStream, type PredictStreamOptions } from './predict-stream.js'
+import type { Transform } from 'node:stream'
+
+/** Any model a BayesModel can hold as a component (a distribution, a mixture, another classifier ...). */
+export type Component = Model<unknown, UpdateOptions, unknown>
+
+/** Builds the k blank components once the number of columns is known (from the first batch). */
+export interface BlankComponents {
+  build: (dimension: number) => Component[]
+  /** Whether the components will read string categories (so `toBatch` lets them through). */
+  categorical: boolean
+}
+
+/** The statistics of a BayesModel: class weight sums and the components' own summaries. */
+interface BayesSummary extends Summary {
+  dimension: number | null
+  classes: BlockedSumsSummary
+  logProbability: BlockedSumsSummary
+  components: Summary[]
+}
+
+/**
+ * Options of `fit` and `fitStream`: update options, weights and labels, and the training options
+ * of the semi-supervised EM (lib/train/em.ts), used only when some rows are unlabeled.
+ */
+export type BayesFitOptions = UpdateOptions & SummarizeOptions & TrainOptions
+
+/** The training options, which the supervised M-step must not see. */
+const TRAIN_KEYS = ['stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'callbacks', 'signal', 'checkpoint', 'resume', 'weights', 'labels']
+
+/** Options of the BayesModel constructors. */
+export interface BayesOptions {
+  /** Prior of each class (any non-negative numbers, normalized); default uniform. */
+  weights?: ArrayLike<number> | undefined
+}
+
+/**
+ * The shared base of {@link NaiveBayes} and {@link BayesClassifier}: `P(class = i | x) ∝ π_i · p_i(x)`.
+ *
+ * Statistics: `Σw` per class (exactly, see accumulate.ts) plus each component's statistics. Every
+ * component summarizes every row of a batch, with weight 0 for rows of other classes, so each
+ * component's blocks stay aligned to the row index and shards merge bit-exactly.
+ *
+ * @example
+ * ```ts
+ * const model: BayesModel = new NaiveBayes(NormalDistribution, 2)
+ * model.fit([1, 2, 8, 9, 5], { labels: [0, 0, 1, 1, -1] }) // the unlabeled 5 makes it semi-supervised
+ * model.predictProba([1.5]) // => [[0.99..., 0.00...]]
+ * model.history?.epochs.length // EM steps after the labelled M-step
+ * ```
+ */
+export abstract class BayesModel extends Model<[models: unknown[], weights: number[]], UpdateOptions, Float64Array | number[][]> {
+  /** Number of classes. */
+  readonly k: number
+  /** `Σw` of each class (labelled rows, plus responsibilities of unlabeled rows in the semi-supervised pass). */
+  protected readonly classSums: BlockedSums
+  /** `Σ w·log p(x)` of the unlabeled rows of the semi-supervised pass, summed exactly (one slot). */
+  private readonly logSums = new BlockedSums(1)
+  /** Unlabeled rows (with weight) seen by `summarize` while not semi-supervised. */
+  private unlabeledRows = 0
+  /** The priors (linear) and their logarithms. */
+  private priors: Float64Array
+  private logWeights: Float64Array
+  private components: Component[] | undefined
+  private readonly blank: BlankComponents | undefined
+  /**
+   * Whether `summarize` gives unlabeled rows to the components by their responsibilities (the
+   * semi-supervised E-step) instead of ignoring them as pomegranate's `summarize` does.
+   */
+  protected semiSupervised = false
+  /** The {@link History} of the last semi-supervised fit; undefined after a supervised one. */
+  history: History | undefined
+
+  protected constructor (k: number, models: readonly Component[] | BlankComponents, options: BayesOptions = {}) {
+    super()
+    if (!Array.isArray(models)) {
+      this.blank = models as BlankComponents
+    } else {
+      checkComponents(models, this.constructor.name)
+      this.components = models.slice()
+    }
+    if (!Number.isInteger(k) || k < 2) {
+      throw new ArilError('ERR_INVALID_PARAMETER', `${this.constructor.name}: expected at least two classes, got ${show(k)}`)
+    }
+    this.k = k
+    this.classSums = new BlockedSums(k)
+    this.priors = priorsOf(options.weights, k, this.constructor.name)
+    this.logWeights = this.priors.map(Math.log)
+  }
+
+  /** Whether string categories may reach the components (when any of them reads them). */
+  protected override get categorical (): boolean {
+    if (this.components === undefined) return this.blank!.categorical
+    return this.components.some(m => (m as unknown as { categorical: boolean }).categorical)
+  }
+
+  get dimension (): number | undefined {
+    return this.components?.[0]?.dimension
+  }
+
+  /** The component models (one per class); undefined until a Dist-class model sees its first batch. */
+  get models (): readonly Component[] | undefined {
+    return this.components
+  }
+
+  /** The class priors (linear, summing to 1). */
+  get weights (): number[] {
+    return Array.from(this.priors)
+  }
+
+  get parameters (): [models: unknown[], weights: number[]] {
+    return [this.components?.map(m => m.parameters) ?? [], this.weights]
+  }
+
+  /** The components, built from the first batch's column count if needed. */
+  private build (dimension: number): Component[] {
+    if (this.components === undefined) {
+      const models = this.blank!.build(dimension)
+      checkComponents(models, this.name)
+      this.components = models
+    }
+    return this.components
+  }
+
+  /** The components, or `ERR_NOT_FITTED` for a Dist-class model that has seen no data. */
+  protected fitted (): Component[] {
+    if (this.components === undefined) {
+      throw new ArilError('ERR_NOT_FITTED', `${this.name}: the components are built from the first batch of data; fit or summarize first`)
+    }
+    return this.components
+  }
+
+  /**
+   * Adds a batch: labelled rows to their class's component, unlabeled rows (label −1 or NaN) to
+   * every component by responsibility when semi-supervised, otherwise nowhere.
+   * @returns the weighted log-likelihood of the unlabeled rows in the semi-supervised pass
+   * @throws ArilError `ERR_LABEL` for missing labels or a label that is not −1, NaN or 0 … k−1
+   */
+  summarizeBatch (batch: Batch): number | undefined {
+    const labels = batch.labels
+    if (labels === undefined && !this.semiSupervised) {
+      throw new ArilError('ERR_LABEL', `${this.name}: expected labels (one per row, -1 for unlabeled), got none`)
+    }
+    if (labels !== undefined) checkLabels(labels, this.k, this.name)
+    const models = this.build(batch.cols)
+    const size = Math.min(batch.rows, BLOCK_ROWS)
+    const scratch = { weights: new Float64Array(this.k * size), logs: new Float64Array(size) }
+    let logLikelihood = 0
+    for (let start = 0; start < batch.rows; start += BLOCK_ROWS) {
+      // Slices of one block keep every component's working set in cache across the k passes.
+      const slice = sliceBatch(batch, start, Math.min(batch.rows, start + BLOCK_ROWS))
+      logLikelihood += this.summarizeSlice(slice, models, scratch)
+    }
+    return this.semiSupervised ? logLikelihood : undefined
+  }
+
+  /**
+   * Fits in memory. With every row labelled, one pass: component i gets the rows labelled i, the
+   * priors are the classes' total weights. With some rows unlabeled (−1 or NaN), pomegranate's
+   * semi-supervised EM: a first M-step from the labelled rows, then EM passes (lib/train/em.ts) in
+   * which labelled rows add their statistics and unlabeled rows their responsibilities;
+   * `maxIterations: k` is k EM steps after the first, as pomegranate's `max_iterations`. With
+   * `resume` (a state saved by the `checkpoint` option, model rebuilt by `resumeModel`), the EM
+   * continues from the checkpoint and ends with the bits of an uninterrupted fit.
+   *
+   * @throws ArilError `ERR_LABEL` (no labels, or a label outside 0 … k−1), the training options'
+   *   `ERR_INVALID_OPTION`, and whatever the components throw
+   */
+  override fit (X: BatchInput, options: BayesFitOptions = {}): this {
+    const batch = this.toBatch(X, options)
+    if (this.frozen) return this
+    const rest = withoutKeys(options, ['weights', 'labels']) as BayesFitOptions
+    this.history = undefined
+    this.unlabeledRows = 0
+    // A resumed fit continues the EM from its checkpoint: the supervised M-step is behind it.
+    if (options.resume === undefined) super.fit(batch, withoutKeys(rest, TRAIN_KEYS))
+    if (this.unlabeledRows > 0 || options.resume !== undefined) {
+      this.semiSupervised = true
+      try {
+        this.history = trainBatch(this, batch, rest)
+      } finally {
+        this.semiSupervised = false
+      }
+    }
+    return this
+  }
+
+  /**
+   * Fits from a stream: one supervised pass, then, when the pass met unlabeled rows, the
+   * semi-supervised EM of {@link BayesModel.fit}, which reads the data again on every pass and so
+   * needs `source` to be a function that opens it afresh (or an array of batches).
+   *
+   * @throws ArilError `ERR_SOURCE` when unlabeled rows come from a source that cannot be re-opened
+   *   (the model is then left as it was), `ERR_LABEL`, and whatever the source or components throw
+   */
+  override async fitStream (source: Source, options: FitStreamOptions<UpdateOptions> & TrainOptions = {}): Promise<this> {
+    if (this.frozen) return this
+    const update = withoutKeys(options, TRAIN_KEYS)
+    const snapshot = this.summary()
+    this.history = undefined
+    this.unlabeledRows = 0
+    if (options.resume === undefined) {
+      await super.fitStream(source, { ...update, update: false, signal: options.signal })
+      if (this.unlabeledRows > 0 && typeof source !== 'function' && !Array.isArray(source)) {
+        this.restoreSummary(snapshot)
+        throw new ArilError('ERR_SOURCE', `${this.name}: ${this.unlabeledRows} unlabeled rows need semi-supervised training, which reads the data several times; pass a function that opens the source again`)
+      }
+      this.fromSummaries(update)
+    }
+    if (this.unlabeledRows > 0 || options.resume !== undefined) {
+      this.semiSupervised = true
+      try {
+        this.history = await trainStream(this, source as Opener, options)
+      } finally {
+        this.semiSupervised = false
+      }
+    }
+    return this
+  }
+
+  /**
+   * The exact `Σ w·log p(x)` of the unlabeled rows summarized in the semi-supervised pass since the
+   * statistics were cleared (what lib/train/em.ts reads, the same bits for any chunking).
+   */
+  summaryLogProbability (): number {
+    return this.logSums.values()[0]!
+  }
+
+  private summarizeSlice (slice: Batch, models: Component[], scratch: { weights: Float64Array; logs: Float64Array }): number {
+    const { rows, labels } = slice
+    const { weights, logs } = scratch
+    const k = this.k
+    weights.fill(0, 0, k * rows)
+    logs.fill(0, 0, rows)
+    let unlabeled = 0
+    for (let r = 0; r < rows; r++) {
+      const w = slice.weights === undefined ? 1 : slice.weights[r]!
+      const label = labels === undefined ? NaN : labels[r]!
+      if (label >= 0) weights[label * rows + r] = w
+      else if (w > 0) unlabeled++
+    }
+    let logLikelihood = 0
+    if (this.semiSupervised && unlabeled > 0) logLikelihood = this.responsibilities(slice, models, weights, logs)
+    else this.unlabeledRows += unlabeled
+    this.classSums.runs(rows, (start, end) => {
+      const partial = this.classSums.partial
+      for (let j = 0; j < k; j++) {
+        let s = partial[j]!
+        for (let r = start; r < end; r++) s += weights[j * rows + r]!
+        partial[j] = s
+      }
+    })
+    this.logSums.runs(rows, (start, end) => {
+      let s = this.logSums.partial[0]!
+      for (let r = start; r < end; r++) s += logs[r]!
+      this.logSums.partial[0] = s
+    })
+    for (let j = 0; j < k; j++) {
+      const model = models[j]!
+      if (model.frozen) continue
+      model.summarizeBatch({ data: slice.data, rows, cols: slice.cols, categories: slice.categories, weights: weights.subarray(j * rows, (j + 1) * rows) })
+    }
+    return logLikelihood
+  }
+
+  /**
+   * The E-step on the unlabeled rows of a slice: writes w·P(i | x) into the class weights and
+   * w·log p(x) into `logs`; returns their sum.
+   */
+  private responsibilities (slice: Batch, models: Component[], weights: Float64Array, logs: Float64Array): number {
+    const { rows, labels } = slice
+    const joint = this.jointLogProbability(slice, models)
+    const k = this.k
+    let logLikelihood = 0
+    for (let r = 0; r < rows; r++) {
+      const w = slice.weights === undefined ? 1 : slice.weights[r]!
+      if ((labels !== undefined && labels[r]! >= 0) || w === 0) continue
+      const total = logSumExp(joint, r, rows, k)
+      logs[r] = w * total
+      logLikelihood += logs[r]!
+      // An impossible row (log p = −∞ under every class) has no responsibilities to hand out.
+      if (!Number.isFinite(total)) continue
+      for (let j = 0; j < k; j++) weights[j * rows + r] = Math.exp(joint[j * rows + r]! - total) * w
+    }
+    return logLikelihood
+  }
+
+  /** `log π_j + log p_j(x_r)` at `[j·rows + r]`. */
+  private jointLogProbability (batch: Batch, models: readonly Component[]): Float64Array {
+    const rows = batch.rows
+    const joint = new Float64Array(this.k * rows)
+    for (let j = 0; j < this.k; j++) {
+      const logp = models[j]!.logProbabilityBatch(batch)
+      const prior = this.logWeights[j]!
+      for (let r = 0; r < rows; r++) joint[j * rows + r] = logp[r]! + prior
+    }
+    return joint
+  }
+
+  /**
+   * Priors `(Σw_i + pc) / Σ(Σw + pc)` (without inertia, as pomegranate), then every component's
+   * update with the same options. (pomegranate hands the pseudocount only to components that are
+   * themselves Discrete, so the Discretes inside a NaiveBayes's IndependentComponents never see it;
+   * aril hands it to every component.)
+   */
+  protected update (options: UpdateOptions): void {
+    const { pseudocount } = updateOptions(options)
+    if (this.components === undefined) return
+    const sums = this.classSums.values()
+    if (!(sums.reduce((a, b) => a + b, 0) > 0)) return
+    const smoothed = sums.map(s => s + pseudocount)
+    const total = smoothed.reduce((a, b) => a + b, 0)
+    const priors = Float64Array.from(smoothed, s => s / total)
+    for (const model of this.components) model.fromSummaries(options)
+    this.priors = priors
+    this.logWeights = priors.map(Math.log)
+  }
+
+  clearSummaries (): void {
+    this.classSums.clear()
+    this.logSums.clear()
+    for (const model of this.components ?? []) model.clearSummaries()
+  }
+
+  summary (): BayesSummary {
+    return {
+      model: this.name,
+      dimension: this.components === undefined ? null : this.dimension ?? null,
+      classes: this.classSums.summary(),
+      logProbability: this.logSums.summary(),
+      components: this.components?.map(m => m.summary()) ?? []
+    }
+  }
+
+  protected summaryProblem (summary: Summary): string | undefined {
+    const s = summary as Partial<BayesSummary>
+    const classes = blockedSumsProblem(s.classes, this.k, false)
+    if (classes !== undefined) return `class sums: ${classes}`
+    const logs = blockedSumsProblem(s.logProbability, 1, false)
+    if (logs !== undefined) return `log-probability sums: ${logs}`
+    if (!Array.isArray(s.components) || (s.components.length !== 0 && s.components.length !== this.k)) {
+      return `expected ${this.k} component summaries, got ${show(s.components)}`
+    }
+    if (s.components.length === 0) return undefined
+    if (this.components === undefined && typeof s.dimension !== 'number') return 'expected the dimension of the summarized data'
+    if (this.components !== undefined && s.dimension !== (this.dimension ?? null)) return `expected dimension ${String(this.dimension)}, got ${show(s.dimension)}`
+    const names = this.components?.map(m => m.name)
+    const wrong = names === undefined ? -1 : s.components.findIndex((c, i) => c?.model !== names[i])
+    if (wrong >= 0) return `component ${wrong}: expected a summary of a ${names![wrong]!}, got ${show((s.components[wrong] as Summary | undefined)?.model)}`
+    return undefined
+  }
+
+  /** Merges every component (all or none: a component that refuses rolls the others back). */
+  protected mergeChecked (summary: Summary): void {
+    const s = summary as BayesSummary
+    if (s.components.length > 0) {
+      const models = this.build(s.dimension!)
+      const before = models.map(m => m.summary())
+      try {
+        models.forEach((m, i) => m.mergeSummary(s.components[i]!))
+      } catch (err) {
+        models.forEach((m, i) => m.restoreSummary(before[i]!))
+        throw err
+      }
+    }
+    this.classSums.merge(s.classes)
+    this.logSums.merge(s.logProbability)
+  }
+
+  override restoreSummary (snapshot: Summary): void {
+    super.restoreSummary(snapshot)
+    // A Dist-class model built by a failed call goes back to unbuilt.
+    if (this.blank !== undefined && (snapshot as BayesSummary).dimension === null) this.components = undefined
+  }
+
+  /** log p(x) = log Σ_i π_i p_i(x), per row. */
+  logProbabilityBatch (batch: Batch): Float64Array {
+    const joint = this.jointLogProbability(batch, this.fitted())
+    const out = new Float64Array(batch.rows)
+    for (let r = 0; r < batch.rows; r++) out[r] = logSumExp(joint, r, batch.rows, this.k)
+    return out
+  }
+
+  /**
+   * Posterior log-probabilities `log P(class | x)`: a batch of rows × k (each row normalized;
+   * NaN for a row impossible under every class, as pomegranate).
+   */
+  predictLogProbaBatch (batch: Batch): Batch {
+    const rows = batch.rows
+    const k = this.k
+    const joint = this.jointLogProbability(batch, this.fitted())
+    const data = new Float64Array(rows * k)
+    for (let r = 0; r < rows; r++) {
+      const total = logSumExp(joint, r, rows, k)
+      for (let j = 0; j < k; j++) data[r * k + j] = joint[j * rows + r]! - total
+    }
+    return { data, rows, cols: k }
+  }
+
+  /** The most probable class of each row of a checked batch (the first on ties). */
+  predictBatch (batch: Batch): Float64Array {
+    const rows = batch.rows
+    const joint = this.jointLogProbability(batch, this.fitted())
+    const out = new Float64Array(rows)
+    for (let r = 0; r < rows; r++) {
+      let best = 0
+      let max = -Infinity
+      for (let j = 0; j < this.k; j++) {
+        const v = joint[j * rows + r]!
+        if (v > max) { max = v; best = j }
+      }
+      out[r] = best
+    }
+    return out
+  }
+
+  /** The most probable class of each row (pomegranate's `predict`). */
+  predict (X: BatchInput): Float64Array {
+    return this.predictBatch(this.toBatch(X))
+  }
+
+  /** `P(class | x)` per row: rows of k probabilities (pomegranate's `predict_proba`). */
+  predictProba (X: BatchInput): number[][] {
+    return toRows(this.predictLogProbaBatch(this.toBatch(X)), Math.exp)
+  }
+
+  /** `log P(class | x)` per row: rows of k log-probabilities (pomegranate's `predict_log_proba`). */
+  predictLogProba (X: BatchInput): number[][] {
+    return toRows(this.predictLogProbaBatch(this.toBatch(X)), v => v)
+  }
+
+  /** A Transform from batches of rows to batches of predictions; see {@link predictStream}. */
+  predictStream (options?: PredictStreamOptions): Transform {
+    return predictStream(this, options)
+  }
+
+  /** Draws a class by the priors, then a row from that class's component. */
+  sampleWith (n: number, random: Random): Float64Array | number[][] {
+    const models = this.fitted()
+    const priors = this.weights
+    const classes = new Int32Array(n)
+    const counts = new Array<number>(this.k).fill(0)
+    for (let i = 0; i < n; i++) {
+      let u = random.uniform()
+      let j = 0
+      while (j < this.k - 1 && u >= priors[j]!) u -= priors[j++]!
+      classes[i] = j
+      counts[j]!++
+    }
+    const drawn = models.map((m, j) => sampleRows(m.sampleWith(counts[j]!, random), counts[j]!))
+    const next = new Array<number>(this.k).fill(0)
+    const rows = Array.from(classes, j => drawn[j]![next[j]!++]!)
+    return this.dimension === 1 ? Float64Array.from(rows, row => row[0]!) : rows
+  }
+
+  /** Reads `models` of a BayesModel's JSON with the top-level reader. */
+  protected static readModels (json: Record<string, unknown>, name: string): Component[] {
+    const models = json.models
+    if (!Array.isArray(models) || !models.every(m => typeof m === 'object' && m !== null)) {
+      throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected ${name} JSON with a list of models, got ${show(models)}`)
+    }
+    return models.map(m => fromJSON<Component>(m as object))
+  }
+
+  /** Reads `weights` of a BayesModel's JSON: k numbers. */
+  protected static readWeights (json: Record<string, unknown>, k: number, name: string): number[] {
+    const weights = json.weights
+    if (!Array.isArray(weights) || weights.length !== k || !weights.every(w => typeof w === 'number')) {
+      throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected ${name} JSON with ${k} numeric weights, got ${show(weights)}`)
+    }
+    return weights as number[]
+  }
+
+  /** The number of classes of a label column: the largest label + 1. */
+  protected static classCount (labels: Float64Array | undefined, name: string): number {
+    let k = 0
+    for (const y of labels ?? []) if (y >= 0 && y + 1 > k) k = y + 1
+    if (k === 0) throw new ArilError('ERR_LABEL', `${name}.fromSamples: expected labels with at least one labelled row, got ${labels === undefined ? 'none' : 'none labelled'}`)
+    return k
+  }
+
+  /** The components' JSON. */
+  protected modelsJSON (): object[] {
+    return this.fitted().map(m => m.toJSON())
+  }
+}
+
+function withoutKeys<T extends object> (options: T, keys: readonly string[]): Partial<T> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(options)) if (!keys.includes(key)) out[key] = value
+  return out as Partial<T>
+}
+
+function checkComponents (models: readonly Component[], name: string): void {
+  if (!Array.isArray(models) || models.length < 2 || !models.every(m => m instanceof Model)) {
+    throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected a list of at least two models, got ${show(models)}`)
+  }
+  const d = models[0]!.dimension
+  const other = models.findIndex(m => m.dimension !== d)
+  if (other >= 0) {
+    throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected every model to read ${String(d)} columns like the first, got ${String(models[other]!.dimension)} for model ${other}`)
+  }
+}
+
+function priorsOf (weights: ArrayLike<number> | undefined, k: number, name: string): Float64Array {
+  if (weights === undefined) return new Float64Array(k).fill(1 / k)
+  const total = Array.from(weights).reduce((a, b) => a + b, 0)
+  if (weights.length !== k || !Array.from(weights).every(w => typeof w === 'number' && w >= 0 && w < Infinity) || !(total > 0)) {
+    throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected ${k} finite non-negative weights with a positive sum, got ${show(weights)}`)
+  }
+  // Priors that already sum to 1 up to rounding are kept bit for bit, so JSON round-trips exactly.
+  return Float64Array.from(weights, w => Math.abs(total - 1) <= 1e-12 ? w : w / total)
+}
+
+function checkLabels (labels: Float64Array, k: number, name: string): void {
+  for (let r = 0; r < labels.length; r++) {
+    const y = labels[r]!
+    if (y === y && y !== -1 && !(Number.isInteger(y) && y >= 0 && y < k)) {
+      throw new ArilError('ERR_LABEL', `${name}: expected a class label 0 … ${k - 1} (or -1/NaN for unlabeled), got ${show(y)}`, { row: r })
+    }
+  }
+}
+
+/** log Σ_j exp(v[j·stride + r]), stable; −∞ when every term is −∞. */
+function logSumExp (v: Float64Array, r: number, stride: number, k: number): number {
+  let max = -Infinity
+  for (let j = 0; j < k; j++) if (v[j * stride + r]! > max) max = v[j * stride + r]!
+  if (max === -Infinity || max === Infinity || max !== max) return max
+  let sum = 0
+  for (let j = 0; j < k; j++) sum += Math.exp(v[j * stride + r]! - max)
+  return max + Math.log(sum)
+}
+
+function toRows (batch: Batch, map: (v: number) => number): number[][] {
+  return Array.from({ length: batch.rows }, (_, r) => Array.from(batch.data.subarray(r * batch.cols, (r + 1) * batch.cols), map))
+}
+
+/** A component's `sample` output as rows: one value per row (univariate), or rows already. */
+function sampleRows (sample: unknown, n: number): number[][] {
+  if (Array.isArray(sample) && (n === 0 || typeof sample[0] === 'object')) return sample.map(row => Array.from(row as ArrayLike<number>))
+  const values = sample as ArrayLike<number>
+  const d = n === 0 ? 1 : values.length / n
+  return Array.from({ length: n }, (_, i) => Array.prototype.slice.call(values, i * d, (i + 1) * d) as number[])
+}

@@ -1,0 +1,386 @@
+/**
+ * k-means clustering by Lloyd's algorithm, trained out of core by the EM trainer.
+ */
+import { BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../core/accumulate.js'
+import { sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
+import { ArilError, invalidOption, show } from '../core/errors.js'
+import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
+import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
+import { Random } from '../core/random.js'
+import { registerModel } from '../core/serialize.js'
+import type { History } from '../train/callbacks.js'
+import { trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
+import { readHead } from '../train/head.js'
+
+/** How the first centroids are chosen. */
+export type KmeansInit = 'kmeans++' | 'first-k'
+
+/** Options of the {@link Kmeans} constructor. */
+export interface KmeansOptions {
+  /** `'kmeans++'` (default: Arthur & Vassilvitskii's seeding, weighted by the row weights) or `'first-k'` (the first k complete rows). */
+  init?: KmeansInit
+  /** Seed of the k-means++ draws (default: random). */
+  seed?: number
+  /** Rows read from the start of the data to choose the first centroids (default 10000). */
+  initRows?: number
+}
+
+/** Options of `Kmeans.fit` and `fitStream`: the trainer's, inertia, and weights (in memory). */
+export type KmeansFitOptions = TrainOptions & UpdateOptions & SummarizeOptions
+
+/**
+ * [k-means](https://en.wikipedia.org/wiki/K-means_clustering) (pomegranate's `Kmeans`): Lloyd's
+ * algorithm, where an E-step assigns every row to its nearest centroid and an M-step moves each
+ * centroid to the weighted mean of its rows. Fitting runs through the EM trainer, so it works out
+ * of core, reports every epoch (the epoch's `logProbability` is minus the inertia, the weighted
+ * sum of squared distances to the nearest centroid) and resumes from checkpoints.
+ *
+ * Statistics per (cluster, dimension): Σw and Σw·x over the observed values, summed exactly, and
+ * cleared after every M-step. pomegranate's `fit` keeps them across iterations by default
+ * (`clear_summaries=False`, which is not Lloyd's algorithm) and skips a coordinate whose Σw·x is
+ * exactly 0; aril does neither. Missing values (NaN) are handled per dimension: distances use the
+ * observed dimensions, and a row only moves the coordinates it observes. A centroid coordinate
+ * with no observed weight keeps its value.
+ *
+ * @example
+ * ```ts
+ * const km = new Kmeans(2, { seed: 1 }).fit([[0, 0], [0, 1], [10, 10], [10, 11]])
+ * km.predict([[1, 1], [9, 9]]) // => Float64Array [0, 1] (or [1, 0]: the order depends on the seed)
+ * ```
+ */
+export class Kmeans extends Model<number[][], UpdateOptions, never> {
+  readonly name = 'Kmeans'
+  readonly k: number
+  readonly init: KmeansInit
+  readonly initRows: number
+  private readonly seed: number | undefined
+  /** k × d, row-major; empty until initialized. */
+  private centroids = new Float64Array(0)
+  private d: number | undefined
+  /** Slots: Σw per (cluster, dim), then Σw·x per (cluster, dim), then Σw·distance². */
+  private sums = new BlockedSums(0)
+
+  constructor (k: number, options: KmeansOptions = {}) {
+    super()
+    if (!Number.isInteger(k) || k < 1) throw new ArilError('ERR_INVALID_ARGUMENT', `Kmeans: expected a whole number of clusters >= 1, got ${show(k)}`)
+    if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options)
+    const init = options.init ?? 'kmeans++'
+    if (init !== 'kmeans++' && init !== 'first-k') invalidOption('init', "'kmeans++' or 'first-k'", init)
+    if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) invalidOption('seed', 'an integer', options.seed)
+    this.k = k
+    this.init = init
+    this.seed = options.seed
+    this.initRows = numberOption(options, 'initRows', 10000, k)
+    if (!Number.isInteger(this.initRows)) invalidOption('initRows', `a whole number >= ${k}`, this.initRows)
+  }
+
+  get dimension (): number | undefined {
+    return this.d
+  }
+
+  /** The centroids, one row per cluster (empty before initialization). */
+  get parameters (): number[][] {
+    const d = this.d ?? 0
+    return Array.from({ length: this.d === undefined ? 0 : this.k }, (_, j) => Array.from(this.centroids.subarray(j * d, (j + 1) * d)))
+  }
+
+  /** Sets the centroids (k rows of d numbers) and clears the statistics. */
+  setCentroids (centroids: ArrayLike<ArrayLike<number>>): this {
+    if (!Array.isArray(centroids) && !ArrayBuffer.isView(centroids)) invalidOption('centroids', `${this.k} rows of numbers`, centroids)
+    const d = centroids[0]?.length ?? 0
+    if (centroids.length !== this.k || d < 1) {
+      throw new ArilError('ERR_INVALID_PARAMETER', `Kmeans: expected ${this.k} centroids of equal length >= 1, got ${show(centroids)}`)
+    }
+    const flat = new Float64Array(this.k * d)
+    for (let j = 0; j < this.k; j++) {
+      const row = centroids[j]!
+      if (row.length !== d) throw new ArilError('ERR_INVALID_PARAMETER', `Kmeans: expected centroid ${j} to have ${d} values, got ${row.length}`)
+      for (let q = 0; q < d; q++) {
+        const v = row[q]!
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArilError('ERR_INVALID_PARAMETER', `Kmeans: expected finite centroid values, got ${show(v)} in centroid ${j}`)
+        flat[j * d + q] = v
+      }
+    }
+    this.centroids = flat
+    this.d = d
+    this.sums = new BlockedSums(2 * this.k * d + 1)
+    return this
+  }
+
+  /**
+   * Chooses the first centroids from the first `initRows` rows of X (`init`: k-means++ or first-k).
+   * @throws ArilError `ERR_INVALID_INPUT` when X has fewer than k distinct complete rows
+   */
+  initialize (X: BatchInput, options: SummarizeOptions = {}): this {
+    const all = toBatch(X, { cols: this.d, weights: options.weights })
+    const batch = all.rows > this.initRows ? sliceBatch(all, 0, this.initRows) : all
+    return this.setCentroids(this.init === 'first-k' ? firstK(batch, this.k) : kmeansPlusPlus(batch, this.k, new Random(this.seed)))
+  }
+
+  summarizeBatch (batch: Batch): number {
+    const { centroids, k } = this
+    const d = this.fitted()
+    const { data, weights } = batch
+    const norms = new Float64Array(k)
+    for (let j = 0; j < k * d; j++) norms[Math.floor(j / d)]! += centroids[j]! * centroids[j]!
+    let total = 0
+    this.sums.runs(batch.rows, (start, end) => {
+      total += assign(data, d, weights, centroids, norms, k, this.sums.partial, start, end)
+    })
+    return -total
+  }
+
+  /** Minus the exact weighted sum of squared distances summarized since the last clear. */
+  summaryLogProbability (): number {
+    return -this.sums.exact(2 * this.k * this.fitted()).value()
+  }
+
+  protected update (options: UpdateOptions): void {
+    const { inertia } = updateOptions(options)
+    const d = this.fitted()
+    const totals = this.sums.values()
+    const next = this.centroids.slice()
+    for (let i = 0; i < this.k * d; i++) {
+      const w = totals[i]!
+      if (w > 0) next[i] = blend(next[i]!, totals[this.k * d + i]! / w, inertia)
+    }
+    this.centroids = next
+  }
+
+  clearSummaries (): void {
+    this.sums.clear()
+  }
+
+  summary (): Summary {
+    return { model: this.name, sums: this.sums.summary() }
+  }
+
+  protected summaryProblem (summary: Summary): string | undefined {
+    return blockedSumsProblem(summary.sums, this.sums.slots, false)
+  }
+
+  protected mergeChecked (summary: Summary): void {
+    this.sums.merge(summary.sums as BlockedSumsSummary)
+  }
+
+  /** Minus the squared distance of each row to its nearest centroid (over its observed dimensions). */
+  logProbabilityBatch (batch: Batch): Float64Array {
+    const d = this.fitted()
+    const out = new Float64Array(batch.rows)
+    for (let r = 0; r < batch.rows; r++) {
+      out[r] = -squaredDistance(batch.data, r * d, this.centroids, nearest(batch.data, r * d, this.centroids, this.k, d) * d, d)
+    }
+    return out
+  }
+
+  /** The index of the nearest centroid of each row of a checked batch. */
+  predictBatch (batch: Batch): Float64Array {
+    const d = this.fitted()
+    const out = new Float64Array(batch.rows)
+    for (let r = 0; r < batch.rows; r++) out[r] = nearest(batch.data, r * d, this.centroids, this.k, d)
+    return out
+  }
+
+  /**
+   * The index of the nearest centroid of each row (pomegranate's `predict`).
+   * @throws ArilError `ERR_NOT_FITTED` before the centroids are set
+   */
+  predict (X: BatchInput): Float64Array {
+    return this.predictBatch(this.toBatch(X))
+  }
+
+  /** k-means has no generative model to sample from. */
+  sampleWith (): never {
+    throw new ArilError('ERR_INVALID_ARGUMENT', 'Kmeans: cannot sample (it is not a probability model)')
+  }
+
+  /**
+   * Lloyd's algorithm in memory, through the EM trainer (the centroids are chosen first if they
+   * are not set). `stopThreshold` defaults to 1e-3 as in pomegranate's `Kmeans.fit`.
+   */
+  override fit (X: BatchInput, options: KmeansFitOptions = {}): this {
+    this.trainBatch(X, options)
+    return this
+  }
+
+  /** {@link Kmeans.fit} returning the training History. */
+  trainBatch (X: BatchInput, options: KmeansFitOptions = {}): History {
+    const batch = toBatch(X, { cols: this.d, weights: options.weights })
+    if (this.d === undefined) this.initialize(batch)
+    return trainBatch(this, batch, { stopThreshold: 1e-3, ...options })
+  }
+
+  /** Lloyd's algorithm out of core: `open` re-opens the data for every pass. */
+  override async fitStream (open: Opener, options: KmeansFitOptions = {}): Promise<this> {
+    await this.trainStream(open, options)
+    return this
+  }
+
+  /** {@link Kmeans.fitStream} resolving with the training History. */
+  async trainStream (open: Opener, options: KmeansFitOptions = {}): Promise<History> {
+    if (this.d === undefined) this.initialize(await readHead(open, this.initRows, X => toBatch(X)))
+    return trainStream(this, open, { stopThreshold: 1e-3, ...options })
+  }
+
+  toJSON (): { class: 'Kmeans'; k: number; centroids: number[][] } {
+    return { class: 'Kmeans', k: this.k, centroids: this.parameters }
+  }
+
+  /** Reads pomegranate's `{"class":"Kmeans","k":2,"centroids":[[...],...]}`. */
+  static fromJSON (json: Record<string, unknown>): Kmeans {
+    const { k, centroids } = json
+    if (typeof k !== 'number' || !Array.isArray(centroids)) {
+      throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected Kmeans JSON with k and centroids, got ${show(k)} and ${show(centroids)}`)
+    }
+    const model = new Kmeans(k)
+    return centroids.length === 0 ? model : model.setCentroids(centroids as number[][])
+  }
+
+  private fitted (): number {
+    if (this.d === undefined) throw new ArilError('ERR_NOT_FITTED', 'Kmeans: the centroids are not set; call initialize(X), setCentroids() or fit() first')
+    return this.d
+  }
+}
+
+/**
+ * The E-step of rows start…end−1: each row goes to its nearest centroid, adding Σw and Σw·x per
+ * observed dimension into `p` (slots: Σw per (cluster, dim), then Σw·x, then Σw·distance²).
+ * Returns the rows' weighted sum of squared distances.
+ */
+function assign (
+  data: Float64Array, d: number, weights: Float64Array | undefined, centroids: Float64Array, norms: Float64Array, k: number,
+  p: Float64Array, start: number, end: number
+): number {
+  const xwAt = k * d
+  let total = 0
+  for (let r = start; r < end; r++) {
+    const w = weights === undefined ? 1 : weights[r]!
+    if (w === 0) continue
+    const o = r * d
+    let complete = true
+    for (let q = 0; q < d; q++) if (data[o + q] !== data[o + q]) complete = false
+    let best = 0
+    let distance = Infinity
+    if (complete) {
+      // the common case: the nearest centroid minimizes |c|² − 2·x·c (pomegranate's expansion,
+      // one multiply-add per dimension), then the distance is computed exactly
+      let score = Infinity
+      for (let j = 0; j < k; j++) {
+        let dot = 0
+        for (let q = 0, c = j * d; q < d; q++, c++) dot += data[o + q]! * centroids[c]!
+        const s = norms[j]! - 2 * dot
+        if (s < score) {
+          score = s
+          best = j
+        }
+      }
+      distance = 0
+      for (let q = 0, c = best * d; q < d; q++, c++) {
+        const x = data[o + q]!
+        const diff = x - centroids[c]!
+        distance += diff * diff
+        p[c]! += w
+        p[xwAt + c]! += w * x
+      }
+    } else {
+      best = nearest(data, o, centroids, k, d)
+      distance = squaredDistance(data, o, centroids, best * d, d)
+      for (let q = 0; q < d; q++) {
+        const x = data[o + q]!
+        if (x !== x) continue
+        p[best * d + q]! += w
+        p[xwAt + best * d + q]! += w * x
+      }
+    }
+    p[2 * xwAt]! += w * distance
+    total += w * distance
+  }
+  return total
+}
+
+/** The nearest centroid to the row at data[o…o+d) (the first one on ties). */
+function nearest (data: Float64Array, o: number, centroids: Float64Array, k: number, d: number): number {
+  let best = 0
+  let bestDistance = Infinity
+  for (let j = 0; j < k; j++) {
+    const distance = squaredDistance(data, o, centroids, j * d, d)
+    if (distance < bestDistance) {
+      bestDistance = distance
+      best = j
+    }
+  }
+  return best
+}
+
+/** Squared Euclidean distance over the dimensions the row observes. */
+function squaredDistance (data: Float64Array, o: number, centroids: Float64Array, c: number, d: number): number {
+  let sum = 0
+  for (let q = 0; q < d; q++) {
+    const x = data[o + q]!
+    if (x !== x) continue
+    const diff = x - centroids[c + q]!
+    sum += diff * diff
+  }
+  return sum
+}
+
+/** Rows with every value observed and a positive weight: the candidates for centroids. */
+function completeRows (batch: Batch): number[] {
+  const { data, cols, weights } = batch
+  const out: number[] = []
+  for (let r = 0; r < batch.rows; r++) {
+    if (weights !== undefined && !(weights[r]! > 0)) continue
+    let complete = true
+    for (let q = 0; q < cols; q++) if (data[r * cols + q] !== data[r * cols + q]) complete = false
+    if (complete) out.push(r)
+  }
+  return out
+}
+
+function tooFew (k: number, found: number): never {
+  throw new ArilError('ERR_INVALID_INPUT', `Kmeans: expected at least ${k} distinct complete rows with positive weight to choose centroids from, got ${found}`)
+}
+
+function firstK (batch: Batch, k: number): number[][] {
+  const rows = completeRows(batch)
+  if (rows.length < k) tooFew(k, rows.length)
+  return rows.slice(0, k).map(r => Array.from(batch.data.subarray(r * batch.cols, (r + 1) * batch.cols)))
+}
+
+/**
+ * k-means++ seeding (Arthur & Vassilvitskii 2007): the first centroid is a row drawn with
+ * probability ∝ its weight, each next one a row drawn with probability ∝ weight × squared
+ * distance to the nearest centroid chosen so far.
+ *
+ * @example
+ * ```ts
+ * kmeansPlusPlus(toBatch([[0], [1], [10]]), 2, new Random(1)) // two of the rows
+ * ```
+ */
+export function kmeansPlusPlus (batch: Batch, k: number, random: Random): number[][] {
+  const { data, cols: d, weights } = batch
+  const rows = completeRows(batch)
+  const weight = Float64Array.from(rows, r => weights === undefined ? 1 : weights[r]!)
+  const distance = new Float64Array(rows.length).fill(Infinity)
+  const chosen: number[] = []
+  let score = weight
+  for (let j = 0; j < k; j++) {
+    let total = 0
+    for (let i = 0; i < rows.length; i++) total += score[i]!
+    if (!(total > 0)) tooFew(k, chosen.length)
+    let u = random.uniform() * total
+    let pick = 0
+    while (pick < rows.length - 1 && (u -= score[pick]!) >= 0) pick++
+    while (!(score[pick]! > 0)) pick-- // u landed on the rounding slack after the last positive score
+    chosen.push(rows[pick]!)
+    const c = rows[pick]! * d
+    score = new Float64Array(rows.length)
+    for (let i = 0; i < rows.length; i++) {
+      distance[i] = Math.min(distance[i]!, squaredDistance(data, rows[i]! * d, data, c, d))
+      score[i] = weight[i]! * distance[i]!
+    }
+  }
+  return chosen.map(r => Array.from(data.subarray(r * d, (r + 1) * d)))
+}
+
+registerModel('Kmeans', Kmeans.fromJSON)

@@ -1,0 +1,529 @@
+/**
+ * Multi-pass training (expectation–maximization and its relatives) for any model whose
+ * `summarizeBatch` returns the batch's log-likelihood: pomegranate 0.14.8's loop (reference
+ * section 2.2) with its bugs fixed. One epoch is `fromSummaries` (the M-step; nothing at epoch 0)
+ * followed by one pass of `summarize` over the data (the E-step), repeated until the improvement
+ * of the total log-likelihood is at most `stopThreshold` or `maxIterations` M-steps are done.
+ *
+ * The same loop serves `trainBatch` (in memory, synchronous) and `trainStream` (out of core,
+ * re-opening the source for every pass), so both give the same bits on the same rows: statistics
+ * are summed in blocks aligned to the row index (accumulate.ts), whatever the chunking.
+ *
+ * Differences from pomegranate: `maxIterations: 0` does nothing (pomegranate crashes); a decrease
+ * of the log-likelihood stops the loop but is reported as such (`decreased`, `stopReason`), not
+ * as convergence; mini-batch epochs (`batchesPerEpoch`) advance through the data and wrap around
+ * instead of re-reading the first rows; statistics present before training are dropped.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import { addAbortSignal, type Readable } from 'node:stream'
+import { ExactSum, decodeNumber, encodeNumber } from '../core/accumulate.js'
+import { sliceBatch, type Batch } from '../core/batch.js'
+import { ArilError, invalidOption, show } from '../core/errors.js'
+import type { Model } from '../core/model.js'
+import { numberOption, type UpdateOptions } from '../core/options.js'
+import { parseJSON, stringifyJSON } from '../core/serialize.js'
+import { openSource, type StreamLike } from '../core/source.js'
+import { History, type StopReason } from './callbacks.js'
+import { checkTrainState, TRAIN_STATE_FORMAT, type CheckpointOptions, type TrainState } from './checkpoint.js'
+import { rebatch } from './rebatch.js'
+
+export { History, type StopReason }
+
+/** What the trainer needs from a model (every aril model has it; EM models return a log-likelihood). */
+export type TrainableModel<U extends UpdateOptions = UpdateOptions> = Model<unknown, U> & {
+  /**
+   * Optional: the exact total log-likelihood of the rows summarized since the statistics were
+   * last cleared. When present the trainer reads it instead of adding up what `summarizeBatch`
+   * returned, so the reported log-likelihoods are the same bits for any chunking too.
+   */
+  summaryLogProbability?: () => number
+}
+
+/** One epoch's log (pomegranate's vocabulary, in camelCase). */
+export interface EpochLog {
+  /** M-steps done before this epoch's pass (1 for the first logged epoch). */
+  epoch: number
+  /** `logProbability − lastLogProbability`. */
+  improvement: number
+  /** `logProbability − initialLogProbability`. */
+  totalImprovement: number
+  /** Total weighted log-likelihood of the epoch's rows under the parameters of this M-step. */
+  logProbability: number
+  lastLogProbability: number
+  initialLogProbability: number
+  /** Milliseconds spent on the epoch (M-step and pass). */
+  duration: number
+  /** Wall-clock times (ms since the epoch of `Date.now()`). */
+  epochStartTime: number
+  epochEndTime: number
+  /** Rows and batches summarized in this epoch. */
+  rows: number
+  batches: number
+  /** The inertia used by this epoch's M-step (pomegranate logs it as `learning_rate`). */
+  inertia: number
+  /** True when the log-likelihood went down. */
+  decreased: boolean
+}
+
+/** Progress inside a pass, after every batch. */
+export interface BatchProgress {
+  /** M-steps done (0 during the initial pass). */
+  epoch: number
+  /** Batches and rows of the current epoch so far. */
+  batches: number
+  rows: number
+  /** Rows summarized since training began (including passes before a resume). */
+  totalRows: number
+  /** Rows of one full pass, once known (-1 during the first pass). */
+  passRows: number
+}
+
+/** Hooks called by the trainer; a promise returned from a hook is awaited by `trainStream`. */
+export interface TrainCallback {
+  onTrainingBegin?: (model: TrainableModel<any>) => void | Promise<void>
+  onBatchEnd?: (progress: BatchProgress) => void | Promise<void>
+  onEpochEnd?: (log: EpochLog) => void | Promise<void>
+  onTrainingEnd?: (history: History) => void | Promise<void>
+}
+
+/** Options of the training loop (the model's own update options go alongside). */
+export interface TrainOptions {
+  /** Stop when the improvement is at most this (default 0.1, as pomegranate's mixtures). */
+  stopThreshold?: number
+  /** At most this many M-steps (a whole number or Infinity; 0 does nothing). Default Infinity. */
+  maxIterations?: number
+  /** Rows per batch: slices of the in-memory data, or the stream re-cut (default: the source's chunks; in memory, all rows). */
+  batchSize?: number
+  /** Mini-batch (stepwise) EM: batches summarized per M-step, advancing through the data and wrapping around. */
+  batchesPerEpoch?: number
+  /** Inertia at M-step k is `1 − (1 − inertia)·(2 + k)^(−lrDecay)` (default 0: the inertia as given). */
+  lrDecay?: number
+  /** Weight of the old parameters in every M-step (before `lrDecay`). */
+  inertia?: number
+  callbacks?: readonly TrainCallback[]
+  /** Aborting stops between batches; the model keeps the parameters of its last M-step. */
+  signal?: AbortSignal
+  /** Hand the state over every few batches (see checkpoint.ts). */
+  checkpoint?: CheckpointOptions
+  /** Continue a fit from a checkpointed state (the model must hold the state's parameters: `resumeModel(state)`). */
+  resume?: TrainState
+}
+
+/** Something `trainStream` can open again for every pass: a function returning a fresh source, or an array of batches. */
+export type Opener = (() => StreamLike | Promise<StreamLike>) | readonly unknown[]
+
+const TRAIN_KEYS = new Set(['stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'inertia', 'callbacks', 'signal', 'checkpoint', 'resume', 'weights', 'labels'])
+
+/** Work between two yields to the event loop, so a synchronous source cannot starve timers. */
+const YIELD_EVERY_MS = 4
+
+interface Settings {
+  stopThreshold: number
+  maxIterations: number
+  batchSize: number | undefined
+  batchesPerEpoch: number
+  lrDecay: number
+  inertia: number
+  callbacks: TrainCallback[]
+  signal: AbortSignal | undefined
+  checkpoint: CheckpointOptions | undefined
+  resume: TrainState | undefined
+  update: Record<string, unknown>
+}
+
+function wholeOption (options: object, name: string, fallback: number, min: number): number {
+  const value = numberOption(options, name, fallback, min)
+  if (!Number.isInteger(value) && value !== Infinity) invalidOption(name, `a whole number >= ${min} or Infinity`, value)
+  return value
+}
+
+/** Normalizes the training options once. */
+function trainSettings (options: TrainOptions & UpdateOptions): Settings {
+  if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options)
+  const callbacks = options.callbacks ?? []
+  if (!Array.isArray(callbacks) || !callbacks.every(c => typeof c === 'object' && c !== null)) {
+    invalidOption('callbacks', 'an array of callback objects', callbacks)
+  }
+  const batchSize = options.batchSize === undefined ? undefined : wholeOption(options, 'batchSize', 1, 1)
+  if (batchSize === Infinity) invalidOption('batchSize', 'a whole number >= 1', batchSize)
+  const { signal, checkpoint } = options
+  if (signal !== undefined && !(signal instanceof AbortSignal)) invalidOption('signal', 'an AbortSignal', signal)
+  if (checkpoint !== undefined) {
+    if (typeof checkpoint !== 'object' || checkpoint === null || typeof checkpoint.save !== 'function') {
+      invalidOption('checkpoint', 'an object with a save(state) function', checkpoint)
+    }
+    wholeOption(checkpoint, 'everyBatches', 1, 1)
+    numberOption(checkpoint, 'everyMs', 0, 0)
+  }
+  const update: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(options)) if (!TRAIN_KEYS.has(key)) update[key] = value
+  return {
+    stopThreshold: numberOption(options, 'stopThreshold', 0.1),
+    maxIterations: wholeOption(options, 'maxIterations', Infinity, 0),
+    batchSize,
+    batchesPerEpoch: wholeOption(options, 'batchesPerEpoch', Infinity, 1),
+    lrDecay: numberOption(options, 'lrDecay', 0, 0),
+    inertia: numberOption(options, 'inertia', 0, 0, 1),
+    callbacks: [...callbacks],
+    signal,
+    checkpoint,
+    resume: options.resume === undefined ? undefined : checkTrainState(options.resume),
+    update
+  }
+}
+
+/**
+ * The loop's state and steps, fed batches by the two drivers below. Nothing in here knows where
+ * the batches come from.
+ */
+class Loop<U extends UpdateOptions> {
+  readonly history = new History()
+  private readonly callbacks: TrainCallback[]
+  private readonly miniBatch: boolean
+  /** Promises returned by callbacks, awaited by the stream driver. */
+  pending: Array<Promise<unknown>> = []
+  iteration = 0
+  sourceRows = 0
+  private passRows = -1
+  private epochRows = 0
+  private epochBatches = 0
+  private totalRows = 0
+  private totalBatches = 0
+  private epochLog = new ExactSum()
+  private last = NaN
+  private initial = NaN
+  private stepInertia = 0
+  private epochStart = performance.now()
+  private epochStartTime = Date.now()
+  private batchesSinceSave = 0
+  private lastSave = performance.now()
+
+  constructor (private readonly model: TrainableModel<U>, readonly settings: Settings) {
+    this.callbacks = [this.history, ...settings.callbacks]
+    this.miniBatch = settings.batchesPerEpoch !== Infinity
+  }
+
+  /** Starts training; false when there is nothing to do (frozen model, `maxIterations: 0`). */
+  begin (): boolean {
+    const { model, settings } = this
+    if (model.frozen || settings.maxIterations === 0) {
+      this.finish(model.frozen ? 'frozen' : 'maxIterations')
+      return false
+    }
+    if (settings.resume === undefined) model.clearSummaries()
+    else this.restore(settings.resume)
+    this.call(c => c.onTrainingBegin?.(model))
+    return true
+  }
+
+  /** Summarizes one batch (after checking for an abort). */
+  add (batch: Batch): void {
+    this.checkAbort()
+    const logp = this.model.summarizeBatch(batch)
+    if (logp !== undefined) this.epochLog.add(logp)
+    this.sourceRows += batch.rows
+    this.epochRows += batch.rows
+    this.totalRows += batch.rows
+    this.epochBatches++
+    this.totalBatches++
+    this.batchesSinceSave++
+    const progress: BatchProgress = { epoch: this.iteration, batches: this.epochBatches, rows: this.epochRows, totalRows: this.totalRows, passRows: this.passRows }
+    this.call(c => c.onBatchEnd?.(progress))
+  }
+
+  /** True when a mini-batch epoch has all its batches. */
+  get epochComplete (): boolean {
+    return this.epochBatches >= this.settings.batchesPerEpoch
+  }
+
+  /** The source is exhausted: ends the epoch (full passes) or wraps around (mini-batches). False when training is over. */
+  sourceEnded (): boolean {
+    if (this.miniBatch && this.sourceRows === 0) throw new ArilError('ERR_SOURCE', 'Mini-batch training needs rows, but the source gave none')
+    if (this.passRows === -1) this.passRows = this.sourceRows
+    else if (this.passRows !== this.sourceRows) {
+      throw new ArilError('ERR_SOURCE', `Every opening of the source must give the same rows: expected ${this.passRows} rows, got ${this.sourceRows}`)
+    }
+    this.sourceRows = 0
+    return this.miniBatch || this.endEpoch()
+  }
+
+  /** Logs the finished epoch and either stops (false) or runs the next M-step (true). */
+  endEpoch (): boolean {
+    this.checkAbort()
+    const { model, settings } = this
+    const logp = model.summaryLogProbability?.() ?? this.epochLog.value()
+    let improvement = Infinity
+    if (this.iteration === 0) {
+      this.initial = logp
+    } else {
+      improvement = logp - this.last
+      const end = performance.now()
+      const log: EpochLog = {
+        epoch: this.iteration,
+        improvement,
+        totalImprovement: logp - this.initial,
+        logProbability: logp,
+        lastLogProbability: this.last,
+        initialLogProbability: this.initial,
+        duration: end - this.epochStart,
+        epochStartTime: this.epochStartTime,
+        epochEndTime: this.epochStartTime + (end - this.epochStart),
+        rows: this.epochRows,
+        batches: this.epochBatches,
+        inertia: this.stepInertia,
+        decreased: improvement < 0
+      }
+      this.call(c => c.onEpochEnd?.(log))
+    }
+    this.last = logp
+    const reason: StopReason | undefined = this.iteration >= settings.maxIterations
+      ? 'maxIterations'
+      : improvement <= settings.stopThreshold ? (improvement < 0 ? 'decreased' : 'converged') : undefined
+    if (reason !== undefined) {
+      model.clearSummaries()
+      this.finish(reason)
+      return false
+    }
+    this.epochStart = performance.now()
+    this.epochStartTime = Date.now()
+    this.stepInertia = this.inertiaAt(this.iteration + 1)
+    model.fromSummaries({ ...settings.update, inertia: this.stepInertia } as unknown as U)
+    this.iteration++
+    this.epochLog = new ExactSum()
+    this.epochRows = 0
+    this.epochBatches = 0
+    return true
+  }
+
+  /** pomegranate's stepwise schedule; with `lrDecay: 0` the inertia is passed on untouched. */
+  private inertiaAt (k: number): number {
+    const { inertia, lrDecay } = this.settings
+    return lrDecay === 0 ? inertia : 1 - (1 - inertia) * Math.pow(2 + k, -lrDecay)
+  }
+
+  /** Hands the state to the checkpoint option when one is due. */
+  maybeCheckpoint (): void {
+    const checkpoint = this.settings.checkpoint
+    if (checkpoint === undefined || this.batchesSinceSave === 0) return
+    const byBatches = this.batchesSinceSave >= (checkpoint.everyBatches ?? (checkpoint.everyMs === undefined ? 1 : Infinity))
+    const byTime = checkpoint.everyMs !== undefined && performance.now() - this.lastSave >= checkpoint.everyMs
+    if (!byBatches && !byTime) return
+    this.batchesSinceSave = 0
+    this.lastSave = performance.now()
+    const state = this.state()
+    this.call(() => checkpoint.save(state))
+  }
+
+  /** The resumable state (see checkpoint.ts). */
+  state (): TrainState {
+    return {
+      format: TRAIN_STATE_FORMAT,
+      version: 1,
+      model: parseJSON(stringifyJSON(this.model.toJSON())) as object,
+      summary: this.model.summary(),
+      iteration: this.iteration,
+      epochRows: this.epochRows,
+      epochBatches: this.epochBatches,
+      sourceRows: this.sourceRows,
+      passRows: this.passRows,
+      logSum: this.epochLog.toJSON(),
+      lastLogProbability: encodeNumber(this.last),
+      initialLogProbability: encodeNumber(this.initial),
+      totalRows: this.totalRows,
+      totalBatches: this.totalBatches,
+      epochs: this.history.epochs.slice()
+    }
+  }
+
+  private restore (state: TrainState): void {
+    const { model } = this
+    if (stringifyJSON(model.toJSON()) !== stringifyJSON(state.model)) {
+      throw new ArilError('ERR_CHECKPOINT', `The model's parameters differ from the checkpoint's; build the model with resumeModel(state)`)
+    }
+    model.clearSummaries()
+    model.mergeSummary(state.summary)
+    this.iteration = state.iteration
+    this.epochRows = state.epochRows
+    this.epochBatches = state.epochBatches
+    this.sourceRows = state.sourceRows
+    this.passRows = state.passRows
+    this.epochLog = ExactSum.from(state.logSum)
+    this.last = decodeNumber(state.lastLogProbability)
+    this.initial = decodeNumber(state.initialLogProbability)
+    this.totalRows = state.totalRows
+    this.totalBatches = state.totalBatches
+    this.history.epochs = state.epochs.slice()
+    this.stepInertia = this.inertiaAt(this.iteration)
+  }
+
+  private finish (reason: StopReason): void {
+    const h = this.history
+    h.stopReason = reason
+    h.iterations = this.iteration
+    h.initialLogProbability = this.initial
+    h.logProbability = this.last
+    h.decreased = h.epochs.some(e => e.decreased)
+    h.rows = this.totalRows
+    h.batches = this.totalBatches
+    this.call(c => c.onTrainingEnd?.(h))
+  }
+
+  /** Drops the statistics of the unfinished epoch (the parameters are those of the last M-step). */
+  fail (err: unknown): never {
+    this.model.clearSummaries()
+    throw err
+  }
+
+  private checkAbort (): void {
+    const signal = this.settings.signal
+    if (signal?.aborted === true) {
+      throw new ArilError('ERR_ABORTED', `Training aborted after ${this.iteration} M-steps`, {}, { cause: signal.reason })
+    }
+  }
+
+  private call (hook: (c: TrainCallback) => void | Promise<void> | undefined): void {
+    for (const c of this.callbacks) {
+      const result = hook(c)
+      if (result instanceof Promise) this.pending.push(result)
+    }
+  }
+}
+
+/**
+ * Trains a model on rows in memory (synchronous): the same loop and the same bits as
+ * {@link trainStream} on the same rows.
+ *
+ * @throws ArilError `ERR_INVALID_OPTION`, `ERR_ABORTED`, and whatever the model throws; on error
+ *   the model keeps the parameters of its last M-step
+ * @example
+ * ```ts
+ * const history = trainBatch(mixture, toBatch(X), { maxIterations: 100, stopThreshold: 1e-6 })
+ * history.epochs.at(-1)?.logProbability
+ * ```
+ */
+export function trainBatch<U extends UpdateOptions> (model: TrainableModel<U>, batch: Batch, options: U & TrainOptions = {} as U & TrainOptions): History {
+  const loop = new Loop(model, trainSettings(options))
+  const data = model.toBatch(batch)
+  if (!loop.begin()) return checkSync(loop).history
+  const size = loop.settings.batchSize ?? Math.max(1, data.rows)
+  try {
+    let at = loop.sourceRows
+    for (;;) {
+      if (at >= data.rows) {
+        at = 0
+        if (!checkSync(loop).sourceEnded()) break
+        continue
+      }
+      const end = Math.min(data.rows, at + size)
+      loop.add(end - at === data.rows ? data : sliceBatch(data, at, end))
+      at = end
+      if (loop.epochComplete && !loop.endEpoch()) break
+      checkSync(loop).maybeCheckpoint()
+    }
+  } catch (err) {
+    loop.fail(err)
+  }
+  return checkSync(loop).history
+}
+
+/** The synchronous driver cannot wait for callbacks. */
+function checkSync<U extends UpdateOptions> (loop: Loop<U>): Loop<U> {
+  if (loop.pending.length > 0) {
+    loop.pending = []
+    invalidOption('callbacks', 'synchronous callbacks in an in-memory fit (use fitStream for asynchronous ones)', 'a Promise')
+  }
+  return loop
+}
+
+/**
+ * Trains a model out of core: every pass re-opens the source with `open()` and summarizes its
+ * batches in order. Resolves with the {@link History}.
+ *
+ * @throws ArilError `ERR_INVALID_OPTION`, `ERR_SOURCE` (the source changed between passes),
+ *   `ERR_ABORTED`, `ERR_CHECKPOINT` (a resume state that does not fit the model), and whatever the
+ *   source or the model throws; on error the model keeps the parameters of its last M-step
+ * @example
+ * ```ts
+ * const history = await trainStream(mixture, () => readNpy('big.npy'), { maxIterations: 20, callbacks: [progress()] })
+ * ```
+ */
+export async function trainStream<U extends UpdateOptions> (model: TrainableModel<U>, open: Opener, options: U & TrainOptions = {} as U & TrainOptions): Promise<History> {
+  if (typeof open !== 'function' && !Array.isArray(open)) {
+    throw new ArilError('ERR_SOURCE', `Multi-pass training needs a function that opens the source again (or an array of batches), got ${show(open)}`)
+  }
+  const loop = new Loop(model, trainSettings(options))
+  const started = loop.begin()
+  await settle(loop)
+  if (!started) return loop.history
+  let batches: AsyncIterator<Batch> | undefined
+  try {
+    for (;;) {
+      batches ??= readBatches(model, await openSource(typeof open === 'function' ? open : () => open), loop)
+      const next = await batches.next()
+      if (next.done === true) {
+        batches = undefined
+        const more = loop.sourceEnded()
+        await settle(loop)
+        if (!more) break
+        continue
+      }
+      loop.add(next.value)
+      if (loop.epochComplete && !loop.endEpoch()) {
+        await settle(loop)
+        break
+      }
+      loop.maybeCheckpoint()
+      await settle(loop)
+    }
+  } catch (err) {
+    loop.fail(abortError(err, loop))
+  } finally {
+    await batches?.return?.()
+  }
+  return loop.history
+}
+
+/** The batches of one opening: checked by the model, the rows of a resumed pass skipped, re-cut to `batchSize`. */
+function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, readable: Readable, loop: Loop<U>): AsyncIterator<Batch> {
+  const { signal, batchSize } = loop.settings
+  if (signal !== undefined) addAbortSignal(signal, readable)
+  let skip = loop.sourceRows
+  async function * checked (): AsyncGenerator<Batch> {
+    for await (const chunk of readable) {
+      let batch = model.toBatch(chunk as Batch)
+      if (skip > 0) {
+        const drop = Math.min(skip, batch.rows)
+        skip -= drop
+        batch = sliceBatch(batch, drop, batch.rows)
+      }
+      if (batch.rows > 0) yield batch
+    }
+    if (skip > 0) throw new ArilError('ERR_SOURCE', `The source ended before the ${loop.sourceRows} rows the checkpoint had consumed`)
+  }
+  return batchSize === undefined ? checked() : rebatch(checked(), batchSize)
+}
+
+/** A stream destroyed by the abort signal reports an AbortError; training reports ERR_ABORTED. */
+function abortError<U extends UpdateOptions> (err: unknown, loop: Loop<U>): unknown {
+  const signal = loop.settings.signal
+  if (signal?.aborted === true && !(err instanceof ArilError && err.code === 'ERR_ABORTED')) {
+    return new ArilError('ERR_ABORTED', `Training aborted after ${loop.iteration} M-steps`, {}, { cause: signal.reason })
+  }
+  return err
+}
+
+let lastYield = performance.now()
+
+/** Awaits the callbacks' promises, and yields to the event loop now and then. */
+async function settle<U extends UpdateOptions> (loop: Loop<U>): Promise<void> {
+  if (loop.pending.length > 0) {
+    const pending = loop.pending
+    loop.pending = []
+    await Promise.all(pending)
+  }
+  const now = performance.now()
+  if (now - lastYield > YIELD_EVERY_MS) {
+    lastYield = now
+    await nextTurn()
+  }
+}

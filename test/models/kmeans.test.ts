@@ -1,0 +1,151 @@
+import t from 'tap'
+import { Readable } from 'node:stream'
+import { toBatch, sliceBatch, type Batch } from '../../lib/core/batch.js'
+import { fromJSON, stringifyJSON } from '../../lib/core/serialize.js'
+import { Random } from '../../lib/core/random.js'
+import { Kmeans, kmeansPlusPlus } from '../../lib/models/kmeans.js'
+import { resumeModel, type TrainState } from '../../lib/train/checkpoint.js'
+import { assertArilError, assertClose, fixture, randomChunks, rejectsArilError } from '../helpers.js'
+
+interface Case {
+  name: string; X: number[][]; weights: number[] | null; init: number[][]; steps: number
+  centroids: number[][]; cumulative: number[][]; inertia: number; predict: number[]; json: string
+}
+const { cases } = fixture<{ cases: Case[] }>('kmeans')
+const byName = (name: string): Case => cases.find(c => c.name.startsWith(name))!
+
+function chunked (batch: Batch, seed: number, maxChunk = 100): () => Readable {
+  let pass = 0
+  return () => {
+    const parts: Batch[] = []
+    let at = 0
+    for (const k of randomChunks(batch.rows, seed + pass++, maxChunk)) {
+      parts.push(sliceBatch(batch, at, at + k))
+      at += k
+    }
+    return Readable.from(parts)
+  }
+}
+
+t.test('Lloyd steps match pomegranate 0.14.8 with clear_summaries=True (scripts/fixtures/kmeans.py)', async t => {
+  for (const c of cases.filter(c => !c.name.startsWith('a mean of exactly 0'))) {
+    const km = new Kmeans(c.init.length).setCentroids(c.init)
+    const h = km.trainBatch(c.X, { weights: c.weights ?? undefined, maxIterations: c.steps, stopThreshold: -Infinity })
+    assertClose(t, km.parameters.flat(), c.centroids.flat(), 1e-10, `${c.name}: centroids`)
+    t.same(Array.from(km.predict(c.X)), c.predict, `${c.name}: predict`)
+    // the last epoch's log-probability is minus the inertia of the final centroids (numpy)
+    assertClose(t, -h.logProbability, c.inertia, 1e-10, `${c.name}: inertia`)
+    t.equal(h.epochs.length, c.steps)
+    t.ok(h.epochs.every(e => e.logProbability <= 0 && !e.decreased), 'the inertia never grows')
+    // pomegranate's default (statistics kept across iterations) is not Lloyd's algorithm
+    t.ok(Math.abs(km.parameters[1]![0]! - c.cumulative[1]![0]!) > 0.1, `${c.name}: differs from pomegranate's cumulative default`)
+  }
+})
+
+t.test('a centroid coordinate whose new mean is exactly 0 moves to 0 (pomegranate skips it)', async t => {
+  const c = byName('a mean of exactly 0')
+  const km = new Kmeans(2).setCentroids(c.init).fit(c.X, { maxIterations: 1, stopThreshold: -Infinity })
+  // closed form: cluster 0 = rows 0-3 (x: −1, 1, −2, 2; y: 5, 5, 6, 6), cluster 1 = rows 4-6 (x: 10, 11, 12; y: −1, 1, 0)
+  t.same(km.parameters, [[0, 5.5], [11, 0]])
+  t.same(c.centroids, [[0.5, 5.5], [11, 0.5]], 'pomegranate kept the old coordinates')
+})
+
+t.test('a stream fit equals the in-memory fit bit for bit, and resumes after a kill', async t => {
+  const c = byName('3-D, k=4, 6 steps, 5% missing')
+  const batch = toBatch(c.X)
+  const one = new Kmeans(4).setCentroids(c.init)
+  const h1 = one.trainBatch(batch, { stopThreshold: 0 })
+  t.ok(h1.stopReason === 'converged' && h1.epochs.at(-1)!.improvement === 0, 'Lloyd converges exactly')
+  for (const seed of [1, 2]) {
+    const s = new Kmeans(4).setCentroids(c.init)
+    const h = await s.trainStream(chunked(batch, seed), { stopThreshold: 0 })
+    t.same(s.parameters, one.parameters, `chunking ${seed}`)
+    t.same(h.epochs.map(e => e.logProbability), h1.epochs.map(e => e.logProbability))
+  }
+  let state: TrainState | undefined
+  let served = 0
+  const open = chunked(batch, 3)
+  const dying = (): Readable => Readable.from((async function * () {
+    for await (const b of open()) {
+      if (served++ === 13) throw new Error('killed')
+      yield b
+    }
+  })())
+  await t.rejects(new Kmeans(4).setCentroids(c.init).fitStream(dying, { stopThreshold: 0, checkpoint: { save: s => { state = s } } }), /killed/)
+  const resumed = resumeModel<Kmeans>(state!)
+  await resumed.fitStream(chunked(batch, 4), { stopThreshold: 0, resume: state })
+  t.same(resumed.parameters, one.parameters, 'resumed')
+  const sink = new Kmeans(4).setCentroids(c.init)
+  sink.summarize(sliceBatch(batch, 0, 300))
+  const other = new Kmeans(4).setCentroids(c.init)
+  other.summarize(batch)
+  sink.summarize(sliceBatch(batch, 300, batch.rows))
+  t.same(sink.summary(), other.summary(), 'summaries are chunk-invariant')
+  assertArilError(t, () => sink.mergeSummary({ model: 'Kmeans', sums: new Kmeans(2).setCentroids([[0], [1]]).summary().sums }), { code: 'ERR_SUMMARY_MISMATCH' })
+})
+
+t.test('missing values: distances and updates use the observed dimensions', async t => {
+  const km = new Kmeans(2).setCentroids([[0, 0], [10, 10]])
+  // closed form: row [NaN, 9] is nearest to centroid 1 by its y alone, and only moves its y
+  t.same(Array.from(km.predict([[NaN, 9], [1, NaN], [NaN, NaN]])), [1, 0, 0])
+  t.same(Array.from(km.logProbability([[NaN, 9], [1, NaN]])), [-1, -1])
+  km.fit([[NaN, 9], [9, 11], [1, 1], [NaN, NaN]], { maxIterations: 1, stopThreshold: -Infinity })
+  t.same(km.parameters, [[1, 1], [9, 10]])
+})
+
+t.test('initialization: k-means++ (seeded) and first-k, in memory and from a stream', async t => {
+  const c = byName('3-D, k=4, 6 steps')
+  const a = new Kmeans(4, { seed: 5 }).fit(c.X, { maxIterations: 50 })
+  const b = await new Kmeans(4, { seed: 5 }).fitStream(chunked(toBatch(c.X), 7), { maxIterations: 50 })
+  t.same(b.parameters, a.parameters, 'same bits in memory and out of core')
+  // the four generating centers of scripts/fixtures/kmeans.py are found
+  const found = a.parameters.map(p => p.map(Math.round).join(',')).sort()
+  t.same(found, ['0,0,0', '0,5,5', '4,4,0', '6,0,3'])
+  const first = new Kmeans(4, { init: 'first-k' }).initialize(c.X)
+  t.same(first.parameters, c.X.slice(0, 4))
+  // k-means++ draws only complete rows with positive weight, reproducibly
+  const X = toBatch([[0, 0], [NaN, 1], [5, 5], [9, 9], [1, 1]], { weights: [1, 1, 0, 1, 1] })
+  const centroids = kmeansPlusPlus(X, 3, new Random(1))
+  t.same(kmeansPlusPlus(X, 3, new Random(1)), centroids)
+  t.same(centroids.map(r => r.join(',')).sort(), ['0,0', '1,1', '9,9'])
+  assertArilError(t, () => kmeansPlusPlus(toBatch([[1], [1], [1]]), 2, new Random(1)), { code: 'ERR_INVALID_INPUT' })
+  assertArilError(t, () => new Kmeans(3, { init: 'first-k' }).initialize([[1], [NaN], [2]]), { code: 'ERR_INVALID_INPUT' })
+  // initRows limits the rows k-means++ looks at
+  const head = new Kmeans(2, { seed: 1, initRows: 2 }).initialize([[0], [1], [100], [200]])
+  t.same(head.parameters.flat().sort(), [0, 1])
+})
+
+t.test('JSON in pomegranate\'s shape', async t => {
+  for (const c of cases) {
+    const km = fromJSON<Kmeans>(c.json)
+    t.same(JSON.parse(stringifyJSON(km)), JSON.parse(c.json))
+  }
+  const blank = fromJSON<Kmeans>({ class: 'Kmeans', k: 3, centroids: [] })
+  t.same(blank.toJSON(), { class: 'Kmeans', k: 3, centroids: [] })
+  t.equal(blank.dimension, undefined)
+  assertArilError(t, () => fromJSON({ class: 'Kmeans', k: 'x' }), { code: 'ERR_INVALID_JSON_MODEL' })
+})
+
+t.test('inertia blends the centroids; frozen models stay', async t => {
+  const km = new Kmeans(1).setCentroids([[0]]).fit([[4], [6]], { maxIterations: 1, stopThreshold: -Infinity, inertia: 0.5 })
+  t.same(km.parameters, [[2.5]])
+  const frozen = new Kmeans(1).setCentroids([[0]]).freeze().fit([[4]])
+  t.same(frozen.parameters, [[0]])
+})
+
+t.test('errors', async t => {
+  for (const k of [0, 1.5, NaN]) assertArilError(t, () => new Kmeans(k), { code: 'ERR_INVALID_ARGUMENT' })
+  for (const options of [{ init: 'random' }, { seed: 1.5 }, { initRows: 1 }, { initRows: 2.5 }]) {
+    assertArilError(t, () => new Kmeans(2, options as never), { code: 'ERR_INVALID_OPTION' })
+  }
+  assertArilError(t, () => new Kmeans(2, null as never), { code: 'ERR_INVALID_OPTION' })
+  const km = new Kmeans(2)
+  for (const bad of [[[0]], [[0], [1, 2]], [[0], [NaN]], [[], []]]) assertArilError(t, () => km.setCentroids(bad), { code: 'ERR_INVALID_PARAMETER' })
+  assertArilError(t, () => km.setCentroids(3 as never), { code: 'ERR_INVALID_OPTION' })
+  assertArilError(t, () => km.predict([[1]]), { code: 'ERR_NOT_FITTED' })
+  assertArilError(t, () => km.summarize([[1]]), { code: 'ERR_NOT_FITTED' })
+  assertArilError(t, () => new Kmeans(1).setCentroids([[0]]).sample(1), { code: 'ERR_INVALID_ARGUMENT' })
+  await rejectsArilError(t, new Kmeans(2).fitStream('x.npy' as never), { code: 'ERR_SOURCE' })
+  await rejectsArilError(t, new Kmeans(2).fitStream([toBatch([[1, 2]]), toBatch([[1]])]), { code: 'ERR_COLUMN_COUNT' })
+  assertArilError(t, () => new Kmeans(1).setCentroids([[0, 0]]).fit([[1]]), { code: 'ERR_COLUMN_COUNT' })
+})

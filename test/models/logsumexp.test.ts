@@ -1,0 +1,64 @@
+import t from 'tap'
+import { expNonPositive, jointLogSumExp, responsibilities } from '../../lib/models/logsumexp.js'
+import { Random } from '../../lib/core/random.js'
+
+t.test('expNonPositive is within 2 ulp of Math.exp', async t => {
+  const random = new Random(3)
+  let worst = 0
+  for (let i = 0; i < 200000; i++) {
+    const x = -random.uniform() * [700, 1, 40, 1e-6][i % 4]!
+    const e = Math.abs(expNonPositive(x) - Math.exp(x)) / Math.exp(x)
+    if (e > worst) worst = e
+  }
+  t.ok(worst <= 2 ** -51, `worst relative error ${worst}`)
+  t.same([expNonPositive(0), expNonPositive(-0), expNonPositive(-1e-300)], [1, 1, 1])
+  t.same([expNonPositive(-720), expNonPositive(-Infinity)], [Math.exp(-720), 0], 'subnormal results defer to Math.exp')
+  t.ok(Number.isNaN(expNonPositive(NaN)))
+})
+
+/** Naive responsibilities from the definition. */
+function naive (logp: number[][], logWeights: number[], w: number[]): { r: number[][]; lse: number[] } {
+  const rows = logp[0]!.length
+  const lse = Array.from({ length: rows }, (_, i) => Math.log(logp.reduce((s, a, j) => s + Math.exp(a[i]! + logWeights[j]!), 0)))
+  return { r: logp.map((a, j) => a.map((v, i) => Math.exp(v + logWeights[j]! - lse[i]!) * w[i]!)), lse }
+}
+
+t.test('responsibilities and log-sum-exp match the definition', async t => {
+  const random = new Random(4)
+  const k = 4
+  const rows = 300
+  const logp = Array.from({ length: k }, () => Array.from({ length: rows }, () => -30 * random.uniform()))
+  const logWeights = [0.1, 0.2, 0.3, 0.4].map(Math.log)
+  const w = Array.from({ length: rows }, () => 2 * random.uniform())
+  const expected = naive(logp, logWeights, w)
+  const out = logp.map(a => Float64Array.from(a))
+  const lse = new Float64Array(rows)
+  responsibilities(out, Float64Array.from(logWeights), Float64Array.from(w), lse, rows)
+  let worst = 0
+  for (let j = 0; j < k; j++) {
+    for (let i = 0; i < rows; i++) worst = Math.max(worst, Math.abs(out[j]![i]! - expected.r[j]![i]!) / w[i]!)
+  }
+  t.ok(worst <= 1e-14, `responsibilities: worst error ${worst}`)
+  t.ok(lse.every((v, i) => Math.abs(v - expected.lse[i]!) <= 1e-13 * Math.abs(expected.lse[i]!)), 'lse')
+  const joint = logp.map(a => Float64Array.from(a))
+  const lse2 = new Float64Array(rows)
+  jointLogSumExp(joint, Float64Array.from(logWeights), lse2, rows)
+  t.same(lse2, lse, 'the joint path gives the same row log-densities')
+  t.same(joint[2]!.slice(0, 3), Float64Array.from(logp[2]!.slice(0, 3), v => v + logWeights[2]!))
+})
+
+t.test('rows impossible everywhere, infinite densities, NaN', async t => {
+  const lw = Float64Array.from([0.5, 0.5], Math.log)
+  const out = [Float64Array.of(-Infinity, Infinity, 0, NaN), Float64Array.of(-Infinity, 0, Infinity, 0)]
+  const lse = new Float64Array(4)
+  responsibilities(out, lw, Float64Array.of(1, 2, 3, 4), lse, 4)
+  t.same(Array.from(lse), [-Infinity, Infinity, Infinity, NaN])
+  t.same(out.map(a => Array.from(a)), [[0, 2, 0, 0], [0, 0, 3, 0]])
+  const both = [Float64Array.of(Infinity), Float64Array.of(Infinity)]
+  responsibilities(both, lw, undefined, new Float64Array(1), 1)
+  t.same(both.map(a => a[0]), [0.5, 0.5], 'two infinite densities share the row')
+  const joint = [Float64Array.of(-Infinity, Infinity), Float64Array.of(-Infinity, 0)]
+  const l2 = new Float64Array(2)
+  jointLogSumExp(joint, lw, l2, 2)
+  t.same(Array.from(l2), [-Infinity, Infinity])
+})
