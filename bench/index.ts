@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: every benchmark, one after the other, each printing its figures as ratios
+ * against a baseline measured in the same process (a raw stream read, a bare parser, a plain
+ * loop) and against pomegranate 0.14.8 when Debian's /usr/bin/python3 can import it.
+ *
+ *   bench/npy.ts                   readNpy → NormalDistribution sink vs a raw createReadStream loop; peak RSS; pomegranate
+ *   bench/text.ts                  parseCsv / parseNdjson / parseJson vs csv-parse, JSON.parse, stream-json alone
+ *   bench/multivariate-gaussian.ts summarize throughput for d = 5, 20, 100 vs pomegranate
+ *   bench/mixture.ts               ms per EM iteration: 1-D and 5-D mixtures, Kmeans, vs pomegranate
+ *   bench/bayes.ts                 NaiveBayes fit on 10^6 × 10, 3 classes, vs pomegranate
+ *
+ * Run: npm run bench [-- --large]   (data files go to data/bench/, made on first use; a few minutes on 2 cores)
+ * One benchmark alone: node --import tsx bench/<name>.ts
+ */
+import { run as npy } from './npy.js'
+import { run as text } from './text.js'
+import { run as multivariateGaussian } from './multivariate-gaussian.js'
+import { run as mixture } from './mixture.js'
+import { run as bayes } from './bayes.js'
+
+const benches: Array<[string, () => Promise<unknown>]> = [
+  ['.npy source', () => npy({ large: process.argv.includes('--large') })],
+  ['text sources', text],
+  ['MultivariateGaussian summarize', multivariateGaussian],
+  ['mixtures and Kmeans (EM)', mixture],
+  ['NaiveBayes', bayes]
+]
+for (const [name, run] of benches) {
+  console.log(`\n=== ${name} ===`)
+  await run()
+}
