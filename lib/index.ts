@@ -41,4 +41,4 @@ export { Kmeans, kmeansPlusPlus, type KmeansInit, type KmeansOptions, type Kmean
 export { BayesModel, type BayesFitOptions, type BayesOptions, type BlankComponents, type Component as BayesComponent } from './models/bayes.js'
 export { NaiveBayes, type DistributionClass } from './models/naive-bayes.js'
 export { BayesClassifier, type ComponentFactory } from './models/bayes-classifier.js'
-export { predictStream, type Predictor, type PredictOutput, type PredictStreamOptions } from './models/predict-stream.js'
+export { predictStream, type Predictor, type PredictOutput, type PredictStreamOptions } from './core/predict-stream.js'

@@ -52,8 +52,8 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
   /** Columns the model reads (undefined: any number). */
   abstract readonly dimension: number | undefined
 
-  /** Whether string categories are accepted as input. */
-  protected get categorical (): boolean {
+  /** Whether string categories are accepted as input (Discrete, tables, and models holding them). */
+  get categorical (): boolean {
     return false
   }
 

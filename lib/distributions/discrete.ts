@@ -106,7 +106,7 @@ export class DiscreteDistribution extends UnivariateDistribution<[probabilities:
     return [this.probabilities]
   }
 
-  protected override get categorical (): boolean {
+  override get categorical (): boolean {
     return true
   }
 

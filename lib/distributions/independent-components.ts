@@ -79,8 +79,8 @@ export class IndependentComponentsDistribution extends Model<[distributions: Any
   }
 
   /** String categories are accepted when some child reads them (a DiscreteDistribution). */
-  protected override get categorical (): boolean {
-    return this.distributions.some(isCategorical)
+  override get categorical (): boolean {
+    return this.distributions.some(child => child.categorical)
   }
 
   summarizeBatch (batch: Batch): undefined {
@@ -94,7 +94,7 @@ export class IndependentComponentsDistribution extends Model<[distributions: Any
   /** A string in a column whose child reads numbers only is an error, not a missing value. */
   private checkCategories (batch: Batch): void {
     batch.categories?.forEach((raw, column) => {
-      if (raw === undefined || isCategorical(this.distributions[column]!)) return
+      if (raw === undefined || this.distributions[column]!.categorical) return
       const row = raw.findIndex(v => typeof v === 'string')
       throw new ArilError('ERR_NOT_NUMERIC', `Expected a number for the ${this.distributions[column]!.name} of column ${column}, got ${show(raw[row])}`, { row, column })
     })
@@ -208,11 +208,6 @@ function copyOf (child: AnyUnivariateDistribution): AnyUnivariateDistribution | 
   } catch {
     return undefined
   }
-}
-
-/** Whether a child reads string categories (the model base keeps this protected; read it here only). */
-function isCategorical (child: AnyUnivariateDistribution): boolean {
-  return (child as unknown as { categorical: boolean }).categorical
 }
 
 registerModel('IndependentComponentsDistribution', IndependentComponentsDistribution.fromJSON)

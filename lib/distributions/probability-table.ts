@@ -285,7 +285,7 @@ export abstract class ProbabilityTable<S> extends Model<[table: Key[][], parents
     this.counts = new TableCounts(dimension)
   }
 
-  protected override get categorical (): boolean {
+  override get categorical (): boolean {
     return true
   }
 

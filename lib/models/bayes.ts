@@ -14,7 +14,7 @@ import { fromJSON } from '../core/serialize.js'
 import type { Source } from '../core/source.js'
 import type { History } from '../train/callbacks.js'
 import { trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
-import { predictStream, type PredictStreamOptions } from './predict-stream.js'
+import { predictStream, type PredictStreamOptions } from '../core/predict-stream.js'
 import type { Transform } from 'node:stream'
 
 /** Any model a BayesModel can hold as a component (a distribution, a mixture, another classifier ...). */
@@ -105,9 +105,9 @@ export abstract class BayesModel extends Model<[models: unknown[], weights: numb
   }
 
   /** Whether string categories may reach the components (when any of them reads them). */
-  protected override get categorical (): boolean {
+  override get categorical (): boolean {
     if (this.components === undefined) return this.blank!.categorical
-    return this.components.some(m => (m as unknown as { categorical: boolean }).categorical)
+    return this.components.some(m => m.categorical)
   }
 
   get dimension (): number | undefined {

@@ -14,7 +14,7 @@ import { trainBatch, trainStream, type Opener, type TrainOptions } from '../trai
 import { readHead } from '../train/head.js'
 import { Kmeans, type KmeansInit } from './kmeans.js'
 import { jointLogSumExp, responsibilities } from './logsumexp.js'
-import { predictStream, type PredictStreamOptions } from './predict-stream.js'
+import { predictStream, type PredictStreamOptions } from '../core/predict-stream.js'
 import type { Transform } from 'node:stream'
 
 /** A component: any aril model (distribution, IndependentComponents, MultivariateGaussian, mixture ...). */
@@ -104,8 +104,8 @@ export class GeneralMixtureModel extends Model<[distributions: unknown[], weight
   }
 
   /** Categorical input is accepted when some component takes it. */
-  protected override get categorical (): boolean {
-    return this.distributions.some(d => (d as unknown as { categorical: boolean }).categorical)
+  override get categorical (): boolean {
+    return this.distributions.some(d => d.categorical)
   }
 
   /** The number of components. */

@@ -69,7 +69,7 @@ function naiveArguments (
   if (classes.length === 0 || !classes.every(c => typeof c === 'function' && c.prototype instanceof UnivariateDistribution)) {
     throw new ArilError('ERR_INVALID_PARAMETER', `NaiveBayes: expected fitted models, or a distribution class (or one per column) and a number of classes, got ${show(models)}`)
   }
-  const categorical = classes.some(Dist => (new Dist() as unknown as { categorical: boolean }).categorical)
+  const categorical = classes.some(Dist => new Dist().categorical)
   return [k as number, { build: (dimension: number) => blankComponents(classes, k as number, dimension), categorical }, options]
 }
 

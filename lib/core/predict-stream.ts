@@ -3,8 +3,8 @@
  * of any size is scored with flat memory (`readNpy(big) → predictStream → writeNpy(out)`).
  */
 import { Transform } from 'node:stream'
-import type { Batch, BatchInput } from '../core/batch.js'
-import { ArilError, invalidOption, show } from '../core/errors.js'
+import type { Batch, BatchInput } from './batch.js'
+import { ArilError, invalidOption, show } from './errors.js'
 
 /** What a model needs to be streamed through {@link predictStream}. */
 export interface Predictor {
