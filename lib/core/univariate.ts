@@ -1,20 +1,16 @@
 /**
  * What every one-column distribution shares: it reads one column of a batch (so that
  * IndependentComponents and mixtures can hand it any column with any weights), writes
- * pomegranate's `{"class":"Distribution", ...}` JSON and, when its statistics are one
- * {@link BlockedSums}, gets summaries, merging and clearing from here.
+ * pomegranate's `{"class":"Distribution", ...}` JSON, and gets summaries, merging and clearing
+ * from {@link SummedModel}.
  */
-import { blockedSumsProblem, BlockedSums, type BlockedSumsSummary } from './accumulate.js'
 import type { Batch } from './batch.js'
 import { ArilError } from './errors.js'
-import { Model, type Summary } from './model.js'
+import { SummedModel } from './summed-model.js'
 import type { UpdateOptions } from './options.js'
 
-export abstract class UnivariateDistribution<P extends readonly unknown[] = number[], U extends UpdateOptions = UpdateOptions, S = Float64Array> extends Model<P, U, S> {
+export abstract class UnivariateDistribution<P extends readonly unknown[] = number[], U extends UpdateOptions = UpdateOptions, S = Float64Array> extends SummedModel<P, U, S> {
   readonly dimension: number | undefined = 1
-
-  /** The running statistics, one slot per sum the distribution keeps. */
-  protected abstract readonly sums: BlockedSums
 
   summarizeBatch (batch: Batch): undefined {
     this.summarizeColumn(batch, 0)
@@ -32,22 +28,6 @@ export abstract class UnivariateDistribution<P extends readonly unknown[] = numb
 
   /** Writes the log-probability of each value of column `column` into `out` (0 for missing). */
   abstract logProbabilityColumn (batch: Batch, column: number, out: Float64Array): void
-
-  clearSummaries (): void {
-    this.sums.clear()
-  }
-
-  summary (): Summary {
-    return { model: this.name, sums: this.sums.summary() }
-  }
-
-  protected summaryProblem (summary: Summary): string | undefined {
-    return blockedSumsProblem(summary.sums, this.sums.slots, this.sums.moments)
-  }
-
-  protected mergeChecked (summary: Summary): void {
-    this.sums.merge(summary.sums as BlockedSumsSummary)
-  }
 
   toJSON (): { class: 'Distribution'; name: string; parameters: unknown[]; frozen: boolean } {
     return { class: 'Distribution', name: this.name, parameters: [...this.parameters], frozen: this.frozen }

@@ -1,10 +1,11 @@
 /**
  * The Dirichlet distribution over the probability simplex, fitted by maximum likelihood.
  */
-import { BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../core/accumulate.js'
+import { BlockedSums } from '../core/accumulate.js'
 import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
+import type { SummarizeOptions } from '../core/model.js'
+import { SummedModel } from '../core/summed-model.js'
 import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, registerModel } from '../core/serialize.js'
@@ -48,11 +49,11 @@ export interface DirichletOptions {
  * d.fit(d.sample(1000, { seed: 1 })).parameters // => [[0.94186…, 0.97608…, 0.97888…]]
  * ```
  */
-export class DirichletDistribution extends Model<[alphas: number[]], UpdateOptions, Float64Array[]> {
+export class DirichletDistribution extends SummedModel<[alphas: number[]], UpdateOptions, Float64Array[]> {
   readonly name = 'DirichletDistribution'
   readonly dimension: number
   /** `[Σw, Σw·log x_1, …, Σw·log x_K]` over complete rows. */
-  private readonly sums: BlockedSums
+  protected readonly sums: BlockedSums
   private alphas: Float64Array
   /** log Γ(Σα) − Σ log Γ(α_j), rebuilt with the alphas. */
   private logNorm: number
@@ -101,22 +102,6 @@ export class DirichletDistribution extends Model<[alphas: number[]], UpdateOptio
     const estimate = maximumLikelihood(logXwSum.map(s => s / wSum!))
     this.alphas = this.alphas.map((old, j) => blend(old, estimate[j]!, inertia))
     this.logNorm = logNormalizer(this.alphas)
-  }
-
-  clearSummaries (): void {
-    this.sums.clear()
-  }
-
-  summary (): Summary {
-    return { model: this.name, sums: this.sums.summary() }
-  }
-
-  protected summaryProblem (summary: Summary): string | undefined {
-    return blockedSumsProblem(summary.sums, this.sums.slots, false)
-  }
-
-  protected mergeChecked (summary: Summary): void {
-    this.sums.merge(summary.sums as BlockedSumsSummary)
   }
 
   logProbabilityBatch (batch: Batch): Float64Array {

@@ -3,7 +3,6 @@
  */
 import { BlockedSums } from '../core/accumulate.js'
 import type { Batch, BatchInput } from '../core/batch.js'
-import { ArilError } from '../core/errors.js'
 import type { SummarizeOptions } from '../core/model.js'
 import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'

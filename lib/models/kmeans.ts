@@ -1,10 +1,11 @@
 /**
  * k-means clustering by Lloyd's algorithm, trained out of core by the EM trainer.
  */
-import { BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../core/accumulate.js'
+import { BlockedSums } from '../core/accumulate.js'
 import { sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
-import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
+import type { SummarizeOptions } from '../core/model.js'
+import { SummedModel } from '../core/summed-model.js'
 import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
 import { Random } from '../core/random.js'
 import { registerModel } from '../core/serialize.js'
@@ -48,7 +49,7 @@ export type KmeansFitOptions = TrainOptions & UpdateOptions & SummarizeOptions
  * km.predict([[1, 1], [9, 9]]) // => Float64Array [0, 1] (or [1, 0]: the order depends on the seed)
  * ```
  */
-export class Kmeans extends Model<number[][], UpdateOptions, never> {
+export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
   readonly name = 'Kmeans'
   readonly k: number
   readonly init: KmeansInit
@@ -58,7 +59,7 @@ export class Kmeans extends Model<number[][], UpdateOptions, never> {
   private centroids = new Float64Array(0)
   private d: number | undefined
   /** Slots: Σw per (cluster, dim), then Σw·x per (cluster, dim), then Σw·distance². */
-  private sums = new BlockedSums(0)
+  protected sums = new BlockedSums(0)
 
   constructor (k: number, options: KmeansOptions = {}) {
     super()
@@ -145,22 +146,6 @@ export class Kmeans extends Model<number[][], UpdateOptions, never> {
       if (w > 0) next[i] = blend(next[i]!, totals[this.k * d + i]! / w, inertia)
     }
     this.centroids = next
-  }
-
-  clearSummaries (): void {
-    this.sums.clear()
-  }
-
-  summary (): Summary {
-    return { model: this.name, sums: this.sums.summary() }
-  }
-
-  protected summaryProblem (summary: Summary): string | undefined {
-    return blockedSumsProblem(summary.sums, this.sums.slots, false)
-  }
-
-  protected mergeChecked (summary: Summary): void {
-    this.sums.merge(summary.sums as BlockedSumsSummary)
   }
 
   /** Minus the squared distance of each row to its nearest centroid (over its observed dimensions). */

@@ -1,0 +1,28 @@
+/**
+ * A model whose statistics are one {@link BlockedSums}: clearing, exporting, checking and
+ * merging its summary are the same for all of them, so they live here once.
+ */
+import { blockedSumsProblem, type BlockedSums, type BlockedSumsSummary } from './accumulate.js'
+import { Model, type Summary } from './model.js'
+import type { UpdateOptions } from './options.js'
+
+export abstract class SummedModel<P = unknown, U extends UpdateOptions = UpdateOptions, S = unknown> extends Model<P, U, S> {
+  /** The running statistics, one slot per sum the model keeps. */
+  protected abstract readonly sums: BlockedSums
+
+  clearSummaries (): void {
+    this.sums.clear()
+  }
+
+  summary (): Summary {
+    return { model: this.name, sums: this.sums.summary() }
+  }
+
+  protected summaryProblem (summary: Summary): string | undefined {
+    return blockedSumsProblem(summary.sums, this.sums.slots, this.sums.moments)
+  }
+
+  protected mergeChecked (summary: Summary): void {
+    this.sums.merge(summary.sums as BlockedSumsSummary)
+  }
+}
