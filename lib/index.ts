@@ -2,7 +2,7 @@
  * aril: out-of-core probabilistic models for Node.js streams. The public surface; re-exports only.
  */
 export { ArilError, type ArilErrorCode, type ErrorLocation } from './core/errors.js'
-export { toBatch, sliceBatch, isBatch, type Batch, type BatchInput, type Key, type ToBatchOptions } from './core/batch.js'
+export { toBatch, sliceBatch, isBatch, batchRows, type Batch, type BatchInput, type Key, type ToBatchOptions } from './core/batch.js'
 export { BLOCK_ROWS, ExactSum } from './core/accumulate.js'
 export { Model, type Summary, type SummarizeOptions, type SampleOptions, type FitStreamOptions } from './core/model.js'
 export type { SinkOptions } from './core/sink.js'

@@ -222,3 +222,15 @@ export function sliceBatch (batch: Batch, start: number, end: number): Batch {
     categories: batch.categories?.map(c => c?.slice(start, end))
   }
 }
+
+/**
+ * The rows of a batch as plain arrays, each value passed through `map`.
+ * @example
+ * ```ts
+ * batchRows({ data: Float64Array.of(0, 1, 2, 3), rows: 2, cols: 2 }, Math.exp) // => [[1, 2.718281828459045], [7.38905609893065, 20.085536923187668]]
+ * ```
+ */
+export function batchRows (batch: Batch, map: (value: number) => number = v => v): number[][] {
+  const { data, rows, cols } = batch
+  return Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * cols, (r + 1) * cols), map))
+}

@@ -5,7 +5,7 @@
  * posterior responsibilities, as a mixture's E-step does.
  */
 import { BLOCK_ROWS, BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../core/accumulate.js'
-import { sliceBatch, type Batch, type BatchInput } from '../core/batch.js'
+import { batchRows, sliceBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { Model, type FitStreamOptions, type SummarizeOptions, type Summary } from '../core/model.js'
 import { updateOptions, type UpdateOptions } from '../core/options.js'
@@ -437,12 +437,12 @@ export abstract class BayesModel extends Model<[models: unknown[], weights: numb
 
   /** `P(class | x)` per row: rows of k probabilities (pomegranate's `predict_proba`). */
   predictProba (X: BatchInput): number[][] {
-    return toRows(this.predictLogProbaBatch(this.toBatch(X)), Math.exp)
+    return batchRows(this.predictLogProbaBatch(this.toBatch(X)), Math.exp)
   }
 
   /** `log P(class | x)` per row: rows of k log-probabilities (pomegranate's `predict_log_proba`). */
   predictLogProba (X: BatchInput): number[][] {
-    return toRows(this.predictLogProbaBatch(this.toBatch(X)), v => v)
+    return batchRows(this.predictLogProbaBatch(this.toBatch(X)))
   }
 
   /** A Transform from batches of rows to batches of predictions; see {@link predictStream}. */
@@ -547,9 +547,6 @@ function logSumExp (v: Float64Array, r: number, stride: number, k: number): numb
   return max + Math.log(sum)
 }
 
-function toRows (batch: Batch, map: (v: number) => number): number[][] {
-  return Array.from({ length: batch.rows }, (_, r) => Array.from(batch.data.subarray(r * batch.cols, (r + 1) * batch.cols), map))
-}
 
 /** A component's `sample` output as rows: one value per row (univariate), or rows already. */
 function sampleRows (sample: unknown, n: number): number[][] {

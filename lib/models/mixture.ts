@@ -2,7 +2,7 @@
  * The general mixture model: a weighted sum of components of any kind, trained by EM.
  */
 import { BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../core/accumulate.js'
-import { sliceBatch, toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
+import { batchRows, sliceBatch, toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
 import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
@@ -278,12 +278,12 @@ export class GeneralMixtureModel extends Model<[distributions: unknown[], weight
 
   /** P(component | x) per row: rows of k probabilities (pomegranate's `predict_proba`). */
   predictProba (X: BatchInput): number[][] {
-    return toRows(this.predictLogProbaBatch(this.toBatch(X)), Math.exp)
+    return batchRows(this.predictLogProbaBatch(this.toBatch(X)), Math.exp)
   }
 
   /** log P(component | x) per row (pomegranate's `predict_log_proba`). */
   predictLogProba (X: BatchInput): number[][] {
-    return toRows(this.predictLogProbaBatch(this.toBatch(X)), v => v)
+    return batchRows(this.predictLogProbaBatch(this.toBatch(X)))
   }
 
   /** A Transform from batches of rows to batches of predictions; see predictStream. */
@@ -442,9 +442,5 @@ function selectRows (batch: Batch, rows: readonly number[]): Batch {
   }
 }
 
-function toRows (batch: Batch, f: (v: number) => number): number[][] {
-  const { data, rows, cols } = batch
-  return Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * cols, (r + 1) * cols), f))
-}
 
 registerModel('GeneralMixtureModel', GeneralMixtureModel.fromJSON)

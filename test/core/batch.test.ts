@@ -1,5 +1,5 @@
 import t from 'tap'
-import { toBatch, sliceBatch, isBatch, checkWeights } from '../../lib/core/batch.js'
+import { batchRows, toBatch, sliceBatch, isBatch, checkWeights } from '../../lib/core/batch.js'
 import { assertArilError } from '../helpers.js'
 
 t.test('every accepted input shape', async t => {
@@ -75,4 +75,9 @@ t.test('malformed inputs: code and location', async t => {
     ['not an array', () => toBatch(42 as unknown as number[]), { code: 'ERR_INVALID_INPUT' }]
   ]
   for (const [name, fn, expected] of cases) assertArilError(t, fn, expected as { code: string }, name)
+})
+
+t.test('batchRows gives the rows as arrays', async t => {
+  t.same(batchRows({ data: Float64Array.of(0, 1, 2, 3), rows: 2, cols: 2 }), [[0, 1], [2, 3]])
+  t.same(batchRows({ data: Float64Array.of(0, 1), rows: 1, cols: 2 }, Math.exp), [[1, Math.E]])
 })
