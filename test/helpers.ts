@@ -1,7 +1,13 @@
 /** Shared test helpers: fixtures, relative tolerances, error assertions. */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { BLOCK_ROWS } from '../lib/core/accumulate.js'
+import { sliceBatch, toBatch, type Batch, type BatchInput } from '../lib/core/batch.js'
 import { ArilError } from '../lib/core/errors.js'
+import type { Model } from '../lib/core/model.js'
+import type { UpdateOptions } from '../lib/core/options.js'
 import { parseJSON } from '../lib/core/serialize.js'
 
 type Test = import('tap').Test
@@ -74,4 +80,44 @@ export function randomChunks (n: number, seed: number, maxChunk: number): number
     left -= k
   }
   return out
+}
+
+/**
+ * The exactness property every model must have (design.md, "Numbers"): fitting X (with weights)
+ * in one call, in random chunks, through a sink, or by merging summaries of block-aligned shards
+ * in several orders (through JSON) gives bit-identical parameters.
+ */
+export async function assertSameBitsAnyChunking<M extends Model> (
+  t: Test, make: () => M, X: BatchInput, weights?: Float64Array,
+  { update = {}, state = m => m.parameters }: { update?: UpdateOptions; state?: (model: M) => unknown } = {}
+): Promise<void> {
+  const all = toBatch(X, { categorical: true, weights })
+  const rows = (start: number, end: number): Batch => sliceBatch(all, start, end)
+  const one = state(make().fit(all, update))
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const d = make()
+    let at = 0
+    for (const k of randomChunks(all.rows, seed, 1500)) {
+      d.summarize(rows(at, at + k))
+      at += k
+    }
+    d.fromSummaries(update)
+    t.same(state(d), one, `chunking ${seed}`)
+  }
+  const bounds = [0, BLOCK_ROWS, 3 * BLOCK_ROWS, 4 * BLOCK_ROWS, all.rows].filter((b, i, a) => b <= all.rows && (i === 0 || b > a[i - 1]!))
+  const summaries = bounds.slice(1).map((end, i) => {
+    const d = make()
+    d.summarize(rows(bounds[i]!, end))
+    return d.summary()
+  })
+  for (const order of [summaries.map((_, i) => i), summaries.map((_, i) => summaries.length - 1 - i)]) {
+    const d = make()
+    for (const i of order) d.mergeSummary(JSON.parse(JSON.stringify(summaries[i])))
+    d.fromSummaries(update)
+    t.same(state(d), one, `shards merged in the order ${order.join(', ')}`)
+  }
+  const streamed = make()
+  const chunks = Array.from({ length: Math.ceil(all.rows / 1000) }, (_, i) => rows(i * 1000, Math.min(all.rows, (i + 1) * 1000)))
+  await pipeline(Readable.from(chunks), streamed.sink(update))
+  t.same(state(streamed), one, 'streamed through a sink')
 }

@@ -1,5 +1,4 @@
 import t from 'tap'
-import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { readNpy } from '../../lib/io/npy.js'
@@ -11,7 +10,7 @@ import { MultivariateGaussianDistribution } from '../../lib/distributions/multiv
 import { fromJSON } from '../../lib/core/serialize.js'
 import { Random } from '../../lib/core/random.js'
 import type { Key } from '../../lib/core/batch.js'
-import { assertArilError, assertClose, fixture, randomChunks } from '../helpers.js'
+import { assertArilError, assertClose, fixture, assertSameBitsAnyChunking } from '../helpers.js'
 
 interface Case {
   name: string
@@ -94,33 +93,7 @@ const state = (d: IndependentComponentsDistribution): unknown => [d.distribution
 
 t.test('chunk invariance and merge order are bit-exact', async t => {
   const { X, w } = data()
-  const one = model().fit(X, { weights: w, pseudocount: 0.5 })
-  for (const seed of [1, 2, 3]) {
-    const d = model()
-    let at = 0
-    for (const k of randomChunks(X.length, seed, 1500)) {
-      d.summarize(X.slice(at, at + k), { weights: w.slice(at, at + k) })
-      at += k
-    }
-    d.fromSummaries({ pseudocount: 0.5 })
-    t.same(state(d), state(one), `chunking ${seed}`)
-  }
-  const shards = [0, 1024, 3072, 4096, X.length]
-  const summaries = shards.slice(1).map((end, i) => {
-    const d = model()
-    d.summarize(X.slice(shards[i], end), { weights: w.slice(shards[i], end) })
-    return JSON.parse(JSON.stringify(d.summary()))
-  })
-  for (const order of [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]]) {
-    const d = model()
-    for (const i of order) d.mergeSummary(summaries[i])
-    d.fromSummaries({ pseudocount: 0.5 })
-    t.same(state(d), state(one), `merge order ${order.join('')}`)
-  }
-  const streamed = model()
-  await pipeline(Readable.from([0, 1, 2, 3, 4].map(i => ({ rows: X.slice(i * 1000, (i + 1) * 1000), w: w.slice(i * 1000, (i + 1) * 1000) }))
-    .map(({ rows, w }) => ({ data: Float64Array.from(rows.flat()), rows: rows.length, cols: 2, weights: Float64Array.from(w) }))), streamed.sink({ pseudocount: 0.5 }))
-  t.same(state(streamed), state(one), 'through sink()')
+  await assertSameBitsAnyChunking(t, model, X, Float64Array.from(w), { update: { pseudocount: 0.5 }, state })
 })
 
 t.test('weights: frequency semantics; zero total weight keeps the parameters', async t => {

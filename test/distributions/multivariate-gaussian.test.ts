@@ -1,5 +1,4 @@
 import t from 'tap'
-import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { readNpy } from '../../lib/io/npy.js'
@@ -7,7 +6,7 @@ import { MultivariateGaussianDistribution } from '../../lib/distributions/multiv
 import { fromJSON } from '../../lib/core/serialize.js'
 import { Random } from '../../lib/core/random.js'
 import type { Batch } from '../../lib/core/batch.js'
-import { assertArilError, assertClose, fixture, randomChunks } from '../helpers.js'
+import { assertArilError, assertClose, fixture, randomChunks, assertSameBitsAnyChunking } from '../helpers.js'
 
 interface Case {
   name: string
@@ -102,40 +101,7 @@ t.test('repairs of a covariance that is not positive definite are reported', asy
 
 t.test('chunk invariance and merge order are bit-exact, missing values included', async t => {
   const X = data(5000, 11)
-  const w = Float64Array.from({ length: X.rows }, (_, i) => (i % 7) / 3)
-  const one = fresh().fit(X, { weights: w })
-  for (const seed of [1, 2, 3, 4, 5]) {
-    const d = fresh()
-    let at = 0
-    for (const k of randomChunks(X.rows, seed, 1500)) {
-      d.summarize({ data: X.data.subarray(at * 4, (at + k) * 4), rows: k, cols: 4 }, { weights: w.subarray(at, at + k) })
-      at += k
-    }
-    d.fromSummaries()
-    t.same(d.parameters, one.parameters, `chunking ${seed}`)
-  }
-  const shards = [0, 1024, 3072, 4096, X.rows]
-  const summaries = shards.slice(1).map((end, i) => {
-    const d = fresh()
-    d.summarize({ data: X.data.subarray(shards[i]! * 4, end * 4), rows: end - shards[i]!, cols: 4 }, { weights: w.subarray(shards[i], end) })
-    return d.summary()
-  })
-  for (const order of [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]]) {
-    const d = fresh()
-    for (const i of order) d.mergeSummary(JSON.parse(JSON.stringify(summaries[i])))
-    d.fromSummaries()
-    t.same(d.parameters, one.parameters, `merge order ${order.join('')}`)
-  }
-  const streamed = fresh()
-  const chunks = randomChunks(X.rows, 9, 700)
-  let at = 0
-  const batches = chunks.map(k => {
-    const b = { data: X.data.subarray(at * 4, (at + k) * 4), rows: k, cols: 4, weights: w.subarray(at, at + k) }
-    at += k
-    return b
-  })
-  await pipeline(Readable.from(batches), streamed.sink())
-  t.same(streamed.parameters, one.parameters, 'through sink()')
+  await assertSameBitsAnyChunking(t, () => fresh(), X, Float64Array.from({ length: X.rows }, (_, i) => (i % 7) / 3))
 })
 
 t.test('accurate far from the origin: mean 1e6, unit variance', async t => {

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { NormalDistribution } from '../../lib/distributions/normal.js'
 import { fromJSON } from '../../lib/core/serialize.js'
-import { assertArilError, assertClose, fixture, randomChunks } from '../helpers.js'
+import { assertArilError, assertClose, assertSameBitsAnyChunking, fixture } from '../helpers.js'
 
 interface Case { name: string; init: [number, number]; X: number[]; weights: number[] | null; parameters: number[]; json: string; probe: number[]; logProbability: number[] }
 const { cases } = fixture<{ cases: Case[] }>('normal')
@@ -42,30 +42,7 @@ t.test('the seed example: batches equal one-shot to the last bit', async t => {
 
 t.test('chunk invariance and merge order are bit-exact', async t => {
   const X = Float64Array.from(cases[0]!.X)
-  const w = Float64Array.from(X, (_, i) => (i % 7) / 3)
-  const one = new NormalDistribution().fit(X, { weights: w })
-  for (const seed of [1, 2, 3, 4, 5]) {
-    const d = new NormalDistribution()
-    let at = 0
-    for (const k of randomChunks(X.length, seed, 1500)) {
-      d.summarize(X.subarray(at, at + k), { weights: w.subarray(at, at + k) })
-      at += k
-    }
-    d.fromSummaries()
-    t.same(d.parameters, one.parameters, `chunking ${seed}`)
-  }
-  const shards = [0, 1024, 3072, 4096, X.length]
-  const summaries = shards.slice(1).map((end, i) => {
-    const d = new NormalDistribution()
-    d.summarize(X.subarray(shards[i], end), { weights: w.subarray(shards[i], end) })
-    return d.summary()
-  })
-  for (const order of [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]]) {
-    const d = new NormalDistribution()
-    for (const i of order) d.mergeSummary(JSON.parse(JSON.stringify(summaries[i])))
-    d.fromSummaries()
-    t.same(d.parameters, one.parameters, `merge order ${order.join('')}`)
-  }
+  await assertSameBitsAnyChunking(t, () => new NormalDistribution(), X, Float64Array.from(X, (_, i) => (i % 7) / 3))
 })
 
 t.test('accurate where the textbook formula is not', async t => {
