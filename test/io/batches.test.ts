@@ -6,33 +6,10 @@ import { Random } from '../../lib/core/random.js'
 import { NormalDistribution } from '../../lib/distributions/normal.js'
 import { toBatches, type ToBatchesOptions } from '../../lib/io/batches.js'
 import { assertArilError, randomChunks, rejectsArilError } from '../helpers.js'
-
-async function collect (stream: AsyncIterable<unknown>): Promise<Batch[]> {
-  const out: Batch[] = []
-  for await (const batch of stream) out.push(batch as Batch)
-  return out
-}
-
-function rows (batches: Batch[]): { data: number[]; weights?: number[]; labels?: number[]; categories?: unknown[] } {
-  const out: { data: number[]; weights?: number[]; labels?: number[]; categories?: unknown[] } = { data: batches.flatMap(b => Array.from(b.data)) }
-  if (batches[0]?.weights !== undefined) out.weights = batches.flatMap(b => Array.from(b.weights!))
-  if (batches[0]?.labels !== undefined) out.labels = batches.flatMap(b => Array.from(b.labels!))
-  if (batches[0]?.categories !== undefined) {
-    out.categories = batches[0].categories.map((c, i) => c === undefined ? undefined : batches.flatMap(b => [...b.categories![i]!]))
-  }
-  return out
-}
+import { collect, rejection, rows } from './sources.js'
 
 const group = async (values: unknown[], options?: ToBatchesOptions): Promise<Batch[]> => collect(Readable.from(values).pipe(toBatches(options)))
-
-async function groupError (values: unknown[], options?: ToBatchesOptions): Promise<unknown> {
-  try {
-    await group(values, options)
-  } catch (err) {
-    return err
-  }
-  return undefined
-}
+const groupError = async (values: unknown[], options?: ToBatchesOptions): Promise<unknown> => rejection(group(values, options))
 
 t.test('numbers, arrays, typed arrays and objects grouped into Batches of rowsPerBatch rows', async t => {
   const numbers = await group([1, 2, NaN, 4, 5], { rowsPerBatch: 2 })

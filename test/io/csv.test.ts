@@ -8,45 +8,10 @@ import { NormalDistribution } from '../../lib/distributions/normal.js'
 import { parseCsv, readCsv, type CsvOptions } from '../../lib/io/csv.js'
 import { Random } from '../../lib/core/random.js'
 import { assertArilError, randomChunks, rejectsArilError } from '../helpers.js'
+import { collect, parseText, rejection, rows } from './sources.js'
 
-/** All Batches of a stream. */
-async function collect (stream: AsyncIterable<unknown>): Promise<Batch[]> {
-  const out: Batch[] = []
-  for await (const batch of stream) out.push(batch as Batch)
-  return out
-}
-
-/** The rows of Batches, joined, as plain arrays (NaN kept: t.same compares NaN equal to NaN). */
-function rows (batches: Batch[]): { data: number[]; weights?: number[]; labels?: number[]; categories?: unknown[] } {
-  const out: { data: number[]; weights?: number[]; labels?: number[]; categories?: unknown[] } = { data: batches.flatMap(b => Array.from(b.data)) }
-  if (batches[0]?.weights !== undefined) out.weights = batches.flatMap(b => Array.from(b.weights!))
-  if (batches[0]?.labels !== undefined) out.labels = batches.flatMap(b => Array.from(b.labels!))
-  if (batches[0]?.categories !== undefined) {
-    out.categories = batches[0].categories.map((c, i) => c === undefined ? undefined : batches.flatMap(b => [...b.categories![i]!]))
-  }
-  return out
-}
-
-/** Parses text fed in the given chunk lengths (whole when omitted). */
-async function parse (text: string, options?: CsvOptions, lengths?: number[]): Promise<Batch[]> {
-  const bytes = Buffer.from(text)
-  const chunks: Buffer[] = []
-  let at = 0
-  for (const k of lengths ?? [bytes.length]) {
-    chunks.push(bytes.subarray(at, at + k))
-    at += k
-  }
-  return collect(Readable.from(chunks).pipe(parseCsv(options)))
-}
-
-async function parseError (text: string, options?: CsvOptions): Promise<unknown> {
-  try {
-    await parse(text, options)
-  } catch (err) {
-    return err
-  }
-  return undefined
-}
+const parse = async (text: string, options?: CsvOptions, lengths?: number[]): Promise<Batch[]> => parseText(text, parseCsv(options), lengths)
+const parseError = async (text: string, options?: CsvOptions, lengths?: number[]): Promise<unknown> => rejection(parse(text, options, lengths))
 
 t.test('header, select by name, weight and label columns', async t => {
   const text = 'x,w,y,label\n1,2,3,0\n4.5,0.5,-6,1\n7e2,1,8,\n'

@@ -8,42 +8,10 @@ import { Random } from '../../lib/core/random.js'
 import { NormalDistribution } from '../../lib/distributions/normal.js'
 import { parseNdjson, readNdjson, type NdjsonOptions } from '../../lib/io/ndjson.js'
 import { randomChunks, rejectsArilError } from '../helpers.js'
+import { collect, parseText, rejection, rows } from './sources.js'
 
-async function collect (stream: AsyncIterable<unknown>): Promise<Batch[]> {
-  const out: Batch[] = []
-  for await (const batch of stream) out.push(batch as Batch)
-  return out
-}
-
-function rows (batches: Batch[]): { data: number[]; weights?: number[]; labels?: number[]; categories?: unknown[] } {
-  const out: { data: number[]; weights?: number[]; labels?: number[]; categories?: unknown[] } = { data: batches.flatMap(b => Array.from(b.data)) }
-  if (batches[0]?.weights !== undefined) out.weights = batches.flatMap(b => Array.from(b.weights!))
-  if (batches[0]?.labels !== undefined) out.labels = batches.flatMap(b => Array.from(b.labels!))
-  if (batches[0]?.categories !== undefined) {
-    out.categories = batches[0].categories.map((c, i) => c === undefined ? undefined : batches.flatMap(b => [...b.categories![i]!]))
-  }
-  return out
-}
-
-async function parse (text: string, options?: NdjsonOptions, lengths?: number[]): Promise<Batch[]> {
-  const bytes = Buffer.from(text)
-  const chunks: Buffer[] = []
-  let at = 0
-  for (const k of lengths ?? [bytes.length]) {
-    chunks.push(bytes.subarray(at, at + k))
-    at += k
-  }
-  return collect(Readable.from(chunks).pipe(parseNdjson(options)))
-}
-
-async function parseError (text: string, options?: NdjsonOptions): Promise<unknown> {
-  try {
-    await parse(text, options)
-  } catch (err) {
-    return err
-  }
-  return undefined
-}
+const parse = async (text: string, options?: NdjsonOptions, lengths?: number[]): Promise<Batch[]> => parseText(text, parseNdjson(options), lengths)
+const parseError = async (text: string, options?: NdjsonOptions, lengths?: number[]): Promise<unknown> => rejection(parse(text, options, lengths))
 
 t.test('numbers, arrays and objects per line', async t => {
   t.same(rows(await parse('1\n2.5\nnull\n-3e2\n')).data, [1, 2.5, NaN, -300])
