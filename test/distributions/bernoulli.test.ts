@@ -1,9 +1,7 @@
 import t from 'tap'
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { BernoulliDistribution } from '../../lib/distributions/bernoulli.js'
 import { fromJSON } from '../../lib/core/serialize.js'
-import { assertArilError, assertClose, fixture, randomChunks } from '../helpers.js'
+import { assertArilError, assertClose, fixture, assertSameBitsAnyChunking } from '../helpers.js'
 
 interface Case {
   name: string; init: number; X: number[]; weights: number[] | null; inertia: number; pseudocount: number
@@ -54,33 +52,7 @@ t.test('pomegranate JSON loads and round-trips', async t => {
 
 t.test('chunk invariance, streaming and merge order are bit-exact', async t => {
   const X = Float64Array.from(cases[0]!.X)
-  const w = Float64Array.from(X, (_, i) => (i % 7) / 3)
-  const one = new BernoulliDistribution().fit(X, { weights: w })
-  for (const seed of [1, 2, 3, 4, 5]) {
-    const d = new BernoulliDistribution()
-    let at = 0
-    for (const k of randomChunks(X.length, seed, 900)) {
-      d.summarize(X.subarray(at, at + k), { weights: w.subarray(at, at + k) })
-      at += k
-    }
-    d.fromSummaries()
-    t.same(d.parameters, one.parameters, `chunking ${seed}`)
-  }
-  const streamed = new BernoulliDistribution()
-  await pipeline(Readable.from([0, 1, 2].map(i => ({ data: X.subarray(i * 1000, (i + 1) * 1000), rows: 1000, cols: 1, weights: w.subarray(i * 1000, (i + 1) * 1000) }))), streamed.sink())
-  t.same(streamed.parameters, one.parameters, 'streamed')
-  const shards = [0, 1024, 2048, X.length]
-  const summaries = shards.slice(1).map((end, i) => {
-    const d = new BernoulliDistribution()
-    d.summarize(X.subarray(shards[i], end), { weights: w.subarray(shards[i], end) })
-    return d.summary()
-  })
-  for (const order of [[0, 1, 2], [2, 1, 0], [1, 2, 0]]) {
-    const d = new BernoulliDistribution()
-    for (const i of order) d.mergeSummary(JSON.parse(JSON.stringify(summaries[i])))
-    d.fromSummaries()
-    t.same(d.parameters, one.parameters, `merge order ${order.join('')}`)
-  }
+  await assertSameBitsAnyChunking(t, () => new BernoulliDistribution(), X, Float64Array.from(X, (_, i) => (i % 7) / 3))
   assertArilError(t, () => new BernoulliDistribution().mergeSummary({ model: 'BernoulliDistribution', sums: { blockRows: 1024 } }), { code: 'ERR_SUMMARY_MISMATCH' })
 })
 
