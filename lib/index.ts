@@ -42,3 +42,4 @@ export { BayesModel, type BayesFitOptions, type BayesOptions, type BlankComponen
 export { NaiveBayes, type DistributionClass } from './models/naive-bayes.js'
 export { BayesClassifier, type ComponentFactory } from './models/bayes-classifier.js'
 export { predictStream, type Predictor, type PredictOutput, type PredictStreamOptions } from './core/predict-stream.js'
+export { mapBatches } from './io/map-batches.js'
