@@ -146,13 +146,21 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
   }
 
   /**
-   * Fits from a stream: a Readable, an async iterable, a Web ReadableStream, or a function that
-   * returns one. Resolves with the model after its parameters are updated.
+   * Fits from a stream: a Readable, an async iterable, a Web ReadableStream, a file path, or a
+   * function that returns one. Resolves with the model after its parameters are updated.
+   * @throws ArilError `ERR_ABORTED` when `signal` aborts (the model is left as it was), and any
+   *   error of the source or of `summarize`
    */
   async fitStream (source: Source, options?: FitStreamOptions<U>): Promise<this> {
     const readable = await openSource(source)
     const signal = options?.signal
-    await (signal === undefined ? pipeline(readable, this.sink(options)) : pipeline(readable, this.sink(options), { signal }))
+    try {
+      await (signal === undefined ? pipeline(readable, this.sink(options)) : pipeline(readable, this.sink(options), { signal }))
+    } catch (err) {
+      // Every reader and the trainer report an abort as ERR_ABORTED; so does a single pass.
+      if (signal?.aborted === true && !(err instanceof ArilError)) throw new ArilError('ERR_ABORTED', 'fitStream was aborted', {}, { cause: signal.reason })
+      throw err
+    }
     return this
   }
 
