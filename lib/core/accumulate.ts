@@ -18,7 +18,16 @@
  * its precision: `W·Σwx² − (Σwx)²` is formed exactly from the expansions.
  */
 
-/** Rows per block. Shards summarized separately and merged must start on a multiple of this. */
+/**
+ * Rows per block. Shards summarized separately and merged must start on a multiple of this.
+ * @example
+ * ```ts
+ * // Two workers: rows [0, 8 * BLOCK_ROWS) and [8 * BLOCK_ROWS, n); merged, the same bits as one pass.
+ * const a = new NormalDistribution(); a.summarize(X.subarray(0, 8 * BLOCK_ROWS))
+ * const b = new NormalDistribution(); b.summarize(X.subarray(8 * BLOCK_ROWS))
+ * a.mergeSummary(b.summary()).fromSummaries()
+ * ```
+ */
 export const BLOCK_ROWS = 1024
 
 /** Lanes of a moment sum inside a block (row i of a block goes to lane i mod LANES). */
@@ -48,6 +57,12 @@ export function decodeNumber (x: unknown): number {
 /**
  * An exact running sum of doubles: a list of non-overlapping partials in increasing magnitude.
  * Non-finite inputs are kept apart and win over the finite total, as in `fsum`.
+ * @example
+ * ```ts
+ * const s = new ExactSum()
+ * for (const x of [1e100, 1, -1e100]) s.add(x)
+ * s.value() // => 1 (a plain loop gives 0)
+ * ```
  */
 export class ExactSum {
   private partials: number[] = []

@@ -42,7 +42,14 @@ export interface ToBatchOptions {
   labels?: ArrayLike<number> | undefined
 }
 
-/** True for an object that already is a {@link Batch}. */
+/**
+ * True for an object that already is a {@link Batch}.
+ * @example
+ * ```ts
+ * isBatch({ data: new Float64Array(2), rows: 2, cols: 1 }) // => true
+ * isBatch([1, 2]) // => false
+ * ```
+ */
 export function isBatch (value: unknown): value is Batch {
   return typeof value === 'object' && value !== null && (value as Batch).data instanceof Float64Array &&
     typeof (value as Batch).rows === 'number' && typeof (value as Batch).cols === 'number'
@@ -210,7 +217,13 @@ function categoryOf (value: unknown): Key | null {
   return null
 }
 
-/** The rows [start, end) of a batch, sharing its memory. */
+/**
+ * The rows [start, end) of a batch (weights, labels and categories too), sharing its memory.
+ * @example
+ * ```ts
+ * sliceBatch(toBatch([[1, 2], [3, 4], [5, 6]]), 1, 3).data // => Float64Array [3, 4, 5, 6]
+ * ```
+ */
 export function sliceBatch (batch: Batch, start: number, end: number): Batch {
   const { cols } = batch
   return {

@@ -36,7 +36,15 @@ export interface Summary {
 }
 
 /**
- * The base class of every aril model.
+ * The base class of every aril model: input checking, `fit`, `sink`, `fitStream`, freezing and
+ * rollback on failure are here; a model implements its statistics and formulas.
+ *
+ * @example
+ * ```ts
+ * const d: Model = new NormalDistribution()
+ * await pipeline(readNpy('x.npy'), d.sink())
+ * d.toJSON() // => { class: 'Distribution', name: 'NormalDistribution', parameters: [...], frozen: false }
+ * ```
  *
  * @typeParam P the parameters, in pomegranate's order
  * @typeParam U the options of `fromSummaries`

@@ -5,6 +5,15 @@
  */
 import { ArilError } from './errors.js'
 
+/**
+ * A seeded source of random numbers: the same seed gives the same draws everywhere.
+ * @example
+ * ```ts
+ * const r = new Random(42)
+ * r.uniform() // a double in [0, 1), the same for seed 42 on every machine
+ * r.normal()  // a standard normal draw
+ * ```
+ */
 export class Random {
   private a: number
   private b: number

@@ -45,7 +45,14 @@ export function fromJSON<M extends Model = Model> (json: string | object): M {
 const SPECIAL: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity }
 const MARK = '\u0000aril:'
 
-/** JSON.parse that also reads pomegranate's bare `NaN`, `Infinity` and `-Infinity` tokens. */
+/**
+ * JSON.parse that also reads pomegranate's bare `NaN`, `Infinity` and `-Infinity` tokens.
+ * @throws ArilError `ERR_INVALID_JSON_MODEL` for malformed JSON
+ * @example
+ * ```ts
+ * parseJSON('{"parameters" : [3.0,NaN]}') // => { parameters: [3, NaN] }
+ * ```
+ */
 export function parseJSON (text: string): unknown {
   let out = ''
   let last = 0
@@ -81,6 +88,10 @@ export function parseJSON (text: string): unknown {
 /**
  * JSON text as pomegranate writes it: non-finite numbers as bare `NaN`/`Infinity` tokens (which
  * `JSON.stringify` would turn into `null`).
+ * @example
+ * ```ts
+ * stringifyJSON({ parameters: [3, NaN] }) // => '{"parameters":[3,NaN]}'
+ * ```
  */
 export function stringifyJSON (value: unknown, indent?: number): string {
   const text = JSON.stringify(value, (_key, v: unknown) => typeof v === 'number' && !Number.isFinite(v) ? MARK + String(v) : v, indent)

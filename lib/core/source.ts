@@ -14,7 +14,14 @@ export type StreamLike = Readable | NodeJS.ReadableStream | AsyncIterable<unknow
  */
 export type Source = StreamLike | string | (() => StreamLike | string | Promise<StreamLike | string>)
 
-/** Opens a source as a Readable in object mode. */
+/**
+ * Opens a source as a Readable in object mode (a path with the reader its extension names).
+ * @throws ArilError `ERR_SOURCE` for something that is not a source
+ * @example
+ * ```ts
+ * for await (const batch of await openSource('data/x.npy')) console.log(batch.rows)
+ * ```
+ */
 export async function openSource (source: Source): Promise<Readable> {
   const opened = typeof source === 'function' ? await source() : source
   if (typeof opened === 'string') return openFile(opened)

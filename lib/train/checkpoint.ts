@@ -13,7 +13,13 @@ import type { Model, Summary } from '../core/model.js'
 import { fromJSON, parseJSON } from '../core/serialize.js'
 import type { EpochLog } from './em.js'
 
-/** What `format` holds in every training state. */
+/**
+ * What `format` holds in every training state.
+ * @example
+ * ```ts
+ * readCheckpoint('fit.state.json').format === TRAIN_STATE_FORMAT // => true
+ * ```
+ */
 export const TRAIN_STATE_FORMAT = 'aril-train-state'
 
 /** A resumable snapshot of a running fit (plain JSON). */
