@@ -13,9 +13,9 @@
  * added in row order) so the hot loop is not bound by the latency of one chain of additions; the
  * lanes are combined in a fixed order at the flush, so this too is the same for any chunking.
  *
- * Second moments are summed around a per-block shift (the block's first observed value) and moved
- * to the origin exactly when the block is flushed, so the variance of data far from zero keeps
- * its precision: `W·Σwx² − (Σwx)²` is formed exactly from the expansions.
+ * Second moments are summed around a per-block shift (the block's first observed value of
+ * non-zero weight) and moved to the origin exactly when the block is flushed, so the variance of
+ * data far from zero keeps its precision: `W·Σwx² − (Σwx)²` is formed exactly from the expansions.
  */
 
 /**
@@ -32,8 +32,8 @@ export const BLOCK_ROWS = 1024
 
 /** Lanes of a moment sum inside a block (row i of a block goes to lane i mod LANES). */
 const LANES = 4
-/** Partial slots of one column of moments: Σw, then LANES lanes of Σw·(x−k), then of Σw·(x−k)². */
-const MOMENT_PARTIALS = 1 + 2 * LANES
+/** Partial slots of one column of moments: LANES lanes each of Σw, Σw·(x−k) and Σw·(x−k)². */
+const MOMENT_PARTIALS = 3 * LANES
 
 const SPLITTER = 134217729 // 2^27 + 1, Dekker's splitting constant
 
@@ -192,8 +192,8 @@ export interface BlockedSumsSummary {
  * serializing) happens here.
  *
  * With `moments` set, slots come in triples `[Σw, Σw·x, Σw·x²]` per column (use
- * {@link sumMoments} to add rows): inside a block `partial` holds, per column, Σw and four lanes
- * each of Σw·(x−k) and Σw·(x−k)², where k is `shift[column]`, the block's first observed value;
+ * {@link sumMoments} to add rows): inside a block `partial` holds, per column, four lanes each of
+ * Σw, Σw·(x−k) and Σw·(x−k)², where k is `shift[column]`, the block's first observed value;
  * the flush combines the lanes and moves the sums to the origin exactly.
  */
 export class BlockedSums {
@@ -249,9 +249,9 @@ export class BlockedSums {
       for (let c = 0; c < this.shift.length; c++) {
         const k = this.shift[c]!
         const at = c * MOMENT_PARTIALS
-        const w = partial[at]!
-        const s1 = (partial[at + 1]! + partial[at + 2]!) + (partial[at + 3]! + partial[at + 4]!)
-        const s2 = (partial[at + 5]! + partial[at + 6]!) + (partial[at + 7]! + partial[at + 8]!)
+        const w = (partial[at]! + partial[at + 1]!) + (partial[at + 2]! + partial[at + 3]!)
+        const s1 = (partial[at + 4]! + partial[at + 5]!) + (partial[at + 6]! + partial[at + 7]!)
+        const s2 = (partial[at + 8]! + partial[at + 9]!) + (partial[at + 10]! + partial[at + 11]!)
         sums[3 * c]!.add(w)
         if (Number.isNaN(k)) continue
         sums[3 * c + 1]!.add(s1)
@@ -363,6 +363,11 @@ export function blockedSumsProblem (s: unknown, slots: number | undefined, momen
  * Adds rows start…end−1 (one run of {@link BlockedSums.runs}) of one column into the moment slots
  * of `column`: the hot loop of every model with a mean and a variance. Values are read at
  * `values[offset + r·stride]`; NaN is missing, and so is a row of weight 0.
+ *
+ * Row r goes to lane (its position in the block) mod 4, whatever the chunking. The loops first
+ * run without tests for missing values or zero weights: only a NaN value (or 0·∞) can make a sum
+ * of squares NaN, and then the run is redone, row by row, with the tests. Otherwise the two give
+ * the same bits: a skipped row would only add ±0 to a lane, and no lane sum is ever −0.
  */
 export function sumMoments (
   acc: BlockedSums, column: number, values: Float64Array, stride: number, offset: number,
@@ -373,16 +378,19 @@ export function sumMoments (
   let k = acc.shift[column]!
   let r = start
   if (k !== k) {
-    while (r < end && values[offset + r * stride]! !== values[offset + r * stride]!) r++
+    // The shift is the block's first value that counts: observed, with a weight other than 0.
+    for (; r < end; r++) {
+      const x = values[offset + r * stride]!
+      if (x === x && (weights === undefined || weights[r] !== 0)) break
+    }
     if (r < end) k = values[offset + r * stride]!
   }
   acc.shift[column] = k
   // The lane of row r is its position in the block mod LANES; the run starts at `pending`.
   const base = acc.pending - start
-  if (stride === 1 && weights === undefined && Number.isInteger(partial[at]) && sumUnweighted(partial, at, values, offset, k, base, r, end)) return
+  if (sumLanes(partial, at, values, stride, offset, weights, k, base, r, end)) return
   const lanes = scratch
-  lanes.set(partial.subarray(at + 1, at + MOMENT_PARTIALS))
-  let w0 = partial[at]!
+  lanes.set(partial.subarray(at, at + MOMENT_PARTIALS))
   for (; r < end; r++) {
     const w = weights === undefined ? 1 : weights[r]!
     if (w === 0) continue
@@ -391,54 +399,70 @@ export function sumMoments (
     const lane = (base + r) & (LANES - 1)
     const d = x - k
     const wd = w * d
-    w0 += w
-    lanes[lane] += wd
-    lanes[LANES + lane] += wd * d
+    lanes[lane] += w
+    lanes[LANES + lane] += wd
+    lanes[2 * LANES + lane] += wd * d
   }
-  partial[at] = w0
-  partial.set(lanes, at + 1)
+  partial.set(lanes, at)
 }
 
-const scratch = new Float64Array(2 * LANES)
+const scratch = new Float64Array(MOMENT_PARTIALS)
 
 /**
- * The fast path of {@link sumMoments} for contiguous, unweighted values, without the test for
- * missing values: only a NaN value can make a sum of squares NaN, and then it returns false
- * without storing anything, so the caller redoes the run with the test. Otherwise the additions
- * are the caller's, lane by lane, and adding the count at once is exact (a whole number).
+ * The fast path of {@link sumMoments}: rows r…end−1 in lanes, without tests. Returns false,
+ * storing nothing, when a sum of squares came out NaN (a missing value, or 0·∞ in a row of
+ * weight 0), so the caller redoes the run with the tests.
  */
-function sumUnweighted (partial: Float64Array, at: number, values: Float64Array, offset: number, k: number, base: number, r: number, end: number): boolean {
-  let a0 = partial[at + 1]!; let a1 = partial[at + 2]!; let a2 = partial[at + 3]!; let a3 = partial[at + 4]!
-  let b0 = partial[at + 5]!; let b1 = partial[at + 6]!; let b2 = partial[at + 7]!; let b3 = partial[at + 8]!
-  const first = r
-  // Head: single rows up to lane 0.
+function sumLanes (partial: Float64Array, at: number, values: Float64Array, stride: number, offset: number, weights: Float64Array | undefined, k: number, base: number, r: number, end: number): boolean {
+  let w0 = partial[at]!; let w1 = partial[at + 1]!; let w2 = partial[at + 2]!; let w3 = partial[at + 3]!
+  let a0 = partial[at + 4]!; let a1 = partial[at + 5]!; let a2 = partial[at + 6]!; let a3 = partial[at + 7]!
+  let b0 = partial[at + 8]!; let b1 = partial[at + 9]!; let b2 = partial[at + 10]!; let b3 = partial[at + 11]!
+  // Head: single rows up to lane 0; tail: the lanes 0, 1, 2 of the last incomplete group.
   for (; r < end && ((base + r) & (LANES - 1)) !== 0; r++) {
-    const d = values[offset + r]! - k
+    const w = weights === undefined ? 1 : weights[r]!
+    const d = values[offset + r * stride]! - k
+    const wd = w * d
     switch ((base + r) & (LANES - 1)) {
-      case 1: a1 += d; b1 += d * d; break
-      case 2: a2 += d; b2 += d * d; break
-      default: a3 += d; b3 += d * d
+      case 1: w1 += w; a1 += wd; b1 += wd * d; break
+      case 2: w2 += w; a2 += wd; b2 += wd * d; break
+      default: w3 += w; a3 += wd; b3 += wd * d
     }
   }
-  for (; r + LANES <= end; r += LANES) {
-    const i = offset + r
-    const d0 = values[i]! - k
-    const d1 = values[i + 1]! - k
-    const d2 = values[i + 2]! - k
-    const d3 = values[i + 3]! - k
-    a0 += d0; b0 += d0 * d0
-    a1 += d1; b1 += d1 * d1
-    a2 += d2; b2 += d2 * d2
-    a3 += d3; b3 += d3 * d3
+  if (weights === undefined) {
+    for (let i = offset + r * stride; r + LANES <= end; r += LANES, i += LANES * stride) {
+      const d0 = values[i]! - k
+      const d1 = values[i + stride]! - k
+      const d2 = values[i + 2 * stride]! - k
+      const d3 = values[i + 3 * stride]! - k
+      w0 += 1; a0 += d0; b0 += d0 * d0
+      w1 += 1; a1 += d1; b1 += d1 * d1
+      w2 += 1; a2 += d2; b2 += d2 * d2
+      w3 += 1; a3 += d3; b3 += d3 * d3
+    }
+  } else {
+    for (let i = offset + r * stride; r + LANES <= end; r += LANES, i += LANES * stride) {
+      const v0 = weights[r]!; const v1 = weights[r + 1]!; const v2 = weights[r + 2]!; const v3 = weights[r + 3]!
+      const d0 = values[i]! - k
+      const d1 = values[i + stride]! - k
+      const d2 = values[i + 2 * stride]! - k
+      const d3 = values[i + 3 * stride]! - k
+      const e0 = v0 * d0; const e1 = v1 * d1; const e2 = v2 * d2; const e3 = v3 * d3
+      w0 += v0; a0 += e0; b0 += e0 * d0
+      w1 += v1; a1 += e1; b1 += e1 * d1
+      w2 += v2; a2 += e2; b2 += e2 * d2
+      w3 += v3; a3 += e3; b3 += e3 * d3
+    }
   }
-  // Tail: lanes 0, 1, 2 of the last incomplete group.
-  if (r < end) { const d = values[offset + r]! - k; a0 += d; b0 += d * d; r++ }
-  if (r < end) { const d = values[offset + r]! - k; a1 += d; b1 += d * d; r++ }
-  if (r < end) { const d = values[offset + r]! - k; a2 += d; b2 += d * d }
+  for (let lane = 0; r < end; r++, lane++) {
+    const w = weights === undefined ? 1 : weights[r]!
+    const d = values[offset + r * stride]! - k
+    const wd = w * d
+    if (lane === 0) { w0 += w; a0 += wd; b0 += wd * d } else if (lane === 1) { w1 += w; a1 += wd; b1 += wd * d } else { w2 += w; a2 += wd; b2 += wd * d }
+  }
   if (b0 !== b0 || b1 !== b1 || b2 !== b2 || b3 !== b3) return false
-  partial[at] += end - first
-  partial[at + 1] = a0; partial[at + 2] = a1; partial[at + 3] = a2; partial[at + 4] = a3
-  partial[at + 5] = b0; partial[at + 6] = b1; partial[at + 7] = b2; partial[at + 8] = b3
+  partial[at] = w0; partial[at + 1] = w1; partial[at + 2] = w2; partial[at + 3] = w3
+  partial[at + 4] = a0; partial[at + 5] = a1; partial[at + 6] = a2; partial[at + 7] = a3
+  partial[at + 8] = b0; partial[at + 9] = b1; partial[at + 10] = b2; partial[at + 11] = b3
   return true
 }
 

@@ -176,3 +176,17 @@ t.test('grow adds slots; summaries are checked', async t => {
   t.match(blockedSumsProblem({ ...acc.summary(), pending: 5000 }, 3, false), /whole row counts/)
   t.match(blockedSumsProblem({ ...acc.summary(), sums: [1, 2, 3] }, 3, false), /lists of partial sums/)
 })
+
+t.test('rows of weight 0 add nothing, even infinite or missing ones', async t => {
+  const values = Float64Array.from({ length: 3000 }, (_, i) => Math.cos(i) * 10)
+  const weights = Float64Array.from(values, (_, i) => i % 3 === 0 ? 0 : 1 + (i % 5))
+  const poisoned = values.map((x, i) => i % 3 === 0 ? (i % 2 === 0 ? Infinity : NaN) : x)
+  const kept = values.filter((_, i) => i % 3 !== 0)
+  const keptWeights = weights.filter((_, i) => i % 3 !== 0)
+  const a = meanVariance(moments(poisoned, [3000], weights), 0)!
+  const b = meanVariance(moments(values, [3000], weights), 0)!
+  t.same(a, b, 'the values of zero-weight rows do not matter')
+  const c = meanVariance(moments(kept, [kept.length], keptWeights), 0)!
+  // Up to rounding (the rows sit in other lanes and blocks): relative to the data's scale of 10.
+  t.ok(Math.abs(a.mean - c.mean) <= 1e-14 * 10 && Math.abs(a.variance - c.variance) <= 1e-14 * c.variance, 'and equal the fit without those rows up to rounding')
+})
