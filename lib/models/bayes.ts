@@ -42,7 +42,7 @@ interface BayesSummary extends Summary {
 export type BayesFitOptions = UpdateOptions & SummarizeOptions & TrainOptions
 
 /** The training options, which the supervised M-step must not see. */
-const TRAIN_KEYS = ['stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'callbacks', 'signal', 'checkpoint', 'resume', 'weights', 'labels']
+const TRAIN_KEYS = ['workers', 'stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'callbacks', 'signal', 'checkpoint', 'resume', 'weights', 'labels']
 
 /** Options of the BayesModel constructors. */
 export interface BayesOptions {
@@ -84,6 +84,15 @@ export abstract class BayesModel extends Model<[models: unknown[], weights: numb
    * semi-supervised E-step) instead of ignoring them as pomegranate's `summarize` does.
    */
   protected semiSupervised = false
+
+  /** For the trainer's workers: whether this pass is the semi-supervised E-step (not in the JSON). */
+  passMode (): { semiSupervised: boolean } {
+    return { semiSupervised: this.semiSupervised }
+  }
+
+  setPassMode (mode: unknown): void {
+    this.semiSupervised = (mode as { semiSupervised?: unknown }).semiSupervised === true
+  }
   /** The {@link History} of the last semi-supervised fit; undefined after a supervised one. */
   history: History | undefined
 

@@ -7,7 +7,9 @@
  *
  * The same loop serves `trainBatch` (in memory, synchronous) and `trainStream` (out of core,
  * re-opening the source for every pass), so both give the same bits on the same rows: statistics
- * are summed in blocks aligned to the row index (accumulate.ts), whatever the chunking.
+ * are summed in blocks aligned to the row index (accumulate.ts), whatever the chunking. For the
+ * same reason `trainStream` can hand each pass to worker threads (`workers`, see workers.ts) and
+ * merge their statistics, still with the same bits.
  *
  * Differences from pomegranate: `maxIterations: 0` does nothing (pomegranate crashes); a decrease
  * of the log-likelihood stops the loop but is reported as such (`decreased`, `stopReason`), not
@@ -26,6 +28,7 @@ import { openSource, type StreamLike } from '../core/source.js'
 import { History, type StopReason } from './callbacks.js'
 import { checkTrainState, TRAIN_STATE_FORMAT, type CheckpointOptions, type TrainState } from './checkpoint.js'
 import { rebatch } from './rebatch.js'
+import { PassFailure, WorkerPool } from './workers.js'
 
 export { History, type StopReason }
 
@@ -37,6 +40,12 @@ export type TrainableModel<U extends UpdateOptions = UpdateOptions> = Model<unkn
    * returned, so the reported log-likelihoods are the same bits for any chunking too.
    */
   summaryLogProbability?: () => number
+  /**
+   * Optional: how the model summarizes, when that is not in its JSON (a BayesModel's
+   * semi-supervised E-step). A worker rebuilt from the JSON gets it back with `setPassMode`.
+   */
+  passMode?: () => unknown
+  setPassMode?: (mode: unknown) => void
 }
 
 /** One epoch's log (pomegranate's vocabulary, in camelCase). */
@@ -107,12 +116,22 @@ export interface TrainOptions {
   checkpoint?: CheckpointOptions
   /** Continue a fit from a checkpointed state (the model must hold the state's parameters: `resumeModel(state)`). */
   resume?: TrainState
+  /**
+   * Threads that summarize each pass of `trainStream` (default 1: the main thread does it all).
+   * With n > 1 the main thread reads the source and hands batches re-cut to multiples of 1024 rows
+   * (`batchSize` rounded up; default about 2^16 values) to n worker threads, then merges their
+   * statistics: the same bits as one thread, whatever the chunking (see workers.ts). Applies to
+   * `fitStream`/`trainStream` (mixtures' `fromStream`, Kmeans, semi-supervised Bayes); in-memory
+   * `fit`/`trainBatch` stay on one thread. Not with `batchesPerEpoch`, `checkpoint` or `resume`.
+   * `onBatchEnd` then reports the re-cut batches as workers finish them.
+   */
+  workers?: number
 }
 
 /** Something `trainStream` can open again for every pass: a function returning a fresh source, or an array of batches. */
 export type Opener = (() => StreamLike | Promise<StreamLike>) | readonly unknown[]
 
-const TRAIN_KEYS = new Set(['stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'inertia', 'callbacks', 'signal', 'checkpoint', 'resume', 'weights', 'labels'])
+const TRAIN_KEYS = new Set(['stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'inertia', 'callbacks', 'signal', 'checkpoint', 'resume', 'workers', 'weights', 'labels'])
 
 /** Work between two yields to the event loop, so a synchronous source cannot starve timers. */
 const YIELD_EVERY_MS = 4
@@ -128,6 +147,7 @@ interface Settings {
   signal: AbortSignal | undefined
   checkpoint: CheckpointOptions | undefined
   resume: TrainState | undefined
+  workers: number
   update: Record<string, unknown>
 }
 
@@ -155,6 +175,11 @@ function trainSettings (options: TrainOptions & UpdateOptions): Settings {
     wholeOption(checkpoint, 'everyBatches', 1, 1)
     numberOption(checkpoint, 'everyMs', 0, 0)
   }
+  const workers = wholeOption(options, 'workers', 1, 1)
+  if (workers === Infinity) invalidOption('workers', 'a whole number >= 1', workers)
+  if (workers > 1 && (options.batchesPerEpoch !== undefined || checkpoint !== undefined || options.resume !== undefined)) {
+    invalidOption('workers', '1 with batchesPerEpoch, checkpoint or resume (mini-batches and checkpoints are one-thread)', workers)
+  }
   const update: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(options)) if (!TRAIN_KEYS.has(key)) update[key] = value
   return {
@@ -168,6 +193,7 @@ function trainSettings (options: TrainOptions & UpdateOptions): Settings {
     signal,
     checkpoint,
     resume: options.resume === undefined ? undefined : checkTrainState(options.resume),
+    workers,
     update
   }
 }
@@ -219,11 +245,15 @@ class Loop<U extends UpdateOptions> {
   /** Summarizes one batch (after checking for an abort). */
   add (batch: Batch): void {
     this.checkAbort()
-    const logp = this.model.summarizeBatch(batch)
+    this.counted(batch.rows, this.model.summarizeBatch(batch))
+  }
+
+  /** Counts a batch summarized (here or by a worker) that returned `logp`. */
+  counted (rows: number, logp: number | undefined): void {
     if (logp !== undefined) this.epochLog.add(logp)
-    this.sourceRows += batch.rows
-    this.epochRows += batch.rows
-    this.totalRows += batch.rows
+    this.sourceRows += rows
+    this.epochRows += rows
+    this.totalRows += rows
     this.epochBatches++
     this.totalBatches++
     this.batchesSinceSave++
@@ -374,7 +404,7 @@ class Loop<U extends UpdateOptions> {
     throw err
   }
 
-  private checkAbort (): void {
+  checkAbort (): void {
     const signal = this.settings.signal
     if (signal?.aborted === true) {
       throw new ArilError('ERR_ABORTED', `Training aborted after ${this.iteration} M-steps`, {}, { cause: signal.reason })
@@ -455,10 +485,11 @@ export async function trainStream<U extends UpdateOptions> (model: TrainableMode
   const started = loop.begin()
   await settle(loop)
   if (!started) return loop.history
+  if (loop.settings.workers > 1) return await trainParallel(model, open, loop)
   let batches: AsyncIterator<Batch> | undefined
   try {
     for (;;) {
-      batches ??= readBatches(model, await openSource(typeof open === 'function' ? open : () => open), loop)
+      batches ??= readBatches(model, await openSource(typeof open === 'function' ? open : () => open), loop.settings, loop.sourceRows)
       const next = await batches.next()
       if (next.done === true) {
         batches = undefined
@@ -483,11 +514,85 @@ export async function trainStream<U extends UpdateOptions> (model: TrainableMode
   return loop.history
 }
 
-/** The batches of one opening: checked by the model, the rows of a resumed pass skipped, re-cut to `batchSize`. */
-function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, readable: Readable, loop: Loop<U>): AsyncIterator<Batch> {
-  const { signal, batchSize } = loop.settings
+/**
+ * {@link trainStream} with `workers` > 1: the first pass runs on this thread while the workers
+ * start (starting them costs about as much as a pass), then every pass is summarized by the pool of
+ * worker threads (workers.ts) and their statistics merged into the model, then the same M-step. A
+ * parallel pass that fails is replayed on this thread, so the error is the one a one-thread pass
+ * meets first (same code, same row); the model keeps the parameters of its last M-step either way.
+ */
+async function trainParallel<U extends UpdateOptions> (model: TrainableModel<U>, open: Opener, loop: Loop<U>): Promise<History> {
+  const { settings } = loop
+  const opener = typeof open === 'function' ? open : () => open
+  loop.checkAbort()
+  const starting = WorkerPool.open(settings.workers)
+  starting.catch(() => {}) // awaited below; a startup error must not be reported as unhandled meanwhile
+  let pool: WorkerPool | undefined
+  try {
+    for (let more = await passHere(model, opener, loop); more;) {
+      pool ??= await starting
+      const batches = readBatches(model, await openSource(opener), settings, 0)
+      let summaries
+      try {
+        summaries = await pool.pass(model, { [Symbol.asyncIterator]: () => batches }, {
+          done: (rows, logp) => loop.counted(rows, logp),
+          settle: async () => await settle(loop),
+          signal: settings.signal,
+          batchSize: settings.batchSize
+        })
+      } finally {
+        await batches.return?.()
+      }
+      model.clearSummaries()
+      for (const summary of summaries) model.mergeSummary(summary)
+      more = loop.sourceEnded()
+      await settle(loop)
+    }
+  } catch (err) {
+    await pool?.close()
+    loop.fail(abortError(err instanceof PassFailure && settings.signal?.aborted !== true ? await replay(model, opener, settings, err.cause) : err, loop))
+  } finally {
+    await (pool ?? await starting.catch(() => undefined))?.close()
+  }
+  return loop.history
+}
+
+/** One pass on this thread, as trainStream's; false when training is over. */
+async function passHere<U extends UpdateOptions> (model: TrainableModel<U>, open: () => StreamLike | Promise<StreamLike>, loop: Loop<U>): Promise<boolean> {
+  const batches = readBatches(model, await openSource(open), loop.settings, 0)
+  try {
+    for (let next = await batches.next(); next.done !== true; next = await batches.next()) {
+      loop.add(next.value)
+      await settle(loop)
+    }
+  } finally {
+    await batches.return?.()
+  }
+  const more = loop.sourceEnded()
+  await settle(loop)
+  return more
+}
+
+/** Runs a failed pass again on this thread; returns the error it meets (or `seen` if it meets none). */
+async function replay<U extends UpdateOptions> (model: TrainableModel<U>, open: () => StreamLike | Promise<StreamLike>, settings: Settings, seen: unknown): Promise<unknown> {
+  model.clearSummaries()
+  let batches: AsyncIterator<Batch> | undefined
+  try {
+    batches = readBatches(model, await openSource(open), settings, 0)
+    for (let next = await batches.next(); next.done !== true; next = await batches.next()) model.summarizeBatch(next.value)
+  } catch (err) {
+    return err
+  } finally {
+    await batches?.return?.()
+  }
+  return seen
+}
+
+/** The batches of one opening: checked by the model, the first `skip` rows (of a resumed pass) dropped, re-cut to `batchSize`. */
+function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, readable: Readable, settings: Settings, skip: number): AsyncIterator<Batch> {
+  const { signal, batchSize } = settings
   if (signal !== undefined) addAbortSignal(signal, readable)
-  let skip = loop.sourceRows
+  const skipped = skip
   async function * checked (): AsyncGenerator<Batch> {
     for await (const chunk of readable) {
       let batch = model.toBatch(chunk as Batch)
@@ -498,7 +603,7 @@ function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, readabl
       }
       if (batch.rows > 0) yield batch
     }
-    if (skip > 0) throw new ArilError('ERR_SOURCE', `The source ended before the ${loop.sourceRows} rows the checkpoint had consumed`)
+    if (skip > 0) throw new ArilError('ERR_SOURCE', `The source ended before the ${skipped} rows the checkpoint had consumed`)
   }
   return batchSize === undefined ? checked() : rebatch(checked(), batchSize)
 }
