@@ -34,19 +34,6 @@ export abstract class UnivariateDistribution<P extends readonly unknown[] = numb
   }
 }
 
-/**
- * Calls `visit(x, w, r)` for every observed (non-NaN) value of a column inside rows start…end−1;
- * the plain loop of the simple distributions.
- */
-export function forEachValue (batch: Batch, column: number, start: number, end: number, visit: (x: number, w: number) => void): void {
-  const { data, cols, weights } = batch
-  for (let r = start; r < end; r++) {
-    const x = data[r * cols + column]!
-    if (x !== x) continue
-    visit(x, weights === undefined ? 1 : weights[r]!)
-  }
-}
-
 /** Checks that a parameter is finite and > 0. */
 export function checkPositive (value: number, what: string, name: string): void {
   if (typeof value !== 'number' || !(value > 0) || value === Infinity) {

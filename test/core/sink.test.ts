@@ -148,8 +148,9 @@ t.test('fitStream: a file path picks its reader by extension', async t => {
   await writeFile(join(dir, 'x.tsv'), 'x\n' + rows.join('\n') + '\n')
   await writeFile(join(dir, 'x.json'), JSON.stringify(rows))
   await writeFile(join(dir, 'x.ndjson'), rows.join('\n'))
+  await writeFile(join(dir, 'x.jsonl'), rows.join('\n'))
   const want = new NormalDistribution().fit(rows).parameters
-  for (const name of ['x.npy', 'x.csv', 'x.tsv', 'x.json', 'x.ndjson']) {
+  for (const name of ['x.npy', 'x.csv', 'x.tsv', 'x.json', 'x.ndjson', 'x.jsonl']) {
     t.same((await new NormalDistribution().fitStream(join(dir, name))).parameters, want, name)
   }
   t.same((await new NormalDistribution().fitStream(() => join(dir, 'x.npy'))).parameters, want, 'a function returning a path')
