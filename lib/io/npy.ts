@@ -138,7 +138,7 @@ class NpyFileReader extends Readable {
   }
 
   override _construct (callback: (error?: Error | null) => void): void {
-    this.openFile().then(() => callback(), callback)
+    this.openFile().then(() => callback(), (err: Error) => callback(asSourceError(err, 'read', this.path)))
   }
 
   private async openFile (): Promise<void> {
@@ -286,7 +286,7 @@ class NpyFileWriter extends Writable {
   }
 
   override _construct (callback: (error?: Error | null) => void): void {
-    open(this.path, 'w').then(handle => { this.handle = handle; callback() }, callback)
+    open(this.path, 'w').then(handle => { this.handle = handle; callback() }, (err: Error) => callback(asSourceError(err, 'write', this.path)))
   }
 
   /** The header for `rows` rows, padded to the length reserved for the largest row count. */
@@ -459,4 +459,9 @@ export function loadNpy (buffer: Uint8Array | ArrayBuffer, options: Omit<NpyRead
   decoder.push(bytes, b => { batch = b })
   decoder.end()
   return batch ?? { data: new Float64Array(0), rows: 0, cols: decoder.header!.cols }
+}
+
+/** A file system error (no such file, no permission ...) as `ERR_SOURCE` naming the file. */
+function asSourceError (err: Error, doing: 'read' | 'write', file: string): Error {
+  return err instanceof ArilError ? err : new ArilError('ERR_SOURCE', `Cannot ${doing} the file: ${err.message}`, { file }, { cause: err })
 }

@@ -213,7 +213,7 @@ export abstract class BayesModel extends Model<[models: unknown[], weights: numb
   /**
    * Fits from a stream: one supervised pass, then, when the pass met unlabeled rows, the
    * semi-supervised EM of {@link BayesModel.fit}, which reads the data again on every pass and so
-   * needs `source` to be a function that opens it afresh (or an array of batches).
+   * needs `source` to be a file path, a function that opens it afresh, or an array of batches.
    *
    * @throws ArilError `ERR_SOURCE` when unlabeled rows come from a source that cannot be re-opened
    *   (the model is then left as it was), `ERR_LABEL`, and whatever the source or components throw
@@ -226,9 +226,9 @@ export abstract class BayesModel extends Model<[models: unknown[], weights: numb
     this.unlabeledRows = 0
     if (options.resume === undefined) {
       await super.fitStream(source, { ...update, update: false, signal: options.signal })
-      if (this.unlabeledRows > 0 && typeof source !== 'function' && !Array.isArray(source)) {
+      if (this.unlabeledRows > 0 && typeof source !== 'function' && typeof source !== 'string' && !Array.isArray(source)) {
         this.restoreSummary(snapshot)
-        throw new ArilError('ERR_SOURCE', `${this.name}: ${this.unlabeledRows} unlabeled rows need semi-supervised training, which reads the data several times; pass a function that opens the source again`)
+        throw new ArilError('ERR_SOURCE', `${this.name}: ${this.unlabeledRows} unlabeled rows need semi-supervised training, which reads the data several times; pass a file path or a function that opens the source again`)
       }
       this.fromSummaries(update)
     }

@@ -128,8 +128,8 @@ export interface TrainOptions {
   workers?: number
 }
 
-/** Something `trainStream` can open again for every pass: a function returning a fresh source, or an array of batches. */
-export type Opener = (() => StreamLike | Promise<StreamLike>) | readonly unknown[]
+/** Something `trainStream` can open again for every pass: a file path, a function returning a fresh source, or an array of batches. */
+export type Opener = string | (() => StreamLike | string | Promise<StreamLike | string>) | readonly unknown[]
 
 const TRAIN_KEYS = new Set(['stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'inertia', 'callbacks', 'signal', 'checkpoint', 'resume', 'workers', 'weights', 'labels'])
 
@@ -478,8 +478,8 @@ function checkSync<U extends UpdateOptions> (loop: Loop<U>): Loop<U> {
  * ```
  */
 export async function trainStream<U extends UpdateOptions> (model: TrainableModel<U>, open: Opener, options: U & TrainOptions = {} as U & TrainOptions): Promise<History> {
-  if (typeof open !== 'function' && !Array.isArray(open)) {
-    throw new ArilError('ERR_SOURCE', `Multi-pass training needs a function that opens the source again (or an array of batches), got ${show(open)}`)
+  if (typeof open !== 'function' && typeof open !== 'string' && !Array.isArray(open)) {
+    throw new ArilError('ERR_SOURCE', `Multi-pass training needs a file path or a function that opens the source again (or an array of batches), got ${show(open)}`)
   }
   const loop = new Loop(model, trainSettings(options))
   const started = loop.begin()
@@ -558,7 +558,7 @@ async function trainParallel<U extends UpdateOptions> (model: TrainableModel<U>,
 }
 
 /** One pass on this thread, as trainStream's; false when training is over. */
-async function passHere<U extends UpdateOptions> (model: TrainableModel<U>, open: () => StreamLike | Promise<StreamLike>, loop: Loop<U>): Promise<boolean> {
+async function passHere<U extends UpdateOptions> (model: TrainableModel<U>, open: () => StreamLike | string | Promise<StreamLike | string>, loop: Loop<U>): Promise<boolean> {
   const batches = readBatches(model, await openSource(open), loop.settings, 0)
   try {
     for (let next = await batches.next(); next.done !== true; next = await batches.next()) {
@@ -574,7 +574,7 @@ async function passHere<U extends UpdateOptions> (model: TrainableModel<U>, open
 }
 
 /** Runs a failed pass again on this thread; returns the error it meets (or `seen` if it meets none). */
-async function replay<U extends UpdateOptions> (model: TrainableModel<U>, open: () => StreamLike | Promise<StreamLike>, settings: Settings, seen: unknown): Promise<unknown> {
+async function replay<U extends UpdateOptions> (model: TrainableModel<U>, open: () => StreamLike | string | Promise<StreamLike | string>, settings: Settings, seen: unknown): Promise<unknown> {
   model.clearSummaries()
   let batches: AsyncIterator<Batch> | undefined
   try {

@@ -21,8 +21,8 @@ import { concatBatches } from './rebatch.js'
  * ```
  */
 export async function readHead (open: Opener, rows: number, toBatch: (X: BatchInput) => Batch): Promise<Batch> {
-  if (typeof open !== 'function' && !Array.isArray(open)) {
-    throw new ArilError('ERR_SOURCE', `Multi-pass training needs a function that opens the source again (or an array of batches), got ${show(open)}`)
+  if (typeof open !== 'function' && typeof open !== 'string' && !Array.isArray(open)) {
+    throw new ArilError('ERR_SOURCE', `Multi-pass training needs a file path or a function that opens the source again (or an array of batches), got ${show(open)}`)
   }
   const readable = await openSource(typeof open === 'function' ? open : () => open)
   const parts: Batch[] = []

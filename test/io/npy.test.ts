@@ -119,7 +119,7 @@ t.test('readNpy reads every fixture, in any batch size, and row ranges of it', a
   assertArilError(t, () => readNpy(file, { end: 1.5 }), { code: 'ERR_INVALID_OPTION', message: /end/ })
   assertArilError(t, () => readNpy(file, { rowsPerBatch: 0 }), { code: 'ERR_INVALID_OPTION', message: /rowsPerBatch/ })
   assertArilError(t, () => parseNpy({ maxHeaderSize: -1 }), { code: 'ERR_INVALID_OPTION', message: /maxHeaderSize/ })
-  await t.rejects(collect(readNpy(join(DIR, 'no-such-file.npy'))), { code: 'ENOENT' })
+  await t.rejects(collect(readNpy(join(DIR, 'no-such-file.npy'))), { code: 'ERR_SOURCE', file: join(DIR, 'no-such-file.npy'), cause: { code: 'ENOENT' } })
 })
 
 t.test('refused arrays: Fortran order, 0-d, structured, object, strings, complex, dates, int64 beyond 2^53', async t => {
@@ -282,7 +282,7 @@ t.test('writeNpy errors: bad options, values a dtype cannot hold, wrong column c
     await rejectsArilError(t, pipeline(Readable.from(batches), writeNpy(file, { dtype })), expected, `${dtype}: ${JSON.stringify(batches)}`)
     t.notOk(existsSync(file), `${dtype}: partial file removed`)
   }
-  await t.rejects(pipeline(Readable.from([[1]]), writeNpy(join(dir, 'no', 'such', 'dir.npy'))), { code: 'ENOENT' })
+  await t.rejects(pipeline(Readable.from([[1]]), writeNpy(join(dir, 'no', 'such', 'dir.npy'))), { code: 'ERR_SOURCE', cause: { code: 'ENOENT' } })
 })
 
 t.test('a NormalDistribution fitted through readNpy equals the one fitted in memory, bit for bit', async t => {

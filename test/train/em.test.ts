@@ -303,7 +303,8 @@ t.test('frozen models and bad options', async t => {
 })
 
 t.test('source errors', async t => {
-  await rejectsArilError(t, trainStream(new ToyMean(0), 'data.npy' as never), { code: 'ERR_SOURCE' })
+  await rejectsArilError(t, trainStream(new ToyMean(0), 'missing-data.npy'), { code: 'ERR_SOURCE', file: 'missing-data.npy' })
+  await rejectsArilError(t, trainStream(new ToyMean(0), 42 as never), { code: 'ERR_SOURCE' })
   let n = 5000
   const shrinking = (): Readable => Readable.from([sliceBatch(data, 0, (n -= 100))])
   await rejectsArilError(t, trainStream(new ToyMean(0), shrinking, {}), { code: 'ERR_SOURCE', message: /expected 4900 rows, got 4800/ })
@@ -331,4 +332,24 @@ t.test('progress: default output on stderr, throttled, decreases flagged', async
     process.stderr.write = write
   }
   t.same(lines, ['epoch 1: log-probability -5, improvement -1 (decreased), 3 ms\n'], 'the batch line waits for everyMs')
+})
+
+t.test('a file path is opened again for every pass', async t => {
+  const { mkdtemp, rm } = await import('node:fs/promises')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { Readable } = await import('node:stream')
+  const { pipeline } = await import('node:stream/promises')
+  const { writeNpy } = await import('../../lib/io/npy.js')
+  const { GeneralMixtureModel } = await import('../../lib/models/mixture.js')
+  const { NormalDistribution } = await import('../../lib/distributions/normal.js')
+  const dir = await mkdtemp(join(tmpdir(), 'aril-path-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const X = Float64Array.from({ length: 3000 }, (_, i) => (i % 2 === 0 ? -3 : 3) + Math.sin(i))
+  const file = join(dir, 'x.npy')
+  await pipeline(Readable.from([X]), writeNpy(file))
+  const make = (): InstanceType<typeof GeneralMixtureModel> => new GeneralMixtureModel([new NormalDistribution(-1, 1), new NormalDistribution(1, 1)])
+  const fromPath = make()
+  await fromPath.fitStream(file, { maxIterations: 4 })
+  t.same(fromPath.toJSON(), make().fit(X, { maxIterations: 4 }).toJSON(), 'the same bits as the in-memory fit')
 })
