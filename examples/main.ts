@@ -6,7 +6,8 @@
  * 2. Fits a NormalDistribution and a UniformDistribution in one pass, the file piped into both
  *    sinks at once (`readNpy(...).pipe(model.sink())`).
  * 3. Trains a three-component GeneralMixtureModel out of core: k-means++ on the first rows, then EM
- *    passes over the file, printing every epoch as it ends.
+ *    passes over the file, each split across two worker threads (the same bits as one thread),
+ *    printing every epoch as it ends.
  * It prints parameters, rows per second and the peak memory (which does not grow with the file).
  *
  * Run: npm start    (environment: ARIL_ROWS to change the row count, ARIL_DATA the data folder)
@@ -66,13 +67,14 @@ console.log(`  NormalDistribution  ${JSON.stringify(normal)}`)
 console.log(`  UniformDistribution ${JSON.stringify(uniform)}`)
 console.log(`  ${rate(ROWS, onePass)}, peak memory ${peak()}`)
 
-console.log('\nGeneralMixtureModel, 3 normal components, EM out of core:')
+console.log('\nGeneralMixtureModel, 3 normal components, EM out of core on 2 worker threads:')
 start = performance.now()
 const mixture = await GeneralMixtureModel.fromStream(NormalDistribution, 3, () => readNpy(FILE), {
   seed: 1,
   initRows: 100000,
   maxIterations: 50,
   stopThreshold: 1,
+  workers: 2,
   callbacks: [{
     onEpochEnd: log => console.log(`  epoch ${String(log.epoch).padStart(2)}  log-likelihood ${log.logProbability.toFixed(2)}  improvement ${log.improvement.toFixed(2)}  ${rate(log.rows, log.duration)}`)
   }]
