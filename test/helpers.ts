@@ -121,3 +121,17 @@ export async function assertSameBitsAnyChunking<M extends Model> (
   await pipeline(Readable.from(chunks), streamed.sink(update))
   t.same(state(streamed), one, 'streamed through a sink')
 }
+
+/** A re-openable source cutting a batch into random chunks, a different chunking on every opening. */
+export function chunked (batch: Batch, seed: number, maxChunk: number): () => Readable {
+  let pass = 0
+  return () => {
+    const parts: Batch[] = []
+    let at = 0
+    for (const k of randomChunks(batch.rows, seed + pass++, maxChunk)) {
+      parts.push(sliceBatch(batch, at, at + k))
+      at += k
+    }
+    return Readable.from(parts)
+  }
+}

@@ -1,11 +1,11 @@
 import t from 'tap'
 import { Readable } from 'node:stream'
-import { toBatch, sliceBatch, type Batch } from '../../lib/core/batch.js'
+import { toBatch, sliceBatch } from '../../lib/core/batch.js'
 import { fromJSON, stringifyJSON } from '../../lib/core/serialize.js'
 import { Random } from '../../lib/core/random.js'
 import { Kmeans, kmeansPlusPlus } from '../../lib/models/kmeans.js'
 import { resumeModel, type TrainState } from '../../lib/train/checkpoint.js'
-import { assertArilError, assertClose, fixture, randomChunks, rejectsArilError } from '../helpers.js'
+import { assertArilError, assertClose, chunked, fixture, rejectsArilError } from '../helpers.js'
 
 interface Case {
   name: string; X: number[][]; weights: number[] | null; init: number[][]; steps: number
@@ -13,19 +13,6 @@ interface Case {
 }
 const { cases } = fixture<{ cases: Case[] }>('kmeans')
 const byName = (name: string): Case => cases.find(c => c.name.startsWith(name))!
-
-function chunked (batch: Batch, seed: number, maxChunk = 100): () => Readable {
-  let pass = 0
-  return () => {
-    const parts: Batch[] = []
-    let at = 0
-    for (const k of randomChunks(batch.rows, seed + pass++, maxChunk)) {
-      parts.push(sliceBatch(batch, at, at + k))
-      at += k
-    }
-    return Readable.from(parts)
-  }
-}
 
 t.test('Lloyd steps match pomegranate 0.14.8 with clear_summaries=True (scripts/fixtures/kmeans.py)', async t => {
   for (const c of cases.filter(c => !c.name.startsWith('a mean of exactly 0'))) {
@@ -58,13 +45,13 @@ t.test('a stream fit equals the in-memory fit bit for bit, and resumes after a k
   t.ok(h1.stopReason === 'converged' && h1.epochs.at(-1)!.improvement === 0, 'Lloyd converges exactly')
   for (const seed of [1, 2]) {
     const s = new Kmeans(4).setCentroids(c.init)
-    const h = await s.trainStream(chunked(batch, seed), { stopThreshold: 0 })
+    const h = await s.trainStream(chunked(batch, seed, 100), { stopThreshold: 0 })
     t.same(s.parameters, one.parameters, `chunking ${seed}`)
     t.same(h.epochs.map(e => e.logProbability), h1.epochs.map(e => e.logProbability))
   }
   let state: TrainState | undefined
   let served = 0
-  const open = chunked(batch, 3)
+  const open = chunked(batch, 3, 100)
   const dying = (): Readable => Readable.from((async function * () {
     for await (const b of open()) {
       if (served++ === 13) throw new Error('killed')
@@ -73,7 +60,7 @@ t.test('a stream fit equals the in-memory fit bit for bit, and resumes after a k
   })())
   await t.rejects(new Kmeans(4).setCentroids(c.init).fitStream(dying, { stopThreshold: 0, checkpoint: { save: s => { state = s } } }), /killed/)
   const resumed = resumeModel<Kmeans>(state!)
-  await resumed.fitStream(chunked(batch, 4), { stopThreshold: 0, resume: state })
+  await resumed.fitStream(chunked(batch, 4, 100), { stopThreshold: 0, resume: state })
   t.same(resumed.parameters, one.parameters, 'resumed')
   const sink = new Kmeans(4).setCentroids(c.init)
   sink.summarize(sliceBatch(batch, 0, 300))
@@ -96,7 +83,7 @@ t.test('missing values: distances and updates use the observed dimensions', asyn
 t.test('initialization: k-means++ (seeded) and first-k, in memory and from a stream', async t => {
   const c = byName('3-D, k=4, 6 steps')
   const a = new Kmeans(4, { seed: 5 }).fit(c.X, { maxIterations: 50 })
-  const b = await new Kmeans(4, { seed: 5 }).fitStream(chunked(toBatch(c.X), 7), { maxIterations: 50 })
+  const b = await new Kmeans(4, { seed: 5 }).fitStream(chunked(toBatch(c.X), 7, 100), { maxIterations: 50 })
   t.same(b.parameters, a.parameters, 'same bits in memory and out of core')
   // the four generating centers of scripts/fixtures/kmeans.py are found
   const found = a.parameters.map(p => p.map(Math.round).join(',')).sort()

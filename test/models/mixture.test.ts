@@ -7,7 +7,7 @@ import { NormalDistribution } from '../../lib/distributions/normal.js'
 import { MultivariateGaussianDistribution } from '../../lib/distributions/multivariate-gaussian.js'
 import { GeneralMixtureModel } from '../../lib/models/mixture.js'
 import { resumeModel, type TrainState } from '../../lib/train/checkpoint.js'
-import { assertArilError, assertClose, fixture, randomChunks, rejectsArilError } from '../helpers.js'
+import { assertArilError, assertClose, chunked, fixture, rejectsArilError } from '../helpers.js'
 
 interface Case {
   name: string; initial: string; X: number[] | number[][]; weights: number[] | null; pseudocount: number; json: string
@@ -19,20 +19,6 @@ const byName = (name: string): Case => cases.find(c => c.name.startsWith(name))!
 
 /** Every number in a JSON text, in order (to compare nested parameters with a tolerance). */
 const numbers = (json: string): number[] => (json.match(/-?\d+(\.\d+)?(e[-+]?\d+)?/g) ?? []).map(Number)
-
-/** A re-openable source cutting a batch into random chunks (a different chunking every pass). */
-function chunked (batch: Batch, seed: number, maxChunk = 700): () => Readable {
-  let pass = 0
-  return () => {
-    const parts: Batch[] = []
-    let at = 0
-    for (const k of randomChunks(batch.rows, seed + pass++, maxChunk)) {
-      parts.push(sliceBatch(batch, at, at + k))
-      at += k
-    }
-    return Readable.from(parts)
-  }
-}
 
 const five = { maxIterations: 5, stopThreshold: -Infinity }
 
@@ -83,12 +69,12 @@ t.test('a stream fit equals the in-memory fit bit for bit, for any chunking (1-D
     const h1 = one.trainBatch(batch, { stopThreshold: 1e-6, maxIterations: 40 })
     for (const seed of [1, 2]) {
       const s = fromJSON<GeneralMixtureModel>(c.initial)
-      const h = await s.trainStream(chunked(batch, seed), { stopThreshold: 1e-6, maxIterations: 40 })
+      const h = await s.trainStream(chunked(batch, seed, 700), { stopThreshold: 1e-6, maxIterations: 40 })
       t.equal(stringifyJSON(s), stringifyJSON(one), `${name}, chunking ${seed}: parameters`)
       t.same(h.epochs.map(e => e.logProbability), h1.epochs.map(e => e.logProbability), `${name}, chunking ${seed}: log-likelihoods`)
     }
     const sink = fromJSON<GeneralMixtureModel>(c.initial)
-    await sink.fitStream(chunked(batch, 9), { stopThreshold: 1e-6, maxIterations: 40 })
+    await sink.fitStream(chunked(batch, 9, 700), { stopThreshold: 1e-6, maxIterations: 40 })
     t.equal(stringifyJSON(sink), stringifyJSON(one), `${name}: fitStream`)
   }
 })
@@ -118,11 +104,11 @@ t.test('resume after a kill mid-pass ends with the same bits (nested mixture)', 
   const batch = toBatch(c.X)
   const options = { stopThreshold: 1e-8, maxIterations: 30, batchSize: 100 }
   const whole = fromJSON<GeneralMixtureModel>(c.initial)
-  const hw = await whole.trainStream(chunked(batch, 3), options)
+  const hw = await whole.trainStream(chunked(batch, 3, 700), options)
   for (const killAfter of [4, 23, 61]) {
     let state: TrainState | undefined
     let served = 0
-    const open = chunked(batch, 3)
+    const open = chunked(batch, 3, 700)
     const dying = (): Readable => Readable.from((async function * () {
       for await (const b of open()) {
         if (served++ === killAfter) throw new Error('killed')
@@ -131,7 +117,7 @@ t.test('resume after a kill mid-pass ends with the same bits (nested mixture)', 
     })())
     await t.rejects(fromJSON<GeneralMixtureModel>(c.initial).trainStream(dying, { ...options, checkpoint: { everyBatches: 1, save: s => { state = JSON.parse(JSON.stringify(s)) } } }), /killed/)
     const resumed = resumeModel<GeneralMixtureModel>(state!)
-    const h = await resumed.trainStream(chunked(batch, 5), { ...options, resume: state })
+    const h = await resumed.trainStream(chunked(batch, 5, 700), { ...options, resume: state })
     t.equal(stringifyJSON(resumed), stringifyJSON(whole), `killed after ${killAfter} batches`)
     t.same(h.epochs.map(e => e.logProbability), hw.epochs.map(e => e.logProbability))
   }
@@ -142,7 +128,7 @@ t.test('fromSamples and fromStream: seeded k-means++ initialization, then EM; th
   const X = Float64Array.from(c.X as number[])
   const options = { seed: 3, initRows: 400, stopThreshold: 1e-9 }
   const a = GeneralMixtureModel.fromSamples(NormalDistribution, 3, X, options)
-  const b = await GeneralMixtureModel.fromStream(NormalDistribution, 3, chunked(toBatch(X), 4), options)
+  const b = await GeneralMixtureModel.fromStream(NormalDistribution, 3, chunked(toBatch(X), 4, 700), options)
   t.equal(stringifyJSON(b), stringifyJSON(a))
   // the three generating clusters (means −4, 0, 5; scripts/fixtures/mixture.py) are found
   const means = (a.parameters[0] as number[][]).map(p => p[0]!).sort((x, y) => x - y)

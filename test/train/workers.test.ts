@@ -5,7 +5,7 @@
  */
 import t, { type Test } from 'tap'
 import { Readable } from 'node:stream'
-import { sliceBatch, toBatch, type Batch } from '../../lib/core/batch.js'
+import { toBatch, type Batch } from '../../lib/core/batch.js'
 import { Random } from '../../lib/core/random.js'
 import { stringifyJSON } from '../../lib/core/serialize.js'
 import { NormalDistribution } from '../../lib/distributions/normal.js'
@@ -17,7 +17,7 @@ import { NaiveBayes } from '../../lib/models/naive-bayes.js'
 import { trainStream, type History } from '../../lib/train/em.js'
 import { PassFailure, WorkerPool, serializeError, workerBatchRows } from '../../lib/train/workers.js'
 import { ArilError } from '../../lib/core/errors.js'
-import { randomChunks, rejectsArilError } from '../helpers.js'
+import { chunked, rejectsArilError } from '../helpers.js'
 import { ToyMean } from './toy-model.js'
 
 const random = new Random(11)
@@ -32,20 +32,6 @@ const x5 = toBatch(Array.from({ length: 4500 }, (_, i) => {
   const z = Array.from({ length: 5 }, () => random.normal())
   return c.map((m, j) => m + z[j]! + 0.5 * z[(j + 1) % 5]!)
 }))
-
-/** A re-openable source cutting a batch into random chunks, a different chunking every pass. */
-function chunked (batch: Batch, seed: number, maxChunk: number): () => Readable {
-  let pass = 0
-  return () => {
-    const parts: Batch[] = []
-    let at = 0
-    for (const k of randomChunks(batch.rows, seed + pass++, maxChunk)) {
-      parts.push(sliceBatch(batch, at, at + k))
-      at += k
-    }
-    return Readable.from(parts)
-  }
-}
 
 const logs = (h: History): number[] => h.epochs.map(e => e.logProbability)
 
