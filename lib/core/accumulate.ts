@@ -30,8 +30,8 @@
  */
 export const BLOCK_ROWS = 1024
 
-/** Lanes of a moment sum inside a block (row i of a block goes to lane i mod LANES). */
-const LANES = 4
+/** Lanes of a running sum inside a block (row i of a block goes to lane i mod LANES). */
+export const LANES = 4
 /** Partial slots of one column of moments: LANES lanes each of Σw, Σw·(x−k) and Σw·(x−k)². */
 const MOMENT_PARTIALS = 3 * LANES
 
@@ -291,6 +291,19 @@ export class BlockedSums {
     return this.totals().map(s => s.value())
   }
 
+  /**
+   * Exact totals of statistics kept in lanes by {@link sumInLanes}: entry i sums slots
+   * 4i … 4i+3 (including the unfinished block).
+   */
+  laneTotals (): ExactSum[] {
+    const totals = this.totals()
+    return Array.from({ length: totals.length / LANES }, (_, i) => {
+      const total = new ExactSum()
+      for (let lane = 0; lane < LANES; lane++) total.addSum(totals[LANES * i + lane]!)
+      return total
+    })
+  }
+
   clear (): void {
     this.partial.fill(0)
     this.shift.fill(NaN)
@@ -407,6 +420,47 @@ export function sumMoments (
 }
 
 const scratch = new Float64Array(MOMENT_PARTIALS)
+
+/**
+ * Adds rows start…end−1 (one run of {@link BlockedSums.runs}) of `values`, times `weights` when
+ * given, into the four slots `at` … `at+3` of `acc.partial`: row r goes to lane (its position in
+ * the block) mod 4, so the bits do not depend on the chunking, and four independent sums run at
+ * four times the speed of one. A row of weight 0 adds nothing, even where its value is infinite
+ * or NaN. Read the totals with {@link BlockedSums.laneTotals}.
+ *
+ * @example
+ * ```ts
+ * const acc = new BlockedSums(4)
+ * const values = Float64Array.of(1, 2, 3, 4, 5)
+ * acc.runs(5, (start, end) => sumInLanes(acc, 0, values, undefined, start, end))
+ * acc.laneTotals()[0].value() // => 15
+ * ```
+ */
+export function sumInLanes (acc: BlockedSums, at: number, values: Float64Array, weights: Float64Array | undefined, start: number, end: number): void {
+  const partial = acc.partial
+  const base = acc.pending - start
+  let r = start
+  for (; r < end && ((base + r) & (LANES - 1)) !== 0; r++) partial[at + ((base + r) & (LANES - 1))]! += weighted(values, weights, r)
+  let s0 = partial[at]!; let s1 = partial[at + 1]!; let s2 = partial[at + 2]!; let s3 = partial[at + 3]!
+  if (weights === undefined) {
+    for (; r + LANES <= end; r += LANES) {
+      s0 += values[r]!; s1 += values[r + 1]!; s2 += values[r + 2]!; s3 += values[r + 3]!
+    }
+  } else {
+    for (; r + LANES <= end; r += LANES) {
+      s0 += weighted(values, weights, r); s1 += weighted(values, weights, r + 1)
+      s2 += weighted(values, weights, r + 2); s3 += weighted(values, weights, r + 3)
+    }
+  }
+  partial[at] = s0; partial[at + 1] = s1; partial[at + 2] = s2; partial[at + 3] = s3
+  for (; r < end; r++) partial[at + ((base + r) & (LANES - 1))]! += weighted(values, weights, r)
+}
+
+function weighted (values: Float64Array, weights: Float64Array | undefined, r: number): number {
+  if (weights === undefined) return values[r]!
+  const w = weights[r]!
+  return w === 0 ? 0 : w * values[r]!
+}
 
 /**
  * The fast path of {@link sumMoments}: rows r…end−1 in lanes, without tests. Returns false,

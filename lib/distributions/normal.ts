@@ -69,15 +69,21 @@ export class NormalDistribution extends UnivariateDistribution<[mean: number, st
   }
 
   logProbabilityColumn (batch: Batch, column: number, out: Float64Array): void {
-    const { data, cols } = batch
+    const { data, cols, rows } = batch
     const { mean, std } = this
+    if (std === 0) {
+      for (let r = 0; r < rows; r++) {
+        const x = data[r * cols + column]!
+        out[r] = x !== x ? 0 : x === mean ? Infinity : -Infinity
+      }
+      return
+    }
     const logNorm = -Math.log(std) - LOG_SQRT_2PI
     const half = 0.5 / (std * std)
-    for (let r = 0; r < batch.rows; r++) {
-      const x = data[r * cols + column]!
-      if (x !== x) out[r] = 0
-      else if (std === 0) out[r] = x === mean ? Infinity : -Infinity
-      else out[r] = logNorm - (x - mean) * (x - mean) * half
+    for (let r = 0, i = column; r < rows; r++, i += cols) {
+      const d = data[i]! - mean
+      const v = logNorm - d * d * half
+      out[r] = v === v ? v : 0 // NaN only from a missing value: log 1
     }
   }
 

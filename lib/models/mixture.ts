@@ -1,7 +1,7 @@
 /**
  * The general mixture model: a weighted sum of components of any kind, trained by EM.
  */
-import { BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../core/accumulate.js'
+import { BlockedSums, blockedSumsProblem, LANES, sumInLanes, type BlockedSumsSummary } from '../core/accumulate.js'
 import { batchRows, sliceBatch, toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
@@ -72,7 +72,7 @@ export class GeneralMixtureModel extends Model<[distributions: unknown[], weight
   /** The mixing weights π (linear, summing to 1) and their logarithms. */
   private weights: Float64Array
   private logWeights: Float64Array
-  /** Slots: Σ r_ij per component, then Σ w_i·log p(x_i). */
+  /** Statistics, each in LANES lanes (see sumInLanes): Σ r_ij per component, then Σ w_i·log p(x_i). */
   private readonly sums: BlockedSums
   /** Per-tile arrays reused by every E-step: one per component, and the row log-densities. */
   private scratch: Float64Array[] = []
@@ -99,7 +99,7 @@ export class GeneralMixtureModel extends Model<[distributions: unknown[], weight
     this.logWeights = new Float64Array(0)
     // Weights that already sum to 1 up to rounding are kept bit for bit, so JSON round-trips exactly.
     this.setWeights(Float64Array.from(weights, w => Math.abs(total - 1) <= 1e-12 ? w : w / total))
-    this.sums = new BlockedSums(k + 1)
+    this.sums = new BlockedSums(LANES * (k + 1))
     this.frozen = options.frozen === true
   }
 
@@ -166,36 +166,25 @@ export class GeneralMixtureModel extends Model<[distributions: unknown[], weight
     }
     let total = 0
     this.sums.runs(batch.rows, (start, end) => {
+      for (let j = 0; j < k; j++) sumInLanes(this.sums, LANES * j, resp[j]!, undefined, start, end)
       const p = this.sums.partial
-      // slot by slot: each slot still adds its rows in row order
-      for (let j = 0; j < k; j++) {
-        const column = resp[j]!
-        let sum = p[j]!
-        for (let r = start; r < end; r++) sum += column[r]!
-        p[j] = sum
-      }
-      let sum = p[k]!
-      for (let r = start; r < end; r++) {
-        const w = weights === undefined ? 1 : weights[r]!
-        if (w === 0) continue
-        const l = w * lse[r]!
-        sum += l
-        total += l
-      }
-      p[k] = sum
+      const at = LANES * k
+      const before = (p[at]! + p[at + 1]!) + (p[at + 2]! + p[at + 3]!)
+      sumInLanes(this.sums, at, lse, weights, start, end)
+      total += ((p[at]! + p[at + 1]!) + (p[at + 2]! + p[at + 3]!)) - before
     })
     return total
   }
 
   /** The exact Σ w·log p(x) of the rows summarized since the last clear. */
   summaryLogProbability (): number {
-    return this.sums.exact(this.distributions.length).value()
+    return this.sums.laneTotals()[this.distributions.length]!.value()
   }
 
   protected update (options: MixtureUpdateOptions): void {
     const { inertia, pseudocount } = updateOptions(options)
     const k = this.distributions.length
-    const counts = this.sums.values().slice(0, k)
+    const counts = this.sums.laneTotals().slice(0, k).map(s => s.value())
     const total = counts.reduce((a, c) => a + c + pseudocount, 0)
     if (!(counts.reduce((a, c) => a + c, 0) > 0) || !(total > 0)) return
     const weights = Float64Array.from(counts, (c, j) => blend(this.weights[j]!, (c + pseudocount) / total, inertia))

@@ -1,6 +1,6 @@
 import t from 'tap'
 import fc from 'fast-check'
-import { BLOCK_ROWS, BlockedSums, ExactSum, blockedSumsProblem, decodeNumber, encodeNumber, meanVariance, sumMoments } from '../../lib/core/accumulate.js'
+import { BLOCK_ROWS, BlockedSums, ExactSum, LANES, blockedSumsProblem, decodeNumber, encodeNumber, meanVariance, sumInLanes, sumMoments } from '../../lib/core/accumulate.js'
 import { fixture } from '../helpers.js'
 
 t.test('ExactSum rounds exactly like Python math.fsum (scripts/fixtures/fsum.py)', async t => {
@@ -189,4 +189,33 @@ t.test('rows of weight 0 add nothing, even infinite or missing ones', async t =>
   const c = meanVariance(moments(kept, [kept.length], keptWeights), 0)!
   // Up to rounding (the rows sit in other lanes and blocks): relative to the data's scale of 10.
   t.ok(Math.abs(a.mean - c.mean) <= 1e-14 * 10 && Math.abs(a.variance - c.variance) <= 1e-14 * c.variance, 'and equal the fit without those rows up to rounding')
+})
+
+function lanes (values: Float64Array, chunks: number[], weights?: Float64Array): BlockedSums {
+  const acc = new BlockedSums(LANES)
+  let at = 0
+  for (const k of chunks) {
+    const chunk = values.subarray(at, at + k)
+    const w = weights?.subarray(at, at + k)
+    acc.runs(k, (start, end) => sumInLanes(acc, 0, chunk, w, start, end))
+    at += k
+  }
+  return acc
+}
+
+t.test('sumInLanes: the exact total, and the same bits for any chunking', async t => {
+  fc.assert(fc.property(data, chunking, fc.boolean(), (xs, sizes, weighted) => {
+    const values = Float64Array.from(xs)
+    const weights = weighted ? Float64Array.from(xs, (_, i) => i % 3) : undefined
+    const one = lanes(values, [values.length], weights)
+    const many = lanes(values, cut(values.length, sizes), weights)
+    const exact = new ExactSum()
+    values.forEach((x, i) => exact.addProduct(x, weights?.[i] ?? 1))
+    return Object.is(one.laneTotals()[0]!.value(), many.laneTotals()[0]!.value()) &&
+      JSON.stringify(one.summary()) === JSON.stringify(many.summary()) &&
+      Math.abs(one.laneTotals()[0]!.value() - exact.value()) <= 1e-9 * values.reduce((a, x) => a + Math.abs(x), 0)
+  }), { numRuns: 200, seed: 13 })
+  t.pass('200 random data sets and chunkings')
+  const acc = lanes(Float64Array.of(1, Infinity, NaN, 2, 3), [2, 3], Float64Array.of(1, 0, 0, 2, 0.5))
+  t.equal(acc.laneTotals()[0]!.value(), 6.5, 'rows of weight 0 add nothing, even infinite or missing ones')
 })

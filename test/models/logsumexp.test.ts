@@ -1,5 +1,5 @@
 import t from 'tap'
-import { expNonPositive, jointLogSumExp, responsibilities } from '../../lib/models/logsumexp.js'
+import { expNonPositive, jointLogSumExp, logPositive, responsibilities } from '../../lib/models/logsumexp.js'
 import { Random } from '../../lib/core/random.js'
 
 t.test('expNonPositive is within 2 ulp of Math.exp', async t => {
@@ -14,6 +14,24 @@ t.test('expNonPositive is within 2 ulp of Math.exp', async t => {
   t.same([expNonPositive(0), expNonPositive(-0), expNonPositive(-1e-300)], [1, 1, 1])
   t.same([expNonPositive(-720), expNonPositive(-Infinity)], [Math.exp(-720), 0], 'subnormal results defer to Math.exp')
   t.ok(Number.isNaN(expNonPositive(NaN)))
+})
+
+t.test('logPositive is within 1 ulp of Math.log', async t => {
+  const random = new Random(5)
+  let worst = 0
+  for (let i = 0; i < 200000; i++) {
+    // the range of an E-step's sums, values next to 1, and the whole normal range
+    const x = [1 + 3 * random.uniform(), 1 + (random.uniform() - 0.5) * 1e-6, Math.exp((random.uniform() - 0.5) * 1400)][i % 3]!
+    const expected = Math.log(x)
+    const e = Math.abs(logPositive(x) - expected) / Math.abs(expected)
+    if (e > worst) worst = e
+  }
+  t.ok(worst <= 2 ** -52, `worst relative error ${worst}`)
+  t.same([logPositive(1), logPositive(2), logPositive(0.5)], [0, Math.LN2, -Math.LN2])
+  t.same([logPositive(1 - 2 ** -53), logPositive(1 + 2 ** -52)], [Math.log(1 - 2 ** -53), Math.log(1 + 2 ** -52)], 'next to 1 from both sides')
+  t.same([logPositive(Number.MAX_VALUE), logPositive(2 ** -1022)], [Math.log(Number.MAX_VALUE), Math.log(2 ** -1022)])
+  t.same([logPositive(0), logPositive(5e-324), logPositive(Infinity)], [-Infinity, Math.log(5e-324), Infinity], 'the rest defers to Math.log')
+  t.ok(Number.isNaN(logPositive(-1)) && Number.isNaN(logPositive(NaN)))
 })
 
 /** Naive responsibilities from the definition. */
@@ -57,6 +75,11 @@ t.test('rows impossible everywhere, infinite densities, NaN', async t => {
   const both = [Float64Array.of(Infinity), Float64Array.of(Infinity)]
   responsibilities(both, lw, undefined, new Float64Array(1), 1)
   t.same(both.map(a => a[0]), [0.5, 0.5], 'two infinite densities share the row')
+  const some = [Float64Array.of(-Infinity, 0, -1e308), Float64Array.of(-3, -Infinity, -1e308)]
+  const l1 = new Float64Array(3)
+  responsibilities(some, Float64Array.of(0, 0), undefined, l1, 3)
+  t.same(some.map(a => Array.from(a)), [[0, 1, 0.5], [1, 0, 0.5]], 'a component impossible in a row leaves it to the others')
+  t.same(Array.from(l1), [-3, 0, -1e308 + Math.LN2])
   const joint = [Float64Array.of(-Infinity, Infinity), Float64Array.of(-Infinity, 0)]
   const l2 = new Float64Array(2)
   jointLogSumExp(joint, lw, l2, 2)
