@@ -50,6 +50,20 @@ export function solveLower (l: ArrayLike<number>, d: number, b: Float64Array): F
 }
 
 /**
+ * Σ v_i² over the first n entries of v (all of them by default), added in order.
+ *
+ * @example
+ * ```ts
+ * squaredNorm(Float64Array.of(3, 4)) // => 25
+ * ```
+ */
+export function squaredNorm (v: Float64Array, n = v.length): number {
+  let q = 0
+  for (let i = 0; i < n; i++) q += v[i]! * v[i]!
+  return q
+}
+
+/**
  * log det A from its Cholesky factor: 2·Σ log L_ii.
  *
  * @example

@@ -4,7 +4,8 @@
 import { CrossProductSums, crossProductSumsProblem, pairwiseCovariance, type CrossProductSumsSummary } from '../core/accumulate.js'
 import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import { cholesky, logDeterminant, solveLower, symmetricEigenvalues } from '../core/linear-algebra.js'
+import { cholesky, logDeterminant, solveLower, squaredNorm, symmetricEigenvalues } from '../core/linear-algebra.js'
+import { mahalanobisKernel } from './mahalanobis.js'
 import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
 import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
@@ -73,8 +74,9 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
   private readonly sums: CrossProductSums
   private mean: Float64Array
   private covariance: Float64Array
-  /** Cached from the covariance: its lower Cholesky factor and log-determinant. */
+  /** Cached from the covariance: its lower Cholesky factor, the factor's diagonal's reciprocals, and the log-determinant. */
   private factor: Float64Array
+  private inverseDiagonal: Float64Array
   private logDet: number
 
   constructor (means: ArrayLike<number>, covariance: ArrayLike<ArrayLike<number>>, options: MultivariateGaussianOptions = {}) {
@@ -88,8 +90,9 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
     this.dimension = d
     this.mean = mean
     this.covariance = cov
-    this.factor = factor
-    this.logDet = logDeterminant(factor, d)
+    this.factor = this.inverseDiagonal = new Float64Array(0)
+    this.logDet = 0
+    this.setFactor(factor)
     this.sums = new CrossProductSums(d)
     this.frozen = options.frozen === true
   }
@@ -141,12 +144,18 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
     }
     this.mean = mean
     this.covariance = cov
-    this.factor = factor
-    this.logDet = logDeterminant(factor, d)
+    this.setFactor(factor)
     if (repair !== undefined) {
       this.repairs++
       this.lastRepair = repair
     }
+  }
+
+  private setFactor (factor: Float64Array): void {
+    const d = this.dimension
+    this.factor = factor
+    this.inverseDiagonal = Float64Array.from({ length: d }, (_, i) => 1 / factor[i * d + i]!)
+    this.logDet = logDeterminant(factor, d)
   }
 
   clearSummaries (): void {
@@ -169,25 +178,27 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
     const d = this.dimension
     const { data, rows } = batch
     const out = new Float64Array(rows)
-    const z = new Float64Array(d)
-    const observedZ = new Float64Array(d)
+    mahalanobisKernel(d)(data, rows, this.mean, this.factor, this.inverseDiagonal, out)
     const full = -0.5 * (d * LOG_2PI + this.logDet)
     const marginals = new Map<string, Marginal>()
+    const z = new Float64Array(d)
+    const y = new Float64Array(d)
     for (let r = 0; r < rows; r++) {
+      const q = out[r]!
+      if (q === q) {
+        out[r] = full - 0.5 * q
+        continue
+      }
+      // The kernel marks rows with a missing or an infinite value.
       let observed = 0
       for (let j = 0; j < d; j++) {
         const x = data[r * d + j]!
         if (x === x) observed++
         z[j] = x - this.mean[j]!
       }
-      if (observed === d) {
-        solveLower(this.factor, d, z)
-        let q = 0
-        for (let j = 0; j < d; j++) q += z[j]! * z[j]!
-        out[r] = full - 0.5 * q
-      } else if (observed > 0) {
-        out[r] = this.logMarginal(z, observedZ, marginals)
-      }
+      if (observed === d) out[r] = full - 0.5 * squaredNorm(solveLower(this.factor, d, z))
+      else if (observed > 0) out[r] = this.logMarginal(z, y, marginals)
+      else out[r] = 0
     }
     return out
   }
@@ -214,10 +225,7 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
     }
     const e = m.index.length
     for (let a = 0; a < e; a++) y[a] = z[m.index[a]!]!
-    solveLower(m.factor, e, y)
-    let q = 0
-    for (let a = 0; a < e; a++) q += y[a]! * y[a]!
-    return m.constant - 0.5 * q
+    return m.constant - 0.5 * squaredNorm(solveLower(m.factor, e, y), e)
   }
 
   /** Rows x = μ + L·z with z standard normal and L the Cholesky factor of the covariance. */
