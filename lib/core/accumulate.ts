@@ -483,16 +483,24 @@ function sumLanes (partial: Float64Array, at: number, values: Float64Array, stri
     }
   }
   if (weights === undefined) {
+    // Each lane's Σw grows by one per group: counted once after the loop, which frees registers
+    // for the running sums. That gives the bits of adding 1 row by row while the lane sums are
+    // whole numbers below 2^52; an earlier weighted run can leave fractions, and then the row-by-row
+    // path runs instead.
+    if (!(wholeCount(w0) && wholeCount(w1) && wholeCount(w2) && wholeCount(w3))) return false
+    const first = r
     for (let i = offset + r * stride; r + LANES <= end; r += LANES, i += LANES * stride) {
       const d0 = values[i]! - k
       const d1 = values[i + stride]! - k
       const d2 = values[i + 2 * stride]! - k
       const d3 = values[i + 3 * stride]! - k
-      w0 += 1; a0 += d0; b0 += d0 * d0
-      w1 += 1; a1 += d1; b1 += d1 * d1
-      w2 += 1; a2 += d2; b2 += d2 * d2
-      w3 += 1; a3 += d3; b3 += d3 * d3
+      a0 += d0; b0 += d0 * d0
+      a1 += d1; b1 += d1 * d1
+      a2 += d2; b2 += d2 * d2
+      a3 += d3; b3 += d3 * d3
     }
+    const groups = (r - first) / LANES
+    w0 += groups; w1 += groups; w2 += groups; w3 += groups
   } else {
     for (let i = offset + r * stride; r + LANES <= end; r += LANES, i += LANES * stride) {
       const v0 = weights[r]!; const v1 = weights[r + 1]!; const v2 = weights[r + 2]!; const v3 = weights[r + 3]!
@@ -518,6 +526,10 @@ function sumLanes (partial: Float64Array, at: number, values: Float64Array, stri
   partial[at + 4] = a0; partial[at + 5] = a1; partial[at + 6] = a2; partial[at + 7] = a3
   partial[at + 8] = b0; partial[at + 9] = b1; partial[at + 10] = b2; partial[at + 11] = b3
   return true
+}
+
+function wholeCount (w: number): boolean {
+  return Math.floor(w) === w && w < 2 ** 52
 }
 
 /**

@@ -24,6 +24,29 @@ export interface Batch {
   readonly categories?: ReadonlyArray<ReadonlyArray<Key | null> | undefined> | undefined
 }
 
+const lent = new WeakMap<Batch, () => void>()
+
+/**
+ * Marks a batch whose memory its producer wants back: `release` runs when the one consumer says
+ * it is done with the batch ({@link releaseBatch}). A producer lends only to a single consumer
+ * that does not keep batches (readNpy piped into a model sink), so the memory can be reused.
+ */
+export function lendBatch (batch: Batch, release: () => void): void {
+  lent.set(batch, release)
+}
+
+/**
+ * Hands a lent batch's memory back to its producer (once; other batches are left alone). The
+ * caller must not touch the batch's arrays afterwards.
+ */
+export function releaseBatch (batch: unknown): void {
+  if (typeof batch !== 'object' || batch === null) return
+  const release = lent.get(batch as Batch)
+  if (release === undefined) return
+  lent.delete(batch as Batch)
+  release()
+}
+
 /** Everything `toBatch` accepts. */
 export type BatchInput =
   | Batch

@@ -3,7 +3,7 @@
  * `write()` (so backpressure is natural) and updates the parameters in `final()`.
  */
 import { Writable } from 'node:stream'
-import type { BatchInput } from './batch.js'
+import { releaseBatch, type BatchInput } from './batch.js'
 import { ArilError, show } from './errors.js'
 import type { Model, Summary } from './model.js'
 import { booleanOption } from './options.js'
@@ -38,6 +38,8 @@ export class ModelSink<U extends UpdateOptions> extends Writable {
         throw new ArilError('ERR_INVALID_INPUT', `A model sink takes batches of rows, got a single value ${show(chunk)}; group rows with toBatches()`)
       }
       this.model.summarize(chunk as BatchInput)
+      // Models keep statistics, never rows: the source may reuse the batch's memory.
+      releaseBatch(chunk)
     } catch (err) {
       callback(err as Error)
       return

@@ -48,7 +48,7 @@ t.test('without code generation the loop runs, with the same results', async t =
     let generated = true
     try { new Function('return 1') } catch { generated = false }
     console.log(JSON.stringify({ out: Array.from(out), generated }))`
-  const env = { ...process.env, NODE_OPTIONS: '' }
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' }
   delete env.NODE_V8_COVERAGE
   const result = JSON.parse(execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', '--input-type=module', '-e', script], { env, cwd: new URL('../..', import.meta.url) }).toString())
   const here = new Float64Array(2)

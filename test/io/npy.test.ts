@@ -192,6 +192,47 @@ t.test('batches are fresh: a consumer may keep every one', async t => {
   sameBits(t, concat(batches).data, loadNpy(bytesOf('chunks.npy')).data, 'kept batches are intact')
 })
 
+t.test('a model sink hands batches back to readNpy, which reuses their memory only then', async t => {
+  const { NormalDistribution } = await import('../../lib/distributions/normal.js')
+  const { Writable } = await import('node:stream')
+  const dir = t.testdir()
+  const x = Float64Array.from({ length: 20000 }, (_, i) => Math.sin(i) * 1e3)
+  const file = join(dir, 'x.npy')
+  const f4 = join(dir, 'x4.npy')
+  await pipeline(Readable.from([x]), writeNpy(file))
+  await pipeline(Readable.from([x]), writeNpy(f4, { dtype: 'f4' }))
+  const memory = new NormalDistribution().fit(x)
+  const memory4 = new NormalDistribution().fit(Float64Array.from(Float32Array.from(x)))
+  /** A sink that records the buffers it sees, in front of a model's sink. */
+  const watched = (model: InstanceType<typeof NormalDistribution>, buffers: Set<ArrayBufferLike>): InstanceType<typeof Writable> => {
+    const sink = model.sink()
+    const write = sink._write.bind(sink)
+    sink._write = (batch: Batch, encoding, callback) => { buffers.add(batch.data.buffer); write(batch, encoding, callback) }
+    return sink
+  }
+  for (const [path, expected] of [[file, memory], [f4, memory4]] as const) {
+    const buffers = new Set<ArrayBufferLike>()
+    const model = new NormalDistribution()
+    await pipeline(readNpy(path, { rowsPerBatch: 100 }), watched(model, buffers))
+    t.same(model.parameters, expected.parameters, `${path}: the same fit as in memory`)
+    t.ok(buffers.size < 20, `${path}: 200 batches in ${buffers.size} buffers`)
+  }
+  // Two sinks on one reader, or another 'data' listener: every batch gets memory of its own.
+  const a = new Set<ArrayBufferLike>()
+  const b = new Set<ArrayBufferLike>()
+  const [ma, mb] = [new NormalDistribution(), new NormalDistribution()]
+  const source = readNpy(file, { rowsPerBatch: 100 })
+  await Promise.all([ma, mb].map((m, i) => pipeline(source, watched(m, [a, b][i]!))))
+  t.same([ma.parameters, mb.parameters], [memory.parameters, memory.parameters], 'two sinks on one reader both fit every row')
+  t.equal(a.size, 200, 'and see 200 buffers')
+  const kept: Batch[] = []
+  const listened = readNpy(file, { rowsPerBatch: 100 }).on('data', (batch: Batch) => kept.push(batch))
+  const mc = new NormalDistribution()
+  await pipeline(listened, mc.sink())
+  t.same(mc.parameters, memory.parameters)
+  sameBits(t, concat(kept).data, x, 'batches seen by another listener stay intact')
+})
+
 t.test('writeNpy round trips every dtype, read by aril and npyjs bit-exactly', async t => {
   const dir = t.testdir()
   const ints: Record<string, number[]> = {
