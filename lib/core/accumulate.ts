@@ -9,9 +9,11 @@
  * correctly (round-half-even, as `fsum` does). Exact addition is associative, so neither chunk
  * sizes nor the order in which blocks or merged summaries arrive can change a single bit.
  *
- * Inside a block, moment sums are kept in four lanes (row i of the block goes to lane i mod 4,
+ * Inside a block, running sums are kept in two lanes (row i of the block goes to lane i mod 2,
  * added in row order) so the hot loop is not bound by the latency of one chain of additions; the
  * lanes are combined in a fixed order at the flush, so this too is the same for any chunking.
+ * (Two lanes, not four: four lanes' running sums and temporaries do not fit V8's registers, and
+ * the spills made that loop slower than a plain one.)
  *
  * Second moments are summed around a per-block shift (the block's first observed value of
  * non-zero weight) and moved to the origin exactly when the block is flushed, so the variance of
@@ -31,7 +33,7 @@
 export const BLOCK_ROWS = 1024
 
 /** Lanes of a running sum inside a block (row i of a block goes to lane i mod LANES). */
-export const LANES = 4
+export const LANES = 2
 /** Partial slots of one column of moments: LANES lanes each of Σw, Σw·(x−k) and Σw·(x−k)². */
 const MOMENT_PARTIALS = 3 * LANES
 
@@ -65,7 +67,9 @@ export function decodeNumber (x: unknown): number {
  * ```
  */
 export class ExactSum {
+  /** partials[0 … count−1]; entries beyond are stale (shrinking a JS array's length is slow). */
   private partials: number[] = []
+  private count = 0
   private special = 0
 
   /** Adds x exactly. */
@@ -75,8 +79,9 @@ export class ExactSum {
       return
     }
     const p = this.partials
+    const n = this.count
     let i = 0
-    for (let j = 0; j < p.length; j++) {
+    for (let j = 0; j < n; j++) {
       // Knuth's two-sum: hi + lo == x + y exactly, with no comparison of magnitudes.
       const y = p[j]!
       const hi = x + y
@@ -86,7 +91,7 @@ export class ExactSum {
       x = hi
     }
     if (x !== 0 || i === 0) p[i++] = x
-    if (p.length !== i) p.length = i
+    this.count = i
   }
 
   /** Adds the exact product a·b (Dekker's two-product; no rounding). */
@@ -102,13 +107,13 @@ export class ExactSum {
 
   /** Adds every partial of another exact sum (exactly). */
   addSum (other: ExactSum, scale = 1): void {
-    for (const x of other.partials) this.addProduct(x, scale)
+    for (const x of other.parts()) this.addProduct(x, scale)
     this.special += other.special * scale
   }
 
   /** Adds the exact product of two exact sums. */
   addSumProduct (a: ExactSum, b: ExactSum, scale = 1): void {
-    for (const x of a.partials) for (const y of b.partials) this.addProduct(x * scale, y)
+    for (const x of a.parts()) for (const y of b.parts()) this.addProduct(x * scale, y)
     if (a.special !== 0 || b.special !== 0) this.special += (a.value() * b.value()) * scale
   }
 
@@ -116,7 +121,7 @@ export class ExactSum {
   value (): number {
     if (this.special !== 0 || Number.isNaN(this.special)) return this.special
     const p = this.partials
-    let n = p.length
+    let n = this.count
     if (n === 0) return 0
     let hi = p[--n]!
     let lo = 0
@@ -140,12 +145,16 @@ export class ExactSum {
 
   /** True when nothing but zeros has been added. */
   get isZero (): boolean {
-    return this.special === 0 && this.partials.every(x => x === 0)
+    return this.special === 0 && this.parts().every(x => x === 0)
+  }
+
+  private parts (): number[] {
+    return this.partials.slice(0, this.count)
   }
 
   /** The partials, for a summary; `ExactSum.from` rebuilds the same sum. */
   toJSON (): EncodedNumber[] {
-    const out: EncodedNumber[] = this.partials.slice()
+    const out: EncodedNumber[] = this.parts()
     if (this.special !== 0) out.push(encodeNumber(this.special))
     return out
   }
@@ -159,7 +168,8 @@ export class ExactSum {
 
   clone (): ExactSum {
     const s = new ExactSum()
-    s.partials = this.partials.slice()
+    s.partials = this.parts()
+    s.count = this.count
     s.special = this.special
     return s
   }
@@ -192,7 +202,7 @@ export interface BlockedSumsSummary {
  * serializing) happens here.
  *
  * With `moments` set, slots come in triples `[Σw, Σw·x, Σw·x²]` per column (use
- * {@link sumMoments} to add rows): inside a block `partial` holds, per column, four lanes each of
+ * {@link sumMoments} to add rows): inside a block `partial` holds, per column, two lanes each of
  * Σw, Σw·(x−k) and Σw·(x−k)², where k is `shift[column]`, the block's first observed value;
  * the flush combines the lanes and moves the sums to the origin exactly.
  */
@@ -249,9 +259,9 @@ export class BlockedSums {
       for (let c = 0; c < this.shift.length; c++) {
         const k = this.shift[c]!
         const at = c * MOMENT_PARTIALS
-        const w = (partial[at]! + partial[at + 1]!) + (partial[at + 2]! + partial[at + 3]!)
-        const s1 = (partial[at + 4]! + partial[at + 5]!) + (partial[at + 6]! + partial[at + 7]!)
-        const s2 = (partial[at + 8]! + partial[at + 9]!) + (partial[at + 10]! + partial[at + 11]!)
+        const w = partial[at]! + partial[at + 1]!
+        const s1 = partial[at + 2]! + partial[at + 3]!
+        const s2 = partial[at + 4]! + partial[at + 5]!
         sums[3 * c]!.add(w)
         if (Number.isNaN(k)) continue
         sums[3 * c + 1]!.add(s1)
@@ -293,7 +303,7 @@ export class BlockedSums {
 
   /**
    * Exact totals of statistics kept in lanes by {@link sumInLanes}: entry i sums slots
-   * 4i … 4i+3 (including the unfinished block).
+   * 2i and 2i+1 (including the unfinished block).
    */
   laneTotals (): ExactSum[] {
     const totals = this.totals()
@@ -377,7 +387,7 @@ export function blockedSumsProblem (s: unknown, slots: number | undefined, momen
  * of `column`: the hot loop of every model with a mean and a variance. Values are read at
  * `values[offset + r·stride]`; NaN is missing, and so is a row of weight 0.
  *
- * Row r goes to lane (its position in the block) mod 4, whatever the chunking. The loops first
+ * Row r goes to lane (its position in the block) mod 2, whatever the chunking. The loops first
  * run without tests for missing values or zero weights: only a NaN value (or 0·∞) can make a sum
  * of squares NaN, and then the run is redone, row by row, with the tests. Otherwise the two give
  * the same bits: a skipped row would only add ±0 to a lane, and no lane sum is ever −0.
@@ -423,9 +433,9 @@ const scratch = new Float64Array(MOMENT_PARTIALS)
 
 /**
  * Adds rows start…end−1 (one run of {@link BlockedSums.runs}) of `values`, times `weights` when
- * given, into the four slots `at` … `at+3` of `acc.partial`: row r goes to lane (its position in
- * the block) mod 4, so the bits do not depend on the chunking, and four independent sums run at
- * four times the speed of one. A row of weight 0 adds nothing, even where its value is infinite
+ * given, into the two slots `at`, `at+1` of `acc.partial`: row r goes to lane (its position in
+ * the block) mod 2, so the bits do not depend on the chunking, and two independent sums run at
+ * about twice the speed of one. A row of weight 0 adds nothing, even where its value is infinite
  * or NaN. Read the totals with {@link BlockedSums.laneTotals}.
  *
  * @example
@@ -440,20 +450,23 @@ export function sumInLanes (acc: BlockedSums, at: number, values: Float64Array, 
   const partial = acc.partial
   const base = acc.pending - start
   let r = start
-  for (; r < end && ((base + r) & (LANES - 1)) !== 0; r++) partial[at + ((base + r) & (LANES - 1))]! += weighted(values, weights, r)
-  let s0 = partial[at]!; let s1 = partial[at + 1]!; let s2 = partial[at + 2]!; let s3 = partial[at + 3]!
+  // A run that starts in lane 1 takes its first row there, so the loops start in lane 0.
+  if (r < end && ((base + r) & 1) !== 0) partial[at + 1]! += weighted(values, weights, r++)
+  let s0 = partial[at]!; let s1 = partial[at + 1]!
   if (weights === undefined) {
-    for (; r + LANES <= end; r += LANES) {
-      s0 += values[r]!; s1 += values[r + 1]!; s2 += values[r + 2]!; s3 += values[r + 3]!
+    for (; r + 4 <= end; r += 4) {
+      s0 += values[r]!; s1 += values[r + 1]!; s0 += values[r + 2]!; s1 += values[r + 3]!
     }
   } else {
-    for (; r + LANES <= end; r += LANES) {
+    for (; r + 2 <= end; r += 2) {
       s0 += weighted(values, weights, r); s1 += weighted(values, weights, r + 1)
-      s2 += weighted(values, weights, r + 2); s3 += weighted(values, weights, r + 3)
     }
   }
-  partial[at] = s0; partial[at + 1] = s1; partial[at + 2] = s2; partial[at + 3] = s3
-  for (; r < end; r++) partial[at + ((base + r) & (LANES - 1))]! += weighted(values, weights, r)
+  for (let lane = 0; r < end; r++, lane ^= 1) {
+    if (lane === 0) s0 += weighted(values, weights, r)
+    else s1 += weighted(values, weights, r)
+  }
+  partial[at] = s0; partial[at + 1] = s1
 }
 
 function weighted (values: Float64Array, weights: Float64Array | undefined, r: number): number {
@@ -468,63 +481,55 @@ function weighted (values: Float64Array, weights: Float64Array | undefined, r: n
  * weight 0), so the caller redoes the run with the tests.
  */
 function sumLanes (partial: Float64Array, at: number, values: Float64Array, stride: number, offset: number, weights: Float64Array | undefined, k: number, base: number, r: number, end: number): boolean {
-  let w0 = partial[at]!; let w1 = partial[at + 1]!; let w2 = partial[at + 2]!; let w3 = partial[at + 3]!
-  let a0 = partial[at + 4]!; let a1 = partial[at + 5]!; let a2 = partial[at + 6]!; let a3 = partial[at + 7]!
-  let b0 = partial[at + 8]!; let b1 = partial[at + 9]!; let b2 = partial[at + 10]!; let b3 = partial[at + 11]!
-  // Head: single rows up to lane 0; tail: the lanes 0, 1, 2 of the last incomplete group.
-  for (; r < end && ((base + r) & (LANES - 1)) !== 0; r++) {
+  let w0 = partial[at]!; let w1 = partial[at + 1]!
+  let a0 = partial[at + 2]!; let a1 = partial[at + 3]!
+  let b0 = partial[at + 4]!; let b1 = partial[at + 5]!
+  // A run that starts in lane 1 takes its first row there, so the loops start in lane 0.
+  if (r < end && ((base + r) & 1) !== 0) {
     const w = weights === undefined ? 1 : weights[r]!
     const d = values[offset + r * stride]! - k
     const wd = w * d
-    switch ((base + r) & (LANES - 1)) {
-      case 1: w1 += w; a1 += wd; b1 += wd * d; break
-      case 2: w2 += w; a2 += wd; b2 += wd * d; break
-      default: w3 += w; a3 += wd; b3 += wd * d
-    }
+    w1 += w; a1 += wd; b1 += wd * d
+    r++
   }
   if (weights === undefined) {
-    // Each lane's Σw grows by one per group: counted once after the loop, which frees registers
-    // for the running sums. That gives the bits of adding 1 row by row while the lane sums are
-    // whole numbers below 2^52; an earlier weighted run can leave fractions, and then the row-by-row
-    // path runs instead.
-    if (!(wholeCount(w0) && wholeCount(w1) && wholeCount(w2) && wholeCount(w3))) return false
+    // Each lane's Σw grows by one per row: counted once after the loop. That gives the bits of
+    // adding 1 row by row while the lane sums are whole numbers below 2^52; an earlier weighted
+    // run can leave fractions, and then the row-by-row path runs instead.
+    if (!(wholeCount(w0) && wholeCount(w1))) return false
     const first = r
-    for (let i = offset + r * stride; r + LANES <= end; r += LANES, i += LANES * stride) {
-      const d0 = values[i]! - k
-      const d1 = values[i + stride]! - k
-      const d2 = values[i + 2 * stride]! - k
-      const d3 = values[i + 3 * stride]! - k
-      a0 += d0; b0 += d0 * d0
-      a1 += d1; b1 += d1 * d1
-      a2 += d2; b2 += d2 * d2
-      a3 += d3; b3 += d3 * d3
+    // Four rows a turn, two per lane, still in row order within each lane.
+    for (let i = offset + r * stride; r + 4 <= end; r += 4, i += 4 * stride) {
+      let d0 = values[i]! - k
+      let d1 = values[i + stride]! - k
+      a0 += d0; b0 += d0 * d0; a1 += d1; b1 += d1 * d1
+      d0 = values[i + 2 * stride]! - k
+      d1 = values[i + 3 * stride]! - k
+      a0 += d0; b0 += d0 * d0; a1 += d1; b1 += d1 * d1
     }
-    const groups = (r - first) / LANES
-    w0 += groups; w1 += groups; w2 += groups; w3 += groups
+    const perLane = (r - first) / 2
+    w0 += perLane; w1 += perLane
   } else {
-    for (let i = offset + r * stride; r + LANES <= end; r += LANES, i += LANES * stride) {
-      const v0 = weights[r]!; const v1 = weights[r + 1]!; const v2 = weights[r + 2]!; const v3 = weights[r + 3]!
+    for (let i = offset + r * stride; r + 2 <= end; r += 2, i += 2 * stride) {
+      const v0 = weights[r]!; const v1 = weights[r + 1]!
       const d0 = values[i]! - k
       const d1 = values[i + stride]! - k
-      const d2 = values[i + 2 * stride]! - k
-      const d3 = values[i + 3 * stride]! - k
-      const e0 = v0 * d0; const e1 = v1 * d1; const e2 = v2 * d2; const e3 = v3 * d3
+      const e0 = v0 * d0; const e1 = v1 * d1
       w0 += v0; a0 += e0; b0 += e0 * d0
       w1 += v1; a1 += e1; b1 += e1 * d1
-      w2 += v2; a2 += e2; b2 += e2 * d2
-      w3 += v3; a3 += e3; b3 += e3 * d3
     }
   }
-  for (let lane = 0; r < end; r++, lane++) {
+  // The last rows, from lane 0 on.
+  for (let lane = 0; r < end; r++, lane ^= 1) {
     const w = weights === undefined ? 1 : weights[r]!
     const d = values[offset + r * stride]! - k
     const wd = w * d
-    if (lane === 0) { w0 += w; a0 += wd; b0 += wd * d } else if (lane === 1) { w1 += w; a1 += wd; b1 += wd * d } else { w2 += w; a2 += wd; b2 += wd * d }
+    if (lane === 0) { w0 += w; a0 += wd; b0 += wd * d } else { w1 += w; a1 += wd; b1 += wd * d }
   }
-  if (b0 !== b0 || b1 !== b1 || b2 !== b2 || b3 !== b3) return false
-  partial[at] = w0; partial[at + 1] = w1; partial[at + 2] = w2; partial[at + 3] = w3
-  partial[at + 4] = a0; partial[at + 5] = a1; partial[at + 6] = a2; partial[at + 7] = a3
-  partial[at + 8] = b0; partial[at + 9] = b1; partial[at + 10] = b2; partial[at + 11] = b3
+  if (b0 !== b0 || b1 !== b1) return false
+  partial[at] = w0; partial[at + 1] = w1
+  partial[at + 2] = a0; partial[at + 3] = a1
+  partial[at + 4] = b0; partial[at + 5] = b1
   return true
 }
 

@@ -10,7 +10,7 @@ import { ArilError, invalidOption } from '../core/errors.js'
 import { DEFAULT_MAX_HEADER_SIZE, parseHeader, readPreamble, type NpyDtype, type NpyHeader, type NpyPreamble } from './npy-header.js'
 
 /** Values per batch by default: 1 MiB of float64, at least one row. */
-export const VALUES_PER_BATCH = 131072
+export const VALUES_PER_BATCH = 262144
 
 /** Options shared by the `.npy` readers. */
 export interface NpyReadOptions {

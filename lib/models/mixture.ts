@@ -167,11 +167,11 @@ export class GeneralMixtureModel extends Model<[distributions: unknown[], weight
     let total = 0
     this.sums.runs(batch.rows, (start, end) => {
       for (let j = 0; j < k; j++) sumInLanes(this.sums, LANES * j, resp[j]!, undefined, start, end)
-      const p = this.sums.partial
-      const at = LANES * k
-      const before = (p[at]! + p[at + 1]!) + (p[at + 2]! + p[at + 3]!)
-      sumInLanes(this.sums, at, lse, weights, start, end)
-      total += ((p[at]! + p[at + 1]!) + (p[at + 2]! + p[at + 3]!)) - before
+      sumInLanes(this.sums, LANES * k, lse, weights, start, end)
+      for (let r = start; r < end; r++) {
+        const w = weights === undefined ? 1 : weights[r]!
+        if (w !== 0) total += w * lse[r]!
+      }
     })
     return total
   }
