@@ -74,7 +74,7 @@ t.test('chunk boundaries: 1-, 3- and 7-byte chunks through parseNpy split values
   t.same(whole.rows, [100, 100, 100, 1])
   t.same(whole.cols, [3, 3, 3, 3])
   sameBits(t, whole.data, loadNpy(bytes).data, 'one chunk')
-  t.same(concat(await parseInChunks(bytes, 1000)).rows, [301], 'default batch holds about 1 MiB')
+  t.same(concat(await parseInChunks(bytes, 1000)).rows, [301], 'default batch holds about 2 MiB')
 })
 
 t.test('shape (n, 0) gives rows without values; shape (0, d) gives no batch', async t => {
