@@ -85,10 +85,11 @@ export function logPositive (x: number): number {
 
 /**
  * For rows 0…rows−1 of k component log-densities `logp[j]` and log-weights `logWeights[j]`:
- * writes `lse[r] = log Σ_j exp(logp[j][r] + logWeights[j])` and replaces `logp[j][r]` by the
+ * writes `lse[r] = log Σ_j exp(logp[j][r] + logWeights[j])`, replaces `logp[j][r]` by the
  * responsibility exp(logp[j][r] + logWeights[j] − lse[r]) times the row's weight (1 without
- * `weights`). A row impossible under every component (or NaN) gets no responsibility anywhere;
- * components with infinite density share the row.
+ * `weights`), and returns Σ_r w_r·lse[r] over the rows of non-zero weight. A row impossible
+ * under every component (or NaN) gets no responsibility anywhere; components with infinite
+ * density share the row.
  *
  * The work goes column by column (one tight loop per component and step, no branch on which
  * component is largest), which is what lets V8 keep up with compiled code here.
@@ -101,26 +102,31 @@ export function logPositive (x: number): number {
  * logp[0][0] + logp[1][0] // => 1
  * ```
  */
-export function responsibilities (logp: Float64Array[], logWeights: Float64Array, weights: Float64Array | undefined, lse: Float64Array, rows: number): void {
+export function responsibilities (logp: Float64Array[], logWeights: Float64Array, weights: Float64Array | undefined, lse: Float64Array, rows: number): number {
   const k = logp.length
   const max = lse
-  addAndMax(logp, logWeights, max, rows)
+  rowMax(logp, logWeights, max, rows)
   const sum = scratch(rows)
   for (let j = 0; j < k; j++) {
     const a = logp[j]!
+    const logWeight = logWeights[j]!
     for (let r = 0; r < rows; r++) {
-      const e = expNonPositive(a[r]! - max[r]!)
+      const e = expNonPositive(a[r]! + logWeight - max[r]!)
       a[r] = e
       sum[r]! += e
     }
   }
   let special = false
+  let total = 0
   for (let r = 0; r < rows; r++) {
     const m = max[r]!
     const s = sum[r]!
     if (m > -Infinity && m < Infinity) {
-      lse[r] = m + logPositive(s)
-      sum[r] = (weights === undefined ? 1 : weights[r]!) / s
+      const l = m + logPositive(s)
+      const w = weights === undefined ? 1 : weights[r]!
+      lse[r] = l
+      sum[r] = w / s
+      if (w !== 0) total += w * l
     } else {
       special = true
       sum[r] = 1 // keeps the NaN that marks the infinite components for fixInfinite
@@ -130,23 +136,28 @@ export function responsibilities (logp: Float64Array[], logWeights: Float64Array
     const a = logp[j]!
     for (let r = 0; r < rows; r++) a[r]! *= sum[r]!
   }
-  if (special) fixInfinite(logp, weights, lse, rows)
+  return special ? total + fixInfinite(logp, weights, lse, rows) : total
 }
 
 /**
  * The rows whose largest term is ±∞ or NaN: there the loops above left NaN. With +∞ the row goes
  * to the components of infinite density (their exponent was ∞ − ∞ = NaN), in equal shares;
- * otherwise (−∞ everywhere, or NaN) nowhere. `lse` keeps the largest term.
+ * otherwise (−∞ everywhere, or NaN) nowhere. `lse` keeps the largest term. Returns Σ w·lse over
+ * these rows (weight 0 left out).
  */
-function fixInfinite (logp: Float64Array[], weights: Float64Array | undefined, lse: Float64Array, rows: number): void {
+function fixInfinite (logp: Float64Array[], weights: Float64Array | undefined, lse: Float64Array, rows: number): number {
+  let total = 0
   for (let r = 0; r < rows; r++) {
     const m = lse[r]!
     if (m > -Infinity && m < Infinity) continue
+    const w = weights === undefined ? 1 : weights[r]!
+    if (w !== 0) total += w * m
     let infinite = 0
     if (m === Infinity) for (const a of logp) if (a[r] !== a[r]) infinite++
-    const share = infinite === 0 ? 0 : (weights === undefined ? 1 : weights[r]!) / infinite
+    const share = infinite === 0 ? 0 : w / infinite
     for (const a of logp) a[r] = m === Infinity && a[r] !== a[r] ? share : 0
   }
+  return total
 }
 
 /**
@@ -161,8 +172,12 @@ function fixInfinite (logp: Float64Array[], weights: Float64Array | undefined, l
  * ```
  */
 export function jointLogSumExp (logp: Float64Array[], logWeights: Float64Array, lse: Float64Array, rows: number): void {
+  logp.forEach((a, j) => {
+    const logWeight = logWeights[j]!
+    for (let r = 0; r < rows; r++) a[r]! += logWeight
+  })
   const max = lse
-  addAndMax(logp, logWeights, max, rows)
+  rowMax(logp, undefined, max, rows)
   const sum = scratch(rows)
   for (const a of logp) {
     for (let r = 0; r < rows; r++) sum[r]! += expNonPositive(a[r]! - max[r]!)
@@ -174,7 +189,8 @@ export function jointLogSumExp (logp: Float64Array[], logWeights: Float64Array, 
 }
 
 /**
- * logp[j][r] += logWeights[j], and max[r] = max_j logp[j][r] (NaN if any is NaN), up to a few ulp.
+ * max[r] = max_j (logp[j][r] + logWeights[j]) (NaN if any is NaN), up to an ulp; without
+ * `logWeights`, of logp[j][r] alone.
  *
  * `Math.max` compiles to compare-and-branch, and which component is largest changes from row to
  * row unpredictably: a mispredicted branch per component and row tripled the cost of this loop.
@@ -182,20 +198,15 @@ export function jointLogSumExp (logp: Float64Array[], logWeights: Float64Array, 
  * which is all a log-sum-exp shift needs. Only infinite or NaN terms make it NaN, and those rare
  * rows take `Math.max`.
  */
-function addAndMax (logp: Float64Array[], logWeights: Float64Array, max: Float64Array, rows: number): void {
+function rowMax (logp: Float64Array[], logWeights: Float64Array | undefined, max: Float64Array, rows: number): void {
   const first = logp[0]!
-  const w0 = logWeights[0]!
-  for (let r = 0; r < rows; r++) {
-    const v = first[r]! + w0
-    first[r] = v
-    max[r] = v
-  }
+  const w0 = logWeights === undefined ? 0 : logWeights[0]!
+  for (let r = 0; r < rows; r++) max[r] = first[r]! + w0
   for (let j = 1; j < logp.length; j++) {
     const a = logp[j]!
-    const w = logWeights[j]!
+    const w = logWeights === undefined ? 0 : logWeights[j]!
     for (let r = 0; r < rows; r++) {
       const v = a[r]! + w
-      a[r] = v
       const m = max[r]!
       const d = v - m
       const branchless = m + 0.5 * (d + Math.abs(d))

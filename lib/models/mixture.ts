@@ -126,9 +126,10 @@ export class GeneralMixtureModel extends Model<[distributions: unknown[], weight
   /**
    * The components' log-densities of a tile (at most TILE_ROWS rows) and the row log-densities
    * `lse`: with `joint`, each `out[j]` holds log π_j p_j(x); otherwise the responsibilities times
-   * the row weights. The arrays are this model's scratch space, valid until the next call.
+   * the row weights, and `total` is Σ w·lse (NaN with `joint`). The arrays are this model's
+   * scratch space, valid until the next call.
    */
-  private posterior (batch: Batch, weights: Float64Array | undefined, joint: boolean): { out: Float64Array[]; lse: Float64Array } {
+  private posterior (batch: Batch, weights: Float64Array | undefined, joint: boolean): { out: Float64Array[]; lse: Float64Array; total: number } {
     const rows = batch.rows
     const k = this.distributions.length
     if (this.scratch.length === 0) this.scratch = Array.from({ length: k + 1 }, () => new Float64Array(TILE_ROWS))
@@ -142,9 +143,9 @@ export class GeneralMixtureModel extends Model<[distributions: unknown[], weight
       return d.logProbabilityBatch(batch)
     })
     const lse = this.scratch[k]!.subarray(0, rows)
-    if (joint) jointLogSumExp(out, this.logWeights, lse, rows)
-    else responsibilities(out, this.logWeights, weights, lse, rows)
-    return { out, lse }
+    if (!joint) return { out, lse, total: responsibilities(out, this.logWeights, weights, lse, rows) }
+    jointLogSumExp(out, this.logWeights, lse, rows)
+    return { out, lse, total: NaN }
   }
 
   /** E-step: hands each component the responsibilities as row weights; returns Σ w·log p(x). */
@@ -159,19 +160,14 @@ export class GeneralMixtureModel extends Model<[distributions: unknown[], weight
   private summarizeTile (batch: Batch): number {
     const { weights } = batch
     const k = this.distributions.length
-    const { out: resp, lse } = this.posterior(batch, weights, false)
+    const { out: resp, lse, total } = this.posterior(batch, weights, false)
     for (let j = 0; j < k; j++) {
       const d = this.distributions[j]!
       if (!d.frozen) d.summarizeBatch({ data: batch.data, rows: batch.rows, cols: batch.cols, weights: resp[j], categories: batch.categories })
     }
-    let total = 0
     this.sums.runs(batch.rows, (start, end) => {
       for (let j = 0; j < k; j++) sumInLanes(this.sums, LANES * j, resp[j]!, undefined, start, end)
       sumInLanes(this.sums, LANES * k, lse, weights, start, end)
-      for (let r = start; r < end; r++) {
-        const w = weights === undefined ? 1 : weights[r]!
-        if (w !== 0) total += w * lse[r]!
-      }
     })
     return total
   }
@@ -379,7 +375,7 @@ function fitOptions (options: MixtureInitOptions & MixtureFitOptions): MixtureFi
  * in cache, and nothing proportional to the batch is allocated. Any tiling gives the same bits
  * (the statistics are summed in row order; see accumulate.ts).
  */
-const TILE_ROWS = 1024
+const TILE_ROWS = 2048
 
 /** Rows start … start + TILE_ROWS − 1 of a batch (the batch itself when it is one tile). */
 function tile (batch: Batch, start: number): Batch {

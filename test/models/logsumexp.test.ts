@@ -51,7 +51,9 @@ t.test('responsibilities and log-sum-exp match the definition', async t => {
   const expected = naive(logp, logWeights, w)
   const out = logp.map(a => Float64Array.from(a))
   const lse = new Float64Array(rows)
-  responsibilities(out, Float64Array.from(logWeights), Float64Array.from(w), lse, rows)
+  const total = responsibilities(out, Float64Array.from(logWeights), Float64Array.from(w), lse, rows)
+  const expectedTotal = expected.lse.reduce((a, l, i) => a + w[i]! * l, 0)
+  t.ok(Math.abs(total - expectedTotal) <= 1e-12 * Math.abs(expectedTotal), `returns Σ w·lse: ${total} vs ${expectedTotal}`)
   let worst = 0
   for (let j = 0; j < k; j++) {
     for (let i = 0; i < rows; i++) worst = Math.max(worst, Math.abs(out[j]![i]! - expected.r[j]![i]!) / w[i]!)
@@ -69,15 +71,15 @@ t.test('rows impossible everywhere, infinite densities, NaN', async t => {
   const lw = Float64Array.from([0.5, 0.5], Math.log)
   const out = [Float64Array.of(-Infinity, Infinity, 0, NaN), Float64Array.of(-Infinity, 0, Infinity, 0)]
   const lse = new Float64Array(4)
-  responsibilities(out, lw, Float64Array.of(1, 2, 3, 4), lse, 4)
+  t.ok(Number.isNaN(responsibilities(out, lw, Float64Array.of(1, 2, 3, 4), lse, 4)), 'a NaN row makes the total NaN')
   t.same(Array.from(lse), [-Infinity, Infinity, Infinity, NaN])
   t.same(out.map(a => Array.from(a)), [[0, 2, 0, 0], [0, 0, 3, 0]])
-  const both = [Float64Array.of(Infinity), Float64Array.of(Infinity)]
-  responsibilities(both, lw, undefined, new Float64Array(1), 1)
+  const both = [Float64Array.of(Infinity, -Infinity), Float64Array.of(Infinity, -Infinity)]
+  t.equal(responsibilities(both, lw, Float64Array.of(1, 0), new Float64Array(2), 2), Infinity, 'rows of weight 0 left out of the total')
   t.same(both.map(a => a[0]), [0.5, 0.5], 'two infinite densities share the row')
   const some = [Float64Array.of(-Infinity, 0, -1e308), Float64Array.of(-3, -Infinity, -1e308)]
   const l1 = new Float64Array(3)
-  responsibilities(some, Float64Array.of(0, 0), undefined, l1, 3)
+  t.equal(responsibilities(some, Float64Array.of(0, 0), undefined, l1, 3), -3 + 0 + (-1e308 + Math.LN2))
   t.same(some.map(a => Array.from(a)), [[0, 1, 0.5], [1, 0, 0.5]], 'a component impossible in a row leaves it to the others')
   t.same(Array.from(l1), [-3, 0, -1e308 + Math.LN2])
   const joint = [Float64Array.of(-Infinity, Infinity), Float64Array.of(-Infinity, 0)]
