@@ -27,9 +27,16 @@ export interface Batch {
 const lent = new WeakMap<Batch, () => void>()
 
 /**
- * Marks a batch whose memory its producer wants back: `release` runs when the one consumer says
- * it is done with the batch ({@link releaseBatch}). A producer lends only to a single consumer
- * that does not keep batches (readNpy piped into a model sink), so the memory can be reused.
+ * Set to true on a Writable that calls {@link releaseBatch} on every batch once it is done with
+ * it and keeps none (a model sink). A producer piped into such a stream, and nothing else, may
+ * lend it batches.
+ */
+export const RELEASES_BATCHES = Symbol.for('aril.releasesBatches')
+
+/**
+ * Marks a batch whose memory its producer wants back: `release` runs when the consumer says it
+ * is done with the batch ({@link releaseBatch}). A producer lends only to a single consumer
+ * marked {@link RELEASES_BATCHES} (readNpy piped straight into a model sink).
  */
 export function lendBatch (batch: Batch, release: () => void): void {
   lent.set(batch, release)

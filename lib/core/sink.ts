@@ -3,7 +3,7 @@
  * `write()` (so backpressure is natural) and updates the parameters in `final()`.
  */
 import { Writable } from 'node:stream'
-import { releaseBatch, type BatchInput } from './batch.js'
+import { RELEASES_BATCHES, releaseBatch, type BatchInput } from './batch.js'
 import { ArilError, show } from './errors.js'
 import type { Model, Summary } from './model.js'
 import { booleanOption } from './options.js'
@@ -21,6 +21,8 @@ export type SinkOptions<U extends UpdateOptions> = U & {
 const YIELD_EVERY_MS = 4
 
 export class ModelSink<U extends UpdateOptions> extends Writable {
+  /** Models keep statistics, never rows: each batch is released after it is summarized. */
+  readonly [RELEASES_BATCHES] = true
   private readonly snapshot: Summary
   private readonly update: boolean
   private lastYield = performance.now()
@@ -38,7 +40,6 @@ export class ModelSink<U extends UpdateOptions> extends Writable {
         throw new ArilError('ERR_INVALID_INPUT', `A model sink takes batches of rows, got a single value ${show(chunk)}; group rows with toBatches()`)
       }
       this.model.summarize(chunk as BatchInput)
-      // Models keep statistics, never rows: the source may reuse the batch's memory.
       releaseBatch(chunk)
     } catch (err) {
       callback(err as Error)

@@ -5,7 +5,7 @@
  */
 import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { Readable, Transform, Writable, type TransformCallback } from 'node:stream'
-import { lendBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
+import { lendBatch, RELEASES_BATCHES, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import { batchRows, decodeValues, maxHeaderSizeOption, NpyDecoder, type NpyReadOptions } from './npy-decoder.js'
 import { formatHeader, parseDtype, parseHeader, readPreamble, type NpyDtype, type NpyHeader } from './npy-header.js'
@@ -126,7 +126,7 @@ class NpyFileReader extends Readable {
   private readonly inFlight: Array<Promise<Batch>> = []
   /** Buffers of batches their consumer has released, for the next reads. */
   private readonly spare: ArrayBuffer[] = []
-  private destinations = 0
+  private readonly destinations: NodeJS.WritableStream[] = []
   private readonly onAbort = (): void => {
     this.destroy(new ArilError('ERR_ABORTED', 'readNpy was aborted', { file: this.path }, { cause: this.options.signal?.reason }))
   }
@@ -193,9 +193,10 @@ class NpyFileReader extends Readable {
       if (this.destroyed) return
       // Keep the disk busy while the consumer works on this batch.
       this.readAhead()
-      // Piped into one consumer and nothing else listening: that consumer may hand the memory
-      // back (a model sink does), which spares allocating and faulting in a fresh megabyte a batch.
-      if (this.destinations === 1 && this.listenerCount('data') === 1) {
+      // Piped straight into a model sink and nothing else listening: the sink hands the memory
+      // back, which spares allocating and faulting in fresh megabytes for every batch.
+      const [only, ...others] = this.destinations
+      if (others.length === 0 && (only as { [RELEASES_BATCHES]?: boolean } | undefined)?.[RELEASES_BATCHES] === true && this.listenerCount('data') === 1) {
         const buffer = batch.data.buffer as ArrayBuffer
         lendBatch(batch, () => this.spare.push(buffer))
       }
@@ -204,7 +205,7 @@ class NpyFileReader extends Readable {
   }
 
   override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
-    this.destinations++
+    this.destinations.push(destination)
     return super.pipe(destination, options)
   }
 

@@ -225,6 +225,15 @@ t.test('a model sink hands batches back to readNpy, which reuses their memory on
   await Promise.all([ma, mb].map((m, i) => pipeline(source, watched(m, [a, b][i]!))))
   t.same([ma.parameters, mb.parameters], [memory.parameters, memory.parameters], 'two sinks on one reader both fit every row')
   t.equal(a.size, 200, 'and see 200 buffers')
+  // A transform in between might keep what it passes on: nothing is lent through it.
+  const { mapBatches } = await import('../../lib/io/map-batches.js')
+  const passed: Batch[] = []
+  const through = new Set<ArrayBufferLike>()
+  const md = new NormalDistribution()
+  await pipeline(readNpy(file, { rowsPerBatch: 100 }), mapBatches((batch: Batch) => { passed.push(batch); return batch }), watched(md, through))
+  t.same(md.parameters, memory.parameters)
+  t.equal(through.size, 200, 'through a transform: 200 buffers')
+  sameBits(t, concat(passed).data, x, 'batches a transform kept stay intact')
   const kept: Batch[] = []
   const listened = readNpy(file, { rowsPerBatch: 100 }).on('data', (batch: Batch) => kept.push(batch))
   const mc = new NormalDistribution()
