@@ -1,14 +1,10 @@
 /**
  * Squared Mahalanobis distances of complete rows, (x − μ)ᵀ Σ⁻¹ (x − μ) = |y|² with L·y = x − μ and
  * L the lower Cholesky factor of Σ: the hot loop of a MultivariateGaussianDistribution's density.
- *
- * The loops over the d entries of a row are short, and V8 runs short loops of unknown length
- * about three times slower than the same arithmetic written out. So for d ≤ UNROLL_LIMIT the row
- * is written out once per dimension, as JavaScript source compiled with `new Function` (from
- * numbers only: nothing the user passes becomes code), in exactly the loop's order of operations,
- * so both give the same bits. Where code generation is disallowed (`--disallow-code-generation-
- * from-strings`), the loop runs.
+ * For d ≤ UNROLL_LIMIT the row is written out once per dimension (see core/generated.ts), in
+ * exactly the loop's order of operations.
  */
+import { compileKernel, range } from '../core/generated.js'
 
 /**
  * Writes |y|² for every complete row r of `data` (rows × d, row-major) into `out[r]`, and NaN for
@@ -80,7 +76,6 @@ export function mahalanobisKernel (d: number): MahalanobisKernel {
 
 /** The written-out kernel, or undefined where `new Function` is disallowed. */
 function unrolled (d: number): MahalanobisKernel | undefined {
-  const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
   const constants = [
     ...range(d).map(j => `const m${j} = mean[${j}], v${j} = inverseDiagonal[${j}];`),
     ...range(d).flatMap(i => range(i).map(k => `const l${i}_${k} = factor[${i * d + k}];`))
@@ -96,9 +91,5 @@ function unrolled (d: number): MahalanobisKernel | undefined {
 for (let r = 0, base = 0; r < rows; r++, base += ${d}) {
 ${row.join('\n')}
 }`
-  try {
-    return new Function('data', 'rows', 'mean', 'factor', 'inverseDiagonal', 'out', source) as MahalanobisKernel
-  } catch {
-    return undefined
-  }
+  return compileKernel<MahalanobisKernel>(['data', 'rows', 'mean', 'factor', 'inverseDiagonal', 'out'], source)
 }

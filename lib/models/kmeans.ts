@@ -1,7 +1,8 @@
 /**
  * k-means clustering by Lloyd's algorithm, trained out of core by the EM trainer.
  */
-import { BlockedSums } from '../core/accumulate.js'
+import { BLOCK_ROWS, BlockedSums } from '../core/accumulate.js'
+import { nearestByScore, nearestKernel } from './nearest-centroid.js'
 import { sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import type { SummarizeOptions } from '../core/model.js'
@@ -237,29 +238,24 @@ function assign (
   p: Float64Array, start: number, end: number
 ): number {
   const xwAt = k * d
+  const found = nearestRows.length >= end - start ? nearestRows : (nearestRows = new Int32Array(end - start))
+  nearestKernel(k, d)(data, start, end, centroids, norms, found)
   let total = 0
   for (let r = start; r < end; r++) {
     const w = weights === undefined ? 1 : weights[r]!
     if (w === 0) continue
     const o = r * d
-    let complete = true
-    for (let q = 0; q < d; q++) if (data[o + q] !== data[o + q]) complete = false
-    let best = 0
-    let distance = Infinity
+    let best = found[r - start]!
+    let complete = best >= 0
+    if (!complete) {
+      // a missing or an infinite value: the kernel leaves these rows here
+      complete = true
+      for (let q = 0; q < d; q++) if (data[o + q] !== data[o + q]) complete = false
+      best = complete ? nearestByScore(data, o, centroids, norms, k, d) : nearest(data, o, centroids, k, d)
+    }
+    let distance = 0
     if (complete) {
-      // the common case: the nearest centroid minimizes |c|² − 2·x·c (pomegranate's expansion,
-      // one multiply-add per dimension), then the distance is computed exactly
-      let score = Infinity
-      for (let j = 0; j < k; j++) {
-        let dot = 0
-        for (let q = 0, c = j * d; q < d; q++, c++) dot += data[o + q]! * centroids[c]!
-        const s = norms[j]! - 2 * dot
-        if (s < score) {
-          score = s
-          best = j
-        }
-      }
-      distance = 0
+      // the distance to the chosen centroid, computed exactly
       for (let q = 0, c = best * d; q < d; q++, c++) {
         const x = data[o + q]!
         const diff = x - centroids[c]!
@@ -268,7 +264,6 @@ function assign (
         p[xwAt + c]! += w * x
       }
     } else {
-      best = nearest(data, o, centroids, k, d)
       distance = squaredDistance(data, o, centroids, best * d, d)
       for (let q = 0; q < d; q++) {
         const x = data[o + q]!
@@ -282,6 +277,9 @@ function assign (
   }
   return total
 }
+
+/** Per run: the nearest centroid of each row, from {@link nearestKernel} (runs stay inside one block). */
+let nearestRows = new Int32Array(BLOCK_ROWS)
 
 /** The nearest centroid to the row at data[o…o+d) (the first one on ties). */
 function nearest (data: Float64Array, o: number, centroids: Float64Array, k: number, d: number): number {

@@ -1,0 +1,34 @@
+import t from 'tap'
+import { execFileSync } from 'node:child_process'
+import { compileKernel, range } from '../../lib/core/generated.js'
+import { mahalanobisKernel } from '../../lib/distributions/mahalanobis.js'
+import { nearestKernel } from '../../lib/models/nearest-centroid.js'
+
+t.test('compileKernel compiles a body; range counts', async t => {
+  t.equal(compileKernel<(a: number, b: number) => number>(['a', 'b'], 'return a * b')!(3, 4), 12)
+  t.same(range(3), [0, 1, 2])
+})
+
+t.test('without code generation the loops run, with the same results', async t => {
+  const script = `
+    import { compileKernel } from './lib/core/generated.ts'
+    import { mahalanobisKernel } from './lib/distributions/mahalanobis.ts'
+    import { nearestKernel } from './lib/models/nearest-centroid.ts'
+    const distances = new Float64Array(2)
+    mahalanobisKernel(2)(Float64Array.of(3, 4, 1, 0), 2, Float64Array.of(1, 0), Float64Array.of(2, 0, 1, 2), Float64Array.of(0.5, 0.5), distances)
+    const best = new Int32Array(2)
+    nearestKernel(2, 2)(Float64Array.of(3, 3, 0.1, 0), 0, 2, Float64Array.of(0, 0, 2, 2), Float64Array.of(0, 8), best)
+    console.log(JSON.stringify({ distances: Array.from(distances), best: Array.from(best), compiled: compileKernel(['a'], 'return a') !== undefined }))`
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' }
+  delete env.NODE_V8_COVERAGE
+  const result = JSON.parse(execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', '--input-type=module', '-e', script], { env, cwd: new URL('../..', import.meta.url) }).toString())
+  const distances = new Float64Array(2)
+  mahalanobisKernel(2)(Float64Array.of(3, 4, 1, 0), 2, Float64Array.of(1, 0), Float64Array.of(2, 0, 1, 2), Float64Array.of(0.5, 0.5), distances)
+  const best = new Int32Array(2)
+  nearestKernel(2, 2)(Float64Array.of(3, 3, 0.1, 0), 0, 2, Float64Array.of(0, 0, 2, 2), Float64Array.of(0, 8), best)
+  t.equal(result.compiled, false, 'code generation is off in the child')
+  t.same(result.distances, [3.25, 0], '|((3, 4) − (1, 0)) solved by L = [[2, 0], [1, 2]]|² = 1 + 1.5²')
+  t.same(result.distances, Array.from(distances), 'as the written-out Mahalanobis kernel')
+  t.same(result.best, [1, 0])
+  t.same(result.best, Array.from(best), 'as the written-out nearest-centroid kernel')
+})
