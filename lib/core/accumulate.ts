@@ -20,6 +20,8 @@
  * data far from zero keeps its precision: `W·Σwx² − (Σwx)²` is formed exactly from the expansions.
  */
 
+import { crossProductsKernel } from './cross-products-kernel.js'
+
 /**
  * Rows per block. Shards summarized separately and merged must start on a multiple of this.
  * @example
@@ -648,14 +650,24 @@ export class CrossProductSums {
 
   /**
    * Rows start…end−1, all inside the current block: the hot loop (d(d+1)/2 multiply-adds a row).
-   * Complete rows are applied in groups of {@link GROUP_ROWS}, each cross-product slot taking the
-   * group's terms in row order, so the result is the same as one row at a time (and so the same for
-   * any chunking) while the triangle is read and written once per group.
+   * Up to UNROLL_LIMIT dimensions the complete rows go through a kernel written out for d (see
+   * cross-products-kernel.ts). Otherwise they are applied in groups of {@link GROUP_ROWS}, each
+   * cross-product slot taking the group's terms in row order, so the result is the same as one
+   * row at a time (and so the same for any chunking) while the triangle is read and written once
+   * per group. Either way each slot adds its rows in row order: the same bits.
    */
   private addRun (data: Float64Array, weights: Float64Array | undefined, start: number, end: number): void {
     const d = this.dimension
     const { partial, shift, delta, wDelta } = this
     if (this.unshifted > 0) this.findShifts(data, start, end)
+    const kernel = crossProductsKernel(d)
+    if (kernel !== undefined) {
+      for (let r = kernel(data, weights, start, end, shift, partial); r < end; r = kernel(data, weights, r + 1, end, shift, partial)) {
+        for (let j = 0; j < d; j++) delta[j] = data[r * d + j]! - shift[j]!
+        this.addIncomplete(weights === undefined ? 1 : weights[r]!, 0)
+      }
+      return
+    }
     let g = 0
     for (let r = start; r < end; r++) {
       const base = r * d
