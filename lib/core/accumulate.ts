@@ -650,7 +650,7 @@ export class CrossProductSums {
 
   /**
    * Rows start…end−1, all inside the current block: the hot loop (d(d+1)/2 multiply-adds a row).
-   * Up to UNROLL_LIMIT dimensions the complete rows go through a kernel written out for d (see
+   * Up to 32 dimensions (UNROLL_LIMIT) the complete rows go through a kernel written out for d (see
    * cross-products-kernel.ts). Otherwise they are applied in groups of {@link GROUP_ROWS}, each
    * cross-product slot taking the group's terms in row order, so the result is the same as one
    * row at a time (and so the same for any chunking) while the triangle is read and written once

@@ -18,7 +18,7 @@ export type CrossProductsKernel = (
 ) => number
 
 /** The largest dimension written out (its row takes d(d+1)/2 + 2d running sums). */
-export const UNROLL_LIMIT = 16
+export const UNROLL_LIMIT = 32
 
 const kernels = new Map<number, CrossProductsKernel | undefined>()
 

@@ -16,7 +16,7 @@ export type MahalanobisKernel = (
 ) => void
 
 /** The largest dimension written out (its row takes d(d+1)/2 constants and as many lines). */
-export const UNROLL_LIMIT = 16
+export const UNROLL_LIMIT = 32
 
 /**
  * The loop form of {@link MahalanobisKernel}: forward substitution with the diagonal's
