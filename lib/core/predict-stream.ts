@@ -63,12 +63,23 @@ function predictChunk (model: Predictor, batch: Batch, output: PredictOutput): B
   const posterior = model.predictLogProbaBatch(batch)
   if (output === 'logProba') return posterior
   if (output === 'proba') return { data: posterior.data.map(Math.exp), rows: posterior.rows, cols: posterior.cols }
-  const { data, rows, cols } = posterior
+  return { data: rowArgmax(posterior), rows: batch.rows, cols: 1 }
+}
+
+/**
+ * The column of the largest value in each row (the first on ties; NaN never wins).
+ *
+ * @example
+ * ```ts
+ * rowArgmax({ data: Float64Array.of(-2, -1, -1, -1), rows: 2, cols: 2 }) // => Float64Array [1, 0]
+ * ```
+ */
+export function rowArgmax ({ data, rows, cols }: Batch): Float64Array {
   const classes = new Float64Array(rows)
   for (let r = 0; r < rows; r++) {
     let best = 0
     for (let j = 1; j < cols; j++) if (data[r * cols + j]! > data[r * cols + best]!) best = j
     classes[r] = best
   }
-  return { data: classes, rows, cols: 1 }
+  return classes
 }

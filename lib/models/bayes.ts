@@ -8,14 +8,13 @@ import { BLOCK_ROWS, BlockedSums, blockedSumsProblem, type BlockedSumsSummary } 
 import { batchRows, sliceBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { Model, type FitStreamOptions, type SummarizeOptions, type Summary } from '../core/model.js'
+import { PosteriorModel } from '../core/posterior-model.js'
 import { updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { fromJSON } from '../core/serialize.js'
 import type { Source } from '../core/source.js'
 import type { History } from '../train/callbacks.js'
 import { trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
-import { predictStream, type PredictStreamOptions } from '../core/predict-stream.js'
-import type { Transform } from 'node:stream'
 
 /** Any model a BayesModel can hold as a component (a distribution, a mixture, another classifier ...). */
 export type Component = Model<unknown, UpdateOptions, unknown>
@@ -65,7 +64,7 @@ export interface BayesOptions {
  * model.history?.epochs.length // EM steps after the labelled M-step
  * ```
  */
-export abstract class BayesModel extends Model<[models: unknown[], weights: number[]], UpdateOptions, Float64Array | number[][]> {
+export abstract class BayesModel extends PosteriorModel<[models: unknown[], weights: number[]], UpdateOptions, Float64Array | number[][]> {
   /** Number of classes. */
   readonly k: number
   /** `Σw` of each class (labelled rows, plus responsibilities of unlabeled rows in the semi-supervised pass). */
@@ -423,7 +422,7 @@ export abstract class BayesModel extends Model<[models: unknown[], weights: numb
   }
 
   /** The most probable class of each row of a checked batch (the first on ties). */
-  predictBatch (batch: Batch): Float64Array {
+  override predictBatch (batch: Batch): Float64Array {
     const rows = batch.rows
     const joint = this.jointLogProbability(batch, this.fitted())
     const out = new Float64Array(rows)
@@ -437,26 +436,6 @@ export abstract class BayesModel extends Model<[models: unknown[], weights: numb
       out[r] = best
     }
     return out
-  }
-
-  /** The most probable class of each row (pomegranate's `predict`). */
-  predict (X: BatchInput): Float64Array {
-    return this.predictBatch(this.toBatch(X))
-  }
-
-  /** `P(class | x)` per row: rows of k probabilities (pomegranate's `predict_proba`). */
-  predictProba (X: BatchInput): number[][] {
-    return batchRows(this.predictLogProbaBatch(this.toBatch(X)), Math.exp)
-  }
-
-  /** `log P(class | x)` per row: rows of k log-probabilities (pomegranate's `predict_log_proba`). */
-  predictLogProba (X: BatchInput): number[][] {
-    return batchRows(this.predictLogProbaBatch(this.toBatch(X)))
-  }
-
-  /** A Transform from batches of rows to batches of predictions; see {@link predictStream}. */
-  predictStream (options?: PredictStreamOptions): Transform {
-    return predictStream(this, options)
   }
 
   /** Draws a class by the priors, then a row from that class's component. */

@@ -5,6 +5,7 @@ import { BlockedSums, blockedSumsProblem, LANES, sumInLanes, type BlockedSumsSum
 import { batchRows, sliceBatch, toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
+import { PosteriorModel } from '../core/posterior-model.js'
 import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { fromJSON, registerModel } from '../core/serialize.js'
@@ -14,8 +15,6 @@ import { trainBatch, trainStream, type Opener, type TrainOptions } from '../trai
 import { readHead } from '../train/head.js'
 import { Kmeans, type KmeansInit } from './kmeans.js'
 import { jointLogSumExp, responsibilities } from './logsumexp.js'
-import { predictStream, type PredictStreamOptions } from '../core/predict-stream.js'
-import type { Transform } from 'node:stream'
 
 /** A component: any aril model (distribution, IndependentComponents, MultivariateGaussian, mixture ...). */
 export type Component = Model<unknown, any, unknown>
@@ -65,7 +64,7 @@ export interface MixtureInitOptions {
  * gmm.predict([-1, 1]) // => Float64Array [0, 1]
  * ```
  */
-export class GeneralMixtureModel extends Model<[distributions: unknown[], weights: number[]], MixtureUpdateOptions, Float64Array | Float64Array[]> {
+export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[], weights: number[]], MixtureUpdateOptions, Float64Array | Float64Array[]> {
   readonly name = 'GeneralMixtureModel'
   readonly dimension: number | undefined
   readonly distributions: Component[]
@@ -247,33 +246,6 @@ export class GeneralMixtureModel extends Model<[distributions: unknown[], weight
       }
     }
     return { data, rows: batch.rows, cols: k }
-  }
-
-  /** The most probable component of each row (pomegranate's `predict`). */
-  predict (X: BatchInput): Float64Array {
-    const { data, rows, cols } = this.predictLogProbaBatch(this.toBatch(X))
-    const out = new Float64Array(rows)
-    for (let r = 0; r < rows; r++) {
-      let best = 0
-      for (let j = 1; j < cols; j++) if (data[r * cols + j]! > data[r * cols + best]!) best = j
-      out[r] = best
-    }
-    return out
-  }
-
-  /** P(component | x) per row: rows of k probabilities (pomegranate's `predict_proba`). */
-  predictProba (X: BatchInput): number[][] {
-    return batchRows(this.predictLogProbaBatch(this.toBatch(X)), Math.exp)
-  }
-
-  /** log P(component | x) per row (pomegranate's `predict_log_proba`). */
-  predictLogProba (X: BatchInput): number[][] {
-    return batchRows(this.predictLogProbaBatch(this.toBatch(X)))
-  }
-
-  /** A Transform from batches of rows to batches of predictions; see predictStream. */
-  predictStream (options?: PredictStreamOptions): Transform {
-    return predictStream(this, options)
   }
 
   /** Draws a component by the weights, then a value from it: a Float64Array for one-column components, rows otherwise. */
