@@ -4,9 +4,10 @@
  * See npy-header.ts for the format and npy-decoder.ts for the decoding.
  */
 import { open, unlink, type FileHandle } from 'node:fs/promises'
-import { Readable, Transform, Writable, type TransformCallback } from 'node:stream'
+import { Readable, Writable } from 'node:stream'
 import { lendBatch, RELEASES_BATCHES, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
+import { BatchStream } from './batches.js'
 import { batchRows, decodeValues, maxHeaderSizeOption, NpyDecoder, type NpyReadOptions } from './npy-decoder.js'
 import { formatHeader, parseDtype, parseHeader, readPreamble, type NpyDtype, type NpyHeader } from './npy-header.js'
 
@@ -27,40 +28,21 @@ export type { NpyHeader, NpyDtype } from './npy-header.js'
  * await pipeline(Readable.fromWeb(response.body), parseNpy(), new NormalDistribution().sink())
  * ```
  */
-export function parseNpy (options: NpyReadOptions = {}): Transform {
-  return new NpyParser(options)
-}
-
-class NpyParser extends Transform {
-  private readonly decoder: NpyDecoder
-  private readonly emitBatch = (batch: Batch): void => { this.push(batch) }
-
-  constructor (options: NpyReadOptions) {
-    super({ readableObjectMode: true, readableHighWaterMark: 2 })
-    this.decoder = new NpyDecoder(options)
-  }
-
-  override _transform (chunk: Uint8Array, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      const before = this.decoder.header
-      this.decoder.push(chunk, this.emitBatch)
-      if (before === undefined && this.decoder.header !== undefined) this.emit('header', this.decoder.header)
-    } catch (err) {
-      callback(err as Error)
-      return
+export function parseNpy (options: NpyReadOptions = {}): BatchStream {
+  const stream: BatchStream = new BatchStream(emit => {
+    const decoder = new NpyDecoder(options)
+    return {
+      skippedRows: 0,
+      write (chunk: unknown): void {
+        const before = decoder.header
+        // bytes, or a string written as it would be by default (UTF-8)
+        decoder.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk as Uint8Array, emit)
+        if (before === undefined && decoder.header !== undefined) stream.emit('header', decoder.header)
+      },
+      end: () => decoder.end()
     }
-    callback()
-  }
-
-  override _flush (callback: TransformCallback): void {
-    try {
-      this.decoder.end()
-    } catch (err) {
-      callback(err as Error)
-      return
-    }
-    callback()
-  }
+  }, {})
+  return stream
 }
 
 /** Options of {@link readNpy}. */
