@@ -9,7 +9,7 @@ import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { digamma, logGamma, trigamma } from '../core/special.js'
-import { UnivariateDistribution } from '../core/univariate.js'
+import { checkPositive, UnivariateDistribution } from '../core/univariate.js'
 
 /** Options of the {@link BetaDistribution} constructor. */
 export interface BetaOptions {
@@ -54,11 +54,8 @@ export class BetaDistribution extends UnivariateDistribution<[alpha: number, bet
 
   constructor (alpha = 1, beta = 1, options: BetaOptions = {}) {
     super()
-    for (const [name, value] of [['alpha', alpha], ['beta', beta]] as const) {
-      if (typeof value !== 'number' || !(value > 0) || value === Infinity) {
-        throw new ArilError('ERR_INVALID_PARAMETER', `BetaDistribution: expected a finite ${name} > 0, got ${String(value)}`)
-      }
-    }
+    checkPositive(alpha, 'alpha', 'BetaDistribution')
+    checkPositive(beta, 'beta', 'BetaDistribution')
     this.alpha = alpha
     this.beta = beta
     this.frozen = options.frozen === true
