@@ -135,3 +135,12 @@ export function chunked (batch: Batch, seed: number, maxChunk: number): () => Re
     return Readable.from(parts)
   }
 }
+
+/** Missing values (NaN and null) add nothing to a fit of `make()` and have log-probability 0. */
+export function assertMissingIgnored (t: Test, make: () => Model<unknown, any, unknown>, observed: [number, number, number]): void {
+  const [x, y, z] = observed
+  const a = make().fit([x, NaN, y, null as unknown as number, z])
+  const b = make().fit(observed)
+  t.same(a.parameters, b.parameters)
+  t.same(Array.from(a.logProbability([NaN]) as Float64Array), [0])
+}
