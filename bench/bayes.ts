@@ -16,21 +16,15 @@
  *
  * Run: node --import tsx bench/bayes.ts (about 15 s on 2 cores).
  */
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import { sliceBatch, type Batch } from '../lib/core/batch.js'
 import { Random } from '../lib/core/random.js'
 import { NormalDistribution } from '../lib/distributions/normal.js'
 import { NaiveBayes } from '../lib/models/naive-bayes.js'
+import { hasPomegranate, runPomegranate } from './pomegranate.js'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const PYTHON = '/usr/bin/python3'
-const HELPER = join(HERE, 'pomegranate_bayes.py')
 const ROWS = 1_000_000
 const COLS = 10
 const CLASSES = 3
@@ -82,19 +76,8 @@ async function bestAsync (repeats: number, f: () => Promise<void>): Promise<numb
 }
 
 function timePomegranate (batch: Batch): { ms: number; means: number[][] } | undefined {
-  if (spawnSync(PYTHON, ['-c', 'import pomegranate'], { stdio: 'ignore' }).status !== 0) return undefined
-  const dir = mkdtempSync(join(tmpdir(), 'aril-bench-'))
-  try {
-    const x = join(dir, 'x.f64')
-    const y = join(dir, 'y.f64')
-    writeFileSync(x, new Uint8Array(batch.data.buffer, batch.data.byteOffset, batch.data.byteLength))
-    writeFileSync(y, new Uint8Array(batch.labels!.buffer, batch.labels!.byteOffset, batch.labels!.byteLength))
-    const run = spawnSync(PYTHON, [HELPER, x, y, String(ROWS), String(COLS), String(REPEATS)], { encoding: 'utf8', maxBuffer: 1 << 24 })
-    if (run.status !== 0) throw new Error(`pomegranate helper failed: ${run.stderr}`)
-    return JSON.parse(run.stdout) as { ms: number; means: number[][] }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
+  if (!hasPomegranate()) return undefined
+  return runPomegranate('pomegranate_bayes.py', [batch.data, batch.labels!, ROWS, COLS, REPEATS])
 }
 
 /** Runs the bench and prints the figures; resolves with them. */

@@ -25,11 +25,7 @@
  *
  * Run: node --import tsx bench/mixture.ts (a minute or two on 2 cores).
  */
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import type { Batch } from '../lib/core/batch.js'
 import { Random } from '../lib/core/random.js'
 import { stringifyJSON } from '../lib/core/serialize.js'
@@ -37,10 +33,8 @@ import { NormalDistribution } from '../lib/distributions/normal.js'
 import { MultivariateGaussianDistribution } from '../lib/distributions/multivariate-gaussian.js'
 import { GeneralMixtureModel } from '../lib/models/mixture.js'
 import { Kmeans } from '../lib/models/kmeans.js'
+import { hasPomegranate, runPomegranate } from './pomegranate.js'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const PYTHON = '/usr/bin/python3'
-const HELPER = join(HERE, 'pomegranate_mixture.py')
 const ROWS = 1_000_000
 
 /** Worker threads of the parallel rows. */
@@ -162,41 +156,31 @@ async function timeArilWorkers (c: Case): Promise<{ ms: number; cpuMs: number; p
   return { ms, cpuMs: cpu, passMs }
 }
 
-function timePomegranate (c: Case, dir: string): { ms: number; cpuMs: number } | undefined {
-  const file = join(dir, 'x.f64')
-  const init = join(dir, 'init.json')
-  const { data } = c.batch
-  writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+function timePomegranate (c: Case): { ms: number; cpuMs: number } {
   const model = c.model()
-  writeFileSync(init, model instanceof Kmeans ? JSON.stringify({ centroids: model.parameters }) : stringifyJSON(model))
-  const run = spawnSync(PYTHON, [HELPER, c.kind, file, String(c.batch.rows), String(c.batch.cols), init, String(c.iterations), String(REPEATS)], { encoding: 'utf8' })
-  if (run.status !== 0) throw new Error(`pomegranate helper failed: ${run.stderr}`)
-  const { msPerIteration, cpuMsPerIteration } = JSON.parse(run.stdout) as { msPerIteration: number; cpuMsPerIteration: number }
+  const init = model instanceof Kmeans ? JSON.stringify({ centroids: model.parameters }) : stringifyJSON(model)
+  const { msPerIteration, cpuMsPerIteration } = runPomegranate<{ msPerIteration: number; cpuMsPerIteration: number }>('pomegranate_mixture.py',
+    [c.kind, c.batch.data, c.batch.rows, c.batch.cols, { json: init }, c.iterations, REPEATS])
   return { ms: msPerIteration, cpuMs: cpuMsPerIteration }
 }
 
 /** Runs every case and prints one line each; resolves with the figures. */
 export async function run (): Promise<MixtureBenchResult[]> {
-  const hasPomegranate = spawnSync(PYTHON, ['-c', 'import pomegranate'], { stdio: 'ignore' }).status === 0
-  const dir = mkdtempSync(join(tmpdir(), 'aril-bench-mixture-'))
+  const withPomegranate = hasPomegranate()
   const results: MixtureBenchResult[] = []
   console.log(`EM, milliseconds per iteration (best of ${REPEATS} fits; wall clock / CPU time of all threads)`)
-  try {
-    for (const c of cases()) {
-      const aril = timeAril(c)
-      const arilWorkers = await timeArilWorkers(c)
-      const pomegranate = hasPomegranate ? timePomegranate(c, dir) : undefined
-      results.push({ name: c.name, iterations: c.iterations, aril, arilWorkers, pomegranate })
-      const versus = (ms: number, cpu: number): string => pomegranate === undefined
-        ? 'pomegranate not available'
-        : `aril is ${(pomegranate.ms / ms).toFixed(2)}x / ${(pomegranate.cpuMs / cpu).toFixed(2)}x as fast as pomegranate`
-      console.log(`${c.name}, ${c.iterations} iterations:` + (pomegranate === undefined ? '' : ` pomegranate ${pomegranate.ms.toFixed(0)} / ${pomegranate.cpuMs.toFixed(0)} ms`))
-      console.log(`  aril, 1 thread (fit):            ${aril.ms.toFixed(0)} / ${aril.cpuMs.toFixed(0)} ms; ${versus(aril.ms, aril.cpuMs)}`)
-      console.log(`  aril, workers: ${WORKERS} (fitStream): ${arilWorkers.ms.toFixed(0)} / ${arilWorkers.cpuMs.toFixed(0)} ms; ${versus(arilWorkers.ms, arilWorkers.cpuMs)}` +
-        ` (median pass ${arilWorkers.passMs.toFixed(0)} ms${pomegranate === undefined ? '' : `: ${(pomegranate.ms / arilWorkers.passMs).toFixed(2)}x`})`)
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
+  for (const c of cases()) {
+    const aril = timeAril(c)
+    const arilWorkers = await timeArilWorkers(c)
+    const pomegranate = withPomegranate ? timePomegranate(c) : undefined
+    results.push({ name: c.name, iterations: c.iterations, aril, arilWorkers, pomegranate })
+    const versus = (ms: number, cpu: number): string => pomegranate === undefined
+      ? 'pomegranate not available'
+      : `aril is ${(pomegranate.ms / ms).toFixed(2)}x / ${(pomegranate.cpuMs / cpu).toFixed(2)}x as fast as pomegranate`
+    console.log(`${c.name}, ${c.iterations} iterations:` + (pomegranate === undefined ? '' : ` pomegranate ${pomegranate.ms.toFixed(0)} / ${pomegranate.cpuMs.toFixed(0)} ms`))
+    console.log(`  aril, 1 thread (fit):            ${aril.ms.toFixed(0)} / ${aril.cpuMs.toFixed(0)} ms; ${versus(aril.ms, aril.cpuMs)}`)
+    console.log(`  aril, workers: ${WORKERS} (fitStream): ${arilWorkers.ms.toFixed(0)} / ${arilWorkers.cpuMs.toFixed(0)} ms; ${versus(arilWorkers.ms, arilWorkers.cpuMs)}` +
+      ` (median pass ${arilWorkers.passMs.toFixed(0)} ms${pomegranate === undefined ? '' : `: ${(pomegranate.ms / arilWorkers.passMs).toFixed(2)}x`})`)
   }
   return results
 }

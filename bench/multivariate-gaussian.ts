@@ -15,18 +15,12 @@
  *
  * Run: node --import tsx bench/multivariate-gaussian.ts (under a minute on 2 cores).
  */
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import type { Batch } from '../lib/core/batch.js'
 import { Random } from '../lib/core/random.js'
 import { MultivariateGaussianDistribution } from '../lib/distributions/multivariate-gaussian.js'
+import { hasPomegranate, runPomegranate } from './pomegranate.js'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const PYTHON = '/usr/bin/python3'
-const HELPER = join(HERE, 'pomegranate_multivariate_gaussian.py')
 const BATCH_ROWS = 8192
 const CASES = [{ d: 5, rows: 1_000_000 }, { d: 20, rows: 300_000 }, { d: 100, rows: 40_000 }]
 
@@ -74,17 +68,8 @@ function timeAril (data: Float64Array, d: number, rows: number): number {
 }
 
 function timePomegranate (data: Float64Array, d: number, rows: number): number | undefined {
-  if (spawnSync(PYTHON, ['-c', 'import pomegranate'], { stdio: 'ignore' }).status !== 0) return undefined
-  const dir = mkdtempSync(join(tmpdir(), 'aril-bench-'))
-  try {
-    const file = join(dir, 'x.f64')
-    writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
-    const run = spawnSync(PYTHON, [HELPER, file, String(rows), String(d), '3'], { encoding: 'utf8' })
-    if (run.status !== 0) throw new Error(`pomegranate helper failed: ${run.stderr}`)
-    return (JSON.parse(run.stdout) as { rowsPerSecond: number }).rowsPerSecond
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
+  if (!hasPomegranate()) return undefined
+  return runPomegranate<{ rowsPerSecond: number }>('pomegranate_multivariate_gaussian.py', [data, rows, d, 3]).rowsPerSecond
 }
 
 /** Runs every case and prints one line each; resolves with the figures. */

@@ -20,7 +20,7 @@
  * Run: node --import tsx bench/npy.ts [--rows 100000000] [--large]
  * (about a minute on 2 cores once the file exists; generating it takes about as long again).
  */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { createReadStream, existsSync } from 'node:fs'
 import { mkdir, rename } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
@@ -30,6 +30,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Random } from '../lib/core/random.js'
 import { NormalDistribution } from '../lib/distributions/normal.js'
 import { readNpy, writeNpy } from '../lib/io/npy.js'
+import { hasPomegranate, runPomegranate } from './pomegranate.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const DATA = join(HERE, '..', 'data', 'bench')
@@ -96,10 +97,7 @@ function childFit (file: string): { rows: number; seconds: number; maxRssMB: num
 }
 
 function pomegranate (file: string): { seconds: number; parameters: number[] } | undefined {
-  const probe = spawnSync('/usr/bin/python3', ['-c', 'import pomegranate'], { encoding: 'utf8' })
-  if (probe.status !== 0) return undefined
-  const out = execFileSync('/usr/bin/python3', [join(HERE, 'pomegranate_normal.py'), file], { encoding: 'utf8' })
-  return JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; parameters: number[] }
+  return hasPomegranate() ? runPomegranate('pomegranate_normal.py', [file]) : undefined
 }
 
 const rate = (rows: number, s: number): string => `${(rows / s / 1e6).toFixed(1)} M rows/s`
