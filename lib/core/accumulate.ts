@@ -20,7 +20,7 @@
  * data far from zero keeps its precision: `W·Σwx² − (Σwx)²` is formed exactly from the expansions.
  */
 
-import { crossProductsKernel } from './cross-products-kernel.js'
+import { crossProductsKernel, type CrossProductsKernel } from './cross-products-kernel.js'
 
 /**
  * Rows per block. Shards summarized separately and merged must start on a multiple of this.
@@ -606,6 +606,8 @@ export class CrossProductSums {
   /** Per-row scratch: shifted values and their weighted copies. */
   private readonly delta: Float64Array
   private readonly wDelta: Float64Array
+  /** The complete rows' loop written out for this dimension, if it can be. */
+  private readonly kernel: CrossProductsKernel | undefined
   /** Rows summarized so far (including merged ones). */
   rows = 0
   /** Rows of the current, unfinished block. */
@@ -619,6 +621,7 @@ export class CrossProductSums {
     this.sums = new ExpansionTable(this.partial.length)
     this.delta = new Float64Array(GROUP_ROWS * d)
     this.wDelta = new Float64Array(GROUP_ROWS * d)
+    this.kernel = crossProductsKernel(d)
   }
 
   /** Where the packed upper triangle of cross-products starts in `partial`. */
@@ -660,7 +663,7 @@ export class CrossProductSums {
     const d = this.dimension
     const { partial, shift, delta, wDelta } = this
     if (this.unshifted > 0) this.findShifts(data, start, end)
-    const kernel = crossProductsKernel(d)
+    const kernel = this.kernel
     if (kernel !== undefined) {
       for (let r = kernel(data, weights, start, end, shift, partial); r < end; r = kernel(data, weights, r + 1, end, shift, partial)) {
         for (let j = 0; j < d; j++) delta[j] = data[r * d + j]! - shift[j]!

@@ -5,7 +5,7 @@ import { CrossProductSums, crossProductSumsProblem, pairwiseCovariance, type Cro
 import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { cholesky, logDeterminant, solveLower, squaredNorm, symmetricEigenvalues } from '../core/linear-algebra.js'
-import { mahalanobisKernel } from './mahalanobis.js'
+import { mahalanobisKernel, type MahalanobisKernel } from './mahalanobis.js'
 import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
 import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
@@ -78,6 +78,7 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
   private factor: Float64Array
   private inverseDiagonal: Float64Array
   private logDet: number
+  private readonly mahalanobis: MahalanobisKernel
 
   constructor (means: ArrayLike<number>, covariance: ArrayLike<ArrayLike<number>>, options: MultivariateGaussianOptions = {}) {
     super()
@@ -93,6 +94,7 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
     this.factor = this.inverseDiagonal = new Float64Array(0)
     this.logDet = 0
     this.setFactor(factor)
+    this.mahalanobis = mahalanobisKernel(d)
     this.sums = new CrossProductSums(d)
     this.frozen = options.frozen === true
   }
@@ -178,7 +180,7 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
     const d = this.dimension
     const { data, rows } = batch
     const out = new Float64Array(rows)
-    mahalanobisKernel(d)(data, rows, this.mean, this.factor, this.inverseDiagonal, out)
+    this.mahalanobis(data, rows, this.mean, this.factor, this.inverseDiagonal, out)
     const full = -0.5 * (d * LOG_2PI + this.logDet)
     const marginals = new Map<string, Marginal>()
     const z = new Float64Array(d)

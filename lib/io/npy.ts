@@ -108,6 +108,8 @@ class NpyFileReader extends Readable {
   private readonly inFlight: Array<Promise<Batch>> = []
   /** Buffers of batches their consumer has released, for the next reads. */
   private readonly spare: ArrayBuffer[] = []
+  /** Byte buffers of dtypes that are decoded (not little-endian f8), free again after decoding. */
+  private readonly spareBytes: ArrayBuffer[] = []
   private readonly destinations: NodeJS.WritableStream[] = []
   private readonly onAbort = (): void => {
     this.destroy(new ArilError('ERR_ABORTED', 'readNpy was aborted', { file: this.path }, { cause: this.options.signal?.reason }))
@@ -191,9 +193,9 @@ class NpyFileReader extends Readable {
     return super.pipe(destination, options)
   }
 
-  /** A buffer of at least `bytes` bytes: a returned one when there is one, else a new one. */
-  private buffer (bytes: number): ArrayBuffer {
-    for (let buffer = this.spare.pop(); buffer !== undefined; buffer = this.spare.pop()) {
+  /** A buffer of at least `bytes` bytes: one from `spare` when there is one, else a new one. */
+  private buffer (bytes: number, spare = this.spare): ArrayBuffer {
+    for (let buffer = spare.pop(); buffer !== undefined; buffer = spare.pop()) {
       // a buffer transferred to a worker after its release comes back detached (length 0)
       if (buffer.byteLength >= bytes) return buffer
     }
@@ -226,11 +228,12 @@ class NpyFileReader extends Readable {
     const values = rows * cols
     const byteOffset = header.dataOffset + first * cols * dtype.itemSize
     const direct = dtype.kind === 'f' && dtype.itemSize === 8 && dtype.littleEndian
-    const bytes = new Uint8Array(direct ? this.buffer(values * 8) : new ArrayBuffer(values * dtype.itemSize), 0, values * dtype.itemSize)
+    const bytes = new Uint8Array(direct ? this.buffer(values * 8) : this.buffer(values * dtype.itemSize, this.spareBytes), 0, values * dtype.itemSize)
     await readFully(this.handle!, bytes, bytes.length, byteOffset, this.path)
     if (direct) return { data: new Float64Array(bytes.buffer, 0, values), rows, cols }
     const data = new Float64Array(this.buffer(values * 8), 0, values)
     decodeValues(dtype, bytes, values, data, 0, { byteOffset, value: first * cols, cols, file: this.path })
+    this.spareBytes.push(bytes.buffer as ArrayBuffer)
     return { data, rows, cols }
   }
 

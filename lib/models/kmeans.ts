@@ -2,7 +2,7 @@
  * k-means clustering by Lloyd's algorithm, trained out of core by the EM trainer.
  */
 import { BLOCK_ROWS, BlockedSums } from '../core/accumulate.js'
-import { nearestByScore, nearestKernel } from './nearest-centroid.js'
+import { nearestByScore, nearestKernel, type NearestKernel } from './nearest-centroid.js'
 import { sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import type { SummarizeOptions } from '../core/model.js'
@@ -125,9 +125,10 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
     const { data, weights } = batch
     const norms = new Float64Array(k)
     for (let j = 0; j < k * d; j++) norms[Math.floor(j / d)]! += centroids[j]! * centroids[j]!
+    const nearestOf = nearestKernel(k, d)
     let total = 0
     this.sums.runs(batch.rows, (start, end) => {
-      total += assign(data, d, weights, centroids, norms, k, this.sums.partial, start, end)
+      total += assign(data, d, weights, centroids, norms, k, nearestOf, this.sums.partial, start, end)
     })
     return -total
   }
@@ -235,11 +236,11 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
  */
 function assign (
   data: Float64Array, d: number, weights: Float64Array | undefined, centroids: Float64Array, norms: Float64Array, k: number,
-  p: Float64Array, start: number, end: number
+  nearestOf: NearestKernel, p: Float64Array, start: number, end: number
 ): number {
   const xwAt = k * d
   const found = nearestRows.length >= end - start ? nearestRows : (nearestRows = new Int32Array(end - start))
-  nearestKernel(k, d)(data, start, end, centroids, norms, found)
+  nearestOf(data, start, end, centroids, norms, found)
   let total = 0
   for (let r = start; r < end; r++) {
     const w = weights === undefined ? 1 : weights[r]!
