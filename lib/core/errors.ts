@@ -39,6 +39,7 @@ export type ArilErrorCode =
   | 'ERR_INVALID_TABLE'
   | 'ERR_LABEL'
   | 'ERR_CHECKPOINT'
+  | 'ERR_LIMIT'
 
 /** Where an error happened; every field is optional and copied onto the error. */
 export interface ErrorLocation {
@@ -47,6 +48,8 @@ export interface ErrorLocation {
   column?: number | string
   line?: number
   byteOffset?: number
+  /** For `ERR_LIMIT`: the option that sets the limit that was exceeded (e.g. `maxHeaderBytes`). */
+  limit?: string
 }
 
 /**
@@ -65,6 +68,7 @@ export class ArilError extends Error implements ErrorLocation {
   column?: number | string
   line?: number
   byteOffset?: number
+  limit?: string
 
   constructor (code: ArilErrorCode, message: string, location: ErrorLocation = {}, options?: { cause?: unknown }) {
     super(message + describeLocation(location), options)
@@ -90,6 +94,20 @@ function describeLocation (location: ErrorLocation): string {
 /** Throws `ERR_INVALID_OPTION` naming the option, what it accepts and what it got. */
 export function invalidOption (name: string, expected: string, got: unknown): never {
   throw new ArilError('ERR_INVALID_OPTION', `Option ${name}: expected ${expected}, got ${show(got)}`)
+}
+
+/**
+ * Throws `ERR_LIMIT`: a documented limit (a reader's or `fromJSON`'s option with a safe default)
+ * was exceeded. The message names the limit, its value, what was found and the option that raises
+ * it; `limit` on the error is the option's name.
+ * @example
+ * ```ts
+ * limitExceeded('maxHeaderBytes', 65536, 'an .npy header of 70000 bytes', { file: 'x.npy' })
+ * // ArilError ERR_LIMIT: Limit maxHeaderBytes = 65536 exceeded by an .npy header of 70000 bytes (raise it with the option maxHeaderBytes), in x.npy
+ * ```
+ */
+export function limitExceeded (option: string, value: number, found: string, location: ErrorLocation = {}): never {
+  throw new ArilError('ERR_LIMIT', `Limit ${option} = ${value} exceeded by ${found} (raise it with the option ${option})`, { ...location, limit: option })
 }
 
 /** A short, safe rendering of a user's value for an error message. */

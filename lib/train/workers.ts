@@ -67,7 +67,8 @@ export function serializeError (err: unknown): SerializedError {
     row: e.row,
     column: e.column,
     line: e.line,
-    byteOffset: e.byteOffset
+    byteOffset: e.byteOffset,
+    limit: e.limit
   }
 }
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ArilError, invalidOption, show } from '../../lib/core/errors.js'
+import { ArilError, invalidOption, limitExceeded, show } from '../../lib/core/errors.js'
 import { assertArilError } from '../helpers.js'
 
 t.test('messages say where, and the location is copied onto the error', async t => {
@@ -30,4 +30,13 @@ t.test('show renders values safely', async t => {
   t.equal(show(new Map()), 'a Map')
   t.equal(show(() => 1), 'a function')
   t.equal(show(null), 'null')
+})
+
+t.test('limitExceeded names the limit, its value and the option that raises it', async t => {
+  assertArilError(t, () => limitExceeded('maxHeaderBytes', 65536, 'an .npy header of 70000 bytes', { file: 'x.npy' }), {
+    code: 'ERR_LIMIT',
+    limit: 'maxHeaderBytes',
+    file: 'x.npy',
+    message: 'Limit maxHeaderBytes = 65536 exceeded by an .npy header of 70000 bytes (raise it with the option maxHeaderBytes), in x.npy'
+  })
 })
