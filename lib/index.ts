@@ -50,3 +50,4 @@ export { GaussianKernelDensity } from './distributions/gaussian-kernel-density.j
 export { UniformKernelDensity } from './distributions/uniform-kernel-density.js'
 export { TriangleKernelDensity } from './distributions/triangle-kernel-density.js'
 export { eachBatch, type BatchVisitor } from './train/pass.js'
+export type { InitOptions, InitSample } from './models/init.js'

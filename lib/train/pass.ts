@@ -52,3 +52,39 @@ export async function eachBatch (open: Opener, toBatch: (X: BatchInput) => Batch
   }
   return rows
 }
+
+/**
+ * A computation that reads the data in passes: it yields one visitor per pass and returns its
+ * result. The same generator runs over rows in memory ({@link passesInMemory}, synchronous) or
+ * over a re-openable source ({@link passesOverStream}), so both give the same result.
+ */
+export type Passes<T> = Generator<BatchVisitor, T, undefined>
+
+/**
+ * Runs every pass of `passes` over one batch in memory.
+ * @example
+ * ```ts
+ * const sample = passesInMemory(initialSample(settings), toBatch(X))
+ * ```
+ */
+export function passesInMemory<T> (passes: Passes<T>, batch: Batch): T {
+  for (let next = passes.next(); ; next = passes.next()) {
+    if (next.done === true) return next.value
+    if (batch.rows > 0) next.value(batch, 0)
+  }
+}
+
+/**
+ * Runs every pass of `passes` over a fresh opening of `open` (see {@link eachBatch}).
+ * @throws ArilError what {@link eachBatch} throws, and what the passes throw
+ * @example
+ * ```ts
+ * const sample = await passesOverStream(initialSample(settings), () => readNpy('big.npy'), X => toBatch(X))
+ * ```
+ */
+export async function passesOverStream<T> (passes: Passes<T>, open: Opener, toBatch: (X: BatchInput) => Batch, signal?: AbortSignal): Promise<T> {
+  for (let next = passes.next(); ; next = passes.next()) {
+    if (next.done === true) return next.value
+    await eachBatch(open, toBatch, next.value, signal)
+  }
+}
