@@ -38,6 +38,11 @@ export class GaussianKernelDensity extends KernelDensity {
   readonly name = 'GaussianKernelDensity'
   protected readonly kernel = gaussian
 
+  /** pomegranate's `blank()`: no points, bandwidth 1, to be fitted. */
+  static blank (): GaussianKernelDensity {
+    return new GaussianKernelDensity()
+  }
+
   /** A density fitted to X (pomegranate's `from_samples`): bandwidth 1 unless given, then `fit`. */
   static fromSamples (X: BatchInput, options: KernelDensityFromSamplesOptions = {}): GaussianKernelDensity {
     return kernelFromSamples(GaussianKernelDensity, X, options)

@@ -6,7 +6,7 @@
 import { BlockedSums, blockedSumsProblem, ExactSum, type BlockedSumsSummary } from '../core/accumulate.js'
 import type { Batch, BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
-import type { FitStreamOptions, SummarizeOptions, Summary } from '../core/model.js'
+import type { FitStreamOptions, Statistics, SummarizeOptions, Summary } from '../core/model.js'
 import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber } from '../core/serialize.js'
@@ -221,6 +221,13 @@ export abstract class KernelDensity extends UnivariateDistribution<KernelDensity
     if (this.binned) return { model: this.name, grid: this.grid?.toJSON() ?? null, sums: this.sums.summary() }
     const { values, weights, count } = this.stored
     return { model: this.name, points: Array.from(values.subarray(0, count)), weights: Array.from(weights.subarray(0, count)) }
+  }
+
+  /** The statistics: the points and weights summarized so far, or (binned) the weight binned onto each grid point. */
+  override get statistics (): Statistics {
+    if (this.binned) return { points: this.grid?.points() ?? [], wSum: this.sums.values() }
+    const { values, weights, count } = this.stored
+    return { points: Array.from(values.subarray(0, count)), weights: Array.from(weights.subarray(0, count)) }
   }
 
   protected override summaryProblem (summary: Summary): string | undefined {

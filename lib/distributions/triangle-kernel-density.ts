@@ -34,6 +34,11 @@ export class TriangleKernelDensity extends KernelDensity {
   readonly name = 'TriangleKernelDensity'
   protected readonly kernel = triangle
 
+  /** pomegranate's `blank()`: no points, bandwidth 1, to be fitted. */
+  static blank (): TriangleKernelDensity {
+    return new TriangleKernelDensity()
+  }
+
   /** A density fitted to X (pomegranate's `from_samples`): bandwidth 1 unless given, then `fit`. */
   static fromSamples (X: BatchInput, options: KernelDensityFromSamplesOptions = {}): TriangleKernelDensity {
     return kernelFromSamples(TriangleKernelDensity, X, options)

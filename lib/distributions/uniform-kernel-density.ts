@@ -34,6 +34,11 @@ export class UniformKernelDensity extends KernelDensity {
   readonly name = 'UniformKernelDensity'
   protected readonly kernel = uniform
 
+  /** pomegranate's `blank()`: no points, bandwidth 1, to be fitted. */
+  static blank (): UniformKernelDensity {
+    return new UniformKernelDensity()
+  }
+
   /** A density fitted to X (pomegranate's `from_samples`): bandwidth 1 unless given, then `fit`. */
   static fromSamples (X: BatchInput, options: KernelDensityFromSamplesOptions = {}): UniformKernelDensity {
     return kernelFromSamples(UniformKernelDensity, X, options)

@@ -7,7 +7,7 @@
 import { BLOCK_ROWS, BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../core/accumulate.js'
 import { batchRows, sliceBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import { Model, type FitStreamOptions, type SummarizeOptions, type Summary } from '../core/model.js'
+import { Model, type FitStreamOptions, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
 import { PosteriorModel } from '../core/posterior-model.js'
 import { updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
@@ -354,6 +354,11 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
       logProbability: this.logSums.summary(),
       components: this.components?.map(m => m.summary()) ?? []
     }
+  }
+
+  /** The statistics: Σw per class (`wSum`), Σ w·log p(x) of the semi-supervised pass's unlabeled rows, and each component's own. */
+  override get statistics (): Statistics {
+    return { wSum: this.classSums.values(), logProbability: this.logSums.values()[0], components: this.components?.map(m => m.statistics) ?? [] }
   }
 
   protected summaryProblem (summary: Summary): string | undefined {

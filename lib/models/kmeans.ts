@@ -5,7 +5,7 @@ import { BLOCK_ROWS, BlockedSums } from '../core/accumulate.js'
 import { nearestByScore, nearestKernel, type NearestKernel } from './nearest-centroid.js'
 import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
-import type { SummarizeOptions } from '../core/model.js'
+import type { Statistics, SummarizeOptions } from '../core/model.js'
 import { SummedModel } from '../core/summed-model.js'
 import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
 import { Random } from '../core/random.js'
@@ -155,6 +155,14 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
       total += assign(data, d, weights, centroids, norms, k, nearestOf, this.sums.partial, start, end)
     })
     return -total
+  }
+
+  /** The statistics: k × d tables of Σw and Σw·x over each cluster's observed values, and the inertia Σw·d². */
+  override get statistics (): Statistics {
+    const d = this.d ?? 0
+    const totals = this.sums.values()
+    const table = (at: number): number[][] => Array.from({ length: d === 0 ? 0 : this.k }, (_, j) => totals.slice(at + j * d, at + (j + 1) * d))
+    return { wSum: table(0), xwSum: table(this.k * d), inertia: totals[2 * this.k * d] ?? 0 }
   }
 
   /** Minus the exact weighted sum of squared distances summarized since the last clear. */

@@ -4,7 +4,7 @@
 import { BlockedSums, blockedSumsProblem, LANES, sumInLanes, type BlockedSumsSummary } from '../core/accumulate.js'
 import { batchRows, sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
+import { Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
 import { PosteriorModel } from '../core/posterior-model.js'
 import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
@@ -189,6 +189,12 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
 
   summary (): Summary {
     return { model: this.name, sums: this.sums.summary(), distributions: this.distributions.map(d => d.summary()) }
+  }
+
+  /** The statistics: Σ r_ij per component (`wSum`), Σ w·log p(x) (`logProbability`) and each component's own. */
+  override get statistics (): Statistics {
+    const totals = this.sums.laneTotals().map(t => t.value())
+    return { wSum: totals.slice(0, this.k), logProbability: totals[this.k], distributions: this.distributions.map(d => d.statistics) }
   }
 
   protected summaryProblem (summary: Summary): string | undefined {

@@ -122,7 +122,7 @@ t.test('fromSamples takes a class, a class with blank(d), or a factory', async t
   const viaFactory = BayesClassifier.fromSamples((d: number) => new MultivariateGaussianDistribution(new Array(d).fill(0), Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => +(i === j)))), X, { labels })
   t.same(viaFactory.toJSON(), viaClass.toJSON())
   class Blank extends NormalDistribution {
-    static blank (): NormalDistribution { return new NormalDistribution(0, 1) }
+    static override blank (): NormalDistribution { return new NormalDistribution(0, 1) }
   }
   const viaBlank = BayesClassifier.fromSamples(Blank, [1, 2, 8, 9], { labels })
   t.same(viaBlank.weights, [0.5, 0.5])
