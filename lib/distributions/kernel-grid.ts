@@ -42,6 +42,7 @@ export class KernelGrid implements GridSpec {
   readonly bins: number
   /** δ, the distance between neighbouring grid points. */
   readonly spacing: number
+  private readonly perSpacing: number
 
   /** @throws ArilError `ERR_INVALID_OPTION` (option `binned`) unless min < max are finite and bins is a whole number >= 2 */
   constructor (spec: GridSpec) {
@@ -54,6 +55,7 @@ export class KernelGrid implements GridSpec {
     this.max = max
     this.bins = bins
     this.spacing = (max - min) / (bins - 1)
+    this.perSpacing = (bins - 1) / (max - min)
   }
 
   /** Grid point i (the last one is `max` itself). */
@@ -84,13 +86,13 @@ export class KernelGrid implements GridSpec {
    * order; NaN and weight 0 add nothing.
    */
   bin (mass: Float64Array, data: Float64Array, cols: number, column: number, weights: Float64Array | undefined, start: number, end: number): void {
-    const { min, spacing } = this
+    const { min, perSpacing } = this
     const last = this.bins - 2
     for (let r = start; r < end; r++) {
       const x = data[r * cols + column]!
       const w = weights === undefined ? 1 : weights[r]!
       if (x !== x || w === 0) continue
-      const t = (x - min) / spacing
+      const t = (x - min) * perSpacing
       const i = Math.min(Math.floor(t), last)
       const f = Math.min(1, t - i)
       mass[i] += w * (1 - f)

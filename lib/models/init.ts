@@ -19,7 +19,7 @@
  * the row's "u < ℓ·w·d²/ψ": Bahmani's rule exactly, in one pass per round. At most
  * 4ℓ + 32 rows are kept a round (about ℓ are expected).
  */
-import { BlockedSums } from '../core/accumulate.js'
+import { BLOCK_ROWS, BlockedSums } from '../core/accumulate.js'
 import { sliceBatch, toBatch, type Batch } from '../core/batch.js'
 import { ArilError, invalidOption } from '../core/errors.js'
 import { numberOption } from '../core/options.js'
@@ -28,6 +28,7 @@ import { rowUniform } from '../core/row-hash.js'
 import { RowSample } from '../core/row-sample.js'
 import type { Passes } from '../train/pass.js'
 import { concatBatches } from '../train/rebatch.js'
+import { nearestKernel, type NearestKernel } from './nearest-centroid.js'
 
 /** How the first centroids are chosen (pomegranate's `init`). */
 export type KmeansInit = 'kmeans++' | 'kmeans||' | 'random' | 'first-k'
@@ -241,16 +242,19 @@ function * kmeansParallel (k: number, settings: InitSettings, random: Random, re
     const salt = random.uint32()
     const cost = new BlockedSums(1)
     const kept = new TopScores(Math.ceil(4 * l) + 32)
+    const nearest = new Nearest(centres)
     yield (batch, firstRow) => {
       const { data, cols: d, weights } = batch
       cost.runs(batch.rows, (start, end) => {
+        const found = nearest.rows(data, start, end)
         let sum = cost.partial[0]!
         for (let r = start; r < end; r++) {
           const w = weights === undefined ? 1 : weights[r]!
           if (w === 0) continue
-          const d2 = nearestDistance(data, r * d, centres, d)
+          const complete = found[r - start]! >= 0
+          const d2 = nearest.distance(data, r * d, found[r - start]!)
           sum += w * d2
-          if (d2 > 0 && complete(data, r * d, d)) kept.offer(l * w * d2 / (1 - rowUniform(salt, firstRow + r)), firstRow + r, batch, r)
+          if (d2 > 0 && complete) kept.offer(l * w * d2 / (1 - rowUniform(salt, firstRow + r)), firstRow + r, batch, r)
         }
         cost.partial[0] = sum
       })
@@ -260,12 +264,15 @@ function * kmeansParallel (k: number, settings: InitSettings, random: Random, re
     centres.push(...kept.above(psi))
   }
   const mass = new BlockedSums(centres.length)
+  const nearest = new Nearest(centres)
   yield batch => {
     const { data, cols: d, weights } = batch
     mass.runs(batch.rows, (start, end) => {
+      const found = nearest.rows(data, start, end)
       for (let r = start; r < end; r++) {
         const w = weights === undefined ? 1 : weights[r]!
-        if (w !== 0) mass.partial[nearestIndex(data, r * d, centres, d)] += w
+        const j = found[r - start]!
+        if (w !== 0) mass.partial[j >= 0 ? j : nearest.index(data, r * d)] += w
       }
     })
   }
@@ -347,18 +354,46 @@ function squaredDistance (data: Float64Array, o: number, centre: readonly number
   return sum
 }
 
-function nearestIndex (data: Float64Array, o: number, centres: readonly number[][], d: number): number {
-  let best = 0
-  let bestDistance = Infinity
-  centres.forEach((c, j) => {
-    const distance = squaredDistance(data, o, c, d)
-    if (distance < bestDistance) [best, bestDistance] = [j, distance]
-  })
-  return best
-}
+/**
+ * The nearest of a set of centres for rows of a batch: complete rows by the nearest-centroid
+ * kernel Kmeans uses (|c|² − 2·x·c, see nearest-centroid.ts), rows with missing values by the
+ * squared distance over their observed dimensions.
+ */
+class Nearest {
+  private readonly flat: Float64Array
+  private readonly norms: Float64Array
+  private readonly kernel: NearestKernel
+  private found = new Int32Array(BLOCK_ROWS)
 
-function nearestDistance (data: Float64Array, o: number, centres: readonly number[][], d: number): number {
-  return squaredDistance(data, o, centres[nearestIndex(data, o, centres, d)]!, d)
+  constructor (private readonly centres: readonly number[][]) {
+    const d = centres[0]!.length
+    this.flat = Float64Array.from(centres.flat())
+    this.norms = Float64Array.from(centres, c => c.reduce((a, v) => a + v * v, 0))
+    this.kernel = nearestKernel(centres.length, d)
+  }
+
+  /** The nearest centre of rows start…end−1 (at [r − start]), or −1 for a row with a missing value. */
+  rows (data: Float64Array, start: number, end: number): Int32Array {
+    if (this.found.length < end - start) this.found = new Int32Array(end - start)
+    this.kernel(data, start, end, this.flat, this.norms, this.found)
+    return this.found
+  }
+
+  /** The squared distance of the row at data[o…] to centre j over its observed dimensions (j < 0: to the nearest). */
+  distance (data: Float64Array, o: number, j: number): number {
+    return squaredDistance(data, o, this.centres[j >= 0 ? j : this.index(data, o)]!, this.centres[0]!.length)
+  }
+
+  /** The nearest centre by the squared distance over the row's observed dimensions (the first on ties). */
+  index (data: Float64Array, o: number): number {
+    let best = 0
+    let bestDistance = Infinity
+    for (let j = 0; j < this.centres.length; j++) {
+      const distance = squaredDistance(data, o, this.centres[j]!, this.centres[0]!.length)
+      if (distance < bestDistance) [best, bestDistance] = [j, distance]
+    }
+    return best
+  }
 }
 
 function tooFew (k: number, found: number): never {
