@@ -1,0 +1,45 @@
+/**
+ * The first rows of a re-openable source, for initializations (k-means++ seeding) that look at
+ * the start of the data before training reads all of it.
+ */
+import type { Batch, BatchInput } from '../core/batch.js'
+import { sliceBatch } from '../core/batch.js'
+import { ArilError, show } from '../core/errors.js'
+import { openSource } from '../core/source.js'
+import type { Opener } from './em.js'
+import { concatBatches } from './rebatch.js'
+
+/**
+ * Reads up to `rows` rows from a fresh opening of `open` (then closes it), each chunk checked by
+ * `toBatch` (a model's, so shapes are checked as training will check them).
+ *
+ * @throws ArilError `ERR_SOURCE` when `open` cannot be opened again, `ERR_COLUMN_COUNT` when batches
+ *   differ in width, and whatever `toBatch` throws
+ * @example
+ * ```ts
+ * const head = await readHead(() => readNpy('big.npy'), 10000, X => toBatch(X))
+ * ```
+ */
+export async function readHead (open: Opener, rows: number, toBatch: (X: BatchInput) => Batch): Promise<Batch> {
+  if (typeof open !== 'function' && typeof open !== 'string' && !Array.isArray(open)) {
+    throw new ArilError('ERR_SOURCE', `Multi-pass training needs a file path or a function that opens the source again (or an array of batches), got ${show(open)}`)
+  }
+  const readable = await openSource(typeof open === 'function' ? open : () => open)
+  const parts: Batch[] = []
+  let held = 0
+  try {
+    for await (const chunk of readable) {
+      const batch = toBatch(chunk as BatchInput)
+      if (parts.length > 0 && batch.cols !== parts[0]!.cols && batch.rows > 0) {
+        throw new ArilError('ERR_COLUMN_COUNT', `Expected ${parts[0]!.cols} columns like the first batch, got ${batch.cols}`, { row: held })
+      }
+      parts.push(held + batch.rows > rows ? sliceBatch(batch, 0, rows - held) : batch)
+      held += parts.at(-1)!.rows
+      if (held >= rows) break
+    }
+  } finally {
+    readable.destroy()
+  }
+  if (parts.length === 0) return toBatch([])
+  return concatBatches(parts)
+}
