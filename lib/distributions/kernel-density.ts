@@ -316,7 +316,7 @@ export abstract class KernelDensity extends UnivariateDistribution<KernelDensity
     this.setGrid(this.gridOver(observedRange(batch.data, batch.cols, 0, batch.weights, batch.rows)))
     if (this.grid === undefined) return this
     try {
-      return super.fit(batch, options)
+      return super.fit(batch, { ...options, weights: undefined })
     } catch (err) {
       this.setGrid(undefined)
       throw err

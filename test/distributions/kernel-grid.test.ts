@@ -128,3 +128,16 @@ t.test('binned: values off the grid and mismatched summaries are errors; the mod
   assertArilError(t, () => new TriangleKernelDensity([5], 1, null, { binned: { min: 0, max: 1, bins: 3 } }), { code: 'ERR_INVALID_INPUT' })
   assertArilError(t, () => new TriangleKernelDensity([], 1, null, { binned: { bins: 1 } }), { code: 'ERR_INVALID_OPTION' })
 })
+
+t.test('binned: weights in memory, and a failed second pass leaves no grid behind', async t => {
+  const d = new GaussianKernelDensity([], 1, null, { binned: { bins: 3 } }).fit([1, 2, 3], { weights: [1, 1, 2] })
+  t.same(d.parameters, [[1, 2, 3], 1, [0.25, 0.25, 0.5]], 'the grid from the rows of weight > 0, then their weights')
+  let openings = 0
+  const failing = (): Readable => Readable.from((function * () {
+    yield toBatch([1, 2, 3])
+    if (++openings === 2) yield toBatch([Infinity])
+  })())
+  const kde = new GaussianKernelDensity([], 1, null, { binned: true })
+  await rejectsArilError(t, kde.fitStream(failing), { code: 'ERR_INVALID_INPUT' })
+  t.equal(kde.binnedGrid, undefined)
+})

@@ -78,3 +78,11 @@ t.test('kmeans++ from the uniform sample finds every cluster of data sorted by c
   const head = centroids(sortedRows, 5, { initRows: 200, initSample: 'head', seed: 2 })
   t.same(head.map(nearest), [0, 0, 0, 0, 0], 'the first 200 rows are all of cluster 0')
 })
+
+t.test('kmeans||: rows with missing values count by their observed dimensions and are never candidates', async t => {
+  const rows = sortedRows.data
+  const withGaps = toBatch(Array.from({ length: sortedRows.rows }, (_, r) => [rows[3 * r]!, r % 7 === 0 ? NaN : rows[3 * r + 1]!, rows[3 * r + 2]!]))
+  const found = centroids(withGaps, 5, { init: 'kmeans||', seed: 4 })
+  t.ok(found.every(c => c.every(Number.isFinite)), 'complete centroids')
+  t.same(found.map(nearest).sort(), [0, 1, 2, 3, 4], 'one per cluster')
+})
