@@ -4,7 +4,7 @@
  *
  * Data (aril's seeded `Random`, in memory, handed over as a stream of 64Ki-row batches, so every
  * pass reads the same batches as a file source would give):
- *   (1) 10^6 × 5 rows from three Gaussian clusters. Compared: one E-step pass of a mixture of three
+ *   (1) 10^6 × 5 rows from three Gaussian clusters (bench/mixture.ts's). Compared: one E-step pass of a mixture of three
  *       full-covariance MultivariateGaussians (the unit an EM fit repeats), the whole-stream
  *       uniform sample of 10^4 rows that `fromStream` now takes by default (one pass), the
  *       first-rows sample it replaced, and the k = 8 'kmeans||' initialization (7 passes: a first
@@ -25,6 +25,7 @@ import { GeneralMixtureModel } from '../lib/models/mixture.js'
 import { initialCentroids, initialSample, initSettings } from '../lib/models/init.js'
 import { refineCentroids } from '../lib/models/kmeans.js'
 import { passesOverStream } from '../lib/train/pass.js'
+import { fiveDimensional } from './mixture.js'
 
 const ROWS = 1_000_000
 const CHUNK = 65536
@@ -32,18 +33,6 @@ const REPEATS = 3
 
 function chunks (batch: Batch): Batch[] {
   return Array.from({ length: Math.ceil(batch.rows / CHUNK) }, (_, i) => sliceBatch(batch, i * CHUNK, Math.min(batch.rows, (i + 1) * CHUNK)))
-}
-
-function clusters (): Batch {
-  const random = new Random(2)
-  const d = 5
-  const centers = [[0, 0, 0, 0, 0], [3, 3, 3, 3, 3], [3, -3, 0, 2, -1]]
-  const data = new Float64Array(ROWS * d)
-  for (let i = 0; i < ROWS; i++) {
-    const c = centers[Math.floor(random.uniform() * 3)]!
-    for (let q = 0; q < d; q++) data[i * d + q] = c[q]! + random.normal()
-  }
-  return { data, rows: ROWS, cols: d }
 }
 
 async function best (run: () => unknown): Promise<number> {
@@ -61,7 +50,7 @@ function line (name: string, ms: number, baseline: number): void {
 }
 
 export async function run (): Promise<void> {
-  const parts = chunks(clusters())
+  const parts = chunks(fiveDimensional())
   const check = (X: unknown): Batch => toBatch(X as Batch)
   const eye = [[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]
   const gmm = new GeneralMixtureModel([0, 1, 2].map(j => new MultivariateGaussianDistribution([j, j, j, j, j], eye)))
