@@ -19,10 +19,11 @@ export { kmeansPlusPlus, type KmeansInit } from './init.js'
 
 /**
  * Options of the {@link Kmeans} constructor: how the first centroids are chosen (see init.ts):
- * `init` ('kmeans++' by default, 'kmeans||', 'random', 'first-k'), `nInit` (runs, the best kept),
- * `seed`, and the rows it reads (`initRows`, `initSample`, `initRounds`, `initOversampling`).
+ * `init` ('kmeans++' by default, 'kmeans||', 'random', 'first-k', or the centroids themselves, as
+ * pomegranate's `Kmeans(k, init=centroids)`), `nInit` (runs, the best kept), `seed`, and the rows
+ * it reads (`initRows`, `initSample`, `initRounds`, `initOversampling`).
  */
-export type KmeansOptions = InitOptions
+export type KmeansOptions = Omit<InitOptions, 'init'> & { init?: KmeansInit | ArrayLike<ArrayLike<number>> | undefined }
 
 /** Options of `Kmeans.fit` and `fitStream`: the trainer's, inertia, and weights (in memory). */
 export type KmeansFitOptions = TrainOptions & UpdateOptions & SummarizeOptions
@@ -50,7 +51,8 @@ export type KmeansFitOptions = TrainOptions & UpdateOptions & SummarizeOptions
 export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
   readonly name = 'Kmeans'
   readonly k: number
-  readonly init: KmeansInit
+  /** The initialization method, or 'fixed' for centroids given to the constructor (pomegranate's name). */
+  readonly init: KmeansInit | 'fixed'
   readonly initRows: number
   /** Initializations tried by `fit` and `fitStream` (the best, by inertia, is kept). */
   readonly nInit: number
@@ -67,10 +69,13 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
     super()
     if (!Number.isInteger(k) || k < 1) throw new ArilError('ERR_INVALID_ARGUMENT', `Kmeans: expected a whole number of clusters >= 1, got ${show(k)}`)
     this.k = k
-    this.settings = initSettings(options, k)
-    this.init = this.settings.init
+    if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options)
+    const given = typeof options.init === 'object' ? options.init : undefined
+    this.settings = initSettings({ ...options, init: given === undefined ? options.init as KmeansInit | undefined : undefined }, k)
+    this.init = given === undefined ? this.settings.init : 'fixed'
     this.initRows = this.settings.rows
     this.nInit = this.settings.runs
+    if (given !== undefined) this.setCentroids(given as ArrayLike<ArrayLike<number>>)
   }
 
   get dimension (): number | undefined {

@@ -207,3 +207,13 @@ t.test('the epoch log notes a first-rows initialization on longer data', async t
   t.equal(new Kmeans(3, { seed: 1, initRows: 20 }).trainBatch(inits.trap.X, { maxIterations: 1 }).epochs[0]!.note, undefined, 'not for the uniform sample')
   t.equal(new Kmeans(3, { seed: 1, initRows: 200, initSample: 'head' }).trainBatch(inits.trap.X, { maxIterations: 1 }).epochs[0]!.note, undefined, 'nor when the head is all the data')
 })
+
+t.test('init: the centroids themselves, as pomegranate\'s Kmeans(k, init=centroids)', async t => {
+  const km = new Kmeans(2, { init: [[0, 0], [10, 10]] })
+  t.equal(km.init, 'fixed')
+  t.same(km.parameters, [[0, 0], [10, 10]])
+  km.fit([[1, 1], [0, 1], [9, 9], [10, 9]], { maxIterations: 1, stopThreshold: -Infinity })
+  t.same(km.parameters, [[0.5, 1], [9.5, 9]])
+  t.same(Kmeans.fromSamples(2, [[1], [2], [9]], { init: [[0], [10]] }).parameters, [[1.5], [9]])
+  assertArilError(t, () => new Kmeans(2, { init: [[0]] }), { code: 'ERR_INVALID_PARAMETER' })
+})
