@@ -92,6 +92,17 @@ function grow (a: Float64Array): Float64Array {
  * then scores with the first n points only); NaN is a missing value (not stored, log-probability
  * 0), rows of weight 0 are not stored; an empty `fromSummaries` keeps the parameters (pomegranate
  * raises TypeError); inertia on a density without points replaces it (so it sums to 1).
+ *
+ * @throws ArilError `ERR_INVALID_PARAMETER` (constructor), `ERR_INVALID_OPTION` (`binned`),
+ *   `ERR_INVALID_INPUT` for an infinite value or (binned) a value off the grid, with its row
+ * @example
+ * ```ts
+ * // a kernel of your own: the Epanechnikov kernel 3/4·(1 − u²) on [−1, 1]
+ * class EpanechnikovKernelDensity extends KernelDensity {
+ *   readonly name = 'EpanechnikovKernelDensity'
+ *   protected readonly kernel = { density: (u: number) => Math.max(0, 0.75 * (1 - u * u)), radius: 1, draw: (r: Random) => ... }
+ * }
+ * ```
  */
 export abstract class KernelDensity extends UnivariateDistribution<KernelDensityParameters> {
   /** The kernel (of bandwidth 1). */

@@ -253,7 +253,10 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
     return this
   }
 
-  /** {@link Kmeans.fitStream} resolving with the training History (of the best of `nInit` runs when the centroids were not set). */
+  /**
+   * {@link Kmeans.fitStream} resolving with the training History (of the best of `nInit` runs when
+   * the centroids were not set; each run is a whole fit, and calls the callbacks as one).
+   */
   async trainStream (open: Opener, options: KmeansFitOptions = {}): Promise<History> {
     const train = async (): Promise<History> => await trainStream(this, open, { stopThreshold: 1e-3, ...options })
     try {
