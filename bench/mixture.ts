@@ -71,7 +71,8 @@ function oneDimensional (): Batch {
   return { data, rows: ROWS, cols: 1 }
 }
 
-function fiveDimensional (): Batch {
+/** 10^6 × 5 rows from three Gaussian clusters (also the data of bench/init.ts). */
+export function fiveDimensional (): Batch {
   const random = new Random(2)
   const d = 5
   const centers = [[0, 0, 0, 0, 0], [3, 3, 3, 3, 3], [3, -3, 0, 2, -1]]

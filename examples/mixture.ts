@@ -31,7 +31,7 @@ await pipeline(Readable.from(draws()), writeNpy(path))
 
 let epochs = 0
 const options = {
-  seed: 1, // k-means++ on the first 10 000 rows (then 10 Lloyd steps) chooses the starting components
+  seed: 1, // k-means++ on a uniform sample of 10 000 rows of the file (then 10 Lloyd steps) chooses the starting components
   kmeansIterations: 10,
   stopThreshold: 1e-3,
   maxIterations: 200,

@@ -10,6 +10,8 @@ import type { UpdateOptions } from './options.js'
 import { Random } from './random.js'
 import { ModelSink, type SinkOptions } from './sink.js'
 import { openSource, type Source } from './source.js'
+import { deepCopy } from './copy.js'
+import { readableSummary, type Statistics } from './statistics.js'
 import { pipeline } from 'node:stream/promises'
 
 /** Options of `summarize`. */
@@ -209,6 +211,36 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
 
   /** pomegranate 0.14.8's JSON shape (a plain object; `JSON.stringify(model)` works). */
   abstract toJSON (): object
+
+  /**
+   * A deep, independent copy (pomegranate's `copy()`): the parameters, and also what the JSON
+   * lacks (options such as `minStd`, the frozen flag, the statistics gathered so far).
+   * @example
+   * ```ts
+   * const b = a.copy()
+   * b.fit(X) // a is unchanged
+   * ```
+   */
+  copy (): this {
+    return deepCopy(this)
+  }
+
+  /**
+   * The statistics gathered since the last clear, as named totals for people to read (e.g. a
+   * NormalDistribution's `{ wSum, xwSum, xxwSum }`, pomegranate's `summaries`); `summary()` is
+   * the exact, mergeable form.
+   * @example
+   * ```ts
+   * const d = new NormalDistribution()
+   * d.summarize([1, 2, 3])
+   * d.statistics // => { wSum: 3, xwSum: 6, xxwSum: 14 }
+   * ```
+   */
+  get statistics (): Statistics {
+    return readableSummary(this.summary())
+  }
 }
+
+export type { Statistics }
 
 export type { Key }

@@ -3,12 +3,22 @@
  * merging its summary are the same for all of them, so they live here once.
  */
 import { blockedSumsProblem, type BlockedSums, type BlockedSumsSummary } from './accumulate.js'
-import { Model, type Summary } from './model.js'
+import { Model, type Statistics, type Summary } from './model.js'
 import type { UpdateOptions } from './options.js'
 
 export abstract class SummedModel<P = unknown, U extends UpdateOptions = UpdateOptions, S = unknown> extends Model<P, U, S> {
   /** The running statistics, one slot per sum the model keeps. */
   protected abstract readonly sums: BlockedSums
+  /** The names of the slots of `sums`, in order (pomegranate's summaries, named), for `statistics`. */
+  protected readonly statisticNames: readonly string[] | undefined = undefined
+
+  /** The slots' rounded totals under their names (or the generic form without names). */
+  override get statistics (): Statistics {
+    const names = this.statisticNames
+    if (names === undefined) return super.statistics
+    const values = this.sums.values()
+    return Object.fromEntries(names.map((name, i) => [name, values[i]]))
+  }
 
   clearSummaries (): void {
     this.sums.clear()

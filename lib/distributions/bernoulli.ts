@@ -45,6 +45,7 @@ export class BernoulliDistribution extends UnivariateDistribution<[p: number]> {
   readonly name = 'BernoulliDistribution'
   /** `[Σw, Σw·[x = 1]]` */
   protected readonly sums = new BlockedSums(2)
+  protected override readonly statisticNames = ['wSum', 'xwSum']
   private p: number
 
   constructor (p = 0.5, options: BernoulliOptions = {}) {
@@ -105,6 +106,11 @@ export class BernoulliDistribution extends UnivariateDistribution<[p: number]> {
     const out = new Float64Array(n)
     for (let i = 0; i < n; i++) out[i] = random.uniform() < this.p ? 1 : 0
     return out
+  }
+
+  /** pomegranate's `blank()`: Bernoulli(0.5) (pomegranate: Bernoulli(0)), to be fitted. */
+  static blank (): BernoulliDistribution {
+    return new BernoulliDistribution()
   }
 
   /** A BernoulliDistribution fitted to X (pomegranate's `from_samples`). */

@@ -49,6 +49,7 @@ export class BetaDistribution extends UnivariateDistribution<[alpha: number, bet
   readonly name = 'BetaDistribution'
   /** `[Σw, Σw·log x, Σw·log(1 − x)]` */
   protected readonly sums = new BlockedSums(3)
+  protected override readonly statisticNames = ['wSum', 'logXwSum', 'log1mXwSum']
   private alpha: number
   private beta: number
 
@@ -120,6 +121,11 @@ export class BetaDistribution extends UnivariateDistribution<[alpha: number, bet
     const out = new Float64Array(n)
     for (let i = 0; i < n; i++) out[i] = random.beta(this.alpha, this.beta)
     return out
+  }
+
+  /** pomegranate's `blank()`: Beta(1, 1) (pomegranate's Beta(0, 0) is no distribution), to be fitted. */
+  static blank (): BetaDistribution {
+    return new BetaDistribution()
   }
 
   /** A BetaDistribution fitted to X (the maximum-likelihood estimate). */

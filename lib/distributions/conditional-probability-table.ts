@@ -1,7 +1,7 @@
 /**
  * A conditional probability table p(value | parent_1 … parent_m) over categorical columns.
  */
-import type { ExactSum } from '../core/accumulate.js'
+import { ExactSum } from '../core/accumulate.js'
 import { toBatch, type BatchInput, type Key } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import type { SampleOptions, SummarizeOptions } from '../core/model.js'
@@ -12,10 +12,12 @@ import {
   dtypeOf, exactSum, parentFromJSON, parentKeys, parentToJSON, parseTable, ProbabilityTable, strides,
   TABLE_TOLERANCE, tableFromJSON, type TableOptions, type TableParent, type TableRow
 } from './probability-table.js'
+import { DiscreteDistribution } from './discrete.js'
+import { drawIndex, normalized, parentProbabilities } from './table-parents.js'
 
 /** Options of {@link ConditionalProbabilityTable.sample}. */
 export interface ConditionalSampleOptions extends SampleOptions {
-  /** One key per parent: draw values from p(value | parents). Without it, parent combinations are uniform. */
+  /** One key per parent: draw values from p(value | parents). Without it, each row's parents are drawn from their distributions. */
   parents?: readonly Key[] | undefined
 }
 
@@ -116,9 +118,55 @@ export class ConditionalProbabilityTable extends ProbabilityTable<Key[][]> {
   }
 
   /**
+   * The distribution of the value column with every parent drawn from its own distribution
+   * (pomegranate's `marginal()`): P(v) = Σ P(v | parents) · Π P(parent_i), normalized, as a
+   * DiscreteDistribution over the value keys in table order. A parent's probabilities come from
+   * its distribution (a conditional table parent's own marginal; a plain key list is uniform);
+   * parents are taken as independent (a Bayesian network knows better). pomegranate 0.14.8 looks
+   * the result up by the last parent's keys, a KeyError when the value column's keys differ.
+   * @throws ArilError `ERR_NOT_FITTED` for an empty table
+   * @example
+   * ```ts
+   * const a = new DiscreteDistribution(new Map([[0, 0.3], [1, 0.7]]))
+   * new ConditionalProbabilityTable([[0, 0, 0.9], [0, 1, 0.1], [1, 0, 0.2], [1, 1, 0.8]], [a]).marginal().probabilities
+   * // => Map { 0 => 0.41, 1 => 0.59 } (0.3 · 0.9 + 0.7 · 0.2, up to rounding)
+   * ```
+   */
+  marginal (): DiscreteDistribution {
+    const k = this.shape.at(-1)!
+    if (!(this.probabilities.length > 0)) throw new ArilError('ERR_NOT_FITTED', 'ConditionalProbabilityTable: an empty table has no marginal')
+    const weights = this.parentWeights()
+    const sums = Array.from({ length: k }, () => new ExactSum())
+    for (let row = 0; row < this.probabilities.length / k; row++) {
+      for (let v = 0; v < k; v++) sums[v]!.addProduct(weights[row]!, this.probabilities[row * k + v]!)
+    }
+    const p = normalized(Float64Array.from(sums, s => s.value()))
+    return new DiscreteDistribution(new Map(this.keys.map((key, v) => [key, p[v]!])))
+  }
+
+  /** The probability of each parent combination (each row of the table), the parents taken as independent. */
+  private parentWeights (): Float64Array {
+    const shape = this.shape
+    const m = shape.length - 1
+    const perParent = this.parents.map((parent, c) => parentProbabilities(parent, this.tableKeys[c]!))
+    const rows = shape.slice(0, m).reduce((a, b) => a * b, 1)
+    const out = new Float64Array(rows)
+    for (let row = 0; row < rows; row++) {
+      let w = 1
+      for (let c = m - 1, at = row; c >= 0; c--) {
+        w *= perParent[c]![at % shape[c]!]!
+        at = Math.floor(at / shape[c]!)
+      }
+      out[row] = w
+    }
+    return out
+  }
+
+  /**
    * `n` rows `[parent_1, …, parent_m, value]`. With `parents`, the values are drawn from
-   * p(value | parents); without, the parent combination of each row is drawn uniformly (a table
-   * alone does not know its parents' marginals; a Bayesian network samples the ancestors first).
+   * p(value | parents); without, each row's parents are drawn from their distributions (as for
+   * {@link ConditionalProbabilityTable.marginal}), then its value. pomegranate draws the parents
+   * once per call, so its n values share one parent draw, and returns the values only.
    * @throws ArilError `ERR_INVALID_ARGUMENT` for parent keys the table does not have
    */
   override sample (n: number, options: ConditionalSampleOptions = {}): Key[][] {
@@ -148,9 +196,10 @@ export class ConditionalProbabilityTable extends ProbabilityTable<Key[][]> {
     if (!(rows > 0)) throw new ArilError('ERR_NOT_FITTED', 'ConditionalProbabilityTable: cannot sample from an empty table')
     const stride = strides(shape)
     const given = this.sampleParents?.reduce<number>((s, key, c) => s + this.tableKeys[c]!.indexOf(key) * stride[c]!, 0)
+    const perParent = given === undefined ? this.parents.map((parent, c) => parentProbabilities(parent, this.tableKeys[c]!)) : []
     const out: Key[][] = []
     for (let i = 0; i < n; i++) {
-      const start = given ?? Math.min(rows - 1, Math.floor(random.uniform() * rows)) * k
+      const start = given ?? perParent.reduce((s, p, c) => s + drawIndex(p, random) * stride[c]!, 0)
       out.push(this.cellKeys(this.drawCell(random, start, start + k)))
     }
     return out

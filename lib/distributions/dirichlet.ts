@@ -4,7 +4,7 @@
 import { BlockedSums } from '../core/accumulate.js'
 import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import type { SummarizeOptions } from '../core/model.js'
+import type { Statistics, SummarizeOptions } from '../core/model.js'
 import { SummedModel } from '../core/summed-model.js'
 import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
@@ -130,6 +130,17 @@ export class DirichletDistribution extends SummedModel<[alphas: number[]], Updat
 
   toJSON (): { class: 'Distribution'; name: string; parameters: [number[]]; frozen: boolean } {
     return { class: 'Distribution', name: this.name, parameters: this.parameters, frozen: this.frozen }
+  }
+
+  /** The statistics: Σw and, per column, Σw·log x over complete rows. */
+  override get statistics (): Statistics {
+    const [wSum, ...logXwSum] = this.sums.values()
+    return { wSum, logXwSum }
+  }
+
+  /** pomegranate's `blank(d)`: every alpha 1 in d dimensions (default 2; pomegranate's zeros are no distribution), to be fitted. */
+  static blank (d = 2): DirichletDistribution {
+    return new DirichletDistribution(new Array<number>(d).fill(1))
   }
 
   /** A DirichletDistribution fitted to X; the dimension is the number of columns of X. */

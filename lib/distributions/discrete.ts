@@ -5,7 +5,7 @@
 import { blockedSumsProblem, BlockedSums, ExactSum, type BlockedSumsSummary, type EncodedNumber } from '../core/accumulate.js'
 import type { Batch, BatchInput, Key } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import type { SummarizeOptions, Summary } from '../core/model.js'
+import type { Statistics, SummarizeOptions, Summary } from '../core/model.js'
 import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { registerModel } from '../core/serialize.js'
@@ -177,6 +177,14 @@ export class DiscreteDistribution extends UnivariateDistribution<[probabilities:
     this.sums.merge(remap(summary.sums as BlockedSumsSummary, slots, this.slotKeys.length))
   }
 
+  /** The statistics: Σw of each key (`counts`) and in all (`wSum`). */
+  override get statistics (): Statistics {
+    const totals = this.sums.totals()
+    const all = new ExactSum()
+    for (const t of totals) all.addSum(t)
+    return { wSum: all.value(), counts: new Map(this.slotKeys.map((key, slot) => [key, totals[slot]!.value()])) }
+  }
+
   logProbabilityColumn (batch: Batch, column: number, out: Float64Array): void {
     for (let r = 0; r < batch.rows; r++) {
       const key = keyAt(batch, column, r)
@@ -211,6 +219,11 @@ export class DiscreteDistribution extends UnivariateDistribution<[probabilities:
     const parameters: Record<string, number> = {}
     for (const [key, p] of this.table) parameters[keyText(key, kind)] = p
     return { class: 'Distribution', dtype, name: this.name, parameters: [parameters], frozen: this.frozen }
+  }
+
+  /** pomegranate's `blank()`: a table without keys, to be fitted. */
+  static blank (): DiscreteDistribution {
+    return new DiscreteDistribution()
   }
 
   /** A DiscreteDistribution fitted to X (pomegranate's `from_samples`). */

@@ -37,6 +37,7 @@ const SMOOTHING = 1e-7
 export class ExponentialDistribution extends UnivariateDistribution<[rate: number]> {
   readonly name = 'ExponentialDistribution'
   protected readonly sums = new BlockedSums(2)
+  protected override readonly statisticNames = ['wSum', 'xwSum']
   private rate: number
 
   /**
@@ -104,6 +105,11 @@ export class ExponentialDistribution extends UnivariateDistribution<[rate: numbe
   }
 
   /** Reads pomegranate's `{"class":"Distribution","name":"ExponentialDistribution","parameters":[rate],...}`. */
+  /** pomegranate's `blank()`: rate 1, to be fitted. */
+  static blank (): ExponentialDistribution {
+    return new ExponentialDistribution()
+  }
+
   static fromJSON (json: Record<string, unknown>): ExponentialDistribution {
     const [rate] = distributionParameters(json, 'ExponentialDistribution', 1)
     return new ExponentialDistribution(jsonNumber(rate, 'rate'), { frozen: json.frozen === true })

@@ -47,6 +47,7 @@ const MAX_ITERATIONS = 100
 export class GammaDistribution extends UnivariateDistribution<[alpha: number, beta: number]> {
   readonly name = 'GammaDistribution'
   protected readonly sums = new BlockedSums(3)
+  protected override readonly statisticNames = ['xwSum', 'logXwSum', 'wSum']
   private alpha: number
   private beta: number
 
@@ -122,6 +123,11 @@ export class GammaDistribution extends UnivariateDistribution<[alpha: number, be
     const out = new Float64Array(n)
     for (let i = 0; i < n; i++) out[i] = random.gamma(this.alpha) / this.beta
     return out
+  }
+
+  /** pomegranate's `blank()`: Gamma(1, 1) (pomegranate's Gamma(0, 0) is no distribution), to be fitted. */
+  static blank (): GammaDistribution {
+    return new GammaDistribution()
   }
 
   /** A GammaDistribution fitted to X (pomegranate's `from_samples`). */

@@ -3,7 +3,7 @@
  */
 import { toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
+import { Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
 import { updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, fromJSON, registerModel } from '../core/serialize.js'
@@ -120,6 +120,11 @@ export class IndependentComponentsDistribution extends Model<[distributions: Any
 
   summary (): Summary {
     return { model: this.name, distributions: this.distributions.map(child => child.summary()) }
+  }
+
+  /** The statistics of each column's distribution. */
+  override get statistics (): Statistics {
+    return { distributions: this.distributions.map(child => child.statistics) }
   }
 
   protected summaryProblem (summary: Summary): string | undefined {

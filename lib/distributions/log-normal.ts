@@ -39,6 +39,7 @@ export interface LogNormalOptions {
 export class LogNormalDistribution extends UnivariateDistribution<[mu: number, sigma: number]> {
   readonly name = 'LogNormalDistribution'
   protected readonly sums = new BlockedSums(3, true)
+  protected override readonly statisticNames = ['wSum', 'logXwSum', 'logXlogXwSum']
   readonly minStd: number
   private mu: number
   private sigma: number
@@ -100,6 +101,11 @@ export class LogNormalDistribution extends UnivariateDistribution<[mu: number, s
     const out = new Float64Array(n)
     for (let i = 0; i < n; i++) out[i] = Math.exp(this.mu + this.sigma * random.normal())
     return out
+  }
+
+  /** pomegranate's `blank()`: LogNormal(0, 1), to be fitted. */
+  static blank (): LogNormalDistribution {
+    return new LogNormalDistribution()
   }
 
   /** A LogNormalDistribution fitted to X (pomegranate's `from_samples`). */

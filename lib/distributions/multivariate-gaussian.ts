@@ -6,7 +6,7 @@ import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { cholesky, logDeterminant, solveLower, squaredNorm, symmetricEigenvalues } from '../core/linear-algebra.js'
 import { mahalanobisKernel, type MahalanobisKernel } from './mahalanobis.js'
-import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
+import { Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
 import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, registerModel } from '../core/serialize.js'
@@ -250,6 +250,33 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
 
   toJSON (): { class: 'Distribution'; name: string; parameters: [number[], number[][]]; frozen: boolean } {
     return { class: 'Distribution', name: this.name, parameters: this.parameters, frozen: this.frozen }
+  }
+
+  /**
+   * The statistics (pomegranate's summaries, named): per column Σw and Σw·x over its observed
+   * values, and d×d tables of Σw·x_j·x_k and Σw over the rows where both columns are observed.
+   */
+  override get statistics (): Statistics {
+    const d = this.dimension
+    const totals = this.sums.totals()
+    const missW = 2 * d + (d * (d + 1)) / 2
+    const xxwSum = Array.from({ length: d }, () => new Array<number>(d))
+    const pairWSum = Array.from({ length: d }, () => new Array<number>(d))
+    for (let j = 0, at = 2 * d; j < d; j++) {
+      for (let k = j; k < d; k++, at++) {
+        xxwSum[j]![k] = xxwSum[k]![j] = totals[at]!.value()
+        const w = totals[j]!.clone()
+        if (k !== j) w.addSum(totals[missW + j * d + k]!, -1)
+        pairWSum[j]![k] = pairWSum[k]![j] = w.value()
+      }
+    }
+    return { wSum: totals.slice(0, d).map(t => t.value()), xwSum: totals.slice(d, 2 * d).map(t => t.value()), xxwSum, pairWSum }
+  }
+
+  /** pomegranate's `blank(d)`: zero means and the identity covariance in d dimensions (default 2), to be fitted. */
+  static blank (d = 2): MultivariateGaussianDistribution {
+    if (!Number.isInteger(d) || d < 1) throw new ArilError('ERR_INVALID_ARGUMENT', `MultivariateGaussianDistribution.blank: expected a whole number of dimensions >= 1, got ${show(d)}`)
+    return new MultivariateGaussianDistribution(new Array<number>(d).fill(0), Array.from({ length: d }, (_, j) => Array.from({ length: d }, (_, k) => j === k ? 1 : 0)))
   }
 
   /**

@@ -37,6 +37,7 @@ export interface NormalOptions {
 export class NormalDistribution extends UnivariateDistribution<[mean: number, std: number]> {
   readonly name = 'NormalDistribution'
   protected readonly sums = new BlockedSums(3, true)
+  protected override readonly statisticNames = ['wSum', 'xwSum', 'xxwSum']
   readonly minStd: number
   private mean: number
   private std: number
@@ -91,6 +92,11 @@ export class NormalDistribution extends UnivariateDistribution<[mean: number, st
     const out = new Float64Array(n)
     for (let i = 0; i < n; i++) out[i] = this.mean + this.std * random.normal()
     return out
+  }
+
+  /** pomegranate's `blank()`: N(0, 1), to be fitted. */
+  static blank (): NormalDistribution {
+    return new NormalDistribution()
   }
 
   /** A NormalDistribution fitted to X (pomegranate's `from_samples`). */

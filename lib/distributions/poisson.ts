@@ -37,6 +37,7 @@ export interface PoissonOptions {
 export class PoissonDistribution extends UnivariateDistribution<[lambda: number]> {
   readonly name = 'PoissonDistribution'
   protected readonly sums = new BlockedSums(2)
+  protected override readonly statisticNames = ['xwSum', 'wSum']
   private lambda: number
 
   /**
@@ -100,6 +101,11 @@ export class PoissonDistribution extends UnivariateDistribution<[lambda: number]
     const out = new Float64Array(n)
     for (let i = 0; i < n; i++) out[i] = random.poisson(this.lambda)
     return out
+  }
+
+  /** pomegranate's `blank()`: Poisson(1) (pomegranate: Poisson(0)), to be fitted. */
+  static blank (): PoissonDistribution {
+    return new PoissonDistribution()
   }
 
   /** A PoissonDistribution fitted to X (pomegranate's `from_samples`). */

@@ -7,7 +7,7 @@
 import { BlockedSums, blockedSumsProblem, ExactSum, type BlockedSumsSummary } from '../core/accumulate.js'
 import type { Batch, Key } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import { Model, type Summary } from '../core/model.js'
+import { Model, type Statistics, type Summary } from '../core/model.js'
 import { updateOptions, type UpdateOptions } from '../core/options.js'
 import { fromJSON } from '../core/serialize.js'
 
@@ -380,6 +380,13 @@ export abstract class ProbabilityTable<S> extends Model<[table: Key[][], parents
 
   protected summaryProblem (summary: Summary): string | undefined {
     return TableCounts.problem(summary, this.dimension)
+  }
+
+  /** The statistics: the weight of each key combination seen, as rows `[...keys, Σw]` in order of first appearance. */
+  override get statistics (): Statistics {
+    const { keys, cells } = this.counts
+    const totals = this.counts.sums.values()
+    return { counts: cells.map((cell, slot) => [...cell.map((i, c) => keys[c]![i]!), totals[slot]!]) }
   }
 
   protected mergeChecked (summary: Summary): void {

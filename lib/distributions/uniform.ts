@@ -4,7 +4,7 @@
 import { blockedSumsProblem, BlockedSums, decodeNumber, encodeNumber, type BlockedSumsSummary } from '../core/accumulate.js'
 import type { Batch, BatchInput } from '../core/batch.js'
 import { ArilError } from '../core/errors.js'
-import type { SummarizeOptions, Summary } from '../core/model.js'
+import type { Statistics, SummarizeOptions, Summary } from '../core/model.js'
 import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
@@ -24,7 +24,12 @@ export interface UniformOptions {
  * summaries. With inertia, start and end are each blended. NaN is missing (log-probability 0);
  * infinite values are rejected, since no uniform distribution reaches them.
  *
- * @throws ArilError `ERR_INVALID_PARAMETER` unless start and end are finite with start <= end;
+ * start > end is accepted, as pomegranate (whose `blank()` and inertia can produce it, so its
+ * JSON may hold it): the interval is empty, every observed value has log-probability −Infinity,
+ * and a fit replaces (or blends) the ends as usual. `sample` refuses it (pomegranate draws from
+ * [end, start], values its own density gives probability 0).
+ *
+ * @throws ArilError `ERR_INVALID_PARAMETER` unless start and end are finite;
  *   `ERR_INVALID_INPUT` (with row and column) for an infinite value in `summarize`/`fit`
  * @example
  * ```ts
@@ -47,8 +52,8 @@ export class UniformDistribution extends UnivariateDistribution<[start: number, 
 
   constructor (start = 0, end = 1, options: UniformOptions = {}) {
     super()
-    if (typeof start !== 'number' || typeof end !== 'number' || !Number.isFinite(start) || !Number.isFinite(end) || !(start <= end)) {
-      throw new ArilError('ERR_INVALID_PARAMETER', `UniformDistribution: expected finite start <= end, got ${String(start)} and ${String(end)}`)
+    if (typeof start !== 'number' || typeof end !== 'number' || !Number.isFinite(start) || !Number.isFinite(end)) {
+      throw new ArilError('ERR_INVALID_PARAMETER', `UniformDistribution: expected finite start and end, got ${String(start)} and ${String(end)}`)
     }
     this.start = start
     this.end = end
@@ -129,10 +134,24 @@ export class UniformDistribution extends UnivariateDistribution<[start: number, 
     }
   }
 
+  /** @throws ArilError `ERR_INVALID_PARAMETER` when start > end (an empty interval has nothing to draw) */
   sampleWith (n: number, random: Random): Float64Array {
+    if (this.start > this.end) {
+      throw new ArilError('ERR_INVALID_PARAMETER', `UniformDistribution: cannot sample from the empty interval [${this.start}, ${this.end}] (start > end)`)
+    }
     const out = new Float64Array(n)
     for (let i = 0; i < n; i++) out[i] = this.start + (this.end - this.start) * random.uniform()
     return out
+  }
+
+  /** pomegranate's `blank()`: U(0, 1) (pomegranate: U(0, 0)), to be fitted. */
+  static blank (): UniformDistribution {
+    return new UniformDistribution()
+  }
+
+  /** The statistics: Σw, and the smallest and largest value of weight > 0. */
+  override get statistics (): Statistics {
+    return { wSum: this.sums.values()[0], min: this.min, max: this.max }
   }
 
   /** A UniformDistribution fitted to X (pomegranate's `from_samples`). */

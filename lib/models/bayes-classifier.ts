@@ -5,13 +5,15 @@ import { toBatch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { Model } from '../core/model.js'
 import { registerModel } from '../core/serialize.js'
-import { MultivariateGaussianDistribution } from '../distributions/multivariate-gaussian.js'
-import { BayesModel, type BayesFitOptions, type BayesOptions, type Component } from './bayes.js'
+import { UnivariateDistribution } from '../core/univariate.js'
+import { IndependentComponentsDistribution, type AnyUnivariateDistribution } from '../distributions/independent-components.js'
+import { BayesModel, labelArguments, type BayesFitOptions, type BayesOptions, type Component } from './bayes.js'
 
 /**
  * How `BayesClassifier.fromSamples` builds a blank component for d columns: a function
- * `(d) => model`, a class with a static `blank(d)`, `MultivariateGaussianDistribution` (zero means,
- * identity covariance, as pomegranate's `blank`), or a class whose `new Dist()` is blank.
+ * `(d) => model`, a class with a static `blank(d)` (`MultivariateGaussianDistribution.blank(d)`:
+ * zero means, identity covariance), or a class whose `new Dist()` is blank. A one-column
+ * distribution on d > 1 columns gives an IndependentComponentsDistribution of d of them.
  */
 export type ComponentFactory = ((dimension: number) => Component) | (abstract new (...args: never[]) => Component)
 
@@ -44,14 +46,27 @@ export class BayesClassifier extends BayesModel {
   }
 
   /**
-   * A BayesClassifier fitted to X with `labels` (pomegranate's `BayesClassifier.from_samples`):
-   * one blank component per class (largest label + 1 classes), then `fit`.
-   * @throws ArilError `ERR_LABEL` without a labelled row, `ERR_INVALID_PARAMETER` for a factory that does not build models
+   * A BayesClassifier fitted to X with labels (pomegranate's `BayesClassifier.from_samples`): one
+   * blank component per class (largest label + 1 classes), then `fit`. The labels go in third
+   * place, as pomegranate (`fromSamples(Dist, X, y, options or weights)`), or in `options.labels`;
+   * a list of factories gives one per class, as pomegranate.
+   * @throws ArilError `ERR_LABEL` without a labelled row, `ERR_INVALID_PARAMETER` for a factory
+   *   that does not build models or a list of the wrong length, `ERR_INVALID_ARGUMENT` for labels given twice
+   * @example
+   * ```ts
+   * const clf = BayesClassifier.fromSamples(MultivariateGaussianDistribution, X, y)
+   * ```
    */
-  static fromSamples (factory: ComponentFactory, X: BatchInput, options: BayesFitOptions = {}): BayesClassifier {
+  static fromSamples (factory: ComponentFactory | readonly ComponentFactory[], X: BatchInput, options?: BayesFitOptions): BayesClassifier
+  static fromSamples (factory: ComponentFactory | readonly ComponentFactory[], X: BatchInput, y: ArrayLike<number>, options?: BayesFitOptions | ArrayLike<number>): BayesClassifier
+  static fromSamples (factory: ComponentFactory | readonly ComponentFactory[], X: BatchInput, y?: ArrayLike<number> | BayesFitOptions, more?: BayesFitOptions | ArrayLike<number>): BayesClassifier {
+    const options = labelArguments<BayesFitOptions>(y, more, 'BayesClassifier.fromSamples')
     const batch = toBatch(X, { categorical: true, weights: options.weights, labels: options.labels })
     const k = BayesModel.classCount(batch.labels, 'BayesClassifier')
-    const models = Array.from({ length: k }, () => blank(factory, batch.cols))
+    if (Array.isArray(factory) && factory.length !== k) {
+      throw new ArilError('ERR_INVALID_PARAMETER', `BayesClassifier.fromSamples: expected one factory per class (${k}), got ${factory.length}`)
+    }
+    const models = Array.from({ length: k }, (_, i) => blank(Array.isArray(factory) ? factory[i] as ComponentFactory : factory as ComponentFactory, batch.cols))
     const { weights: _weights, labels: _labels, ...rest } = options
     return new BayesClassifier(models).fit(batch, rest)
   }
@@ -67,13 +82,14 @@ export class BayesClassifier extends BayesModel {
 function blank (factory: ComponentFactory, dimension: number): Component {
   const made = blankOf(factory, dimension)
   if (!(made instanceof Model)) throw new ArilError('ERR_INVALID_PARAMETER', `BayesClassifier.fromSamples: expected the factory to build a model, got ${show(made)}`)
+  if (made instanceof UnivariateDistribution && dimension > 1) {
+    // as pomegranate: a one-column distribution on d columns is d independent copies of it
+    return new IndependentComponentsDistribution(Array.from({ length: dimension }, (_, j) => j === 0 ? made as AnyUnivariateDistribution : blankOf(factory, dimension) as AnyUnivariateDistribution))
+  }
   return made
 }
 
 function blankOf (factory: ComponentFactory, dimension: number): unknown {
-  if (factory === MultivariateGaussianDistribution) {
-    return new MultivariateGaussianDistribution(new Float64Array(dimension), Array.from({ length: dimension }, (_, i) => Array.from({ length: dimension }, (_, j) => i === j ? 1 : 0)))
-  }
   if (typeof factory !== 'function') return factory
   const withBlank = factory as unknown as { blank?: (d: number) => unknown }
   if (typeof withBlank.blank === 'function') return withBlank.blank(dimension)

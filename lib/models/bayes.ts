@@ -7,7 +7,7 @@
 import { BLOCK_ROWS, BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../core/accumulate.js'
 import { batchRows, sliceBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import { Model, type FitStreamOptions, type SummarizeOptions, type Summary } from '../core/model.js'
+import { Model, type FitStreamOptions, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
 import { PosteriorModel } from '../core/posterior-model.js'
 import { updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
@@ -155,6 +155,17 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   }
 
   /**
+   * Adds the statistics of rows with labels: `summarize(X, { labels: y, weights })` or
+   * pomegranate's `summarize(X, y, weights)`.
+   * @throws ArilError `ERR_LABEL`, `ERR_INVALID_ARGUMENT` for labels given twice, and what `toBatch` throws
+   */
+  override summarize (X: BatchInput, options?: SummarizeOptions): number | undefined
+  override summarize (X: BatchInput, y: ArrayLike<number>, options?: SummarizeOptions | ArrayLike<number>): number | undefined
+  override summarize (X: BatchInput, y?: ArrayLike<number> | SummarizeOptions, more?: SummarizeOptions | ArrayLike<number>): number | undefined {
+    return super.summarize(X, labelArguments(y, more, `${this.name}.summarize`))
+  }
+
+  /**
    * Adds a batch: labelled rows to their class's component, unlabeled rows (label −1 or NaN) to
    * every component by responsibility when semi-supervised, otherwise nowhere.
    * @returns the weighted log-likelihood of the unlabeled rows in the semi-supervised pass
@@ -163,7 +174,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   summarizeBatch (batch: Batch): number | undefined {
     const labels = batch.labels
     if (labels === undefined && !this.semiSupervised) {
-      throw new ArilError('ERR_LABEL', `${this.name}: expected labels (one per row, -1 for unlabeled), got none`)
+      throw new ArilError('ERR_LABEL', `${this.name}: expected labels (one per row, -1 for unlabeled), got none; pass them as fit(X, y), fit(X, { labels: y }) or in the batches' labels (readCsv's label option)`)
     }
     if (labels !== undefined) checkLabels(labels, this.k, this.name)
     const models = this.build(batch.cols)
@@ -187,10 +198,17 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
    * `resume` (a state saved by the `checkpoint` option, model rebuilt by `resumeModel`), the EM
    * continues from the checkpoint and ends with the bits of an uninterrupted fit.
    *
+   * The labels go in `options.labels` or, as pomegranate's `fit(X, y, weights)`, in second place
+   * (then the third argument is the weights or the options).
+   *
    * @throws ArilError `ERR_LABEL` (no labels, or a label outside 0 … k−1), the training options'
-   *   `ERR_INVALID_OPTION`, and whatever the components throw
+   *   `ERR_INVALID_OPTION`, `ERR_INVALID_ARGUMENT` for labels given twice, and whatever the
+   *   components throw
    */
-  override fit (X: BatchInput, options: BayesFitOptions = {}): this {
+  override fit (X: BatchInput, options?: BayesFitOptions): this
+  override fit (X: BatchInput, y: ArrayLike<number>, options?: BayesFitOptions | ArrayLike<number>): this
+  override fit (X: BatchInput, y?: ArrayLike<number> | BayesFitOptions, more?: BayesFitOptions | ArrayLike<number>): this {
+    const options = labelArguments<BayesFitOptions>(y, more, `${this.name}.fit`)
     const batch = this.toBatch(X, options)
     if (this.frozen) return this
     const rest = withoutKeys(options, ['weights', 'labels']) as BayesFitOptions
@@ -356,6 +374,11 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     }
   }
 
+  /** The statistics: Σw per class (`wSum`), Σ w·log p(x) of the semi-supervised pass's unlabeled rows, and each component's own. */
+  override get statistics (): Statistics {
+    return { wSum: this.classSums.values(), logProbability: this.logSums.values()[0], components: this.components?.map(m => m.statistics) ?? [] }
+  }
+
   protected summaryProblem (summary: Summary): string | undefined {
     const s = summary as Partial<BayesSummary>
     const classes = blockedSumsProblem(s.classes, this.k, false)
@@ -487,6 +510,28 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   protected modelsJSON (): object[] {
     return this.fitted().map(m => m.toJSON())
   }
+}
+
+function isArrayLike (value: unknown): value is ArrayLike<number> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))
+}
+
+/**
+ * pomegranate's positional forms `(X, y)` and `(X, y, weights)` beside aril's `(X, { labels: y,
+ * weights, ...options })`: the options with the labels (and weights) in them.
+ * @throws ArilError `ERR_INVALID_ARGUMENT` for labels or weights given twice, or a second argument
+ *   that is neither labels nor options
+ */
+export function labelArguments<O extends SummarizeOptions> (y: unknown, more: unknown, where: string): O {
+  if (y === undefined || (typeof y === 'object' && y !== null && !isArrayLike(y))) {
+    if (more !== undefined) throw new ArilError('ERR_INVALID_ARGUMENT', `${where}: expected the labels before ${show(more)}; pass ${where}(X, y, options) or ${where}(X, { labels: y, ...options })`)
+    return (y ?? {}) as O
+  }
+  if (!isArrayLike(y)) throw new ArilError('ERR_INVALID_ARGUMENT', `${where}: expected labels (an array, one per row) or an options object, got ${show(y)}`)
+  const options = (isArrayLike(more) ? { weights: more } : more ?? {}) as O
+  if (typeof options !== 'object' || options === null) throw new ArilError('ERR_INVALID_ARGUMENT', `${where}: expected weights (an array) or an options object after the labels, got ${show(more)}`)
+  if (options.labels !== undefined) throw new ArilError('ERR_INVALID_ARGUMENT', `${where}: labels were given twice, as an argument and as the labels option`)
+  return { ...options, labels: y }
 }
 
 function withoutKeys<T extends object> (options: T, keys: readonly string[]): Partial<T> {

@@ -3,29 +3,27 @@
  */
 import { BLOCK_ROWS, BlockedSums } from '../core/accumulate.js'
 import { nearestByScore, nearestKernel, type NearestKernel } from './nearest-centroid.js'
-import { sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
+import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
-import type { SummarizeOptions } from '../core/model.js'
+import type { Statistics, SummarizeOptions } from '../core/model.js'
 import { SummedModel } from '../core/summed-model.js'
-import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
+import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
 import { Random } from '../core/random.js'
 import { registerModel } from '../core/serialize.js'
 import type { History } from '../train/callbacks.js'
 import { trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
-import { readHead } from '../train/head.js'
+import { passesInMemory, passesOverStream } from '../train/pass.js'
+import { headNote, initialCentroids, initialSample, initSettings, usesSample, type InitOptions, type InitSettings, type KmeansInit } from './init.js'
 
-/** How the first centroids are chosen. */
-export type KmeansInit = 'kmeans++' | 'first-k'
+export { kmeansPlusPlus, type KmeansInit } from './init.js'
 
-/** Options of the {@link Kmeans} constructor. */
-export interface KmeansOptions {
-  /** `'kmeans++'` (default: Arthur & Vassilvitskii's seeding, weighted by the row weights) or `'first-k'` (the first k complete rows). */
-  init?: KmeansInit
-  /** Seed of the k-means++ draws (default: random). */
-  seed?: number
-  /** Rows read from the start of the data to choose the first centroids (default 10000). */
-  initRows?: number
-}
+/**
+ * Options of the {@link Kmeans} constructor: how the first centroids are chosen (see init.ts):
+ * `init` ('kmeans++' by default, 'kmeans||', 'random', 'first-k', or the centroids themselves, as
+ * pomegranate's `Kmeans(k, init=centroids)`), `nInit` (runs, the best kept), `seed`, and the rows
+ * it reads (`initRows`, `initSample`, `initRounds`, `initOversampling`).
+ */
+export type KmeansOptions = Omit<InitOptions, 'init'> & { init?: KmeansInit | ArrayLike<ArrayLike<number>> | undefined }
 
 /** Options of `Kmeans.fit` and `fitStream`: the trainer's, inertia, and weights (in memory). */
 export type KmeansFitOptions = TrainOptions & UpdateOptions & SummarizeOptions
@@ -53,9 +51,14 @@ export type KmeansFitOptions = TrainOptions & UpdateOptions & SummarizeOptions
 export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
   readonly name = 'Kmeans'
   readonly k: number
-  readonly init: KmeansInit
+  /** The initialization method, or 'fixed' for centroids given to the constructor (pomegranate's name). */
+  readonly init: KmeansInit | 'fixed'
   readonly initRows: number
-  private readonly seed: number | undefined
+  /** Initializations tried by `fit` and `fitStream` (the best, by inertia, is kept). */
+  readonly nInit: number
+  private readonly settings: InitSettings
+  /** Rows of the first-rows sample of the last initialization, until the trainer has noted it. */
+  private headRows: number | undefined
   /** k × d, row-major; empty until initialized. */
   private centroids = new Float64Array(0)
   private d: number | undefined
@@ -65,15 +68,14 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
   constructor (k: number, options: KmeansOptions = {}) {
     super()
     if (!Number.isInteger(k) || k < 1) throw new ArilError('ERR_INVALID_ARGUMENT', `Kmeans: expected a whole number of clusters >= 1, got ${show(k)}`)
-    if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options)
-    const init = options.init ?? 'kmeans++'
-    if (init !== 'kmeans++' && init !== 'first-k') invalidOption('init', "'kmeans++' or 'first-k'", init)
-    if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) invalidOption('seed', 'an integer', options.seed)
     this.k = k
-    this.init = init
-    this.seed = options.seed
-    this.initRows = numberOption(options, 'initRows', 10000, k)
-    if (!Number.isInteger(this.initRows)) invalidOption('initRows', `a whole number >= ${k}`, this.initRows)
+    if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options)
+    const given = typeof options.init === 'object' ? options.init : undefined
+    this.settings = initSettings({ ...options, init: given === undefined ? options.init as KmeansInit | undefined : undefined }, k)
+    this.init = given === undefined ? this.settings.init : 'fixed'
+    this.initRows = this.settings.rows
+    this.nInit = this.settings.runs
+    if (given !== undefined) this.setCentroids(given as ArrayLike<ArrayLike<number>>)
   }
 
   get dimension (): number | undefined {
@@ -110,13 +112,40 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
   }
 
   /**
-   * Chooses the first centroids from the first `initRows` rows of X (`init`: k-means++ or first-k).
+   * Chooses the first centroids from X by the `init` method (one run; see init.ts).
    * @throws ArilError `ERR_INVALID_INPUT` when X has fewer than k distinct complete rows
    */
   initialize (X: BatchInput, options: SummarizeOptions = {}): this {
-    const all = toBatch(X, { cols: this.d, weights: options.weights })
-    const batch = all.rows > this.initRows ? sliceBatch(all, 0, this.initRows) : all
-    return this.setCentroids(this.init === 'first-k' ? firstK(batch, this.k) : kmeansPlusPlus(batch, this.k, new Random(this.seed)))
+    const batch = toBatch(X, { cols: this.d, weights: options.weights })
+    const random = new Random(this.settings.seed)
+    const sample = usesSample(this.settings) ? passesInMemory(initialSample(this.settings), batch) : batch
+    this.noteSample(batch.rows)
+    return this.setCentroids(passesInMemory(initialCentroids(this.k, sample, this.settings, random, refineCentroids), batch))
+  }
+
+  /** Remembers a first-rows sample, for the note after the first pass (see noteAfterPass). */
+  private noteSample (rows: number): void {
+    this.headRows = usesSample(this.settings) && this.settings.sample === 'head' && rows > this.settings.rows ? this.settings.rows : undefined
+  }
+
+  /** For the trainer: a note when the centroids were chosen from the first `initRows` rows of a longer pass. */
+  noteAfterPass (passRows: number): string | undefined {
+    return headNote(this.headRows, passRows)
+  }
+
+  /**
+   * The squared distance of each row to every centroid, over the row's observed dimensions
+   * (pomegranate's `distance`): rows of k numbers.
+   * @throws ArilError `ERR_NOT_FITTED` before the centroids are set
+   * @example
+   * ```ts
+   * new Kmeans(2).setCentroids([[0], [10]]).distance([[1], [4]]) // => [[1, 81], [16, 36]]
+   * ```
+   */
+  distance (X: BatchInput): number[][] {
+    const d = this.fitted()
+    const batch = this.toBatch(X)
+    return Array.from({ length: batch.rows }, (_, r) => Array.from({ length: this.k }, (_, j) => squaredDistance(batch.data, r * d, this.centroids, j * d, d)))
   }
 
   summarizeBatch (batch: Batch): number {
@@ -131,6 +160,14 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
       total += assign(data, d, weights, centroids, norms, k, nearestOf, this.sums.partial, start, end)
     })
     return -total
+  }
+
+  /** The statistics: k × d tables of Σw and Σw·x over each cluster's observed values, and the inertia Σw·d². */
+  override get statistics (): Statistics {
+    const d = this.d ?? 0
+    const totals = this.sums.values()
+    const table = (at: number): number[][] => Array.from({ length: d === 0 ? 0 : this.k }, (_, j) => totals.slice(at + j * d, at + (j + 1) * d))
+    return { wSum: table(0), xwSum: table(this.k * d), inertia: totals[2 * this.k * d] ?? 0 }
   }
 
   /** Minus the exact weighted sum of squared distances summarized since the last clear. */
@@ -190,11 +227,24 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
     return this
   }
 
-  /** {@link Kmeans.fit} returning the training History. */
+  /** {@link Kmeans.fit} returning the training History (of the best of `nInit` runs when the centroids were not set). */
   trainBatch (X: BatchInput, options: KmeansFitOptions = {}): History {
     const batch = toBatch(X, { cols: this.d, weights: options.weights })
-    if (this.d === undefined) this.initialize(batch)
-    return trainBatch(this, batch, { stopThreshold: 1e-3, ...options })
+    const train = (): History => trainBatch(this, batch, { stopThreshold: 1e-3, ...options })
+    try {
+      if (this.d !== undefined) return train()
+      const random = new Random(this.settings.seed)
+      const sample = usesSample(this.settings) ? passesInMemory(initialSample(this.settings), batch) : batch
+      this.noteSample(batch.rows)
+      const best = new BestRun(this)
+      for (let run = 0; run < this.settings.runs; run++) {
+        this.setCentroids(passesInMemory(initialCentroids(this.k, sample, this.settings, random, refineCentroids), batch))
+        best.offer(train())
+      }
+      return best.keep()
+    } finally {
+      this.headRows = undefined
+    }
   }
 
   /** Lloyd's algorithm out of core: `open` re-opens the data for every pass. */
@@ -203,10 +253,40 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
     return this
   }
 
-  /** {@link Kmeans.fitStream} resolving with the training History. */
+  /**
+   * {@link Kmeans.fitStream} resolving with the training History (of the best of `nInit` runs when
+   * the centroids were not set; each run is a whole fit, and calls the callbacks as one).
+   */
   async trainStream (open: Opener, options: KmeansFitOptions = {}): Promise<History> {
-    if (this.d === undefined) this.initialize(await readHead(open, this.initRows, X => toBatch(X)))
-    return trainStream(this, open, { stopThreshold: 1e-3, ...options })
+    const train = async (): Promise<History> => await trainStream(this, open, { stopThreshold: 1e-3, ...options })
+    try {
+      if (this.d !== undefined) return await train()
+      const check = (X: BatchInput): Batch => toBatch(X, { cols: this.d })
+      const random = new Random(this.settings.seed)
+      const sample = usesSample(this.settings) ? await passesOverStream(initialSample(this.settings), open, check, options.signal) : toBatch([])
+      this.noteSample(Infinity)
+      const best = new BestRun(this)
+      for (let run = 0; run < this.settings.runs; run++) {
+        this.setCentroids(await passesOverStream(initialCentroids(this.k, sample, this.settings, random, refineCentroids), open, check, options.signal))
+        best.offer(await train())
+      }
+      return best.keep()
+    } finally {
+      this.headRows = undefined
+    }
+  }
+
+  /**
+   * k-means fitted to X (pomegranate's `Kmeans.from_samples(k, X, ...)`): `new Kmeans(k, options)`
+   * then `fit`, with pomegranate's `stop_threshold` of 0.1 unless given.
+   * @example
+   * ```ts
+   * const km = Kmeans.fromSamples(3, X, { init: 'kmeans||', nInit: 5, seed: 1 })
+   * ```
+   */
+  static fromSamples (k: number, X: BatchInput, options: KmeansOptions & KmeansFitOptions = {}): Kmeans {
+    const { init, nInit, seed, initRows, initSample, initRounds, initOversampling, ...fit } = options
+    return new Kmeans(k, { init, nInit, seed, initRows, initSample, initRounds, initOversampling }).fit(X, { stopThreshold: 0.1, ...fit })
   }
 
   toJSON (): { class: 'Kmeans'; k: number; centroids: number[][] } {
@@ -308,63 +388,30 @@ function squaredDistance (data: Float64Array, o: number, centroids: Float64Array
   return sum
 }
 
-/** Rows with every value observed and a positive weight: the candidates for centroids. */
-function completeRows (batch: Batch): number[] {
-  const { data, cols, weights } = batch
-  const out: number[] = []
-  for (let r = 0; r < batch.rows; r++) {
-    if (weights !== undefined && !(weights[r]! > 0)) continue
-    let complete = true
-    for (let q = 0; q < cols; q++) if (data[r * cols + q] !== data[r * cols + q]) complete = false
-    if (complete) out.push(r)
-  }
-  return out
-}
+/** Keeps the centroids and History of the run of smallest inertia (pomegranate's `n_init`). */
+class BestRun {
+  private centroids: number[][] | undefined
+  private history: History | undefined
 
-function tooFew (k: number, found: number): never {
-  throw new ArilError('ERR_INVALID_INPUT', `Kmeans: expected at least ${k} distinct complete rows with positive weight to choose centroids from, got ${found}`)
-}
+  constructor (private readonly model: Kmeans) {}
 
-function firstK (batch: Batch, k: number): number[][] {
-  const rows = completeRows(batch)
-  if (rows.length < k) tooFew(k, rows.length)
-  return rows.slice(0, k).map(r => Array.from(batch.data.subarray(r * batch.cols, (r + 1) * batch.cols)))
-}
-
-/**
- * k-means++ seeding (Arthur & Vassilvitskii 2007): the first centroid is a row drawn with
- * probability ∝ its weight, each next one a row drawn with probability ∝ weight × squared
- * distance to the nearest centroid chosen so far.
- *
- * @example
- * ```ts
- * kmeansPlusPlus(toBatch([[0], [1], [10]]), 2, new Random(1)) // two of the rows
- * ```
- */
-export function kmeansPlusPlus (batch: Batch, k: number, random: Random): number[][] {
-  const { data, cols: d, weights } = batch
-  const rows = completeRows(batch)
-  const weight = Float64Array.from(rows, r => weights === undefined ? 1 : weights[r]!)
-  const distance = new Float64Array(rows.length).fill(Infinity)
-  const chosen: number[] = []
-  let score = weight
-  for (let j = 0; j < k; j++) {
-    let total = 0
-    for (let i = 0; i < rows.length; i++) total += score[i]!
-    if (!(total > 0)) tooFew(k, chosen.length)
-    let u = random.uniform() * total
-    let pick = 0
-    while (pick < rows.length - 1 && (u -= score[pick]!) >= 0) pick++
-    while (!(score[pick]! > 0)) pick-- // u landed on the rounding slack after the last positive score
-    chosen.push(rows[pick]!)
-    const c = rows[pick]! * d
-    score = new Float64Array(rows.length)
-    for (let i = 0; i < rows.length; i++) {
-      distance[i] = Math.min(distance[i]!, squaredDistance(data, rows[i]! * d, data, c, d))
-      score[i] = weight[i]! * distance[i]!
+  offer (history: History): void {
+    if (this.history === undefined || history.logProbability > this.history.logProbability) {
+      this.history = history
+      this.centroids = this.model.parameters
     }
   }
-  return chosen.map(r => Array.from(data.subarray(r * d, (r + 1) * d)))
+
+  /** Puts the best centroids back; returns their History. */
+  keep (): History {
+    this.model.setCentroids(this.centroids!)
+    return this.history!
+  }
+}
+
+/** The last step of 'kmeans||': Lloyd's algorithm on the weighted candidates, as pomegranate. */
+export function refineCentroids (candidates: Batch, start: number[][]): number[][] {
+  return new Kmeans(start.length).setCentroids(start).fit(candidates, { maxIterations: 1000, stopThreshold: 1e-3 }).parameters
 }
 
 registerModel('Kmeans', Kmeans.fromJSON)

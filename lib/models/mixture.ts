@@ -2,45 +2,31 @@
  * The general mixture model: a weighted sum of components of any kind, trained by EM.
  */
 import { BlockedSums, blockedSumsProblem, LANES, sumInLanes, type BlockedSumsSummary } from '../core/accumulate.js'
-import { batchRows, sliceBatch, toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
-import { ArilError, invalidOption, show } from '../core/errors.js'
-import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
+import { batchRows, sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
+import { ArilError, show } from '../core/errors.js'
+import { Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
 import { PosteriorModel } from '../core/posterior-model.js'
-import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
+import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { fromJSON, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
 import type { History } from '../train/callbacks.js'
 import { trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
-import { readHead } from '../train/head.js'
-import { Kmeans, type KmeansInit } from './kmeans.js'
+import { passesInMemory, passesOverStream } from '../train/pass.js'
+import { headNote, initSettings } from './init.js'
 import { jointLogSumExp, responsibilities } from './logsumexp.js'
+import { INIT_KEYS, mixtureStart, type ComponentKind, type MixtureInitOptions, type MixtureStart } from './mixture-init.js'
+
+export type { ComponentKind, MixtureInitOptions } from './mixture-init.js'
 
 /** A component: any aril model (distribution, IndependentComponents, MultivariateGaussian, mixture ...). */
 export type Component = Model<unknown, any, unknown>
-
-/** A kind of component that can be fitted to rows: a class with a static `fromSamples`. */
-export interface ComponentKind {
-  fromSamples (X: BatchInput, options?: any): Component
-}
 
 /** Options of `fromSummaries`: inertia (also blending the weights), pseudocount of the weights, and whatever the components take (`minCovar` ...). */
 export type MixtureUpdateOptions = UpdateOptions & Record<string, unknown>
 
 /** Options of `fit` and `fitStream`: the trainer's, the update options, and weights (in memory). */
 export type MixtureFitOptions = TrainOptions & MixtureUpdateOptions & SummarizeOptions
-
-/** Options of `fromSamples` and `fromStream`: the initialization, then the fit. */
-export interface MixtureInitOptions {
-  /** How k-means chooses its first centroids (default 'kmeans++'). */
-  init?: KmeansInit
-  /** Seed of the k-means++ draws. */
-  seed?: number
-  /** Rows read from the start of the data for the initialization (default 10000). */
-  initRows?: number
-  /** Lloyd iterations on those rows before the components are fitted to the clusters (default 1, as pomegranate). */
-  kmeansIterations?: number
-}
 
 /**
  * A [mixture model](https://en.wikipedia.org/wiki/Mixture_model) (pomegranate's
@@ -75,6 +61,8 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
   private readonly sums: BlockedSums
   /** Per-tile arrays reused by every E-step: one per component, and the row log-densities. */
   private scratch: Float64Array[] = []
+  /** Rows of a first-rows initialization sample, until the trainer has noted it (see noteAfterPass). */
+  private headRows: number | undefined
 
   constructor (distributions: readonly Component[], options: { weights?: ArrayLike<number>; frozen?: boolean } = {}) {
     super()
@@ -203,6 +191,12 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
     return { model: this.name, sums: this.sums.summary(), distributions: this.distributions.map(d => d.summary()) }
   }
 
+  /** The statistics: Σ r_ij per component (`wSum`), Σ w·log p(x) (`logProbability`) and each component's own. */
+  override get statistics (): Statistics {
+    const totals = this.sums.laneTotals().map(t => t.value())
+    return { wSum: totals.slice(0, this.k), logProbability: totals[this.k], distributions: this.distributions.map(d => d.statistics) }
+  }
+
   protected summaryProblem (summary: Summary): string | undefined {
     const parts = summary.distributions as Summary[] | undefined
     if (!Array.isArray(parts) || parts.length !== this.distributions.length) {
@@ -301,12 +295,21 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
     return new GeneralMixtureModel(distributions.map(d => fromJSON(d as object)), { weights: weights as number[], frozen: json.frozen === true })
   }
 
+  /** For the trainer: a note when the initialization looked at the first `initRows` rows of a longer pass. */
+  noteAfterPass (passRows: number): string | undefined {
+    return headNote(this.headRows, passRows)
+  }
+
   /**
-   * A mixture of k components of a kind (or one kind per component) fitted to X in memory:
-   * k-means (seeded k-means++ by default) on the first `initRows` rows, each component fitted to
-   * its cluster, the weights from the cluster sizes, then EM over all rows.
+   * A mixture of k components of a kind fitted to X in memory (pomegranate's `from_samples`):
+   * k-means on a seeded uniform sample of `initRows` rows (see init.ts for `init`, `nInit`,
+   * `initSample` ...), each component fitted to its cluster, the weights from the cluster sizes,
+   * then EM over all rows. `kind` is a class with `fromSamples`, or a list as pomegranate: one class
+   * per component on one column, one one-column class per column on several (see mixture-init.ts);
+   * a one-column class on d > 1 columns gives IndependentComponents of d copies.
    *
-   * @throws ArilError `ERR_INVALID_INPUT` when the first rows hold fewer than k distinct complete rows
+   * @throws ArilError `ERR_INVALID_INPUT` when the sample holds fewer than k distinct complete
+   *   rows, `ERR_INVALID_OPTION` for kinds that do not fit the columns, and what `fit` throws
    * @example
    * ```ts
    * const gmm = GeneralMixtureModel.fromSamples(NormalDistribution, 3, X, { seed: 1, maxIterations: 50 })
@@ -314,32 +317,48 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
    */
   static fromSamples (kind: ComponentKind | readonly ComponentKind[], k: number, X: BatchInput, options: MixtureInitOptions & MixtureFitOptions = {}): GeneralMixtureModel {
     const batch = toBatch(X, { weights: options.weights, categorical: true })
-    const rows = initRows(options, k)
-    const model = initialize(kind, k, batch.rows > rows ? sliceBatch(batch, 0, rows) : batch, options)
-    model.fit(batch, fitOptions(options))
+    const model = GeneralMixtureModel.started(passesInMemory(mixtureStart(kind, k, initSettings(options, k), options), batch))
+    try {
+      model.fit(batch, fitOptions(options))
+    } finally {
+      model.headRows = undefined
+    }
     return model
   }
 
   /**
-   * {@link GeneralMixtureModel.fromSamples} out of core: the initialization reads the first
-   * `initRows` rows of a fresh opening, then EM re-opens the data for every pass.
+   * {@link GeneralMixtureModel.fromSamples} out of core: the initialization reads the data (one pass
+   * for the uniform sample, more for 'kmeans||'), then EM re-opens it for every pass; the result
+   * has the bits of `fromSamples` on the same rows. With `initSample: 'head'` the epoch log notes
+   * when the data hold more rows than the sample looked at.
    * @example
    * ```ts
    * const gmm = await GeneralMixtureModel.fromStream(NormalDistribution, 3, () => readNpy('x.npy'), { seed: 1 })
    * ```
    */
   static async fromStream (kind: ComponentKind | readonly ComponentKind[], k: number, open: Opener, options: MixtureInitOptions & MixtureFitOptions = {}): Promise<GeneralMixtureModel> {
-    const head = await readHead(open, initRows(options, k), X => toBatch(X, { categorical: true }))
-    const model = initialize(kind, k, head, options)
-    await model.fitStream(open, fitOptions(options))
+    const start = await passesOverStream(mixtureStart(kind, k, initSettings(options, k), options), open, X => toBatch(X, { categorical: true }), options.signal)
+    const model = GeneralMixtureModel.started(start)
+    try {
+      await model.fitStream(open, fitOptions(options))
+    } finally {
+      model.headRows = undefined
+    }
+    return model
+  }
+
+  private static started (start: MixtureStart): GeneralMixtureModel {
+    const model = new GeneralMixtureModel(start.components, { weights: start.weights })
+    model.headRows = start.headRows
     return model
   }
 }
 
 /** The options left for the fit once the initialization has used its own (and the weights are in the batch). */
 function fitOptions (options: MixtureInitOptions & MixtureFitOptions): MixtureFitOptions {
-  const { init: _init, seed: _seed, initRows: _rows, kmeansIterations: _iterations, weights: _weights, ...rest } = options
-  return rest
+  const rest: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(options)) if (key !== 'weights' && !(INIT_KEYS as readonly string[]).includes(key)) rest[key] = value
+  return rest as MixtureFitOptions
 }
 
 /**
@@ -354,50 +373,5 @@ function tile (batch: Batch, start: number): Batch {
   if (start === 0 && batch.rows <= TILE_ROWS) return batch
   return sliceBatch(batch, start, Math.min(batch.rows, start + TILE_ROWS))
 }
-
-function initRows (options: MixtureInitOptions, k: number): number {
-  const rows = numberOption(options, 'initRows', 10000, k)
-  if (!Number.isInteger(rows)) invalidOption('initRows', `a whole number >= ${k}`, rows)
-  return rows
-}
-
-/** k-means on the head, then one component per cluster and weights from the cluster sizes (pomegranate's from_samples). */
-function initialize (kind: ComponentKind | readonly ComponentKind[], k: number, head: Batch, options: MixtureInitOptions): GeneralMixtureModel {
-  const kinds = Array.isArray(kind) ? kind as readonly ComponentKind[] : Array.from({ length: k }, () => kind as ComponentKind)
-  if (kinds.length !== k || !kinds.every(c => typeof c?.fromSamples === 'function')) {
-    invalidOption('distributions', `a component class with fromSamples, or ${k} of them`, kind)
-  }
-  const kmeansIterations = numberOption(options, 'kmeansIterations', 1, 0)
-  const kmeans = new Kmeans(k, { init: options.init, seed: options.seed, initRows: Math.max(k, head.rows) })
-  kmeans.initialize(head)
-  kmeans.fit(head, { maxIterations: kmeansIterations, stopThreshold: -Infinity })
-  const labels = kmeans.predict(head)
-  const total = head.weights === undefined ? head.rows : head.weights.reduce((a, b) => a + b, 0)
-  const weights = new Float64Array(k)
-  const components = kinds.map((c, j) => {
-    const rows: number[] = []
-    for (let r = 0; r < head.rows; r++) if (labels[r] === j) rows.push(r)
-    if (rows.length === 0) throw new ArilError('ERR_INVALID_INPUT', `GeneralMixtureModel: k-means left cluster ${j} of ${k} empty on the first ${head.rows} rows; try another seed or more initRows`)
-    const cluster = selectRows(head, rows)
-    weights[j] = (cluster.weights === undefined ? cluster.rows : cluster.weights.reduce((a, b) => a + b, 0)) / total
-    return c.fromSamples(cluster)
-  })
-  return new GeneralMixtureModel(components, { weights })
-}
-
-/** The given rows of a batch, copied. */
-function selectRows (batch: Batch, rows: readonly number[]): Batch {
-  const { cols } = batch
-  const data = new Float64Array(rows.length * cols)
-  rows.forEach((r, i) => data.set(batch.data.subarray(r * cols, (r + 1) * cols), i * cols))
-  return {
-    data,
-    rows: rows.length,
-    cols,
-    weights: batch.weights === undefined ? undefined : Float64Array.from(rows, r => batch.weights![r]!),
-    categories: batch.categories?.map(c => c === undefined ? undefined : rows.map(r => c[r] as Key | null))
-  }
-}
-
 
 registerModel('GeneralMixtureModel', GeneralMixtureModel.fromJSON)

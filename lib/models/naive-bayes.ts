@@ -7,7 +7,7 @@ import { Model } from '../core/model.js'
 import { registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
 import { IndependentComponentsDistribution, type AnyUnivariateDistribution } from '../distributions/independent-components.js'
-import { BayesModel, type BayesFitOptions, type BayesOptions, type BlankComponents, type Component } from './bayes.js'
+import { BayesModel, labelArguments, type BayesFitOptions, type BayesOptions, type BlankComponents, type Component } from './bayes.js'
 
 /** A one-column distribution class whose `new Dist()` is blank (e.g. `NormalDistribution`: N(0, 1)). */
 export type DistributionClass = new () => AnyUnivariateDistribution
@@ -19,9 +19,10 @@ export type DistributionClass = new () => AnyUnivariateDistribution
  * Built from fitted models (`new NaiveBayes([m0, m1], { weights })`) or from a distribution class
  * and a number of classes (`new NaiveBayes(NormalDistribution, 3)`): then the components are built
  * from the first batch, one per class: the distribution itself for one column, an
- * IndependentComponentsDistribution of one distribution per column for more (a list of classes
- * gives one per column). Supervised fits take one pass; unlabeled rows (label −1 or NaN) make the
- * fit semi-supervised (see {@link BayesModel.fit}).
+ * IndependentComponentsDistribution of one distribution per column for more. A list of classes
+ * means, as in pomegranate, one class per column on several columns and one class per class on
+ * one column. Supervised fits take one pass; unlabeled rows (label −1 or NaN) make the fit
+ * semi-supervised (see {@link BayesModel.fit}).
  *
  * @example
  * ```ts
@@ -44,11 +45,20 @@ export class NaiveBayes extends BayesModel {
   }
 
   /**
-   * A NaiveBayes fitted to X with `labels` (pomegranate's `NaiveBayes.from_samples`); the number of
-   * classes is the largest label + 1.
-   * @throws ArilError `ERR_LABEL` without labels or without a labelled row
+   * A NaiveBayes fitted to X with labels (pomegranate's `NaiveBayes.from_samples(distributions, X,
+   * y, weights)`): `fromSamples(Dist, X, y, options)`, `fromSamples(Dist, X, y, weights)` or
+   * `fromSamples(Dist, X, { labels: y, ... })`; the number of classes is the largest label + 1.
+   * @throws ArilError `ERR_LABEL` without labels or without a labelled row, `ERR_INVALID_ARGUMENT`
+   *   for labels given twice
+   * @example
+   * ```ts
+   * const nb = NaiveBayes.fromSamples(NormalDistribution, X, y)
+   * ```
    */
-  static fromSamples (distribution: DistributionClass | readonly DistributionClass[], X: BatchInput, options: BayesFitOptions = {}): NaiveBayes {
+  static fromSamples (distribution: DistributionClass | readonly DistributionClass[], X: BatchInput, options?: BayesFitOptions): NaiveBayes
+  static fromSamples (distribution: DistributionClass | readonly DistributionClass[], X: BatchInput, y: ArrayLike<number>, options?: BayesFitOptions | ArrayLike<number>): NaiveBayes
+  static fromSamples (distribution: DistributionClass | readonly DistributionClass[], X: BatchInput, y?: ArrayLike<number> | BayesFitOptions, more?: BayesFitOptions | ArrayLike<number>): NaiveBayes {
+    const options = labelArguments<BayesFitOptions>(y, more, 'NaiveBayes.fromSamples')
     const batch = toBatch(X, { categorical: true, weights: options.weights, labels: options.labels })
     const { weights: _weights, labels: _labels, ...rest } = options
     return new NaiveBayes(distribution, BayesModel.classCount(batch.labels, 'NaiveBayes')).fit(batch, rest)
@@ -74,6 +84,11 @@ function naiveArguments (
 }
 
 function blankComponents (classes: readonly DistributionClass[], k: number, dimension: number): Component[] {
+  if (dimension === 1 && classes.length > 1) {
+    // pomegranate's list on one column: one distribution class per class
+    if (classes.length !== k) throw new ArilError('ERR_INVALID_PARAMETER', `NaiveBayes: on one column a list of distribution classes gives one per class: expected ${k}, got ${classes.length}`)
+    return classes.map(Dist => new Dist())
+  }
   if (classes.length !== 1 && classes.length !== dimension) {
     throw new ArilError('ERR_COLUMN_COUNT', `NaiveBayes: expected one distribution class per column (${classes.length}), got ${dimension} columns`)
   }

@@ -119,6 +119,7 @@ export function progress (options: { everyMs?: number; write?: (line: string) =>
     },
     onEpochEnd: log => {
       last = performance.now()
+      if (log.note !== undefined) write(`note: ${log.note}`)
       write(`epoch ${log.epoch}: log-probability ${log.logProbability}, improvement ${log.improvement}${log.decreased ? ' (decreased)' : ''}, ${Math.round(log.duration)} ms`)
     }
   }

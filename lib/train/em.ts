@@ -46,6 +46,11 @@ export type TrainableModel<U extends UpdateOptions = UpdateOptions> = Model<unkn
    */
   passMode?: () => unknown
   setPassMode?: (mode: unknown) => void
+  /**
+   * Optional: a note for the first epoch's log once the first pass has counted the rows (e.g. that
+   * the initialization looked at fewer rows than a pass holds), or undefined.
+   */
+  noteAfterPass?: (passRows: number) => string | undefined
 }
 
 /** One epoch's log (pomegranate's vocabulary, in camelCase). */
@@ -72,6 +77,8 @@ export interface EpochLog {
   inertia: number
   /** True when the log-likelihood went down. */
   decreased: boolean
+  /** Something the user should know about this fit, on the first epoch's log (e.g. how it was initialized). */
+  note?: string
 }
 
 /** Progress inside a pass, after every batch. */
@@ -223,6 +230,8 @@ class Loop<U extends UpdateOptions> {
   private epochStartTime = Date.now()
   private batchesSinceSave = 0
   private lastSave = performance.now()
+  /** The model's note after the first pass, for the next epoch's log. */
+  private note: string | undefined
 
   constructor (private readonly model: TrainableModel<U>, readonly settings: Settings) {
     this.callbacks = [this.history, ...settings.callbacks]
@@ -269,8 +278,10 @@ class Loop<U extends UpdateOptions> {
   /** The source is exhausted: ends the epoch (full passes) or wraps around (mini-batches). False when training is over. */
   sourceEnded (): boolean {
     if (this.miniBatch && this.sourceRows === 0) throw new ArilError('ERR_SOURCE', 'Mini-batch training needs rows, but the source gave none')
-    if (this.passRows === -1) this.passRows = this.sourceRows
-    else if (this.passRows !== this.sourceRows) {
+    if (this.passRows === -1) {
+      this.passRows = this.sourceRows
+      this.note = this.model.noteAfterPass?.(this.passRows)
+    } else if (this.passRows !== this.sourceRows) {
       throw new ArilError('ERR_SOURCE', `Every opening of the source must give the same rows: expected ${this.passRows} rows, got ${this.sourceRows}`)
     }
     this.sourceRows = 0
@@ -301,8 +312,10 @@ class Loop<U extends UpdateOptions> {
         rows: this.epochRows,
         batches: this.epochBatches,
         inertia: this.stepInertia,
-        decreased: improvement < 0
+        decreased: improvement < 0,
+        ...(this.note === undefined ? {} : { note: this.note })
       }
+      this.note = undefined
       this.call(c => c.onEpochEnd?.(log))
     }
     this.last = logp

@@ -5,6 +5,8 @@ import { NaiveBayes } from '../../lib/models/naive-bayes.js'
 import { GeneralMixtureModel } from '../../lib/models/mixture.js'
 import { NormalDistribution } from '../../lib/distributions/normal.js'
 import { MultivariateGaussianDistribution } from '../../lib/distributions/multivariate-gaussian.js'
+import { ExponentialDistribution } from '../../lib/distributions/exponential.js'
+import { IndependentComponentsDistribution } from '../../lib/distributions/independent-components.js'
 import { fromJSON, stringifyJSON } from '../../lib/core/serialize.js'
 import { sliceBatch, type Batch } from '../../lib/core/batch.js'
 import { assertArilError, assertClose, fixture, randomChunks } from '../helpers.js'
@@ -122,7 +124,7 @@ t.test('fromSamples takes a class, a class with blank(d), or a factory', async t
   const viaFactory = BayesClassifier.fromSamples((d: number) => new MultivariateGaussianDistribution(new Array(d).fill(0), Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => +(i === j)))), X, { labels })
   t.same(viaFactory.toJSON(), viaClass.toJSON())
   class Blank extends NormalDistribution {
-    static blank (): NormalDistribution { return new NormalDistribution(0, 1) }
+    static override blank (): NormalDistribution { return new NormalDistribution(0, 1) }
   }
   const viaBlank = BayesClassifier.fromSamples(Blank, [1, 2, 8, 9], { labels })
   t.same(viaBlank.weights, [0.5, 0.5])
@@ -154,4 +156,21 @@ t.test('posteriors: impossible rows and sampling multivariate components', async
   t.equal(rows.length, 20)
   t.ok(rows.every(r => r.length === 2), 'rows of 2 values')
   t.same(mvg.sample(20, { seed: 2 }), rows, 'seeded')
+})
+
+t.test('fromSamples: pomegranate\'s positional labels, a list of classes per class, one-column classes on d columns', async t => {
+  const X = [[0, 1], [1, 0], [5, 6], [6, 5], [0.5, 0.5], [5.5, 5]]
+  const y = [0, 0, 1, 1, 0, 1]
+  const named = BayesClassifier.fromSamples(MultivariateGaussianDistribution, X, { labels: y })
+  t.same(BayesClassifier.fromSamples(MultivariateGaussianDistribution, X, y).toJSON(), named.toJSON(), 'fromSamples(Dist, X, y)')
+  t.same(BayesClassifier.fromSamples(MultivariateGaussianDistribution, X, y, [1, 1, 1, 1, 1, 1]).toJSON(), named.toJSON(), 'fromSamples(Dist, X, y, weights)')
+  t.same(new BayesClassifier([MultivariateGaussianDistribution.blank(), MultivariateGaussianDistribution.blank()]).fit(X, y).toJSON(), named.toJSON(), 'fit(X, y)')
+  // pomegranate's BayesClassifier calls NormalDistribution.blank(d) and fails; aril builds what its NaiveBayes and mixtures build
+  const normal = BayesClassifier.fromSamples(NormalDistribution, X, y)
+  t.ok(normal.models!.every(m => m instanceof IndependentComponentsDistribution && m.dimension === 2), 'a one-column class on 2 columns: IndependentComponents of 2')
+  t.same(normal.predictProba(X), NaiveBayes.fromSamples(NormalDistribution, X, y).predictProba(X), 'the same model as NaiveBayes')
+  const perClass = BayesClassifier.fromSamples([NormalDistribution, ExponentialDistribution], [0.5, 1, 1.5, 4, 5, 6], [0, 0, 0, 1, 1, 1])
+  t.same(perClass.models!.map(m => m.name), ['NormalDistribution', 'ExponentialDistribution'], 'a list: one class per class')
+  assertArilError(t, () => BayesClassifier.fromSamples([NormalDistribution], [1, 2], [0, 1]), { code: 'ERR_INVALID_PARAMETER' })
+  assertArilError(t, () => BayesClassifier.fromSamples(NormalDistribution, X, y, { labels: y }), { code: 'ERR_INVALID_ARGUMENT' })
 })

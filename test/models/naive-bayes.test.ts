@@ -289,3 +289,38 @@ t.test('raises', async t => {
   t.same(withStats.summary(), before, 'a refused component summary rolls the others back')
   t.same(toBatch([1]).cols, 1)
 })
+
+t.test('pomegranate\'s positional labels: fromSamples(Dist, X, y, weights) and fit(X, y)', async t => {
+  const X = [[0, 1], [1, 0], [5, 6], [6, 5], [0.5, 0.5]]
+  const y = [0, 0, 1, 1, 0]
+  const w = [1, 2, 1, 1, 3]
+  const named = NaiveBayes.fromSamples(NormalDistribution, X, { labels: y, weights: w, pseudocount: 1 })
+  t.same(NaiveBayes.fromSamples(NormalDistribution, X, y, { weights: w, pseudocount: 1 }).toJSON(), named.toJSON(), 'fromSamples(Dist, X, y, options)')
+  t.same(NaiveBayes.fromSamples(NormalDistribution, X, y, w).toJSON(), NaiveBayes.fromSamples(NormalDistribution, X, { labels: y, weights: w }).toJSON(), 'fromSamples(Dist, X, y, weights)')
+  t.same(new NaiveBayes(NormalDistribution, 2).fit(X, y).toJSON(), new NaiveBayes(NormalDistribution, 2).fit(X, { labels: y }).toJSON(), 'fit(X, y)')
+  t.same(new NaiveBayes(NormalDistribution, 2).fit(X, Float64Array.from(y), w).toJSON(), new NaiveBayes(NormalDistribution, 2).fit(X, { labels: y, weights: w }).toJSON(), 'fit(X, y, weights), typed labels')
+  const summed = new NaiveBayes(NormalDistribution, 2)
+  summed.summarize(X, y, w)
+  const named2 = new NaiveBayes(NormalDistribution, 2)
+  named2.summarize(X, { labels: y, weights: w })
+  t.same(summed.summary(), named2.summary(), 'summarize(X, y, weights)')
+  const err = assertArilError(t, () => new NaiveBayes(NormalDistribution, 2).fit(X), { code: 'ERR_LABEL' })
+  t.match(err?.message, /fit\(X, y\), fit\(X, \{ labels: y \}\)/, 'the error says what to pass')
+  assertArilError(t, () => new NaiveBayes(NormalDistribution, 2).fit(X, y, { labels: y }), { code: 'ERR_INVALID_ARGUMENT' }, 'labels twice')
+  assertArilError(t, () => new NaiveBayes(NormalDistribution, 2).fit(X, 'y' as never), { code: 'ERR_INVALID_ARGUMENT' })
+  assertArilError(t, () => new NaiveBayes(NormalDistribution, 2).fit(X, y, 5 as never), { code: 'ERR_INVALID_ARGUMENT' })
+  assertArilError(t, () => new NaiveBayes(NormalDistribution, 2).fit(X, {} as never, y as never), { code: 'ERR_INVALID_ARGUMENT' }, 'options before the labels')
+})
+
+t.test('pomegranate\'s list semantics: on one column a list of classes is one per class', async t => {
+  const X = [0.5, 1, 1.5, 4, 5, 6]
+  const y = [0, 0, 0, 1, 1, 1]
+  const nb = NaiveBayes.fromSamples([NormalDistribution, ExponentialDistribution], X, y)
+  t.same(nb.models!.map(m => m.name), ['NormalDistribution', 'ExponentialDistribution'])
+  // closed forms: class 0 ~ N(1, sqrt(1/6)); class 1 ~ Exp(rate (3 + 1e-7)/(15 + 1e-7)), pomegranate's smoothing
+  t.same(nb.models![0]!.parameters, [1, Math.sqrt(1 / 6)])
+  t.same(nb.models![1]!.parameters, [(3 + 1e-7) / (15 + 1e-7)])
+  assertArilError(t, () => NaiveBayes.fromSamples([NormalDistribution, ExponentialDistribution, NormalDistribution], X, y), { code: 'ERR_INVALID_PARAMETER' })
+  const columns = NaiveBayes.fromSamples([NormalDistribution, ExponentialDistribution], X.map(x => [x, x]), y)
+  t.same((columns.models![0] as IndependentComponentsDistribution).distributions.map(d => d.name), ['NormalDistribution', 'ExponentialDistribution'], 'on two columns: one per column')
+})
