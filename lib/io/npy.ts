@@ -8,7 +8,7 @@ import { Readable, Writable } from 'node:stream'
 import { lendBatch, RELEASES_BATCHES, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import { BatchStream } from './batches.js'
-import { batchRows, decodeValues, maxHeaderSizeOption, NpyDecoder, type NpyReadOptions } from './npy-decoder.js'
+import { batchRows, decodeValues, npyLimits, NpyDecoder, type NpyReadOptions } from './npy-decoder.js'
 import { formatHeader, parseDtype, parseHeader, readPreamble, type NpyDtype, type NpyHeader } from './npy-header.js'
 
 export type { NpyReadOptions } from './npy-decoder.js'
@@ -73,7 +73,7 @@ export interface ReadNpyOptions extends Omit<NpyReadOptions, 'file'> {
  */
 export function readNpy (path: string, options: ReadNpyOptions = {}): Readable {
   // Checked before the stream exists: a Readable starts opening its file as soon as it is built.
-  maxHeaderSizeOption(options)
+  npyLimits(options)
   for (const name of ['start', 'end'] as const) {
     const value = options[name]
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) invalidOption(name, 'a whole number >= 0', value)
@@ -132,10 +132,10 @@ class NpyFileReader extends Readable {
     const file = this.path
     this.handle = await open(file, 'r')
     const { size } = await this.handle.stat()
-    const maxHeaderSize = maxHeaderSizeOption(this.options)
+    const limits = npyLimits(this.options)
     let head = new Uint8Array(Math.min(size, 4096))
     await readFully(this.handle, head, head.length, 0, file)
-    const preamble = readPreamble(head, { file }, maxHeaderSize)
+    const preamble = readPreamble(head, { file }, limits.maxHeaderSize)
     if (preamble === undefined || size < preamble.dataOffset) {
       throw new ArilError('ERR_NPY_TRUNCATED', `NPY truncated: the file has ${size} bytes and ends inside its ${preamble === undefined ? 'preamble' : 'header'}`, { file, byteOffset: size })
     }
@@ -143,7 +143,7 @@ class NpyFileReader extends Readable {
       head = new Uint8Array(preamble.dataOffset)
       await readFully(this.handle, head, head.length, 0, file)
     }
-    const header = parseHeader(head, preamble, { file })
+    const header = parseHeader(head, preamble, { file }, limits)
     const expected = header.dataOffset + header.dataBytes
     if (size < expected) {
       throw new ArilError('ERR_NPY_TRUNCATED',
@@ -461,7 +461,7 @@ function roundHalfEven (m: number): number {
  */
 export function loadNpy (buffer: Uint8Array | ArrayBuffer, options: Omit<NpyReadOptions, 'rowsPerBatch'> = {}): Batch {
   const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer)
-  const decoder = new NpyDecoder({ ...options, rowsPerBatch: Number.MAX_SAFE_INTEGER })
+  const decoder = new NpyDecoder(options, bytes.length)
   let batch: Batch | undefined
   decoder.push(bytes, b => { batch = b })
   decoder.end()

@@ -82,7 +82,7 @@ t.test('chunk boundaries anywhere: 1-byte and random chunks give the same Batche
 t.test('bad values: ERR_CSV_VALUE with line, row and column; skip-row counts', async t => {
   const text = 'x,y,w\n1,2,1\n3,oops,1\n5,6,-1\n7,8,1\n'
   t.match(await parseError(text, { columns: true }), { code: 'ERR_CSV_VALUE', line: 3, row: 1, column: 'y', message: /Expected a number in column "y", got "oops"/ })
-  t.match(await parseError(text, { columns: true, select: ['x'], weight: 'w' }), { code: 'ERR_CSV_VALUE', line: 4, row: 2, column: 'w', message: /weight >= 0, got -1/ })
+  t.match(await parseError(text, { columns: true, select: ['x'], weight: 'w' }), { code: 'ERR_CSV_VALUE', line: 4, row: 2, column: 'w', message: /weight >= 0, got "-1"/ })
   t.match(await parseError('1,a\n', {}), { code: 'ERR_CSV_VALUE', line: 1, row: 0, column: 1 }, 'without header the column is an index')
   t.match(await parseError('x,l\n1,cat\n', { columns: true, label: 'l' }), { code: 'ERR_CSV_VALUE', line: 2, column: 'l', message: /numeric label/ })
 

@@ -86,7 +86,7 @@ t.test('malformed headers, each with its code and byte offset', async t => {
     ['a short prefix that is not magic', bytesOf('PK'), { code: 'ERR_NPY_MAGIC', byteOffset: 0 }],
     ['version 4.0', Uint8Array.of(...good.subarray(0, 6), 4, 0, 0, 0), { code: 'ERR_NPY_HEADER', byteOffset: 6 }],
     ['version 1.1', Uint8Array.of(...good.subarray(0, 6), 1, 1, 0, 0), { code: 'ERR_NPY_HEADER', byteOffset: 6 }],
-    ['header longer than maxHeaderSize', setLength(60000), { code: 'ERR_NPY_HEADER', byteOffset: 8, message: /maxHeaderSize/ }],
+    ['header longer than maxHeaderSize', setLength(60000), { code: 'ERR_LIMIT', limit: 'maxHeaderSize', byteOffset: 8, message: /Limit maxHeaderSize = 10000 exceeded by an .npy header of 60000 bytes/ }],
     ['header length too short', setLength(50), { code: 'ERR_NPY_HEADER', byteOffset: 60 }],
     ['header length too long (data read as header)', Uint8Array.of(...setLength(120), 0x41, 0x42), { code: 'ERR_NPY_HEADER', byteOffset: 128, message: /after the dict/ }],
     ['empty dict', dict('{}'), { code: 'ERR_NPY_HEADER', message: /got none/ }],
