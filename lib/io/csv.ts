@@ -24,7 +24,7 @@ export interface CsvOptions extends ColumnOptions, StreamOptions {
   /**
    * Limit: the longest record (a row, or the header) as csv-parse's `max_record_size` measures it,
    * the length of its cells without delimiters and quotes; longer is `ERR_LIMIT`. Default
-   * 16,777,216 (2^24).
+   * 16,777,216 (2^24), at least 2.
    */
   maxRecordLength?: number | undefined
 }
@@ -66,14 +66,15 @@ function csvSettings (options: CsvOptions | undefined): CsvSettings {
   const quote = o.quote === undefined ? '"' : o.quote
   if (!(quote === null || quote === false || (typeof quote === 'string' && quote.length === 1))) invalidOption('quote', 'one character, null or false', quote)
   if (quote === delimiter) invalidOption('quote', 'a character other than the delimiter', quote)
-  const maxRecordLength = limitOption(o, 'maxRecordLength', MAX_RECORD_LENGTH)
+  const maxRecordLength = limitOption(o, 'maxRecordLength', MAX_RECORD_LENGTH, Number.MAX_SAFE_INTEGER, 2)
   const quoteByte = typeof quote !== 'string' ? -1 : quote.charCodeAt(0) < 0x80 ? quote.charCodeAt(0) : undefined
   return {
     columns,
     header: c === true,
     names: Array.isArray(c) ? c : undefined,
     // Blank lines carry no row (as in pandas); a byte-order mark is not part of the first name.
-    parse: { delimiter, quote, skip_empty_lines: true, bom: true, max_record_size: maxRecordLength },
+    // csv-parse checks its limit before it appends a character, so it lets one more through (and 0 turns it off).
+    parse: { delimiter, quote, skip_empty_lines: true, bom: true, max_record_size: maxRecordLength - 1 },
     maxRecordLength,
     quoteByte: /[\r\n]/.test(delimiter) ? undefined : quoteByte,
     heldBytes: 3 * maxRecordLength + (Buffer.byteLength(delimiter) + 2) * columns.maxColumns + 3
