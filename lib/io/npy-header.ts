@@ -120,7 +120,7 @@ export function parseHeader (bytes: Uint8Array, preamble: NpyPreamble, location:
   }
   const depth = limits.maxHeaderDepth ?? MAX_HEADER_DEPTH
   const tooDeep = (at: number): never => limitExceeded('maxHeaderDepth', depth, `a header nested more than ${depth} deep`, { ...location, byteOffset: start + at })
-  const dict = new LiteralParser(text, fail, depth, tooDeep).document()
+  const dict = new LiteralParser(text, fail, depth, tooDeep, preamble.version[0] < 3).document()
   if (!(dict instanceof Map)) return fail(`expected a dict literal, got ${show(text.trim())}`, 0)
   const keys = [...dict.keys()].sort().join(', ')
   if (keys !== 'descr, fortran_order, shape') {
@@ -246,7 +246,8 @@ class LiteralParser {
     private readonly text: string,
     private readonly fail: (message: string, at: number) => never,
     private readonly maxDepth: number,
-    private readonly tooDeep: (at: number) => never
+    private readonly tooDeep: (at: number) => never,
+    private readonly longSuffixes: boolean
   ) {}
 
   document (): PyValue {
@@ -270,13 +271,16 @@ class LiteralParser {
       return value
     }
     if (c === '\'' || c === '"') return this.string()
-    const word = /^(?:-?\d+L?|True|False|None)/.exec(this.text.slice(this.at, this.at + 40))
-    if (word === null) return this.fail(`expected a value, got ${show(this.text.slice(this.at, this.at + 10))}`, this.at)
+    // Integers as Python 3 writes them (no leading zeros: 007 is a syntax error, as numpy finds),
+    // with Python 2's L suffix in the versions numpy filters it from (1.0 and 2.0).
+    const word = /^(?:-?(?:0+|[1-9]\d*)L?|True|False|None)(?![\w.])/.exec(this.text.slice(this.at, this.at + 40))
+    if (word === null || (this.longSuffixes === false && word[0].endsWith('L'))) return this.fail(`expected a value, got ${show(this.text.slice(this.at, this.at + 10))}`, this.at)
     this.at += word[0].length
     if (word[0] === 'True') return true
     if (word[0] === 'False') return false
     if (word[0] === 'None') return null
-    return Number(word[0].replace('L', ''))
+    // + 0: -0 is the size 0
+    return Number(word[0].replace('L', '')) + 0
   }
 
   private expect (token: string): void {

@@ -65,6 +65,17 @@ t.test('header literals: what numpy and Python 2 wrote', async t => {
   t.match(parseHeader(utf8, readPreamble(utf8)!), { version: [3, 0], rows: 2 })
 })
 
+t.test('integers as numpy 1.24 reads them: no leading zeros, L only before version 3.0, -0 is 0', async t => {
+  const shape = (text: string, version = 1): unknown => header(`{'descr': '<f8', 'fortran_order': False, 'shape': ${text}, }`, version).shape
+  t.same(shape('(00, 3L)'), [0, 3])
+  t.same(shape('(-0,)'), [0])
+  t.ok(Object.is((shape('(-0,)') as number[])[0], 0), 'not -0')
+  t.same(shape('(3L,)', 2), [3])
+  for (const [text, version] of [['(007,)', 1], ['(01,)', 3], ['(3L,)', 3], ['(3LL,)', 1], ['(1.5,)', 1], ['(2x,)', 1]] as const) {
+    assertArilError(t, () => shape(text, version), { code: 'ERR_NPY_HEADER', message: /expected a value/ }, `${text} in version ${version}.0`)
+  }
+})
+
 t.test('dtypes: kinds, sizes and byte orders', async t => {
   t.same(parseDtype('<f8'), { descr: '<f8', kind: 'f', itemSize: 8, littleEndian: true })
   t.same(parseDtype('>f2'), { descr: '>f2', kind: 'f', itemSize: 2, littleEndian: false })
