@@ -6,13 +6,11 @@
  * csv-parse's own sync parser (with plain options: no cast, its own record delimiter discovery)
  * reads, each cell taken by the reference number grammar, or fails where that reading says.
  */
-import { Readable } from 'node:stream'
 import fc from 'fast-check'
 import { parse as parseSync } from 'csv-parse/sync'
-import type { Batch } from '../../lib/core/batch.js'
-import { ArilError } from '../../lib/core/errors.js'
 import { parseCsv, type CsvOptions } from '../../lib/io/csv.js'
 import { referenceNumber } from './reference-number.js'
+import { readText, sameList, type TextOutcome } from './text-outcome.js'
 import type { FuzzReport } from './settings.js'
 
 const EDGE = ['inf', '-Infinity', 'NAN', 'nan', 'NaN', '', ' ', '0x10', '0b1', '0o7', '1_0', '1e400', '.5', '5.', '-0', '\u00a05', '\ufeff5', ' 7 ', '1e', 'e1', '+', 'x', '1,5', 'a"b', '\r\n', '\n', '"']
@@ -62,7 +60,7 @@ const csvCase: fc.Arbitrary<Case> = fc.record({
   return { options: { columns: c.header, delimiter: c.delimiter, quote: c.quote, categorical }, text, chunks: c.chunks }
 })
 
-type Outcome = { data: number[]; categories: unknown[][] } | { code: string }
+type Outcome = TextOutcome
 
 /** What aril must read: csv-parse's records, each cell by the reference grammar, or the error it must fail with. */
 function expected ({ options, text }: Case): Outcome | { code: 'any CSV error' } {
@@ -94,25 +92,6 @@ function expected ({ options, text }: Case): Outcome | { code: 'any CSV error' }
   return { data, categories: categories.filter((_, c) => categorical.has(c)) }
 }
 
-async function read ({ options, text, chunks }: Case): Promise<Outcome> {
-  const bytes = Buffer.from(text)
-  const parts: Buffer[] = []
-  for (let at = 0, i = 0; at < bytes.length; at += chunks[i++ % chunks.length]!) parts.push(bytes.subarray(at, at + chunks[i % chunks.length]!))
-  try {
-    const batches: Batch[] = []
-    for await (const b of Readable.from(parts).pipe(parseCsv(options))) batches.push(b as Batch)
-    return {
-      data: batches.flatMap(b => Array.from(b.data)),
-      categories: (batches[0]?.categories ?? []).flatMap((c, i) => c === undefined ? [] : [batches.flatMap(b => [...b.categories![i]!])])
-    }
-  } catch (err) {
-    if (!(err instanceof ArilError)) throw new Error(`not an ArilError: ${String(err)}`, { cause: err })
-    return { code: err.code }
-  }
-}
-
-const same = (a: unknown[], b: unknown[]): boolean => a.length === b.length && a.every((x, i) => Object.is(x, b[i]))
-
 /** Runs `runs` cases; throws fast-check's counterexample when the property fails. */
 export async function fuzzCsv (runs: number, seed: number, progress: (note: string) => void): Promise<FuzzReport> {
   const outcomes: Record<string, number> = {}
@@ -120,7 +99,7 @@ export async function fuzzCsv (runs: number, seed: number, progress: (note: stri
   await fc.assert(fc.asyncProperty(csvCase, async c => {
     progress(`case ${n++}: ${JSON.stringify(c)}`)
     const want = expected(c)
-    const got = await read(c)
+    const got = await readText(parseCsv(c.options), c.text, c.chunks)
     const key = 'code' in got ? got.code : 'accepted'
     outcomes[key] = (outcomes[key] ?? 0) + 1
     if ('code' in want) {
@@ -130,8 +109,8 @@ export async function fuzzCsv (runs: number, seed: number, progress: (note: stri
       return got.code === want.code
     }
     if ('code' in got) throw new Error(`refused (${got.code}) what csv-parse reads`)
-    if (!same(got.data, want.data)) throw new Error(`data ${JSON.stringify(got.data)} instead of ${JSON.stringify(want.data)}`)
-    if (!want.categories.every((c, i) => same(got.categories[i] ?? [], c))) throw new Error(`categories ${JSON.stringify(got.categories)} instead of ${JSON.stringify(want.categories)}`)
+    if (!sameList(got.data, want.data)) throw new Error(`data ${JSON.stringify(got.data)} instead of ${JSON.stringify(want.data)}`)
+    if (!want.categories.every((c, i) => sameList(got.categories[i] ?? [], c))) throw new Error(`categories ${JSON.stringify(got.categories)} instead of ${JSON.stringify(want.categories)}`)
     return true
   }), { numRuns: runs, seed, includeErrorInReport: true })
   return { runs: n, outcomes }

@@ -8,13 +8,11 @@
  * or fails where they say. When every line is JSON, the same values as one JSON array give
  * parseJson the same outcome: the two readers agree.
  */
-import { Readable } from 'node:stream'
 import fc from 'fast-check'
-import type { Batch } from '../../lib/core/batch.js'
-import { ArilError } from '../../lib/core/errors.js'
 import { parseJson } from '../../lib/io/json.js'
 import { parseNdjson, type NdjsonOptions } from '../../lib/io/ndjson.js'
 import { referenceNumber } from './reference-number.js'
+import { readText, sameList, type TextOutcome } from './text-outcome.js'
 import type { FuzzReport } from './settings.js'
 
 const FIELDS = ['x', 'y', 'toString', '__proto__', 'constructor', 'valueOf', 'hasOwnProperty', 'é']
@@ -60,7 +58,7 @@ const ndjsonCase: fc.Arbitrary<Case> = fc.tuple(fc.constantFrom<Kind>('array', '
   chunks: fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 6 })
 }))
 
-type Outcome = { data: number[]; categories: unknown[][] } | { code: string }
+type Outcome = TextOutcome
 
 const KIND = (v: unknown): string => Array.isArray(v) ? 'array' : typeof v === 'object' && v !== null ? 'object' : 'value'
 
@@ -102,33 +100,14 @@ function expected (values: unknown[], options: NdjsonOptions): Outcome {
   return { data, categories }
 }
 
-async function read (stream: NodeJS.ReadWriteStream, text: string, chunks: number[]): Promise<Outcome> {
-  const bytes = Buffer.from(text)
-  const parts: Buffer[] = []
-  for (let at = 0, i = 0; at < bytes.length; at += chunks[i++ % chunks.length]!) parts.push(bytes.subarray(at, at + chunks[i % chunks.length]!))
-  try {
-    const batches: Batch[] = []
-    for await (const b of Readable.from(parts).pipe(stream)) batches.push(b as unknown as Batch)
-    return {
-      data: batches.flatMap(b => Array.from(b.data)),
-      categories: (batches[0]?.categories ?? []).flatMap((c, i) => c === undefined ? [] : [batches.flatMap(b => [...b.categories![i]!])])
-    }
-  } catch (err) {
-    if (!(err instanceof ArilError)) throw new Error(`not an ArilError: ${String(err)}`, { cause: err })
-    return { code: err.code }
-  }
-}
-
-const same = (a: unknown[], b: unknown[]): boolean => a.length === b.length && a.every((x, i) => Object.is(x, b[i]))
-
 /** `anyError`: the reader may fail with another code (the JSON reader refuses a nested value as it reads it, before other checks). */
 function check (got: Outcome, want: Outcome, reader: string, anyError = false): void {
   if ('code' in want || 'code' in got) {
     if (!('code' in want) || !('code' in got) || (got.code !== want.code && !anyError)) throw new Error(`${reader}: ${JSON.stringify(got)} instead of ${JSON.stringify(want)}`)
     return
   }
-  if (!same(got.data, want.data)) throw new Error(`${reader}: data ${JSON.stringify(got.data)} instead of ${JSON.stringify(want.data)}`)
-  if (got.categories.length !== want.categories.length || !want.categories.every((c, i) => same(got.categories[i]!, c))) {
+  if (!sameList(got.data, want.data)) throw new Error(`${reader}: data ${JSON.stringify(got.data)} instead of ${JSON.stringify(want.data)}`)
+  if (got.categories.length !== want.categories.length || !want.categories.every((c, i) => sameList(got.categories[i]!, c))) {
     throw new Error(`${reader}: categories ${JSON.stringify(got.categories)} instead of ${JSON.stringify(want.categories)}`)
   }
 }
@@ -157,14 +136,14 @@ export async function fuzzNdjson (runs: number, seed: number, progress: (note: s
       }
     }
     want ??= expected(values, c.options)
-    const got = await read(parseNdjson(c.options), text, c.chunks)
+    const got = await readText(parseNdjson(c.options), text, c.chunks)
     const key = 'code' in got ? got.code : 'accepted'
     outcomes[key] = (outcomes[key] ?? 0) + 1
     check(got, want, 'parseNdjson')
     if (!('code' in want) || want.code !== 'ERR_NDJSON_PARSE') {
       // The JSON reader refuses a nested value in a row as it reads it, even in a field not read (by design).
       const nested = values.some(v => typeof v === 'object' && v !== null && Object.values(v).some(x => typeof x === 'object' && x !== null))
-      check(await read(parseJson(c.options), '[' + texts.join(',') + ']', c.chunks), nested ? { code: 'ERR_JSON_VALUE' } : want, 'parseJson', true)
+      check(await readText(parseJson(c.options), '[' + texts.join(',') + ']', c.chunks), nested ? { code: 'ERR_JSON_VALUE' } : want, 'parseJson', true)
     }
     return true
   }), { numRuns: runs, seed, includeErrorInReport: true })
