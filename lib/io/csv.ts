@@ -228,14 +228,17 @@ function noop (): void {}
 /**
  * A Transform from CSV bytes (or text) to Batches of `rowsPerBatch` rows.
  *
- * Empty cells and `NaN` are missing values (NaN); blank lines are skipped; other text in a numeric
- * column is an error (or, with `onInvalid: 'skip-row'`, drops the row and counts it in
- * `skippedRows`). Columns are picked by header name or 0-based index with `select`, `weight`,
- * `label` and `categorical` (kept as strings in `batch.categories`).
+ * Cells are numbers by the grammar of Python's `float()` (see text-number.ts: `1e3`, ` inf`,
+ * not `0x10`); empty cells and every spelling of `nan` are missing values (NaN); blank lines are
+ * skipped; other text in a numeric column is an error (or, with `onInvalid: 'skip-row'`, drops the
+ * row and counts it in `skippedRows`). Columns are picked by header name or 0-based index with
+ * `select`, `weight`, `label` and `categorical` (kept in `batch.categories`: a number, or the
+ * cell's text).
  *
  * @throws ArilError (through the stream) `ERR_CSV_VALUE` (line, row, column), `ERR_CSV_COLUMN`
  *   (line) for a row with another number of columns, `ERR_CSV_PARSE` (line, csv-parse's error as
- *   `cause`); `ERR_INVALID_OPTION` at once for a bad option.
+ *   `cause`), `ERR_LIMIT` (line; `limit` is `maxRecordLength` or `maxColumns`); `ERR_INVALID_OPTION`
+ *   at once for a bad option.
  * @example
  * ```ts
  * await pipeline(createReadStream('heights.csv'), parseCsv({ columns: true, select: ['height'], weight: 'count' }), model.sink())

@@ -204,12 +204,13 @@ class JsonDecoder implements Decoder {
  * A Transform from the bytes (or text) of one JSON document to Batches of `rowsPerBatch` rows. The
  * rows are the elements of the top-level array, or of the array at `path`; each is a number (one
  * column), an array of cells, or an object (fields mapped to columns by name, as `select`,
- * `weight`, `label` and `categorical` say; a missing field is a missing value).
+ * `weight`, `label` and `categorical` say; a missing field is a missing value, and a `__proto__`
+ * field a field like any other). Strings where numbers belong are read as by parseNdjson.
  *
  * @throws ArilError (through the stream) `ERR_JSON_PARSE` (the byte offset and line where the
  *   failing chunk starts; the cause is stream-json's error), `ERR_JSON_VALUE` for a value that is
- *   not a number or a missing array of rows, `ERR_RAGGED_ROWS` for a row unlike the first;
- *   `ERR_INVALID_OPTION` at once.
+ *   not a number or a missing array of rows, `ERR_RAGGED_ROWS` for a row unlike the first,
+ *   `ERR_LIMIT` (`limit` is `maxValueLength` or `maxColumns`); `ERR_INVALID_OPTION` at once.
  * @example
  * ```ts
  * await pipeline(response.body, parseJson({ path: 'data.rows', select: ['x'] }), model.sink())

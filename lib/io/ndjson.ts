@@ -102,12 +102,15 @@ class NdjsonDecoder implements Decoder {
 /**
  * A Transform from NDJSON bytes (or text) to Batches of `rowsPerBatch` rows. Each non-blank line
  * holds one row: a number (one column), an array of cells, or an object (fields mapped to columns
- * by name, as `select`, `weight`, `label` and `categorical` say; a missing field is a missing
- * value). `null` and `"NaN"` are missing values.
+ * by name, as `select`, `weight`, `label` and `categorical` say; a field named like an
+ * `Object.prototype` member is read only from the row itself, and a missing field is a missing
+ * value). `null` is a missing value; a string where a number belongs is read by the grammar of
+ * text-number.ts (`"1e3"`, `"nan"`; not `"0x10"`).
  *
  * @throws ArilError (through the stream) `ERR_NDJSON_PARSE` (line) for a line that is not JSON,
  *   `ERR_JSON_VALUE` (line, row, column) for a value that is not a number, `ERR_RAGGED_ROWS`
- *   (line, row) for a row unlike the first; `ERR_INVALID_OPTION` at once.
+ *   (line, row) for a row unlike the first, `ERR_LIMIT` (line; `limit` is `maxLineLength` or
+ *   `maxColumns`); `ERR_INVALID_OPTION` at once.
  * @example
  * ```ts
  * await pipeline(createReadStream('rows.ndjson'), parseNdjson({ select: ['x'], weight: 'w' }), model.sink())

@@ -21,7 +21,8 @@ export type { NpyHeader, NpyDtype } from './npy-header.js'
  *
  * @throws ArilError (as a stream error) `ERR_NPY_MAGIC`, `ERR_NPY_HEADER`, `ERR_NPY_DTYPE`,
  *   `ERR_NPY_FORTRAN_ORDER`, `ERR_NPY_PRECISION`, `ERR_NPY_TRUNCATED`, `ERR_NPY_TRAILING_BYTES`,
- *   each with its `byteOffset`
+ *   `ERR_LIMIT` (`limit` is `maxHeaderSize`, `maxHeaderDepth` or `maxColumns`), each with its
+ *   `byteOffset`; `ERR_INVALID_OPTION` at once
  * @example
  * ```ts
  * const response = await fetch(url)
@@ -452,7 +453,8 @@ function roundHalfEven (m: number): number {
  * Decodes a whole `.npy` file held in memory into one Batch (for small files; stream big ones
  * with {@link readNpy} or {@link parseNpy}).
  *
- * @throws ArilError the errors of {@link parseNpy}
+ * @throws ArilError the errors of {@link parseNpy}, and `ERR_INVALID_INPUT` when the values do not
+ *   fit in memory at once
  * @example
  * ```ts
  * const batch = loadNpy(readFileSync('x.npy'))
