@@ -8,7 +8,7 @@ import { Readable, Writable } from 'node:stream'
 import { lendBatch, RELEASES_BATCHES, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import { BatchStream } from './batches.js'
-import { batchRows, decodeValues, npyLimits, NpyDecoder, type NpyReadOptions } from './npy-decoder.js'
+import { batchRows, decodeValues, npyLimits, NpyDecoder, type NpyLimits, type NpyReadOptions } from './npy-decoder.js'
 import { formatHeader, parseDtype, parseHeader, readPreamble, type NpyDtype, type NpyHeader } from './npy-header.js'
 
 export type { NpyReadOptions } from './npy-decoder.js'
@@ -74,12 +74,12 @@ export interface ReadNpyOptions extends Omit<NpyReadOptions, 'file'> {
  */
 export function readNpy (path: string, options: ReadNpyOptions = {}): Readable {
   // Checked before the stream exists: a Readable starts opening its file as soon as it is built.
-  npyLimits(options)
+  const limits = npyLimits(options)
   for (const name of ['start', 'end'] as const) {
     const value = options[name]
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) invalidOption(name, 'a whole number >= 0', value)
   }
-  return new NpyFileReader(path, options)
+  return new NpyFileReader(path, options, limits)
 }
 
 /** Reads `length` bytes at `position`, failing rather than returning fewer. */
@@ -116,7 +116,7 @@ class NpyFileReader extends Readable {
     this.destroy(new ArilError('ERR_ABORTED', 'readNpy was aborted', { file: this.path }, { cause: this.options.signal?.reason }))
   }
 
-  constructor (private readonly path: string, private readonly options: ReadNpyOptions) {
+  constructor (private readonly path: string, private readonly options: ReadNpyOptions, private readonly limits: NpyLimits) {
     super({ objectMode: true, highWaterMark: 2 })
     const signal = options.signal
     if (signal !== undefined) {
@@ -133,7 +133,7 @@ class NpyFileReader extends Readable {
     const file = this.path
     this.handle = await open(file, 'r')
     const { size } = await this.handle.stat()
-    const limits = npyLimits(this.options)
+    const { limits } = this
     let head = new Uint8Array(Math.min(size, 4096))
     await readFully(this.handle, head, head.length, 0, file)
     const preamble = readPreamble(head, { file }, limits.maxHeaderSize)

@@ -86,8 +86,8 @@ t.test('a NormalDistribution fitted from NDJSON equals the one fitted in memory,
 
 t.test('a 4 MB line in 16-byte chunks is read in linear time (issue 9: quadratic before)', async t => {
   // In a worker under a deadline: the line was joined and searched again for every chunk (minutes here).
-  const got = await watched<{ rows: number; cols: number; sum: number }>(new URL('./watched.ts', import.meta.url), 'longNdjsonLine', [2_000_000, 16], 60_000)
-  t.same(got, { rows: 1, cols: 2_000_000, sum: 9_000_000 })
+  const got = await watched<{ rows: number; length: number }>(new URL('./watched.ts', import.meta.url), 'longNdjsonLine', [4_000_000, 16], 60_000)
+  t.same(got, { rows: 1, length: 4_000_000 })
 })
 
 t.test('maxLineLength: a longer line is ERR_LIMIT with its line number (issue 9)', async t => {

@@ -26,12 +26,12 @@ export async function zeroWidthNpy (bytes: Uint8Array, file: string): Promise<{ 
   return { parsed, read, loaded: [batch.rows, batch.cols, batch.data.length], timerFired }
 }
 
-/** One NDJSON line of `values` numbers fed in chunks of `chunk` bytes (a long line was quadratic in its length). */
-export async function longNdjsonLine (values: number, chunk: number, progress: (note: string) => void): Promise<{ rows: number; cols: number; sum: number }> {
-  const bytes = Buffer.from('[' + Array.from({ length: values }, (_, i) => i % 10).join(',') + ']\n')
+/** One NDJSON line holding a string of `chars` characters, fed in chunks of `chunk` bytes (a long line was quadratic in its length). */
+export async function longNdjsonLine (chars: number, chunk: number, progress: (note: string) => void): Promise<{ rows: number; length: number }> {
+  const bytes = Buffer.from(JSON.stringify('x'.repeat(chars)) + '\n')
   progress(`${bytes.length} bytes in chunks of ${chunk}`)
   const chunks: Buffer[] = []
   for (let at = 0; at < bytes.length; at += chunk) chunks.push(bytes.subarray(at, at + chunk))
-  const batches = await collect(Readable.from(chunks).pipe(parseNdjson({ maxColumns: values, rowsPerBatch: 1 })))
-  return { rows: batches.reduce((n, b) => n + b.rows, 0), cols: batches[0]!.cols, sum: batches.reduce((s, b) => s + b.data.reduce((a, x) => a + x, 0), 0) }
+  const batches = await collect(Readable.from(chunks).pipe(parseNdjson({ categorical: [0] })))
+  return { rows: batches.reduce((n, b) => n + b.rows, 0), length: (batches[0]!.categories![0]![0] as string).length }
 }
