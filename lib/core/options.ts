@@ -43,3 +43,19 @@ export function updateOptions (options: UpdateOptions | undefined): { inertia: n
 export function blend (old: number, estimate: number, inertia: number): number {
   return inertia === 0 ? estimate : inertia * old + (1 - inertia) * estimate
 }
+
+/**
+ * Reads a limit option (a reader's or `fromJSON`'s documented limit, see `limitExceeded`): a whole
+ * number in [min, max], `fallback` when absent.
+ * @throws ArilError `ERR_INVALID_OPTION` naming the option
+ * @example
+ * ```ts
+ * limitOption({ maxColumns: 10 }, 'maxColumns', 2 ** 20) // => 10
+ * ```
+ */
+export function limitOption (options: object | undefined, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER, min = 1): number {
+  const value = (options as Record<string, unknown> | undefined)?.[name]
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) invalidOption(name, `a whole number in [${min}, ${max}]`, value)
+  return value
+}

@@ -136,7 +136,8 @@ export type ToBatchesOptions = ColumnOptions & StreamOptions
  * {@link parseCsv}: `select`, `weight`, `label`, `categorical`, `onInvalid`.
  *
  * @throws ArilError (through the stream) `ERR_NOT_NUMERIC` with the row and column of a value that
- *   is not a number, `ERR_RAGGED_ROWS` for a row unlike the first; `ERR_INVALID_OPTION` at once.
+ *   is not a number, `ERR_RAGGED_ROWS` for a row unlike the first, `ERR_LIMIT` for a row of more than
+ *   `maxColumns` values; `ERR_INVALID_OPTION` at once.
  * @example
  * ```ts
  * await pipeline(Readable.from([{ x: 1, w: 2 }, { x: 3, w: 1 }]), toBatches({ weight: 'w' }), model.sink())

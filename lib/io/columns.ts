@@ -7,7 +7,10 @@
  * `rowsPerBatch` rows.
  */
 import type { Batch, Key } from '../core/batch.js'
-import { ArilError, invalidOption, show, type ArilErrorCode, type ErrorLocation } from '../core/errors.js'
+import { ArilError, invalidOption, limitExceeded, show, type ArilErrorCode, type ErrorLocation } from '../core/errors.js'
+import { limitOption } from '../core/options.js'
+import { MAX_BATCH_VALUES, MAX_COLUMNS } from './limits.js'
+import { textNumber } from './text-number.js'
 
 /** A column: its name (from a header or an object's keys) or its 0-based index. */
 export type ColumnKey = string | number
@@ -22,10 +25,19 @@ export interface ColumnOptions {
   label?: ColumnKey | undefined
   /** Selected columns whose values are kept as categories (strings or numbers) in `batch.categories`. */
   categorical?: ReadonlyArray<ColumnKey> | undefined
-  /** Rows per emitted Batch (default 8192); the last Batch may be shorter. */
+  /**
+   * Rows per emitted Batch (default 8192); the last Batch may be shorter. A Batch holds at most
+   * 2^24 values, so rows of more than 2^24 / rowsPerBatch columns come in smaller Batches (at
+   * least one row each).
+   */
   rowsPerBatch?: number | undefined
   /** What a non-numeric value in a numeric column does: `'error'` (default) or `'skip-row'` (counted in `skippedRows`). */
   onInvalid?: 'error' | 'skip-row' | undefined
+  /**
+   * Limit: the most cells a row may have (CSV cells, array entries, object fields); more is
+   * `ERR_LIMIT`. Default 1,048,576 (2^20), at most 2^24.
+   */
+  maxColumns?: number | undefined
 }
 
 /** {@link ColumnOptions} checked and completed. */
@@ -36,12 +48,13 @@ export interface ColumnSettings {
   readonly categorical: ReadonlyArray<ColumnKey>
   readonly rowsPerBatch: number
   readonly skipInvalid: boolean
+  readonly maxColumns: number
 }
 
 /** Default rows per Batch: large enough that per-chunk stream overhead vanishes. */
 export const ROWS_PER_BATCH = 8192
 
-const COLUMN_OPTIONS = ['select', 'weight', 'label', 'categorical', 'rowsPerBatch', 'onInvalid']
+const COLUMN_OPTIONS = ['select', 'weight', 'label', 'categorical', 'rowsPerBatch', 'onInvalid', 'maxColumns']
 
 /**
  * Checks the column options (and that no unknown option was given: a typo must not pass silently).
@@ -68,6 +81,7 @@ export function columnOptions (options: object | undefined, known: readonly stri
   if (typeof rowsPerBatch !== 'number' || !Number.isInteger(rowsPerBatch) || rowsPerBatch < 1 || rowsPerBatch > 2 ** 24) {
     invalidOption('rowsPerBatch', 'a whole number in [1, 16777216]', rowsPerBatch)
   }
+  const maxColumns = limitOption(o, 'maxColumns', MAX_COLUMNS, MAX_BATCH_VALUES)
   const onInvalid = o.onInvalid ?? 'error'
   if (onInvalid !== 'error' && onInvalid !== 'skip-row') invalidOption('onInvalid', "'error' or 'skip-row'", onInvalid)
   const weight = key(o, 'weight')
@@ -77,7 +91,18 @@ export function columnOptions (options: object | undefined, known: readonly stri
     const k = name === 'weight' ? weight : label
     if (k !== undefined && select?.includes(k) === true) invalidOption('select', `columns other than the ${name} column`, k)
   }
-  return { select, weight, label, categorical: keyList(o, 'categorical') ?? [], rowsPerBatch, skipInvalid: onInvalid === 'skip-row' }
+  return { select, weight, label, categorical: keyList(o, 'categorical') ?? [], rowsPerBatch, skipInvalid: onInvalid === 'skip-row', maxColumns }
+}
+
+/**
+ * Throws `ERR_LIMIT` when a row has more cells than `maxColumns` allows.
+ * @example
+ * ```ts
+ * checkColumns(columnOptions({ maxColumns: 2 }, []), 3, { line: 1 }) // ArilError ERR_LIMIT (limit: 'maxColumns')
+ * ```
+ */
+export function checkColumns (settings: ColumnSettings, cells: number, location: ErrorLocation): void {
+  if (cells > settings.maxColumns) limitExceeded('maxColumns', settings.maxColumns, `a row of more than ${settings.maxColumns} cells`, location)
 }
 
 function isKey (value: unknown): value is ColumnKey {
@@ -195,19 +220,26 @@ export interface ErrorContext {
   readonly code: ArilErrorCode
   /** The reader's current position (line, byte offset, file), asked for only when an error is built. */
   readonly locate: () => ErrorLocation
+  /**
+   * Cells are untyped text (CSV): in a categorical column, a cell that reads as a number is that
+   * number. Otherwise (JSON, NDJSON, JavaScript rows) a string stays a string there.
+   */
+  readonly untyped?: boolean | undefined
 }
 
 /**
- * Fills Batches row by row. Numbers are copied as they are; `''`, `'NaN'`, `null` and a missing
- * field are missing values (NaN); other strings are parsed as numbers (`'Infinity'`, `'1e400'`),
- * kept as categories in categorical columns, and are an error (or skip the row) elsewhere.
+ * Fills Batches row by row. Numbers are copied as they are; strings are read by the number
+ * grammar of `text-number.ts` (`'1e400'`, `' inf'`; `'0x10'` is not a number); `''`, every
+ * spelling of `nan`, `null` and a missing field are missing values (NaN). In a categorical column
+ * a string that is not a number (or, from JSON, any string) is kept as the category; elsewhere it
+ * is an error (or skips the row).
  *
  * @example
  * ```ts
  * const batches: Batch[] = []
  * const layout = resolveColumns(columnOptions({}, []), { width: 2 })
  * const b = new RowBuilder(layout, columnOptions({}, []), { code: 'ERR_CSV_VALUE', locate: () => ({}) }, x => batches.push(x))
- * b.addRow([1, 2]); b.flush() // batches[0].data => Float64Array [1, 2]
+ * b.addRow([1, '2']); b.flush() // batches[0].data => Float64Array [1, 2]
  * ```
  */
 export class RowBuilder {
@@ -222,7 +254,10 @@ export class RowBuilder {
   private labels: Float64Array | undefined
   private categories: Array<Array<Key | null> | undefined> | undefined
   private readonly cols: number
+  private readonly rowsPerBatch: number
   private readonly cells: unknown[]
+  /** Per field of object rows: 1 if its name is also a member of `Object.prototype` (read as an own property only). */
+  private readonly inherited: Uint8Array
   private readonly hasCategorical: boolean
 
   constructor (
@@ -232,7 +267,9 @@ export class RowBuilder {
     private readonly emit: (batch: Batch) => void
   ) {
     this.cols = layout.source.length
+    this.rowsPerBatch = Math.max(1, Math.min(settings.rowsPerBatch, Math.floor(MAX_BATCH_VALUES / Math.max(1, this.cols))))
     this.cells = new Array(layout.fields?.length ?? 0)
+    this.inherited = Uint8Array.from(layout.fields ?? [], field => field in Object.prototype ? 1 : 0)
     this.hasCategorical = layout.categorical.includes(1)
   }
 
@@ -242,7 +279,7 @@ export class RowBuilder {
   }
 
   private allocate (): void {
-    const n = this.settings.rowsPerBatch
+    const n = this.rowsPerBatch
     this.empty = false
     this.data = new Float64Array(n * this.cols)
     if (this.layout.weight >= 0) this.weights = new Float64Array(n)
@@ -263,12 +300,24 @@ export class RowBuilder {
     const { data } = this
     for (let c = 0; c < cols; c++) {
       const v = cells[source[c]!]
-      if (typeof v === 'number' && categorical[c] === 0) data[at + c] = v
-      else if (!this.cell(v, c, at)) return this.skip()
+      if (categorical[c] === 0) {
+        if (typeof v === 'number') {
+          data[at + c] = v
+          continue
+        }
+        if (typeof v === 'string') {
+          const x = textNumber(v)
+          if (x !== undefined) {
+            data[at + c] = x
+            continue
+          }
+        }
+      }
+      if (!this.cell(v, c, at)) return this.skip()
     }
     if (this.weights !== undefined) {
       const w = cells[layout.weight]
-      const x = typeof w === 'number' ? w : typeof w === 'string' && w.trim() !== '' ? Number(w) : NaN
+      const x = typeof w === 'number' ? w : typeof w === 'string' ? textNumber(w) ?? NaN : NaN
       if (!(x >= 0 && x < Infinity)) {
         if (this.settings.skipInvalid) return this.skip()
         throw new ArilError(this.context.code, `Expected a finite weight >= 0, got ${show(w)}`, this.where(this.columnName(layout.weight)))
@@ -277,46 +326,56 @@ export class RowBuilder {
     }
     if (this.labels !== undefined) {
       const v = cells[layout.label]
-      const x = typeof v === 'number' ? v : missing(v) ? NaN : typeof v === 'string' ? Number(v) : NaN
-      if (x !== x && !missing(v)) {
+      const x = typeof v === 'number' ? v : typeof v === 'string' ? textNumber(v) : missing(v) ? NaN : undefined
+      if (x === undefined) {
         if (this.settings.skipInvalid) return this.skip()
         throw new ArilError(this.context.code, `Expected a numeric label (or an empty cell for unlabeled), got ${show(v)}`, this.where(this.columnName(layout.label)))
       }
       this.labels[this.rows] = x
     }
-    if (++this.rows === this.settings.rowsPerBatch) this.flush()
+    if (++this.rows === this.rowsPerBatch) this.flush()
   }
 
   /** Adds a row given as an object, read by field name. */
   addObject (row: Record<string, unknown>): void {
     // Only a ValueRows whose first row was an object calls this, so the layout has fields.
     const fields = this.layout.fields!
-    const { cells } = this
-    for (let i = 0; i < fields.length; i++) cells[i] = row[fields[i]!]
+    const { cells, inherited } = this
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!
+      // A field named like toString or __proto__ that the row lacks is missing, not Object.prototype's.
+      cells[i] = inherited[i] === 0 || Object.hasOwn(row, field) ? row[field] : undefined
+    }
     this.addRow(cells)
   }
 
-  /** Writes a cell that is not a plain number into a numeric column; false if the row must be skipped. */
+  /** Writes a cell that is not a number or a numeric string of a numeric column; false if the row must be skipped. */
   private cell (v: unknown, c: number, at: number): boolean {
-    const isCategorical = this.layout.categorical[c] === 1
-    if (missing(v)) {
+    if (this.layout.categorical[c] === 1) {
+      const key = this.key(v)
+      if (key !== undefined) {
+        this.data[at + c] = typeof key === 'number' ? key : NaN
+        this.categories![c]![this.rows] = key
+        return true
+      }
+    } else if (missing(v)) {
       this.data[at + c] = NaN
-      if (isCategorical) this.categories![c]![this.rows] = null
-      return true
-    }
-    if (isCategorical && (typeof v === 'string' || typeof v === 'number')) {
-      this.data[at + c] = typeof v === 'number' ? v : NaN
-      this.categories![c]![this.rows] = v
-      return true
-    }
-    const x = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN
-    if (x === x) {
-      this.data[at + c] = x
       return true
     }
     if (this.settings.skipInvalid) return false
     const column = this.columnName(this.layout.source[c]!)
     throw new ArilError(this.context.code, `Expected a number in column ${show(column)}, got ${show(v)}`, this.where(column))
+  }
+
+  /** The category of a cell (null when missing), or undefined for a value that cannot be one. */
+  private key (v: unknown): Key | null | undefined {
+    if (typeof v === 'string') {
+      const x = textNumber(v)
+      if (x !== x) return null
+      return this.context.untyped === true && x !== undefined ? x : v
+    }
+    if (typeof v === 'number') return v === v ? v : null
+    return v === null || v === undefined ? null : undefined
   }
 
   private columnName (cell: number): ColumnKey {
@@ -335,7 +394,7 @@ export class RowBuilder {
   flush (): void {
     const { rows, cols } = this
     if (rows === 0) return
-    const full = rows === this.settings.rowsPerBatch
+    const full = rows === this.rowsPerBatch
     const batch: Batch = {
       data: full ? this.data : this.data.subarray(0, rows * cols),
       rows,
@@ -351,9 +410,9 @@ export class RowBuilder {
   }
 }
 
-/** Empty cells, `'NaN'`, `null` and absent fields are missing values. */
+/** `null`, an absent field and NaN are missing values (so are `''` and `nan` as text: see textNumber). */
 function missing (v: unknown): boolean {
-  return v === '' || v === null || v === undefined || v === 'NaN' || (typeof v === 'number' && v !== v)
+  return v === null || v === undefined || (typeof v === 'number' && v !== v)
 }
 
 const KINDS = { value: 'a single value', array: 'an array', object: 'an object' }
@@ -409,8 +468,10 @@ export class ValueRows {
     if (this.kind !== undefined) {
       throw new ArilError('ERR_RAGGED_ROWS', `Expected every row to be ${KINDS[this.kind]} like the first, got ${show(value)}`, { ...this.context.locate(), row: this.row })
     }
-    const layout = kind === 'object'
-      ? resolveColumns(this.settings, { fields: Object.keys(value as object) })
+    const fields = kind === 'object' ? Object.keys(value as object) : undefined
+    checkColumns(this.settings, fields?.length ?? (kind === 'value' ? 1 : (value as ArrayLike<unknown>).length), { ...this.context.locate(), row: this.row })
+    const layout = fields !== undefined
+      ? resolveColumns(this.settings, { fields })
       : resolveColumns(this.settings, { width: kind === 'value' ? 1 : (value as ArrayLike<unknown>).length })
     this.kind = kind
     this.builder = new RowBuilder(layout, this.settings, this.context, this.emit)

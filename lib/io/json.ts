@@ -13,26 +13,36 @@ import { none } from 'stream-chain/defs.js'
 import { jsonParser, type Token } from 'stream-json/parser.js'
 import { verifyFile } from 'stream-json/file/verifier.js'
 import type { Batch } from '../core/batch.js'
-import { ArilError, invalidOption, show, type ErrorLocation } from '../core/errors.js'
+import { ArilError, invalidOption, limitExceeded, show, type ErrorLocation } from '../core/errors.js'
+import { limitOption } from '../core/options.js'
 import { BatchStream, readFile, type Decoder, type StreamOptions } from './batches.js'
-import { columnOptions, ValueRows, type ColumnOptions, type ColumnSettings } from './columns.js'
+import { checkColumns, columnOptions, ValueRows, type ColumnOptions, type ColumnSettings } from './columns.js'
+import { MAX_VALUE_LENGTH } from './limits.js'
 
 /** Options of {@link parseJson} and {@link readJson}. */
 export interface JsonOptions extends ColumnOptions, StreamOptions {
   /** Dot-separated object keys leading to the array of rows, e.g. `'data.rows'` (default: the top-level array). */
   path?: string | undefined
+  /**
+   * Limit: the longest string, key or number in the document, in characters; longer is
+   * `ERR_LIMIT`. Default 16,777,216 (2^24). The tokenizer reports a value only once it is
+   * complete, so what is measured is the longest stretch of input that completes no token: a
+   * long run of white space between values counts too.
+   */
+  maxValueLength?: number | undefined
 }
 
 interface JsonSettings {
   readonly columns: ColumnSettings
   readonly path: readonly string[]
+  readonly maxValueLength: number
 }
 
 function jsonSettings (options: JsonOptions | undefined): JsonSettings {
-  const columns = columnOptions(options, ['path', 'signal'])
+  const columns = columnOptions(options, ['path', 'signal', 'maxValueLength'])
   const path = options?.path ?? ''
   if (typeof path !== 'string') invalidOption('path', "dot-separated keys such as 'data.rows'", path)
-  return { columns, path: path === '' ? [] : path.split('.') }
+  return { columns, path: path === '' ? [] : path.split('.'), maxValueLength: limitOption(options, 'maxValueLength', MAX_VALUE_LENGTH) }
 }
 
 /** Where the tokenizer is: outside the array of rows, in it, or done with it. */
@@ -49,7 +59,11 @@ class JsonDecoder implements Decoder {
   private onPath = 0
   /** The row being read: its cells or fields (undefined between rows). */
   private row: unknown[] | Record<string, unknown> | undefined
+  /** Cells of the row so far. */
+  private cells = 0
   private key = ''
+  /** Characters fed since the tokenizer last completed a token. */
+  private sinceToken = 0
   /** Where the current chunk starts. */
   private byteOffset = 0
   private line = 1
@@ -94,7 +108,14 @@ class JsonDecoder implements Decoder {
       const where = text === none ? 'at the end of the input' : 'in the chunk of input that starts'
       throw new ArilError('ERR_JSON_PARSE', `JSON cannot be parsed (${found}) ${where}`, { ...this.where(), row: this.rows.row }, { cause: err })
     }
-    if (out === none) return
+    if (out === none) {
+      // The tokenizer holds a string or number until it ends; measured here by what it was fed since its last token.
+      this.sinceToken += text === none ? 0 : (text as string).length
+      const max = this.settings.maxValueLength
+      if (this.sinceToken > max) limitExceeded('maxValueLength', max, `a value (or white space) of more than ${max} characters`, { ...this.where(), row: this.rows.row })
+      return
+    }
+    this.sinceToken = 0
     // The tokenizer returns its tokens of a chunk as one `many(tokens)`, or `none`.
     const tokens = (out as { values: Token[] }).values
     for (let i = 0; i < tokens.length; i++) this.token(tokens[i]!)
@@ -150,6 +171,7 @@ class JsonDecoder implements Decoder {
           throw new ArilError('ERR_JSON_VALUE', `Expected numbers or strings in a row, got a nested ${token.name === 'startArray' ? 'array' : 'object'}`, { ...this.where(), row: this.rows.row })
         }
         this.row = token.name === 'startArray' ? [] : {}
+        this.cells = 0
         return
       case 'endArray':
       case 'endObject':
@@ -166,8 +188,14 @@ class JsonDecoder implements Decoder {
 
   private value (v: unknown): void {
     const { row } = this
-    if (row === undefined) this.rows.write(v)
-    else if (Array.isArray(row)) row.push(v)
+    if (row === undefined) {
+      this.rows.write(v)
+      return
+    }
+    if (++this.cells > this.settings.columns.maxColumns) checkColumns(this.settings.columns, this.cells, { ...this.where(), row: this.rows.row })
+    if (Array.isArray(row)) row.push(v)
+    // As JSON.parse does: "__proto__" is a field like any other, not the object's prototype.
+    else if (this.key === '__proto__') Object.defineProperty(row, '__proto__', { value: v, enumerable: true, writable: true, configurable: true })
     else row[this.key] = v
   }
 }
@@ -176,12 +204,13 @@ class JsonDecoder implements Decoder {
  * A Transform from the bytes (or text) of one JSON document to Batches of `rowsPerBatch` rows. The
  * rows are the elements of the top-level array, or of the array at `path`; each is a number (one
  * column), an array of cells, or an object (fields mapped to columns by name, as `select`,
- * `weight`, `label` and `categorical` say; a missing field is a missing value).
+ * `weight`, `label` and `categorical` say; a missing field is a missing value, and a `__proto__`
+ * field a field like any other). Strings where numbers belong are read as by parseNdjson.
  *
  * @throws ArilError (through the stream) `ERR_JSON_PARSE` (the byte offset and line where the
  *   failing chunk starts; the cause is stream-json's error), `ERR_JSON_VALUE` for a value that is
- *   not a number or a missing array of rows, `ERR_RAGGED_ROWS` for a row unlike the first;
- *   `ERR_INVALID_OPTION` at once.
+ *   not a number or a missing array of rows, `ERR_RAGGED_ROWS` for a row unlike the first,
+ *   `ERR_LIMIT` (`limit` is `maxValueLength` or `maxColumns`); `ERR_INVALID_OPTION` at once.
  * @example
  * ```ts
  * await pipeline(response.body, parseJson({ path: 'data.rows', select: ['x'] }), model.sink())

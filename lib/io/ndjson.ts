@@ -4,23 +4,41 @@
  * reader a JavaScript program has; rows then go through the shared column mapping of `columns.ts`.
  */
 import type { Batch } from '../core/batch.js'
-import { ArilError } from '../core/errors.js'
+import { ArilError, limitExceeded } from '../core/errors.js'
+import { limitOption } from '../core/options.js'
 import { BatchStream, readFile, type Decoder, type StreamOptions } from './batches.js'
 import { columnOptions, ValueRows, type ColumnOptions, type ColumnSettings } from './columns.js'
+import { MAX_LINE_LENGTH } from './limits.js'
 
-/** Options of {@link parseNdjson} and {@link readNdjson}: the column options. */
-export type NdjsonOptions = ColumnOptions & StreamOptions
+/** Options of {@link parseNdjson} and {@link readNdjson}: the column options and a limit. */
+export interface NdjsonOptions extends ColumnOptions, StreamOptions {
+  /** Limit: the longest line, in characters (UTF-16 code units); longer is `ERR_LIMIT`. Default 16,777,216 (2^24). */
+  maxLineLength?: number | undefined
+}
+
+interface NdjsonSettings {
+  readonly columns: ColumnSettings
+  readonly maxLineLength: number
+}
+
+function ndjsonSettings (options: NdjsonOptions | undefined): NdjsonSettings {
+  return { columns: columnOptions(options, ['signal', 'maxLineLength']), maxLineLength: limitOption(options, 'maxLineLength', MAX_LINE_LENGTH) }
+}
 
 class NdjsonDecoder implements Decoder {
   private readonly text = new TextDecoder()
   private readonly rows: ValueRows
-  /** The unfinished last line of the text so far. */
-  private rest = ''
+  /**
+   * The unfinished last line so far, in the pieces it came in: joined once, when its end arrives
+   * (appending each chunk to one string and searching it again made a long line quadratic).
+   */
+  private held: string[] = []
+  private heldLength = 0
   /** Lines finished so far (the 1-based number of the line being parsed). */
   private line = 0
 
-  constructor (settings: ColumnSettings, emit: (batch: Batch) => void, private readonly file: string | undefined) {
-    this.rows = new ValueRows(settings, { code: 'ERR_JSON_VALUE', locate: () => ({ line: this.line, file: this.file }) }, emit)
+  constructor (private readonly settings: NdjsonSettings, emit: (batch: Batch) => void, private readonly file: string | undefined) {
+    this.rows = new ValueRows(settings.columns, { code: 'ERR_JSON_VALUE', locate: () => ({ line: this.line, file: this.file }) }, emit)
   }
 
   get skippedRows (): number {
@@ -31,21 +49,39 @@ class NdjsonDecoder implements Decoder {
     // The writable side is in byte mode: Node hands over Buffers, or strings as written.
     const text = typeof chunk !== 'string'
       ? this.text.decode(chunk as Buffer, { stream: true })
-      : this.line === 0 && this.rest === '' && chunk.charCodeAt(0) === 0xFEFF ? chunk.slice(1) : chunk
-    const all = this.rest + text
+      : this.line === 0 && this.heldLength === 0 && chunk.charCodeAt(0) === 0xFEFF ? chunk.slice(1) : chunk
     let start = 0
-    for (let nl = all.indexOf('\n'); nl >= 0; nl = all.indexOf('\n', start)) {
-      this.parseLine(all.slice(start, nl))
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      this.checkLength(this.heldLength + nl - start)
+      this.parseLine(this.heldLength === 0 ? text.slice(start, nl) : this.take(text.slice(start, nl)))
       start = nl + 1
     }
-    this.rest = all.slice(start)
+    if (start < text.length) {
+      this.heldLength += text.length - start
+      this.checkLength(this.heldLength)
+      this.held.push(start === 0 ? text : text.slice(start))
+    }
   }
 
   end (): void {
-    const last = this.rest + this.text.decode()
-    this.rest = ''
-    this.parseLine(last)
+    const last = this.text.decode()
+    this.checkLength(this.heldLength + last.length)
+    this.parseLine(this.take(last))
     this.rows.end()
+  }
+
+  /** The held pieces and `last`, joined into one line. */
+  private take (last: string): string {
+    this.held.push(last)
+    const line = this.held.join('')
+    this.held = []
+    this.heldLength = 0
+    return line
+  }
+
+  private checkLength (length: number): void {
+    const max = this.settings.maxLineLength
+    if (length > max) limitExceeded('maxLineLength', max, `a line of more than ${max} characters`, { line: this.line + 1, file: this.file })
   }
 
   private parseLine (line: string): void {
@@ -66,19 +102,22 @@ class NdjsonDecoder implements Decoder {
 /**
  * A Transform from NDJSON bytes (or text) to Batches of `rowsPerBatch` rows. Each non-blank line
  * holds one row: a number (one column), an array of cells, or an object (fields mapped to columns
- * by name, as `select`, `weight`, `label` and `categorical` say; a missing field is a missing
- * value). `null` and `"NaN"` are missing values.
+ * by name, as `select`, `weight`, `label` and `categorical` say; a field named like an
+ * `Object.prototype` member is read only from the row itself, and a missing field is a missing
+ * value). `null` is a missing value; a string where a number belongs is read by the grammar of
+ * text-number.ts (`"1e3"`, `"nan"`; not `"0x10"`).
  *
  * @throws ArilError (through the stream) `ERR_NDJSON_PARSE` (line) for a line that is not JSON,
  *   `ERR_JSON_VALUE` (line, row, column) for a value that is not a number, `ERR_RAGGED_ROWS`
- *   (line, row) for a row unlike the first; `ERR_INVALID_OPTION` at once.
+ *   (line, row) for a row unlike the first, `ERR_LIMIT` (line; `limit` is `maxLineLength` or
+ *   `maxColumns`); `ERR_INVALID_OPTION` at once.
  * @example
  * ```ts
  * await pipeline(createReadStream('rows.ndjson'), parseNdjson({ select: ['x'], weight: 'w' }), model.sink())
  * ```
  */
 export function parseNdjson (options?: NdjsonOptions): BatchStream {
-  const settings = columnOptions(options, ['signal'])
+  const settings = ndjsonSettings(options)
   return new BatchStream(emit => new NdjsonDecoder(settings, emit, undefined), { signal: options?.signal })
 }
 
@@ -92,6 +131,6 @@ export function parseNdjson (options?: NdjsonOptions): BatchStream {
  * ```
  */
 export function readNdjson (path: string, options?: NdjsonOptions): BatchStream {
-  const settings = columnOptions(options, ['signal'])
+  const settings = ndjsonSettings(options)
   return readFile(path, new BatchStream(emit => new NdjsonDecoder(settings, emit, path), { signal: options?.signal, file: path }))
 }

@@ -7,19 +7,37 @@
  */
 import type { Batch } from '../core/batch.js'
 import { ArilError, invalidOption } from '../core/errors.js'
-import { DEFAULT_MAX_HEADER_SIZE, parseHeader, readPreamble, type NpyDtype, type NpyHeader, type NpyPreamble } from './npy-header.js'
+import { limitOption } from '../core/options.js'
+import { MAX_BATCH_VALUES, MAX_COLUMNS, MAX_HEADER_DEPTH, MAX_HEADER_DEPTH_CEILING, MAX_HEADER_SIZE } from './limits.js'
+import { parseHeader, readPreamble, type NpyDtype, type NpyHeader, type NpyPreamble } from './npy-header.js'
 
 /** Values per batch by default: 2 MiB of float64 (fewer, larger reads measured faster than 1 MiB in bench/npy.ts), at least one row. */
 export const VALUES_PER_BATCH = 262144
 
 /** Options shared by the `.npy` readers. */
 export interface NpyReadOptions {
-  /** Rows per emitted batch; default `max(1, floor(262144 / cols))` (about 2 MiB per batch). */
+  /**
+   * Rows per emitted batch; default `max(1, floor(262144 / cols))` (about 2 MiB per batch). A batch
+   * holds at most 2^24 values, so wider rows come in fewer per batch. Rows of no values (shape
+   * (n, 0)) come in one batch of n rows, whatever this says: they hold no bytes, so a header must
+   * not be able to ask for billions of batches.
+   */
   rowsPerBatch?: number | undefined
-  /** Longest header accepted, in bytes (numpy's `max_header_size`); default 10000. */
+  /** Limit: the longest header accepted, in bytes (numpy's `max_header_size`); default 10,000. */
   maxHeaderSize?: number | undefined
+  /** Limit: nesting of lists, tuples and dicts in the header; default 32, at most 1,000. */
+  maxHeaderDepth?: number | undefined
+  /** Limit: values per row (the product of the dimensions after the first); default 2^20, at most 2^24. */
+  maxColumns?: number | undefined
   /** File name copied into error locations. */
   file?: string | undefined
+}
+
+/** The limits of an `.npy` reader, checked. */
+export interface NpyLimits {
+  readonly maxHeaderSize: number
+  readonly maxHeaderDepth: number
+  readonly maxColumns: number
 }
 
 /** Where the values being decoded sit: for error locations. */
@@ -32,19 +50,27 @@ export interface DecodeContext {
   file?: string | undefined
 }
 
-/** The rows per batch for a given column count: the option, or about 2 MiB of float64. */
+/**
+ * The rows per batch for a given column count: the option (default about 2 MiB of float64), never
+ * more than MAX_BATCH_VALUES values; all rows at once when they have no values.
+ */
 export function batchRows (cols: number, rowsPerBatch: number | undefined): number {
-  if (rowsPerBatch === undefined) return Math.max(1, Math.floor(VALUES_PER_BATCH / Math.max(1, cols)))
-  if (!Number.isSafeInteger(rowsPerBatch) || rowsPerBatch < 1) invalidOption('rowsPerBatch', 'a whole number >= 1', rowsPerBatch)
-  return rowsPerBatch
+  if (rowsPerBatch !== undefined && (!Number.isSafeInteger(rowsPerBatch) || rowsPerBatch < 1)) invalidOption('rowsPerBatch', 'a whole number >= 1', rowsPerBatch)
+  if (cols === 0) return Number.MAX_SAFE_INTEGER
+  if (rowsPerBatch === undefined) return Math.max(1, Math.floor(VALUES_PER_BATCH / cols))
+  return Math.min(rowsPerBatch, Math.max(1, Math.floor(MAX_BATCH_VALUES / cols)))
 }
 
-/** Checks the options every reader shares; returns the header limit. */
-export function maxHeaderSizeOption (options: NpyReadOptions): number {
-  const limit = options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE
-  if (!Number.isSafeInteger(limit) || limit < 0) invalidOption('maxHeaderSize', 'a whole number >= 0', limit)
+/** Checks the options every reader shares; returns the limits. */
+export function npyLimits (options: NpyReadOptions): NpyLimits {
+  const maxHeaderSize = options.maxHeaderSize ?? MAX_HEADER_SIZE
+  if (!Number.isSafeInteger(maxHeaderSize) || maxHeaderSize < 0) invalidOption('maxHeaderSize', 'a whole number >= 0', maxHeaderSize)
   batchRows(1, options.rowsPerBatch)
-  return limit
+  return {
+    maxHeaderSize,
+    maxHeaderDepth: limitOption(options, 'maxHeaderDepth', MAX_HEADER_DEPTH, MAX_HEADER_DEPTH_CEILING),
+    maxColumns: limitOption(options, 'maxColumns', MAX_COLUMNS, MAX_BATCH_VALUES)
+  }
 }
 
 type Converter = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ArrayLike<number>
@@ -142,7 +168,9 @@ export function halfToNumber (h: number): number {
 }
 
 /**
- * The streaming decoder: bytes in, Batches out.
+ * The streaming decoder: bytes in, Batches out. A batch's array grows with the bytes that arrive
+ * for it (from 2 MiB, doubling), so a header announcing more values than the input holds (shape
+ * (5e9,) over 8 bytes of data) costs no more memory than the bytes themselves.
  *
  * @example
  * ```ts
@@ -157,7 +185,7 @@ export class NpyDecoder {
   header: NpyHeader | undefined
   /** Bytes consumed so far (the byte offset of the next byte pushed). */
   offset = 0
-  private readonly maxHeaderSize: number
+  private readonly limits: NpyLimits
   private readonly file: string | undefined
   private rowsPerBatch = 1
   /** Header bytes collected until the header is complete. */
@@ -166,22 +194,27 @@ export class NpyDecoder {
   /** Bytes of an item cut by a chunk boundary. */
   private readonly carry = new Uint8Array(8)
   private carried = 0
-  /** The batch being filled and how many values it holds. */
+  /** The batch being filled, how many values it holds, and how many it will hold when complete. */
   private out: Float64Array = new Float64Array(0)
   private filled = 0
+  private target = 0
   /** Values decoded (and checked) so far. */
   private values = 0
   private totalValues = 0
 
-  constructor (private readonly options: NpyReadOptions = {}) {
-    this.maxHeaderSize = maxHeaderSizeOption(options)
+  /**
+   * @param whole the length of the whole input when it is all at hand (loadNpy): one batch then
+   *   holds every row, allocated at once when the input holds all its bytes
+   */
+  constructor (private readonly options: NpyReadOptions = {}, private readonly whole?: number) {
+    this.limits = npyLimits(options)
     this.file = options.file
   }
 
   /**
    * Decodes a chunk, calling `emit` for every batch it completes.
    * @throws ArilError the header errors of `readPreamble`/`parseHeader`, `ERR_NPY_PRECISION`,
-   *   `ERR_NPY_TRAILING_BYTES` (bytes after the announced data)
+   *   `ERR_NPY_TRAILING_BYTES` (bytes after the announced data), `ERR_LIMIT`
    */
   push (chunk: Uint8Array, emit: (batch: Batch) => void): void {
     let bytes = chunk
@@ -191,7 +224,8 @@ export class NpyDecoder {
       if (header === undefined) return
       bytes = chunk.subarray(chunk.length - (this.offset - header.dataOffset))
       this.offset = header.dataOffset
-      if (header.cols === 0) this.emitEmptyRows(emit)
+      // Rows of no values hold no bytes: all of them at once, as soon as the header is read.
+      if (header.cols === 0 && header.rows > 0) emit({ data: new Float64Array(0), rows: header.rows, cols: 0 })
     }
     const { itemSize } = header.dtype
     if (bytes.length > 0 && this.values === this.totalValues) this.trailing(0)
@@ -253,25 +287,19 @@ export class NpyDecoder {
       head.set(chunk, this.head.length)
     }
     this.offset = head.length
-    this.preamble ??= readPreamble(head, { file: this.file }, this.maxHeaderSize)
+    this.preamble ??= readPreamble(head, { file: this.file }, this.limits.maxHeaderSize)
     if (this.preamble === undefined || head.length < this.preamble.dataOffset) {
       // Copied: the producer may reuse its chunk.
       this.head = head === chunk ? chunk.slice() : head
       return undefined
     }
-    const header = parseHeader(head, this.preamble, { file: this.file })
+    const header = parseHeader(head, this.preamble, { file: this.file }, this.limits)
     this.header = header
     this.head = new Uint8Array(0)
-    this.rowsPerBatch = batchRows(header.cols, this.options.rowsPerBatch)
+    this.rowsPerBatch = this.whole === undefined ? batchRows(header.cols, this.options.rowsPerBatch) : Math.max(1, header.rows)
     this.totalValues = header.rows * header.cols
     this.next()
     return header
-  }
-
-  /** A shape (n, 0) has rows but no bytes: they are emitted as soon as the header is read. */
-  private emitEmptyRows (emit: (batch: Batch) => void): void {
-    const rows = this.header!.rows
-    for (let r = 0; r < rows; r += this.rowsPerBatch) emit({ data: new Float64Array(0), rows: Math.min(this.rowsPerBatch, rows - r), cols: 0 })
   }
 
   private decode (bytes: Uint8Array, count: number, byteOffset: number, emit: (batch: Batch) => void): void {
@@ -279,7 +307,14 @@ export class NpyDecoder {
     decodeValues(header.dtype, bytes, count, this.out, this.filled, { byteOffset, value: this.values, cols: header.cols, file: this.file })
     this.filled += count
     this.values += count
-    if (this.filled === this.out.length) this.flush(emit)
+    if (this.filled < this.out.length) return
+    if (this.filled === this.target) {
+      this.flush(emit)
+      return
+    }
+    const grown = this.allocate(Math.min(this.target, 2 * this.out.length))
+    grown.set(this.out)
+    this.out = grown
   }
 
   private flush (emit: (batch: Batch) => void): void {
@@ -289,12 +324,25 @@ export class NpyDecoder {
     emit(batch)
   }
 
-  /** A fresh output array (never reused: a consumer may still hold the previous one). */
+  /**
+   * A fresh output array (never reused: a consumer may still hold the previous one), as large as
+   * the bytes known to be there allow: 2 MiB at first, all of it for a whole input that holds it.
+   */
   private next (): void {
-    const { cols } = this.header!
-    const values = Math.min(this.rowsPerBatch * cols, this.totalValues - this.values)
-    this.out = new Float64Array(values)
+    const { cols, dataOffset, dtype } = this.header!
+    this.target = Math.min(this.rowsPerBatch * cols, this.totalValues - this.values)
+    const present = this.whole === undefined ? 0 : Math.floor((this.whole - dataOffset) / dtype.itemSize)
+    this.out = this.allocate(Math.min(this.target, Math.max(VALUES_PER_BATCH, present)))
     this.filled = 0
+  }
+
+  /** Only a whole input (loadNpy) can ask for more than a batch of at most MAX_BATCH_VALUES; then memory may run out. */
+  private allocate (values: number): Float64Array {
+    try {
+      return new Float64Array(values)
+    } catch (err) {
+      throw new ArilError('ERR_INVALID_INPUT', `Cannot hold ${values} float64 values in memory at once (${(err as Error).message}); read the file in batches with readNpy or parseNpy`, { file: this.file }, { cause: err })
+    }
   }
 
   private trailing (at: number): never {

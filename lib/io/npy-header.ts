@@ -12,13 +12,11 @@
  * aril reads every simple numeric dtype (`f2 f4 f8 i1 i2 i4 i8 u1 u2 u4 u8 b1`, any byte order)
  * and maps an array of shape (n, a, b, ...) onto n rows of a·b·… columns.
  */
-import { ArilError, invalidOption, show, type ErrorLocation } from '../core/errors.js'
+import { ArilError, invalidOption, limitExceeded, show, type ErrorLocation } from '../core/errors.js'
+import { MAX_COLUMNS, MAX_HEADER_DEPTH, MAX_HEADER_SIZE } from './limits.js'
 
 /** The 6 bytes every `.npy` file starts with. */
 export const NPY_MAGIC = Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59)
-
-/** numpy's own limit on the header length (`max_header_size`), guarding against a length that lies. */
-export const DEFAULT_MAX_HEADER_SIZE = 10000
 
 /** The numeric dtypes aril reads and writes. */
 export type NpyKind = 'f' | 'i' | 'u' | 'b'
@@ -50,6 +48,14 @@ export interface NpyHeader {
   readonly dataBytes: number
 }
 
+/** The limits that apply to a header (see limits.ts); each defaults to its safe value. */
+export interface HeaderLimits {
+  /** Nesting of lists, tuples and dicts (default 32). */
+  readonly maxHeaderDepth?: number | undefined
+  /** Values per row: the product of the dimensions after the first (default 2^20). */
+  readonly maxColumns?: number | undefined
+}
+
 /** The fixed-size start of a file: version and header length. */
 export interface NpyPreamble {
   readonly version: readonly [major: number, minor: number]
@@ -63,14 +69,14 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1
  * Reads the magic, the version and the header length from the first bytes of a file.
  *
  * @returns the preamble, or `undefined` when `bytes` is too short to hold it yet
- * @throws ArilError `ERR_NPY_MAGIC` (not an .npy file), `ERR_NPY_HEADER` (unknown version, or a
- *   header longer than `maxHeaderSize`)
+ * @throws ArilError `ERR_NPY_MAGIC` (not an .npy file), `ERR_NPY_HEADER` (unknown version),
+ *   `ERR_LIMIT` (a header longer than `maxHeaderSize`; `limit: 'maxHeaderSize'`)
  * @example
  * ```ts
  * readPreamble(bytes) // => { version: [1, 0], headerLength: 118, dataOffset: 128 }
  * ```
  */
-export function readPreamble (bytes: Uint8Array, location: ErrorLocation = {}, maxHeaderSize = DEFAULT_MAX_HEADER_SIZE): NpyPreamble | undefined {
+export function readPreamble (bytes: Uint8Array, location: ErrorLocation = {}, maxHeaderSize = MAX_HEADER_SIZE): NpyPreamble | undefined {
   for (let i = 0; i < Math.min(bytes.length, NPY_MAGIC.length); i++) {
     if (bytes[i] !== NPY_MAGIC[i]) {
       const got = Array.from(bytes.subarray(0, Math.min(bytes.length, 6)), b => b.toString(16).padStart(2, '0')).join(' ')
@@ -87,9 +93,7 @@ export function readPreamble (bytes: Uint8Array, location: ErrorLocation = {}, m
   if (bytes.length < 8 + lengthBytes) return undefined
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true)
-  if (headerLength > maxHeaderSize) {
-    throw new ArilError('ERR_NPY_HEADER', `Header length ${headerLength} exceeds the limit of ${maxHeaderSize} bytes (raise it with the maxHeaderSize option if the file is trusted)`, { ...location, byteOffset: 8 })
-  }
+  if (headerLength > maxHeaderSize) limitExceeded('maxHeaderSize', maxHeaderSize, `an .npy header of ${headerLength} bytes`, { ...location, byteOffset: 8 })
   return { version: [major, minor], headerLength, dataOffset: 8 + lengthBytes + headerLength }
 }
 
@@ -99,21 +103,24 @@ export function readPreamble (bytes: Uint8Array, location: ErrorLocation = {}, m
  *
  * @throws ArilError `ERR_NPY_HEADER` (not a dict literal with exactly `descr`, `fortran_order` and
  *   `shape`; a 0-d array), `ERR_NPY_DTYPE` (structured, object, string, complex ... dtypes),
- *   `ERR_NPY_FORTRAN_ORDER` (Fortran order whose layout differs from C order)
+ *   `ERR_NPY_FORTRAN_ORDER` (Fortran order whose layout differs from C order), `ERR_LIMIT` (nesting
+ *   deeper than `maxHeaderDepth`, rows of more than `maxColumns` values)
  * @example
  * ```ts
  * const pre = readPreamble(bytes)!
  * parseHeader(bytes, pre).shape // => [1000, 3]
  * ```
  */
-export function parseHeader (bytes: Uint8Array, preamble: NpyPreamble, location: ErrorLocation = {}): NpyHeader {
+export function parseHeader (bytes: Uint8Array, preamble: NpyPreamble, location: ErrorLocation = {}, limits: HeaderLimits = {}): NpyHeader {
   const start = preamble.dataOffset - preamble.headerLength
   const raw = bytes.subarray(start, preamble.dataOffset)
   const text = preamble.version[0] === 3 ? new TextDecoder('utf-8').decode(raw) : latin1(raw)
   const fail = (message: string, at: number): never => {
     throw new ArilError('ERR_NPY_HEADER', `Invalid .npy header: ${message}`, { ...location, byteOffset: start + at })
   }
-  const dict = new LiteralParser(text, fail).document()
+  const depth = limits.maxHeaderDepth ?? MAX_HEADER_DEPTH
+  const tooDeep = (at: number): never => limitExceeded('maxHeaderDepth', depth, `a header nested more than ${depth} deep`, { ...location, byteOffset: start + at })
+  const dict = new LiteralParser(text, fail, depth, tooDeep, preamble.version[0] < 3).document()
   if (!(dict instanceof Map)) return fail(`expected a dict literal, got ${show(text.trim())}`, 0)
   const keys = [...dict.keys()].sort().join(', ')
   if (keys !== 'descr, fortran_order, shape') {
@@ -136,9 +143,13 @@ export function parseHeader (bytes: Uint8Array, preamble: NpyPreamble, location:
     throw new ArilError('ERR_NPY_FORTRAN_ORDER', `Array of shape (${dims.join(', ')}) is stored in Fortran (column-major) order, which cannot be streamed by rows; save numpy.ascontiguousarray(a) instead`, { ...location, byteOffset: start })
   }
   const rows = dims[0]!
-  const cols = dims.slice(1).reduce((a, b) => a * b, 1)
+  const rest = dims.slice(1)
+  // A 0 anywhere makes rows of no values, however large the other sizes (whose product may not even be finite).
+  const cols = rest.includes(0) ? 0 : rest.reduce((a, b) => a * b, 1)
   const dataBytes = rows * cols * dtype.itemSize
   if (!Number.isSafeInteger(dataBytes)) return fail(`shape (${dims.join(', ')}) is too large`, 0)
+  const maxColumns = limits.maxColumns ?? MAX_COLUMNS
+  if (cols > maxColumns) limitExceeded('maxColumns', maxColumns, `rows of ${cols} values (shape (${dims.join(', ')}))`, { ...location, byteOffset: start })
   return { version: preamble.version, dtype, fortranOrder, shape: dims, rows, cols, dataOffset: preamble.dataOffset, dataBytes }
 }
 
@@ -228,8 +239,16 @@ function describe (value: PyValue | undefined): string {
  */
 class LiteralParser {
   private at = 0
+  /** Lists, tuples and dicts open at `at`: the recursion is bounded by the depth limit, not by the stack. */
+  private depth = 0
 
-  constructor (private readonly text: string, private readonly fail: (message: string, at: number) => never) {}
+  constructor (
+    private readonly text: string,
+    private readonly fail: (message: string, at: number) => never,
+    private readonly maxDepth: number,
+    private readonly tooDeep: (at: number) => never,
+    private readonly longSuffixes: boolean
+  ) {}
 
   document (): PyValue {
     const value = this.value()
@@ -245,17 +264,23 @@ class LiteralParser {
   private value (): PyValue {
     this.space()
     const c = this.text[this.at]
-    if (c === '{') return this.dict()
-    if (c === '(') return this.sequence(')')
-    if (c === '[') return this.sequence(']')
+    if (c === '{' || c === '(' || c === '[') {
+      if (++this.depth > this.maxDepth) this.tooDeep(this.at)
+      const value = c === '{' ? this.dict() : this.sequence(c === '(' ? ')' : ']')
+      this.depth--
+      return value
+    }
     if (c === '\'' || c === '"') return this.string()
-    const word = /^(?:-?\d+L?|True|False|None)/.exec(this.text.slice(this.at, this.at + 40))
-    if (word === null) return this.fail(`expected a value, got ${show(this.text.slice(this.at, this.at + 10))}`, this.at)
+    // Integers as Python 3 writes them (no leading zeros: 007 is a syntax error, as numpy finds),
+    // with Python 2's L suffix in the versions numpy filters it from (1.0 and 2.0).
+    const word = /^(?:-?(?:0+|[1-9]\d*)L?|True|False|None)(?![\w.])/.exec(this.text.slice(this.at, this.at + 40))
+    if (word === null || (this.longSuffixes === false && word[0].endsWith('L'))) return this.fail(`expected a value, got ${show(this.text.slice(this.at, this.at + 10))}`, this.at)
     this.at += word[0].length
     if (word[0] === 'True') return true
     if (word[0] === 'False') return false
     if (word[0] === 'None') return null
-    return Number(word[0].replace('L', ''))
+    // + 0: -0 is the size 0
+    return Number(word[0].replace('L', '')) + 0
   }
 
   private expect (token: string): void {

@@ -8,7 +8,7 @@ import { Readable, Writable } from 'node:stream'
 import { lendBatch, RELEASES_BATCHES, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import { BatchStream } from './batches.js'
-import { batchRows, decodeValues, maxHeaderSizeOption, NpyDecoder, type NpyReadOptions } from './npy-decoder.js'
+import { batchRows, decodeValues, npyLimits, NpyDecoder, type NpyLimits, type NpyReadOptions } from './npy-decoder.js'
 import { formatHeader, parseDtype, parseHeader, readPreamble, type NpyDtype, type NpyHeader } from './npy-header.js'
 
 export type { NpyReadOptions } from './npy-decoder.js'
@@ -21,7 +21,8 @@ export type { NpyHeader, NpyDtype } from './npy-header.js'
  *
  * @throws ArilError (as a stream error) `ERR_NPY_MAGIC`, `ERR_NPY_HEADER`, `ERR_NPY_DTYPE`,
  *   `ERR_NPY_FORTRAN_ORDER`, `ERR_NPY_PRECISION`, `ERR_NPY_TRUNCATED`, `ERR_NPY_TRAILING_BYTES`,
- *   each with its `byteOffset`
+ *   `ERR_LIMIT` (`limit` is `maxHeaderSize`, `maxHeaderDepth` or `maxColumns`), each with its
+ *   `byteOffset`; `ERR_INVALID_OPTION` at once
  * @example
  * ```ts
  * const response = await fetch(url)
@@ -73,12 +74,12 @@ export interface ReadNpyOptions extends Omit<NpyReadOptions, 'file'> {
  */
 export function readNpy (path: string, options: ReadNpyOptions = {}): Readable {
   // Checked before the stream exists: a Readable starts opening its file as soon as it is built.
-  maxHeaderSizeOption(options)
+  const limits = npyLimits(options)
   for (const name of ['start', 'end'] as const) {
     const value = options[name]
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) invalidOption(name, 'a whole number >= 0', value)
   }
-  return new NpyFileReader(path, options)
+  return new NpyFileReader(path, options, limits)
 }
 
 /** Reads `length` bytes at `position`, failing rather than returning fewer. */
@@ -115,7 +116,7 @@ class NpyFileReader extends Readable {
     this.destroy(new ArilError('ERR_ABORTED', 'readNpy was aborted', { file: this.path }, { cause: this.options.signal?.reason }))
   }
 
-  constructor (private readonly path: string, private readonly options: ReadNpyOptions) {
+  constructor (private readonly path: string, private readonly options: ReadNpyOptions, private readonly limits: NpyLimits) {
     super({ objectMode: true, highWaterMark: 2 })
     const signal = options.signal
     if (signal !== undefined) {
@@ -132,10 +133,10 @@ class NpyFileReader extends Readable {
     const file = this.path
     this.handle = await open(file, 'r')
     const { size } = await this.handle.stat()
-    const maxHeaderSize = maxHeaderSizeOption(this.options)
+    const { limits } = this
     let head = new Uint8Array(Math.min(size, 4096))
     await readFully(this.handle, head, head.length, 0, file)
-    const preamble = readPreamble(head, { file }, maxHeaderSize)
+    const preamble = readPreamble(head, { file }, limits.maxHeaderSize)
     if (preamble === undefined || size < preamble.dataOffset) {
       throw new ArilError('ERR_NPY_TRUNCATED', `NPY truncated: the file has ${size} bytes and ends inside its ${preamble === undefined ? 'preamble' : 'header'}`, { file, byteOffset: size })
     }
@@ -143,7 +144,7 @@ class NpyFileReader extends Readable {
       head = new Uint8Array(preamble.dataOffset)
       await readFully(this.handle, head, head.length, 0, file)
     }
-    const header = parseHeader(head, preamble, { file })
+    const header = parseHeader(head, preamble, { file }, limits)
     const expected = header.dataOffset + header.dataBytes
     if (size < expected) {
       throw new ArilError('ERR_NPY_TRUNCATED',
@@ -452,7 +453,8 @@ function roundHalfEven (m: number): number {
  * Decodes a whole `.npy` file held in memory into one Batch (for small files; stream big ones
  * with {@link readNpy} or {@link parseNpy}).
  *
- * @throws ArilError the errors of {@link parseNpy}
+ * @throws ArilError the errors of {@link parseNpy}, and `ERR_INVALID_INPUT` when the values do not
+ *   fit in memory at once
  * @example
  * ```ts
  * const batch = loadNpy(readFileSync('x.npy'))
@@ -461,7 +463,7 @@ function roundHalfEven (m: number): number {
  */
 export function loadNpy (buffer: Uint8Array | ArrayBuffer, options: Omit<NpyReadOptions, 'rowsPerBatch'> = {}): Batch {
   const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer)
-  const decoder = new NpyDecoder({ ...options, rowsPerBatch: Number.MAX_SAFE_INTEGER })
+  const decoder = new NpyDecoder(options, bytes.length)
   let batch: Batch | undefined
   decoder.push(bytes, b => { batch = b })
   decoder.end()

@@ -88,3 +88,11 @@ t.test('a NormalDistribution fitted through toBatches equals the one fitted in m
   for await (const batch of Readable.from(x).pipe(toBatches({ rowsPerBatch: 1024 }))) looped.summarize(batch as Batch, { weights: undefined })
   t.same(looped.fromSummaries().parameters, new NormalDistribution().fit(x).parameters, 'for await, unweighted numbers')
 })
+
+t.test('maxColumns, own fields only, and the number grammar for strings (issue 9)', async t => {
+  t.match(await groupError([[1, 2, 3]], { maxColumns: 2 }), { code: 'ERR_LIMIT', limit: 'maxColumns', row: 0 })
+  t.same(rows(await group([{ x: 1 }, { x: 2, toString: 3 }], { select: ['x', 'toString'] })).data, [1, NaN, 2, 3], 'toString of a row without one is missing')
+  class Row { constructor (readonly a: number) {} get b (): number { return this.a * 2 } }
+  t.same(rows(await group([new Row(1), new Row(2)], { select: ['a', 'b'] })).data, [1, 2, 2, 4], 'other inherited fields (getters) are still read')
+  t.match(await groupError(['1', '0x10']), { code: 'ERR_NOT_NUMERIC', row: 1, column: 0 })
+})

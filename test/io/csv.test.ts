@@ -5,7 +5,9 @@ import { Duplex, Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Batch } from '../../lib/core/batch.js'
 import { NormalDistribution } from '../../lib/distributions/normal.js'
+import { parse as parseSync } from 'csv-parse/sync'
 import { parseCsv, readCsv, type CsvOptions } from '../../lib/io/csv.js'
+import { textNumber } from '../../lib/io/text-number.js'
 import { Random } from '../../lib/core/random.js'
 import { assertArilError, randomChunks, rejectsArilError } from '../helpers.js'
 import { collect, parseText, rejection, rows } from './sources.js'
@@ -82,7 +84,7 @@ t.test('chunk boundaries anywhere: 1-byte and random chunks give the same Batche
 t.test('bad values: ERR_CSV_VALUE with line, row and column; skip-row counts', async t => {
   const text = 'x,y,w\n1,2,1\n3,oops,1\n5,6,-1\n7,8,1\n'
   t.match(await parseError(text, { columns: true }), { code: 'ERR_CSV_VALUE', line: 3, row: 1, column: 'y', message: /Expected a number in column "y", got "oops"/ })
-  t.match(await parseError(text, { columns: true, select: ['x'], weight: 'w' }), { code: 'ERR_CSV_VALUE', line: 4, row: 2, column: 'w', message: /weight >= 0, got -1/ })
+  t.match(await parseError(text, { columns: true, select: ['x'], weight: 'w' }), { code: 'ERR_CSV_VALUE', line: 4, row: 2, column: 'w', message: /weight >= 0, got "-1"/ })
   t.match(await parseError('1,a\n', {}), { code: 'ERR_CSV_VALUE', line: 1, row: 0, column: 1 }, 'without header the column is an index')
   t.match(await parseError('x,l\n1,cat\n', { columns: true, label: 'l' }), { code: 'ERR_CSV_VALUE', line: 2, column: 'l', message: /numeric label/ })
 
@@ -226,4 +228,72 @@ t.test('readCsv: abort and destroy release the file; a missing file is ERR_SOURC
   writeFileSync(bad, 'a\n1\nx\n')
   await rejectsArilError(t, collect(readCsv(bad, { columns: true })), { code: 'ERR_CSV_VALUE', line: 3, row: 1, column: 'a', file: bad })
   assertArilError(t, () => readCsv(42 as unknown as string), { code: 'ERR_INVALID_OPTION', message: /path/ })
+})
+
+t.test('one number grammar: 0x10, 0b11, 0o7 are not numbers; inf, nan and padded numbers are (issue 9)', async t => {
+  // What both Python's float() and numpy.loadtxt read (test/io/text-number.test.ts checks the grammar itself).
+  for (const cell of ['0x10', '0xFF', '0b11', '0o7', '1_000', '0x', '\uFEFF5']) {
+    t.match(await parseError(`a,b\n1,2\n3,${cell}\n`, { columns: true }), { code: 'ERR_CSV_VALUE', line: 3, row: 1, column: 'b' }, `${JSON.stringify(cell)} is not a number`)
+  }
+  const numbers = await parse('x\n inf\n-Infinity\nINFINITY\nnan\n-NaN\n 1e3 \n.5\n"\t7\t"\n', { columns: true })
+  t.same(rows(numbers).data, [Infinity, -Infinity, Infinity, NaN, NaN, 1000, 0.5, 7])
+  const keys = await parse('c\n0x10\n0x20\n0b11\n07\n7.0\nnan\n\n"0o7 "\n', { columns: true, categorical: ['c'] })
+  t.same(rows(keys).categories, [['0x10', '0x20', '0b11', 7, 7, null, '0o7 ']], 'categories: a number is a number key, anything else its own text')
+})
+
+t.test('maxColumns: a row of 2^20 + 1 cells is ERR_LIMIT, one of 2^20 cells is read (issue 9)', async t => {
+  const wide = (n: number): string => '1,'.repeat(n - 1) + '1\n'
+  t.match(await parseError(wide(2 ** 20 + 1)), { code: 'ERR_LIMIT', limit: 'maxColumns', line: 1, message: /Limit maxColumns = 1048576 exceeded by a row of more than 1048576 cells/ })
+  // A Batch of such rows holds 16 of them (2^24 values), not 8192 (2^33 values: 'Invalid typed array length').
+  const batches = await parse(wide(2 ** 20))
+  t.same(batches.map(b => [b.rows, b.cols]), [[1, 2 ** 20]])
+  t.ok(batches[0]!.data.every(x => x === 1))
+  // Counted while a record grows: a record of many short cells is refused before it ends.
+  t.match(await parseError('1,'.repeat(200000), { maxColumns: 1000 }), { code: 'ERR_LIMIT', limit: 'maxColumns', line: 1 })
+  t.match(await parseError('a,b,c\n1,2,3\n', { columns: true, maxColumns: 2 }), { code: 'ERR_LIMIT', limit: 'maxColumns', line: 1 }, 'the header counts')
+  for (const bad of [0, 2 ** 24 + 1, 1.5, '10']) assertArilError(t, () => parseCsv({ maxColumns: bad as number }), { code: 'ERR_INVALID_OPTION', message: /Option maxColumns/ }, String(bad))
+})
+
+t.test('maxRecordLength: a 17 MB cell is ERR_LIMIT, not +Infinity after 7 s (issue 9)', async t => {
+  const cell = Buffer.alloc(2 ** 24 + 1, '7')
+  const chunks: Buffer[] = []
+  for (let at = 0; at < cell.length; at += 65536) chunks.push(cell.subarray(at, at + 65536))
+  await rejectsArilError(t, collect(Readable.from(chunks).pipe(parseCsv())), { code: 'ERR_LIMIT', limit: 'maxRecordLength', line: 1, message: /raise it with the option maxRecordLength/ })
+  t.match(await parseError('x\n1\n' + '2'.repeat(101) + '\n', { columns: true, maxRecordLength: 100 }), { code: 'ERR_LIMIT', limit: 'maxRecordLength', line: 3 })
+  t.same(rows(await parse('x,y\n1,' + '2'.repeat(99) + '\n', { columns: true, maxRecordLength: 100 })).data, [1, Number('2'.repeat(99))], '100 characters of cells fit')
+  t.match(await parseError('x,y\n1,' + '2'.repeat(100) + '\n', { columns: true, maxRecordLength: 100 }), { code: 'ERR_LIMIT', line: 2 }, '101 do not')
+  for (const bad of [0, 1, -1, 1.5]) assertArilError(t, () => parseCsv({ maxRecordLength: bad }), { code: 'ERR_INVALID_OPTION', message: /Option maxRecordLength/ }, String(bad))
+})
+
+t.test('the record delimiter is found as csv-parse finds it: CRLF, CR or LF, not inside quotes', async t => {
+  const texts = [
+    'a,b\r\n1,2\r\n3,4\r\n', 'a,b\r1,2\r3,4\r', 'a,b\n1,2\r\n3,4\n', '"a\nb",c\r\n1,2\r\n', '"a\r\nb",c\r1,2\r', '"x""\n",y\n1,2\n',
+    '\n\na,b\r\n1,2', 'a,b\r', 'a\r\r\n1\r', "'q\n',r\r\n5,6\r\n", '1,2', '"1\r\n2"', '"a""b\r",\'c\n\'\r\nd,e\r\n', '\'a"\'\nb"x\',c\r\nd,e\r\n'
+  ]
+  /** What a categorical column keeps of a cell (the grammar itself is checked in text-number.test.ts). */
+  const key = (cell: string): unknown => { const x = textNumber(cell); return x === undefined ? cell : x !== x ? null : x }
+  for (const text of texts) {
+    for (const quote of ['"', "'"]) {
+      let records: string[][]
+      try {
+        records = parseSync(text, { skip_empty_lines: true, bom: true, quote, relax_column_count: true }) as string[][]
+      } catch {
+        t.match(await parseError(text, { quote }), { code: 'ERR_CSV_PARSE' }, `${JSON.stringify(text)}, quote ${quote}: refused by csv-parse too`)
+        continue
+      }
+      const width = records[0]!.length
+      const categorical = Array.from({ length: width }, (_, i) => i)
+      for (const lengths of [undefined, Array.from(Buffer.from(text), () => 1)]) {
+        const what = `${JSON.stringify(text)}, quote ${quote}${lengths === undefined ? '' : ', 1-byte chunks'}`
+        if (records.some(r => r.length !== width)) {
+          t.match(await parseError(text, { quote, categorical }, lengths), { code: 'ERR_CSV_COLUMN' }, what)
+          continue
+        }
+        const { categories } = rows(await parse(text, { quote, categorical }, lengths))
+        t.same(records.map((_, r) => (categories as unknown[][]).map(c => c[r])), records.map(r => r.map(key)), what)
+      }
+    }
+  }
+  const first = 'x'.repeat(3_000_000) + ',1\r\n' + 'y,2\r\n'
+  t.same(rows(await parse(first, { categorical: [0] })), { data: [NaN, 1, NaN, 2], categories: [['x'.repeat(3_000_000), 'y'], undefined] }, 'a first line of 3 MB')
 })

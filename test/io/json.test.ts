@@ -97,3 +97,26 @@ t.test('a NormalDistribution fitted from JSON equals the one fitted in memory, b
   for await (const batch of readJson(path, options)) looped.summarize(batch as Batch)
   t.same(looped.fromSummaries().parameters, expected, 'for await')
 })
+
+t.test('fields named like Object.prototype members: missing when absent, kept when present, as in the NDJSON reader (issue 9)', async t => {
+  const text = '[{"x": 1, "__proto__": 2}, {"x": 3}]'
+  const select = ['x', 'toString', '__proto__', 'constructor', 'hasOwnProperty']
+  t.same(rows(await parse(text, { select })).data, [1, NaN, 2, NaN, NaN, 3, NaN, NaN, NaN, NaN])
+  t.same(rows(await parse(text)).data, [1, 2, 3, NaN], 'a __proto__ field is a column (it was dropped)')
+  t.same(rows(await parse('[{"toString": 5}, {"valueOf": 1}]')).data, [5, NaN])
+})
+
+t.test('strings in numeric columns follow the text number grammar: "0x10" is not 16 (issue 9)', async t => {
+  t.same(rows(await parse('[["1e3", " inf ", "nan", "", null, -0.5]]')).data, [1000, Infinity, NaN, NaN, NaN, -0.5])
+  for (const text of ['"0x10"', '"0xFF"', '"0b11"', '"0o7"']) t.match(await parseError(`[${text}]`), { code: 'ERR_JSON_VALUE', row: 0, column: 0 }, text)
+  t.same(rows(await parse('["0x10", "0x20", "5", 5, "NaN"]', { categorical: [0] })).categories, [['0x10', '0x20', '5', 5, null]])
+})
+
+t.test('maxValueLength and maxColumns (issue 9)', async t => {
+  const text = `["a", "${'x'.repeat(200)}"]`
+  t.match(await parseError(text, { categorical: [0], maxValueLength: 100 }, Array.from({ length: Math.ceil(text.length / 16) }, () => 16)), { code: 'ERR_LIMIT', limit: 'maxValueLength', message: /Limit maxValueLength = 100 exceeded/ })
+  t.same(rows(await parse(text, { categorical: [0], maxValueLength: 300 }, Array.from({ length: Math.ceil(text.length / 16) }, () => 16))).categories, [['a', 'x'.repeat(200)]])
+  t.match(await parseError('[[1, 2], [1, 2, 3]]', { maxColumns: 2 }), { code: 'ERR_LIMIT', limit: 'maxColumns', row: 1 })
+  t.match(await parseError('[{"a": 1, "b": 2, "c": 3}]', { maxColumns: 2 }), { code: 'ERR_LIMIT', limit: 'maxColumns', row: 0 })
+  for (const bad of [0, 2.5]) assertArilError(t, () => parseJson({ maxValueLength: bad }), { code: 'ERR_INVALID_OPTION', message: /Option maxValueLength/ }, String(bad))
+})

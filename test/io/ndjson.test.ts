@@ -7,7 +7,8 @@ import type { Batch } from '../../lib/core/batch.js'
 import { Random } from '../../lib/core/random.js'
 import { NormalDistribution } from '../../lib/distributions/normal.js'
 import { parseNdjson, readNdjson, type NdjsonOptions } from '../../lib/io/ndjson.js'
-import { randomChunks, rejectsArilError } from '../helpers.js'
+import { assertArilError, randomChunks, rejectsArilError } from '../helpers.js'
+import { watched } from '../watchdog.js'
 import { collect, parseText, rejection, rows } from './sources.js'
 
 const parse = async (text: string, options?: NdjsonOptions, lengths?: number[]): Promise<Batch[]> => parseText(text, parseNdjson(options), lengths)
@@ -81,4 +82,40 @@ t.test('a NormalDistribution fitted from NDJSON equals the one fitted in memory,
   const bad = join(t.testdir(), 'bad.ndjson')
   writeFileSync(bad, '1\n2\nthree\n')
   await rejectsArilError(t, collect(readNdjson(bad)), { code: 'ERR_NDJSON_PARSE', line: 3, file: bad })
+})
+
+t.test('a 4 MB line in 16-byte chunks is read in linear time (issue 9: quadratic before)', async t => {
+  // In a worker under a deadline: the line was joined and searched again for every chunk (minutes here).
+  const got = await watched<{ rows: number; length: number }>(new URL('./watched.ts', import.meta.url), 'longNdjsonLine', [4_000_000, 16], 60_000)
+  t.same(got, { rows: 1, length: 4_000_000 })
+})
+
+t.test('maxLineLength: a longer line is ERR_LIMIT with its line number (issue 9)', async t => {
+  const line = (n: number): string => JSON.stringify('x'.repeat(n - 2))
+  const text = `"a"\n${line(100)}\n${line(101)}\n`
+  t.match(await parseError(text, { categorical: [0], maxLineLength: 100 }), { code: 'ERR_LIMIT', limit: 'maxLineLength', line: 3, message: /Limit maxLineLength = 100 exceeded by a line of more than 100 characters/ })
+  t.match(await parseError(text, { categorical: [0], maxLineLength: 100 }, Array.from(Buffer.from(text), () => 7)), { code: 'ERR_LIMIT', limit: 'maxLineLength', line: 3 }, 'in 7-byte chunks')
+  t.match(await parseError(`"a"\n${line(101)}`, { categorical: [0], maxLineLength: 100 }), { code: 'ERR_LIMIT', line: 2 }, 'the last line, without a line end')
+  t.same(rows(await parse(`${line(100)}\n${line(100)}`, { categorical: [0], maxLineLength: 100 })).categories, [['x'.repeat(98), 'x'.repeat(98)]], '100 characters fit')
+  for (const bad of [0, 1.5, '9']) assertArilError(t, () => parseNdjson({ maxLineLength: bad as number }), { code: 'ERR_INVALID_OPTION', message: /Option maxLineLength/ }, String(bad))
+})
+
+t.test('fields named like Object.prototype members: missing when absent, kept when present, as in the JSON reader (issue 9)', async t => {
+  const text = '{"x": 1, "__proto__": 2}\n{"x": 3}\n'
+  const select = ['x', 'toString', '__proto__', 'constructor', 'hasOwnProperty']
+  t.same(rows(await parse(text, { select })).data, [1, NaN, 2, NaN, NaN, 3, NaN, NaN, NaN, NaN])
+  t.same(rows(await parse(text)).data, [1, 2, 3, NaN], 'a __proto__ field is a column')
+  t.same(rows(await parse('{"toString": 5}\n{"valueOf": 1}\n')).data, [5, NaN])
+})
+
+t.test('strings in numeric columns follow the text number grammar (issue 9)', async t => {
+  t.same(rows(await parse('["1e3", " inf ", "nan", "", null, -0.5]\n')).data, [1000, Infinity, NaN, NaN, NaN, -0.5])
+  for (const text of ['"0x10"', '"0b11"', '"1_0"', '" "']) t.match(await parseError(`${text}\n`), { code: 'ERR_JSON_VALUE', line: 1, row: 0, column: 0 }, text)
+  t.same(rows(await parse('"0x10"\n"0x20"\n"5"\n5\n"nan"\n', { categorical: [0] })).categories, [['0x10', '0x20', '5', 5, null]], 'a JSON string stays a string as a category')
+})
+
+t.test('maxColumns: a row wider than the limit is ERR_LIMIT (issue 9)', async t => {
+  t.match(await parseError('[1, 2]\n[1, 2, 3]\n', { maxColumns: 2 }), { code: 'ERR_RAGGED_ROWS', line: 2 }, 'later rows must match the first')
+  t.match(await parseError('[1, 2, 3]\n', { maxColumns: 2 }), { code: 'ERR_LIMIT', limit: 'maxColumns', line: 1, row: 0 })
+  t.match(await parseError('{"a": 1, "b": 2, "c": 3}\n', { maxColumns: 2 }), { code: 'ERR_LIMIT', limit: 'maxColumns', line: 1 })
 })
