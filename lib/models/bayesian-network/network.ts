@@ -7,6 +7,7 @@ import { toBatch, type Batch, type BatchInput, type Key } from '../../core/batch
 import { ArilError, invalidOption, show } from '../../core/errors.js'
 import { imputeStream } from '../../core/impute-stream.js'
 import { Model, type SampleOptions, type SummarizeOptions, type Summary } from '../../core/model.js'
+import { openSource, type Source } from '../../core/source.js'
 import { numberOption, updateOptions, type UpdateOptions } from '../../core/options.js'
 import type { Random } from '../../core/random.js'
 import { registerModel } from '../../core/serialize.js'
@@ -18,6 +19,7 @@ import { BeliefPropagation, type BeliefOptions } from '../belief-propagation.js'
 import { State } from '../state.js'
 import { codeOf, compile, type Compiled, type NodeDistribution } from './compile.js'
 import { checkStructure, topologicalOrder, type Structure } from './graph.js'
+import { learnStructure, plannedSets, type StructureOptions } from './learn.js'
 
 /** Options of the {@link BayesianNetwork} constructor: the memory limits of its counts. */
 export interface BayesianNetworkOptions extends Pick<CountsOptions, 'memoryBudget' | 'maxMemory' | 'maxCategories'> {}
@@ -536,7 +538,55 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
     counts.add(batch)
     return BayesianNetwork.fromCounts(counts, graph, options)
   }
+
+  /**
+   * pomegranate's `from_samples`: learns the structure from X ('chow-liu', 'greedy', 'exact' or
+   * 'exact-dp', with pomegranate's scores and tie-breaking), then fits the tables.
+   * @throws ArilError `ERR_INVALID_OPTION` for a bad option
+   * @example
+   * ```ts
+   * const net = BayesianNetwork.fromSamples(rows, { algorithm: 'exact', maxParents: 2 })
+   * net.structure // => [[], [0], [0, 1]]
+   * ```
+   */
+  static fromSamples (X: BatchInput, options: FromSamplesOptions & SummarizeOptions = {}): BayesianNetwork {
+    const batch = toBatch(X, { categorical: true, weights: options.weights })
+    const counts = new CategoryCounts(batch.cols, { ...options, sets: plannedSets(options, batch.cols) })
+    counts.add(batch)
+    return BayesianNetwork.fromCounts(counts, learnStructure(counts, options), options)
+  }
+
+  /**
+   * `fromSamples` out of core: one pass counts the distinct rows of the stream (or, past
+   * `memoryBudget`, the tables the search needs), then the structure is searched on the counts
+   * and the tables fitted from them. The source is anything `fitStream` takes.
+   * @throws ArilError `ERR_ABORTED` when `signal` aborts; `ERR_LIMIT` past `memoryBudget` with no
+   *   `maxParents` (or past `maxMemory`); the source's errors
+   * @example
+   * ```ts
+   * const net = await BayesianNetwork.fromStream(() => readCsv('big.csv', { columns: true, categorical: true }), { algorithm: 'chow-liu' })
+   * ```
+   */
+  static async fromStream (source: Source, options: FromSamplesOptions & { signal?: AbortSignal | undefined } = {}): Promise<BayesianNetwork> {
+    const readable = await openSource(source)
+    let counts: CategoryCounts | undefined
+    try {
+      for await (const chunk of readable) {
+        if (options.signal?.aborted === true) throw new ArilError('ERR_ABORTED', 'fromStream was aborted', {}, { cause: options.signal.reason })
+        const batch = toBatch(chunk as BatchInput, { categorical: true })
+        counts ??= new CategoryCounts(batch.cols, { ...options, sets: plannedSets(options, batch.cols) })
+        counts.add(batch, counts.rows)
+      }
+    } finally {
+      readable.destroy()
+    }
+    if (counts === undefined) throw new ArilError('ERR_NOT_FITTED', 'fromStream: the source had no rows')
+    return BayesianNetwork.fromCounts(counts, learnStructure(counts, options), options)
+  }
 }
+
+/** Options of {@link BayesianNetwork.fromSamples} and {@link BayesianNetwork.fromStream}. */
+export interface FromSamplesOptions extends NetworkFitOptions, StructureOptions {}
 
 /** Options of the functions that build a fitted network. */
 export interface NetworkFitOptions extends BayesianNetworkOptions {
