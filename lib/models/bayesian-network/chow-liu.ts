@@ -82,3 +82,50 @@ export function chowLiuTree (scorer: FamilyScorer, pseudocount: number, root: nu
   }
   return structure
 }
+
+/**
+ * The Chow-Liu tree of a Markov network as pomegranate 0.14.8's MarkovNetwork builds it: the
+ * first edge is the best one of the last column (its loop keeps only the last column's minimum),
+ * then Prim's algorithm as above; each edge is the pair [visited, new].
+ */
+export function chowLiuPairs (scorer: FamilyScorer, pseudocount: number): number[][] {
+  const d = scorer.d
+  if (d < 2) return [[0]]
+  const scores = pairScores(scorer, pseudocount)
+  let minX = d - 1
+  let minY = -1
+  let min = Infinity
+  for (let y = 0; y < d - 1; y++) {
+    if (scores[(d - 1) * d + y]! < min) {
+      min = scores[(d - 1) * d + y]!
+      minY = y
+    }
+  }
+  if (minY < 0) minY = 0
+  const structure = [[minX, minY]]
+  const visited = [minY, minX]
+  const unvisited = Array.from({ length: d }, (_, i) => i).filter(i => i !== minX && i !== minY)
+  for (let i = 0; i < d - 2; i++) {
+    min = Infinity
+    minX = -1
+    minY = -1
+    for (const x of visited) {
+      for (const y of unvisited) {
+        const score = scores[x * d + y]!
+        if (score < min) {
+          min = score
+          minX = x
+          minY = y
+        }
+      }
+    }
+    if (minY < 0) {
+      minX = visited[0]!
+      minY = unvisited[0]!
+    }
+    structure.push([minX, minY])
+    visited.push(minY)
+    unvisited.splice(unvisited.indexOf(minY), 1)
+  }
+  return structure
+}

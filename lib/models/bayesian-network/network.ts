@@ -12,6 +12,7 @@ import { numberOption, updateOptions, type UpdateOptions } from '../../core/opti
 import type { Random } from '../../core/random.js'
 import { registerModel } from '../../core/serialize.js'
 import type { Category } from '../../counts/categories.js'
+import { completeRows } from '../../counts/complete-rows.js'
 import { CategoryCounts, type CountsOptions, type CountsSummary } from '../../counts/counts.js'
 import { ConditionalProbabilityTable } from '../../distributions/conditional-probability-table.js'
 import { DiscreteDistribution } from '../../distributions/discrete.js'
@@ -222,7 +223,7 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
     this.states.forEach((state, i) => {
       const d = state.distribution
       if (d.frozen) return
-      const family = familyBatch(counts, [...structure[i]!, i])
+      const family = completeRows(counts, [...structure[i]!, i])
       if (family === undefined) return
       d.summarize(family)
       d.fromSummaries({ inertia, pseudocount })
@@ -596,23 +597,6 @@ export interface NetworkFitOptions extends BayesianNetworkOptions {
   stateNames?: readonly string[] | undefined
   /** The network's name. */
   name?: string | undefined
-}
-
-/** The family's complete rows of the counts as a weighted batch (undefined when there are none). */
-function familyBatch (counts: CategoryCounts, family: number[]): Batch | undefined {
-  const table = counts.table(family)
-  const width = family.length
-  const keep: number[] = []
-  for (let i = 0; i < table.size; i++) {
-    let complete = true
-    for (let j = 0; j < width && complete; j++) if (table.codes[i * width + j]! < 0) complete = false
-    if (complete && table.counts[i]! > 0) keep.push(i)
-  }
-  if (keep.length === 0) return undefined
-  const categories = family.map((_, j) => keep.map(i => table.keys[j]![table.codes[i * width + j]!] as Key))
-  const data = new Float64Array(keep.length * width)
-  keep.forEach((_, r) => { for (let j = 0; j < width; j++) { const k = categories[j]![r]; data[r * width + j] = typeof k === 'number' ? k : NaN } })
-  return { data, rows: keep.length, cols: width, categories, weights: Float64Array.from(keep, i => table.counts[i]!) }
 }
 
 /** Draws an index from table[at..at+k) (probabilities summing to about 1); −1 when all are 0. */
