@@ -45,7 +45,11 @@ export class BeliefPropagation {
   private readonly last: Float64Array
   private readonly scratch: Float64Array
 
-  constructor (readonly cards: readonly number[], readonly factors: readonly Factor[]) {
+  /**
+   * @param priors per variable, the distribution an unobserved variable starts from and keeps
+   *   multiplying in (pomegranate's marginal nodes' distributions); default uniform
+   */
+  constructor (readonly cards: readonly number[], readonly factors: readonly Factor[], private readonly priors?: ReadonlyArray<Float64Array | undefined>) {
     const n = cards.length
     this.offsets = new Int32Array(n + 1)
     for (let v = 0; v < n; v++) this.offsets[v + 1] = this.offsets[v]! + cards[v]!
@@ -96,7 +100,9 @@ export class BeliefPropagation {
       const k = cards[v]!
       const at = offsets[v]!
       const x = evidence[v]!
-      for (let i = 0; i < k; i++) prior[at + i] = x < 0 ? 1 / k : i === x ? 1 : 0
+      const given = this.priors?.[v]
+      for (let i = 0; i < k; i++) prior[at + i] = x >= 0 ? (i === x ? 1 : 0) : given === undefined ? 1 / k : given[i]!
+      if (x < 0 && given !== undefined) normalize(prior, at, k)
     }
     last.set(prior)
     for (let e = 0; e < this.edgeVar.length; e++) {
