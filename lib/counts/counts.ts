@@ -52,6 +52,9 @@ export interface CountTable {
 
 const MIB = 2 ** 20
 
+/** Rows counted between two checks of the memory budget. */
+const CHECK_ROWS = 8192
+
 /**
  * Exact, mergeable counts of the distinct rows of categorical columns.
  * @example
@@ -111,34 +114,27 @@ export class CategoryCounts {
    */
   add (batch: Batch, rowBase = 0): void {
     if (batch.cols !== this.columns) throw new ArilError('ERR_COLUMN_COUNT', `Expected ${this.columns} columns, got ${batch.cols}`, { row: rowBase })
-    const { rows, weights } = batch
-    if (rows === 0) return
-    const codes = new Int32Array(rows * this.columns)
+    if (batch.rows === 0) return
     const sizes = this.categories.map(c => c.size)
+    const codes = new Int32Array(batch.rows * this.columns)
     try {
       this.categories.forEach((c, j) => c.readColumn(batch, codes, this.columns, j, rowBase))
     } catch (err) {
       this.forgetNewCategories(sizes)
       throw err
     }
-    this.fitTables()
-    for (const table of this.tables) {
-      const width = table.width
-      const tuple = width === this.columns ? codes : new Int32Array(width)
-      const members = table.columns
-      for (let r = 0; r < rows; r++) {
-        const w = weights === undefined ? 1 : weights[r]!
-        if (w === 0) continue
-        let at = r * this.columns
-        if (tuple !== codes) {
-          for (let j = 0; j < width; j++) tuple[j] = codes[at + members[j]!]!
-          at = 0
-        }
-        table.add(table.slot(tuple, at), w)
-      }
+    // A large batch is counted in steps, so the budget is checked (and the planned tables taken
+    // up) before the distinct rows of one batch can outgrow it.
+    for (let start = 0; start < batch.rows; start += CHECK_ROWS) {
+      this.count(codes, batch.weights, start, Math.min(batch.rows, start + CHECK_ROWS))
+      this.checkMemory()
     }
-    this.rows += rows
-    this.checkMemory()
+  }
+
+  private count (codes: Int32Array, weights: Float64Array | undefined, start: number, end: number): void {
+    this.fitTables()
+    for (const table of this.tables) table.addRows(codes, this.columns, table.columns, weights, start, end)
+    this.rows += end - start
   }
 
   /** Undoes the categories a failed batch added (they are the last ones of each column). */

@@ -8,14 +8,19 @@
  * stays below 2^53; any other weight goes into an exact sum (Shewchuk's expansion, `ExactSum` of
  * core/accumulate.ts) kept beside the integer part.
  *
- * Tuples are found through one `Map` keyed by the codes packed into a number (code + 1 in a few
- * bits per column, 0 for missing), or by a string when the codes need more than 52 bits.
+ * Tuples are found by their codes packed into a number (code + 1 in a few bits per column, 0 for
+ * missing): through an array indexed by it while the packed codes fit in 16 bits (a small table,
+ * such as a pair of columns: one load per row instead of a hash lookup), else through a `Map`
+ * keyed by it, or by a string when the codes need more than 52 bits.
  */
 import { ExactSum, type EncodedNumber } from '../core/accumulate.js'
 import { MISSING } from './categories.js'
 
 /** Largest count kept in the integer part (2^53: doubles are exact integers up to here). */
 const INTEGER_LIMIT = 2 ** 53
+
+/** Packed codes of at most this many bits are looked up in an array. */
+const DIRECT_BITS = 16
 
 /** Bytes one tuple costs (codes, counts, the Map entry): what the memory budget counts. */
 export function tupleBytes (width: number): number {
@@ -39,17 +44,27 @@ export class TupleCounts {
   private integer: Float64Array
   private exact: Array<ExactSum | undefined> = []
   private index = new Map<number | string, number>()
+  /** slot + 1 by packed key, while the keys fit in DIRECT_BITS bits (0: no slot yet). */
+  private direct: Int32Array | undefined
   /** Bits per member column, and the multiplier of each in the packed key (undefined: string keys). */
   private bits: number[]
   private multipliers: number[] | undefined
   readonly width: number
+  private readonly scratch: Int32Array
 
   constructor (readonly columns: readonly number[], capacity = 16) {
     this.width = columns.length
+    this.scratch = new Int32Array(this.width)
     this.codes = new Int32Array(capacity * this.width)
     this.integer = new Float64Array(capacity)
     this.bits = columns.map(() => 2)
     this.multipliers = this.packing()
+    this.direct = this.directTable()
+  }
+
+  private directTable (): Int32Array | undefined {
+    const total = this.bits.reduce((a, b) => a + b, 0)
+    return total <= DIRECT_BITS ? new Int32Array(2 ** total) : undefined
   }
 
   /** Bytes held, as counted by the memory budget. */
@@ -64,8 +79,13 @@ export class TupleCounts {
     if (bits === this.bits[j]) return
     this.bits[j] = bits
     this.multipliers = this.packing()
+    this.direct = this.directTable()
     this.index = new Map()
-    for (let slot = 0; slot < this.size; slot++) this.index.set(this.keyAt(this.codes, slot * this.width), slot)
+    for (let slot = 0; slot < this.size; slot++) {
+      const key = this.keyAt(this.codes, slot * this.width)
+      if (this.direct !== undefined) this.direct[key as number] = slot + 1
+      else this.index.set(key, slot)
+    }
   }
 
   private packing (): number[] | undefined {
@@ -90,12 +110,14 @@ export class TupleCounts {
   /** The slot of the tuple at `codes[at..at+width)`, adding it when new. */
   slot (codes: Int32Array, at: number): number {
     const key = this.keyAt(codes, at)
-    let slot = this.index.get(key)
-    if (slot === undefined) {
+    const direct = this.direct
+    let slot = direct === undefined ? this.index.get(key) : direct[key as number]! - 1
+    if (slot === undefined || slot < 0) {
       slot = this.size++
       if (slot === this.integer.length) this.grow()
       this.codes.set(codes.subarray(at, at + this.width), slot * this.width)
-      this.index.set(key, slot)
+      if (direct !== undefined) direct[key as number] = slot + 1
+      else this.index.set(key, slot)
     }
     return slot
   }
@@ -107,6 +129,39 @@ export class TupleCounts {
     const integer = new Float64Array(this.integer.length * 2)
     integer.set(this.integer)
     this.integer = integer
+  }
+
+  /**
+   * Counts rows start…end−1 of a code matrix (`stride` codes per row) over this table's members,
+   * found at `members[j]` of each row; rows of weight 0 are skipped.
+   */
+  addRows (codes: Int32Array, stride: number, members: readonly number[], weights: Float64Array | undefined, start: number, end: number): void {
+    const width = this.width
+    const direct = this.direct
+    const m = this.multipliers
+    if (direct !== undefined && m !== undefined && weights === undefined) {
+      // The common case of a small table and unit weights: the packed key indexes the slots.
+      const integer = this.integer
+      for (let r = start; r < end; r++) {
+        const at = r * stride
+        let key = 0
+        for (let j = 0; j < width; j++) key += (codes[at + members[j]!]! + 1) * m[j]!
+        const slot = direct[key]! - 1
+        if (slot >= 0 && integer[slot]! < INTEGER_LIMIT) integer[slot]! += 1
+        else this.addRow(codes, at, members, 1)
+      }
+      return
+    }
+    for (let r = start; r < end; r++) {
+      const w = weights === undefined ? 1 : weights[r]!
+      if (w !== 0) this.addRow(codes, r * stride, members, w)
+    }
+  }
+
+  private addRow (codes: Int32Array, at: number, members: readonly number[], w: number): void {
+    const tuple = this.scratch
+    for (let j = 0; j < this.width; j++) tuple[j] = codes[at + members[j]!]!
+    this.add(this.slot(tuple, 0), w)
   }
 
   /** Adds weight w (finite, >= 0) to a slot, exactly. */
