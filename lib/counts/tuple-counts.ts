@@ -141,14 +141,18 @@ export class TupleCounts {
     const m = this.multipliers
     if (direct !== undefined && m !== undefined && weights === undefined) {
       // The common case of a small table and unit weights: the packed key indexes the slots.
-      const integer = this.integer
+      let integer = this.integer
       for (let r = start; r < end; r++) {
         const at = r * stride
         let key = 0
         for (let j = 0; j < width; j++) key += (codes[at + members[j]!]! + 1) * m[j]!
         const slot = direct[key]! - 1
-        if (slot >= 0 && integer[slot]! < INTEGER_LIMIT) integer[slot]! += 1
-        else this.addRow(codes, at, members, 1)
+        if (slot >= 0 && integer[slot]! < INTEGER_LIMIT) {
+          integer[slot]! += 1
+        } else {
+          this.addRow(codes, at, members, 1)
+          integer = this.integer // a new slot may have grown the arrays
+        }
       }
       return
     }

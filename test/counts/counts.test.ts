@@ -143,3 +143,18 @@ t.test('bad values, options and summaries', async t => {
   t.same(good.keys(0), [])
   t.ok(CategoryCounts.bytesPerRow(12) > 0)
 })
+
+t.test('counts agree with counting by hand as tables grow (direct and hashed lookups)', async t => {
+  for (const [cols, k] of [[2, 3], [3, 5], [8, 2], [12, 3]]) {
+    const rows: Array<Array<number | null>> = []
+    let s = cols * 31 + k
+    const next = (): number => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 2 ** 32 }
+    for (let i = 0; i < 3000; i++) rows.push(Array.from({ length: cols }, () => next() < 0.05 ? null : Math.floor(next() * k)))
+    const counts = new CategoryCounts(cols)
+    counts.add(toBatch(rows as never))
+    const byHand = new Map<string, number>()
+    for (const r of rows) byHand.set(JSON.stringify(r), (byHand.get(JSON.stringify(r)) ?? 0) + 1)
+    const mine = new Map(tableOf(counts, Array.from({ length: cols }, (_, c) => c)).map(([keys, n]) => [JSON.stringify(keys), n]))
+    t.same(mine, byHand, `${cols} columns of ${k} categories`)
+  }
+})
