@@ -11,7 +11,7 @@
  * pomegranate's order.
  */
 import type { Structure } from './graph.js'
-import type { ParentGraph } from './parent-graph.js'
+import type { ParentLookup } from './exact-dp.js'
 import { PythonHeap, tupleLess } from './python-heap.js'
 
 interface Entry {
@@ -31,7 +31,7 @@ function entryLess (a: Entry, b: Entry): boolean {
   return tupleLess(x, y)
 }
 
-export function exactAStar (graphs: readonly ParentGraph[]): Structure {
+export function exactAStar (graphs: readonly ParentLookup[]): Structure {
   const d = graphs.length
   const others = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => j).filter(j => j !== i))
   const heap = new PythonHeap<Entry>(entryLess)

@@ -6,9 +6,9 @@
  * that parent set.
  */
 import type { Structure } from './graph.js'
-import type { ParentGraph } from './parent-graph.js'
+import type { ParentLookup } from './exact-dp.js'
 
-export function greedy (graphs: readonly ParentGraph[]): Structure {
+export function greedy (graphs: readonly ParentLookup[]): Structure {
   const d = graphs.length
   const structure: Structure = Array.from({ length: d }, () => [])
   let seen: number[] = []

@@ -6,6 +6,7 @@
 import { ArilError, invalidOption } from '../../core/errors.js'
 import type { CategoryCounts } from '../../counts/counts.js'
 import { chowLiuTree } from './chow-liu.js'
+import { constrainedStructure, type ConstraintEdge } from './constraints.js'
 import { exactAStar } from './exact.js'
 import { exactDp } from './exact-dp.js'
 import type { Structure } from './graph.js'
@@ -38,6 +39,12 @@ export interface StructureOptions {
   pseudocount?: number | undefined
   /** pomegranate's `low_memory`: subsets by combinations in the parent graphs. Default: true for 'greedy' only. */
   lowMemory?: boolean | undefined
+  /**
+   * With 'exact' only: edges between groups of columns, `[parents, children]`; the variables of
+   * a group may only have parents in the groups with an edge to it (a self-loop `[g, g]`: in
+   * their own group). pomegranate's `constraint_graph` (a networkx DiGraph of tuples).
+   */
+  constraintGraph?: readonly ConstraintEdge[] | undefined
 }
 
 interface Checked {
@@ -49,6 +56,7 @@ interface Checked {
   exclude: Edge[]
   pseudocount: number
   lowMemory: boolean
+  constraintGraph: ConstraintEdge[] | undefined
 }
 
 const ALGORITHMS: readonly Algorithm[] = ['chow-liu', 'greedy', 'exact', 'exact-dp']
@@ -83,7 +91,18 @@ export function structureOptions (options: StructureOptions, d: number): Checked
   const lowMemory = options.lowMemory ?? algorithm === 'greedy'
   if (typeof lowMemory !== 'boolean') invalidOption('lowMemory', 'true or false', lowMemory)
   if (algorithm === 'exact-dp' && d > 25) invalidOption('algorithm', "'exact-dp' only up to 25 columns (it visits all 2^d subsets)", algorithm)
-  return { algorithm, maxParents, penalty, root, include, exclude, pseudocount, lowMemory }
+  let constraintGraph: ConstraintEdge[] | undefined
+  if (options.constraintGraph !== undefined) {
+    const g = options.constraintGraph
+    if (algorithm !== 'exact') invalidOption('constraintGraph', "a constraint graph only with algorithm 'exact' (pomegranate ignores it otherwise)", algorithm)
+    if (include.length > 0) invalidOption('includeEdges', 'no forced edges together with a constraintGraph (as pomegranate)', options.includeEdges)
+    const group = (x: unknown): boolean => Array.isArray(x) && x.length > 0 && x.every(v => Number.isInteger(v) && v >= 0 && v < d) && new Set(x).size === x.length
+    if (!Array.isArray(g) || !g.every(e => Array.isArray(e) && e.length === 2 && group(e[0]) && group(e[1]))) {
+      invalidOption('constraintGraph', `a list of [parents, children] pairs of groups of distinct column indices below ${d}`, g)
+    }
+    constraintGraph = g.map(([a, b]) => [a.slice(), b.slice()] as const)
+  }
+  return { algorithm, maxParents, penalty, root, include, exclude, pseudocount, lowMemory, constraintGraph }
 }
 
 /**
@@ -117,6 +136,7 @@ export function learnStructure (counts: CategoryCounts, options: StructureOption
   const maxParents = o.maxParents === undefined || o.maxParents > cap ? cap : o.maxParents
   const graphs = Array.from({ length: d }, (_, i) => new ParentGraph(scorer, i, maxParents, o.include, o.exclude, o.algorithm === 'exact-dp' ? false : o.lowMemory))
   if (o.algorithm === 'greedy') return greedy(graphs)
+  if (o.constraintGraph !== undefined) return constrainedStructure(o.constraintGraph, { scorer, maxParents, include: o.include, exclude: o.exclude, lowMemory: o.lowMemory })
   if (o.algorithm === 'exact') return exactAStar(graphs)
   return exactDp(graphs)
 }

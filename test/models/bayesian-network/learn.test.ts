@@ -22,6 +22,16 @@ t.test('structures learned as pomegranate learns them', async t => {
   }
 })
 
+t.test('constraint graphs, as pomegranate\'s exact search with constraint_graph', async t => {
+  for (const c of F.constrained) {
+    const net = BayesianNetwork.fromSamples(F.asia, { algorithm: 'exact', constraintGraph: c.edges })
+    t.same(net.structure, c.structure, c.name)
+  }
+  assertArilError(t, () => BayesianNetwork.fromSamples(F.asia, { algorithm: 'greedy', constraintGraph: [[[0], [1]]] }), { code: 'ERR_INVALID_OPTION' })
+  assertArilError(t, () => BayesianNetwork.fromSamples(F.asia, { algorithm: 'exact', constraintGraph: [[[0], [1]]], includeEdges: [[0, 1]] }), { code: 'ERR_INVALID_OPTION' })
+  assertArilError(t, () => BayesianNetwork.fromSamples(F.asia, { algorithm: 'exact', constraintGraph: [[[0], []]] }), { code: 'ERR_INVALID_OPTION' })
+})
+
 t.test('fromStream learns the structure and bits of fromSamples, for any chunking', async t => {
   const all = toBatch(F.random12)
   const expected = JSON.stringify(BayesianNetwork.fromSamples(all, { algorithm: 'greedy', maxParents: 2 }))
