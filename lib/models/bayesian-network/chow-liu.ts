@@ -71,11 +71,6 @@ export function chowLiuTree (scorer: FamilyScorer, pseudocount: number, root: nu
         }
       }
     }
-    if (minY < 0) {
-      // Every remaining score is NaN or +Infinity: pomegranate would index −1; attach to the root.
-      minX = root
-      minY = unvisited[0]!
-    }
     structure[minY]!.push(minX)
     visited.push(minY)
     unvisited.splice(unvisited.indexOf(minY), 1)
@@ -101,7 +96,6 @@ export function chowLiuPairs (scorer: FamilyScorer, pseudocount: number): number
       minY = y
     }
   }
-  if (minY < 0) minY = 0
   const structure = [[minX, minY]]
   const visited = [minY, minX]
   const unvisited = Array.from({ length: d }, (_, i) => i).filter(i => i !== minX && i !== minY)
@@ -118,10 +112,6 @@ export function chowLiuPairs (scorer: FamilyScorer, pseudocount: number): number
           minY = y
         }
       }
-    }
-    if (minY < 0) {
-      minX = visited[0]!
-      minY = unvisited[0]!
     }
     structure.push([minX, minY])
     visited.push(minY)
