@@ -162,16 +162,21 @@ export class CategoryCounts {
       if (this.sets === undefined) {
         limitExceeded('memoryBudget', this.memoryBudget, `the ${this.tables[0]!.size} distinct rows counted (${this.bytes} bytes), with no smaller tables planned (give maxParents, or a fixed structure)`)
       }
-      const rows = this.tables[0]!
-      this.tables = this.sets.map(set => {
-        const table = new TupleCounts(set)
-        set.forEach((c, j) => table.fit(j, this.categories[c]!.size))
-        table.addTable(rows, set, set.map(() => undefined))
-        return table
-      })
-      this.mode = 'tables'
+      this.keepPlannedTables(this.sets)
     }
     if (this.bytes > this.maxMemory) limitExceeded('maxMemory', this.maxMemory, `count tables of ${this.bytes} bytes`)
+  }
+
+  /** Replaces the distinct rows by the planned tables, counted from them. */
+  private keepPlannedTables (sets: number[][]): void {
+    const rows = this.tables[0]!
+    this.tables = sets.map(set => {
+      const table = new TupleCounts(set)
+      set.forEach((c, j) => table.fit(j, this.categories[c]!.size))
+      table.addTable(rows, set, set.map(() => undefined))
+      return table
+    })
+    this.mode = 'tables'
   }
 
   /** Every category of a column, in canonical order. */
@@ -245,14 +250,7 @@ export class CategoryCounts {
     this.fitTables()
     if (summary.mode === 'tables' && this.mode === 'rows') {
       if (this.sets === undefined) throw new ArilError('ERR_SUMMARY_MISMATCH', 'Counts summary does not fit: it kept only some tables and this one plans none')
-      const rows = this.tables[0]!
-      this.tables = this.sets.map(set => {
-        const table = new TupleCounts(set)
-        set.forEach((c, j) => table.fit(j, this.categories[c]!.size))
-        table.addTable(rows, set, set.map(() => undefined))
-        return table
-      })
-      this.mode = 'tables'
+      this.keepPlannedTables(this.sets)
     }
     for (const table of this.tables) {
       const from = theirs.find(t => table.columns.every(c => t.columns.includes(c)))

@@ -55,9 +55,41 @@ export function chowLiuTree (scorer: FamilyScorer, pseudocount: number, root: nu
   const d = scorer.d
   const scores = pairScores(scorer, pseudocount)
   const structure: Structure = Array.from({ length: d }, () => [])
-  const visited = [root]
-  const unvisited = Array.from({ length: d }, (_, i) => i).filter(i => i !== root)
-  for (let i = 0; i < d - 1; i++) {
+  prim(scores, d, [root], (x, y) => { structure[y]!.push(x) })
+  return structure
+}
+
+/**
+ * The Chow-Liu tree of a Markov network as pomegranate 0.14.8's MarkovNetwork builds it: the
+ * first edge is the best one of the last column (its loop keeps only the last column's minimum),
+ * then Prim's algorithm as above; each edge is the pair [visited, new].
+ */
+export function chowLiuPairs (scorer: FamilyScorer, pseudocount: number): number[][] {
+  const d = scorer.d
+  if (d < 2) return [[0]]
+  const scores = pairScores(scorer, pseudocount)
+  const minX = d - 1
+  let minY = -1
+  let min = Infinity
+  for (let y = 0; y < d - 1; y++) {
+    if (scores[(d - 1) * d + y]! < min) {
+      min = scores[(d - 1) * d + y]!
+      minY = y
+    }
+  }
+  const structure = [[minX, minY]]
+  prim(scores, d, [minY, minX], (x, y) => { structure.push([x, y]) })
+  return structure
+}
+
+/**
+ * Prim's algorithm as both of pomegranate's Chow-Liu loops run it: grow the tree from `visited`,
+ * each time by the pair of lowest score from a visited node (in the order visited) to an
+ * unvisited one (ascending), the first such pair on ties.
+ */
+function prim (scores: Float64Array, d: number, visited: number[], add: (from: number, to: number) => void): void {
+  const unvisited = Array.from({ length: d }, (_, i) => i).filter(i => !visited.includes(i))
+  while (unvisited.length > 0) {
     let min = Infinity
     let minX = -1
     let minY = -1
@@ -71,51 +103,8 @@ export function chowLiuTree (scorer: FamilyScorer, pseudocount: number, root: nu
         }
       }
     }
-    structure[minY]!.push(minX)
+    add(minX, minY)
     visited.push(minY)
     unvisited.splice(unvisited.indexOf(minY), 1)
   }
-  return structure
-}
-
-/**
- * The Chow-Liu tree of a Markov network as pomegranate 0.14.8's MarkovNetwork builds it: the
- * first edge is the best one of the last column (its loop keeps only the last column's minimum),
- * then Prim's algorithm as above; each edge is the pair [visited, new].
- */
-export function chowLiuPairs (scorer: FamilyScorer, pseudocount: number): number[][] {
-  const d = scorer.d
-  if (d < 2) return [[0]]
-  const scores = pairScores(scorer, pseudocount)
-  let minX = d - 1
-  let minY = -1
-  let min = Infinity
-  for (let y = 0; y < d - 1; y++) {
-    if (scores[(d - 1) * d + y]! < min) {
-      min = scores[(d - 1) * d + y]!
-      minY = y
-    }
-  }
-  const structure = [[minX, minY]]
-  const visited = [minY, minX]
-  const unvisited = Array.from({ length: d }, (_, i) => i).filter(i => i !== minX && i !== minY)
-  for (let i = 0; i < d - 2; i++) {
-    min = Infinity
-    minX = -1
-    minY = -1
-    for (const x of visited) {
-      for (const y of unvisited) {
-        const score = scores[x * d + y]!
-        if (score < min) {
-          min = score
-          minX = x
-          minY = y
-        }
-      }
-    }
-    structure.push([minX, minY])
-    visited.push(minY)
-    unvisited.splice(unvisited.indexOf(minY), 1)
-  }
-  return structure
 }
