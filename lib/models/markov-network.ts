@@ -14,7 +14,8 @@ import { compareCategories, type Category } from '../counts/categories.js'
 import { completeRows } from '../counts/complete-rows.js'
 import { CategoryCounts, type CountsOptions, type CountsSummary } from '../counts/counts.js'
 import { JointProbabilityTable } from '../distributions/joint-probability-table.js'
-import { BeliefPropagation, type BeliefOptions, type Factor } from './belief-propagation.js'
+import type { BeliefOptions, Factor } from './belief-propagation.js'
+import { CodedInference, imputedRows, type BeliefRow } from './coded-inference.js'
 import { chowLiuPairs } from './bayesian-network/chow-liu.js'
 import { FamilyScorer } from './bayesian-network/score.js'
 import { logPartition } from './variable-elimination.js'
@@ -35,10 +36,7 @@ export interface MarkovFromSamplesOptions extends MarkovNetworkOptions {
 }
 
 interface Baked {
-  keys: Category[][]
-  codes: Array<Map<unknown, number>>
-  factors: Factor[]
-  bp: BeliefPropagation
+  inference: CodedInference
   logZ: number
 }
 
@@ -128,8 +126,7 @@ export class MarkovNetwork extends Model<[structure: number[][], distributions: 
       }
       return { scope, table }
     })
-    const cards = keys.map(k => k.length)
-    this.baked = { keys, codes, factors, bp: new BeliefPropagation(cards, factors), logZ: logPartition(cards, factors, this.maxCells) }
+    this.baked = { inference: new CodedInference(keys, factors, v => `Column ${v}`), logZ: logPartition(keys.map(k => k.length), factors, this.maxCells) }
   }
 
   summarizeBatch (batch: Batch): undefined {
@@ -178,80 +175,23 @@ export class MarkovNetwork extends Model<[structure: number[][], distributions: 
     return out
   }
 
-  private rowCodes (batch: Batch, r: number, out: Int32Array): number {
-    let missing = 0
-    for (let v = 0; v < batch.cols; v++) {
-      const raw = batch.categories?.[v]
-      const value = raw === undefined ? batch.data[r * batch.cols + v] : raw[r]
-      if (value === null || value === undefined || value !== value || value === 'nan') {
-        out[v] = -1
-        missing++
-        continue
-      }
-      const code = this.baked.codes[v]!.get(value === 0 ? 0 : value)
-      if (code === undefined) throw new ArilError('ERR_INVALID_INPUT', `Column ${v} has no category ${show(value)}`, { row: r, column: v })
-      out[v] = code
-    }
-    return missing
-  }
-
-  private beliefOptions (options: BeliefOptions): { maxIterations: number; tolerance: number } {
-    const maxIterations = numberOption(options, 'maxIterations', 100, 1)
-    if (!Number.isInteger(maxIterations)) invalidOption('maxIterations', 'a whole number >= 1', maxIterations)
-    return { maxIterations, tolerance: numberOption(options, 'tolerance', 1e-12, 0) }
-  }
-
   /**
    * The belief of every missing value given the observed ones, by belief propagation (exact on a
    * tree such as Chow-Liu's): observed values as they are, missing ones as Maps category →
    * probability (pomegranate's `predict_proba`).
    */
-  predictProba (X: BatchInput, options: BeliefOptions = {}): Array<Array<Category | Map<Category, number>>> {
-    const batch = this.toBatch(X)
-    const bp = this.beliefOptions(options)
-    const { keys, bp: engine } = this.baked
-    const codes = new Int32Array(batch.cols)
-    const beliefs = new Float64Array(engine.offsets[batch.cols]!)
-    const out: Array<Array<Category | Map<Category, number>>> = []
-    for (let r = 0; r < batch.rows; r++) {
-      if (this.rowCodes(batch, r, codes) > 0) engine.run(codes, beliefs, bp)
-      out.push(Array.from(codes, (code, v) => code >= 0
-        ? keys[v]![code]!
-        : new Map(keys[v]!.map((key, i) => [key, beliefs[engine.offsets[v]! + i]!]))))
-    }
-    return out
+  predictProba (X: BatchInput, options: BeliefOptions = {}): BeliefRow[] {
+    return this.baked.inference.predictProba(this.toBatch(X), options)
   }
 
   /** The rows with each missing value replaced by its most probable category (pomegranate's `predict`). */
   predict (X: BatchInput, options: BeliefOptions = {}): Category[][] {
-    const batch = this.imputeBatch(this.toBatch(X), options)
-    return Array.from({ length: batch.rows }, (_, r) => batch.categories!.map(c => c![r] as Category))
+    return imputedRows(this.imputeBatch(this.toBatch(X), options))
   }
 
   /** A checked batch with its missing values imputed. */
   imputeBatch (batch: Batch, options: BeliefOptions = {}): Batch {
-    const bp = this.beliefOptions(options)
-    const { keys, bp: engine } = this.baked
-    const cols = batch.cols
-    const codes = new Int32Array(cols)
-    const beliefs = new Float64Array(engine.offsets[cols]!)
-    const categories = Array.from({ length: cols }, () => new Array<Key | null>(batch.rows))
-    const data = new Float64Array(batch.rows * cols)
-    for (let r = 0; r < batch.rows; r++) {
-      if (this.rowCodes(batch, r, codes) > 0) engine.run(codes, beliefs, bp)
-      for (let v = 0; v < cols; v++) {
-        let code = codes[v]!
-        if (code < 0) {
-          const at = engine.offsets[v]!
-          code = 0
-          for (let i = 1; i < keys[v]!.length; i++) if (beliefs[at + i]! > beliefs[at + code]!) code = i
-        }
-        const key = keys[v]![code]! as Key
-        categories[v]![r] = key
-        data[r * cols + v] = typeof key === 'number' ? key : NaN
-      }
-    }
-    return { data, rows: batch.rows, cols, categories }
+    return this.baked.inference.imputeBatch(batch, options)
   }
 
   /** A Transform that imputes a stream of batches with flat memory. */
@@ -261,8 +201,7 @@ export class MarkovNetwork extends Model<[structure: number[][], distributions: 
 
   /** The marginal of every variable with nothing observed. */
   marginal (options: BeliefOptions = {}): Array<Map<Category, number>> {
-    const row = this.predictProba({ data: new Float64Array(this.dimension).fill(NaN), rows: 1, cols: this.dimension }, options)[0]!
-    return row as Array<Map<Category, number>>
+    return this.predictProba({ data: new Float64Array(this.dimension).fill(NaN), rows: 1, cols: this.dimension }, options)[0] as Array<Map<Category, number>>
   }
 
   /**
@@ -270,7 +209,7 @@ export class MarkovNetwork extends Model<[structure: number[][], distributions: 
    * by belief propagation (exact on trees; on loopy graphs as good as loopy beliefs).
    */
   sampleWith (n: number, random: Random): Category[][] {
-    const { keys, bp: engine } = this.baked
+    const { keys, bp: engine } = this.baked.inference
     const d = this.dimension
     const codes = new Int32Array(d)
     const beliefs = new Float64Array(engine.offsets[d]!)

@@ -5,7 +5,6 @@
  * whenever the parameters change.
  */
 import type { Key } from '../../core/batch.js'
-import { ArilError, show } from '../../core/errors.js'
 import type { Category } from '../../counts/categories.js'
 import { ConditionalProbabilityTable } from '../../distributions/conditional-probability-table.js'
 import { DiscreteDistribution } from '../../distributions/discrete.js'
@@ -19,7 +18,6 @@ export type NodeDistribution = DiscreteDistribution | ConditionalProbabilityTabl
 export interface Compiled {
   /** Categories of each node: its own table's, in that order, then any its children's tables add. */
   keys: Category[][]
-  codes: Array<Map<unknown, number>>
   /** One factor per node: scope `[...parents, node]`, values p(node | parents) (0 where the table has no cell). */
   factors: Factor[]
 }
@@ -51,15 +49,5 @@ export function compile (distributions: readonly NodeDistribution[], structure: 
     }
     return { scope, table }
   })
-  return { keys, codes, factors }
-}
-
-/** The code of a value of node v, −1 for missing; an unknown category is an error. */
-export function codeOf (compiled: Compiled, v: number, value: unknown, row: number, name: string): number {
-  if (value === null || value === undefined || value !== value || value === 'nan') return -1
-  const code = compiled.codes[v]!.get(value === 0 ? 0 : value)
-  if (code === undefined) {
-    throw new ArilError('ERR_INVALID_INPUT', `Node ${show(name)} has no category ${show(value)}`, { row, column: v })
-  }
-  return code
+  return { keys, factors }
 }

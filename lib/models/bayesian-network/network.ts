@@ -16,9 +16,10 @@ import { completeRows } from '../../counts/complete-rows.js'
 import { CategoryCounts, type CountsOptions, type CountsSummary } from '../../counts/counts.js'
 import { ConditionalProbabilityTable } from '../../distributions/conditional-probability-table.js'
 import { DiscreteDistribution } from '../../distributions/discrete.js'
-import { BeliefPropagation, type BeliefOptions } from '../belief-propagation.js'
+import type { BeliefOptions, Factor } from '../belief-propagation.js'
+import { CodedInference, imputedRows, type BeliefRow } from '../coded-inference.js'
 import { State } from '../state.js'
-import { codeOf, compile, type Compiled, type NodeDistribution } from './compile.js'
+import { compile, type NodeDistribution } from './compile.js'
 import { checkStructure, topologicalOrder, type Structure } from './graph.js'
 import { learnStructure, plannedSets, type StructureOptions } from './learn.js'
 
@@ -36,14 +37,13 @@ export interface NetworkSampleOptions extends SampleOptions {
   minProbability?: number | undefined
 }
 
-/** One imputed row of {@link BayesianNetwork.predictProba}: a value where observed, else the belief. */
-export type BeliefRow = Array<Category | Map<Category, number>>
+export type { BeliefRow }
 
 interface Baked {
   structure: Structure
   order: number[]
-  compiled: Compiled
-  bp: BeliefPropagation
+  factors: Factor[]
+  inference: CodedInference
 }
 
 /**
@@ -180,12 +180,12 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
 
   /** Compiles the current tables for inference and sampling. */
   private install (structure: Structure): void {
-    const compiled = compile(this.states.map(s => s.distribution), structure)
+    const { keys, factors } = compile(this.states.map(s => s.distribution), structure)
     this.baked = {
       structure,
       order: topologicalOrder(structure),
-      compiled,
-      bp: new BeliefPropagation(compiled.keys.map(k => k.length), compiled.factors)
+      factors,
+      inference: new CodedInference(keys, factors, v => `Node ${show(this.states[v]!.name)}`)
     }
   }
 
@@ -262,25 +262,6 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
     return out
   }
 
-  /** The codes of row r of a batch (−1 for missing). */
-  private rowCodes (batch: Batch, r: number, out: Int32Array): number {
-    const { compiled } = this.ensureBaked()
-    let missing = 0
-    for (let v = 0; v < batch.cols; v++) {
-      const raw = batch.categories?.[v]
-      const value = raw === undefined ? batch.data[r * batch.cols + v] : raw[r]
-      out[v] = codeOf(compiled, v, value, r, this.states[v]!.name)
-      if (out[v]! < 0) missing++
-    }
-    return missing
-  }
-
-  private beliefOptions (options: BeliefOptions): { maxIterations: number; tolerance: number } {
-    const maxIterations = numberOption(options, 'maxIterations', 100, 1)
-    if (!Number.isInteger(maxIterations)) invalidOption('maxIterations', 'a whole number >= 1', maxIterations)
-    return { maxIterations, tolerance: numberOption(options, 'tolerance', 1e-12, 0) }
-  }
-
   /**
    * The belief of every missing value given the row's observed values (pomegranate's
    * `predict_proba`): observed values are returned as they are, missing ones as a Map from each
@@ -290,23 +271,7 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
    * @throws ArilError `ERR_INVALID_INPUT` for a category a node does not have, with its row and column
    */
   predictProba (X: BatchInput | Evidence[], options: BeliefOptions = {}): BeliefRow[] {
-    const baked = this.ensureBaked()
-    const bp = this.beliefOptions(options)
-    const batch = this.toBatch(this.rowsOf(X))
-    const { compiled } = baked
-    const codes = new Int32Array(batch.cols)
-    const beliefs = new Float64Array(baked.bp.offsets[batch.cols]!)
-    const out: BeliefRow[] = []
-    for (let r = 0; r < batch.rows; r++) {
-      const missing = this.rowCodes(batch, r, codes)
-      if (missing > 0) baked.bp.run(codes, beliefs, bp)
-      out.push(Array.from(codes, (code, v) => {
-        if (code >= 0) return compiled.keys[v]![code]!
-        const at = baked.bp.offsets[v]!
-        return new Map(compiled.keys[v]!.map((key, i) => [key, beliefs[at + i]!]))
-      }))
-    }
-    return out
+    return this.ensureBaked().inference.predictProba(this.toBatch(this.rowsOf(X)), options)
   }
 
   /**
@@ -314,35 +279,12 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
    * ones (pomegranate's `predict`; the first category on ties).
    */
   predict (X: BatchInput | Evidence[], options: BeliefOptions = {}): Category[][] {
-    const batch = this.imputeBatch(this.toBatch(this.rowsOf(X)), options)
-    return Array.from({ length: batch.rows }, (_, r) => batch.categories!.map(c => c![r] as Category))
+    return imputedRows(this.imputeBatch(this.toBatch(this.rowsOf(X)), options))
   }
 
   /** A checked batch with its missing values imputed (every column categorical in the result). */
   imputeBatch (batch: Batch, options: BeliefOptions = {}): Batch {
-    const baked = this.ensureBaked()
-    const bp = this.beliefOptions(options)
-    const { compiled } = baked
-    const cols = batch.cols
-    const codes = new Int32Array(cols)
-    const beliefs = new Float64Array(baked.bp.offsets[cols]!)
-    const categories = Array.from({ length: cols }, () => new Array<Category>(batch.rows))
-    const data = new Float64Array(batch.rows * cols)
-    for (let r = 0; r < batch.rows; r++) {
-      if (this.rowCodes(batch, r, codes) > 0) baked.bp.run(codes, beliefs, bp)
-      for (let v = 0; v < cols; v++) {
-        let code = codes[v]!
-        if (code < 0) {
-          const at = baked.bp.offsets[v]!
-          code = 0
-          for (let i = 1; i < compiled.keys[v]!.length; i++) if (beliefs[at + i]! > beliefs[at + code]!) code = i
-        }
-        const key = compiled.keys[v]![code]!
-        categories[v]![r] = key
-        data[r * cols + v] = typeof key === 'number' ? key : NaN
-      }
-    }
-    return { data, rows: batch.rows, cols, categories: categories as Array<Array<Key | null>> }
+    return this.ensureBaked().inference.imputeBatch(batch, options)
   }
 
   /**
@@ -358,10 +300,8 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
 
   /** The marginal distribution of every node with nothing observed (pomegranate's `marginal`). */
   marginal (options: BeliefOptions = {}): Array<Map<Category, number>> {
-    const baked = this.ensureBaked()
-    const d = this.states.length
-    const row = this.predictProba({ data: new Float64Array(d).fill(NaN), rows: 1, cols: d }, options)[0]!
-    return row.map((belief, v) => belief instanceof Map ? belief : new Map(baked.compiled.keys[v]!.map(k => [k, k === belief ? 1 : 0])))
+    const d = this.ensureBaked().structure.length
+    return this.predictProba({ data: new Float64Array(d).fill(NaN), rows: 1, cols: d }, options)[0] as Array<Map<Category, number>>
   }
 
   private rowsOf (X: BatchInput | Evidence[]): BatchInput {
@@ -386,7 +326,7 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
    *   `ERR_LIMIT` (limit `minProbability`) when too few draws match the evidence
    */
   override sample (n: number, options: NetworkSampleOptions = {}): Category[][] {
-    const { compiled } = this.ensureBaked()
+    const { inference } = this.ensureBaked()
     const evidence = new Int32Array(this.states.length).fill(-1)
     if (options.evidence !== undefined) {
       const e = options.evidence
@@ -394,7 +334,7 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
       for (const [name, value] of entries) {
         const v = this.states.findIndex(s => s.name === name)
         if (v < 0) throw new ArilError('ERR_INVALID_ARGUMENT', `sample: the network has no node named ${show(name)}`)
-        const code = compiled.codes[v]!.get(value)
+        const code = inference.codes[v]!.get(value)
         if (code === undefined) throw new ArilError('ERR_INVALID_ARGUMENT', `sample: node ${show(name)} has no category ${show(value)}`)
         evidence[v] = code
       }
@@ -409,10 +349,10 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
   }
 
   sampleWith (n: number, random: Random): Category[][] {
-    const { compiled, structure, order } = this.ensureBaked()
+    const { inference, factors, structure, order } = this.ensureBaked()
     const evidence = this.sampleEvidence?.evidence ?? new Int32Array(this.states.length).fill(-1)
     const minProbability = this.sampleEvidence?.minProbability ?? 0.01
-    const cards = compiled.keys.map(k => k.length)
+    const cards = inference.keys.map(k => k.length)
     const codes = new Int32Array(this.states.length)
     const out: Category[][] = []
     let draws = 0
@@ -430,7 +370,7 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
         let at = 0
         for (const p of parents) at = at * cards[p]! + codes[p]!
         const k = cards[v]!
-        const code = draw(compiled.factors[v]!.table, at * k, k, random)
+        const code = draw(factors[v]!.table, at * k, k, random)
         if (code < 0) throw new ArilError('ERR_NOT_FITTED', `sample: node ${show(this.states[v]!.name)} has no probabilities for its parents' values`)
         codes[v] = code
         if (evidence[v]! >= 0 && code !== evidence[v]) {
@@ -438,7 +378,7 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
           break
         }
       }
-      if (accepted) out.push(Array.from(codes, (code, v) => compiled.keys[v]![code]!))
+      if (accepted) out.push(Array.from(codes, (code, v) => inference.keys[v]![code]!))
     }
     return out
   }
