@@ -9,6 +9,7 @@
  *   bench/mixture.ts               ms per EM iteration: 1-D and 5-D mixtures, Kmeans, vs pomegranate
  *   bench/bayes.ts                 NaiveBayes fit on 10^6 × 10, 3 classes, vs pomegranate
  *   bench/init.ts                  whole-stream initialization sample and 'kmeans||' vs an E-step pass; binned KDE vs Normal summarize
+ *   bench/networks.ts              BayesianNetwork structure learning, fixed-structure fit, predictProba, vs pomegranate
  *
  * Run: npm run bench [-- --large]   (data files go to data/bench/, made on first use; a few minutes on 2 cores)
  * One benchmark alone: node --import tsx bench/<name>.ts
@@ -19,6 +20,7 @@ import { run as multivariateGaussian } from './multivariate-gaussian.js'
 import { run as mixture } from './mixture.js'
 import { run as bayes } from './bayes.js'
 import { run as init } from './init.js'
+import { run as networks } from './networks.js'
 
 const benches: Array<[string, () => Promise<unknown>]> = [
   ['.npy source', () => npy({ large: process.argv.includes('--large') })],
@@ -26,7 +28,8 @@ const benches: Array<[string, () => Promise<unknown>]> = [
   ['MultivariateGaussian summarize', multivariateGaussian],
   ['mixtures and Kmeans (EM)', mixture],
   ['NaiveBayes', bayes],
-  ['initialization and kernel densities', init]
+  ['initialization and kernel densities', init],
+  ['Bayesian networks', networks]
 ]
 for (const [name, run] of benches) {
   console.log(`\n=== ${name} ===`)
