@@ -43,3 +43,6 @@ export { NaiveBayes, type DistributionClass } from './models/naive-bayes.js'
 export { BayesClassifier, type ComponentFactory } from './models/bayes-classifier.js'
 export { predictStream, type Predictor, type PredictOutput, type PredictStreamOptions } from './core/predict-stream.js'
 export { mapBatches } from './io/map-batches.js'
+// issue 15: packaging, CLI, plots, Parquet/Arrow, writers, progress
+export { ProgressCounter, type Progress, type ProgressCallback, type ReaderCounters } from './core/progress.js'
+export { parserFor } from './core/raw-bytes.js'

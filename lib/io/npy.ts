@@ -7,6 +7,7 @@ import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { Readable, Writable } from 'node:stream'
 import { lendBatch, RELEASES_BATCHES, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
+import type { ReaderCounters } from '../core/progress.js'
 import { BatchStream } from './batches.js'
 import { batchRows, decodeValues, maxHeaderSizeOption, NpyDecoder, type NpyReadOptions } from './npy-decoder.js'
 import { formatHeader, parseDtype, parseHeader, readPreamble, type NpyDtype, type NpyHeader } from './npy-header.js'
@@ -99,7 +100,12 @@ async function readFully (handle: FileHandle, buffer: Uint8Array, length: number
  */
 const READ_AHEAD = 3
 
-class NpyFileReader extends Readable {
+class NpyFileReader extends Readable implements ReaderCounters {
+  /** Rows pushed, bytes read from the file, the file's size and the rows of the range (known once the header is read). */
+  rowsRead = 0
+  bytesRead = 0
+  totalBytes: number | undefined
+  totalRows: number | undefined
   private handle: FileHandle | undefined
   private header: NpyHeader | undefined
   private rowsPerBatch = 1
@@ -161,12 +167,16 @@ class NpyFileReader extends Readable {
       throw new ArilError('ERR_NPY_RANGE', `Row range [${start}, ${end}) is outside the file's ${header.rows} rows (expected 0 <= start <= end <= ${header.rows})`, { file })
     }
     this.header = header
+    this.totalBytes = size
+    this.bytesRead = header.dataOffset
+    this.totalRows = end - start
     this.rowsPerBatch = batchRows(header.cols, this.options.rowsPerBatch)
     this.row = start
     this.end = end
   }
 
   override _read (): void {
+    const header = this.header!
     this.readAhead()
     const next = this.inFlight.shift()
     if (next === undefined) {
@@ -184,6 +194,8 @@ class NpyFileReader extends Readable {
         const buffer = batch.data.buffer as ArrayBuffer
         lendBatch(batch, () => this.spare.push(buffer))
       }
+      this.rowsRead += batch.rows
+      this.bytesRead += batch.data.length * header.dtype.itemSize
       this.push(batch)
     }, err => this.destroy(err as Error))
   }
