@@ -46,3 +46,4 @@ export { mapBatches } from './io/map-batches.js'
 // issue 15: packaging, CLI, plots, Parquet/Arrow, writers, progress
 export { ProgressCounter, type Progress, type ProgressCallback, type ReaderCounters } from './core/progress.js'
 export { parserFor } from './core/raw-bytes.js'
+export { formatCsv, formatNdjson, writeCsv, writeNdjson, type WriteCsvOptions, type WriteNdjsonOptions } from './io/write-text.js'
