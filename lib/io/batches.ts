@@ -8,7 +8,7 @@
 import { createReadStream, stat } from 'node:fs'
 import { Transform, type TransformCallback } from 'node:stream'
 import type { Batch } from '../core/batch.js'
-import type { ReaderCounters } from '../core/progress.js'
+import type { BatchReadable } from '../core/batch-readable.js'
 import { ArilError, invalidOption } from '../core/errors.js'
 import { columnOptions, ValueRows, type ColumnOptions } from './columns.js'
 
@@ -39,7 +39,7 @@ export interface StreamOptions {
  * stream.on('skipped', n => console.warn(`${n} rows skipped`))
  * ```
  */
-export class BatchStream extends Transform implements ReaderCounters {
+export class BatchStream extends Transform implements BatchReadable {
   /** Rows emitted, bytes (or characters) written in, and the file's size when read by `readFile`. */
   rowsRead = 0
   bytesRead = 0

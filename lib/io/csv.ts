@@ -8,6 +8,7 @@ import { Parser } from 'csv-parse'
 import { parse as parseSync } from 'csv-parse/sync'
 import type { Batch } from '../core/batch.js'
 import { ArilError, invalidOption } from '../core/errors.js'
+import type { BatchReadable } from '../core/batch-readable.js'
 import { BatchStream, readFile, type Decoder, type StreamOptions } from './batches.js'
 import { columnOptions, resolveColumns, RowBuilder, type ColumnOptions, type ColumnSettings } from './columns.js'
 
@@ -231,7 +232,7 @@ export function parseCsv (options?: CsvOptions): BatchStream {
  * for await (const batch of readCsv('data.csv', { columns: true })) console.log(batch.rows)
  * ```
  */
-export function readCsv (path: string, options?: CsvOptions): BatchStream {
+export function readCsv (path: string, options?: CsvOptions): BatchReadable {
   return readFile(path, csvStream(csvSettings(options), options?.signal, path))
 }
 

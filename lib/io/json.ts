@@ -14,6 +14,7 @@ import { jsonParser, type Token } from 'stream-json/parser.js'
 import { verifyFile } from 'stream-json/file/verifier.js'
 import type { Batch } from '../core/batch.js'
 import { ArilError, invalidOption, show, type ErrorLocation } from '../core/errors.js'
+import type { BatchReadable } from '../core/batch-readable.js'
 import { BatchStream, readFile, type Decoder, type StreamOptions } from './batches.js'
 import { columnOptions, ValueRows, type ColumnOptions, type ColumnSettings } from './columns.js'
 
@@ -202,7 +203,7 @@ export function parseJson (options?: JsonOptions): BatchStream {
  * for await (const batch of readJson('data.json', { path: 'rows' })) console.log(batch.rows)
  * ```
  */
-export function readJson (path: string, options?: JsonOptions): BatchStream {
+export function readJson (path: string, options?: JsonOptions): BatchReadable {
   const settings = jsonSettings(options)
   return readFile(path, new BatchStream(emit => new JsonDecoder(settings, emit, path), { signal: options?.signal, file: path, refineError: exactJsonError }))
 }

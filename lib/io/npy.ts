@@ -7,6 +7,7 @@ import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { Readable, Writable } from 'node:stream'
 import { lendBatch, RELEASES_BATCHES, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
+import type { BatchReadable } from '../core/batch-readable.js'
 import type { ReaderCounters } from '../core/progress.js'
 import { BatchStream } from './batches.js'
 import { batchRows, decodeValues, maxHeaderSizeOption, NpyDecoder, type NpyReadOptions } from './npy-decoder.js'
@@ -72,14 +73,14 @@ export interface ReadNpyOptions extends Omit<NpyReadOptions, 'file'> {
  * await pipeline(readNpy('data/x.npy', { start: 1024, end: 4096 }), model.sink())
  * ```
  */
-export function readNpy (path: string, options: ReadNpyOptions = {}): Readable {
+export function readNpy (path: string, options: ReadNpyOptions = {}): BatchReadable {
   // Checked before the stream exists: a Readable starts opening its file as soon as it is built.
   maxHeaderSizeOption(options)
   for (const name of ['start', 'end'] as const) {
     const value = options[name]
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) invalidOption(name, 'a whole number >= 0', value)
   }
-  return new NpyFileReader(path, options)
+  return new NpyFileReader(path, options) as unknown as BatchReadable
 }
 
 /** Reads `length` bytes at `position`, failing rather than returning fewer. */
@@ -104,6 +105,7 @@ class NpyFileReader extends Readable implements ReaderCounters {
   /** Rows pushed, bytes read from the file, the file's size and the rows of the range (known once the header is read). */
   rowsRead = 0
   bytesRead = 0
+  readonly skippedRows = 0
   totalBytes: number | undefined
   totalRows: number | undefined
   private handle: FileHandle | undefined
