@@ -5,13 +5,13 @@
  * its columns are picked by index here.
  */
 import { extname } from 'node:path'
+import { Readable } from 'node:stream'
 import type { Batch } from '../core/batch.js'
 import type { BatchReadable } from '../core/batch-readable.js'
 import { ArilError } from '../core/errors.js'
 import { readArrow } from '../io/arrow.js'
 import { readCsv } from '../io/csv.js'
 import { readJson } from '../io/json.js'
-import { mapBatches } from '../io/map-batches.js'
 import { readNdjson } from '../io/ndjson.js'
 import { readNpy } from '../io/npy.js'
 import { readParquet } from '../io/parquet.js'
@@ -108,10 +108,9 @@ function npyColumns (reader: BatchReadable, path: string, select: ReadonlyArray<
     const column = (c: number | undefined): Float64Array | undefined => c === undefined ? undefined : Float64Array.from({ length: rows }, (_, r) => data[r * cols + c]!)
     return { data: out, rows, cols: chosen.length, labels: column(label as number | undefined), weights: column(weight as number | undefined) }
   }
-  const projected = reader.pipe(mapBatches(pick)) as unknown as BatchReadable
-  reader.on('error', err => projected.destroy(err))
+  // Iterating the reader (not piping it) ends it when the projection is destroyed early.
+  const projected = Readable.from((async function * () { for await (const batch of reader) yield pick(batch) })(), { objectMode: true, highWaterMark: 2 }) as unknown as BatchReadable
   // The counters are the file reader's.
-  for (const key of ['rowsRead', 'bytesRead', 'totalBytes', 'totalRows'] as const) Object.defineProperty(projected, key, { get: () => reader[key] })
-  projected.once('close', () => reader.destroy())
+  for (const key of ['rowsRead', 'bytesRead', 'totalBytes', 'totalRows', 'skippedRows'] as const) Object.defineProperty(projected, key, { get: () => reader[key] })
   return projected
 }

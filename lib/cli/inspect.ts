@@ -84,14 +84,16 @@ export async function inspectData (path: string, options: DataOptions, openData:
     try {
       const reader = await RecordBatchReader.from(handle)
       await reader.open()
+      // The schema and the kind are read before the batches: the reader drops them once done.
+      const fields = reader.schema.fields
+      const ipc = reader.isFile() ? 'file' : 'stream'
       let rows = 0
       let batches = 0
       for await (const batch of reader) {
         rows += batch.numRows
         batches++
       }
-      const fields = reader.schema.fields
-      return { ...base, rows, columns: fields.map(f => ({ name: f.name, type: String(f.type) + (f.nullable ? ' (nullable)' : '') })), header: { ipc: reader.isFile() ? 'file' : 'stream', recordBatches: batches } }
+      return { ...base, rows, columns: fields.map(f => ({ name: f.name, type: String(f.type) + (f.nullable ? ' (nullable)' : '') })), header: { ipc, recordBatches: batches } }
     } finally {
       await handle.close()
     }
