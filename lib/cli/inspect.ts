@@ -5,7 +5,6 @@
  * that do not record their row count are counted in one streamed pass.
  */
 import { open, type FileHandle } from 'node:fs/promises'
-import { RecordBatchReader } from 'apache-arrow'
 import type { BatchReadable } from '../core/batch-readable.js'
 import { ArilError } from '../core/errors.js'
 import type { ProgressCallback } from '../core/progress.js'
@@ -82,6 +81,7 @@ export async function inspectData (path: string, options: DataOptions, openData:
   if (format === 'arrow') {
     const handle = await openHandle(path)
     try {
+      const { RecordBatchReader } = await import('apache-arrow')
       const reader = await RecordBatchReader.from(handle)
       await reader.open()
       // The schema and the kind are read before the batches: the reader drops them once done.

@@ -3,11 +3,12 @@
  * Record batches are read one at a time: from a path, an IPC file is read by random access (its
  * footer says where each batch is) and an IPC stream in order; from a byte stream, an IPC stream
  * is read as the bytes arrive (an IPC *file* given as a byte stream is held whole by apache-arrow
- * before its first batch: pass the path instead).
+ * before its first batch: pass the path instead). apache-arrow is imported on first use, so
+ * `import 'aril'` does not load it.
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import { Readable } from 'node:stream'
-import { RecordBatchReader, DataType, Precision, type RecordBatch, type Vector, type Field } from 'apache-arrow'
+import type { DataType, RecordBatch, Vector, Field } from 'apache-arrow'
 import type { Batch } from '../core/batch.js'
 import type { BatchReadable } from '../core/batch-readable.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
@@ -50,11 +51,15 @@ function arrowError (err: unknown, file: string | undefined): Error {
   return new ArilError('ERR_ARROW', `Arrow IPC data cannot be read: ${(err as Error)?.message ?? show(err)}`, { file }, { cause: err })
 }
 
-function isString (type: DataType): boolean {
+type Arrow = typeof import('apache-arrow')
+
+function isString (arrow: Arrow, type: DataType): boolean {
+  const { DataType } = arrow
   return DataType.isUtf8(type) || DataType.isLargeUtf8(type) || (DataType.isDictionary(type) && (DataType.isUtf8(type.dictionary) || DataType.isLargeUtf8(type.dictionary)))
 }
 
-function isNested (type: DataType): boolean {
+function isNested (arrow: Arrow, type: DataType): boolean {
+  const { DataType } = arrow
   return DataType.isList(type) || DataType.isStruct(type) || DataType.isMap(type) || DataType.isFixedSizeList(type) || DataType.isUnion(type)
 }
 
@@ -87,7 +92,11 @@ class ArrowReader extends Readable {
     this.start().then(() => callback(), (err: unknown) => callback(arrowError(err, this.file)))
   }
 
+  private arrow: Arrow | undefined
+
   private async start (): Promise<void> {
+    const arrow = this.arrow = await import('apache-arrow')
+    const { RecordBatchReader } = arrow
     let reader: Awaited<ReturnType<typeof RecordBatchReader.from>>
     if (typeof this.source === 'string') {
       try {
@@ -102,9 +111,9 @@ class ArrowReader extends Readable {
     }
     await reader.open()
     const fields: Field[] = reader.schema.fields
-    const nested = fields.find(f => isNested(f.type))
+    const nested = fields.find(f => isNested(arrow, f.type))
     if (nested !== undefined) throw new ArilError('ERR_ARROW', `Arrow column ${JSON.stringify(nested.name)} is nested (${String(nested.type)}); aril reads flat columns`, { file: this.file, column: nested.name })
-    this.layout = columnarLayout(this.settings, fields.map(f => f.name), fields.map(f => isString(f.type)), this.file)
+    this.layout = columnarLayout(this.settings, fields.map(f => f.name), fields.map(f => isString(arrow, f.type)), this.file)
     this.batches = reader[Symbol.asyncIterator]()
   }
 
@@ -138,7 +147,7 @@ class ArrowReader extends Readable {
 
   private decode (batch: RecordBatch): void {
     const layout = this.layout!
-    const columns = layout.read.map(i => values(batch.getChildAt(i)!))
+    const columns = layout.read.map(i => values(this.arrow!, batch.getChildAt(i)!))
     if (this.handle !== undefined) {
       // From a file, count the bytes of the batch's buffers (the file is read by random access).
       for (const i of layout.read) this.bytesRead += batch.getChildAt(i)!.byteLength
@@ -159,7 +168,7 @@ class ArrowReader extends Readable {
 }
 
 /** A column's values: the typed array itself when it has no nulls and is not 64-bit, else value by value. */
-function values (vector: Vector): ArrayLike<unknown> {
+function values ({ DataType, Precision }: Arrow, vector: Vector): ArrayLike<unknown> {
   // (half floats come as their raw bits, so they go value by value too)
   if (vector.nullCount === 0 && ((DataType.isFloat(vector.type) && vector.type.precision !== Precision.HALF) || (DataType.isInt(vector.type) && vector.type.bitWidth < 64))) {
     return vector.toArray() as ArrayLike<number>
