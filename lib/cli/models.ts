@@ -123,8 +123,10 @@ export async function fitModel (spec: ModelSpec, s: FitSettings): Promise<{ mode
     }
     case 'gmm': {
       let history: History | undefined
-      const kind = cols === 1 ? NormalDistribution : MultivariateGaussianDistribution
-      const model = await GeneralMixtureModel.fromStream(kind, spec.k!, s.open, { ...init, ...train, callbacks: [...s.callbacks, { onTrainingEnd: h => { history = h } }] })
+      const options = { ...init, ...train, callbacks: [...s.callbacks, { onTrainingEnd: (h: History) => { history = h } }] }
+      const model = cols === 1
+        ? await GeneralMixtureModel.fromStream(NormalDistribution, spec.k!, s.open, options)
+        : await GeneralMixtureModel.fromStream(MultivariateGaussianDistribution, spec.k!, s.open, options)
       return { model, history }
     }
     case 'kmeans': {

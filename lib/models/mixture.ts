@@ -20,8 +20,8 @@ import { jointLogSumExp, responsibilities } from './logsumexp.js'
 export type Component = Model<unknown, any, unknown>
 
 /** A kind of component that can be fitted to rows: a class with a static `fromSamples`. */
-export interface ComponentKind {
-  fromSamples (X: BatchInput, options?: any): Component
+export interface ComponentKind<C extends Component = Component> {
+  fromSamples (X: BatchInput, options?: any): C
 }
 
 /** Options of `fromSummaries`: inertia (also blending the weights), pseudocount of the weights, and whatever the components take (`minCovar` ...). */
@@ -57,17 +57,21 @@ export interface MixtureInitOptions {
  * A row that is missing in every column has log-probability 0 under every component, so its
  * responsibilities are the priors (as in pomegranate).
  *
+ * The class is generic in its components, so `parameters` is typed: a mixture of Normals has
+ * `[Array<[mean, std]>, weights]`.
+ *
  * @example
  * ```ts
  * const gmm = new GeneralMixtureModel([new NormalDistribution(-1, 1), new NormalDistribution(1, 1)])
  * gmm.fit([-1.2, -0.8, -1.1, 0.9, 1.3, 1.0], { maxIterations: 10 })
  * gmm.predict([-1, 1]) // => Float64Array [0, 1]
+ * const [[[mean0, std0]], weights] = gmm.parameters // typed, no cast
  * ```
  */
-export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[], weights: number[]], MixtureUpdateOptions, Float64Array | Float64Array[]> {
+export class GeneralMixtureModel<C extends Component = Component> extends PosteriorModel<[distributions: Array<C['parameters']>, weights: number[]], MixtureUpdateOptions, Float64Array | Float64Array[]> {
   readonly name = 'GeneralMixtureModel'
   readonly dimension: number | undefined
-  readonly distributions: Component[]
+  readonly distributions: C[]
   /** The mixing weights π (linear, summing to 1) and their logarithms. */
   private weights: Float64Array
   private logWeights: Float64Array
@@ -76,7 +80,7 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
   /** Per-tile arrays reused by every E-step: one per component, and the row log-densities. */
   private scratch: Float64Array[] = []
 
-  constructor (distributions: readonly Component[], options: { weights?: ArrayLike<number>; frozen?: boolean } = {}) {
+  constructor (distributions: readonly C[], options: { weights?: ArrayLike<number>; frozen?: boolean } = {}) {
     super()
     if (!Array.isArray(distributions) || distributions.length < 1 || !distributions.every(d => d instanceof Model)) {
       throw new ArilError('ERR_INVALID_PARAMETER', `GeneralMixtureModel: expected a non-empty array of models, got ${show(distributions)}`)
@@ -86,7 +90,8 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
       throw new ArilError('ERR_INVALID_PARAMETER', `GeneralMixtureModel: expected components of one dimension, got ${[...dims].join(', ')}`)
     }
     const k = distributions.length
-    this.distributions = [...distributions]
+    // (the instanceof check above narrowed the array to Model[]; its items are the C given)
+    this.distributions = [...distributions] as C[]
     this.dimension = distributions[0]!.dimension
     const weights = options.weights ?? new Float64Array(k).fill(1 / k)
     if (weights.length !== k || !Array.from(weights).every(w => typeof w === 'number' && w >= 0 && w < Infinity)) {
@@ -113,8 +118,8 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
   }
 
   /** `[distributions' parameters, weights]`. */
-  get parameters (): [distributions: unknown[], weights: number[]] {
-    return [this.distributions.map(d => d.parameters), Array.from(this.weights)]
+  get parameters (): [distributions: Array<C['parameters']>, weights: number[]] {
+    return [this.distributions.map(d => d.parameters as C['parameters']), Array.from(this.weights)]
   }
 
   private setWeights (weights: Float64Array): void {
@@ -188,7 +193,7 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
     try {
       for (const d of this.distributions) d.fromSummaries(options)
     } catch (err) {
-      for (let j = 0; j < k; j++) this.distributions[j] = fromJSON(before[j]!)
+      for (let j = 0; j < k; j++) this.distributions[j] = fromJSON<C>(before[j]!)
       throw err
     }
     this.setWeights(weights)
@@ -312,7 +317,7 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
    * const gmm = GeneralMixtureModel.fromSamples(NormalDistribution, 3, X, { seed: 1, maxIterations: 50 })
    * ```
    */
-  static fromSamples (kind: ComponentKind | readonly ComponentKind[], k: number, X: BatchInput, options: MixtureInitOptions & MixtureFitOptions = {}): GeneralMixtureModel {
+  static fromSamples<C extends Component> (kind: ComponentKind<C> | ReadonlyArray<ComponentKind<C>>, k: number, X: BatchInput, options: MixtureInitOptions & MixtureFitOptions = {}): GeneralMixtureModel<C> {
     const batch = toBatch(X, { weights: options.weights, categorical: true })
     const rows = initRows(options, k)
     const model = initialize(kind, k, batch.rows > rows ? sliceBatch(batch, 0, rows) : batch, options)
@@ -328,7 +333,7 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
    * const gmm = await GeneralMixtureModel.fromStream(NormalDistribution, 3, () => readNpy('x.npy'), { seed: 1 })
    * ```
    */
-  static async fromStream (kind: ComponentKind | readonly ComponentKind[], k: number, open: Opener, options: MixtureInitOptions & MixtureFitOptions = {}): Promise<GeneralMixtureModel> {
+  static async fromStream<C extends Component> (kind: ComponentKind<C> | ReadonlyArray<ComponentKind<C>>, k: number, open: Opener, options: MixtureInitOptions & MixtureFitOptions = {}): Promise<GeneralMixtureModel<C>> {
     const head = await readHead(open, initRows(options, k), X => toBatch(X, { categorical: true }))
     const model = initialize(kind, k, head, options)
     await model.fitStream(open, fitOptions(options))
@@ -362,8 +367,8 @@ function initRows (options: MixtureInitOptions, k: number): number {
 }
 
 /** k-means on the head, then one component per cluster and weights from the cluster sizes (pomegranate's from_samples). */
-function initialize (kind: ComponentKind | readonly ComponentKind[], k: number, head: Batch, options: MixtureInitOptions): GeneralMixtureModel {
-  const kinds = Array.isArray(kind) ? kind as readonly ComponentKind[] : Array.from({ length: k }, () => kind as ComponentKind)
+function initialize<C extends Component> (kind: ComponentKind<C> | ReadonlyArray<ComponentKind<C>>, k: number, head: Batch, options: MixtureInitOptions): GeneralMixtureModel<C> {
+  const kinds = Array.isArray(kind) ? kind as ReadonlyArray<ComponentKind<C>> : Array.from({ length: k }, () => kind as ComponentKind<C>)
   if (kinds.length !== k || !kinds.every(c => typeof c?.fromSamples === 'function')) {
     invalidOption('distributions', `a component class with fromSamples, or ${k} of them`, kind)
   }
