@@ -136,36 +136,49 @@ export function emitColumnar (columns: ReadonlyArray<ArrayLike<unknown>>, rows: 
   const at = (fileColumn: number): ArrayLike<unknown> => columns[layout.read.indexOf(fileColumn)]!
   for (let start = 0; start < rows; start += rowsPerBatch) {
     const n = Math.min(rowsPerBatch, rows - start)
+    const where = { ...context, firstRow: context.firstRow + start }
+    const side = (fileColumn: number, what: 'weight' | 'label'): Float64Array | undefined => {
+      if (fileColumn < 0) return undefined
+      const out = new Float64Array(n)
+      numberColumn(at(fileColumn), start, n, out, 0, 1, where, what)
+      if (what === 'weight') {
+        const bad = out.findIndex(w => !(w >= 0 && w < Infinity))
+        if (bad >= 0) throw new ArilError(context.code, `Expected a finite weight >= 0, got ${show(out[bad])}`, { file: context.file, row: where.firstRow + bad, column: 'weight' })
+      }
+      return out
+    }
+    const weights = side(layout.weight, 'weight')
+    const labels = side(layout.label, 'label')
+    // One Float64 column without missing values: the Batch is a view of it, no copy at all.
+    const only = cols === 1 && layout.categorical[0] !== true ? at(layout.source[0]!) : undefined
+    if (only instanceof Float64Array) {
+      emit({ data: only.subarray(start, start + n), rows: n, cols, weights, labels })
+      continue
+    }
     const data = new Float64Array(n * cols)
     let categories: Array<Array<Key | null> | undefined> | undefined
+    // Column by column, with strided stores: measured faster than row by row for a few columns.
     for (let c = 0; c < cols; c++) {
       const values = at(layout.source[c]!)
       if (layout.categorical[c] === true) {
         categories ??= new Array<Array<Key | null> | undefined>(cols).fill(undefined)
         categories[c] = categoryColumn(values, start, n, data, c, cols)
       } else {
-        numberColumn(values, start, n, data, c, cols, { ...context, firstRow: context.firstRow + start }, layout.names[c]!)
+        numberColumn(values, start, n, data, c, cols, where, layout.names[c]!)
       }
     }
-    const side = (fileColumn: number, what: 'weight' | 'label'): Float64Array | undefined => {
-      if (fileColumn < 0) return undefined
-      const out = new Float64Array(n)
-      numberColumn(at(fileColumn), start, n, out, 0, 1, { ...context, firstRow: context.firstRow + start }, what)
-      if (what === 'weight') {
-        const bad = out.findIndex(w => !(w >= 0 && w < Infinity))
-        if (bad >= 0) throw new ArilError(context.code, `Expected a finite weight >= 0, got ${show(out[bad])}`, { file: context.file, row: context.firstRow + start + bad, column: 'weight' })
-      }
-      return out
-    }
-    emit({ data, rows: n, cols, weights: side(layout.weight, 'weight'), labels: side(layout.label, 'label'), categories })
+    emit({ data, rows: n, cols, weights, labels, categories })
   }
+}
+
+function isPlainTyped (values: ArrayLike<unknown>): values is ArrayLike<number> {
+  return ArrayBuffer.isView(values) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array)
 }
 
 function numberColumn (values: ArrayLike<unknown>, start: number, n: number, data: Float64Array, c: number, cols: number, context: ColumnarContext, name: string): void {
   // Typed arrays of numbers (no missing values) are copied as they are.
-  if (ArrayBuffer.isView(values) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array)) {
-    const typed = values as unknown as ArrayLike<number>
-    for (let r = 0; r < n; r++) data[r * cols + c] = typed[start + r]!
+  if (isPlainTyped(values)) {
+    for (let r = 0; r < n; r++) data[r * cols + c] = values[start + r]!
     return
   }
   for (let r = 0; r < n; r++) {
