@@ -43,16 +43,33 @@ t.test('npm pack, npm install, then ESM, CommonJS, TypeScript and the bin', asyn
   t.equal(cjs.stdout.trim(), expected, "require('aril') works")
   t.notMatch(cjs.stderr, /ExperimentalWarning/, 'without a warning')
 
+  // A consumer whose every `@ts-expect-error` needs a precise type: were anything `any`, the
+  // expected error would not happen and tsc would fail on the unused directive.
   await writeFile(join(project, 'index.ts'), [
-    "import { NormalDistribution, GeneralMixtureModel, readNpy, fromJSON, type Batch } from 'aril'",
+    "import { NormalDistribution, GeneralMixtureModel, readNpy, readParquet, fromJSON, type Batch, type BatchReadable } from 'aril'",
     'const d = new NormalDistribution(0, 1)',
     'const [mean, std]: [number, number] = d.parameters',
+    'const gmm = new GeneralMixtureModel([new NormalDistribution(0, 1), new NormalDistribution(5, 1)])',
+    'const [[first], weights] = gmm.parameters',
+    'const firstMean: number = first![0]',
+    '// @ts-expect-error a weight is a number',
+    'const wrong: string = weights[0]!',
     "const m = fromJSON<GeneralMixtureModel>('{}')",
     'const k: number = m.k',
-    "async function rows (): Promise<number> { let n = 0; for await (const b of readNpy('x.npy')) { const batch: Batch = b; n += batch.rows } return n }",
+    "const reader: BatchReadable = readParquet('x.parquet')",
+    'async function rows (): Promise<number> {',
+    '  let n = 0',
+    "  for await (const b of readNpy('x.npy')) {",
+    '    const batch: Batch = b',
+    '    // @ts-expect-error a Batch, not any',
+    '    const text: string = b',
+    '    n += batch.rows + text.length',
+    '  }',
+    '  return n + reader.rowsRead',
+    '}',
     '// @ts-expect-error a number is not a path',
     'readNpy(1)',
-    'export { mean, std, k, rows }',
+    'export { mean, std, k, rows, firstMean, wrong }',
     ''
   ].join('\n'))
   await writeFile(join(project, 'tsconfig.json'), JSON.stringify({
