@@ -30,10 +30,10 @@ import type { BatchReadable } from '../lib/core/batch-readable.js'
 import { Random } from '../lib/core/random.js'
 import { readArrow } from '../lib/io/arrow.js'
 import { readParquet } from '../lib/io/parquet.js'
+import { race } from './text.js'
 
 const ROWS = 1_000_000
 const COLS = 4
-const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const dir = fileURLToPath(new URL('../data/bench/', import.meta.url))
 const files = { parquet: `${dir}columnar-${ROWS}x${COLS}.parquet`, arrow: `${dir}columnar-${ROWS}x${COLS}.arrow` }
 
@@ -127,18 +127,11 @@ async function arrowLoop (only?: number): Promise<number> {
   return sum
 }
 
-/** Each contender RUNS times, interleaved; the cheapest run of each in CPU seconds (as bench/text.ts). */
-async function race (...contenders: Array<() => Promise<unknown>>): Promise<number[]> {
-  const cheapest = contenders.map(() => Infinity)
-  for (let i = 0; i < RUNS; i++) {
-    for (const [k, run] of contenders.entries()) {
-      const start = process.cpuUsage()
-      await run()
-      const used = process.cpuUsage(start)
-      cheapest[k] = Math.min(cheapest[k]!, (used.user + used.system) / 1e6)
-    }
+/** A contender for `race`, its sum dropped once it is checked to be a number. */
+function done (loop: () => Promise<number>): () => Promise<void> {
+  return async () => {
+    if (Number.isNaN(await loop())) console.log('(sum is NaN)')
   }
-  return cheapest
 }
 
 function line (what: string, seconds: number, bare?: number): string {
@@ -150,13 +143,13 @@ function line (what: string, seconds: number, bare?: number): string {
 /** Runs the comparisons and prints one line per measurement. */
 export async function run (): Promise<void> {
   await data()
-  console.log(`bench/columnar.ts: ${ROWS} rows × ${COLS} double columns, cheapest of ${RUNS} runs in CPU time`)
-  const [streams, positioned, arilParquet] = await race(() => hyparquetLoop(false), () => hyparquetLoop(true), () => arilLoop(readParquet(files.parquet)))
+  console.log(`bench/columnar.ts: ${ROWS} rows × ${COLS} double columns, cheapest of ${process.env.BENCH_RUNS ?? 3} runs in CPU time`)
+  const [streams, positioned, arilParquet] = await race(done(() => hyparquetLoop(false)), done(() => hyparquetLoop(true)), done(() => arilLoop(readParquet(files.parquet))))
   console.log(line('hyparquet alone, asyncBufferFromFile', streams!))
   console.log(line('hyparquet alone, positioned reads', positioned!))
   console.log(line('aril readParquet', arilParquet!, Math.min(streams!, positioned!)))
-  const [bareArrow, arilArrow, bareOne, arilOne] = await race(() => arrowLoop(), () => arilLoop(readArrow(files.arrow)),
-    () => arrowLoop(0), () => arilLoop(readArrow(files.arrow, { columns: ['c0'] })))
+  const [bareArrow, arilArrow, bareOne, arilOne] = await race(done(() => arrowLoop()), done(() => arilLoop(readArrow(files.arrow))),
+    done(() => arrowLoop(0)), done(() => arilLoop(readArrow(files.arrow, { columns: ['c0'] }))))
   console.log(line('apache-arrow RecordBatchReader alone', bareArrow!))
   console.log(line('aril readArrow (4 columns to rows)', arilArrow!, bareArrow))
   console.log(line('apache-arrow alone, 1 column', bareOne!))

@@ -6,12 +6,13 @@
  * before its first batch: pass the path instead). apache-arrow is imported on first use, so
  * `import 'aril'` does not load it.
  */
-import { open, type FileHandle } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import type { DataType, RecordBatch, Vector, Field } from 'apache-arrow'
 import type { Batch } from '../core/batch.js'
 import type { BatchReadable } from '../core/batch-readable.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
+import { FileReader } from './file-reader.js'
 import { columnarLayout, columnarOptions, emitColumnar, type ColumnarLayout, type ColumnarOptions, type ColumnarSettings } from './columnar.js'
 
 /** Options of {@link readArrow}. */
@@ -63,29 +64,13 @@ function isNested (arrow: Arrow, type: DataType): boolean {
   return DataType.isList(type) || DataType.isStruct(type) || DataType.isMap(type) || DataType.isFixedSizeList(type) || DataType.isUnion(type)
 }
 
-class ArrowReader extends Readable {
-  rowsRead = 0
-  bytesRead = 0
-  readonly skippedRows = 0
-  totalBytes: number | undefined
-  readonly totalRows: number | undefined = undefined
-  private handle: FileHandle | undefined
+class ArrowReader extends FileReader {
   private batches: AsyncIterator<RecordBatch> | undefined
   private layout: ColumnarLayout | undefined
-  private readonly file: string | undefined
   private readonly pending: Batch[] = []
-  private readonly onAbort = (): void => {
-    this.destroy(new ArilError('ERR_ABORTED', 'readArrow was aborted', { file: this.file }, { cause: this.settings.signal?.reason }))
-  }
 
   constructor (private readonly source: string | ArrowByteSource, private readonly settings: ColumnarSettings) {
-    super({ objectMode: true, highWaterMark: 2 })
-    this.file = typeof source === 'string' ? source : undefined
-    const signal = settings.signal
-    if (signal !== undefined) {
-      if (signal.aborted) process.nextTick(this.onAbort)
-      else signal.addEventListener('abort', this.onAbort, { once: true })
-    }
+    super('readArrow', typeof source === 'string' ? source : undefined, settings.signal)
   }
 
   override _construct (callback: (error?: Error | null) => void): void {
@@ -156,14 +141,10 @@ class ArrowReader extends Readable {
     emitColumnar(columns, batch.numRows, layout, this.settings.rowsPerBatch, { code: 'ERR_ARROW', file: this.file, firstRow: this.rowsRead }, b => this.pending.push(b))
   }
 
-  override _destroy (error: Error | null, callback: (error?: Error | null) => void): void {
-    this.settings.signal?.removeEventListener('abort', this.onAbort)
-    const done = (): void => callback(error)
+  protected override async release (): Promise<void> {
     const batches = this.batches
     this.batches = undefined
-    const handle = this.handle
-    this.handle = undefined
-    Promise.resolve(batches?.return?.()).catch(() => {}).then(() => handle?.close()).then(done, done)
+    await batches?.return?.()
   }
 }
 

@@ -5,11 +5,11 @@
  * group of those columns, whatever the file's size.
  */
 import { open, type FileHandle } from 'node:fs/promises'
-import { Readable } from 'node:stream'
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData, type SchemaElement } from 'hyparquet'
 import type { Batch } from '../core/batch.js'
 import type { BatchReadable } from '../core/batch-readable.js'
 import { ArilError, invalidOption } from '../core/errors.js'
+import { FileReader } from './file-reader.js'
 import { columnarLayout, columnarOptions, emitColumnar, type ColumnarLayout, type ColumnarOptions, type ColumnarSettings } from './columnar.js'
 
 /** Options of {@link readParquet}. */
@@ -130,31 +130,17 @@ function isString (e: SchemaElement): boolean {
   return e.converted_type === 'UTF8' || e.converted_type === 'ENUM' || e.logical_type?.type === 'STRING' || e.logical_type?.type === 'ENUM'
 }
 
-class ParquetReader extends Readable {
-  rowsRead = 0
-  bytesRead = 0
-  readonly skippedRows = 0
-  totalBytes: number | undefined
-  totalRows: number | undefined
-  private handle: FileHandle | undefined
-  private file: AsyncBuffer | undefined
+class ParquetReader extends FileReader {
+  private buffer: AsyncBuffer | undefined
   private metadata: FileMetaData | undefined
   private layout: ColumnarLayout | undefined
   private names: string[] = []
   /** [first row, rows] of every row group to read, in order. */
   private plan: Array<[number, number]> = []
   private readonly pending: Batch[] = []
-  private readonly onAbort = (): void => {
-    this.destroy(new ArilError('ERR_ABORTED', 'readParquet was aborted', { file: this.path }, { cause: this.settings.signal?.reason }))
-  }
 
   constructor (private readonly path: string, private readonly settings: ColumnarSettings, private readonly groups: readonly number[] | undefined) {
-    super({ objectMode: true, highWaterMark: 2 })
-    const signal = settings.signal
-    if (signal !== undefined) {
-      if (signal.aborted) process.nextTick(this.onAbort)
-      else signal.addEventListener('abort', this.onAbort, { once: true })
-    }
+    super('readParquet', path, settings.signal)
   }
 
   override _construct (callback: (error?: Error | null) => void): void {
@@ -166,8 +152,8 @@ class ParquetReader extends Readable {
     const size = (await this.handle.stat()).size
     this.totalBytes = size
     // the footer is read more than once, so the count is capped at the file's size
-    this.file = fileBuffer(this.handle, size, bytes => { this.bytesRead = Math.min(size, this.bytesRead + bytes) })
-    const metadata = this.metadata = await readMetadata(this.file, this.path)
+    this.buffer = fileBuffer(this.handle, size, bytes => { this.bytesRead = Math.min(size, this.bytesRead + bytes) })
+    const metadata = this.metadata = await readMetadata(this.buffer, this.path)
     const columns = leafColumns(metadata, this.path)
     this.names = columns.map(c => c.name)
     this.layout = columnarLayout(this.settings, this.names, columns.map(isString), this.path)
@@ -206,7 +192,7 @@ class ParquetReader extends Readable {
     const wanted = layout.read.map(i => this.names[i]!)
     const parts = new Map<string, Array<{ rowStart: number; values: ArrayLike<unknown> }>>()
     await parquetRead({
-      file: this.file!,
+      file: this.buffer!,
       metadata: this.metadata!,
       columns: wanted,
       rowStart: first,
@@ -220,17 +206,6 @@ class ParquetReader extends Readable {
     if (this.destroyed) return
     const columns = wanted.map(name => assemble(parts.get(name) ?? [], first, rows))
     emitColumnar(columns, rows, layout, this.settings.rowsPerBatch, { code: 'ERR_PARQUET', file: this.path, firstRow: first }, batch => this.pending.push(batch))
-  }
-
-  override _destroy (error: Error | null, callback: (error?: Error | null) => void): void {
-    this.settings.signal?.removeEventListener('abort', this.onAbort)
-    const handle = this.handle
-    this.handle = undefined
-    if (handle === undefined) {
-      callback(error)
-      return
-    }
-    handle.close().then(() => callback(error), closeError => callback(error ?? closeError))
   }
 }
 
