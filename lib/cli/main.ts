@@ -9,7 +9,7 @@ import { runCli } from './run.js'
 const controller = new AbortController()
 const stop = (): void => {
   if (controller.signal.aborted) process.exit(130)
-  controller.abort(new Error('interrupted'))
+  controller.abort()
 }
 process.on('SIGINT', stop)
 process.on('SIGTERM', stop)

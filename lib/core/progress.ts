@@ -57,6 +57,7 @@ function isCounting (source: unknown): source is ReaderCounters {
 /**
  * Counts the batches of a pass and reports {@link Progress}, reading the byte counters of the
  * source it is attached to.
+ * @throws ArilError `ERR_INVALID_OPTION` when `onProgress` is not a function
  * @example
  * ```ts
  * const counter = new ProgressCounter(p => console.log(p.rows, p.fraction))

@@ -94,7 +94,11 @@ export async function plotHistory (history: string | { epochs: readonly EpochPoi
 
 /**
  * The epochs of a csvLogger file (any separator csvLogger writes: `,`, `;`, tab).
- * @throws ArilError `ERR_SOURCE`, `ERR_INVALID_ARGUMENT`
+ * @throws ArilError `ERR_SOURCE`, `ERR_INVALID_ARGUMENT` (no `epoch` and `logProbability` columns, or not numbers there)
+ * @example
+ * ```ts
+ * (await readEpochs('fit.csv')).at(-1)?.logProbability
+ * ```
  */
 export async function readEpochs (path: string): Promise<EpochPoint[]> {
   let text: string

@@ -31,6 +31,7 @@ export async function renderSvg (spec: VegaLiteSpec): Promise<string> {
 
 /**
  * SVG text as PNG bytes (at `scale` times the SVG's size; default 2 for sharp text).
+ * @throws ArilError `ERR_INVALID_OPTION` for a scale outside (0, 8]
  * @example
  * ```ts
  * await writeFile('plot.png', await renderPng(svg))
