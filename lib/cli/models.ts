@@ -118,6 +118,11 @@ export async function fitModel (spec: ModelSpec, s: FitSettings): Promise<{ mode
   switch (spec.kind) {
     case 'univariate':
     case 'mvn': {
+      const em = (['maxIterations', 'stopThreshold', 'workers', 'initRows', 'seed'] as const).find(name => s[name] !== undefined)
+      if (em !== undefined) {
+        const flag = '--' + em.replace(/[A-Z]/g, c => '-' + c.toLowerCase())
+        throw new ArilError('ERR_INVALID_OPTION', `Option ${flag}: --model ${spec.name} is fitted in one pass; ${flag} is for EM models (gmm:K, kmeans:K, semi-supervised naive-bayes and bayes)`)
+      }
       const model = spec.kind === 'mvn' ? blankGaussian(cols) : univariate(spec.name, cols)
       return { model: await model.fitStream(s.open(), { signal: s.signal, onProgress: s.onProgress }), history: undefined }
     }

@@ -175,6 +175,8 @@ t.test('usage errors exit 2, user errors exit 1 with the coded message', async t
   t.match(await cli(['--version']), { code: 0, stdout: /^\d+\.\d+\.\d+/ })
   const user: Array<[string[], RegExp]> = [
     [['fit', join(dir, 'none.npy'), '--model', 'normal', '--out', out('u.json')], /ERR_SOURCE: Cannot read the file/],
+    [['fit', npy, '--model', 'normal', '--max-iterations', '3', '--out', out('u.json')], /ERR_INVALID_OPTION: Option --max-iterations: --model normal is fitted in one pass/],
+    [['fit', npy, '--model', 'mvn', '--workers', '2', '--out', out('u.json')], /ERR_INVALID_OPTION: Option --workers:/],
     [['fit', join(dir, 'x.xls'), '--model', 'normal', '--out', out('u.json')], /ERR_SOURCE: Cannot tell the format .* --format/],
     [['fit', csv, '--model', 'naive-bayes', '--out', out('u.json')], /ERR_LABEL: --model naive-bayes is a classifier: name the column of the classes with --label/],
     [['fit', csv, '--model', 'normal', '--select', 'nope', '--out', out('u.json')], /ERR_INVALID_OPTION: Option select: expected a column of the header "a,b,class", got "nope"/],
