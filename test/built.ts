@@ -12,12 +12,23 @@ import { promisify } from 'node:util'
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const run = promisify(execFile)
 
-/** The environment of a child process without tap's coverage hooks (see test/examples/run-example.ts). */
+/** The environment of a child process, with `extra` set. */
 export function childEnv (extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra }
-  delete env.NODE_OPTIONS
-  delete env.NODE_V8_COVERAGE
-  return env
+  return { ...process.env, ...extra }
+}
+
+/**
+ * A command run without tap's coverage hooks: tap's process tracker adds NODE_OPTIONS and
+ * NODE_V8_COVERAGE back to any child's environment, so `env -u` drops them just before the
+ * program starts (see test/examples/run-example.ts). Without this, the coverage of dist/ maps
+ * back through the source maps onto lib/ and garbles the report.
+ * @example
+ * ```ts
+ * execFile(...uncovered(process.execPath, [bin, '--help']), callback)
+ * ```
+ */
+export function uncovered (file: string, args: readonly string[]): [string, string[]] {
+  return ['/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', file, ...args]]
 }
 
 async function newest (dir: string): Promise<number> {
@@ -54,7 +65,7 @@ export async function built (): Promise<string> {
   }
   try {
     if (!await fresh()) {
-      await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, env: childEnv() })
+      await run(...uncovered(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']), { cwd: ROOT })
     }
   } finally {
     await rm(lock, { recursive: true, force: true })

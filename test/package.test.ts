@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { built, childEnv, ROOT } from './built.js'
+import { built, childEnv, ROOT, uncovered } from './built.js'
 import { NormalDistribution } from '../lib/index.js'
 
 const run = promisify(execFile)
@@ -22,7 +22,7 @@ t.test('npm pack, npm install, then ESM, CommonJS, TypeScript and the bin', asyn
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const env = childEnv({ npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' })
   // dist/ is built above; --ignore-scripts spares a second build by prepack
-  const { stdout: packed } = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], { cwd: ROOT, env })
+  const { stdout: packed } = await run(...uncovered('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir]), { cwd: ROOT, env })
   const tarball = join(dir, packed.trim().split('\n').at(-1)!)
   const { stdout: listing } = await run('tar', ['tzf', tarball])
   t.ok(listing.includes('package/dist/index.js') && listing.includes('package/dist/index.d.ts') && listing.includes('package/dist/cli/main.js'), 'the tarball holds dist/')
@@ -32,14 +32,14 @@ t.test('npm pack, npm install, then ESM, CommonJS, TypeScript and the bin', asyn
   const project = join(dir, 'project')
   await run('mkdir', [project])
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }))
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock', tarball], { cwd: project, env, timeout: 240_000 })
+  await run(...uncovered('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock', tarball]), { cwd: project, env, timeout: 240_000 })
 
   const script = (load: string): string => `${load}\nconsole.log(JSON.stringify(new aril.NormalDistribution().fit(${JSON.stringify(X)})))\n`
   await writeFile(join(project, 'esm.mjs'), script("import * as aril from 'aril'"))
   await writeFile(join(project, 'cjs.cjs'), script("const aril = require('aril')"))
-  const esm = await run(process.execPath, ['esm.mjs'], { cwd: project, env })
+  const esm = await run(...uncovered(process.execPath, ['esm.mjs']), { cwd: project, env })
   t.equal(esm.stdout.trim(), expected, 'import works')
-  const cjs = await run(process.execPath, ['cjs.cjs'], { cwd: project, env })
+  const cjs = await run(...uncovered(process.execPath, ['cjs.cjs']), { cwd: project, env })
   t.equal(cjs.stdout.trim(), expected, "require('aril') works")
   t.notMatch(cjs.stderr, /ExperimentalWarning/, 'without a warning')
 
@@ -76,10 +76,10 @@ t.test('npm pack, npm install, then ESM, CommonJS, TypeScript and the bin', asyn
     compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')] },
     files: ['index.ts']
   }))
-  const tsc = await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: project, env }).then(() => '', (err: { stdout: string }) => err.stdout)
+  const tsc = await run(...uncovered(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']), { cwd: project, env }).then(() => '', (err: { stdout: string }) => err.stdout)
   t.equal(tsc, '', 'the TypeScript consumer type-checks against the installed declarations')
 
-  const bin = await run(join(project, 'node_modules', '.bin', 'aril'), ['--version'], { cwd: project, env })
+  const bin = await run(...uncovered(join(project, 'node_modules', '.bin', 'aril'), ['--version']), { cwd: project, env })
   const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string }
   t.equal(bin.stdout.trim(), version, 'the aril bin is linked and runs')
 })

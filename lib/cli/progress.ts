@@ -73,16 +73,6 @@ export class ProgressReporter {
     this.streams.stderr.write(`epoch ${log.epoch}: log-likelihood ${log.logProbability.toFixed(4)}, improvement ${log.improvement.toFixed(4)}${log.decreased ? ' (decreased)' : ''}, ${Math.round(log.duration)} ms\n`)
   }
 
-  /** A one-line message (a JSON line `{ event, ... }` in JSON mode). */
-  note (event: string, fields: Record<string, unknown>, text: string): void {
-    if (this.mode === 'none') return
-    if (this.mode === 'json') this.json({ event, ...fields })
-    else {
-      this.end()
-      this.streams.stderr.write(text + '\n')
-    }
-  }
-
   /** Ends the bar of the current pass. */
   end (): void {
     this.bar?.stop()

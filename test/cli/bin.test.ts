@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { GeneralMixtureModel, NormalDistribution, Random, loadNpy, parseJSON, writeNpy } from '../../lib/index.js'
-import { built, childEnv } from '../built.js'
+import { built, uncovered } from '../built.js'
 import { makeData } from './cli-helpers.js'
 import { decodePng } from '../plot/png.js'
 import { writeParquetFiles } from '../io/parquet-files.js'
@@ -26,7 +26,7 @@ const out = (name: string): string => join(dir, name)
 
 function aril (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise(resolve => {
-    execFile(process.execPath, [bin, ...args], { env: childEnv(), cwd: dir }, (err, stdout, stderr) => {
+    execFile(...uncovered(process.execPath, [bin, ...args]), { cwd: dir }, (err, stdout, stderr) => {
       resolve({ code: err === null ? 0 : (err as { code: number }).code, stdout, stderr })
     })
   })
@@ -89,7 +89,8 @@ t.test('Ctrl-C during a fit: exit 130, no model file, no temporary file', async 
   const big = join(dir, 'big.npy')
   await pipeline(Readable.from([Float64Array.from({ length: 200000 }, () => r.normal())]), writeNpy(big))
   const model = out('interrupted.json')
-  const child = spawn(process.execPath, [bin, 'fit', big, '--model', 'gmm:3', '--seed', '1', '--stop-threshold', '-1', '--max-iterations', '100000', '--out', model], { env: childEnv(), cwd: dir })
+  // /usr/bin/env execs node in its own process, so the signal reaches node itself.
+  const child = spawn(...uncovered(process.execPath, [bin, 'fit', big, '--model', 'gmm:3', '--seed', '1', '--stop-threshold', '-1', '--max-iterations', '100000', '--out', model]), { cwd: dir })
   let stderr = ''
   const sent = new Promise<void>(resolve => {
     child.stderr.on('data', chunk => {

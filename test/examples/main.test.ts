@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { runExample } from './run-example.js'
-import { built, childEnv } from '../built.js'
+import { built, uncovered } from '../built.js'
 import { GeneralMixtureModel, NormalDistribution, loadNpy } from '../../lib/index.js'
 import { assertClose } from '../helpers.js'
 
@@ -40,7 +40,7 @@ t.test('npm start: generates its data, then fits out of core', async t => {
   const command = /^ {2}aril (fit \S+ --model gmm:3 .*) --out mixture\.json$/m.exec(out)
   t.ok(command, 'the CLI equivalent is printed')
   const args = [...command![1]!.split(' '), '--out', join(dir, 'cli.json'), '--progress', 'none']
-  await promisify(execFile)(process.execPath, [await built(), ...args], { env: childEnv(), cwd: fileURLToPath(new URL('../..', import.meta.url)) })
+  await promisify(execFile)(...uncovered(process.execPath, [await built(), ...args]), { cwd: fileURLToPath(new URL('../..', import.meta.url)) })
   t.same(JSON.parse(await readFile(join(dir, 'cli.json'), 'utf8')), mixture, 'aril fit gives the same mixture')
 
   const again = await runExample('main.ts', [], env)

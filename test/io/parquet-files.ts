@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { uncovered } from '../built.js'
 
 export const n = 2500
 export const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 10)
@@ -23,10 +24,7 @@ export const FILES = ['data', 'one', 'strings', 'weights', 'binary', 'xy'] as co
 
 /** Writes the files into `dir` (in a child process; see above). */
 export async function writeParquetFiles (dir: string): Promise<void> {
-  const env = { ...process.env }
-  delete env.NODE_OPTIONS
-  delete env.NODE_V8_COVERAGE
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), dir], { env })
+  await promisify(execFile)(...uncovered(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), dir]))
 }
 
 async function main (dir: string): Promise<void> {
