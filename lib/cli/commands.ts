@@ -3,7 +3,7 @@
  * data, run the library, and write the result under a temporary name renamed into place at the
  * end, so an interrupted or failed command leaves any existing output file as it was.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { readFile, rename, rm } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { Transform, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -14,6 +14,7 @@ import { ArilError } from '../core/errors.js'
 import type { Model } from '../core/model.js'
 import { predictStream, type PredictOutput, type Predictor } from '../core/predict-stream.js'
 import { fromJSON, stringifyJSON } from '../core/serialize.js'
+import { temporaryPath, writeFileAtomically } from '../io/atomic-file.js'
 import { writeNpy } from '../io/npy.js'
 import { writeCsv, writeNdjson } from '../io/write-text.js'
 import { Kmeans } from '../models/kmeans.js'
@@ -21,23 +22,6 @@ import { plotDensity, plotHistory, plotScatter } from '../plot/plots.js'
 import { csvLogger } from '../train/callbacks.js'
 import { fitModel, type ModelSpec } from './models.js'
 import type { ProgressReporter } from './progress.js'
-
-/** A temporary name beside `path`, renamed onto it when the work succeeds. */
-function temporary (path: string): string {
-  return `${path}.aril-${process.pid}.tmp`
-}
-
-/** Writes a whole file atomically (temporary file, then rename). */
-async function writeAtomically (path: string, text: string): Promise<void> {
-  const tmp = temporary(path)
-  try {
-    await writeFile(tmp, text)
-    await rename(tmp, path)
-  } catch (err) {
-    await rm(tmp, { force: true })
-    throw new ArilError('ERR_SOURCE', `Cannot write the file: ${(err as Error).message}`, { file: path }, { cause: err })
-  }
-}
 
 /** The first batch of the data (its shape, and whether it has labels). */
 async function head (open: () => BatchReadable, path: string): Promise<Batch> {
@@ -90,7 +74,7 @@ export async function fitCommand (c: FitCommand, progress: ProgressReporter, sig
     }
   })
   progress.end()
-  await writeAtomically(c.out, stringifyJSON(model.toJSON()))
+  await writeFileAtomically(c.out, stringifyJSON(model.toJSON()))
   const seconds = ((performance.now() - started) / 1000).toFixed(1)
   const epochs = history === undefined ? '' : `, ${history.iterations} EM steps (${history.stopReason ?? 'done'}), log-likelihood ${history.logProbability}`
   return `${model.name} fitted to ${c.data} (${first.cols} column${first.cols === 1 ? '' : 's'}) in ${seconds} s${epochs}; written to ${c.out}`
@@ -123,7 +107,7 @@ function writerFor (out: string, path: string, names: (cols: number) => string[]
 
 /** Streams batches through `transform` into `out` (atomically); resolves with the rows written. */
 async function transformTo (open: () => BatchReadable, transform: Transform, out: string, names: (cols: number) => string[] | undefined, cols: number, progress: ProgressReporter, signal: AbortSignal): Promise<number> {
-  const tmp = temporary(out)
+  const tmp = temporaryPath(out)
   const writer = writerFor(out, tmp, names, cols)
   const reader = open()
   let rows = 0

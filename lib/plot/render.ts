@@ -4,9 +4,9 @@
  * package) turns the SVG into PNG with the system's fonts. The three are imported on first use,
  * so `import 'aril'` does not load them.
  */
-import { rename, rm, writeFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { ArilError, invalidOption } from '../core/errors.js'
+import { writeFileAtomically } from '../io/atomic-file.js'
 import type { VegaLiteSpec } from './specs.js'
 
 /**
@@ -59,12 +59,5 @@ export async function writePlot (path: string, spec: VegaLiteSpec): Promise<void
   if (format !== '.svg' && format !== '.png') invalidOption('out', 'a file ending in .svg or .png', path)
   const svg = await renderSvg(spec)
   const bytes = format === '.svg' ? svg : await renderPng(svg)
-  const temporary = `${path}.${process.pid}.tmp`
-  try {
-    await writeFile(temporary, bytes)
-    await rename(temporary, path)
-  } catch (err) {
-    await rm(temporary, { force: true })
-    throw new ArilError('ERR_SOURCE', `Cannot write the plot: ${(err as Error).message}`, { file: path }, { cause: err })
-  }
+  await writeFileAtomically(path, bytes)
 }
