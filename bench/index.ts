@@ -10,6 +10,7 @@
  *   bench/bayes.ts                 NaiveBayes fit on 10^6 × 10, 3 classes, vs pomegranate
  *   bench/init.ts                  whole-stream initialization sample and 'kmeans||' vs an E-step pass; binned KDE vs Normal summarize
  *   bench/networks.ts              BayesianNetwork structure learning, fixed-structure fit, predictProba, vs pomegranate
+ *   bench/columnar.ts              readParquet / readArrow vs hyparquet's and apache-arrow's own reader loops
  *
  * Run: npm run bench [-- --large]   (data files go to data/bench/, made on first use; a few minutes on 2 cores)
  * One benchmark alone: node --import tsx bench/<name>.ts
@@ -21,6 +22,7 @@ import { run as mixture } from './mixture.js'
 import { run as bayes } from './bayes.js'
 import { run as init } from './init.js'
 import { run as networks } from './networks.js'
+import { run as columnar } from './columnar.js'
 
 const benches: Array<[string, () => Promise<unknown>]> = [
   ['.npy source', () => npy({ large: process.argv.includes('--large') })],
@@ -29,7 +31,8 @@ const benches: Array<[string, () => Promise<unknown>]> = [
   ['mixtures and Kmeans (EM)', mixture],
   ['NaiveBayes', bayes],
   ['initialization and kernel densities', init],
-  ['Bayesian networks', networks]
+  ['Bayesian networks', networks],
+  ['Parquet and Arrow sources', columnar]
 ]
 for (const [name, run] of benches) {
   console.log(`\n=== ${name} ===`)

@@ -100,7 +100,7 @@ function recordSink (pick: (record: any) => number): Writable {
  * system time of this process, garbage collector threads included): on a shared machine CPU time
  * varies far less than wall time, which also counts the time spent waiting for a core.
  */
-async function race (...contenders: Array<() => Promise<void> | void>): Promise<number[]> {
+export async function race (...contenders: Array<() => Promise<void> | void>): Promise<number[]> {
   const cheapest = contenders.map(() => Infinity)
   for (let i = 0; i < RUNS; i++) {
     for (const [k, run] of contenders.entries()) {

@@ -8,7 +8,8 @@
  * 3. Trains a three-component GeneralMixtureModel out of core: k-means++ on the first rows, then EM
  *    passes over the file, each split across two worker threads (the same bits as one thread),
  *    printing every epoch as it ends.
- * It prints parameters, rows per second and the peak memory (which does not grow with the file).
+ * It prints parameters, rows per second and the peak memory (which does not grow with the file),
+ * and the `aril` commands that do the same from the command line.
  *
  * Run: npm start    (environment: ARIL_ROWS to change the row count, ARIL_DATA the data folder)
  */
@@ -80,9 +81,14 @@ const mixture = await GeneralMixtureModel.fromStream(NormalDistribution, 3, () =
   }]
 })
 const seconds = (performance.now() - start) / 1000
-const [components, weights] = mixture.parameters as [Array<[number, number]>, number[]]
+const [components, weights] = mixture.parameters
 const fitted = components.map(([mean, std], j) => ({ weight: weights[j]!, mean, std })).sort((a, b) => a.mean - b.mean)
 for (const c of fitted) console.log(`  weight ${c.weight.toFixed(4)}  mean ${c.mean.toFixed(4)}  std ${c.std.toFixed(4)}`)
 console.log(`  (drawn from weights ${TRUTH.weights.join(', ')}; means ${TRUTH.means.join(', ')}; stds ${TRUTH.stds.join(', ')})`)
 console.log(`  ${seconds.toFixed(1)} s in all, peak memory ${peak()}`)
 console.log(`  ${JSON.stringify(mixture)}`)
+
+console.log('\nThe same from the command line (progress goes to stderr; the model file is written when the fit is done):')
+console.log(`  aril fit ${FILE} --model normal --out normal.json`)
+console.log(`  aril fit ${FILE} --model gmm:3 --seed 1 --init-rows 100000 --max-iterations 50 --stop-threshold 1 --workers 2 --out mixture.json`)
+console.log(`  aril plot ${FILE} --model mixture.json --out mixture.png`)

@@ -41,6 +41,9 @@ export type ArilErrorCode =
   | 'ERR_CHECKPOINT'
   | 'ERR_LIMIT'
   | 'ERR_GRAPH'
+  | 'ERR_RAW_BYTES'
+  | 'ERR_PARQUET'
+  | 'ERR_ARROW'
 
 /** Where an error happened; every field is optional and copied onto the error. */
 export interface ErrorLocation {

@@ -8,6 +8,8 @@ import { ArilError, show } from './errors.js'
 import type { Model, Summary } from './model.js'
 import { booleanOption } from './options.js'
 import type { UpdateOptions } from './options.js'
+import { chunkRows, ProgressCounter, type ProgressCallback } from './progress.js'
+import { rejectRawBytes } from './raw-bytes.js'
 
 /** Options of `model.sink()`: the model's update options plus stream options. */
 export type SinkOptions<U extends UpdateOptions> = U & {
@@ -15,6 +17,8 @@ export type SinkOptions<U extends UpdateOptions> = U & {
   update?: boolean | undefined
   /** Aborting destroys the sink and restores the model. */
   signal?: AbortSignal | undefined
+  /** Called after every batch with the rows so far and, from an aril reader piped in, its bytes and the share done. */
+  onProgress?: ProgressCallback | undefined
 }
 
 /** Work between two yields to the event loop, so a synchronous source cannot starve timers. */
@@ -27,11 +31,16 @@ export class ModelSink<U extends UpdateOptions> extends Writable {
   private readonly update: boolean
   private lastYield = performance.now()
   private completed = false
+  private readonly progress: ProgressCounter | undefined
 
   constructor (private readonly model: Model<unknown, U>, private readonly options: SinkOptions<U>) {
     super({ objectMode: true, highWaterMark: 4, ...(options.signal === undefined ? {} : { signal: options.signal }) })
     this.update = booleanOption(options, 'update', true)
     this.snapshot = model.summary()
+    if (options.onProgress !== undefined) {
+      const progress = this.progress = new ProgressCounter(options.onProgress)
+      this.on('pipe', source => progress.attach(source))
+    }
   }
 
   override _write (chunk: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -39,8 +48,11 @@ export class ModelSink<U extends UpdateOptions> extends Writable {
       if (typeof chunk === 'number' || typeof chunk === 'string') {
         throw new ArilError('ERR_INVALID_INPUT', `A model sink takes batches of rows, got a single value ${show(chunk)}; group rows with toBatches()`)
       }
+      rejectRawBytes(chunk, 'A model sink')
+      const rows = this.progress === undefined ? 0 : chunkRows(chunk)
       this.model.summarize(chunk as BatchInput)
       releaseBatch(chunk)
+      this.progress?.count(rows)
     } catch (err) {
       callback(err as Error)
       return
@@ -57,7 +69,7 @@ export class ModelSink<U extends UpdateOptions> extends Writable {
   override _final (callback: (error?: Error | null) => void): void {
     try {
       if (this.update) {
-        const { update: _update, signal: _signal, ...rest } = this.options
+        const { update: _update, signal: _signal, onProgress: _onProgress, ...rest } = this.options
         this.model.fromSummaries(rest as unknown as U)
       }
       this.completed = true

@@ -5,9 +5,10 @@
  * {@link readFile} joins a file to such a Transform and releases the file whenever the Transform
  * ends, fails, is destroyed or aborted. {@link toBatches} groups rows from any object-mode stream.
  */
-import { createReadStream } from 'node:fs'
+import { createReadStream, stat } from 'node:fs'
 import { Transform, type TransformCallback } from 'node:stream'
 import type { Batch } from '../core/batch.js'
+import type { BatchReadable } from '../core/batch-readable.js'
 import { ArilError, invalidOption } from '../core/errors.js'
 import { columnOptions, ValueRows, type ColumnOptions } from './columns.js'
 
@@ -38,14 +39,19 @@ export interface StreamOptions {
  * stream.on('skipped', n => console.warn(`${n} rows skipped`))
  * ```
  */
-export class BatchStream extends Transform {
+export class BatchStream extends Transform implements BatchReadable {
+  /** Rows emitted, bytes (or characters) written in, and the file's size when read by `readFile`. */
+  rowsRead = 0
+  bytesRead = 0
+  totalBytes: number | undefined
+  readonly totalRows: number | undefined = undefined
   private readonly decoder: Decoder
   private readonly refineError: ((err: Error) => Promise<Error>) | undefined
 
   constructor (makeDecoder: (emit: (batch: Batch) => void) => Decoder, how: BatchStreamSetup) {
     // Two Batches of 8192 rows are enough read-ahead; more only holds memory.
     super({ readableObjectMode: true, writableObjectMode: how.objectInput === true, decodeStrings: false, readableHighWaterMark: 2 })
-    this.decoder = makeDecoder(batch => { this.push(batch) })
+    this.decoder = makeDecoder(batch => { this.rowsRead += batch.rows; this.push(batch) })
     this.refineError = how.refineError
     if (how.signal !== undefined) abortOn(this, how.signal, how.file)
   }
@@ -56,6 +62,7 @@ export class BatchStream extends Transform {
   }
 
   override _transform (chunk: unknown, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (typeof chunk === 'string' || chunk instanceof Uint8Array) this.bytesRead += chunk.length
     try {
       this.decoder.write(chunk)
     } catch (err) {
@@ -122,6 +129,7 @@ export function readFile<T extends Transform> (path: string, parser: T): T {
   const file = createReadStream(path, { highWaterMark: 1 << 16 })
   file.on('error', err => parser.destroy(new ArilError('ERR_SOURCE', `Cannot read the file: ${err.message}`, { file: String(path) }, { cause: err })))
   parser.once('close', () => file.destroy())
+  if (parser instanceof BatchStream) stat(path, (err, stats) => { if (err === null) parser.totalBytes = stats.size })
   file.pipe(parser)
   return parser
 }

@@ -9,6 +9,7 @@ import { Parser } from 'csv-parse'
 import type { Batch } from '../core/batch.js'
 import { ArilError, invalidOption, limitExceeded } from '../core/errors.js'
 import { limitOption } from '../core/options.js'
+import type { BatchReadable } from '../core/batch-readable.js'
 import { BatchStream, readFile, type Decoder, type StreamOptions } from './batches.js'
 import { checkColumns, columnOptions, resolveColumns, RowBuilder, type ColumnOptions, type ColumnSettings } from './columns.js'
 import { MAX_RECORD_LENGTH } from './limits.js'
@@ -27,6 +28,74 @@ export interface CsvOptions extends ColumnOptions, StreamOptions {
    * 16,777,216 (2^24), at least 2.
    */
   maxRecordLength?: number | undefined
+  /**
+   * csv-parse's own options, passed through after a check (snake_case as csv-parse documents them,
+   * or camelCase): `from_line`/`to_line` (1-based lines), `from`/`to` (1-based records), `comment`,
+   * `comment_no_infix`, `relax_column_count` (short rows are padded with missing values, long rows
+   * cut to the first row's width), `relax_quotes`, `ltrim`/`rtrim`/`trim`, `escape`,
+   * `record_delimiter`, `encoding`, `skip_empty_lines` (default true),
+   * `skip_records_with_empty_values`, `skip_records_with_error`, `bom` (default true). (csv-parse's
+   * `max_record_size` is `maxRecordLength`.)
+   */
+  from_line?: number | undefined
+  to_line?: number | undefined
+  from?: number | undefined
+  to?: number | undefined
+  comment?: string | undefined
+  comment_no_infix?: boolean | undefined
+  relax_column_count?: boolean | undefined
+  relax_quotes?: boolean | undefined
+  ltrim?: boolean | undefined
+  rtrim?: boolean | undefined
+  trim?: boolean | undefined
+  escape?: string | null | false | undefined
+  record_delimiter?: string | readonly string[] | undefined
+  encoding?: BufferEncoding | undefined
+  skip_empty_lines?: boolean | undefined
+  skip_records_with_empty_values?: boolean | undefined
+  skip_records_with_error?: boolean | undefined
+  bom?: boolean | undefined
+  fromLine?: number | undefined
+  toLine?: number | undefined
+  commentNoInfix?: boolean | undefined
+  relaxColumnCount?: boolean | undefined
+  relaxQuotes?: boolean | undefined
+  recordDelimiter?: string | readonly string[] | undefined
+  skipEmptyLines?: boolean | undefined
+  skipRecordsWithEmptyValues?: boolean | undefined
+  skipRecordsWithError?: boolean | undefined
+}
+
+/** How each csv-parse option passed through is checked. */
+const PASSED: Record<string, 'line' | 'boolean' | 'char' | 'text' | 'delimiter' | 'encoding'> = {
+  from_line: 'line', to_line: 'line', from: 'line', to: 'line',
+  comment: 'text', escape: 'char', record_delimiter: 'delimiter', encoding: 'encoding',
+  comment_no_infix: 'boolean', relax_column_count: 'boolean', relax_quotes: 'boolean', ltrim: 'boolean', rtrim: 'boolean', trim: 'boolean',
+  skip_empty_lines: 'boolean', skip_records_with_empty_values: 'boolean', skip_records_with_error: 'boolean', bom: 'boolean'
+}
+const CAMEL = Object.fromEntries(Object.keys(PASSED).map(k => [k.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()), k]))
+
+/** The csv-parse options passed through, checked and under their snake_case names. */
+function passedOptions (o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [given, value] of Object.entries(o)) {
+    const name = CAMEL[given] ?? given
+    const kind = PASSED[name]
+    if (kind === undefined || value === undefined) continue
+    if (name in out) invalidOption(given, `one of ${name} and its camelCase form, not both`, value)
+    const ok = kind === 'line' ? Number.isSafeInteger(value) && (value as number) >= 1
+      : kind === 'boolean' ? typeof value === 'boolean'
+        : kind === 'char' ? value === null || value === false || (typeof value === 'string' && value.length === 1)
+          : kind === 'text' ? typeof value === 'string' && value.length > 0
+            : kind === 'encoding' ? typeof value === 'string' && Buffer.isEncoding(value)
+              : (typeof value === 'string' && value.length > 0) || (Array.isArray(value) && value.length > 0 && value.every(v => typeof v === 'string' && v.length > 0))
+    if (!ok) {
+      invalidOption(given, { line: 'a whole number >= 1', boolean: 'true or false', char: 'one character, null or false', text: 'a non-empty string', encoding: 'a Buffer encoding such as utf8 or latin1', delimiter: 'a non-empty string or an array of them' }[kind], value)
+    }
+    out[name] = value
+  }
+  if (out.from_line !== undefined && out.to_line !== undefined && (out.to_line as number) < (out.from_line as number)) invalidOption('to_line', `a line >= from_line (${String(out.from_line)})`, out.to_line)
+  return out
 }
 
 /** {@link CsvOptions} checked: the column settings plus the csv-parse options. */
@@ -44,6 +113,8 @@ interface CsvSettings {
    * two quotes.
    */
   readonly heldBytes: number
+  /** `relax_column_count`: rows of another width are padded or cut instead of failing. */
+  readonly relax: boolean
 }
 
 /** csv-parse's state machine, as its own Transform and sync parser drive it. */
@@ -55,7 +126,7 @@ interface CsvApi {
 }
 
 function csvSettings (options: CsvOptions | undefined): CsvSettings {
-  const columns = columnOptions(options, ['columns', 'delimiter', 'quote', 'signal', 'maxRecordLength'])
+  const columns = columnOptions(options, ['columns', 'delimiter', 'quote', 'signal', 'maxRecordLength', ...Object.keys(PASSED), ...Object.keys(CAMEL)])
   const o = (options ?? {}) as Record<string, unknown>
   const c = o.columns ?? false
   if (typeof c !== 'boolean' && !(Array.isArray(c) && c.length > 0 && c.every(n => typeof n === 'string') && new Set(c).size === c.length)) {
@@ -67,6 +138,10 @@ function csvSettings (options: CsvOptions | undefined): CsvSettings {
   if (!(quote === null || quote === false || (typeof quote === 'string' && quote.length === 1))) invalidOption('quote', 'one character, null or false', quote)
   if (quote === delimiter) invalidOption('quote', 'a character other than the delimiter', quote)
   const maxRecordLength = limitOption(o, 'maxRecordLength', MAX_RECORD_LENGTH, Number.MAX_SAFE_INTEGER, 2)
+  const passed = passedOptions(o)
+  // The record-delimiter scan reads UTF-8-compatible bytes with csv-parse's default escape and
+  // strict quotes; with any option that changes that, csv-parse finds the delimiter itself.
+  const scannable = !/[\r\n]/.test(delimiter) && ['record_delimiter', 'escape', 'comment', 'relax_quotes', 'encoding'].every(k => passed[k] === undefined)
   const quoteByte = typeof quote !== 'string' ? -1 : quote.charCodeAt(0) < 0x80 ? quote.charCodeAt(0) : undefined
   return {
     columns,
@@ -74,10 +149,11 @@ function csvSettings (options: CsvOptions | undefined): CsvSettings {
     names: Array.isArray(c) ? c : undefined,
     // Blank lines carry no row (as in pandas); a byte-order mark is not part of the first name.
     // csv-parse checks its limit before it appends a character, so it lets one more through (and 0 turns it off).
-    parse: { delimiter, quote, skip_empty_lines: true, bom: true, max_record_size: maxRecordLength - 1 },
+    parse: { delimiter, quote, skip_empty_lines: true, bom: true, ...passed, max_record_size: maxRecordLength - 1 },
     maxRecordLength,
-    quoteByte: /[\r\n]/.test(delimiter) ? undefined : quoteByte,
-    heldBytes: 3 * maxRecordLength + (Buffer.byteLength(delimiter) + 2) * columns.maxColumns + 3
+    quoteByte: scannable ? quoteByte : undefined,
+    heldBytes: 3 * maxRecordLength + (Buffer.byteLength(delimiter) + 2) * columns.maxColumns + 3,
+    relax: passed.relax_column_count === true
   }
 }
 
@@ -139,9 +215,11 @@ class CsvDecoder implements Decoder {
   private scan: RecordDelimiterScan | undefined
   private held: Buffer[] = []
   private heldBytes = 0
+  /** Cells of every row (the first row's, or the header's). */
+  private width = 0
   private readonly onRecord = (record: unknown[]): void => {
     if (this.builder === undefined) this.first(record)
-    else this.builder.addRow(record)
+    else this.builder.addRow(this.settings.relax ? this.fit(record) : record)
   }
 
   constructor (private readonly settings: CsvSettings, private readonly emit: (batch: Batch) => void, private readonly file: string | undefined) {
@@ -201,9 +279,15 @@ class CsvDecoder implements Decoder {
     const location = { line: err.lines, file: this.file }
     if (err.code === 'CSV_MAX_RECORD_SIZE') limitExceeded('maxRecordLength', this.settings.maxRecordLength, `a record of more than ${this.settings.maxRecordLength} characters`, location)
     if (err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-      throw new ArilError('ERR_CSV_COLUMN', `CSV row has a different number of columns than the first: ${err.message}`, location, { cause: err })
+      throw new ArilError('ERR_CSV_COLUMN', `CSV row has a different number of columns than the first (relax_column_count: true pads or cuts such rows; from_line skips a preamble): ${err.message}`, location, { cause: err })
     }
     throw new ArilError('ERR_CSV_PARSE', `CSV cannot be parsed: ${err.message}`, location, { cause: err })
+  }
+
+  /** `relax_column_count`: a short row padded with missing values, a long one cut to the width. */
+  private fit (record: unknown[]): unknown[] {
+    if (record.length === this.width) return record
+    return record.length > this.width ? record.slice(0, this.width) : [...record, ...new Array<string>(this.width - record.length).fill('')]
   }
 
   /** The first record: the header, or the first row (which fixes the number of columns). */
@@ -214,12 +298,13 @@ class CsvDecoder implements Decoder {
     let names = settings.names
     if (settings.header) {
       names = record as string[]
-    } else if (names !== undefined && names.length !== record.length) {
+    } else if (names !== undefined && names.length !== record.length && !settings.relax) {
       throw new ArilError('ERR_CSV_COLUMN', `Expected ${names.length} columns (option columns), got ${record.length}`, locate())
     }
-    const layout = resolveColumns(settings.columns, { names, width: record.length })
+    this.width = names?.length ?? record.length
+    const layout = resolveColumns(settings.columns, { names, width: this.width })
     this.builder = new RowBuilder(layout, settings.columns, { code: 'ERR_CSV_VALUE', locate, untyped: true }, this.emit)
-    if (!settings.header) this.builder.addRow(record)
+    if (!settings.header) this.builder.addRow(settings.relax ? this.fit(record) : record)
   }
 }
 
@@ -257,7 +342,7 @@ export function parseCsv (options?: CsvOptions): BatchStream {
  * for await (const batch of readCsv('data.csv', { columns: true })) console.log(batch.rows)
  * ```
  */
-export function readCsv (path: string, options?: CsvOptions): BatchStream {
+export function readCsv (path: string, options?: CsvOptions): BatchReadable {
   return readFile(path, csvStream(csvSettings(options), options?.signal, path))
 }
 

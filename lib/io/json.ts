@@ -15,6 +15,7 @@ import { verifyFile } from 'stream-json/file/verifier.js'
 import type { Batch } from '../core/batch.js'
 import { ArilError, invalidOption, limitExceeded, show, type ErrorLocation } from '../core/errors.js'
 import { limitOption } from '../core/options.js'
+import type { BatchReadable } from '../core/batch-readable.js'
 import { BatchStream, readFile, type Decoder, type StreamOptions } from './batches.js'
 import { checkColumns, columnOptions, ValueRows, type ColumnOptions, type ColumnSettings } from './columns.js'
 import { MAX_VALUE_LENGTH } from './limits.js'
@@ -231,7 +232,7 @@ export function parseJson (options?: JsonOptions): BatchStream {
  * for await (const batch of readJson('data.json', { path: 'rows' })) console.log(batch.rows)
  * ```
  */
-export function readJson (path: string, options?: JsonOptions): BatchStream {
+export function readJson (path: string, options?: JsonOptions): BatchReadable {
   const settings = jsonSettings(options)
   return readFile(path, new BatchStream(emit => new JsonDecoder(settings, emit, path), { signal: options?.signal, file: path, refineError: exactJsonError }))
 }

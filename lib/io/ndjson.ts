@@ -6,6 +6,7 @@
 import type { Batch } from '../core/batch.js'
 import { ArilError, limitExceeded } from '../core/errors.js'
 import { limitOption } from '../core/options.js'
+import type { BatchReadable } from '../core/batch-readable.js'
 import { BatchStream, readFile, type Decoder, type StreamOptions } from './batches.js'
 import { columnOptions, ValueRows, type ColumnOptions, type ColumnSettings } from './columns.js'
 import { MAX_LINE_LENGTH } from './limits.js'
@@ -130,7 +131,7 @@ export function parseNdjson (options?: NdjsonOptions): BatchStream {
  * for await (const batch of readNdjson('rows.ndjson')) console.log(batch.rows)
  * ```
  */
-export function readNdjson (path: string, options?: NdjsonOptions): BatchStream {
+export function readNdjson (path: string, options?: NdjsonOptions): BatchReadable {
   const settings = ndjsonSettings(options)
   return readFile(path, new BatchStream(emit => new NdjsonDecoder(settings, emit, path), { signal: options?.signal, file: path }))
 }

@@ -7,6 +7,8 @@ import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { Readable, Writable } from 'node:stream'
 import { lendBatch, RELEASES_BATCHES, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
+import type { BatchReadable } from '../core/batch-readable.js'
+import type { ReaderCounters } from '../core/progress.js'
 import { BatchStream } from './batches.js'
 import { batchRows, decodeValues, npyLimits, NpyDecoder, type NpyLimits, type NpyReadOptions } from './npy-decoder.js'
 import { formatHeader, parseDtype, parseHeader, readPreamble, type NpyDtype, type NpyHeader } from './npy-header.js'
@@ -72,14 +74,14 @@ export interface ReadNpyOptions extends Omit<NpyReadOptions, 'file'> {
  * await pipeline(readNpy('data/x.npy', { start: 1024, end: 4096 }), model.sink())
  * ```
  */
-export function readNpy (path: string, options: ReadNpyOptions = {}): Readable {
+export function readNpy (path: string, options: ReadNpyOptions = {}): BatchReadable {
   // Checked before the stream exists: a Readable starts opening its file as soon as it is built.
   const limits = npyLimits(options)
   for (const name of ['start', 'end'] as const) {
     const value = options[name]
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) invalidOption(name, 'a whole number >= 0', value)
   }
-  return new NpyFileReader(path, options, limits)
+  return new NpyFileReader(path, options, limits) as unknown as BatchReadable
 }
 
 /** Reads `length` bytes at `position`, failing rather than returning fewer. */
@@ -100,7 +102,13 @@ async function readFully (handle: FileHandle, buffer: Uint8Array, length: number
  */
 const READ_AHEAD = 3
 
-class NpyFileReader extends Readable {
+class NpyFileReader extends Readable implements ReaderCounters {
+  /** Rows pushed, bytes read from the file, the file's size and the rows of the range (known once the header is read). */
+  rowsRead = 0
+  bytesRead = 0
+  readonly skippedRows = 0
+  totalBytes: number | undefined
+  totalRows: number | undefined
   private handle: FileHandle | undefined
   private header: NpyHeader | undefined
   private rowsPerBatch = 1
@@ -162,12 +170,16 @@ class NpyFileReader extends Readable {
       throw new ArilError('ERR_NPY_RANGE', `Row range [${start}, ${end}) is outside the file's ${header.rows} rows (expected 0 <= start <= end <= ${header.rows})`, { file })
     }
     this.header = header
+    this.totalBytes = size
+    this.bytesRead = header.dataOffset
+    this.totalRows = end - start
     this.rowsPerBatch = batchRows(header.cols, this.options.rowsPerBatch)
     this.row = start
     this.end = end
   }
 
   override _read (): void {
+    const header = this.header!
     this.readAhead()
     const next = this.inFlight.shift()
     if (next === undefined) {
@@ -185,6 +197,8 @@ class NpyFileReader extends Readable {
         const buffer = batch.data.buffer as ArrayBuffer
         lendBatch(batch, () => this.spare.push(buffer))
       }
+      this.rowsRead += batch.rows
+      this.bytesRead += batch.data.length * header.dtype.itemSize
       this.push(batch)
     }, err => this.destroy(err as Error))
   }

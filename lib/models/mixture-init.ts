@@ -21,8 +21,8 @@ import { initialCentroids, initialSample, type InitOptions, type InitSettings } 
 import { Kmeans, refineCentroids } from './kmeans.js'
 
 /** A kind of component that can be fitted to rows: a class with a static `fromSamples`. */
-export interface ComponentKind {
-  fromSamples (X: BatchInput, options?: any): Model<unknown, any, unknown>
+export interface ComponentKind<C extends Model<unknown, any, unknown> = Model<unknown, any, unknown>> {
+  fromSamples (X: BatchInput, options?: any): C
 }
 
 /** Options of `fromSamples` and `fromStream`: the initialization (see {@link InitOptions}) and the k-means steps. */
@@ -34,9 +34,12 @@ export interface MixtureInitOptions extends InitOptions {
 /** The keys of {@link MixtureInitOptions}, which the EM fit must not see. */
 export const INIT_KEYS = ['init', 'nInit', 'seed', 'initRows', 'initSample', 'initRounds', 'initOversampling', 'kmeansIterations'] as const
 
-/** The components and weights a mixture starts from. */
-export interface MixtureStart {
-  components: Array<Model<unknown, any, unknown>>
+/**
+ * The components and weights a mixture starts from. (A one-column kind on d > 1 columns gives
+ * IndependentComponentsDistributions, as pomegranate: `C` is then that class.)
+ */
+export interface MixtureStart<C extends Model<unknown, any, unknown> = Model<unknown, any, unknown>> {
+  components: C[]
   weights: Float64Array
   /** Rows of the sample when it was the first `initRows` rows (for the trainer's note). */
   headRows: number | undefined
@@ -47,7 +50,7 @@ export interface MixtureStart {
  * @throws ArilError `ERR_INVALID_OPTION` for kinds that do not fit the data, `ERR_INVALID_INPUT`
  *   when k-means leaves a cluster empty or there are fewer than k complete rows
  */
-export function * mixtureStart (kind: ComponentKind | readonly ComponentKind[], k: number, settings: InitSettings, options: MixtureInitOptions): Passes<MixtureStart> {
+export function * mixtureStart<C extends Model<unknown, any, unknown>> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, settings: InitSettings, options: MixtureInitOptions): Passes<MixtureStart<C>> {
   const kmeansIterations = numberOption(options, 'kmeansIterations', 1, 0)
   const random = new Random(settings.seed)
   const sample = yield * initialSample(settings)
@@ -69,7 +72,7 @@ export function * mixtureStart (kind: ComponentKind | readonly ComponentKind[], 
     if (rows.length === 0) throw new ArilError('ERR_INVALID_INPUT', `GeneralMixtureModel: k-means left cluster ${j} of ${k} empty on the ${sample.rows} rows of the initialization sample; try another seed, nInit or more initRows`)
     const cluster = selectRows(sample, rows)
     weights[j] = (cluster.weights === undefined ? cluster.rows : cluster.weights.reduce((a, b) => a + b, 0)) / total
-    return fit(cluster)
+    return fit(cluster) as C
   })
   return { components, weights, headRows: settings.sample === 'head' && sample.rows === settings.rows ? settings.rows : undefined }
 }

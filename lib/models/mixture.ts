@@ -43,17 +43,21 @@ export type MixtureFitOptions = TrainOptions & MixtureUpdateOptions & SummarizeO
  * A row that is missing in every column has log-probability 0 under every component, so its
  * responsibilities are the priors (as in pomegranate).
  *
+ * The class is generic in its components, so `parameters` is typed: a mixture of Normals has
+ * `[Array<[mean, std]>, weights]`.
+ *
  * @example
  * ```ts
  * const gmm = new GeneralMixtureModel([new NormalDistribution(-1, 1), new NormalDistribution(1, 1)])
  * gmm.fit([-1.2, -0.8, -1.1, 0.9, 1.3, 1.0], { maxIterations: 10 })
  * gmm.predict([-1, 1]) // => Float64Array [0, 1]
+ * const [[[mean0, std0]], weights] = gmm.parameters // typed, no cast
  * ```
  */
-export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[], weights: number[]], MixtureUpdateOptions, Float64Array | Float64Array[]> {
+export class GeneralMixtureModel<C extends Component = Component> extends PosteriorModel<[distributions: Array<C['parameters']>, weights: number[]], MixtureUpdateOptions, Float64Array | Float64Array[]> {
   readonly name = 'GeneralMixtureModel'
   readonly dimension: number | undefined
-  readonly distributions: Component[]
+  readonly distributions: C[]
   /** The mixing weights π (linear, summing to 1) and their logarithms. */
   private weights: Float64Array
   private logWeights: Float64Array
@@ -64,7 +68,7 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
   /** Rows of a first-rows initialization sample, until the trainer has noted it (see noteAfterPass). */
   private headRows: number | undefined
 
-  constructor (distributions: readonly Component[], options: { weights?: ArrayLike<number>; frozen?: boolean } = {}) {
+  constructor (distributions: readonly C[], options: { weights?: ArrayLike<number>; frozen?: boolean } = {}) {
     super()
     if (!Array.isArray(distributions) || distributions.length < 1 || !distributions.every(d => d instanceof Model)) {
       throw new ArilError('ERR_INVALID_PARAMETER', `GeneralMixtureModel: expected a non-empty array of models, got ${show(distributions)}`)
@@ -74,7 +78,8 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
       throw new ArilError('ERR_INVALID_PARAMETER', `GeneralMixtureModel: expected components of one dimension, got ${[...dims].join(', ')}`)
     }
     const k = distributions.length
-    this.distributions = [...distributions]
+    // (the instanceof check above narrowed the array to Model[]; its items are the C given)
+    this.distributions = [...distributions] as C[]
     this.dimension = distributions[0]!.dimension
     const weights = options.weights ?? new Float64Array(k).fill(1 / k)
     if (weights.length !== k || !Array.from(weights).every(w => typeof w === 'number' && w >= 0 && w < Infinity)) {
@@ -101,8 +106,8 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
   }
 
   /** `[distributions' parameters, weights]`. */
-  get parameters (): [distributions: unknown[], weights: number[]] {
-    return [this.distributions.map(d => d.parameters), Array.from(this.weights)]
+  get parameters (): [distributions: Array<C['parameters']>, weights: number[]] {
+    return [this.distributions.map(d => d.parameters as C['parameters']), Array.from(this.weights)]
   }
 
   private setWeights (weights: Float64Array): void {
@@ -176,7 +181,7 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
     try {
       for (const d of this.distributions) d.fromSummaries(options)
     } catch (err) {
-      for (let j = 0; j < k; j++) this.distributions[j] = fromJSON(before[j]!)
+      for (let j = 0; j < k; j++) this.distributions[j] = fromJSON<C>(before[j]!)
       throw err
     }
     this.setWeights(weights)
@@ -315,7 +320,7 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
    * const gmm = GeneralMixtureModel.fromSamples(NormalDistribution, 3, X, { seed: 1, maxIterations: 50 })
    * ```
    */
-  static fromSamples (kind: ComponentKind | readonly ComponentKind[], k: number, X: BatchInput, options: MixtureInitOptions & MixtureFitOptions = {}): GeneralMixtureModel {
+  static fromSamples<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, X: BatchInput, options: MixtureInitOptions & MixtureFitOptions = {}): GeneralMixtureModel<C> {
     const batch = toBatch(X, { weights: options.weights, categorical: true })
     const model = GeneralMixtureModel.started(passesInMemory(mixtureStart(kind, k, initSettings(options, k), options), batch))
     try {
@@ -336,9 +341,9 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
    * const gmm = await GeneralMixtureModel.fromStream(NormalDistribution, 3, () => readNpy('x.npy'), { seed: 1 })
    * ```
    */
-  static async fromStream (kind: ComponentKind | readonly ComponentKind[], k: number, open: Opener, options: MixtureInitOptions & MixtureFitOptions = {}): Promise<GeneralMixtureModel> {
+  static async fromStream<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, open: Opener, options: MixtureInitOptions & MixtureFitOptions = {}): Promise<GeneralMixtureModel<C>> {
     const start = await passesOverStream(mixtureStart(kind, k, initSettings(options, k), options), open, X => toBatch(X, { categorical: true }), options.signal)
-    const model = GeneralMixtureModel.started(start)
+    const model = GeneralMixtureModel.started<C>(start)
     try {
       await model.fitStream(open, fitOptions(options))
     } finally {
@@ -347,8 +352,8 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
     return model
   }
 
-  private static started (start: MixtureStart): GeneralMixtureModel {
-    const model = new GeneralMixtureModel(start.components, { weights: start.weights })
+  private static started<C extends Component> (start: MixtureStart<C>): GeneralMixtureModel<C> {
+    const model = new GeneralMixtureModel<C>(start.components, { weights: start.weights })
     model.headRows = start.headRows
     return model
   }

@@ -23,6 +23,8 @@ import { sliceBatch, type Batch } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import type { Model } from '../core/model.js'
 import { numberOption, type UpdateOptions } from '../core/options.js'
+import { ProgressCounter, type ProgressCallback } from '../core/progress.js'
+import { rejectRawBytes } from '../core/raw-bytes.js'
 import { parseJSON, stringifyJSON } from '../core/serialize.js'
 import { openSource, type StreamLike } from '../core/source.js'
 import { History, type StopReason } from './callbacks.js'
@@ -133,12 +135,14 @@ export interface TrainOptions {
    * `onBatchEnd` then reports the re-cut batches as workers finish them.
    */
   workers?: number
+  /** Called after every batch with the pass's rows, bytes and share done (see `sink({ onProgress })`), and `epoch`. */
+  onProgress?: ProgressCallback
 }
 
 /** Something `trainStream` can open again for every pass: a file path, a function returning a fresh source, or an array of batches. */
 export type Opener = string | (() => StreamLike | string | Promise<StreamLike | string>) | readonly unknown[]
 
-const TRAIN_KEYS = new Set(['stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'inertia', 'callbacks', 'signal', 'checkpoint', 'resume', 'workers', 'weights', 'labels'])
+const TRAIN_KEYS = new Set(['stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'inertia', 'callbacks', 'signal', 'checkpoint', 'resume', 'workers', 'weights', 'labels', 'onProgress'])
 
 /** Work between two yields to the event loop, so a synchronous source cannot starve timers. */
 const YIELD_EVERY_MS = 4
@@ -155,6 +159,7 @@ interface Settings {
   checkpoint: CheckpointOptions | undefined
   resume: TrainState | undefined
   workers: number
+  onProgress: ProgressCallback | undefined
   update: Record<string, unknown>
 }
 
@@ -182,6 +187,7 @@ function trainSettings (options: TrainOptions & UpdateOptions): Settings {
     wholeOption(checkpoint, 'everyBatches', 1, 1)
     numberOption(checkpoint, 'everyMs', 0, 0)
   }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') invalidOption('onProgress', 'a function', options.onProgress)
   const workers = wholeOption(options, 'workers', 1, 1)
   if (workers === Infinity) invalidOption('workers', 'a whole number >= 1', workers)
   if (workers > 1 && (options.batchesPerEpoch !== undefined || checkpoint !== undefined || options.resume !== undefined)) {
@@ -201,6 +207,7 @@ function trainSettings (options: TrainOptions & UpdateOptions): Settings {
     checkpoint,
     resume: options.resume === undefined ? undefined : checkTrainState(options.resume),
     workers,
+    onProgress: options.onProgress,
     update
   }
 }
@@ -229,6 +236,8 @@ class Loop<U extends UpdateOptions> {
   private epochStart = performance.now()
   private epochStartTime = Date.now()
   private batchesSinceSave = 0
+  /** Progress of the current opening of the source (see `onProgress`). */
+  progress: ProgressCounter | undefined
   private lastSave = performance.now()
   /** The model's note after the first pass, for the next epoch's log. */
   private note: string | undefined
@@ -266,6 +275,7 @@ class Loop<U extends UpdateOptions> {
     this.epochBatches++
     this.totalBatches++
     this.batchesSinceSave++
+    this.progress?.count(rows)
     const progress: BatchProgress = { epoch: this.iteration, batches: this.epochBatches, rows: this.epochRows, totalRows: this.totalRows, passRows: this.passRows }
     this.call(c => c.onBatchEnd?.(progress))
   }
@@ -502,7 +512,7 @@ export async function trainStream<U extends UpdateOptions> (model: TrainableMode
   let batches: AsyncIterator<Batch> | undefined
   try {
     for (;;) {
-      batches ??= readBatches(model, await openSource(typeof open === 'function' ? open : () => open), loop.settings, loop.sourceRows)
+      batches ??= readBatches(model, await openSource(typeof open === 'function' ? open : () => open), loop.settings, loop.sourceRows, loop)
       const next = await batches.next()
       if (next.done === true) {
         batches = undefined
@@ -544,7 +554,7 @@ async function trainParallel<U extends UpdateOptions> (model: TrainableModel<U>,
   try {
     for (let more = await passHere(model, opener, loop); more;) {
       pool ??= await starting
-      const batches = readBatches(model, await openSource(opener), settings, 0)
+      const batches = readBatches(model, await openSource(opener), settings, 0, loop)
       let summaries
       try {
         summaries = await pool.pass(model, { [Symbol.asyncIterator]: () => batches }, {
@@ -572,7 +582,7 @@ async function trainParallel<U extends UpdateOptions> (model: TrainableModel<U>,
 
 /** One pass on this thread, as trainStream's; false when training is over. */
 async function passHere<U extends UpdateOptions> (model: TrainableModel<U>, open: () => StreamLike | string | Promise<StreamLike | string>, loop: Loop<U>): Promise<boolean> {
-  const batches = readBatches(model, await openSource(open), loop.settings, 0)
+  const batches = readBatches(model, await openSource(open), loop.settings, 0, loop)
   try {
     for (let next = await batches.next(); next.done !== true; next = await batches.next()) {
       loop.add(next.value)
@@ -602,12 +612,17 @@ async function replay<U extends UpdateOptions> (model: TrainableModel<U>, open: 
 }
 
 /** The batches of one opening: checked by the model, the first `skip` rows (of a resumed pass) dropped, re-cut to `batchSize`. */
-function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, readable: Readable, settings: Settings, skip: number): AsyncIterator<Batch> {
-  const { signal, batchSize } = settings
+function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, readable: Readable, settings: Settings, skip: number, loop?: Loop<U>): AsyncIterator<Batch> {
+  const { signal, batchSize, onProgress } = settings
   if (signal !== undefined) addAbortSignal(signal, readable)
+  if (loop !== undefined && onProgress !== undefined) {
+    loop.progress = new ProgressCounter(p => onProgress({ ...p, epoch: loop.iteration }))
+    loop.progress.attach(readable)
+  }
   const skipped = skip
   async function * checked (): AsyncGenerator<Batch> {
     for await (const chunk of readable) {
+      rejectRawBytes(chunk, 'A training source')
       let batch = model.toBatch(chunk as Batch)
       if (skip > 0) {
         const drop = Math.min(skip, batch.rows)

@@ -2,7 +2,11 @@ import t from 'tap'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { runExample } from './run-example.js'
+import { built, uncovered } from '../built.js'
 import { GeneralMixtureModel, NormalDistribution, loadNpy } from '../../lib/index.js'
 import { assertClose } from '../helpers.js'
 
@@ -31,6 +35,13 @@ t.test('npm start: generates its data, then fits out of core', async t => {
   const means = mixture.distributions.map((d: { parameters: number[] }) => d.parameters[0]).sort((a: number, b: number) => a - b)
   assertClose(t, means, [-4, 0, 5], 0.05, 'the means it was drawn from', 0.05)
   t.ok((out.match(/^ {2}epoch +\d+/gm) ?? []).length >= 2, 'epochs are printed as they go')
+
+  // The aril command it prints fits the same mixture, bit for bit.
+  const command = /^ {2}aril (fit \S+ --model gmm:3 .*) --out mixture\.json$/m.exec(out)
+  t.ok(command, 'the CLI equivalent is printed')
+  const args = [...command![1]!.split(' '), '--out', join(dir, 'cli.json'), '--progress', 'none']
+  await promisify(execFile)(...uncovered(process.execPath, [await built(), ...args]), { cwd: fileURLToPath(new URL('../..', import.meta.url)) })
+  t.same(JSON.parse(await readFile(join(dir, 'cli.json'), 'utf8')), mixture, 'aril fit gives the same mixture')
 
   const again = await runExample('main.ts', [], env)
   t.notMatch(again, /Generating/, 'the data set is made once')

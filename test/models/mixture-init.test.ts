@@ -64,7 +64,7 @@ t.test('fromStream equals fromSamples bit for bit for every init, in any chunks'
 
 t.test('pomegranate\'s list semantics and one-column kinds on several columns', async t => {
   const X = rows.filter((_, i) => i % 9 === 0).map(([a, b]) => [a!, Math.abs(b!) + 0.1])
-  const icd = GeneralMixtureModel.fromSamples(NormalDistribution, 3, X, { seed: 2, maxIterations: 3 })
+  const icd: GeneralMixtureModel = GeneralMixtureModel.fromSamples(NormalDistribution, 3, X, { seed: 2, maxIterations: 3 })
   t.ok(icd.distributions.every(d => d instanceof IndependentComponentsDistribution && d.distributions.every(c => c instanceof NormalDistribution)), 'one Normal on 2 columns: IndependentComponents of 2 Normals (not ERR_COLUMN_COUNT)')
   const perColumn = GeneralMixtureModel.fromSamples([NormalDistribution, ExponentialDistribution], 3, X, { seed: 2, maxIterations: 3 })
   t.same(perColumn.distributions.map(d => (d as IndependentComponentsDistribution).distributions.map(c => c.name)), Array(3).fill(['NormalDistribution', 'ExponentialDistribution']), 'a list on 2 columns: one class per column')

@@ -1,0 +1,160 @@
+/**
+ * Arrow IPC data (files and streams) as streams of Batches, on apache-arrow's RecordBatchReader.
+ * Record batches are read one at a time: from a path, an IPC file is read by random access (its
+ * footer says where each batch is) and an IPC stream in order; from a byte stream, an IPC stream
+ * is read as the bytes arrive (an IPC *file* given as a byte stream is held whole by apache-arrow
+ * before its first batch: pass the path instead). apache-arrow is imported on first use, so
+ * `import 'aril'` does not load it.
+ */
+import { open } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import type { DataType, RecordBatch, Vector, Field } from 'apache-arrow'
+import type { Batch } from '../core/batch.js'
+import type { BatchReadable } from '../core/batch-readable.js'
+import { ArilError, invalidOption, show } from '../core/errors.js'
+import { FileReader } from './file-reader.js'
+import { columnarLayout, columnarOptions, emitColumnar, type ColumnarLayout, type ColumnarOptions, type ColumnarSettings } from './columnar.js'
+
+/** Options of {@link readArrow}. */
+export type ReadArrowOptions = ColumnarOptions
+
+/** A byte source of Arrow IPC data: a Node Readable, an async iterable of bytes, or a Web ReadableStream. */
+export type ArrowByteSource = NodeJS.ReadableStream | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>
+
+/**
+ * Reads Arrow IPC data (a file path, or a byte stream of the IPC stream format) as a Readable of
+ * Batches, one record batch after the other. Numbers, booleans (0/1), dates and timestamps
+ * (milliseconds) become numbers; string and dictionary-encoded string columns are categorical;
+ * null is a missing value. `columns`, `weight`, `label`, `categorical` as for {@link readParquet}.
+ *
+ * @throws ArilError `ERR_INVALID_OPTION` at once; through the stream `ERR_SOURCE` (no such file),
+ *   `ERR_ARROW` (not Arrow IPC data, corrupt, nested or unsupported columns), `ERR_ABORTED`
+ * @example
+ * ```ts
+ * await pipeline(readArrow('events.arrow', { columns: ['x', 'y'] }), new Kmeans(3).sink())
+ * await new NormalDistribution().fitStream(readArrow(process.stdin))
+ * ```
+ */
+export function readArrow (source: string | ArrowByteSource, options: ReadArrowOptions = {}): BatchReadable {
+  if (!(typeof source === 'string' && source !== '') && !isByteSource(source)) {
+    invalidOption('source', 'a file path, a Readable, an async iterable of bytes or a ReadableStream', source)
+  }
+  return new ArrowReader(source, columnarOptions(options, [])) as unknown as BatchReadable
+}
+
+function isByteSource (value: unknown): value is ArrowByteSource {
+  return typeof value === 'object' && value !== null &&
+    (Symbol.asyncIterator in value || (typeof ReadableStream !== 'undefined' && value instanceof ReadableStream))
+}
+
+function arrowError (err: unknown, file: string | undefined): Error {
+  if (err instanceof ArilError) return err
+  return new ArilError('ERR_ARROW', `Arrow IPC data cannot be read: ${(err as Error)?.message ?? show(err)}`, { file }, { cause: err })
+}
+
+type Arrow = typeof import('apache-arrow')
+
+function isString (arrow: Arrow, type: DataType): boolean {
+  const { DataType } = arrow
+  return DataType.isUtf8(type) || DataType.isLargeUtf8(type) || (DataType.isDictionary(type) && (DataType.isUtf8(type.dictionary) || DataType.isLargeUtf8(type.dictionary)))
+}
+
+function isNested (arrow: Arrow, type: DataType): boolean {
+  const { DataType } = arrow
+  return DataType.isList(type) || DataType.isStruct(type) || DataType.isMap(type) || DataType.isFixedSizeList(type) || DataType.isUnion(type)
+}
+
+class ArrowReader extends FileReader {
+  private batches: AsyncIterator<RecordBatch> | undefined
+  private layout: ColumnarLayout | undefined
+  private readonly pending: Batch[] = []
+
+  constructor (private readonly source: string | ArrowByteSource, private readonly settings: ColumnarSettings) {
+    super('readArrow', typeof source === 'string' ? source : undefined, settings.signal)
+  }
+
+  override _construct (callback: (error?: Error | null) => void): void {
+    this.start().then(() => callback(), (err: unknown) => callback(arrowError(err, this.file)))
+  }
+
+  private arrow: Arrow | undefined
+
+  private async start (): Promise<void> {
+    const arrow = this.arrow = await import('apache-arrow')
+    const { RecordBatchReader } = arrow
+    let reader: Awaited<ReturnType<typeof RecordBatchReader.from>>
+    if (typeof this.source === 'string') {
+      try {
+        this.handle = await open(this.source, 'r')
+      } catch (err) {
+        throw new ArilError('ERR_SOURCE', `Cannot read the file: ${(err as Error).message}`, { file: this.source }, { cause: err })
+      }
+      this.totalBytes = (await this.handle.stat()).size
+      reader = await RecordBatchReader.from(this.handle)
+    } else {
+      reader = await RecordBatchReader.from(this.counted(this.source))
+    }
+    await reader.open()
+    const fields: Field[] = reader.schema.fields
+    const nested = fields.find(f => isNested(arrow, f.type))
+    if (nested !== undefined) throw new ArilError('ERR_ARROW', `Arrow column ${JSON.stringify(nested.name)} is nested (${String(nested.type)}); aril reads flat columns`, { file: this.file, column: nested.name })
+    this.layout = columnarLayout(this.settings, fields.map(f => f.name), fields.map(f => isString(arrow, f.type)), this.file)
+    this.batches = reader[Symbol.asyncIterator]()
+  }
+
+  /** Counts the bytes of a byte source as apache-arrow reads them. */
+  private async * counted (source: ArrowByteSource): AsyncGenerator<Uint8Array> {
+    const iterable = typeof ReadableStream !== 'undefined' && source instanceof ReadableStream ? Readable.fromWeb(source as never) : source as AsyncIterable<Uint8Array>
+    for await (const chunk of iterable) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+      this.bytesRead += bytes.length
+      yield bytes
+    }
+  }
+
+  override _read (): void {
+    const next = this.pending.shift()
+    if (next !== undefined) {
+      this.rowsRead += next.rows
+      this.push(next)
+      return
+    }
+    this.batches!.next().then(result => {
+      if (this.destroyed) return
+      if (result.done === true) {
+        this.push(null)
+        return
+      }
+      this.decode(result.value)
+      this._read()
+    }).catch((err: unknown) => this.destroy(arrowError(err, this.file)))
+  }
+
+  private decode (batch: RecordBatch): void {
+    const layout = this.layout!
+    const columns = layout.read.map(i => values(this.arrow!, batch.getChildAt(i)!))
+    if (this.handle !== undefined) {
+      // From a file, count the bytes of the batch's buffers (the file is read by random access).
+      for (const i of layout.read) this.bytesRead += batch.getChildAt(i)!.byteLength
+      this.bytesRead = Math.min(this.bytesRead, this.totalBytes ?? Infinity)
+    }
+    emitColumnar(columns, batch.numRows, layout, this.settings.rowsPerBatch, { code: 'ERR_ARROW', file: this.file, firstRow: this.rowsRead }, b => this.pending.push(b))
+  }
+
+  protected override async release (): Promise<void> {
+    const batches = this.batches
+    this.batches = undefined
+    await batches?.return?.()
+  }
+}
+
+/** A column's values: the typed array itself when it has no nulls and is not 64-bit, else value by value. */
+function values ({ DataType, Precision }: Arrow, vector: Vector): ArrayLike<unknown> {
+  // (half floats come as their raw bits, so they go value by value too)
+  if (vector.nullCount === 0 && ((DataType.isFloat(vector.type) && vector.type.precision !== Precision.HALF) || (DataType.isInt(vector.type) && vector.type.bitWidth < 64))) {
+    return vector.toArray() as ArrayLike<number>
+  }
+  const out = new Array<unknown>(vector.length)
+  for (let i = 0; i < vector.length; i++) out[i] = vector.get(i)
+  return out
+}

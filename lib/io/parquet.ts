@@ -1,0 +1,224 @@
+/**
+ * Parquet files as streams of Batches, on [hyparquet](https://github.com/hyparam/hyparquet) (pure
+ * JavaScript). A Parquet file is read from its footer, so the source is a path, not a byte stream.
+ * Row groups are read one at a time, only the columns asked for, so memory is bounded by one row
+ * group of those columns, whatever the file's size.
+ */
+import { open, type FileHandle } from 'node:fs/promises'
+import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData, type SchemaElement } from 'hyparquet'
+import type { Batch } from '../core/batch.js'
+import type { BatchReadable } from '../core/batch-readable.js'
+import { ArilError, invalidOption } from '../core/errors.js'
+import { FileReader } from './file-reader.js'
+import { columnarLayout, columnarOptions, emitColumnar, type ColumnarLayout, type ColumnarOptions, type ColumnarSettings } from './columnar.js'
+
+/** Options of {@link readParquet}. */
+export interface ReadParquetOptions extends ColumnarOptions {
+  /** The row groups read, by 0-based index, in this order (default: all, in file order); the unit of a shard. */
+  rowGroups?: readonly number[] | undefined
+}
+
+/** What {@link parquetInfo} tells about a file without reading its data. */
+export interface ParquetInfo {
+  rows: number
+  rowGroups: number[]
+  columns: Array<{ name: string; type: string; nullable: boolean }>
+}
+
+/**
+ * Reads a Parquet file as a Readable of Batches, row group by row group. Numeric columns (ints,
+ * floats, decimals), booleans (0/1), timestamps and dates (milliseconds) become numbers; string
+ * columns (plain or dictionary-encoded) are categorical (their values in `batch.categories`);
+ * null is a missing value. 64-bit integers beyond 2^53 lose precision. `columns` picks columns by
+ * name, `rowGroups` picks row groups (for shards); `weight` and `label` name columns.
+ *
+ * @throws ArilError `ERR_INVALID_OPTION` at once; through the stream `ERR_SOURCE` (no such file),
+ *   `ERR_PARQUET` (not Parquet, corrupt, nested or unsupported columns), `ERR_INVALID_OPTION` for
+ *   a column or row group the file does not have, `ERR_ABORTED`
+ * @example
+ * ```ts
+ * await pipeline(readParquet('trips.parquet', { columns: ['distance', 'fare'] }), new MultivariateGaussianDistribution().sink())
+ * ```
+ */
+export function readParquet (path: string, options: ReadParquetOptions = {}): BatchReadable {
+  if (typeof path !== 'string' || path === '') invalidOption('path', 'a file path', path)
+  const settings = columnarOptions(options, ['rowGroups'])
+  const groups = options.rowGroups
+  if (groups !== undefined && (!Array.isArray(groups) || !groups.every(g => Number.isSafeInteger(g) && g >= 0))) {
+    invalidOption('rowGroups', 'an array of 0-based row group indices', groups)
+  }
+  return new ParquetReader(path, settings, groups) as unknown as BatchReadable
+}
+
+/**
+ * The rows, row groups and columns of a Parquet file, from its footer.
+ * @throws ArilError `ERR_SOURCE`, `ERR_PARQUET`
+ * @example
+ * ```ts
+ * (await parquetInfo('trips.parquet')).rows // => 1000000
+ * ```
+ */
+export async function parquetInfo (path: string): Promise<ParquetInfo> {
+  const handle = await openFile(path)
+  try {
+    const metadata = await readMetadata(fileBuffer(handle, (await handle.stat()).size, () => {}), path)
+    return {
+      rows: Number(metadata.num_rows),
+      rowGroups: metadata.row_groups.map(g => Number(g.num_rows)),
+      columns: leafColumns(metadata, path).map(e => ({ name: e.name, type: describe(e), nullable: e.repetition_type !== 'REQUIRED' }))
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
+async function openFile (path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r')
+  } catch (err) {
+    throw new ArilError('ERR_SOURCE', `Cannot read the file: ${(err as Error).message}`, { file: path }, { cause: err })
+  }
+}
+
+/** hyparquet's view of a file: byte ranges read with positioned reads, counted. */
+function fileBuffer (handle: FileHandle, size: number, counted: (bytes: number) => void): AsyncBuffer {
+  return {
+    byteLength: size,
+    async slice (start: number, end?: number): Promise<ArrayBuffer> {
+      const stop = Math.min(end ?? size, size)
+      const bytes = new Uint8Array(Math.max(0, stop - start))
+      for (let done = 0; done < bytes.length;) {
+        const { bytesRead } = await handle.read(bytes, done, bytes.length - done, start + done)
+        if (bytesRead === 0) break
+        done += bytesRead
+      }
+      counted(bytes.length)
+      return bytes.buffer
+    }
+  }
+}
+
+async function readMetadata (file: AsyncBuffer, path: string): Promise<FileMetaData> {
+  try {
+    return await parquetMetadataAsync(file)
+  } catch (err) {
+    throw parquetError(err, path)
+  }
+}
+
+function parquetError (err: unknown, path: string): Error {
+  if (err instanceof ArilError) return err
+  return new ArilError('ERR_PARQUET', `Parquet cannot be read: ${(err as Error).message}`, { file: path }, { cause: err })
+}
+
+/** The top-level columns; nested ones (lists, structs, maps) are refused. */
+function leafColumns (metadata: FileMetaData, path: string): SchemaElement[] {
+  const columns = metadata.schema.slice(1)
+  const nested = columns.find(element => (element.num_children ?? 0) > 0)
+  if (nested !== undefined) {
+    throw new ArilError('ERR_PARQUET', `Parquet column ${JSON.stringify(nested.name)} is nested (a list, struct or map); aril reads flat columns`, { file: path, column: nested.name })
+  }
+  return columns
+}
+
+function describe (e: SchemaElement): string {
+  const detail = e.logical_type?.type ?? e.converted_type
+  return detail === undefined ? e.type ?? 'GROUP' : `${e.type ?? 'GROUP'} (${detail})`
+}
+
+function isString (e: SchemaElement): boolean {
+  return e.converted_type === 'UTF8' || e.converted_type === 'ENUM' || e.logical_type?.type === 'STRING' || e.logical_type?.type === 'ENUM'
+}
+
+class ParquetReader extends FileReader {
+  private buffer: AsyncBuffer | undefined
+  private metadata: FileMetaData | undefined
+  private layout: ColumnarLayout | undefined
+  private names: string[] = []
+  /** [first row, rows] of every row group to read, in order. */
+  private plan: Array<[number, number]> = []
+  private readonly pending: Batch[] = []
+
+  constructor (private readonly path: string, private readonly settings: ColumnarSettings, private readonly groups: readonly number[] | undefined) {
+    super('readParquet', path, settings.signal)
+  }
+
+  override _construct (callback: (error?: Error | null) => void): void {
+    this.start().then(() => callback(), (err: unknown) => callback(parquetError(err, this.path)))
+  }
+
+  private async start (): Promise<void> {
+    this.handle = await openFile(this.path)
+    const size = (await this.handle.stat()).size
+    this.totalBytes = size
+    // the footer is read more than once, so the count is capped at the file's size
+    this.buffer = fileBuffer(this.handle, size, bytes => { this.bytesRead = Math.min(size, this.bytesRead + bytes) })
+    const metadata = this.metadata = await readMetadata(this.buffer, this.path)
+    const columns = leafColumns(metadata, this.path)
+    this.names = columns.map(c => c.name)
+    this.layout = columnarLayout(this.settings, this.names, columns.map(isString), this.path)
+    const starts: number[] = []
+    let row = 0
+    for (const group of metadata.row_groups) {
+      starts.push(row)
+      row += Number(group.num_rows)
+    }
+    const chosen = this.groups ?? starts.map((_, i) => i)
+    for (const g of chosen) {
+      if (g >= starts.length) invalidOption('rowGroups', `row group indices below ${starts.length} (the file's row groups)`, g)
+    }
+    this.plan = chosen.map(g => [starts[g]!, Number(metadata.row_groups[g]!.num_rows)])
+    this.totalRows = this.plan.reduce((n, [, rows]) => n + rows, 0)
+  }
+
+  override _read (): void {
+    const next = this.pending.shift()
+    if (next !== undefined) {
+      this.rowsRead += next.rows
+      this.push(next)
+      return
+    }
+    const group = this.plan.shift()
+    if (group === undefined) {
+      this.push(null)
+      return
+    }
+    this.readGroup(group[0], group[1]).then(() => { if (!this.destroyed) this._read() }, (err: unknown) => this.destroy(parquetError(err, this.path)))
+  }
+
+  /** Decodes the needed columns of one row group and cuts it into Batches. */
+  private async readGroup (first: number, rows: number): Promise<void> {
+    const layout = this.layout!
+    const wanted = layout.read.map(i => this.names[i]!)
+    const parts = new Map<string, Array<{ rowStart: number; values: ArrayLike<unknown> }>>()
+    await parquetRead({
+      file: this.buffer!,
+      metadata: this.metadata!,
+      columns: wanted,
+      rowStart: first,
+      rowEnd: first + rows,
+      onChunk: chunk => {
+        const list = parts.get(chunk.columnName) ?? []
+        list.push({ rowStart: chunk.rowStart, values: chunk.columnData as ArrayLike<unknown> })
+        parts.set(chunk.columnName, list)
+      }
+    })
+    if (this.destroyed) return
+    const columns = wanted.map(name => assemble(parts.get(name) ?? [], first, rows))
+    emitColumnar(columns, rows, layout, this.settings.rowsPerBatch, { code: 'ERR_PARQUET', file: this.path, firstRow: first }, batch => this.pending.push(batch))
+  }
+}
+
+/** The values of rows [first, first + rows) from chunks that may start before or end after them. */
+function assemble (chunks: ReadonlyArray<{ rowStart: number; values: ArrayLike<unknown> }>, first: number, rows: number): ArrayLike<unknown> {
+  const only = chunks[0]
+  if (chunks.length === 1 && only!.rowStart === first && only!.values.length === rows) return only!.values
+  const out = new Array<unknown>(rows).fill(null)
+  for (const { rowStart, values } of chunks) {
+    for (let i = 0; i < values.length; i++) {
+      const r = rowStart + i - first
+      if (r >= 0 && r < rows) out[r] = values[i]
+    }
+  }
+  return out
+}
