@@ -29,6 +29,7 @@ import { History, type StopReason } from './callbacks.js'
 import { checkTrainState, TRAIN_STATE_FORMAT, type CheckpointOptions, type TrainState } from './checkpoint.js'
 import { rebatch } from './rebatch.js'
 import { PassFailure, WorkerPool } from './workers.js'
+import { snapshotParameters } from './parameter-snapshot.js'
 
 export { History, type StopReason }
 
@@ -182,9 +183,13 @@ function trainSettings (options: TrainOptions & UpdateOptions): Settings {
   }
   const update: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(options)) if (!TRAIN_KEYS.has(key)) update[key] = value
+  const stopThreshold = numberOption(options, 'stopThreshold', 0.1)
+  const maxIterations = wholeOption(options, 'maxIterations', Infinity, 0)
+  // Improvements of 0 would never stop a loop without an iteration bound.
+  if (stopThreshold < 0 && maxIterations === Infinity) invalidOption('stopThreshold', 'a number >= 0 (or a finite maxIterations)', stopThreshold)
   return {
-    stopThreshold: numberOption(options, 'stopThreshold', 0.1),
-    maxIterations: wholeOption(options, 'maxIterations', Infinity, 0),
+    stopThreshold,
+    maxIterations,
     batchSize,
     batchesPerEpoch: wholeOption(options, 'batchesPerEpoch', Infinity, 1),
     lrDecay: numberOption(options, 'lrDecay', 0, 0),
@@ -223,6 +228,8 @@ class Loop<U extends UpdateOptions> {
   private epochStartTime = Date.now()
   private batchesSinceSave = 0
   private lastSave = performance.now()
+  /** Puts back the parameters from before the last M-step (undefined before the first, or after a resume). */
+  private undo: (() => void) | undefined
 
   constructor (private readonly model: TrainableModel<U>, readonly settings: Settings) {
     this.callbacks = [this.history, ...settings.callbacks]
@@ -305,6 +312,18 @@ class Loop<U extends UpdateOptions> {
       }
       this.call(c => c.onEpochEnd?.(log))
     }
+    if (nonFinite(logp, this.iteration)) {
+      // The M-step that led here is taken back: its parameters score the data as NaN or ±Infinity.
+      model.clearSummaries()
+      if (this.undo !== undefined) {
+        this.undo()
+        this.iteration--
+      } else {
+        this.last = logp
+      }
+      this.finish('nonFinite')
+      return false
+    }
     this.last = logp
     const reason: StopReason | undefined = this.iteration >= settings.maxIterations
       ? 'maxIterations'
@@ -317,6 +336,7 @@ class Loop<U extends UpdateOptions> {
     this.epochStart = performance.now()
     this.epochStartTime = Date.now()
     this.stepInertia = this.inertiaAt(this.iteration + 1)
+    this.undo = snapshotParameters(model)
     model.fromSummaries({ ...settings.update, inertia: this.stepInertia } as unknown as U)
     this.iteration++
     this.epochLog = new ExactSum()
@@ -615,6 +635,15 @@ function abortError<U extends UpdateOptions> (err: unknown, loop: Loop<U>): unkn
     return new ArilError('ERR_ABORTED', `Training aborted after ${loop.iteration} M-steps`, {}, { cause: signal.reason })
   }
   return err
+}
+
+/**
+ * A log-likelihood that stops training: NaN or +Infinity (a component collapsed onto repeated
+ * values: a zero standard deviation), or −Infinity after an M-step (rows the new parameters call
+ * impossible). The initial parameters may score −Infinity: the first M-step can repair them.
+ */
+function nonFinite (logp: number, iteration: number): boolean {
+  return logp !== logp || logp === Infinity || (logp === -Infinity && iteration > 0)
 }
 
 let lastYield = performance.now()
