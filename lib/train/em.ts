@@ -14,7 +14,9 @@
  * Differences from pomegranate: `maxIterations: 0` does nothing (pomegranate crashes); a decrease
  * of the log-likelihood stops the loop but is reported as such (`decreased`, `stopReason`), not
  * as convergence; mini-batch epochs (`batchesPerEpoch`) advance through the data and wrap around
- * instead of re-reading the first rows; statistics present before training are dropped.
+ * instead of re-reading the first rows; statistics present before training are dropped. A
+ * log-likelihood that becomes NaN or ±Infinity (pomegranate loops forever: its improvement is NaN)
+ * stops the loop with `stopReason: 'nonFinite'` and undoes the M-step that led there.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { addAbortSignal, type Readable } from 'node:stream'
