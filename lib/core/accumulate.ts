@@ -229,12 +229,20 @@ export class BlockedSums {
     return this.sums.length
   }
 
-  /** Adds slots (for statistics discovered as they appear, such as new categories). */
+  /**
+   * Adds slots (for statistics discovered as they appear, such as new categories). `partial` is a
+   * view of a buffer that doubles when full, so adding n slots one by one costs O(n), not O(n²).
+   */
   grow (slots: number): void {
     if (slots <= this.partial.length) return
-    const partial = new Float64Array(slots)
-    partial.set(this.partial)
-    this.partial = partial
+    const buffer = this.partial.buffer
+    if (slots * 8 <= buffer.byteLength && this.partial.byteOffset === 0) {
+      this.partial = new Float64Array(buffer, 0, slots)
+    } else {
+      const partial = new Float64Array(Math.max(slots, 2 * this.partial.length))
+      partial.set(this.partial)
+      this.partial = partial.subarray(0, slots)
+    }
     while (this.sums.length < slots) this.sums.push(new ExactSum())
   }
 

@@ -296,12 +296,16 @@ function checkParameters (means: ArrayLike<number>, covariance: ArrayLike<ArrayL
   if (typeof covariance !== 'object' || covariance === null || covariance.length !== d) {
     throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected a ${d}×${d} covariance matrix (one row per mean), got ${show(covariance)}`)
   }
-  const cov = new Float64Array(d * d)
+  // Every row's length first: d·d values are allocated only when d·d values were given.
   for (let j = 0; j < d; j++) {
     const row = covariance[j]
     if (typeof row !== 'object' || row === null || row.length !== d) {
       throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected covariance row ${j} to have ${d} entries, got ${show(row)}`)
     }
+  }
+  const cov = new Float64Array(d * d)
+  for (let j = 0; j < d; j++) {
+    const row = covariance[j]!
     for (let k = 0; k < d; k++) {
       const c = row[k]
       if (typeof c !== 'number' || !Number.isFinite(c)) {

@@ -89,14 +89,18 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
   /** Sets the centroids (k rows of d numbers) and clears the statistics. */
   setCentroids (centroids: ArrayLike<ArrayLike<number>>): this {
     if (!Array.isArray(centroids) && !ArrayBuffer.isView(centroids)) invalidOption('centroids', `${this.k} rows of numbers`, centroids)
-    const d = centroids[0]?.length ?? 0
+    const d = isRow(centroids[0]) ? centroids[0].length : 0
     if (centroids.length !== this.k || d < 1) {
       throw new ArilError('ERR_INVALID_PARAMETER', `Kmeans: expected ${this.k} centroids of equal length >= 1, got ${show(centroids)}`)
+    }
+    // Every row's shape first: k·d values are allocated only when k·d values were given.
+    for (let j = 0; j < this.k; j++) {
+      const row = centroids[j]
+      if (!isRow(row) || row.length !== d) throw new ArilError('ERR_INVALID_PARAMETER', `Kmeans: expected centroid ${j} to be ${d} numbers, got ${show(row)}`)
     }
     const flat = new Float64Array(this.k * d)
     for (let j = 0; j < this.k; j++) {
       const row = centroids[j]!
-      if (row.length !== d) throw new ArilError('ERR_INVALID_PARAMETER', `Kmeans: expected centroid ${j} to have ${d} values, got ${row.length}`)
       for (let q = 0; q < d; q++) {
         const v = row[q]!
         if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArilError('ERR_INVALID_PARAMETER', `Kmeans: expected finite centroid values, got ${show(v)} in centroid ${j}`)
@@ -216,10 +220,10 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
   /** Reads pomegranate's `{"class":"Kmeans","k":2,"centroids":[[...],...]}`. */
   static fromJSON (json: Record<string, unknown>): Kmeans {
     const { k, centroids } = json
-    if (typeof k !== 'number' || !Array.isArray(centroids)) {
-      throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected Kmeans JSON with k and centroids, got ${show(k)} and ${show(centroids)}`)
+    if (!Number.isInteger(k) || !Array.isArray(centroids)) {
+      throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected Kmeans JSON with a whole number k and centroids, got ${show(k)} and ${show(centroids)}`)
     }
-    const model = new Kmeans(k)
+    const model = new Kmeans(k as number)
     return centroids.length === 0 ? model : model.setCentroids(centroids as number[][])
   }
 
@@ -277,6 +281,11 @@ function assign (
     total += w * distance
   }
   return total
+}
+
+/** An array or a typed array (a centroid row); anything else, whatever its `length`, is not. */
+function isRow (value: unknown): value is ArrayLike<number> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))
 }
 
 /** Per run: the nearest centroid of each row, from {@link nearestKernel} (runs stay inside one block). */
