@@ -359,10 +359,12 @@ export abstract class ProbabilityTable<S> extends Model<[table: Key[][], parents
   }
 
   private newCounts (): TableCounts {
+    const table = this
     return new TableCounts(this.dimension, {
       known: (column, key) => this.index[column]?.has(key) === true,
       sizes: () => Array.from({ length: this.dimension }, (_, c) => this.tableKeys[c]?.length ?? 0),
-      name: this.name,
+      // a getter: the subclass sets its name after this constructor ran
+      get name () { return table.name },
       limits: this.limits
     })
   }

@@ -291,6 +291,7 @@ class Loop<U extends UpdateOptions> {
     this.checkAbort()
     const { model, settings } = this
     const logp = model.summaryLogProbability?.() ?? this.epochLog.value()
+    const stop = nonFinite(logp, this.iteration)
     let improvement = Infinity
     if (this.iteration === 0) {
       this.initial = logp
@@ -312,17 +313,15 @@ class Loop<U extends UpdateOptions> {
         inertia: this.stepInertia,
         decreased: improvement < 0
       }
+      // Undone before the callbacks run, so a model checkpoint writes the parameters kept.
+      if (stop) this.undo?.()
       this.call(c => c.onEpochEnd?.(log))
     }
-    if (nonFinite(logp, this.iteration)) {
+    if (stop) {
       // The M-step that led here is taken back: its parameters score the data as NaN or ±Infinity.
       model.clearSummaries()
-      if (this.undo !== undefined) {
-        this.undo()
-        this.iteration--
-      } else {
-        this.last = logp
-      }
+      if (this.undo !== undefined) this.iteration--
+      else this.last = logp
       this.finish('nonFinite')
       return false
     }

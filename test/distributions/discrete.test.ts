@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { DiscreteDistribution, type DiscreteJSON } from '../../lib/distributions/discrete.js'
 import type { Key } from '../../lib/core/batch.js'
-import { fromJSON, parseJSON } from '../../lib/core/serialize.js'
+import { fromJSON, parseJSON, stringifyJSON } from '../../lib/core/serialize.js'
 import { assertArilError, assertClose, fixture, randomChunks } from '../helpers.js'
 
 type Pair = [Key, number]
@@ -272,4 +272,73 @@ t.test('any column of a wider batch (as IndependentComponents hands it)', async 
   numbers.summarizeColumn(batch, 0)
   numbers.fromSummaries()
   t.strictSame([...numbers.probabilities], [[0, 0.25], [1, 0.5], [2, 0.25]])
+})
+
+t.test('every key it accepts round-trips through JSON: __proto__, 1 and "1", booleans, mixed types', async t => {
+  const tables: Array<Map<Key, number>> = [
+    new Map([['__proto__', 0.25], ['constructor', 0.25], ['1', 0.25], ['\u0000aril:NaN', 0.25]]),
+    new Map<Key, number>([[1, 0.25], ['1', 0.25], [true, 0.25], ['__proto__', 0.25]]),
+    new Map([[true, 0.4], [false, 0.6]]),
+    new Map([[Infinity, 0.5], [-2.5, 0.5]])
+  ]
+  for (const table of tables) {
+    const d = new DiscreteDistribution(table)
+    const back = fromJSON<DiscreteDistribution>(stringifyJSON(d))
+    // (a JSON object lists integer-like keys first, so the order may change; the keys may not)
+    t.equal(back.probabilities.size, table.size, `keys ${[...table.keys()].map(String).join(', ')}`)
+    for (const [key, p] of table) t.equal(back.probabilityOf(key), p, `${typeof key} ${String(key)}`)
+    t.equal(stringifyJSON(back), stringifyJSON(d), 'and the same JSON again')
+  }
+  t.equal(new DiscreteDistribution(tables[2]).toJSON().dtype, 'bool', "booleans: pomegranate's dtype bool")
+  t.equal(new DiscreteDistribution(tables[1]).toJSON().dtype, 'json', "mixed types: aril's dtype json")
+  // booleans from the data are keys, apart from 1 and 0
+  const fitted = DiscreteDistribution.fromSamples([true, true, false, 1, 'true'])
+  t.strictSame([...fitted.probabilities], [[true, 0.4], [false, 0.2], [1, 0.2], ['true', 0.2]])
+  const again = fromJSON<DiscreteDistribution>(stringifyJSON(fitted))
+  for (const [key, p] of fitted.probabilities) t.equal(again.probabilityOf(key), p)
+})
+
+t.test('the JSON a model checkpoint writes loads back, whatever the keys', async t => {
+  const { mkdtempSync, readFileSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { modelCheckpoint } = await import('../../lib/train/callbacks.js')
+  const { GeneralMixtureModel } = await import('../../lib/models/mixture.js')
+  const path = join(mkdtempSync(join(tmpdir(), 'aril-keys-')), 'gmm.json')
+  const X = ['__proto__', 1, '1', true, '__proto__', 1, '1'].map(k => [k])
+  const gmm = new GeneralMixtureModel([
+    new DiscreteDistribution(new Map<Key, number>([['__proto__', 0.5], [1, 0.5]])),
+    new DiscreteDistribution(new Map<Key, number>([['1', 0.5], [true, 0.5]]))
+  ])
+  gmm.fit(X, { maxIterations: 2, callbacks: [modelCheckpoint(path)] })
+  const loaded = fromJSON(readFileSync(path, 'utf8'))
+  t.equal(stringifyJSON(loaded), stringifyJSON(gmm))
+  t.strictSame(Array.from(loaded.logProbability(X)), Array.from(gmm.logProbability(X)))
+})
+
+t.test('maxKeys: a column of unique ids is a coded error, and nothing of its batch is counted', async t => {
+  const d = new DiscreteDistribution(new Map([['a', 1]]), { maxKeys: 3 })
+  d.summarize(['a', 'b', 'a'])
+  const before = d.summary()
+  assertArilError(t, () => d.summarize(['b', 'c', 'd', 'a']), { code: 'ERR_LIMIT', limit: 'maxKeys', message: /Limit maxKeys = 3 exceeded/ })
+  t.strictSame(d.summary(), before, 'the failed batch added no key and no count')
+  d.summarize(['c', null, 'nan'])
+  d.fromSummaries()
+  t.strictSame(d.keys, ['a', 'b', 'c'])
+  // merged summaries count too
+  const other = DiscreteDistribution.fromSamples(['x', 'y'])
+  other.summarize(['x', 'y'])
+  const m = new DiscreteDistribution(new Map([['a', 1]]), { maxKeys: 2 })
+  assertArilError(t, () => m.mergeSummary(other.summary()), { code: 'ERR_LIMIT', limit: 'maxKeys' })
+  t.strictSame(m.summary().keys, ['a'])
+  assertArilError(t, () => new DiscreteDistribution({ a: 0.5, b: 0.5 }, { maxKeys: 1 }), { code: 'ERR_LIMIT', limit: 'maxKeys' })
+  assertArilError(t, () => new DiscreteDistribution({}, { maxKeys: 0 }), { code: 'ERR_INVALID_OPTION' })
+  // the default: 100,000 keys
+  const many = Array.from({ length: 100_001 }, (_, i) => i)
+  assertArilError(t, () => new DiscreteDistribution().fit(many), { code: 'ERR_LIMIT', limit: 'maxKeys' })
+  t.equal(new DiscreteDistribution().fit(many.slice(1)).keys.length, 100_000)
+  // fromJSON: its own option, which the model keeps for the data
+  const json = stringifyJSON(new DiscreteDistribution(new Map(['a', 'b', 'c'].map(k => [k, 1 / 3]))))
+  assertArilError(t, () => fromJSON(json, { maxKeys: 2 }), { code: 'ERR_LIMIT', limit: 'maxKeys' })
+  t.equal(fromJSON<DiscreteDistribution>(json, { maxKeys: 3 }).maxKeys, 3)
 })

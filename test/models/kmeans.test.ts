@@ -136,3 +136,11 @@ t.test('errors', async t => {
   await rejectsArilError(t, new Kmeans(2).fitStream([toBatch([[1, 2]]), toBatch([[1]])]), { code: 'ERR_COLUMN_COUNT' })
   assertArilError(t, () => new Kmeans(1).setCentroids([[0, 0]]).fit([[1]]), { code: 'ERR_COLUMN_COUNT' })
 })
+
+t.test('JSON centroids of the wrong shape are errors before anything is allocated', async t => {
+  const { fromJSON } = await import('../../lib/core/serialize.js')
+  for (const centroids of [[{ length: 'Infinity' }], [{ length: 1e12 }], [[1, 2], { length: 2 }], [[1, 2], [1]], [[1, 'x']], [[1, Infinity]]]) {
+    assertArilError(t, () => fromJSON({ class: 'Kmeans', k: centroids.length, centroids }), { code: 'ERR_INVALID_PARAMETER' }, JSON.stringify(centroids))
+  }
+  assertArilError(t, () => fromJSON({ class: 'Kmeans', k: 1.5, centroids: [] }), { code: 'ERR_INVALID_JSON_MODEL' })
+})

@@ -370,8 +370,10 @@ t.test('a non-finite log-likelihood stops training and undoes the M-step that le
   for (const bad of [NaN, Infinity, -Infinity]) {
     // m_k = mean·(1 − 2^−k) (closed form of ToyMean), so m passes mean/2 at the second M-step
     const m = new Degenerating(0, mean * 0.6, bad)
-    const h = trainBatch(m, data, {})
+    const seen: number[] = []
+    const h = trainBatch(m, data, { callbacks: [{ onEpochEnd: () => { seen.push(m.m) } }] })
     t.equal(h.stopReason, 'nonFinite', `${bad}: stop reason`)
+    t.same(seen, [manual(1).m, manual(1).m], `${bad}: callbacks of the last epoch (a model checkpoint) see the parameters kept`)
     t.same(m.parameters, manual(1).parameters, `${bad}: the parameters of the last epoch with a finite log-likelihood`)
     t.equal(h.iterations, 1, `${bad}: M-steps kept`)
     t.equal(h.epochs.length, 2, `${bad}: the non-finite epoch is logged`)
