@@ -306,6 +306,12 @@ export class BlockedSums {
     return copy.sums
   }
 
+  /** False when an infinite value or an overflow reached a sum (the current block included). */
+  finite (): boolean {
+    for (const p of this.partial) if (p - p !== 0) return false
+    return this.sums.every(s => Number.isFinite(s.value()))
+  }
+
   /** Rounded totals of every slot. */
   values (): number[] {
     return this.totals().map(s => s.value())

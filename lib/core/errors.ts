@@ -40,6 +40,7 @@ export type ArilErrorCode =
   | 'ERR_LABEL'
   | 'ERR_CHECKPOINT'
   | 'ERR_LIMIT'
+  | 'ERR_OVERFLOW'
 
 /** Where an error happened; every field is optional and copied onto the error. */
 export interface ErrorLocation {

@@ -4,6 +4,7 @@
 import { CrossProductSums, crossProductSumsProblem, pairwiseCovariance, type CrossProductSumsSummary } from '../core/accumulate.js'
 import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
+import { checkFinite, overflow } from '../core/finite.js'
 import { cholesky, logDeterminant, solveLower, squaredNorm, symmetricEigenvalues } from '../core/linear-algebra.js'
 import { mahalanobisKernel, type MahalanobisKernel } from './mahalanobis.js'
 import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
@@ -104,7 +105,9 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
     return [Array.from(this.mean), Array.from({ length: d }, (_, j) => Array.from(this.covariance.subarray(j * d, (j + 1) * d)))]
   }
 
+  /** @throws ArilError `ERR_INVALID_INPUT` (row, column) for ±Infinity, before anything is added */
   summarizeBatch (batch: Batch): undefined {
+    checkFinite(batch, this.name)
     this.sums.add(batch.data, batch.weights, batch.rows)
     return undefined
   }
@@ -118,9 +121,7 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
     // Entries without any weight (a column never observed, a pair never observed together) keep their value.
     const mean = this.mean.map((old, j) => estimate.weights[j]! > 0 ? blend(old, estimate.means[j]!, inertia) : old)
     const cov = this.covariance.map((old, i) => estimate.pairWeights[i]! > 0 ? blend(old, estimate.covariance[i]!, inertia) : old)
-    if (!cov.every(Number.isFinite)) {
-      throw new ArilError('ERR_NOT_POSITIVE_DEFINITE', 'MultivariateGaussianDistribution: the fitted covariance has non-finite entries (the data overflow double precision)')
-    }
+    if (!cov.every(Number.isFinite) || !mean.every(Number.isFinite)) overflow('MultivariateGaussianDistribution', 'the sums of the values and of their cross-products')
     let factor = cholesky(cov, d)
     let repair: CovarianceRepair | undefined
     if (factor === undefined) {
