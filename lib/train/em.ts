@@ -18,6 +18,7 @@
  * log-likelihood that becomes NaN or ±Infinity (pomegranate loops forever: its improvement is NaN)
  * stops the loop with `stopReason: 'nonFinite'` and undoes the M-step that led there.
  */
+import { statSync } from 'node:fs'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { addAbortSignal, type Readable } from 'node:stream'
 import { ExactSum, decodeNumber, encodeNumber } from '../core/accumulate.js'
@@ -28,7 +29,8 @@ import { numberOption, type UpdateOptions } from '../core/options.js'
 import { parseJSON, stringifyJSON } from '../core/serialize.js'
 import { openSource, type StreamLike } from '../core/source.js'
 import { History, type StopReason } from './callbacks.js'
-import { checkTrainState, TRAIN_STATE_FORMAT, type CheckpointOptions, type TrainState } from './checkpoint.js'
+import { canonicalJSON, checkTrainState, stateChecksum, TRAIN_STATE_FORMAT, type CheckpointOptions, type TrainState } from './checkpoint.js'
+import { SourceHasher, type SourceId } from './source-identity.js'
 import { rebatch } from './rebatch.js'
 import { PassFailure, WorkerPool } from './workers.js'
 import { snapshotParameters } from './parameter-snapshot.js'
@@ -232,8 +234,14 @@ class Loop<U extends UpdateOptions> {
   private lastSave = performance.now()
   /** Puts back the parameters from before the last M-step (undefined before the first, or after a resume). */
   private undo: (() => void) | undefined
+  /** Hashes the first rows of this run's first opening of the source, for checkpoints. */
+  private hasher = new SourceHasher()
+  private identified = false
+  /** The source a resumed state was taken on. */
+  private checkpointed: SourceId | undefined
 
-  constructor (private readonly model: TrainableModel<U>, readonly settings: Settings) {
+  /** @param sourceBytes the size of the source file, when the source is a file path */
+  constructor (private readonly model: TrainableModel<U>, readonly settings: Settings, private readonly sourceBytes?: number) {
     this.callbacks = [this.history, ...settings.callbacks]
     this.miniBatch = settings.batchesPerEpoch !== Infinity
   }
@@ -249,6 +257,24 @@ class Loop<U extends UpdateOptions> {
     else this.restore(settings.resume)
     this.call(c => c.onTrainingBegin?.(model))
     return true
+  }
+
+  /**
+   * Sees every batch of the first opening, before rows are skipped or summarized, and `undefined`
+   * when it ends: the first rows make the source's identity, which a resumed fit checks.
+   * @throws ArilError `ERR_CHECKPOINT` when a resumed fit reads other rows than its checkpoint's
+   */
+  identify (batch: Batch | undefined): void {
+    if (this.identified) return
+    if (batch !== undefined) this.hasher.add(batch)
+    if (batch !== undefined && !this.hasher.full) return
+    this.identified = true
+    const known = this.checkpointed
+    if (known === undefined) return
+    const found = this.hasher.id()
+    if (found.rows !== known.rows || found.hash !== known.hash) {
+      throw new ArilError('ERR_CHECKPOINT', `The source is not the one the checkpoint was taken on: its first ${known.rows} rows differ (hash ${found.hash.slice(0, 12)}…, expected ${known.hash.slice(0, 12)}…)`)
+    }
   }
 
   /** Summarizes one batch (after checking for an abort). */
@@ -367,9 +393,9 @@ class Loop<U extends UpdateOptions> {
 
   /** The resumable state (see checkpoint.ts). */
   state (): TrainState {
-    return {
+    const state: Omit<TrainState, 'checksum'> = {
       format: TRAIN_STATE_FORMAT,
-      version: 1,
+      version: 2,
       model: parseJSON(stringifyJSON(this.model.toJSON())) as object,
       summary: this.model.summary(),
       iteration: this.iteration,
@@ -382,15 +408,23 @@ class Loop<U extends UpdateOptions> {
       initialLogProbability: encodeNumber(this.initial),
       totalRows: this.totalRows,
       totalBatches: this.totalBatches,
-      epochs: this.history.epochs.slice()
+      epochs: this.history.epochs.slice(),
+      source: this.checkpointed ?? this.hasher.id(this.sourceBytes)
     }
+    return { ...state, checksum: stateChecksum(state) }
   }
 
   private restore (state: TrainState): void {
     const { model } = this
-    if (stringifyJSON(model.toJSON()) !== stringifyJSON(state.model)) {
+    if (canonicalJSON(model.toJSON()) !== canonicalJSON(state.model)) {
       throw new ArilError('ERR_CHECKPOINT', `The model's parameters differ from the checkpoint's; build the model with resumeModel(state)`)
     }
+    const { bytes } = state.source
+    if (bytes !== undefined && this.sourceBytes !== undefined && bytes !== this.sourceBytes) {
+      throw new ArilError('ERR_CHECKPOINT', `The source is not the one the checkpoint was taken on: a file of ${this.sourceBytes} bytes, expected ${bytes}`)
+    }
+    this.checkpointed = state.source
+    this.hasher = new SourceHasher(state.source.rows)
     model.clearSummaries()
     model.mergeSummary(state.summary)
     this.iteration = state.iteration
@@ -458,6 +492,8 @@ export function trainBatch<U extends UpdateOptions> (model: TrainableModel<U>, b
   if (!loop.begin()) return checkSync(loop).history
   const size = loop.settings.batchSize ?? Math.max(1, data.rows)
   try {
+    loop.identify(data)
+    loop.identify(undefined)
     let at = loop.sourceRows
     for (;;) {
       if (at >= data.rows) {
@@ -502,7 +538,7 @@ export async function trainStream<U extends UpdateOptions> (model: TrainableMode
   if (typeof open !== 'function' && typeof open !== 'string' && !Array.isArray(open)) {
     throw new ArilError('ERR_SOURCE', `Multi-pass training needs a file path or a function that opens the source again (or an array of batches), got ${show(open)}`)
   }
-  const loop = new Loop(model, trainSettings(options))
+  const loop = new Loop(model, trainSettings(options), typeof open === 'string' ? fileSize(open) : undefined)
   const started = loop.begin()
   await settle(loop)
   if (!started) return loop.history
@@ -510,7 +546,7 @@ export async function trainStream<U extends UpdateOptions> (model: TrainableMode
   let batches: AsyncIterator<Batch> | undefined
   try {
     for (;;) {
-      batches ??= readBatches(model, await openSource(typeof open === 'function' ? open : () => open), loop.settings, loop.sourceRows)
+      batches ??= readBatches(model, await openSource(typeof open === 'function' ? open : () => open), loop.settings, loop.sourceRows, loop)
       const next = await batches.next()
       if (next.done === true) {
         batches = undefined
@@ -580,7 +616,7 @@ async function trainParallel<U extends UpdateOptions> (model: TrainableModel<U>,
 
 /** One pass on this thread, as trainStream's; false when training is over. */
 async function passHere<U extends UpdateOptions> (model: TrainableModel<U>, open: () => StreamLike | string | Promise<StreamLike | string>, loop: Loop<U>): Promise<boolean> {
-  const batches = readBatches(model, await openSource(open), loop.settings, 0)
+  const batches = readBatches(model, await openSource(open), loop.settings, 0, loop)
   try {
     for (let next = await batches.next(); next.done !== true; next = await batches.next()) {
       loop.add(next.value)
@@ -609,14 +645,19 @@ async function replay<U extends UpdateOptions> (model: TrainableModel<U>, open: 
   return seen
 }
 
-/** The batches of one opening: checked by the model, the first `skip` rows (of a resumed pass) dropped, re-cut to `batchSize`. */
-function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, readable: Readable, settings: Settings, skip: number): AsyncIterator<Batch> {
+/**
+ * The batches of one opening: checked by the model, shown to `loop.identify` (the source's
+ * identity, see source-identity.ts), the first `skip` rows (of a resumed pass) dropped, re-cut to
+ * `batchSize`.
+ */
+function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, readable: Readable, settings: Settings, skip: number, loop?: Loop<U>): AsyncIterator<Batch> {
   const { signal, batchSize } = settings
   if (signal !== undefined) addAbortSignal(signal, readable)
   const skipped = skip
   async function * checked (): AsyncGenerator<Batch> {
     for await (const chunk of readable) {
       let batch = model.toBatch(chunk as Batch)
+      loop?.identify(batch)
       if (skip > 0) {
         const drop = Math.min(skip, batch.rows)
         skip -= drop
@@ -624,9 +665,19 @@ function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, readabl
       }
       if (batch.rows > 0) yield batch
     }
+    loop?.identify(undefined)
     if (skip > 0) throw new ArilError('ERR_SOURCE', `The source ended before the ${skipped} rows the checkpoint had consumed`)
   }
   return batchSize === undefined ? checked() : rebatch(checked(), batchSize)
+}
+
+/** The size of a file (part of a checkpoint's source identity), or undefined when it cannot be read (opening it will say why). */
+function fileSize (path: string): number | undefined {
+  try {
+    return statSync(path).size
+  } catch {
+    return undefined
+  }
 }
 
 /** A stream destroyed by the abort signal reports an AbortError; training reports ERR_ABORTED. */

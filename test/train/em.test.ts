@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { toBatch, sliceBatch, type Batch } from '../../lib/core/batch.js'
 import { Random } from '../../lib/core/random.js'
 import { History, trainBatch, trainStream, type EpochLog } from '../../lib/train/em.js'
-import { fileCheckpoint, readCheckpoint, resumeModel, type TrainState } from '../../lib/train/checkpoint.js'
+import { fileCheckpoint, readCheckpoint, resumeModel, stateChecksum, type TrainState } from '../../lib/train/checkpoint.js'
 import { ToyMean, ExactToyMean } from './toy-model.js'
 import { assertArilError, randomChunks, rejectsArilError } from '../helpers.js'
 
@@ -237,13 +237,21 @@ t.test('file checkpoints and mini-batch resume', async t => {
   await trainStream(m, chunked(3), { ...options, resume: state })
   t.same(m.parameters, whole.parameters)
   assertArilError(t, () => readCheckpoint(join(dir, 'none.json')), { code: 'ERR_CHECKPOINT' })
-  assertArilError(t, () => resumeModel({ ...state, version: 2 } as never), { code: 'ERR_CHECKPOINT' })
-  assertArilError(t, () => resumeModel({ ...state, iteration: -1 }), { code: 'ERR_CHECKPOINT' })
-  assertArilError(t, () => resumeModel({ ...state, passRows: 0.5 }), { code: 'ERR_CHECKPOINT' })
-  assertArilError(t, () => resumeModel({ ...state, summary: null } as never), { code: 'ERR_CHECKPOINT' })
+  assertArilError(t, () => resumeModel({ ...state, version: 3 } as never), { code: 'ERR_CHECKPOINT' })
+  // well-formed but for one field (the checksum made to match, so the shape checks speak)
+  const resealed = (changes: object): TrainState => {
+    const s = { ...state, ...changes }
+    return { ...s, checksum: stateChecksum(s) }
+  }
+  assertArilError(t, () => resumeModel(resealed({ iteration: -1 })), { code: 'ERR_CHECKPOINT', message: /iteration/ })
+  assertArilError(t, () => resumeModel(resealed({ passRows: 0.5 })), { code: 'ERR_CHECKPOINT', message: /passRows/ })
+  assertArilError(t, () => resumeModel(resealed({ summary: null })), { code: 'ERR_CHECKPOINT', message: /summary/ })
+  assertArilError(t, () => resumeModel(resealed({ source: { rows: 1 } })), { code: 'ERR_CHECKPOINT', message: /identity of its source/ })
   await rejectsArilError(t, trainStream(new ToyMean(42), chunked(3), { ...options, resume: state }), { code: 'ERR_CHECKPOINT' })
-  // a source shorter than the rows the checkpoint consumed
-  await rejectsArilError(t, trainStream(resumeModel(state), [sliceBatch(data, 0, 10)], { ...options, resume: { ...state, sourceRows: 100 } }), { code: 'ERR_SOURCE' })
+  // a source with the checkpoint's first rows, shorter than the rows the checkpoint consumed
+  await rejectsArilError(t, trainStream(resumeModel(state), [sliceBatch(data, 0, 1100)], { ...options, resume: resealed({ sourceRows: 2000 }) }), { code: 'ERR_SOURCE', message: /ended before the 2000 rows/ })
+  // a source without them
+  await rejectsArilError(t, trainStream(resumeModel(state), [sliceBatch(data, 0, 10)], { ...options, resume: state }), { code: 'ERR_CHECKPOINT', message: /first 1024 rows differ/ })
 })
 
 t.test('callbacks: History, model checkpoints, CSV log, progress', async t => {
