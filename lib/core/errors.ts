@@ -41,6 +41,7 @@ export type ArilErrorCode =
   | 'ERR_CHECKPOINT'
   | 'ERR_LIMIT'
   | 'ERR_OVERFLOW'
+  | 'ERR_MODEL_BUSY'
 
 /** Where an error happened; every field is optional and copied onto the error. */
 export interface ErrorLocation {

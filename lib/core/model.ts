@@ -8,7 +8,7 @@ import { toBatch, type Batch, type BatchInput, type Key } from './batch.js'
 import { ArilError, show } from './errors.js'
 import type { UpdateOptions } from './options.js'
 import { Random } from './random.js'
-import { ModelSink, type SinkOptions } from './sink.js'
+import { assertNotBusy, ModelSink, type SinkOptions } from './sink.js'
 import { openSource, type Source } from './source.js'
 import { pipeline } from 'node:stream/promises'
 
@@ -130,8 +130,12 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
     this.mergeChecked(snapshot)
   }
 
-  /** In memory: `summarize(X)` then `fromSummaries(options)`. On error the model is unchanged. */
+  /**
+   * In memory: `summarize(X)` then `fromSummaries(options)`. On error the model is unchanged.
+   * @throws ArilError `ERR_MODEL_BUSY` while a sink of the model is summarizing a stream
+   */
   fit (X: BatchInput, options?: U & SummarizeOptions): this {
+    assertNotBusy(this, 'fit')
     const batch = this.toBatch(X, options)
     if (this.frozen) return this
     const snapshot = this.summary()

@@ -27,6 +27,7 @@ import { ArilError, invalidOption, show } from '../core/errors.js'
 import type { Model } from '../core/model.js'
 import { numberOption, type UpdateOptions } from '../core/options.js'
 import { parseJSON, stringifyJSON } from '../core/serialize.js'
+import { assertNotBusy } from '../core/sink.js'
 import { openSource, type StreamLike } from '../core/source.js'
 import { History, type StopReason } from './callbacks.js'
 import { canonicalJSON, checkTrainState, stateChecksum, TRAIN_STATE_FORMAT, type CheckpointOptions, type TrainState } from './checkpoint.js'
@@ -249,6 +250,7 @@ class Loop<U extends UpdateOptions> {
   /** Starts training; false when there is nothing to do (frozen model, `maxIterations: 0`). */
   begin (): boolean {
     const { model, settings } = this
+    assertNotBusy(model, 'Training')
     if (model.frozen || settings.maxIterations === 0) {
       this.finish(model.frozen ? 'frozen' : 'maxIterations')
       return false
