@@ -9,7 +9,7 @@ import { ArilError, show } from './errors.js'
 import type { UpdateOptions } from './options.js'
 import { Random } from './random.js'
 import { assertNotBusy, ModelSink, type SinkOptions } from './sink.js'
-import { openSource, type Source } from './source.js'
+import { openSource, sourceError, type Source } from './source.js'
 import { pipeline } from 'node:stream/promises'
 
 /** Options of `summarize`. */
@@ -160,8 +160,8 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
   /**
    * Fits from a stream: a Readable, an async iterable, a Web ReadableStream, a file path, or a
    * function that returns one. Resolves with the model after its parameters are updated.
-   * @throws ArilError `ERR_ABORTED` when `signal` aborts (the model is left as it was), and any
-   *   error of the source or of `summarize`
+   * @throws ArilError `ERR_ABORTED` when `signal` aborts (the model is left as it was),
+   *   `ERR_SOURCE` for an error of the source (the original as `cause`), and any error of `summarize`
    */
   async fitStream (source: Source, options?: FitStreamOptions<U>): Promise<this> {
     const readable = await openSource(source)
@@ -171,7 +171,7 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
     } catch (err) {
       // Every reader and the trainer report an abort as ERR_ABORTED; so does a single pass.
       if (signal?.aborted === true && !(err instanceof ArilError)) throw new ArilError('ERR_ABORTED', 'fitStream was aborted', {}, { cause: signal.reason })
-      throw err
+      throw sourceError(err)
     }
     return this
   }
