@@ -42,6 +42,6 @@ export { BayesModel, type BayesFitOptions, type BayesOptions, type BlankComponen
 export { NaiveBayes, type DistributionClass } from './models/naive-bayes.js'
 export { BayesClassifier, type ComponentFactory } from './models/bayes-classifier.js'
 export { predictStream, type Predictor, type PredictOutput, type PredictStreamOptions } from './core/predict-stream.js'
-export { mapBatches } from './io/map-batches.js'
+export { mapBatches, type MapBatchesResult } from './io/map-batches.js'
 // harden-models (issue 9): limits of fromJSON, non-finite EM stop
 export { JSON_LIMITS, type JsonLimits, type ParseJSONOptions } from './core/serialize.js'
