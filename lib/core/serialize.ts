@@ -17,6 +17,11 @@ export function registerModel (name: string, reader: Reader): void {
   readers.set(name, reader)
 }
 
+/** The model kinds `fromJSON` can read (those whose files are loaded), sorted. */
+export function modelKinds (): string[] {
+  return [...readers.keys()].sort()
+}
+
 /**
  * Limits of {@link fromJSON}, each with a safe default; exceeding one is `ERR_LIMIT` naming the
  * option. They are checked before anything is allocated from a size the JSON declares.
@@ -76,6 +81,7 @@ export function fromJSON<M extends Model = Model> (json: string | object, option
   const limits = outer ? jsonLimits(options) : active!
   if (depth >= limits.maxDepth) limitExceeded('maxDepth', limits.maxDepth, `models nested ${depth + 1} deep`)
   const value = typeof json === 'string' ? parseJSON(json, { maxDepth: limits.maxDepth }) : json
+  if (outer && typeof json !== 'string') checkDepth(json, limits.maxDepth)
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected a JSON object describing a model, got ${show(value)}`)
   }
@@ -83,7 +89,7 @@ export function fromJSON<M extends Model = Model> (json: string | object, option
   const key = record.class === 'Distribution' ? record.name : record.class
   const reader = typeof key === 'string' ? readers.get(key) : undefined
   if (reader === undefined) {
-    throw new ArilError('ERR_UNKNOWN_MODEL', `Unknown model ${show(key)}; known: ${[...readers.keys()].sort().join(', ')}`)
+    throw new ArilError('ERR_UNKNOWN_MODEL', `Unknown model ${show(key)}; known: ${modelKinds().join(', ')}`)
   }
   active = limits
   depth++
@@ -189,6 +195,20 @@ function revive (_key: string, v: unknown): unknown {
     case MARK + '-Infinity': return -Infinity
   }
   return v
+}
+
+/** Throws `ERR_LIMIT` when an already parsed value nests objects and arrays deeper than `maxDepth`, as its JSON text would. */
+function checkDepth (value: unknown, maxDepth: number): void {
+  // Iterative, so the check itself cannot overflow the stack; each object is walked once.
+  const seen = new WeakSet<object>()
+  const stack: Array<[unknown, number]> = [[value, 0]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!
+    if (typeof v !== 'object' || v === null || seen.has(v)) continue
+    if (depth + 1 > maxDepth) limitExceeded('maxDepth', maxDepth, `JSON nested more than ${maxDepth} deep`)
+    seen.add(v)
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1])
+  }
 }
 
 /**

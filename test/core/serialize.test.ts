@@ -60,7 +60,11 @@ t.test('maxDepth: JSON text and models nested too deep are ERR_LIMIT, not a stac
   }
   await import('../../lib/models/mixture.js')
   // 100,000 nested mixtures: as an object and as text (written by hand: JSON.stringify would overflow)
-  assertArilError(t, () => fromJSON(nest(100_000)), { code: 'ERR_LIMIT', limit: 'maxDepth', message: /models nested 1001 deep/ })
+  assertArilError(t, () => fromJSON(nest(100_000)), { code: 'ERR_LIMIT', limit: 'maxDepth', message: /JSON nested more than 1000 deep/ })
+  // a reader that reads models it makes up itself is stopped by the count of nested calls
+  const { registerModel } = await import('../../lib/core/serialize.js')
+  registerModel('EndlessProbe', () => fromJSON({ class: 'EndlessProbe' }))
+  assertArilError(t, () => fromJSON({ class: 'EndlessProbe' }), { code: 'ERR_LIMIT', limit: 'maxDepth', message: /models nested 1001 deep/ })
   const open = '{"class":"GeneralMixtureModel","weights":[1],"distributions":['
   const deep = open.repeat(100_000) + JSON.stringify(normal) + ']}'.repeat(100_000)
   // two levels (an object and a list) per mixture: the 1001st level opens the 501st mixture
