@@ -857,6 +857,12 @@ export class CrossProductSums {
     this.pending = 0
   }
 
+  /** False when an infinite value or an overflow reached a sum (the current block included). */
+  finite (): boolean {
+    for (const p of this.partial) if (p - p !== 0) return false
+    return this.sums.finite()
+  }
+
   /** Exact sums of every slot including the unfinished block, without changing anything. */
   totals (): ExactSum[] {
     const copy = new CrossProductSums(this.dimension, this.blockRows)
@@ -935,6 +941,13 @@ class ExpansionTable {
   constructor (readonly slots: number) {
     this.parts = new Float64Array(slots * EXPANSION_CAPACITY)
     this.count = new Uint8Array(slots)
+  }
+
+  /** False when a slot holds an infinite value, or an addition overflowed. */
+  finite (): boolean {
+    for (const p of this.parts) if (p - p !== 0) return false
+    for (const s of this.spilled.values()) if (!Number.isFinite(s.value())) return false
+    return true
   }
 
   /** Adds x to slot `slot` exactly. */

@@ -24,6 +24,24 @@ export function checkFinite (batch: Batch, name: string): void {
 }
 
 /**
+ * After a model's sums came out non-finite: throws `ERR_INVALID_INPUT` at the first ±Infinity (in
+ * `column`, or in any column), and returns when there is none (the sums overflowed). Models on a
+ * hot path check their sums once per batch and call this only then, so a row of weight 0, which
+ * they do not read, may hold anything.
+ */
+export function rejectInfinite (batch: Batch, name: string, column?: number): void {
+  const { data, cols } = batch
+  const first = column ?? 0
+  const last = column ?? cols - 1
+  for (let r = 0; r < batch.rows; r++) {
+    for (let c = first; c <= last; c++) {
+      const x = data[r * cols + c]!
+      if (x - x !== 0 && x === x) throw new ArilError('ERR_INVALID_INPUT', `${name}: expected finite values (NaN for missing), got ${x}`, { row: r, column: c })
+    }
+  }
+}
+
+/**
  * Throws `ERR_OVERFLOW`: finite data whose statistics (sums of values or of their squares) do not
  * fit in a double, so no parameters can be computed from them.
  */

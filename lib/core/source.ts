@@ -19,7 +19,8 @@ export type Source = StreamLike | string | (() => StreamLike | string | Promise<
  * original as `cause`, as the readers report theirs; an ArilError is passed on as it is.
  * @example
  * ```ts
- * sourceError(new Error('connection reset')) // ArilError ERR_SOURCE: The source failed: connection reset
+ * try { await fetchBatches() } catch (err) { throw sourceError(err) }
+ * // a plain Error('connection reset') becomes ArilError ERR_SOURCE: The source failed: connection reset
  * ```
  */
 export function sourceError (err: unknown): ArilError {

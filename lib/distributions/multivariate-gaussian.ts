@@ -4,7 +4,7 @@
 import { CrossProductSums, crossProductSumsProblem, pairwiseCovariance, type CrossProductSumsSummary } from '../core/accumulate.js'
 import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import { checkFinite, overflow } from '../core/finite.js'
+import { overflow, rejectInfinite } from '../core/finite.js'
 import { cholesky, logDeterminant, solveLower, squaredNorm, symmetricEigenvalues } from '../core/linear-algebra.js'
 import { mahalanobisKernel, type MahalanobisKernel } from './mahalanobis.js'
 import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
@@ -105,10 +105,17 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
     return [Array.from(this.mean), Array.from({ length: d }, (_, j) => Array.from(this.covariance.subarray(j * d, (j + 1) * d)))]
   }
 
-  /** @throws ArilError `ERR_INVALID_INPUT` (row, column) for ±Infinity, before anything is added */
+  /**
+   * @throws ArilError `ERR_INVALID_INPUT` (row, column) for ±Infinity, `ERR_OVERFLOW` for values
+   *   whose cross-products overflow; both found on the sums after the batch (checked once per
+   *   batch, so the hot loop stays as it is), which then hold part of it (fits put them back)
+   */
   summarizeBatch (batch: Batch): undefined {
-    checkFinite(batch, this.name)
     this.sums.add(batch.data, batch.weights, batch.rows)
+    if (!this.sums.finite()) {
+      rejectInfinite(batch, this.name)
+      overflow(this.name, 'the sums of the values and of their cross-products')
+    }
     return undefined
   }
 

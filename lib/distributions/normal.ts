@@ -9,7 +9,7 @@ import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
-import { overflow } from '../core/finite.js'
+import { overflow, rejectInfinite } from '../core/finite.js'
 
 const LOG_SQRT_2PI = 0.9189385332046727
 
@@ -65,13 +65,8 @@ export class NormalDistribution extends UnivariateDistribution<[mean: number, st
     this.sums.runs(batch.rows, (start, end) => sumMoments(this.sums, 0, data, cols, column, weights, start, end))
     // Checked once per batch on the sums, not per value: the hot loop stays as it is.
     if (!this.sums.finite()) {
-      for (let r = 0; r < batch.rows; r++) {
-        const x = data[r * cols + column]!
-        if (x - x !== 0 && x === x && weights?.[r] !== 0) {
-          throw new ArilError('ERR_INVALID_INPUT', `NormalDistribution: expected finite values (NaN for missing), got ${x}`, { row: r, column })
-        }
-      }
-      overflow('NormalDistribution', 'the sums of the values and of their squares')
+      rejectInfinite(batch, this.name, column)
+      overflow(this.name, 'the sums of the values and of their squares')
     }
   }
 

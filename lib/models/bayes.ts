@@ -160,10 +160,12 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
    * every component by responsibility when semi-supervised, otherwise nowhere.
    * @returns the weighted log-likelihood of the unlabeled rows in the semi-supervised pass
    * @throws ArilError `ERR_LABEL` for missing labels or a label that is not −1, NaN or 0 … k−1;
-   *   `ERR_INVALID_INPUT` (row, column) for ±Infinity in a numeric column; both before anything is added
+   *   `ERR_INVALID_INPUT` (row, column) for ±Infinity in a numeric column: in the semi-supervised
+   *   pass before anything is added (an unlabeled row every component calls impossible would
+   *   count nowhere), in a supervised pass by the component of the row's class
    */
   summarizeBatch (batch: Batch): number | undefined {
-    checkFinite(batch, this.name)
+    if (this.semiSupervised) checkFinite(batch, this.name)
     const labels = batch.labels
     if (labels === undefined && !this.semiSupervised) {
       throw new ArilError('ERR_LABEL', `${this.name}: expected labels (one per row, -1 for unlabeled), got none`)

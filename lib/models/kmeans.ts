@@ -5,7 +5,7 @@ import { BLOCK_ROWS, BlockedSums } from '../core/accumulate.js'
 import { nearestByScore, nearestKernel, type NearestKernel } from './nearest-centroid.js'
 import { sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
-import { checkFinite, overflow } from '../core/finite.js'
+import { overflow, rejectInfinite } from '../core/finite.js'
 import type { SummarizeOptions } from '../core/model.js'
 import { SummedModel } from '../core/summed-model.js'
 import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
@@ -125,13 +125,13 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
   }
 
   /**
-   * @throws ArilError `ERR_INVALID_INPUT` (row, column) for ±Infinity, before anything is added;
-   *   `ERR_OVERFLOW` when squared distances overflow (values beyond about 1e154)
+   * @throws ArilError `ERR_INVALID_INPUT` (row, column) for ±Infinity in a row of weight > 0,
+   *   `ERR_OVERFLOW` when squared distances overflow (values beyond about 1e154); both found on the
+   *   sums after the batch, so the statistics then hold part of it (fits put them back)
    */
   summarizeBatch (batch: Batch): number {
     const { centroids, k } = this
     const d = this.fitted()
-    checkFinite(batch, this.name)
     const { data, weights } = batch
     const norms = new Float64Array(k)
     for (let j = 0; j < k * d; j++) norms[Math.floor(j / d)]! += centroids[j]! * centroids[j]!
@@ -140,7 +140,10 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
     this.sums.runs(batch.rows, (start, end) => {
       total += assign(data, d, weights, centroids, norms, k, nearestOf, this.sums.partial, start, end)
     })
-    if (!Number.isFinite(total) || !this.sums.finite()) overflow('Kmeans', 'the squared distances to the centroids')
+    if (!Number.isFinite(total) || !this.sums.finite()) {
+      rejectInfinite(batch, this.name)
+      overflow(this.name, 'the squared distances to the centroids')
+    }
     return -total
   }
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { checkFinite, overflow } from '../../lib/core/finite.js'
+import { checkFinite, overflow, rejectInfinite } from '../../lib/core/finite.js'
 import { toBatch } from '../../lib/core/batch.js'
 import type { Model } from '../../lib/core/model.js'
 import { fromJSON, stringifyJSON } from '../../lib/core/serialize.js'
@@ -22,6 +22,13 @@ t.test('checkFinite: ±Infinity in a numeric column is an error with its row and
   checkFinite(toBatch([['a', 1], [Infinity, 2]], { categorical: true }), 'M')
   assertArilError(t, () => checkFinite(toBatch([[1, 2], [3, -Infinity]]), 'M'), { code: 'ERR_INVALID_INPUT', row: 1, column: 1, message: /M: expected finite values \(NaN for missing\), got -Infinity/ })
   assertArilError(t, () => overflow('M', 'the sums'), { code: 'ERR_OVERFLOW', message: /M: the sums cannot be represented in double precision/ })
+})
+
+t.test('rejectInfinite: the first ±Infinity of one column or of any, else nothing (the sums overflowed)', async t => {
+  const batch = toBatch([[1, Infinity], [-Infinity, 2]])
+  assertArilError(t, () => rejectInfinite(batch, 'M'), { code: 'ERR_INVALID_INPUT', row: 0, column: 1 })
+  assertArilError(t, () => rejectInfinite(batch, 'M', 0), { code: 'ERR_INVALID_INPUT', row: 1, column: 0 })
+  rejectInfinite(toBatch([[1e308, NaN]]), 'M')
 })
 
 /** Every model that reads numbers, with data of one and of two columns. */
