@@ -35,7 +35,14 @@ export interface JsonLimits {
   maxTableCells?: number
 }
 
-/** The defaults of {@link JsonLimits}. */
+/**
+ * The defaults of {@link JsonLimits}.
+ * @example
+ * ```ts
+ * JSON_LIMITS.maxKeys // => 100000
+ * fromJSON(text, { maxKeys: 10 * JSON_LIMITS.maxKeys })
+ * ```
+ */
 export const JSON_LIMITS: Readonly<Required<JsonLimits>> = Object.freeze({ maxDepth: 1000, maxKeys: 100_000, maxTableCells: 4_194_304 })
 
 /** Normalizes limits: each a whole number >= 1, or Infinity. */
