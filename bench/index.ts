@@ -11,6 +11,7 @@
  *   bench/init.ts                  whole-stream initialization sample and 'kmeans||' vs an E-step pass; binned KDE vs Normal summarize
  *   bench/networks.ts              BayesianNetwork structure learning, fixed-structure fit, predictProba, vs pomegranate
  *   bench/columnar.ts              readParquet / readArrow vs hyparquet's and apache-arrow's own reader loops
+ *   bench/keys.ts                  Discrete and JointProbabilityTable fits with many keys vs a plain Map counting loop
  *
  * Run: npm run bench [-- --large]   (data files go to data/bench/, made on first use; a few minutes on 2 cores)
  * One benchmark alone: node --import tsx bench/<name>.ts
@@ -23,6 +24,7 @@ import { run as bayes } from './bayes.js'
 import { run as init } from './init.js'
 import { run as networks } from './networks.js'
 import { run as columnar } from './columnar.js'
+import { run as keys } from './keys.js'
 
 const benches: Array<[string, () => Promise<unknown>]> = [
   ['.npy source', () => npy({ large: process.argv.includes('--large') })],
@@ -32,7 +34,8 @@ const benches: Array<[string, () => Promise<unknown>]> = [
   ['NaiveBayes', bayes],
   ['initialization and kernel densities', init],
   ['Bayesian networks', networks],
-  ['Parquet and Arrow sources', columnar]
+  ['Parquet and Arrow sources', columnar],
+  ['categorical keys', keys]
 ]
 for (const [name, run] of benches) {
   console.log(`\n=== ${name} ===`)

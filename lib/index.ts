@@ -42,7 +42,6 @@ export { BayesModel, type BayesFitOptions, type BayesOptions, type BlankComponen
 export { NaiveBayes, type DistributionClass } from './models/naive-bayes.js'
 export { BayesClassifier, type ComponentFactory } from './models/bayes-classifier.js'
 export { predictStream, type Predictor, type PredictOutput, type PredictStreamOptions } from './core/predict-stream.js'
-export { mapBatches } from './io/map-batches.js'
 // issue 14 (surface): kernel densities, initialization, pomegranate API gaps
 export { KernelDensity, type Kernel, type KernelDensityOptions, type KernelDensityFromSamplesOptions, type KernelDensityParameters } from './distributions/kernel-density.js'
 export { KernelGrid, type GridSpec } from './distributions/kernel-grid.js'
@@ -75,3 +74,6 @@ export { StreamingHistogram, RowSample, type Histogram } from './plot/summary.js
 export { densitySpec, scatterSpec, historySpec, type VegaLiteSpec, type PlotOptions, type EpochPoint } from './plot/specs.js'
 export { renderSvg, renderPng, writePlot } from './plot/render.js'
 export { plotDensity, plotScatter, plotHistory, readEpochs, type DensityPlotOptions, type ScatterPlotOptions } from './plot/plots.js'
+export { mapBatches, type MapBatchesResult } from './io/map-batches.js'
+// harden-models (issue 9): limits of fromJSON, non-finite EM stop
+export { JSON_LIMITS, type JsonLimits, type ParseJSONOptions } from './core/serialize.js'

@@ -229,12 +229,20 @@ export class BlockedSums {
     return this.sums.length
   }
 
-  /** Adds slots (for statistics discovered as they appear, such as new categories). */
+  /**
+   * Adds slots (for statistics discovered as they appear, such as new categories). `partial` is a
+   * view of a buffer that doubles when full, so adding n slots one by one costs O(n), not O(n²).
+   */
   grow (slots: number): void {
     if (slots <= this.partial.length) return
-    const partial = new Float64Array(slots)
-    partial.set(this.partial)
-    this.partial = partial
+    const buffer = this.partial.buffer
+    if (slots * 8 <= buffer.byteLength && this.partial.byteOffset === 0) {
+      this.partial = new Float64Array(buffer, 0, slots)
+    } else {
+      const partial = new Float64Array(Math.max(slots, 2 * this.partial.length))
+      partial.set(this.partial)
+      this.partial = partial.subarray(0, slots)
+    }
     while (this.sums.length < slots) this.sums.push(new ExactSum())
   }
 
@@ -296,6 +304,12 @@ export class BlockedSums {
     copy.load(this.summary())
     copy.flush()
     return copy.sums
+  }
+
+  /** False when an infinite value or an overflow reached a sum (the current block included). */
+  finite (): boolean {
+    for (const p of this.partial) if (p - p !== 0) return false
+    return this.sums.every(s => Number.isFinite(s.value()))
   }
 
   /** Rounded totals of every slot. */
@@ -843,6 +857,12 @@ export class CrossProductSums {
     this.pending = 0
   }
 
+  /** False when an infinite value or an overflow reached a sum (the current block included). */
+  finite (): boolean {
+    for (const p of this.partial) if (p - p !== 0) return false
+    return this.sums.finite()
+  }
+
   /** Exact sums of every slot including the unfinished block, without changing anything. */
   totals (): ExactSum[] {
     const copy = new CrossProductSums(this.dimension, this.blockRows)
@@ -921,6 +941,13 @@ class ExpansionTable {
   constructor (readonly slots: number) {
     this.parts = new Float64Array(slots * EXPANSION_CAPACITY)
     this.count = new Uint8Array(slots)
+  }
+
+  /** False when a slot holds an infinite value, or an addition overflowed. */
+  finite (): boolean {
+    for (const p of this.parts) if (p - p !== 0) return false
+    for (const s of this.spilled.values()) if (!Number.isFinite(s.value())) return false
+    return true
   }
 
   /** Adds x to slot `slot` exactly. */

@@ -5,8 +5,8 @@
  */
 import { ArilError, show } from './errors.js'
 
-/** A category: a number or a string. `null` (or NaN) is a missing value. */
-export type Key = string | number
+/** A category: a number, a string or a boolean (`1`, `"1"` and `true` are three keys). `null` (or NaN) is a missing value. */
+export type Key = string | number | boolean
 
 /**
  * A block of rows. `data[r * cols + c]` is row r, column c; NaN is missing. A categorical column
@@ -117,7 +117,7 @@ export function toBatch (input: BatchInput, options: ToBatchOptions = {}): Batch
   }
   if (!options.categorical && batch.categories?.some(c => c !== undefined)) {
     const column = batch.categories.findIndex(c => c !== undefined)
-    const row = batch.categories[column]!.findIndex(v => typeof v === 'string')
+    const row = batch.categories[column]!.findIndex(v => typeof v === 'string' || typeof v === 'boolean')
     throw new ArilError('ERR_NOT_NUMERIC', `Expected a number, got ${show(batch.categories[column]![row])}`, { row, column })
   }
   if (options.weights !== undefined) {
@@ -207,7 +207,7 @@ function fromColumn (values: ArrayLike<unknown>, options: ToBatchOptions): Batch
   let raw: Array<Key | null> | undefined
   for (let i = 0; i < rows; i++) {
     const v = values[i]
-    if (typeof v === 'string' && options.categorical) {
+    if (isLabel(v) && options.categorical) {
       raw ??= Array.from({ length: rows }, (_, j) => categoryOf(values[j]))
       data[i] = NaN
     } else {
@@ -229,7 +229,7 @@ function fromRows (rowsIn: ReadonlyArray<unknown>, options: ToBatchOptions): Bat
     if (row.length !== cols) throw new ArilError('ERR_RAGGED_ROWS', `Expected ${cols} values in every row like the first, got ${row.length}`, { row: r })
     for (let c = 0; c < cols; c++) {
       const v = row[c]
-      if (typeof v === 'string' && options.categorical) {
+      if (isLabel(v) && options.categorical) {
         raw ??= new Array(cols)
         raw[c] ??= Array.from({ length: rows }, (_, j) => categoryOf((rowsIn[j] as ArrayLike<unknown>)[c]))
         data[r * cols + c] = NaN
@@ -241,8 +241,13 @@ function fromRows (rowsIn: ReadonlyArray<unknown>, options: ToBatchOptions): Bat
   return raw === undefined ? { data, rows, cols } : { data, rows, cols, categories: Array.from(raw) }
 }
 
+/** A value only a categorical column can hold. */
+function isLabel (value: unknown): value is string | boolean {
+  return typeof value === 'string' || typeof value === 'boolean'
+}
+
 function categoryOf (value: unknown): Key | null {
-  if (typeof value === 'string') return value
+  if (isLabel(value)) return value
   if (typeof value === 'number') return Number.isNaN(value) ? null : value
   return null
 }

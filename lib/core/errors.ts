@@ -44,6 +44,8 @@ export type ArilErrorCode =
   | 'ERR_RAW_BYTES'
   | 'ERR_PARQUET'
   | 'ERR_ARROW'
+  | 'ERR_OVERFLOW'
+  | 'ERR_MODEL_BUSY'
 
 /** Where an error happened; every field is optional and copied onto the error. */
 export interface ErrorLocation {

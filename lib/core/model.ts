@@ -8,8 +8,8 @@ import { toBatch, type Batch, type BatchInput, type Key } from './batch.js'
 import { ArilError, show } from './errors.js'
 import type { UpdateOptions } from './options.js'
 import { Random } from './random.js'
-import { ModelSink, type SinkOptions } from './sink.js'
-import { openSource, type Source } from './source.js'
+import { assertNotBusy, ModelSink, type SinkOptions } from './sink.js'
+import { openSource, sourceError, type Source } from './source.js'
 import { deepCopy } from './copy.js'
 import { readableSummary, type Statistics } from './statistics.js'
 import { pipeline } from 'node:stream/promises'
@@ -132,8 +132,12 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
     this.mergeChecked(snapshot)
   }
 
-  /** In memory: `summarize(X)` then `fromSummaries(options)`. On error the model is unchanged. */
+  /**
+   * In memory: `summarize(X)` then `fromSummaries(options)`. On error the model is unchanged.
+   * @throws ArilError `ERR_MODEL_BUSY` while a sink of the model is summarizing a stream
+   */
   fit (X: BatchInput, options?: U & SummarizeOptions): this {
+    assertNotBusy(this, 'fit')
     const batch = this.toBatch(X, options)
     if (this.frozen) return this
     const snapshot = this.summary()
@@ -158,8 +162,8 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
   /**
    * Fits from a stream: a Readable, an async iterable, a Web ReadableStream, a file path, or a
    * function that returns one. Resolves with the model after its parameters are updated.
-   * @throws ArilError `ERR_ABORTED` when `signal` aborts (the model is left as it was), and any
-   *   error of the source or of `summarize`
+   * @throws ArilError `ERR_ABORTED` when `signal` aborts (the model is left as it was),
+   *   `ERR_SOURCE` for an error of the source (the original as `cause`), and any error of `summarize`
    */
   async fitStream (source: Source, options?: FitStreamOptions<U>): Promise<this> {
     const readable = await openSource(source)
@@ -169,7 +173,7 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
     } catch (err) {
       // Every reader and the trainer report an abort as ERR_ABORTED; so does a single pass.
       if (signal?.aborted === true && !(err instanceof ArilError)) throw new ArilError('ERR_ABORTED', 'fitStream was aborted', {}, { cause: signal.reason })
-      throw err
+      throw sourceError(err)
     }
     return this
   }

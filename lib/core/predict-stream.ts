@@ -5,6 +5,7 @@
 import { Transform } from 'node:stream'
 import type { Batch, BatchInput } from './batch.js'
 import { ArilError, invalidOption, show } from './errors.js'
+import { sourceError } from './source.js'
 
 /** What a model needs to be streamed through {@link predictStream}. */
 export interface Predictor {
@@ -34,7 +35,9 @@ const OUTPUTS: readonly PredictOutput[] = ['class', 'proba', 'logProba']
  * are ignored. Memory stays flat: each batch is scored and passed on.
  *
  * @throws ArilError `ERR_INVALID_OPTION` for an unknown `output`; the stream fails with the
- *   model's error (`ERR_COLUMN_COUNT`, `ERR_NOT_FITTED` ...) on a bad batch
+ *   model's error (`ERR_COLUMN_COUNT`, `ERR_NOT_FITTED` ...) on a bad batch, and with
+ *   `ERR_SOURCE` (the original as `cause`) for an error that is not aril's: a chunk that throws
+ *   when read, or a Predictor of the user's own
  * @example
  * ```ts
  * await pipeline(readNpy('big.npy'), predictStream(model, { output: 'proba' }), writeNpy('proba.npy'))
@@ -52,7 +55,7 @@ export function predictStream (model: Predictor, options: PredictStreamOptions =
         }
         callback(null, predictChunk(model, model.toBatch(chunk as BatchInput), output))
       } catch (err) {
-        callback(err as Error)
+        callback(sourceError(err))
       }
     }
   })

@@ -1,6 +1,11 @@
 /**
  * The one bridge from streams to models: a Writable that summarizes every chunk synchronously in
  * `write()` (so backpressure is natural) and updates the parameters in `final()`.
+ *
+ * One sink at a time per model: from its first chunk until it finishes or is destroyed a sink
+ * holds its model, and another sink's first chunk (or `fit`, or training) is `ERR_MODEL_BUSY`.
+ * A failed sink puts the statistics back as they were before its first chunk, which would wipe
+ * the rows a second sink had added meanwhile; refusing the second one keeps every row accounted.
  */
 import { Writable } from 'node:stream'
 import { RELEASES_BATCHES, releaseBatch, type BatchInput } from './batch.js'
@@ -24,19 +29,32 @@ export type SinkOptions<U extends UpdateOptions> = U & {
 /** Work between two yields to the event loop, so a synchronous source cannot starve timers. */
 const YIELD_EVERY_MS = 4
 
+/** The sink that holds each model, from its first chunk until it finishes or is destroyed. */
+const holders = new WeakMap<Model<any, any>, ModelSink<any>>()
+
+/**
+ * Throws `ERR_MODEL_BUSY` when a sink holds the model: its statistics belong to that stream until
+ * it ends. `what` says what was refused.
+ */
+export function assertNotBusy (model: Model<any, any>, what: string): void {
+  if (holders.has(model)) {
+    throw new ArilError('ERR_MODEL_BUSY', `${what}: a sink of this ${model.name} is still summarizing a stream; wait for it to finish (one sink at a time per model)`)
+  }
+}
+
 export class ModelSink<U extends UpdateOptions> extends Writable {
   /** Models keep statistics, never rows: each batch is released after it is summarized. */
   readonly [RELEASES_BATCHES] = true
-  private readonly snapshot: Summary
+  /** The statistics before the first chunk (taken then, so rows summarized before it are kept). */
+  private snapshot: Summary | undefined
   private readonly update: boolean
+  private readonly progress: ProgressCounter | undefined
   private lastYield = performance.now()
   private completed = false
-  private readonly progress: ProgressCounter | undefined
 
   constructor (private readonly model: Model<unknown, U>, private readonly options: SinkOptions<U>) {
     super({ objectMode: true, highWaterMark: 4, ...(options.signal === undefined ? {} : { signal: options.signal }) })
     this.update = booleanOption(options, 'update', true)
-    this.snapshot = model.summary()
     if (options.onProgress !== undefined) {
       const progress = this.progress = new ProgressCounter(options.onProgress)
       this.on('pipe', source => progress.attach(source))
@@ -50,6 +68,11 @@ export class ModelSink<U extends UpdateOptions> extends Writable {
       }
       rejectRawBytes(chunk, 'A model sink')
       const rows = this.progress === undefined ? 0 : chunkRows(chunk)
+      if (this.snapshot === undefined) {
+        assertNotBusy(this.model, 'A second sink')
+        this.snapshot = this.model.summary()
+        holders.set(this.model, this)
+      }
       this.model.summarize(chunk as BatchInput)
       releaseBatch(chunk)
       this.progress?.count(rows)
@@ -73,6 +96,7 @@ export class ModelSink<U extends UpdateOptions> extends Writable {
         this.model.fromSummaries(rest as unknown as U)
       }
       this.completed = true
+      this.release()
       callback()
     } catch (err) {
       callback(err as Error)
@@ -80,7 +104,12 @@ export class ModelSink<U extends UpdateOptions> extends Writable {
   }
 
   override _destroy (error: Error | null, callback: (error?: Error | null) => void): void {
-    if (!this.completed) this.model.restoreSummary(this.snapshot)
+    if (!this.completed && this.snapshot !== undefined && holders.get(this.model) === this) this.model.restoreSummary(this.snapshot)
+    this.release()
     callback(error)
+  }
+
+  private release (): void {
+    if (holders.get(this.model) === this) holders.delete(this.model)
   }
 }

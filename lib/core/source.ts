@@ -15,15 +15,36 @@ export type StreamLike = Readable | NodeJS.ReadableStream | AsyncIterable<unknow
 export type Source = StreamLike | string | (() => StreamLike | string | Promise<StreamLike | string>)
 
 /**
+ * An error of the user's own source (a stream, an iterable, an opener) as `ERR_SOURCE`, the
+ * original as `cause`, as the readers report theirs; an ArilError is passed on as it is.
+ * @example
+ * ```ts
+ * try { await fetchBatches() } catch (err) { throw sourceError(err) }
+ * // a plain Error('connection reset') becomes ArilError ERR_SOURCE: The source failed: connection reset
+ * ```
+ */
+export function sourceError (err: unknown): ArilError {
+  if (err instanceof ArilError) return err
+  const message = err instanceof Error ? err.message : String(err)
+  return new ArilError('ERR_SOURCE', `The source failed: ${message}`, {}, { cause: err })
+}
+
+/**
  * Opens a source as a Readable in object mode (a path with the reader its extension names).
- * @throws ArilError `ERR_SOURCE` for something that is not a source
+ * @throws ArilError `ERR_SOURCE` for something that is not a source, and for an opener that throws
+ *   (its error as `cause`)
  * @example
  * ```ts
  * for await (const batch of await openSource('data/x.npy')) console.log(batch.rows)
  * ```
  */
 export async function openSource (source: Source): Promise<Readable> {
-  const opened = typeof source === 'function' ? await source() : source
+  let opened: Awaited<ReturnType<Extract<Source, () => unknown>>> | Source
+  try {
+    opened = typeof source === 'function' ? await source() : source
+  } catch (err) {
+    throw sourceError(err)
+  }
   if (typeof opened === 'string') return openFile(opened)
   if (opened instanceof Readable) return opened
   if (typeof ReadableStream !== 'undefined' && opened instanceof ReadableStream) return Readable.fromWeb(opened as never, { objectMode: true })

@@ -6,7 +6,7 @@
  */
 import type { Batch } from '../core/batch.js'
 import { ArilError, limitExceeded, show } from '../core/errors.js'
-import { compareKeys } from '../distributions/probability-table.js'
+import { compareKeys } from '../core/keys.js'
 
 /** A category: a string, a finite number or a boolean. `null`, NaN and `"nan"` are missing. */
 export type Category = string | number | boolean

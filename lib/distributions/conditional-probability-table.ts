@@ -7,10 +7,10 @@ import { ArilError, show } from '../core/errors.js'
 import type { SampleOptions, SummarizeOptions } from '../core/model.js'
 import { blend, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
-import { registerModel } from '../core/serialize.js'
+import { readingLimits, registerModel } from '../core/serialize.js'
 import {
-  dtypeOf, exactSum, parentFromJSON, parentKeys, parentToJSON, parseTable, ProbabilityTable, strides,
-  TABLE_TOLERANCE, tableFromJSON, type TableOptions, type TableParent, type TableRow
+  checkTableSize, exactSum, parentFromJSON, parentKeys, parentToJSON, parseTable, ProbabilityTable, strides,
+  TABLE_TOLERANCE, tableFromJSON, tableToJSON, type TableOptions, type TableParent, type TableRow
 } from './probability-table.js'
 import { DiscreteDistribution } from './discrete.js'
 import { drawIndex, normalized, parentProbabilities } from './table-parents.js'
@@ -64,13 +64,14 @@ export class ConditionalProbabilityTable extends ProbabilityTable<Key[][]> {
     if (width < 2) {
       throw new ArilError('ERR_INVALID_TABLE', `ConditionalProbabilityTable: expected parents, or rows of at least a value and a probability, got ${show(first ?? table)}`, { row: 0 })
     }
-    super(width - 1)
+    super(width - 1, options)
     const m = width - 2
-    const parsed = parseTable(table, width - 1, this.name)
+    const parsed = parseTable(table, width - 1, this.name, this.limits)
     const known = parents?.map(parentKeys)
     this.parents = parents ?? parsed.keys.slice(0, m)
     const { keys, probabilities, rowOf } = parsed
     if (probabilities.length === 0 && known !== undefined) known.forEach((k, c) => { keys[c] = k.slice() })
+    checkTableSize(keys.map(k => k.length), this.limits, this.name)
     const k = keys[m]!.length
     for (let start = 0; start < probabilities.length; start += k) {
       const sum = exactSum(probabilities, start, start + k)
@@ -210,11 +211,11 @@ export class ConditionalProbabilityTable extends ProbabilityTable<Key[][]> {
    * embedded as full dicts; no `frozen` key (pomegranate writes none).
    */
   toJSON (): { class: 'Distribution'; name: string; table: string[][]; dtypes: string[]; parents: object[] } {
-    const dtypes = [...this.tableKeys.map(dtypeOf), 'float']
+    const { table, dtypes } = tableToJSON(this.tableKeys, this.rows(), true)
     return {
       class: 'Distribution',
       name: this.name,
-      table: this.rows().map(row => row.map((cell, c) => typeof cell === 'string' ? cell : dtypes[c] === 'float' ? pythonFloat(cell) : String(cell))),
+      table: table as string[][],
       dtypes,
       parents: this.parents.map((p, c) => parentToJSON(p, this.tableKeys[c]!))
     }
@@ -239,31 +240,9 @@ export class ConditionalProbabilityTable extends ProbabilityTable<Key[][]> {
   static fromJSON (json: Record<string, unknown>): ConditionalProbabilityTable {
     const table = tableFromJSON(json, 'ConditionalProbabilityTable')
     if (!Array.isArray(json.parents)) throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected ConditionalProbabilityTable parents to be a list, got ${show(json.parents)}`)
-    return new ConditionalProbabilityTable(table, json.parents.map(parentFromJSON), { frozen: json.frozen === true })
+    const { maxKeys, maxTableCells } = readingLimits()
+    return new ConditionalProbabilityTable(table, json.parents.map(parentFromJSON), { frozen: json.frozen === true, maxKeys, maxTableCells })
   }
-}
-
-/**
- * Python's `str(float)`: the shortest round-trip digits, like JavaScript, but with `.0` on whole
- * numbers and exponent notation below 1e-4 or from 1e16 (`1e-05`, `1e+16`).
- * @example
- * ```ts
- * pythonFloat(1) // => '1.0'
- * pythonFloat(0.00001) // => '1e-05'
- * ```
- */
-export function pythonFloat (x: number): string {
-  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf'
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'
-  const [mantissa, exponent] = x.toExponential().split('e') as [string, string]
-  const e = Number(exponent)
-  const sign = x < 0 ? '-' : ''
-  const digits = mantissa.replace('-', '').replace('.', '')
-  if (e < -4 || e >= 16) {
-    return `${sign}${digits[0]}${digits.length > 1 ? '.' + digits.slice(1) : ''}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`
-  }
-  if (e < 0) return `${sign}0.${'0'.repeat(-e - 1)}${digits}`
-  return `${sign}${digits.slice(0, e + 1).padEnd(e + 1, '0')}.${digits.slice(e + 1) || '0'}`
 }
 
 registerModel('ConditionalProbabilityTable', ConditionalProbabilityTable.fromJSON)

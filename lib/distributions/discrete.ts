@@ -4,16 +4,22 @@
  */
 import { blockedSumsProblem, BlockedSums, ExactSum, type BlockedSumsSummary, type EncodedNumber } from '../core/accumulate.js'
 import type { Batch, BatchInput, Key } from '../core/batch.js'
-import { ArilError, show } from '../core/errors.js'
+import { ArilError, invalidOption, limitExceeded, show } from '../core/errors.js'
+import { describes, isKey, isMissingKey, kindOfDtype, kindOfKeys, keyText, readKey } from '../core/keys.js'
 import type { Statistics, SummarizeOptions, Summary } from '../core/model.js'
-import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
+import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
-import { registerModel } from '../core/serialize.js'
+import { JSON_LIMITS, readingLimits, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
 
 /** Options of the {@link DiscreteDistribution} constructor. */
 export interface DiscreteOptions {
   frozen?: boolean
+  /**
+   * Most keys the table may hold (default 100,000): a key beyond it, in the data, a merged summary
+   * or the table given, is `ERR_LIMIT`, so a column of unique ids cannot exhaust memory.
+   */
+  maxKeys?: number
 }
 
 /** Options of {@link DiscreteDistribution.fromSamples}. */
@@ -31,20 +37,19 @@ export interface DiscreteJSON {
   frozen: boolean
 }
 
-/** How pomegranate's `dtype` says to read a stringified key back. */
-type KeyKind = 'str' | 'int' | 'float' | 'bool'
-
 /**
  * The [categorical distribution](https://en.wikipedia.org/wiki/Categorical_distribution): a
- * probability for each key, a key being a number or a string (`1` and `"1"` are different keys).
+ * probability for each key, a key being a number, a string or a boolean (`1`, `"1"` and `true` are
+ * three keys; see core/keys.ts).
  * Fitted by maximum likelihood with a pseudocount: `p_k = (c_k + pc) / (W + pc·K)`, where `c_k`
  * is the weight of key k, `W = Σ c_k` and K counts every known key (the old table's and the new).
  *
  * A table given as a plain object has string keys; give a `Map` for numeric keys. Data columns
- * are read as they come: numbers from numeric columns, numbers and strings from categorical ones;
+ * are read as they come: numbers from numeric columns, numbers, strings and booleans from
+ * categorical ones;
  * `null`, NaN and the string `"nan"` are missing (log-probability 0, as in pomegranate). A key
  * the table lacks has log-probability −Infinity; a key first seen in the data is added to the
- * table (no error, whichever batch it first appears in).
+ * table (no error, whichever batch it first appears in), up to `maxKeys` keys.
  *
  * Statistics: one exact sum per key (see accumulate.ts), in order of first appearance, plus the
  * key list in the summary; summaries with different key sets merge by key. Probabilities are the
@@ -57,11 +62,12 @@ type KeyKind = 'str' | 'int' | 'float' | 'bool'
  * JSON: pomegranate's `{"class":"Distribution","dtype":"int","name":"DiscreteDistribution",
  * "parameters":[{"0":0.5,"1":0.5}],"frozen":false}`; keys are stringified and `dtype` (`str`,
  * `int`, `float`, `bool`, and numpy's `numpy.int64`, `numpy.str_`, ...) says how to read them
- * back; `bool` keys read as 1 and 0 (Python's `True == 1`). A table that mixes numbers and strings
- * is written with dtype `str`, so its numbers read back as strings.
+ * back; `bool` keys are `True`/`False` and read back as `true`/`false` (Python's `True == 1` does
+ * not hold in aril: `1` is another key). A table whose keys are of more than one type is written
+ * with aril's dtype `json` (each key as its JSON text), so every key reads back as itself.
  *
  * @throws ArilError `ERR_INVALID_PARAMETER` for a negative or non-finite probability, a total
- *   that is not 1 (within 1e-9), or a NaN or `"nan"` key
+ *   that is not 1 (within 1e-9), or a NaN or `"nan"` key; `ERR_LIMIT` for more than `maxKeys` keys
  * @example
  * ```ts
  * const d = new DiscreteDistribution({ a: 0.5, b: 0.5 })
@@ -82,10 +88,14 @@ export class DiscreteDistribution extends UnivariateDistribution<[probabilities:
   private logTable: Map<Key, number>
   /** pomegranate's dtype this table was read with, kept so its JSON round-trips. */
   private dtype: string | null = null
+  readonly maxKeys: number
 
   constructor (probabilities: Record<string, number> | ReadonlyMap<Key, number> = new Map(), options: DiscreteOptions = {}) {
     super()
+    if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options)
+    this.maxKeys = numberOption(options, 'maxKeys', JSON_LIMITS.maxKeys, 1)
     const entries = probabilities instanceof Map ? [...probabilities] : Object.entries(probabilities)
+    if (entries.length > this.maxKeys) tooManyKeys(this.maxKeys, entries.length)
     this.table = checkTable(entries)
     this.logTable = logTable(this.table)
     this.frozen = options.frozen === true
@@ -112,27 +122,38 @@ export class DiscreteDistribution extends UnivariateDistribution<[probabilities:
 
   /** The probability of one key: 0 for a key the table lacks, 1 for a missing value (null, NaN, `"nan"`). */
   probabilityOf (key: Key | null): number {
-    return isMissing(key) ? 1 : this.table.get(key!) ?? 0
+    return isMissingKey(key) ? 1 : this.table.get(key!) ?? 0
   }
 
+  /** @throws ArilError `ERR_LIMIT` when the column brings the keys beyond `maxKeys` (nothing is then counted) */
   summarizeColumn (batch: Batch, column: number): void {
     const { weights } = batch
+    // Slots first, so a key beyond maxKeys fails the batch before anything is counted.
+    const known = this.slotKeys.length
+    const slots = new Int32Array(batch.rows)
+    for (let r = 0; r < batch.rows; r++) {
+      const key = keyAt(batch, column, r)
+      slots[r] = isMissingKey(key) ? -1 : this.slotOf.get(key!) ?? this.addSlot(key!, known)
+    }
     const sums = this.sums
+    sums.grow(this.slotKeys.length)
     sums.runs(batch.rows, (start, end) => {
       for (let r = start; r < end; r++) {
-        const key = keyAt(batch, column, r)
-        if (isMissing(key)) continue
-        const slot = this.slotOf.get(key!) ?? this.addSlot(key!)
-        sums.partial[slot]! += weights === undefined ? 1 : weights[r]!
+        const slot = slots[r]!
+        if (slot >= 0) sums.partial[slot]! += weights === undefined ? 1 : weights[r]!
       }
     })
   }
 
-  private addSlot (key: Key): number {
+  /** Adds a key to the statistics (slots are grown by the caller); over `maxKeys`, the keys added since `known` are taken back. */
+  private addSlot (key: Key, known: number): number {
+    if (this.slotKeys.length >= this.maxKeys) {
+      for (const k of this.slotKeys.splice(known)) this.slotOf.delete(k)
+      tooManyKeys(this.maxKeys, this.maxKeys + 1)
+    }
     const slot = this.slotKeys.length
     this.slotKeys.push(key)
     this.slotOf.set(key, slot)
-    this.sums.grow(slot + 1)
     return slot
   }
 
@@ -165,15 +186,17 @@ export class DiscreteDistribution extends UnivariateDistribution<[probabilities:
   protected override summaryProblem (summary: Summary): string | undefined {
     const keys = summary.keys
     if (!Array.isArray(keys)) return `expected a list of keys, got ${show(keys)}`
-    const bad = keys.findIndex(k => (typeof k !== 'string' && typeof k !== 'number') || isMissing(k))
-    if (bad >= 0) return `expected keys to be numbers or strings, got ${show(keys[bad])}`
+    const bad = keys.findIndex(k => !isKey(k))
+    if (bad >= 0) return `expected keys to be numbers, strings or booleans, got ${show(keys[bad])}`
     if (new Set(keys).size !== keys.length) return 'expected distinct keys'
     return blockedSumsProblem(summary.sums, keys.length, false)
   }
 
   protected override mergeChecked (summary: Summary): void {
     const keys = summary.keys as Key[]
-    const slots = keys.map(key => this.slotOf.get(key) ?? this.addSlot(key))
+    const known = this.slotKeys.length
+    const slots = keys.map(key => this.slotOf.get(key) ?? this.addSlot(key, known))
+    this.sums.grow(this.slotKeys.length)
     this.sums.merge(remap(summary.sums as BlockedSumsSummary, slots, this.slotKeys.length))
   }
 
@@ -188,7 +211,7 @@ export class DiscreteDistribution extends UnivariateDistribution<[probabilities:
   logProbabilityColumn (batch: Batch, column: number, out: Float64Array): void {
     for (let r = 0; r < batch.rows; r++) {
       const key = keyAt(batch, column, r)
-      out[r] = isMissing(key) ? 0 : this.logTable.get(key!) ?? -Infinity
+      out[r] = isMissingKey(key) ? 0 : this.logTable.get(key!) ?? -Infinity
     }
   }
 
@@ -213,11 +236,11 @@ export class DiscreteDistribution extends UnivariateDistribution<[probabilities:
   override toJSON (): DiscreteJSON {
     const keys = this.keys
     // Keep the dtype the table was read with while it still describes every key.
-    const stored = this.dtype !== null && describes(kindOf(this.dtype), keys) ? this.dtype : null
-    const kind = stored === null ? inferKind(keys) : kindOf(stored)
+    const stored = this.dtype !== null && describes(kindOfDtype(this.dtype), keys) ? this.dtype : null
+    const kind = stored === null ? kindOfKeys(keys) : kindOfDtype(stored)
     const dtype = stored ?? (keys.length === 0 ? null : kind)
-    const parameters: Record<string, number> = {}
-    for (const [key, p] of this.table) parameters[keyText(key, kind)] = p
+    // fromEntries defines own properties: a "__proto__" key stays a key.
+    const parameters = Object.fromEntries([...this.table].map(([key, p]) => [keyText(key, kind), p])) as Record<string, number>
     return { class: 'Distribution', dtype, name: this.name, parameters: [parameters], frozen: this.frozen }
   }
 
@@ -228,25 +251,34 @@ export class DiscreteDistribution extends UnivariateDistribution<[probabilities:
 
   /** A DiscreteDistribution fitted to X (pomegranate's `from_samples`). */
   static fromSamples (X: BatchInput, options: DiscreteFromSamplesOptions = {}): DiscreteDistribution {
-    const keys = (options.keys ?? []).filter(k => !isMissing(k))
+    const keys = (options.keys ?? []).filter(k => !isMissingKey(k))
     const d = new DiscreteDistribution(new Map(keys.map(k => [k, 1 / keys.length])), options)
     return d.fit(X, options)
   }
 
-  /** Reads pomegranate's JSON (any dtype it writes, including numpy's). */
+  /**
+   * Reads pomegranate's JSON (any dtype it writes, including numpy's, and aril's `json`).
+   * @throws ArilError `ERR_INVALID_JSON_MODEL`, `ERR_INVALID_PARAMETER`, `ERR_LIMIT` (`maxKeys` of `fromJSON`)
+   */
   static fromJSON (json: Record<string, unknown>): DiscreteDistribution {
     const parameters = json.parameters
     const table = Array.isArray(parameters) ? parameters[0] as unknown : undefined
     if (json.name !== 'DiscreteDistribution' || typeof table !== 'object' || table === null || Array.isArray(table)) {
       throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected DiscreteDistribution JSON with parameters [{key: probability}], got ${show(json.name)} with ${show(parameters)}`)
     }
+    const { maxKeys } = readingLimits()
+    const texts = Object.keys(table)
+    if (texts.length > maxKeys) tooManyKeys(maxKeys, texts.length)
     const dtype = typeof json.dtype === 'string' ? json.dtype : null
-    const kind = kindOf(dtype)
-    const entries = Object.entries(table as Record<string, unknown>).map(([text, p]): [Key, number] => {
+    const kind = kindOfDtype(dtype)
+    const entries = texts.map((text): [Key, number] => {
+      const p = (table as Record<string, unknown>)[text]
       if (typeof p !== 'number') throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected the probability of ${show(text)} to be a number, got ${show(p)}`)
       return [readKey(text, kind), p]
     })
-    const d = new DiscreteDistribution(new Map(entries), { frozen: json.frozen === true })
+    const keys = new Map(entries)
+    if (keys.size !== entries.length) throw new ArilError('ERR_INVALID_JSON_MODEL', `DiscreteDistribution: two keys of dtype ${show(dtype)} read as the same key`)
+    const d = new DiscreteDistribution(keys, { frozen: json.frozen === true, maxKeys })
     d.dtype = dtype
     return d
   }
@@ -258,16 +290,12 @@ function keyAt (batch: Batch, column: number, row: number): Key | null | undefin
   return raw === undefined ? batch.data[row * batch.cols + column] : raw[row]
 }
 
-function isMissing (key: unknown): boolean {
-  return key === null || key === undefined || key !== key || key === 'nan'
-}
-
 function checkTable (entries: Array<[unknown, unknown]>): Map<Key, number> {
   const table = new Map<Key, number>()
   const total = new ExactSum()
   for (const [key, p] of entries) {
-    if ((typeof key !== 'string' && typeof key !== 'number') || isMissing(key)) {
-      throw new ArilError('ERR_INVALID_PARAMETER', `DiscreteDistribution: expected keys to be numbers or strings other than NaN and "nan" (the missing value), got ${show(key)}`)
+    if (!isKey(key)) {
+      throw new ArilError('ERR_INVALID_PARAMETER', `DiscreteDistribution: expected keys to be numbers, strings or booleans other than NaN and "nan" (the missing value), got ${show(key)}`)
     }
     if (typeof p !== 'number' || !(p >= 0) || p === Infinity) {
       throw new ArilError('ERR_INVALID_PARAMETER', `DiscreteDistribution: expected the probability of ${show(key)} to be a finite number >= 0, got ${show(p)}`)
@@ -296,62 +324,8 @@ function remap (s: BlockedSumsSummary, slots: number[], size: number): BlockedSu
   return { ...s, partial, sums }
 }
 
-function kindOf (dtype: string | null): KeyKind {
-  if (dtype === null) return 'str'
-  if (dtype.includes('bool')) return 'bool'
-  if (dtype.includes('int')) return 'int'
-  if (dtype.includes('float')) return 'float'
-  return 'str'
-}
-
-/** Whether every key can be written under a kind and read back as itself. */
-function describes (kind: KeyKind, keys: Key[]): boolean {
-  switch (kind) {
-    case 'str': return keys.every(k => typeof k === 'string')
-    case 'int': return keys.every(k => Number.isInteger(k))
-    case 'float': return keys.every(k => typeof k === 'number')
-    case 'bool': return keys.every(k => k === 0 || k === 1)
-  }
-}
-
-function inferKind (keys: Key[]): KeyKind {
-  return describes('int', keys) ? 'int' : describes('float', keys) ? 'float' : 'str'
-}
-
-function keyText (key: Key, kind: KeyKind): string {
-  if (typeof key === 'string') return key
-  if (kind === 'bool') return key === 1 ? 'True' : 'False'
-  if (kind === 'float') return pythonFloat(key)
-  return Number.isInteger(key) ? BigInt(key).toString() : String(key)
-}
-
-function readKey (text: string, kind: KeyKind): Key {
-  if (kind === 'str') return text
-  if (kind === 'bool') {
-    if (text === 'True' || text === 'False') return text === 'True' ? 1 : 0
-  } else {
-    const value = text === 'inf' ? Infinity : text === '-inf' ? -Infinity : text.trim() === '' ? NaN : Number(text)
-    if (kind === 'float' ? !Number.isNaN(value) : Number.isInteger(value)) return value
-  }
-  throw new ArilError('ERR_INVALID_JSON_MODEL', `DiscreteDistribution: key ${show(text)} is not a valid ${kind}`)
-}
-
-/** Python's `repr(float)`: shortest round-trip digits, fixed notation for exponents −4 … 15. */
-function pythonFloat (x: number): string {
-  if (x === Infinity) return 'inf'
-  if (x === -Infinity) return '-inf'
-  if (x === 0) return '0.0' // a Map keeps −0 as 0
-  const [mantissa, exponentText] = Math.abs(x).toExponential().split('e') as [string, string]
-  const digits = mantissa.replace('.', '')
-  const exponent = Number(exponentText)
-  const sign = x < 0 ? '-' : ''
-  if (exponent < -4 || exponent >= 16) {
-    const rest = digits.length > 1 ? `.${digits.slice(1)}` : ''
-    return `${sign}${digits[0]}${rest}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`
-  }
-  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`
-  const whole = digits.padEnd(exponent + 1, '0')
-  return `${sign}${whole.slice(0, exponent + 1)}.${whole.slice(exponent + 1) || '0'}`
+function tooManyKeys (maxKeys: number, found: number): never {
+  limitExceeded('maxKeys', maxKeys, `a DiscreteDistribution of ${found} keys`)
 }
 
 registerModel('DiscreteDistribution', DiscreteDistribution.fromJSON)

@@ -8,6 +8,7 @@ import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { checkPositive, checkSupport, UnivariateDistribution } from '../core/univariate.js'
+import { overflow } from '../core/finite.js'
 
 /** Options of the {@link ExponentialDistribution} constructor. */
 export interface ExponentialOptions {
@@ -78,6 +79,7 @@ export class ExponentialDistribution extends UnivariateDistribution<[rate: numbe
     const { inertia } = updateOptions(options)
     const [wSum, xwSum] = this.sums.values() as [number, number]
     if (!(wSum > 0)) return
+    if (!Number.isFinite(xwSum)) overflow('ExponentialDistribution', 'the weighted sum of the values')
     this.rate = blend(this.rate, (wSum + SMOOTHING) / (xwSum + SMOOTHING), inertia)
   }
 

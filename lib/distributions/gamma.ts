@@ -10,6 +10,7 @@ import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { logGamma, trigamma } from '../core/special.js'
 import { checkPositive, checkSupport, UnivariateDistribution } from '../core/univariate.js'
+import { overflow } from '../core/finite.js'
 
 /** Options of the {@link GammaDistribution} constructor. */
 export interface GammaOptions {
@@ -95,12 +96,15 @@ export class GammaDistribution extends UnivariateDistribution<[alpha: number, be
     const { inertia } = updateOptions(options)
     const [xwSum, logxwSum, wSum] = this.sums.values() as [number, number, number]
     if (!(wSum > 0)) return
+    if (!Number.isFinite(xwSum)) overflow('GammaDistribution', 'the weighted sum of the values')
     const mean = xwSum / wSum
     const s = Math.log(mean) - logxwSum / wSum
     if (!(s > 0 && s < Infinity)) {
       throw new ArilError('ERR_INVALID_INPUT', `GammaDistribution: expected values that are not all equal (the shape estimate is infinite), got log(mean) − mean(log x) = ${s}`)
     }
     const alpha = gammaShape(s)
+    // values near the smallest doubles give a rate (alpha / mean) beyond the largest
+    if (!Number.isFinite(alpha / mean)) overflow('GammaDistribution', 'the rate (shape / mean) of values this small')
     this.alpha = blend(this.alpha, alpha, inertia)
     this.beta = blend(this.beta, alpha / mean, inertia)
   }

@@ -95,7 +95,7 @@ export class IndependentComponentsDistribution extends Model<[distributions: Any
   private checkCategories (batch: Batch): void {
     batch.categories?.forEach((raw, column) => {
       if (raw === undefined || this.distributions[column]!.categorical) return
-      const row = raw.findIndex(v => typeof v === 'string')
+      const row = raw.findIndex(v => typeof v === 'string' || typeof v === 'boolean')
       throw new ArilError('ERR_NOT_NUMERIC', `Expected a number for the ${this.distributions[column]!.name} of column ${column}, got ${show(raw[row])}`, { row, column })
     })
   }

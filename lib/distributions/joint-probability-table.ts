@@ -7,10 +7,10 @@ import { ArilError, show } from '../core/errors.js'
 import type { SummarizeOptions } from '../core/model.js'
 import { blend, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
-import { registerModel } from '../core/serialize.js'
+import { readingLimits, registerModel } from '../core/serialize.js'
 import {
-  dtypeOf, exactSum, parentFromJSON, parentKeys, parentToJSON, parseTable, ProbabilityTable,
-  TABLE_TOLERANCE, tableFromJSON, type TableOptions, type TableParent, type TableRow
+  checkTableSize, exactSum, parentFromJSON, parentKeys, parentToJSON, parseTable, ProbabilityTable,
+  TABLE_TOLERANCE, tableFromJSON, tableToJSON, type TableOptions, type TableParent, type TableRow
 } from './probability-table.js'
 
 /** A column of a joint table: its index (pomegranate's default) or a distribution or key list. */
@@ -53,11 +53,12 @@ export class JointProbabilityTable extends ProbabilityTable<Key[][]> {
     if (width < 2) {
       throw new ArilError('ERR_INVALID_TABLE', `JointProbabilityTable: expected parents, or rows of at least one key and a probability, got ${show(first ?? table)}`, { row: 0 })
     }
-    super(width - 1)
-    const { keys, probabilities } = parseTable(table, width - 1, this.name)
+    super(width - 1, options)
+    const { keys, probabilities } = parseTable(table, width - 1, this.name, this.limits)
     this.parents = parents ?? keys.map((_, c) => c)
     const known = this.parents.map((p, c) => typeof p === 'number' ? undefined : parentKeys(p, c))
     if (probabilities.length === 0) known.forEach((k, c) => { if (k !== undefined) keys[c] = k.slice() })
+    checkTableSize(keys.map(k => k.length), this.limits, this.name)
     const sum = exactSum(probabilities, 0, probabilities.length)
     if (probabilities.length > 0 && !(Math.abs(sum - 1) <= TABLE_TOLERANCE)) {
       throw new ArilError('ERR_INVALID_TABLE', `JointProbabilityTable: expected the probabilities to sum to 1, got ${sum}`)
@@ -89,13 +90,14 @@ export class JointProbabilityTable extends ProbabilityTable<Key[][]> {
     return out
   }
 
-  /** pomegranate's JPT dict: native keys and probabilities, `dtypes`, parents as column indices. */
+  /** pomegranate's JPT dict: native keys and probabilities (text in aril's `json` columns), `dtypes`, parents as column indices. */
   toJSON (): { class: 'Distribution'; name: string; table: Key[][]; dtypes: string[]; parents: unknown[] } {
+    const { table, dtypes } = tableToJSON(this.tableKeys, this.rows(), false)
     return {
       class: 'Distribution',
       name: this.name,
-      table: this.rows(),
-      dtypes: [...this.tableKeys.map(dtypeOf), 'float'],
+      table,
+      dtypes,
       parents: this.parents.map((p, c) => typeof p === 'number' ? p : parentToJSON(p, this.tableKeys[c]!))
     }
   }
@@ -119,7 +121,8 @@ export class JointProbabilityTable extends ProbabilityTable<Key[][]> {
     const table = tableFromJSON(json, 'JointProbabilityTable')
     if (!Array.isArray(json.parents)) throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected JointProbabilityTable parents to be a list, got ${show(json.parents)}`)
     const parents = json.parents.map((p: unknown, i) => Number.isInteger(p) ? p as number : parentFromJSON(p, i))
-    return new JointProbabilityTable(table, parents, { frozen: json.frozen === true })
+    const { maxKeys, maxTableCells } = readingLimits()
+    return new JointProbabilityTable(table, parents, { frozen: json.frozen === true, maxKeys, maxTableCells })
   }
 }
 

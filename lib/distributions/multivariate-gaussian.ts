@@ -4,6 +4,7 @@
 import { CrossProductSums, crossProductSumsProblem, pairwiseCovariance, type CrossProductSumsSummary } from '../core/accumulate.js'
 import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
+import { overflow, rejectInfinite } from '../core/finite.js'
 import { cholesky, logDeterminant, solveLower, squaredNorm, symmetricEigenvalues } from '../core/linear-algebra.js'
 import { mahalanobisKernel, type MahalanobisKernel } from './mahalanobis.js'
 import { Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
@@ -104,8 +105,17 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
     return [Array.from(this.mean), Array.from({ length: d }, (_, j) => Array.from(this.covariance.subarray(j * d, (j + 1) * d)))]
   }
 
+  /**
+   * @throws ArilError `ERR_INVALID_INPUT` (row, column) for ±Infinity, `ERR_OVERFLOW` for values
+   *   whose cross-products overflow; both found on the sums after the batch (checked once per
+   *   batch, so the hot loop stays as it is), which then hold part of it (fits put them back)
+   */
   summarizeBatch (batch: Batch): undefined {
     this.sums.add(batch.data, batch.weights, batch.rows)
+    if (!this.sums.finite()) {
+      rejectInfinite(batch, this.name)
+      overflow(this.name, 'the sums of the values and of their cross-products')
+    }
     return undefined
   }
 
@@ -118,9 +128,7 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
     // Entries without any weight (a column never observed, a pair never observed together) keep their value.
     const mean = this.mean.map((old, j) => estimate.weights[j]! > 0 ? blend(old, estimate.means[j]!, inertia) : old)
     const cov = this.covariance.map((old, i) => estimate.pairWeights[i]! > 0 ? blend(old, estimate.covariance[i]!, inertia) : old)
-    if (!cov.every(Number.isFinite)) {
-      throw new ArilError('ERR_NOT_POSITIVE_DEFINITE', 'MultivariateGaussianDistribution: the fitted covariance has non-finite entries (the data overflow double precision)')
-    }
+    if (!cov.every(Number.isFinite) || !mean.every(Number.isFinite)) overflow('MultivariateGaussianDistribution', 'the sums of the values and of their cross-products')
     let factor = cholesky(cov, d)
     let repair: CovarianceRepair | undefined
     if (factor === undefined) {
@@ -323,12 +331,16 @@ function checkParameters (means: ArrayLike<number>, covariance: ArrayLike<ArrayL
   if (typeof covariance !== 'object' || covariance === null || covariance.length !== d) {
     throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected a ${d}×${d} covariance matrix (one row per mean), got ${show(covariance)}`)
   }
-  const cov = new Float64Array(d * d)
+  // Every row's length first: d·d values are allocated only when d·d values were given.
   for (let j = 0; j < d; j++) {
     const row = covariance[j]
     if (typeof row !== 'object' || row === null || row.length !== d) {
       throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected covariance row ${j} to have ${d} entries, got ${show(row)}`)
     }
+  }
+  const cov = new Float64Array(d * d)
+  for (let j = 0; j < d; j++) {
+    const row = covariance[j]!
     for (let k = 0; k < d; k++) {
       const c = row[k]
       if (typeof c !== 'number' || !Number.isFinite(c)) {

@@ -9,6 +9,7 @@ import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
+import { overflow, rejectInfinite } from '../core/finite.js'
 
 const LOG_SQRT_2PI = 0.9189385332046727
 
@@ -55,15 +56,27 @@ export class NormalDistribution extends UnivariateDistribution<[mean: number, st
     return [this.mean, this.std]
   }
 
+  /**
+   * @throws ArilError `ERR_INVALID_INPUT` (row, column) for ±Infinity in a row of weight > 0,
+   *   `ERR_OVERFLOW` for finite values whose squares overflow (|x| beyond about 1e154); the sums
+   *   then hold part of the batch (a sink, `fit` and the trainer put them back)
+   */
   summarizeColumn (batch: Batch, column: number): void {
     const { data, cols, weights } = batch
     this.sums.runs(batch.rows, (start, end) => sumMoments(this.sums, 0, data, cols, column, weights, start, end))
+    // Checked once per batch on the sums, not per value: the hot loop stays as it is.
+    if (!this.sums.finite()) {
+      rejectInfinite(batch, this.name, column)
+      overflow(this.name, 'the sums of the values and of their squares')
+    }
   }
 
+  /** @throws ArilError `ERR_OVERFLOW` when merged statistics overflow */
   protected update (options: UpdateOptions): void {
     const { inertia } = updateOptions(options)
     const moments = meanVariance(this.sums, 0)
     if (moments === undefined) return
+    if (!Number.isFinite(moments.mean) || !Number.isFinite(moments.variance)) overflow('NormalDistribution', 'the sums of the values and of their squares')
     const std = Math.max(Math.sqrt(moments.variance), this.minStd)
     this.mean = blend(this.mean, moments.mean, inertia)
     this.std = blend(this.std, std, inertia)

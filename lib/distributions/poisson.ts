@@ -10,6 +10,7 @@ import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { logGamma } from '../core/special.js'
 import { checkSupport, UnivariateDistribution } from '../core/univariate.js'
+import { overflow } from '../core/finite.js'
 
 /** Options of the {@link PoissonDistribution} constructor. */
 export interface PoissonOptions {
@@ -80,6 +81,7 @@ export class PoissonDistribution extends UnivariateDistribution<[lambda: number]
     const { inertia } = updateOptions(options)
     const [xwSum, wSum] = this.sums.values() as [number, number]
     if (!(wSum > 0)) return
+    if (!Number.isFinite(xwSum)) overflow('PoissonDistribution', 'the weighted sum of the values')
     this.lambda = blend(this.lambda, xwSum / wSum, inertia)
   }
 

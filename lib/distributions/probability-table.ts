@@ -6,10 +6,11 @@
  */
 import { BlockedSums, blockedSumsProblem, ExactSum, type BlockedSumsSummary } from '../core/accumulate.js'
 import type { Batch, Key } from '../core/batch.js'
-import { ArilError, show } from '../core/errors.js'
+import { ArilError, invalidOption, limitExceeded, show } from '../core/errors.js'
+import { compareKeys, isKey, isMissingKey, keyText, kindOfDtype, kindOfKeys, pythonFloat, readKey } from '../core/keys.js'
 import { Model, type Statistics, type Summary } from '../core/model.js'
-import { updateOptions, type UpdateOptions } from '../core/options.js'
-import { fromJSON } from '../core/serialize.js'
+import { numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
+import { fromJSON, JSON_LIMITS } from '../core/serialize.js'
 
 /** One row of a table: the keys of every column, then a probability. */
 export type TableRow = ReadonlyArray<Key>
@@ -24,6 +25,35 @@ export type TableParent = readonly Key[] | { readonly keys: Iterable<Key> | (() 
 export interface TableOptions {
   /** Start frozen: summarize and fromSummaries are ignored. */
   frozen?: boolean
+  /** Most keys of one column (default 100,000), in the table given, the data or a merged summary; beyond is `ERR_LIMIT`. */
+  maxKeys?: number
+  /** Most cells of the table, the product of its columns' key counts (default 4,194,304 = 2^22); beyond is `ERR_LIMIT`. */
+  maxTableCells?: number
+}
+
+/** The limits of a table, normalized. */
+export interface TableLimits {
+  maxKeys: number
+  maxTableCells: number
+}
+
+/** Reads `maxKeys` and `maxTableCells` of the table options. */
+export function tableLimits (options: TableOptions): TableLimits {
+  if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options)
+  return {
+    maxKeys: numberOption(options, 'maxKeys', JSON_LIMITS.maxKeys, 1),
+    maxTableCells: numberOption(options, 'maxTableCells', JSON_LIMITS.maxTableCells, 1)
+  }
+}
+
+/** Throws `ERR_LIMIT` when columns of these key counts exceed the limits (the column at fault as the location). */
+export function checkTableSize (sizes: readonly number[], limits: TableLimits, name: string): void {
+  let cells = 1
+  sizes.forEach((size, c) => {
+    if (size > limits.maxKeys) limitExceeded('maxKeys', limits.maxKeys, `${size} keys in column ${c} of a ${name}`, { column: c })
+    cells *= size
+  })
+  if (cells > limits.maxTableCells) limitExceeded('maxTableCells', limits.maxTableCells, `a ${name} of ${sizes.join(' × ')} = ${cells} cells`)
 }
 
 /** How far a probability sum may be from 1 in a given table. */
@@ -42,19 +72,9 @@ export function parentKeys (parent: unknown, index: number): Key[] {
 
 function checkKeys (keys: readonly unknown[], index: number): Key[] {
   for (const k of keys) {
-    if (!isKey(k)) throw new ArilError('ERR_INVALID_ARGUMENT', `Expected the keys of parents[${index}] to be strings or finite numbers, got ${show(k)}`)
+    if (!isKey(k)) throw new ArilError('ERR_INVALID_ARGUMENT', `Expected the keys of parents[${index}] to be strings, numbers or booleans (not NaN or "nan", the missing value), got ${show(k)}`)
   }
   return keys as Key[]
-}
-
-function isKey (value: unknown): value is Key {
-  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))
-}
-
-/** Orders new keys the same way whatever order shards arrive in: numbers ascending, then strings. */
-export function compareKeys (a: Key, b: Key): number {
-  if (typeof a === 'number') return typeof b === 'number' ? a - b : -1
-  return typeof b === 'number' ? 1 : a < b ? -1 : a > b ? 1 : 0
 }
 
 /** The strides of a row-major table of the given shape (last column fastest). */
@@ -78,11 +98,14 @@ export interface ParsedTable {
 
 /**
  * Reads pomegranate's table: rows of `columns` keys and a probability, covering every
- * combination of the column keys exactly once.
- * @throws ArilError `ERR_INVALID_TABLE` with the row (and column) at fault
+ * combination of the column keys exactly once. Sizes are checked against the limits and against
+ * the rows actually given before the dense table is allocated.
+ * @throws ArilError `ERR_INVALID_TABLE` with the row (and column) at fault, `ERR_LIMIT`
+ *   (`maxKeys`, `maxTableCells`)
  */
-export function parseTable (table: unknown, columns: number, name: string): ParsedTable {
+export function parseTable (table: unknown, columns: number, name: string, limits: TableLimits): ParsedTable {
   if (!Array.isArray(table)) throw new ArilError('ERR_INVALID_TABLE', `${name}: expected a table (a list of rows), got ${show(table)}`)
+  if (table.length > limits.maxTableCells) limitExceeded('maxTableCells', limits.maxTableCells, `a ${name} of ${table.length} rows`)
   const keys: Key[][] = Array.from({ length: columns }, () => [])
   const index = keys.map(() => new Map<Key, number>())
   const cells: number[][] = []
@@ -94,10 +117,11 @@ export function parseTable (table: unknown, columns: number, name: string): Pars
     const cell = new Array<number>(columns)
     for (let c = 0; c < columns; c++) {
       const key = row[c] as unknown
-      if (!isKey(key)) throw new ArilError('ERR_INVALID_TABLE', `${name}: expected a key (a string or a finite number), got ${show(key)}`, { row: r, column: c })
+      if (!isKey(key)) throw new ArilError('ERR_INVALID_TABLE', `${name}: expected a key (a string, number or boolean; not NaN or "nan", the missing value), got ${show(key)}`, { row: r, column: c })
       let i = index[c]!.get(key)
       if (i === undefined) {
         i = keys[c]!.push(key) - 1
+        if (i >= limits.maxKeys) limitExceeded('maxKeys', limits.maxKeys, `${i + 1} keys in column ${c} of a ${name}`, { row: r, column: c })
         index[c]!.set(key, i)
       }
       cell[c] = i
@@ -112,25 +136,31 @@ export function parseTable (table: unknown, columns: number, name: string): Pars
   const shape = keys.map(k => k.length)
   const stride = strides(shape)
   const size = table.length === 0 ? 0 : shape.reduce((a, b) => a * b, 1)
-  const probabilities = new Float64Array(size).fill(NaN)
-  const rowOf = new Int32Array(size)
-  cells.forEach((cell, r) => {
-    const at = cell.reduce((s, i, c) => s + i * stride[c]!, 0)
-    if (!Number.isNaN(probabilities[at]!)) {
-      throw new ArilError('ERR_INVALID_TABLE', `${name}: expected each key combination once, got [${cell.map((i, c) => show(keys[c]![i])).join(', ')}] again`, { row: r })
+  const at = cells.map(cell => cell.reduce((s, i, c) => s + i * stride[c]!, 0))
+  const rowAt = new Map<number, number>()
+  at.forEach((cell, r) => {
+    if (rowAt.has(cell)) {
+      throw new ArilError('ERR_INVALID_TABLE', `${name}: expected each key combination once, got [${cells[r]!.map((i, c) => show(keys[c]![i])).join(', ')}] again`, { row: r })
     }
-    probabilities[at] = values[r]!
-    rowOf[at] = r
+    rowAt.set(cell, r)
   })
   if (cells.length !== size) {
-    let at = probabilities.findIndex(Number.isNaN)
+    // Distinct cells fewer than the product: some combination has no row; name the first.
+    let first = 0
+    while (rowAt.has(first)) first++
     const missing = new Array<string>(columns)
     for (let c = columns - 1; c >= 0; c--) {
-      missing[c] = show(keys[c]![at % shape[c]!])
-      at = Math.floor(at / shape[c]!)
+      missing[c] = show(keys[c]![first % shape[c]!])
+      first = Math.floor(first / shape[c]!)
     }
     throw new ArilError('ERR_INVALID_TABLE', `${name}: expected a row for every combination of the column keys (${shape.join(' × ')} = ${size}), got ${cells.length} rows; no row for [${missing.join(', ')}]`)
   }
+  const probabilities = new Float64Array(size)
+  const rowOf = new Int32Array(size)
+  at.forEach((cell, r) => {
+    probabilities[cell] = values[r]!
+    rowOf[cell] = r
+  })
   return { keys, probabilities, rowOf }
 }
 
@@ -152,7 +182,8 @@ interface CountsSummary {
  * Weighted counts of key combinations. Keys and cells get numbers in order of first appearance
  * (so a summary is self-describing and shards with different keys merge); the counts go through
  * {@link BlockedSums}, growing a slot per new cell, so any chunking and merge order give the
- * same bits.
+ * same bits. New keys are checked against the table's limits (counting the keys the table already
+ * has, `known`) before anything is counted.
  */
 class TableCounts {
   keys: Key[][]
@@ -162,37 +193,73 @@ class TableCounts {
   private slots = new Map<Key, unknown>()
   sums = new BlockedSums(0)
   private readonly scratch: Key[]
+  /** Per column: keys counted here that the table does not have yet. */
+  private fresh: number[]
 
-  constructor (readonly columns: number) {
+  constructor (readonly columns: number, private readonly table: { known: (column: number, key: Key) => boolean; sizes: () => number[]; name: string; limits: TableLimits }) {
     this.keys = Array.from({ length: columns }, () => [])
     this.index = this.keys.map(() => new Map())
     this.scratch = new Array(columns)
+    this.fresh = new Array<number>(columns).fill(0)
   }
 
-  /** Counts rows start…end−1 of the given batch columns (a row with a missing key is skipped). */
-  add (batch: Batch, columns: readonly number[], start: number, end: number): void {
+  /**
+   * Counts the given columns of a batch (a row with a missing key or weight 0 is skipped).
+   * @throws ArilError `ERR_LIMIT` when its new keys exceed the table's limits; nothing is counted then
+   */
+  add (batch: Batch, columns: readonly number[]): void {
     const { weights } = batch
     const scratch = this.scratch
     const raw = columns.map(c => batch.categories?.[c])
-    for (let r = start; r < end; r++) {
-      const w = weights === undefined ? 1 : weights[r]!
-      if (w === 0) continue
-      if (!readKeys(batch, columns, raw, r, scratch)) continue
-      const slot = this.slot(scratch)
-      this.sums.partial[slot] += w // after slot(): growing replaces the partial array
+    const slots = new Int32Array(batch.rows)
+    this.atomically(() => {
+      for (let r = 0; r < batch.rows; r++) {
+        slots[r] = (weights === undefined || weights[r] !== 0) && readKeys(batch, columns, raw, r, scratch) ? this.slot(scratch) : -1
+      }
+    })
+    this.sums.runs(batch.rows, (start, end) => {
+      const partial = this.sums.partial
+      for (let r = start; r < end; r++) {
+        const slot = slots[r]!
+        if (slot >= 0) partial[slot] += weights === undefined ? 1 : weights[r]!
+      }
+    })
+  }
+
+  /** Runs `step`, which may add keys and cells; if it throws, they are taken back. Then grows the sums. */
+  private atomically (step: () => void): void {
+    const cells = this.cells.length
+    const keys = this.keys.map(k => k.length)
+    const fresh = this.fresh.slice()
+    try {
+      step()
+    } catch (err) {
+      for (const cell of this.cells.splice(cells)) {
+        let node = this.slots
+        for (let c = 0; c < cell.length - 1; c++) node = node.get(this.keys[c]![cell[c]!]!) as Map<Key, unknown>
+        node.delete(this.keys[cell.length - 1]![cell.at(-1)!]!)
+      }
+      this.keys.forEach((k, c) => { for (const key of k.splice(keys[c]!)) this.index[c]!.delete(key) })
+      this.fresh = fresh
+      throw err
     }
+    this.sums.grow(this.cells.length)
   }
 
   private keyIndex (column: number, key: Key): number {
     let i = this.index[column]!.get(key)
     if (i === undefined) {
+      if (!this.table.known(column, key)) {
+        this.fresh[column]!++
+        checkTableSize(this.table.sizes().map((size, c) => size + this.fresh[c]!), this.table.limits, this.table.name)
+      }
       i = this.keys[column]!.push(key) - 1
       this.index[column]!.set(key, i)
     }
     return i
   }
 
-  /** The slot of a key combination, numbering its new keys and adding a slot when it is new. */
+  /** The slot of a key combination, numbering its new keys and adding a cell when it is new (the caller grows the sums). */
   private slot (keys: readonly Key[]): number {
     let node = this.slots
     const last = keys.length - 1
@@ -205,7 +272,6 @@ class TableCounts {
     if (s === undefined) {
       s = this.cells.push(keys.map((key, c) => this.keyIndex(c, key))) - 1
       node.set(keys[last]!, s)
-      this.sums.grow(this.cells.length)
     }
     return s
   }
@@ -214,9 +280,13 @@ class TableCounts {
     return { keys: this.keys.map(k => k.slice()), cells: this.cells.map(c => c.slice()), sums: this.sums.summary() }
   }
 
-  /** Adds a checked summary, renumbering its keys and cells into this one's. */
+  /**
+   * Adds a checked summary, renumbering its keys and cells into this one's.
+   * @throws ArilError `ERR_LIMIT` when its keys exceed the table's limits; nothing is merged then
+   */
   merge (s: CountsSummary): void {
-    const slotMap = s.cells.map(cell => this.slot(cell.map((i, c) => s.keys[c]![i]!)))
+    let slotMap: number[] = []
+    this.atomically(() => { slotMap = s.cells.map(cell => this.slot(cell.map((i, c) => s.keys[c]![i]!))) })
     const n = this.cells.length
     const partial = new Array<BlockedSumsSummary['partial'][number]>(n).fill(0)
     const sums: BlockedSumsSummary['sums'] = Array.from({ length: n }, () => [])
@@ -259,8 +329,8 @@ function readKeys (batch: Batch, columns: readonly number[], raw: ReadonlyArray<
     } else {
       key = values[r]
     }
-    if (key === null || key === undefined || (typeof key === 'number' && key !== key)) return false
-    out[c] = key
+    if (isMissingKey(key)) return false
+    out[c] = key!
   }
   return true
 }
@@ -278,11 +348,25 @@ export abstract class ProbabilityTable<S> extends Model<[table: Key[][], parents
   protected probabilities: Float64Array = new Float64Array(0)
   private logProbabilities: Float64Array = new Float64Array(0)
   private counts: TableCounts
+  /** `maxKeys` and `maxTableCells`: how far the data may grow the table. */
+  readonly limits: TableLimits
 
-  constructor (dimension: number) {
+  constructor (dimension: number, options: TableOptions) {
     super()
     this.dimension = dimension
-    this.counts = new TableCounts(dimension)
+    this.limits = tableLimits(options)
+    this.counts = this.newCounts()
+  }
+
+  private newCounts (): TableCounts {
+    const table = this
+    return new TableCounts(this.dimension, {
+      known: (column, key) => this.index[column]?.has(key) === true,
+      sizes: () => Array.from({ length: this.dimension }, (_, c) => this.tableKeys[c]?.length ?? 0),
+      // a getter: the subclass sets its name after this constructor ran
+      get name () { return table.name },
+      limits: this.limits
+    })
   }
 
   override get categorical (): boolean {
@@ -326,11 +410,14 @@ export abstract class ProbabilityTable<S> extends Model<[table: Key[][], parents
 
   /**
    * Counts the given columns of a batch, in this table's column order (so a larger model can hand
-   * a table its columns of a wider batch). A frozen table counts nothing.
+   * a table its columns of a wider batch). A frozen table counts nothing. The string `"nan"`, like
+   * null and NaN, is a missing value: the row is skipped (pomegranate's CPT skips it too).
+   * @throws ArilError `ERR_LIMIT` when the batch's new keys would grow the table beyond `maxKeys`
+   *   keys in a column or `maxTableCells` cells; nothing of the batch is counted then
    */
   summarizeColumns (batch: Batch, columns: readonly number[]): void {
     if (this.frozen) return
-    this.counts.sums.runs(batch.rows, (start, end) => this.counts.add(batch, columns, start, end))
+    this.counts.add(batch, columns)
   }
 
   protected update (options: UpdateOptions): void {
@@ -371,7 +458,7 @@ export abstract class ProbabilityTable<S> extends Model<[table: Key[][], parents
   protected abstract estimate (shape: number[], counts: ReadonlyArray<ExactSum | undefined>, old: Float64Array, inertia: number, pseudocount: number): Float64Array
 
   clearSummaries (): void {
-    this.counts = new TableCounts(this.dimension)
+    this.counts = this.newCounts()
   }
 
   summary (): Summary {
@@ -447,16 +534,24 @@ export abstract class ProbabilityTable<S> extends Model<[table: Key[][], parents
   }
 }
 
-/** pomegranate's dtype name of a column of keys. */
-export function dtypeOf (keys: readonly Key[]): string {
-  if (keys.length > 0 && keys.every(k => typeof k === 'number')) return keys.every(Number.isInteger) ? 'int' : 'float'
-  return 'str'
-}
-
-/** Converts a table cell of pomegranate's JSON to a key, following the column's dtype. */
+/**
+ * Converts a table cell of pomegranate's JSON to a key, following the column's dtype: a string
+ * cell is key text (see core/keys.ts), a native cell (a JointProbabilityTable's) is the key itself.
+ */
 export function keyFromJSON (cell: unknown, dtype: unknown, row: number, column: number): Key {
-  const numeric = dtype === 'int' || dtype === 'float' || (typeof dtype === 'string' && /^numpy\.(u?int|float)/.test(dtype))
-  const key = numeric && typeof cell === 'string' ? Number(cell) : !numeric && typeof cell === 'number' ? String(cell) : cell
+  const kind = kindOfDtype(dtype)
+  let key: unknown = cell
+  if (typeof cell === 'string') {
+    try {
+      key = readKey(cell, kind)
+    } catch {
+      key = undefined
+    }
+  } else if (kind === 'str' && typeof cell === 'number') {
+    key = String(cell)
+  } else if (kind === 'json') {
+    key = undefined
+  }
   if (!isKey(key)) throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected a key of dtype ${show(dtype)}, got ${show(cell)}`, { row, column })
   return key
 }
@@ -525,11 +620,27 @@ export function parentFromJSON (json: unknown, index: number): TableParent {
  */
 export function parentToJSON (parent: TableParent, keys: readonly Key[]): object {
   if (!Array.isArray(parent) && typeof (parent as { toJSON?: unknown }).toJSON === 'function') return (parent as { toJSON: () => object }).toJSON()
+  const kind = kindOfKeys(keys)
   return {
     class: 'Distribution',
-    dtype: dtypeOf(keys),
+    dtype: kind,
     name: 'DiscreteDistribution',
-    parameters: [Object.fromEntries(keys.map(k => [String(k), 1 / keys.length]))],
+    parameters: [Object.fromEntries(keys.map(k => [keyText(k, kind), 1 / keys.length]))],
     frozen: false
+  }
+}
+
+/**
+ * The `table` and `dtypes` of a table's JSON: rows `[...keys, probability]` with each key column
+ * written under its kind (`text`: every cell as text, as a CPT; else native keys, as a JPT, except
+ * aril's `json` columns, whose cells are always text), and the dtype of every column.
+ */
+export function tableToJSON (keys: readonly Key[][], rows: Key[][], text: boolean): { table: Key[][]; dtypes: string[] } {
+  const kinds = keys.map(kindOfKeys)
+  return {
+    table: rows.map(row => row.map((cell, c) => c === kinds.length
+      ? (text ? pythonFloat(cell as number) : cell)
+      : text || kinds[c] === 'json' ? keyText(cell, kinds[c]!) : cell)),
+    dtypes: [...kinds, 'float']
   }
 }

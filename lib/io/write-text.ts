@@ -97,7 +97,8 @@ function csvEncoder (options: WriteCsvOptions): Encoder {
 function category (value: Key | null, field: (v: string) => string): string {
   if (value === null) return ''
   // A string category that reads as a number or as empty must stay a string: quote it.
-  return typeof value === 'number' ? String(value) : value === '' || value.trim() !== '' && Number.isFinite(Number(value)) ? `"${value}"` : field(value)
+  if (typeof value !== 'string') return String(value)
+  return value === '' || value.trim() !== '' && Number.isFinite(Number(value)) ? `"${value}"` : field(value)
 }
 
 function requireColumn (values: Float64Array | undefined, what: string, option: string, row: number): Float64Array {

@@ -7,6 +7,7 @@
 import { BLOCK_ROWS, BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../core/accumulate.js'
 import { batchRows, sliceBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
+import { checkFinite } from '../core/finite.js'
 import { Model, type FitStreamOptions, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
 import { PosteriorModel } from '../core/posterior-model.js'
 import { updateOptions, type UpdateOptions } from '../core/options.js'
@@ -169,9 +170,13 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
    * Adds a batch: labelled rows to their class's component, unlabeled rows (label −1 or NaN) to
    * every component by responsibility when semi-supervised, otherwise nowhere.
    * @returns the weighted log-likelihood of the unlabeled rows in the semi-supervised pass
-   * @throws ArilError `ERR_LABEL` for missing labels or a label that is not −1, NaN or 0 … k−1
+   * @throws ArilError `ERR_LABEL` for missing labels or a label that is not −1, NaN or 0 … k−1;
+   *   `ERR_INVALID_INPUT` (row, column) for ±Infinity in a numeric column: in the semi-supervised
+   *   pass before anything is added (an unlabeled row every component calls impossible would
+   *   count nowhere), in a supervised pass by the component of the row's class
    */
   summarizeBatch (batch: Batch): number | undefined {
+    if (this.semiSupervised) checkFinite(batch, this.name)
     const labels = batch.labels
     if (labels === undefined && !this.semiSupervised) {
       throw new ArilError('ERR_LABEL', `${this.name}: expected labels (one per row, -1 for unlabeled), got none; pass them as fit(X, y), fit(X, { labels: y }) or in the batches' labels (readCsv's label option)`)

@@ -5,6 +5,7 @@ import { BLOCK_ROWS, BlockedSums } from '../core/accumulate.js'
 import { nearestByScore, nearestKernel, type NearestKernel } from './nearest-centroid.js'
 import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
+import { overflow, rejectInfinite } from '../core/finite.js'
 import type { Statistics, SummarizeOptions } from '../core/model.js'
 import { SummedModel } from '../core/summed-model.js'
 import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
@@ -91,14 +92,18 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
   /** Sets the centroids (k rows of d numbers) and clears the statistics. */
   setCentroids (centroids: ArrayLike<ArrayLike<number>>): this {
     if (!Array.isArray(centroids) && !ArrayBuffer.isView(centroids)) invalidOption('centroids', `${this.k} rows of numbers`, centroids)
-    const d = centroids[0]?.length ?? 0
+    const d = isRow(centroids[0]) ? centroids[0].length : 0
     if (centroids.length !== this.k || d < 1) {
       throw new ArilError('ERR_INVALID_PARAMETER', `Kmeans: expected ${this.k} centroids of equal length >= 1, got ${show(centroids)}`)
+    }
+    // Every row's shape first: k·d values are allocated only when k·d values were given.
+    for (let j = 0; j < this.k; j++) {
+      const row = centroids[j]
+      if (!isRow(row) || row.length !== d) throw new ArilError('ERR_INVALID_PARAMETER', `Kmeans: expected centroid ${j} to be ${d} numbers, got ${show(row)}`)
     }
     const flat = new Float64Array(this.k * d)
     for (let j = 0; j < this.k; j++) {
       const row = centroids[j]!
-      if (row.length !== d) throw new ArilError('ERR_INVALID_PARAMETER', `Kmeans: expected centroid ${j} to have ${d} values, got ${row.length}`)
       for (let q = 0; q < d; q++) {
         const v = row[q]!
         if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArilError('ERR_INVALID_PARAMETER', `Kmeans: expected finite centroid values, got ${show(v)} in centroid ${j}`)
@@ -148,6 +153,11 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
     return Array.from({ length: batch.rows }, (_, r) => Array.from({ length: this.k }, (_, j) => squaredDistance(batch.data, r * d, this.centroids, j * d, d)))
   }
 
+  /**
+   * @throws ArilError `ERR_INVALID_INPUT` (row, column) for ±Infinity in a row of weight > 0,
+   *   `ERR_OVERFLOW` when squared distances overflow (values beyond about 1e154); both found on the
+   *   sums after the batch, so the statistics then hold part of it (fits put them back)
+   */
   summarizeBatch (batch: Batch): number {
     const { centroids, k } = this
     const d = this.fitted()
@@ -159,6 +169,10 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
     this.sums.runs(batch.rows, (start, end) => {
       total += assign(data, d, weights, centroids, norms, k, nearestOf, this.sums.partial, start, end)
     })
+    if (!Number.isFinite(total) || !this.sums.finite()) {
+      rejectInfinite(batch, this.name)
+      overflow(this.name, 'the squared distances to the centroids')
+    }
     return -total
   }
 
@@ -296,10 +310,10 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
   /** Reads pomegranate's `{"class":"Kmeans","k":2,"centroids":[[...],...]}`. */
   static fromJSON (json: Record<string, unknown>): Kmeans {
     const { k, centroids } = json
-    if (typeof k !== 'number' || !Array.isArray(centroids)) {
-      throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected Kmeans JSON with k and centroids, got ${show(k)} and ${show(centroids)}`)
+    if (!Number.isInteger(k) || !Array.isArray(centroids)) {
+      throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected Kmeans JSON with a whole number k and centroids, got ${show(k)} and ${show(centroids)}`)
     }
-    const model = new Kmeans(k)
+    const model = new Kmeans(k as number)
     return centroids.length === 0 ? model : model.setCentroids(centroids as number[][])
   }
 
@@ -357,6 +371,11 @@ function assign (
     total += w * distance
   }
   return total
+}
+
+/** An array or a typed array (a centroid row); anything else, whatever its `length`, is not. */
+function isRow (value: unknown): value is ArrayLike<number> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))
 }
 
 /** Per run: the nearest centroid of each row, from {@link nearestKernel} (runs stay inside one block). */

@@ -8,6 +8,7 @@ import { Model, type Statistics, type SummarizeOptions, type Summary } from '../
 import { PosteriorModel } from '../core/posterior-model.js'
 import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
+import { checkFinite } from '../core/finite.js'
 import { fromJSON, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
 import type { History } from '../train/callbacks.js'
@@ -141,7 +142,12 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
   }
 
   /** E-step: hands each component the responsibilities as row weights; returns Σ w·log p(x). */
+  /**
+   * @throws ArilError `ERR_INVALID_INPUT` (row, column) for ±Infinity in a numeric column (every
+   *   component would call the row impossible and none would count it), before anything is added
+   */
   summarizeBatch (batch: Batch): number {
+    checkFinite(batch, this.name)
     let total = 0
     for (let start = 0; start < batch.rows; start += TILE_ROWS) {
       total += this.summarizeTile(tile(batch, start))

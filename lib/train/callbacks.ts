@@ -9,8 +9,12 @@ import { numberOption } from '../core/options.js'
 import { stringifyJSON } from '../core/serialize.js'
 import type { BatchProgress, EpochLog, TrainableModel, TrainCallback } from './em.js'
 
-/** Why training stopped. */
-export type StopReason = 'converged' | 'decreased' | 'maxIterations' | 'frozen'
+/**
+ * Why training stopped. `nonFinite`: an epoch's log-likelihood was NaN or ±Infinity (typically a
+ * component collapsed onto repeated values; a `minStd` prevents it); the M-step that led there is
+ * undone, so the model keeps the parameters of the epoch before.
+ */
+export type StopReason = 'converged' | 'decreased' | 'maxIterations' | 'frozen' | 'nonFinite'
 
 /**
  * The record of a fit: every epoch's log and how it ended. The trainer always keeps one and

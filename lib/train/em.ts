@@ -14,8 +14,11 @@
  * Differences from pomegranate: `maxIterations: 0` does nothing (pomegranate crashes); a decrease
  * of the log-likelihood stops the loop but is reported as such (`decreased`, `stopReason`), not
  * as convergence; mini-batch epochs (`batchesPerEpoch`) advance through the data and wrap around
- * instead of re-reading the first rows; statistics present before training are dropped.
+ * instead of re-reading the first rows; statistics present before training are dropped. A
+ * log-likelihood that becomes NaN or ±Infinity (pomegranate loops forever: its improvement is NaN)
+ * stops the loop with `stopReason: 'nonFinite'` and undoes the M-step that led there.
  */
+import { statSync } from 'node:fs'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { addAbortSignal, type Readable } from 'node:stream'
 import { ExactSum, decodeNumber, encodeNumber } from '../core/accumulate.js'
@@ -26,11 +29,14 @@ import { numberOption, type UpdateOptions } from '../core/options.js'
 import { ProgressCounter, type ProgressCallback } from '../core/progress.js'
 import { rejectRawBytes } from '../core/raw-bytes.js'
 import { parseJSON, stringifyJSON } from '../core/serialize.js'
-import { openSource, type StreamLike } from '../core/source.js'
+import { assertNotBusy } from '../core/sink.js'
+import { openSource, sourceError, type StreamLike } from '../core/source.js'
 import { History, type StopReason } from './callbacks.js'
-import { checkTrainState, TRAIN_STATE_FORMAT, type CheckpointOptions, type TrainState } from './checkpoint.js'
+import { canonicalJSON, checkTrainState, stateChecksum, TRAIN_STATE_FORMAT, type CheckpointOptions, type TrainState } from './checkpoint.js'
+import { SourceHasher, type SourceId } from './source-identity.js'
 import { rebatch } from './rebatch.js'
 import { PassFailure, WorkerPool } from './workers.js'
+import { snapshotParameters } from './parameter-snapshot.js'
 
 export { History, type StopReason }
 
@@ -195,9 +201,13 @@ function trainSettings (options: TrainOptions & UpdateOptions): Settings {
   }
   const update: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(options)) if (!TRAIN_KEYS.has(key)) update[key] = value
+  const stopThreshold = numberOption(options, 'stopThreshold', 0.1)
+  const maxIterations = wholeOption(options, 'maxIterations', Infinity, 0)
+  // Improvements of 0 would never stop a loop without an iteration bound.
+  if (stopThreshold < 0 && maxIterations === Infinity) invalidOption('stopThreshold', 'a number >= 0 (or a finite maxIterations)', stopThreshold)
   return {
-    stopThreshold: numberOption(options, 'stopThreshold', 0.1),
-    maxIterations: wholeOption(options, 'maxIterations', Infinity, 0),
+    stopThreshold,
+    maxIterations,
     batchSize,
     batchesPerEpoch: wholeOption(options, 'batchesPerEpoch', Infinity, 1),
     lrDecay: numberOption(options, 'lrDecay', 0, 0),
@@ -241,8 +251,16 @@ class Loop<U extends UpdateOptions> {
   private lastSave = performance.now()
   /** The model's note after the first pass, for the next epoch's log. */
   private note: string | undefined
+  /** Puts back the parameters from before the last M-step (undefined before the first, or after a resume). */
+  private undo: (() => void) | undefined
+  /** Hashes the first rows of this run's first opening of the source, for checkpoints. */
+  private hasher = new SourceHasher()
+  private identified = false
+  /** The source a resumed state was taken on. */
+  private checkpointed: SourceId | undefined
 
-  constructor (private readonly model: TrainableModel<U>, readonly settings: Settings) {
+  /** @param sourceBytes the size of the source file, when the source is a file path */
+  constructor (private readonly model: TrainableModel<U>, readonly settings: Settings, private readonly sourceBytes?: number) {
     this.callbacks = [this.history, ...settings.callbacks]
     this.miniBatch = settings.batchesPerEpoch !== Infinity
   }
@@ -250,6 +268,7 @@ class Loop<U extends UpdateOptions> {
   /** Starts training; false when there is nothing to do (frozen model, `maxIterations: 0`). */
   begin (): boolean {
     const { model, settings } = this
+    assertNotBusy(model, 'Training')
     if (model.frozen || settings.maxIterations === 0) {
       this.finish(model.frozen ? 'frozen' : 'maxIterations')
       return false
@@ -258,6 +277,24 @@ class Loop<U extends UpdateOptions> {
     else this.restore(settings.resume)
     this.call(c => c.onTrainingBegin?.(model))
     return true
+  }
+
+  /**
+   * Sees every batch of the first opening, before rows are skipped or summarized, and `undefined`
+   * when it ends: the first rows make the source's identity, which a resumed fit checks.
+   * @throws ArilError `ERR_CHECKPOINT` when a resumed fit reads other rows than its checkpoint's
+   */
+  identify (batch: Batch | undefined): void {
+    if (this.identified) return
+    if (batch !== undefined) this.hasher.add(batch)
+    if (batch !== undefined && !this.hasher.full) return
+    this.identified = true
+    const known = this.checkpointed
+    if (known === undefined) return
+    const found = this.hasher.id()
+    if (found.rows !== known.rows || found.hash !== known.hash) {
+      throw new ArilError('ERR_CHECKPOINT', `The source is not the one the checkpoint was taken on: its first ${known.rows} rows differ (hash ${found.hash.slice(0, 12)}…, expected ${known.hash.slice(0, 12)}…)`)
+    }
   }
 
   /** Summarizes one batch (after checking for an abort). */
@@ -303,6 +340,7 @@ class Loop<U extends UpdateOptions> {
     this.checkAbort()
     const { model, settings } = this
     const logp = model.summaryLogProbability?.() ?? this.epochLog.value()
+    const stop = nonFinite(logp, this.iteration)
     let improvement = Infinity
     if (this.iteration === 0) {
       this.initial = logp
@@ -326,7 +364,17 @@ class Loop<U extends UpdateOptions> {
         ...(this.note === undefined ? {} : { note: this.note })
       }
       this.note = undefined
+      // Undone before the callbacks run, so a model checkpoint writes the parameters kept.
+      if (stop) this.undo?.()
       this.call(c => c.onEpochEnd?.(log))
+    }
+    if (stop) {
+      // The M-step that led here is taken back: its parameters score the data as NaN or ±Infinity.
+      model.clearSummaries()
+      if (this.undo !== undefined) this.iteration--
+      else this.last = logp
+      this.finish('nonFinite')
+      return false
     }
     this.last = logp
     const reason: StopReason | undefined = this.iteration >= settings.maxIterations
@@ -340,6 +388,7 @@ class Loop<U extends UpdateOptions> {
     this.epochStart = performance.now()
     this.epochStartTime = Date.now()
     this.stepInertia = this.inertiaAt(this.iteration + 1)
+    this.undo = snapshotParameters(model)
     model.fromSummaries({ ...settings.update, inertia: this.stepInertia } as unknown as U)
     this.iteration++
     this.epochLog = new ExactSum()
@@ -369,9 +418,9 @@ class Loop<U extends UpdateOptions> {
 
   /** The resumable state (see checkpoint.ts). */
   state (): TrainState {
-    return {
+    const state: Omit<TrainState, 'checksum'> = {
       format: TRAIN_STATE_FORMAT,
-      version: 1,
+      version: 2,
       model: parseJSON(stringifyJSON(this.model.toJSON())) as object,
       summary: this.model.summary(),
       iteration: this.iteration,
@@ -384,15 +433,23 @@ class Loop<U extends UpdateOptions> {
       initialLogProbability: encodeNumber(this.initial),
       totalRows: this.totalRows,
       totalBatches: this.totalBatches,
-      epochs: this.history.epochs.slice()
+      epochs: this.history.epochs.slice(),
+      source: this.checkpointed ?? this.hasher.id(this.sourceBytes)
     }
+    return { ...state, checksum: stateChecksum(state) }
   }
 
   private restore (state: TrainState): void {
     const { model } = this
-    if (stringifyJSON(model.toJSON()) !== stringifyJSON(state.model)) {
+    if (canonicalJSON(model.toJSON()) !== canonicalJSON(state.model)) {
       throw new ArilError('ERR_CHECKPOINT', `The model's parameters differ from the checkpoint's; build the model with resumeModel(state)`)
     }
+    const { bytes } = state.source
+    if (bytes !== undefined && this.sourceBytes !== undefined && bytes !== this.sourceBytes) {
+      throw new ArilError('ERR_CHECKPOINT', `The source is not the one the checkpoint was taken on: a file of ${this.sourceBytes} bytes, expected ${bytes}`)
+    }
+    this.checkpointed = state.source
+    this.hasher = new SourceHasher(state.source.rows)
     model.clearSummaries()
     model.mergeSummary(state.summary)
     this.iteration = state.iteration
@@ -460,6 +517,8 @@ export function trainBatch<U extends UpdateOptions> (model: TrainableModel<U>, b
   if (!loop.begin()) return checkSync(loop).history
   const size = loop.settings.batchSize ?? Math.max(1, data.rows)
   try {
+    loop.identify(data)
+    loop.identify(undefined)
     let at = loop.sourceRows
     for (;;) {
       if (at >= data.rows) {
@@ -504,7 +563,7 @@ export async function trainStream<U extends UpdateOptions> (model: TrainableMode
   if (typeof open !== 'function' && typeof open !== 'string' && !Array.isArray(open)) {
     throw new ArilError('ERR_SOURCE', `Multi-pass training needs a file path or a function that opens the source again (or an array of batches), got ${show(open)}`)
   }
-  const loop = new Loop(model, trainSettings(options))
+  const loop = new Loop(model, trainSettings(options), typeof open === 'string' ? fileSize(open) : undefined)
   const started = loop.begin()
   await settle(loop)
   if (!started) return loop.history
@@ -611,7 +670,11 @@ async function replay<U extends UpdateOptions> (model: TrainableModel<U>, open: 
   return seen
 }
 
-/** The batches of one opening: checked by the model, the first `skip` rows (of a resumed pass) dropped, re-cut to `batchSize`. */
+/**
+ * The batches of one opening: checked by the model, shown to `loop.identify` (the source's
+ * identity, see source-identity.ts), the first `skip` rows (of a resumed pass) dropped, re-cut to
+ * `batchSize`.
+ */
 function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, readable: Readable, settings: Settings, skip: number, loop?: Loop<U>): AsyncIterator<Batch> {
   const { signal, batchSize, onProgress } = settings
   if (signal !== undefined) addAbortSignal(signal, readable)
@@ -621,9 +684,10 @@ function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, readabl
   }
   const skipped = skip
   async function * checked (): AsyncGenerator<Batch> {
-    for await (const chunk of readable) {
+    for await (const chunk of sourceErrors(readable)) {
       rejectRawBytes(chunk, 'A training source')
       let batch = model.toBatch(chunk as Batch)
+      loop?.identify(batch)
       if (skip > 0) {
         const drop = Math.min(skip, batch.rows)
         skip -= drop
@@ -631,9 +695,28 @@ function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, readabl
       }
       if (batch.rows > 0) yield batch
     }
+    loop?.identify(undefined)
     if (skip > 0) throw new ArilError('ERR_SOURCE', `The source ended before the ${skipped} rows the checkpoint had consumed`)
   }
   return batchSize === undefined ? checked() : rebatch(checked(), batchSize)
+}
+
+/** The chunks of a readable, its errors reported as `ERR_SOURCE` (see `sourceError`). */
+async function * sourceErrors (readable: Readable): AsyncGenerator<unknown> {
+  try {
+    for await (const chunk of readable) yield chunk
+  } catch (err) {
+    throw sourceError(err)
+  }
+}
+
+/** The size of a file (part of a checkpoint's source identity), or undefined when it cannot be read (opening it will say why). */
+function fileSize (path: string): number | undefined {
+  try {
+    return statSync(path).size
+  } catch {
+    return undefined
+  }
 }
 
 /** A stream destroyed by the abort signal reports an AbortError; training reports ERR_ABORTED. */
@@ -643,6 +726,15 @@ function abortError<U extends UpdateOptions> (err: unknown, loop: Loop<U>): unkn
     return new ArilError('ERR_ABORTED', `Training aborted after ${loop.iteration} M-steps`, {}, { cause: signal.reason })
   }
   return err
+}
+
+/**
+ * A log-likelihood that stops training: NaN or +Infinity (a component collapsed onto repeated
+ * values: a zero standard deviation), or −Infinity after an M-step (rows the new parameters call
+ * impossible). The initial parameters may score −Infinity: the first M-step can repair them.
+ */
+function nonFinite (logp: number, iteration: number): boolean {
+  return logp !== logp || logp === Infinity || (logp === -Infinity && iteration > 0)
 }
 
 let lastYield = performance.now()

@@ -5,7 +5,7 @@
 import type { Batch, BatchInput } from '../core/batch.js'
 import { sliceBatch } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import { openSource } from '../core/source.js'
+import { openSource, sourceError } from '../core/source.js'
 import type { Opener } from './em.js'
 import { concatBatches } from './rebatch.js'
 
@@ -13,7 +13,8 @@ import { concatBatches } from './rebatch.js'
  * Reads up to `rows` rows from a fresh opening of `open` (then closes it), each chunk checked by
  * `toBatch` (a model's, so shapes are checked as training will check them).
  *
- * @throws ArilError `ERR_SOURCE` when `open` cannot be opened again, `ERR_COLUMN_COUNT` when batches
+ * @throws ArilError `ERR_SOURCE` when `open` cannot be opened again or its stream fails (the
+ *   original as `cause`), `ERR_COLUMN_COUNT` when batches
  *   differ in width, and whatever `toBatch` throws
  * @example
  * ```ts
@@ -37,6 +38,8 @@ export async function readHead (open: Opener, rows: number, toBatch: (X: BatchIn
       held += parts.at(-1)!.rows
       if (held >= rows) break
     }
+  } catch (err) {
+    throw sourceError(err)
   } finally {
     readable.destroy()
   }

@@ -65,3 +65,10 @@ t.test('raises', async t => {
   await rejectsArilError(t, collect(Readable.from([[[1, 2]]]), model.predictStream()), { code: 'ERR_COLUMN_COUNT' })
   await rejectsArilError(t, collect(Readable.from([[1]]), new NaiveBayes(NormalDistribution, 2).predictStream()), { code: 'ERR_NOT_FITTED' })
 })
+
+t.test('an error that is not aril\'s is ERR_SOURCE, the original as cause', async t => {
+  const cause = new TypeError('my predictor broke')
+  const broken = { toBatch: (X: unknown) => X as never, predictLogProbaBatch: () => { throw cause } }
+  const sink = new Writable({ objectMode: true, write: (_c, _e, cb) => cb() })
+  await rejectsArilError(t, pipeline(Readable.from([{ data: new Float64Array(1), rows: 1, cols: 1 }]), predictStream(broken), sink), { code: 'ERR_SOURCE', cause, message: /my predictor broke/ })
+})

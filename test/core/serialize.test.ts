@@ -30,3 +30,70 @@ t.test('fromJSON dispatches on class and name, and never evaluates', async t => 
   assertArilError(t, () => distributionParameters({ name: 'X', parameters: [1] }, 'Y', 1), { code: 'ERR_INVALID_JSON_MODEL' })
   t.ok(Number.isNaN(jsonNumber(NaN, 'x')))
 })
+
+t.test('no string is ever reinterpreted: values or keys that look like the internal markers', async t => {
+  const strings = ['\u0000aril:NaN', '\u0000aril:Infinity', '\u0000aril:-Infinity', '\u0000aril:toString', '\u0000aril:constructor',
+    '\u0000aril:__proto__', '\u0000', '\u0000\u0000aril:NaN', 'a"\u0000aril:NaN', '\\u0000aril:NaN', 'NaN', '-Infinity', '\u0000aril1:NaN']
+  const value: Record<string, unknown> = { strings, numbers: [NaN, Infinity, -Infinity, 0] }
+  for (const s of strings) value[s] = s
+  const text = stringifyJSON(value)
+  const back = parseJSON(text) as Record<string, unknown>
+  t.strictSame(back.strings, strings, 'string values')
+  t.same(back.numbers, [NaN, Infinity, -Infinity, 0], 'and the numbers around them')
+  for (const s of strings) t.equal(back[s], s, `key ${JSON.stringify(s)}`)
+  t.equal(Object.getPrototypeOf(back), Object.prototype)
+  // text written by others: a user string that starts with the marker stays a string
+  t.strictSame((parseJSON('["\\u0000aril:NaN", "\\u0000aril:toString", NaN]') as unknown[]).slice(0, 2), ['\u0000aril:NaN', '\u0000aril:toString'])
+  // bare tokens are read only where a value stands
+  assertArilError(t, () => parseJSON('{NaN: 1}'), { code: 'ERR_INVALID_JSON_MODEL' })
+  assertArilError(t, () => parseJSON('[1 NaN]'), { code: 'ERR_INVALID_JSON_MODEL' })
+  assertArilError(t, () => parseJSON(3 as never), { code: 'ERR_INVALID_JSON_MODEL' })
+  t.same(parseJSON(' -Infinity '), -Infinity)
+})
+
+t.test('maxDepth: JSON text and models nested too deep are ERR_LIMIT, not a stack overflow', async t => {
+  const normal = { class: 'Distribution', name: 'NormalDistribution', parameters: [0, 1], frozen: false }
+  const nest = (depth: number): object => {
+    let m: object = normal
+    for (let i = 0; i < depth; i++) m = { class: 'GeneralMixtureModel', distributions: [m], weights: [1] }
+    return m
+  }
+  await import('../../lib/models/mixture.js')
+  // 100,000 nested mixtures: as an object and as text (written by hand: JSON.stringify would overflow)
+  assertArilError(t, () => fromJSON(nest(100_000)), { code: 'ERR_LIMIT', limit: 'maxDepth', message: /JSON nested more than 1000 deep/ })
+  // a reader that reads models it makes up itself is stopped by the count of nested calls
+  const { registerModel } = await import('../../lib/core/serialize.js')
+  registerModel('EndlessProbe', () => fromJSON({ class: 'EndlessProbe' }))
+  assertArilError(t, () => fromJSON({ class: 'EndlessProbe' }), { code: 'ERR_LIMIT', limit: 'maxDepth', message: /models nested 1001 deep/ })
+  const open = '{"class":"GeneralMixtureModel","weights":[1],"distributions":['
+  const deep = open.repeat(100_000) + JSON.stringify(normal) + ']}'.repeat(100_000)
+  // two levels (an object and a list) per mixture: the 1001st level opens the 501st mixture
+  assertArilError(t, () => fromJSON(deep), { code: 'ERR_LIMIT', limit: 'maxDepth', byteOffset: 500 * open.length })
+  assertArilError(t, () => parseJSON('['.repeat(1001) + ']'.repeat(1001)), { code: 'ERR_LIMIT', limit: 'maxDepth' })
+  t.same(parseJSON('[[[1]]]', { maxDepth: 3 }), [[[1]]])
+  assertArilError(t, () => parseJSON('[[[1]]]', { maxDepth: 2 }), { code: 'ERR_LIMIT', limit: 'maxDepth', message: /raise it with the option maxDepth/ })
+  // within the default: 499 mixtures (999 levels of JSON) read, write and read again
+  const text = JSON.stringify(nest(499))
+  const model = fromJSON(text)
+  t.equal(stringifyJSON(fromJSON(stringifyJSON(model))), stringifyJSON(model))
+  assertArilError(t, () => fromJSON(text, { maxDepth: 100 }), { code: 'ERR_LIMIT', limit: 'maxDepth' })
+  t.ok(fromJSON(JSON.stringify(nest(600)), { maxDepth: 2000 }), 'raised')
+  for (const bad of [{ maxDepth: 0 }, { maxKeys: 1.5 }, { maxTableCells: 'x' }, 3]) {
+    assertArilError(t, () => fromJSON(normal, bad as never), { code: 'ERR_INVALID_OPTION' })
+  }
+})
+
+t.test('readers see the limits of the fromJSON call in progress, and the defaults otherwise', async t => {
+  const { readingLimits, JSON_LIMITS } = await import('../../lib/core/serialize.js')
+  t.same(readingLimits(), JSON_LIMITS)
+  t.same(JSON_LIMITS, { maxDepth: 1000, maxKeys: 100_000, maxTableCells: 4_194_304 })
+  const { registerModel } = await import('../../lib/core/serialize.js')
+  let seen: unknown
+  registerModel('LimitsProbe', () => { seen = readingLimits(); return new NormalDistribution() })
+  fromJSON({ class: 'LimitsProbe' }, { maxKeys: 7 })
+  t.same(seen, { maxDepth: 1000, maxKeys: 7, maxTableCells: 4_194_304 })
+  t.same(readingLimits(), JSON_LIMITS, 'reset after the call')
+  registerModel('LimitsProbe', () => { throw new Error('boom') })
+  t.throws(() => fromJSON({ class: 'LimitsProbe' }, { maxKeys: 7 }), /boom/)
+  t.same(readingLimits(), JSON_LIMITS, 'reset after a failed call too')
+})

@@ -156,3 +156,41 @@ t.test('fitStream: a file path picks its reader by extension', async t => {
   t.same((await new NormalDistribution().fitStream(() => join(dir, 'x.npy'))).parameters, want, 'a function returning a path')
   await rejectsArilError(t, new NormalDistribution().fitStream(join(dir, 'x.parquet')), { code: 'ERR_SOURCE', file: join(dir, 'x.parquet') })
 })
+
+t.test('two sinks of one model at once: the second is refused (ERR_MODEL_BUSY), and no row is lost', async t => {
+  const d = new NormalDistribution()
+  let release!: () => void
+  const gate = new Promise<void>(resolve => { release = resolve })
+  async function * slow (): AsyncGenerator<Float64Array> {
+    yield X.subarray(0, 2500)
+    await gate
+    yield X.subarray(2500)
+  }
+  const first = pipeline(Readable.from(slow()), d.sink())
+  await new Promise(resolve => setImmediate(resolve))
+  // the second sink fails at its first chunk; its failure puts nothing back
+  await rejectsArilError(t, pipeline(Readable.from([X.subarray(0, 10)]), d.sink()), { code: 'ERR_MODEL_BUSY', message: /one sink at a time/ })
+  t.throws(() => d.fit([1, 2]), { code: 'ERR_MODEL_BUSY' })
+  const { trainBatch } = await import('../../lib/train/em.js')
+  const { toBatch } = await import('../../lib/core/batch.js')
+  t.throws(() => trainBatch(d as never, toBatch([1, 2])), { code: 'ERR_MODEL_BUSY' })
+  release()
+  await first
+  t.same(d.parameters, expected, 'the first sink counted every row')
+  // once it finished, the model is free again; a created but unused sink holds nothing
+  d.sink()
+  await pipeline(Readable.from(chunks(700)), d.sink())
+  t.same(d.parameters, expected)
+})
+
+t.test('a failed sink frees the model, and puts back only its own rows', async t => {
+  const d = new NormalDistribution()
+  const sink = d.sink()
+  d.summarize([100, 200])
+  const before = JSON.stringify(d.summary())
+  await rejectsArilError(t, pipeline(Readable.from([X.subarray(0, 10), 'x']), sink), { code: 'ERR_INVALID_INPUT' })
+  t.equal(JSON.stringify(d.summary()), before, 'rows summarized before its first chunk stay')
+  await pipeline(Readable.from(chunks(1000)), d.sink({ update: false }))
+  d.clearSummaries()
+  t.same(d.fit(X).parameters, expected)
+})

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { DiscreteDistribution, type DiscreteJSON } from '../../lib/distributions/discrete.js'
 import type { Key } from '../../lib/core/batch.js'
-import { fromJSON, parseJSON } from '../../lib/core/serialize.js'
+import { fromJSON, parseJSON, stringifyJSON } from '../../lib/core/serialize.js'
 import { assertArilError, assertClose, fixture, randomChunks } from '../helpers.js'
 
 type Pair = [Key, number]
@@ -66,12 +66,12 @@ t.test('pomegranate JSON loads and round-trips, every dtype', async t => {
   t.strictSame(negative!.keys, [10, -3], 'JSON.parse lists index-like keys ("10") first')
   t.strictSame(floats!.keys, [1.5, 2, 1e-7])
   t.strictSame(strings!.keys, ['a', 'b'])
-  t.strictSame(bools!.keys, [1, 0], 'bool keys read as 1 and 0 (True == 1 in Python)')
+  t.strictSame(bools!.keys, [true, false], 'bool keys read as true and false (not 1 and 0: aril keeps them apart)')
   t.strictSame(npInts!.keys, [1, 2, 3])
   t.strictSame(npStrs!.keys, ['u', 'v'])
   t.strictSame(npFloats!.keys, [0.5, 2, 1e20])
   t.equal(frozen!.frozen, true)
-  t.same(Array.from(bools!.logProbability([1, 0])), [Math.log(0.3), Math.log(0.7)])
+  t.same(Array.from(bools!.logProbability([true, false, 1])), [Math.log(0.3), Math.log(0.7), -Infinity])
   const broken = cases.find(c => c.sum !== 1)!
   assertArilError(t, () => fromJSON(broken.json), { code: 'ERR_INVALID_PARAMETER', message: /summing to 1, got a sum of 1.375/ }, 'pomegranate\'s table that sums to 1.375 is no distribution')
 })
@@ -82,17 +82,17 @@ t.test('JSON written by aril: dtype from the keys', async t => {
   t.strictSame(write(new DiscreteDistribution(new Map([[0.5, 0.25], [-2, 0.25], [1e16, 0.25], [-1.5e-5, 0.25]]))),
     { class: 'Distribution', dtype: 'float', name: 'DiscreteDistribution', parameters: [{ 0.5: 0.25, '-2.0': 0.25, '1e+16': 0.25, '-1.5e-05': 0.25 }], frozen: false },
     'float keys as Python writes them: repr(0.5), repr(-2.0), repr(1e16), repr(-1.5e-05)')
-  t.strictSame(write(new DiscreteDistribution(new Map<Key, number>([['a', 0.5], [1, 0.5]]))).parameters, [{ a: 0.5, 1: 0.5 }], 'mixed keys: dtype str')
+  t.strictSame(write(new DiscreteDistribution(new Map<Key, number>([['a', 0.5], [1, 0.5]]))), { class: 'Distribution', dtype: 'json', name: 'DiscreteDistribution', parameters: [{ '"a"': 0.5, 1: 0.5 }], frozen: false }, 'mixed keys: aril\'s dtype json')
   t.strictSame(write(new DiscreteDistribution()), { class: 'Distribution', dtype: null, name: 'DiscreteDistribution', parameters: [{}], frozen: false }, 'blank, as pomegranate\'s')
-  t.strictSame(write(new DiscreteDistribution(new Map<Key, number>([['a', 0.5], [1.5, 0.5]]))).parameters, [{ a: 0.5, 1.5: 0.5 }], 'mixed keys with a fraction')
+  t.strictSame(write(new DiscreteDistribution(new Map<Key, number>([['a', 0.5], [1.5, 0.5]]))).parameters, [{ '"a"': 0.5, 1.5: 0.5 }], 'mixed keys with a fraction')
   const infinite = fromJSON<DiscreteDistribution>('{"class":"Distribution","dtype":"numpy.float64","name":"DiscreteDistribution","parameters":[{"inf":0.25,"-inf":0.25,"-0.0":0.5}],"frozen":false}')
   t.strictSame(infinite.keys, [Infinity, -Infinity, 0])
   t.strictSame(write(infinite).parameters, [{ inf: 0.25, '-inf': 0.25, '0.0': 0.5 }])
-  // A table read as bool that gains a key other than 0 and 1 is written with a dtype that reads back.
-  const bools = fromJSON<DiscreteDistribution>(jsons[4]!).fit([2, 2, 1, 0])
-  t.strictSame(write(bools), { class: 'Distribution', dtype: 'int', name: 'DiscreteDistribution', parameters: [{ 1: 0.25, 0: 0.25, 2: 0.5 }], frozen: false })
+  // A table read as bool that gains a key other than true and false is written with a dtype that reads back.
+  const bools = fromJSON<DiscreteDistribution>(jsons[4]!).fit([2, 2, true, false])
+  t.strictSame(write(bools), { class: 'Distribution', dtype: 'json', name: 'DiscreteDistribution', parameters: [{ true: 0.25, false: 0.25, 2: 0.5 }], frozen: false })
   // (A JSON object lists integer-like keys in ascending order, whatever the table's order.)
-  t.strictSame(fromJSON<DiscreteDistribution>(JSON.stringify(bools)).keys, [0, 1, 2])
+  t.strictSame(fromJSON<DiscreteDistribution>(JSON.stringify(bools)).keys, [2, true, false])
   const blank = fromJSON<DiscreteDistribution>('{"class":"Distribution","dtype":null,"name":"DiscreteDistribution","parameters":[{}],"frozen":false}').fit(['x'])
   t.strictSame(write(blank).parameters, [{ x: 1 }])
   t.equal(write(blank).dtype, 'str')
@@ -217,7 +217,7 @@ t.test('summaries of the wrong shape are rejected', async t => {
   const d = new DiscreteDistribution()
   for (const [summary, what] of [
     [{ ...good, keys: 'a' }, 'keys not a list'],
-    [{ ...good, keys: [true] }, 'a key that is not a number or string'],
+    [{ ...good, keys: [{}] }, 'a key that is not a number, string or boolean'],
     [{ ...good, keys: ['nan'] }, 'the missing value as a key'],
     [{ ...good, keys: ['a', 'a'] }, 'repeated keys'],
     [{ ...good, keys: ['a', 'b'] }, 'more keys than sums']
@@ -244,7 +244,7 @@ t.test('bad tables and input: clear errors, model unchanged', async t => {
     [{ a: Infinity }, 'Infinity'],
     [{ nan: 1 }, 'the missing value as a key'],
     [new Map([[NaN, 1]]), 'NaN as a key'],
-    [new Map([[true, 1]]), 'a boolean key']
+    [new Map([[{}, 1]]), 'an object as a key']
   ] as const) {
     assertArilError(t, () => new DiscreteDistribution(table as never), { code: 'ERR_INVALID_PARAMETER' }, what)
   }
@@ -272,4 +272,73 @@ t.test('any column of a wider batch (as IndependentComponents hands it)', async 
   numbers.summarizeColumn(batch, 0)
   numbers.fromSummaries()
   t.strictSame([...numbers.probabilities], [[0, 0.25], [1, 0.5], [2, 0.25]])
+})
+
+t.test('every key it accepts round-trips through JSON: __proto__, 1 and "1", booleans, mixed types', async t => {
+  const tables: Array<Map<Key, number>> = [
+    new Map([['__proto__', 0.25], ['constructor', 0.25], ['1', 0.25], ['\u0000aril:NaN', 0.25]]),
+    new Map<Key, number>([[1, 0.25], ['1', 0.25], [true, 0.25], ['__proto__', 0.25]]),
+    new Map([[true, 0.4], [false, 0.6]]),
+    new Map([[Infinity, 0.5], [-2.5, 0.5]])
+  ]
+  for (const table of tables) {
+    const d = new DiscreteDistribution(table)
+    const back = fromJSON<DiscreteDistribution>(stringifyJSON(d))
+    // (a JSON object lists integer-like keys first, so the order may change; the keys may not)
+    t.equal(back.probabilities.size, table.size, `keys ${[...table.keys()].map(String).join(', ')}`)
+    for (const [key, p] of table) t.equal(back.probabilityOf(key), p, `${typeof key} ${String(key)}`)
+    t.equal(stringifyJSON(back), stringifyJSON(d), 'and the same JSON again')
+  }
+  t.equal(new DiscreteDistribution(tables[2]).toJSON().dtype, 'bool', "booleans: pomegranate's dtype bool")
+  t.equal(new DiscreteDistribution(tables[1]).toJSON().dtype, 'json', "mixed types: aril's dtype json")
+  // booleans from the data are keys, apart from 1 and 0
+  const fitted = DiscreteDistribution.fromSamples([true, true, false, 1, 'true'])
+  t.strictSame([...fitted.probabilities], [[true, 0.4], [false, 0.2], [1, 0.2], ['true', 0.2]])
+  const again = fromJSON<DiscreteDistribution>(stringifyJSON(fitted))
+  for (const [key, p] of fitted.probabilities) t.equal(again.probabilityOf(key), p)
+})
+
+t.test('the JSON a model checkpoint writes loads back, whatever the keys', async t => {
+  const { mkdtempSync, readFileSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { modelCheckpoint } = await import('../../lib/train/callbacks.js')
+  const { GeneralMixtureModel } = await import('../../lib/models/mixture.js')
+  const path = join(mkdtempSync(join(tmpdir(), 'aril-keys-')), 'gmm.json')
+  const X = ['__proto__', 1, '1', true, '__proto__', 1, '1'].map(k => [k])
+  const gmm = new GeneralMixtureModel([
+    new DiscreteDistribution(new Map<Key, number>([['__proto__', 0.5], [1, 0.5]])),
+    new DiscreteDistribution(new Map<Key, number>([['1', 0.5], [true, 0.5]]))
+  ])
+  gmm.fit(X, { maxIterations: 2, callbacks: [modelCheckpoint(path)] })
+  const loaded = fromJSON(readFileSync(path, 'utf8'))
+  t.equal(stringifyJSON(loaded), stringifyJSON(gmm))
+  t.strictSame(Array.from(loaded.logProbability(X)), Array.from(gmm.logProbability(X)))
+})
+
+t.test('maxKeys: a column of unique ids is a coded error, and nothing of its batch is counted', async t => {
+  const d = new DiscreteDistribution(new Map([['a', 1]]), { maxKeys: 3 })
+  d.summarize(['a', 'b', 'a'])
+  const before = d.summary()
+  assertArilError(t, () => d.summarize(['b', 'c', 'd', 'a']), { code: 'ERR_LIMIT', limit: 'maxKeys', message: /Limit maxKeys = 3 exceeded/ })
+  t.strictSame(d.summary(), before, 'the failed batch added no key and no count')
+  d.summarize(['c', null, 'nan'])
+  d.fromSummaries()
+  t.strictSame(d.keys, ['a', 'b', 'c'])
+  // merged summaries count too
+  const other = DiscreteDistribution.fromSamples(['x', 'y'])
+  other.summarize(['x', 'y'])
+  const m = new DiscreteDistribution(new Map([['a', 1]]), { maxKeys: 2 })
+  assertArilError(t, () => m.mergeSummary(other.summary()), { code: 'ERR_LIMIT', limit: 'maxKeys' })
+  t.strictSame(m.summary().keys, ['a'])
+  assertArilError(t, () => new DiscreteDistribution({ a: 0.5, b: 0.5 }, { maxKeys: 1 }), { code: 'ERR_LIMIT', limit: 'maxKeys' })
+  assertArilError(t, () => new DiscreteDistribution({}, { maxKeys: 0 }), { code: 'ERR_INVALID_OPTION' })
+  // the default: 100,000 keys
+  const many = Array.from({ length: 100_001 }, (_, i) => i)
+  assertArilError(t, () => new DiscreteDistribution().fit(many), { code: 'ERR_LIMIT', limit: 'maxKeys' })
+  t.equal(new DiscreteDistribution().fit(many.slice(1)).keys.length, 100_000)
+  // fromJSON: its own option, which the model keeps for the data
+  const json = stringifyJSON(new DiscreteDistribution(new Map(['a', 'b', 'c'].map(k => [k, 1 / 3]))))
+  assertArilError(t, () => fromJSON(json, { maxKeys: 2 }), { code: 'ERR_LIMIT', limit: 'maxKeys' })
+  t.equal(fromJSON<DiscreteDistribution>(json, { maxKeys: 3 }).maxKeys, 3)
 })

@@ -76,6 +76,7 @@ t.test('categorical columns: strings go to a Discrete child, a Normal child reje
   const normal = new NormalDistribution(2.25, Math.sqrt(0.3125)).logProbability([2])[0]!
   t.same(Array.from(lp), [normal + Math.log(3 / 7), -Infinity, 0])
   assertArilError(t, () => d.summarize([[1, 'a'], ['x', 'b']]), { code: 'ERR_NOT_NUMERIC', row: 1, column: 0 })
+  assertArilError(t, () => d.summarize([[1, true], [false, 'b']]), { code: 'ERR_NOT_NUMERIC', row: 1, column: 0, message: /got false/ }, 'a boolean is a category, not a number')
   assertArilError(t, () => d.logProbability([['x', 'b']]), { code: 'ERR_NOT_NUMERIC', row: 0, column: 0 })
   const numeric = new IndependentComponentsDistribution([new NormalDistribution()])
   assertArilError(t, () => numeric.summarize(['a']), { code: 'ERR_NOT_NUMERIC', row: 0, column: 0 })

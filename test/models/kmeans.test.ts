@@ -217,3 +217,11 @@ t.test('init: the centroids themselves, as pomegranate\'s Kmeans(k, init=centroi
   t.same(Kmeans.fromSamples(2, [[1], [2], [9]], { init: [[0], [10]] }).parameters, [[1.5], [9]])
   assertArilError(t, () => new Kmeans(2, { init: [[0]] }), { code: 'ERR_INVALID_PARAMETER' })
 })
+
+t.test('JSON centroids of the wrong shape are errors before anything is allocated', async t => {
+  const { fromJSON } = await import('../../lib/core/serialize.js')
+  for (const centroids of [[{ length: 'Infinity' }], [{ length: 1e12 }], [[1, 2], { length: 2 }], [[1, 2], [1]], [[1, 'x']], [[1, Infinity]]]) {
+    assertArilError(t, () => fromJSON({ class: 'Kmeans', k: centroids.length, centroids }), { code: 'ERR_INVALID_PARAMETER' }, JSON.stringify(centroids))
+  }
+  assertArilError(t, () => fromJSON({ class: 'Kmeans', k: 1.5, centroids: [] }), { code: 'ERR_INVALID_JSON_MODEL' })
+})

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { toBatch, sliceBatch, type Batch } from '../../lib/core/batch.js'
 import { Random } from '../../lib/core/random.js'
 import { History, trainBatch, trainStream, type EpochLog } from '../../lib/train/em.js'
-import { fileCheckpoint, readCheckpoint, resumeModel, type TrainState } from '../../lib/train/checkpoint.js'
+import { fileCheckpoint, readCheckpoint, resumeModel, stateChecksum, type TrainState } from '../../lib/train/checkpoint.js'
 import { ToyMean, ExactToyMean } from './toy-model.js'
 import { assertArilError, randomChunks, rejectsArilError } from '../helpers.js'
 
@@ -173,7 +173,7 @@ t.test('an abort stops between batches and keeps the last completed parameters',
       if (++batches === 7) controller.abort(new Error('enough'))
     }
   }
-  await rejectsArilError(t, trainStream(m, chunked(2, 2000), { batchSize: 1000, callbacks: [stop], signal: controller.signal, stopThreshold: -Infinity }), { code: 'ERR_ABORTED' })
+  await rejectsArilError(t, trainStream(m, chunked(2, 2000), { batchSize: 1000, callbacks: [stop], signal: controller.signal, stopThreshold: -Infinity, maxIterations: 1000 }), { code: 'ERR_ABORTED' })
   t.ok(during[0] !== during.at(-1), 'aborted after an M-step')
   t.equal(m.m, during.at(-1), 'parameters of the last M-step')
   t.same(m.summary(), new ToyMean(0).summary(), 'the unfinished epoch is dropped')
@@ -237,13 +237,21 @@ t.test('file checkpoints and mini-batch resume', async t => {
   await trainStream(m, chunked(3), { ...options, resume: state })
   t.same(m.parameters, whole.parameters)
   assertArilError(t, () => readCheckpoint(join(dir, 'none.json')), { code: 'ERR_CHECKPOINT' })
-  assertArilError(t, () => resumeModel({ ...state, version: 2 } as never), { code: 'ERR_CHECKPOINT' })
-  assertArilError(t, () => resumeModel({ ...state, iteration: -1 }), { code: 'ERR_CHECKPOINT' })
-  assertArilError(t, () => resumeModel({ ...state, passRows: 0.5 }), { code: 'ERR_CHECKPOINT' })
-  assertArilError(t, () => resumeModel({ ...state, summary: null } as never), { code: 'ERR_CHECKPOINT' })
+  assertArilError(t, () => resumeModel({ ...state, version: 3 } as never), { code: 'ERR_CHECKPOINT' })
+  // well-formed but for one field (the checksum made to match, so the shape checks speak)
+  const resealed = (changes: object): TrainState => {
+    const s = { ...state, ...changes }
+    return { ...s, checksum: stateChecksum(s) }
+  }
+  assertArilError(t, () => resumeModel(resealed({ iteration: -1 })), { code: 'ERR_CHECKPOINT', message: /iteration/ })
+  assertArilError(t, () => resumeModel(resealed({ passRows: 0.5 })), { code: 'ERR_CHECKPOINT', message: /passRows/ })
+  assertArilError(t, () => resumeModel(resealed({ summary: null })), { code: 'ERR_CHECKPOINT', message: /summary/ })
+  assertArilError(t, () => resumeModel(resealed({ source: { rows: 1 } })), { code: 'ERR_CHECKPOINT', message: /identity of its source/ })
   await rejectsArilError(t, trainStream(new ToyMean(42), chunked(3), { ...options, resume: state }), { code: 'ERR_CHECKPOINT' })
-  // a source shorter than the rows the checkpoint consumed
-  await rejectsArilError(t, trainStream(resumeModel(state), [sliceBatch(data, 0, 10)], { ...options, resume: { ...state, sourceRows: 100 } }), { code: 'ERR_SOURCE' })
+  // a source with the checkpoint's first rows, shorter than the rows the checkpoint consumed
+  await rejectsArilError(t, trainStream(resumeModel(state), [sliceBatch(data, 0, 1100)], { ...options, resume: resealed({ sourceRows: 2000 }) }), { code: 'ERR_SOURCE', message: /ended before the 2000 rows/ })
+  // a source without them
+  await rejectsArilError(t, trainStream(resumeModel(state), [sliceBatch(data, 0, 10)], { ...options, resume: state }), { code: 'ERR_CHECKPOINT', message: /first 1024 rows differ/ })
 })
 
 t.test('callbacks: History, model checkpoints, CSV log, progress', async t => {
@@ -352,4 +360,80 @@ t.test('a file path is opened again for every pass', async t => {
   const fromPath = make()
   await fromPath.fitStream(file, { maxIterations: 4 })
   t.same(fromPath.toJSON(), make().fit(X, { maxIterations: 4 }).toJSON(), 'the same bits as the in-memory fit')
+})
+
+/** ToyMean whose log-likelihood turns into `bad` once m passes `from` (a model gone degenerate). */
+class Degenerating extends ToyMean {
+  constructor (m: number, private readonly from: number, private readonly bad: number) {
+    super(m)
+  }
+
+  override summarizeBatch (batch: Batch): number {
+    const logp = super.summarizeBatch(batch)
+    return this.m > this.from ? this.bad : logp
+  }
+}
+
+t.test('a non-finite log-likelihood stops training and undoes the M-step that led to it', async t => {
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    // m_k = mean·(1 − 2^−k) (closed form of ToyMean), so m passes mean/2 at the second M-step
+    const m = new Degenerating(0, mean * 0.6, bad)
+    const seen: number[] = []
+    const h = trainBatch(m, data, { callbacks: [{ onEpochEnd: () => { seen.push(m.m) } }] })
+    t.equal(h.stopReason, 'nonFinite', `${bad}: stop reason`)
+    t.same(seen, [manual(1).m, manual(1).m], `${bad}: callbacks of the last epoch (a model checkpoint) see the parameters kept`)
+    t.same(m.parameters, manual(1).parameters, `${bad}: the parameters of the last epoch with a finite log-likelihood`)
+    t.equal(h.iterations, 1, `${bad}: M-steps kept`)
+    t.equal(h.epochs.length, 2, `${bad}: the non-finite epoch is logged`)
+    t.same(h.epochs[1]!.logProbability, bad)
+    t.equal(h.logProbability, h.epochs[0]!.logProbability, `${bad}: the log-likelihood of the parameters kept`)
+    t.same(m.summary(), new ToyMean(0).summary(), `${bad}: no statistics left behind`)
+    const s = new Degenerating(0, mean * 0.6, bad)
+    const hs = await trainStream(s, chunked(3), {})
+    t.same([s.parameters, hs.stopReason, hs.iterations], [m.parameters, 'nonFinite', 1], `${bad}: the same outcome from a stream`)
+  }
+  // NaN or +Infinity under the initial parameters: nothing to undo, the initial parameters stay
+  for (const bad of [NaN, Infinity]) {
+    const m = new Degenerating(0, -1, bad)
+    const h = trainBatch(m, data, {})
+    t.same([m.m, h.stopReason, h.iterations, h.epochs.length], [0, 'nonFinite', 0, 0], `${bad} at once`)
+  }
+  // −Infinity under the initial parameters: the first M-step may repair them
+  const repaired = new Degenerating(0, -1, -Infinity)
+  const h = trainBatch(repaired, data, { maxIterations: 3 })
+  t.same([h.stopReason, h.iterations], ['nonFinite', 0], 'but a second −Infinity stops it')
+})
+
+t.test('EM on data that collapses a component stops (it used to loop forever)', async t => {
+  const { GeneralMixtureModel } = await import('../../lib/models/mixture.js')
+  const { NormalDistribution } = await import('../../lib/distributions/normal.js')
+  const { NaiveBayes } = await import('../../lib/models/naive-bayes.js')
+  const { fromJSON, stringifyJSON } = await import('../../lib/core/serialize.js')
+  const X = [1, 1, 1, 5, 6, 7]
+  const make = (): InstanceType<typeof GeneralMixtureModel> => new GeneralMixtureModel([new NormalDistribution(1, 1), new NormalDistribution(6, 1)])
+  const gmm = make()
+  const h = gmm.trainBatch(X)
+  t.equal(h.stopReason, 'nonFinite')
+  t.equal(h.epochs.at(-1)!.logProbability, Infinity, 'the second M-step gives the repeated 1s a standard deviation of 0')
+  // the parameters kept are those of the first M-step, which one bounded fit reproduces
+  t.same(gmm.toJSON(), make().fit(X, { maxIterations: 1 }).toJSON())
+  t.ok(Number.isFinite(h.logProbability))
+  t.same(fromJSON(stringifyJSON(gmm)).toJSON(), gmm.toJSON(), 'the parameters kept serialize and load back')
+  const streamed = make()
+  const hs = await streamed.trainStream(() => Readable.from([toBatch(X)]))
+  t.same([streamed.toJSON(), hs.stopReason], [gmm.toJSON(), 'nonFinite'], 'the same in a stream fit')
+  // a minStd keeps the component from collapsing, and the fit converges
+  const floored = new GeneralMixtureModel([new NormalDistribution(1, 1, { minStd: 0.1 }), new NormalDistribution(6, 1, { minStd: 0.1 })])
+  t.equal(floored.trainBatch(X).stopReason, 'converged')
+  // semi-supervised NaiveBayes with one labelled row per class: each class starts with std 0
+  const nb = new NaiveBayes(NormalDistribution, 2)
+  nb.fit([[0], [10], [1], [2], [9], [11]], { labels: [0, 1, -1, -1, -1, -1] })
+  t.same([nb.history?.stopReason, nb.history?.iterations], ['nonFinite', 0])
+  t.same(nb.toJSON(), new NaiveBayes(NormalDistribution, 2).fit([[0], [10]], { labels: [0, 1] }).toJSON(), 'the labelled fit is kept')
+})
+
+t.test('a negative stopThreshold needs a finite maxIterations', async t => {
+  assertArilError(t, () => trainBatch(new ToyMean(0), data, { stopThreshold: -1 }), { code: 'ERR_INVALID_OPTION', message: /Option stopThreshold/ })
+  await rejectsArilError(t, trainStream(new ToyMean(0), chunked(1), { stopThreshold: -Infinity }), { code: 'ERR_INVALID_OPTION' })
+  t.equal(trainBatch(new ToyMean(0), data, { stopThreshold: -1, maxIterations: 2 }).iterations, 2)
 })
