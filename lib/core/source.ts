@@ -4,6 +4,7 @@
 import { Readable } from 'node:stream'
 import { ArilError, show } from './errors.js'
 import { openFile } from '../io/open.js'
+import { rejectRawBytes } from './raw-bytes.js'
 
 /** A stream of batches: a Node Readable, an (async) iterable, a Web ReadableStream. */
 export type StreamLike = Readable | NodeJS.ReadableStream | AsyncIterable<unknown> | Iterable<unknown> | ReadableStream<unknown>
@@ -27,6 +28,29 @@ export function sourceError (err: unknown): ArilError {
   if (err instanceof ArilError) return err
   const message = err instanceof Error ? err.message : String(err)
   return new ArilError('ERR_SOURCE', `The source failed: ${message}`, {}, { cause: err })
+}
+
+/**
+ * The chunks of a user's stream, its errors reported as `ERR_SOURCE` (see {@link sourceError}),
+ * raw bytes refused with the parser to put in between (`ERR_RAW_BYTES`).
+ * @example
+ * ```ts
+ * for await (const chunk of sourceChunks(readable, 'A training source')) summarize(chunk)
+ * ```
+ */
+export async function * sourceChunks (readable: Readable, what: string): AsyncGenerator<unknown> {
+  const chunks = readable[Symbol.asyncIterator]()
+  for (;;) {
+    let next: IteratorResult<unknown>
+    try {
+      next = await chunks.next()
+    } catch (err) {
+      throw sourceError(err)
+    }
+    if (next.done === true) return
+    rejectRawBytes(next.value, what)
+    yield next.value
+  }
 }
 
 /**

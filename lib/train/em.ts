@@ -27,10 +27,9 @@ import { ArilError, invalidOption, show } from '../core/errors.js'
 import type { Model } from '../core/model.js'
 import { numberOption, type UpdateOptions } from '../core/options.js'
 import { ProgressCounter, type ProgressCallback } from '../core/progress.js'
-import { rejectRawBytes } from '../core/raw-bytes.js'
 import { parseJSON, stringifyJSON } from '../core/serialize.js'
 import { assertNotBusy } from '../core/sink.js'
-import { openSource, sourceError, type StreamLike } from '../core/source.js'
+import { openSource, sourceChunks, type StreamLike } from '../core/source.js'
 import { History, type StopReason } from './callbacks.js'
 import { canonicalJSON, checkTrainState, stateChecksum, TRAIN_STATE_FORMAT, type CheckpointOptions, type TrainState } from './checkpoint.js'
 import { SourceHasher, type SourceId } from './source-identity.js'
@@ -684,8 +683,7 @@ function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, readabl
   }
   const skipped = skip
   async function * checked (): AsyncGenerator<Batch> {
-    for await (const chunk of sourceErrors(readable)) {
-      rejectRawBytes(chunk, 'A training source')
+    for await (const chunk of sourceChunks(readable, 'A training source')) {
       let batch = model.toBatch(chunk as Batch)
       loop?.identify(batch)
       if (skip > 0) {
@@ -699,15 +697,6 @@ function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, readabl
     if (skip > 0) throw new ArilError('ERR_SOURCE', `The source ended before the ${skipped} rows the checkpoint had consumed`)
   }
   return batchSize === undefined ? checked() : rebatch(checked(), batchSize)
-}
-
-/** The chunks of a readable, its errors reported as `ERR_SOURCE` (see `sourceError`). */
-async function * sourceErrors (readable: Readable): AsyncGenerator<unknown> {
-  try {
-    for await (const chunk of readable) yield chunk
-  } catch (err) {
-    throw sourceError(err)
-  }
 }
 
 /** The size of a file (part of a checkpoint's source identity), or undefined when it cannot be read (opening it will say why). */

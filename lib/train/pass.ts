@@ -8,7 +8,7 @@
  */
 import type { Batch, BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import { openSource } from '../core/source.js'
+import { openSource, sourceChunks } from '../core/source.js'
 import type { Opener } from './em.js'
 
 /** What a pass does with each batch; returning false stops the pass early (the source is closed). */
@@ -35,7 +35,7 @@ export async function eachBatch (open: Opener, toBatch: (X: BatchInput) => Batch
   let rows = 0
   let cols: number | undefined
   try {
-    for await (const chunk of readable) {
+    for await (const chunk of sourceChunks(readable, 'A source read for initialization')) {
       if (signal?.aborted === true) throw new ArilError('ERR_ABORTED', `A pass over the data was aborted after ${rows} rows`, {}, { cause: signal.reason })
       const batch = toBatch(chunk as BatchInput)
       if (batch.rows === 0) continue

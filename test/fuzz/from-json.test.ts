@@ -22,6 +22,9 @@ const seed = (n: number): number | undefined => process.env.ARIL_FUZZ_RUNS === u
 /** Seconds any one call may take before it counts as a hang (generous: the machine is shared). */
 const HANG_MS = 5000
 
+/** Rows of three categorical columns for the networks (a category of each key type). */
+const NETWORK_ROWS = [['a', 0, true], ['b', 1, false], ['a', 1, true], ['__proto__', 0, false], ['b', 0, true], ['a', 1, false]]
+
 /** One valid model of every kind, fitted to a little data so tables and statistics are non-trivial. */
 function corpus (): Array<[string, unknown]> {
   const n = (m: number, s: number): aril.NormalDistribution => new aril.NormalDistribution(m, s)
@@ -44,7 +47,12 @@ function corpus (): Array<[string, unknown]> {
     new aril.GeneralMixtureModel([n(0, 1), new aril.GeneralMixtureModel([n(3, 1), n(5, 2)])], { weights: [0.3, 0.7] }),
     new aril.Kmeans(2).setCentroids([[0, 1], [2, 3]]),
     new aril.NaiveBayes([n(0, 1), n(4, 1)]),
-    new aril.BayesClassifier([new aril.MultivariateGaussianDistribution([0, 0], [[1, 0], [0, 1]]), new aril.MultivariateGaussianDistribution([3, 3], [[1, 0], [0, 1]])])
+    new aril.BayesClassifier([new aril.MultivariateGaussianDistribution([0, 0], [[1, 0], [0, 1]]), new aril.MultivariateGaussianDistribution([3, 3], [[1, 0], [0, 1]])]),
+    new aril.GaussianKernelDensity([0, 1, 3], 0.5, [1, 2, 1]),
+    new aril.UniformKernelDensity([0, 2], 1),
+    new aril.TriangleKernelDensity([1, 4, 5], 2),
+    aril.BayesianNetwork.fromSamples(NETWORK_ROWS, { algorithm: 'chow-liu' }),
+    aril.MarkovNetwork.fromSamples(NETWORK_ROWS)
   ]
   return models.map(m => [m.name, parseJSON(stringifyJSON(m))])
 }
