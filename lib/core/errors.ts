@@ -40,6 +40,9 @@ export type ArilErrorCode =
   | 'ERR_LABEL'
   | 'ERR_CHECKPOINT'
   | 'ERR_LIMIT'
+  | 'ERR_EXECUTOR'
+  | 'ERR_NO_WORKERS'
+  | 'ERR_SHARD_FAILED'
 
 /** Where an error happened; every field is optional and copied onto the error. */
 export interface ErrorLocation {

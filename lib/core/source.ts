@@ -4,15 +4,17 @@
 import { Readable } from 'node:stream'
 import { ArilError, show } from './errors.js'
 import { openFile } from '../io/open.js'
+import type { ShardList } from '../exec/shards.js'
 
 /** A stream of batches: a Node Readable, an (async) iterable, a Web ReadableStream. */
 export type StreamLike = Readable | NodeJS.ReadableStream | AsyncIterable<unknown> | Iterable<unknown> | ReadableStream<unknown>
 
 /**
- * A source: a stream, a file path (its extension picks the reader, see `openFile`), or a function
- * that opens a fresh one (needed for multi-pass training).
+ * A source: a stream, a file path (its extension picks the reader, see `openFile`), a function
+ * that opens a fresh one (needed for multi-pass training), or shards (read where a pass runs, see
+ * lib/exec/shards.ts; `openSource` does not open them).
  */
-export type Source = StreamLike | string | (() => StreamLike | string | Promise<StreamLike | string>)
+export type Source = StreamLike | string | (() => StreamLike | string | Promise<StreamLike | string>) | ShardList
 
 /**
  * Opens a source as a Readable in object mode (a path with the reader its extension names).
@@ -22,7 +24,7 @@ export type Source = StreamLike | string | (() => StreamLike | string | Promise<
  * for await (const batch of await openSource('data/x.npy')) console.log(batch.rows)
  * ```
  */
-export async function openSource (source: Source): Promise<Readable> {
+export async function openSource (source: Exclude<Source, ShardList>): Promise<Readable> {
   const opened = typeof source === 'function' ? await source() : source
   if (typeof opened === 'string') return openFile(opened)
   if (opened instanceof Readable) return opened
