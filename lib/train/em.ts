@@ -349,7 +349,9 @@ export class Loop<U extends UpdateOptions> {
     this.batchesSinceSave = 0
     this.lastSave = performance.now()
     const state = this.state()
-    this.call(() => checkpoint.save(state))
+    // once, not once per callback (call() visits every callback)
+    const saved = checkpoint.save(state)
+    if (saved instanceof Promise) this.pending.push(saved)
   }
 
   /** The resumable state (see checkpoint.ts). */
