@@ -8,6 +8,7 @@
  *   bench/multivariate-gaussian.ts summarize throughput for d = 5, 20, 100 vs pomegranate
  *   bench/mixture.ts               ms per EM iteration: 1-D and 5-D mixtures, Kmeans, vs pomegranate
  *   bench/bayes.ts                 NaiveBayes fit on 10^6 × 10, 3 classes, vs pomegranate
+ *   bench/executors.ts             workers: 2 vs one thread; readNpy on 2 threads; BullMQ workers vs threads, per-epoch cost
  *
  * Run: npm run bench [-- --large]   (data files go to data/bench/, made on first use; a few minutes on 2 cores)
  * One benchmark alone: node --import tsx bench/<name>.ts
@@ -17,13 +18,15 @@ import { run as text } from './text.js'
 import { run as multivariateGaussian } from './multivariate-gaussian.js'
 import { run as mixture } from './mixture.js'
 import { run as bayes } from './bayes.js'
+import { run as executors } from './executors.js'
 
 const benches: Array<[string, () => Promise<unknown>]> = [
   ['.npy source', () => npy({ large: process.argv.includes('--large') })],
   ['text sources', text],
   ['MultivariateGaussian summarize', multivariateGaussian],
   ['mixtures and Kmeans (EM)', mixture],
-  ['NaiveBayes', bayes]
+  ['NaiveBayes', bayes],
+  ['executors (threads, BullMQ)', executors]
 ]
 for (const [name, run] of benches) {
   console.log(`\n=== ${name} ===`)

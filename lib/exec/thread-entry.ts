@@ -13,7 +13,8 @@ import { parentPort, workerData } from 'node:worker_threads'
 import '../index.js'
 import { serializeError, type SerializedError } from './errors.js'
 import { modelCopy, summarizeShard } from './summarize.js'
-import { transferList, type FromThread, type ToThread } from './thread-pool.js'
+import { transferList, type ClaimedPiece, type FromThread, type ToThread } from './thread-pool.js'
+import { sliceBatch } from '../core/batch.js'
 import type { TrainableModel } from '../train/em.js'
 
 const port = parentPort!
@@ -53,6 +54,28 @@ async function handle (message: ToThread): Promise<void> {
       send({ type: 'summary', summary: failure === undefined && model !== undefined ? model.summary() : undefined })
       model?.clearSummaries()
       break
+    case 'claims': {
+      const { id, batch, start, end, pieceRows, counter } = message
+      const pieces: ClaimedPiece[] = []
+      let failed: { index: number; error: SerializedError } | undefined
+      for (let index = Atomics.add(counter, 0, 1); start + index * pieceRows < end; index = Atomics.add(counter, 0, 1)) {
+        const from = start + index * pieceRows
+        const to = Math.min(end, from + pieceRows)
+        if (failure !== undefined) {
+          failed = { index, error: failure }
+          break
+        }
+        try {
+          pieces.push([index, to - from, model!.summarizeBatch(sliceBatch(batch, from, to))])
+        } catch (err) {
+          failure = serializeError(err)
+          failed = { index, error: failure }
+          break
+        }
+      }
+      send({ type: 'claims-done', id, pieces, failed })
+      break
+    }
     case 'shard':
       try {
         const copy = modelCopy(message.model)

@@ -27,6 +27,26 @@ export type ToThread =
   | { type: 'piece'; id: number; batch: Batch }
   | { type: 'collect' }
   | { type: 'shard'; id: number; model: ModelText; spec: ShardSpec }
+  | ClaimsMessage
+
+/**
+ * Rows in shared memory cut into pieces that the threads claim one after the other through a
+ * shared counter (`Atomics.add`), so every thread works until no piece is left.
+ */
+export interface ClaimsMessage {
+  type: 'claims'
+  id: number
+  batch: Batch
+  /** Rows [start, end) of the batch, in pieces of `pieceRows` rows (the last may be shorter). */
+  start: number
+  end: number
+  pieceRows: number
+  /** One Int32 in a SharedArrayBuffer: the next piece to claim. */
+  counter: Int32Array
+}
+
+/** A piece summarized by claim: its index, rows and what `summarizeBatch` returned. */
+export type ClaimedPiece = [index: number, rows: number, logProbability: number | undefined]
 
 /** What a summarizing thread sends back. */
 export type FromThread =
@@ -36,6 +56,7 @@ export type FromThread =
   | { type: 'error'; id: number; error: SerializedError }
   | { type: 'summary'; summary: Summary | undefined }
   | ({ type: 'shard-done'; id: number; summary: Summary } & PieceResult)
+  | { type: 'claims-done'; id: number; pieces: ClaimedPiece[]; failed: { index: number; error: SerializedError } | undefined }
 
 /** A shard summarized by a thread: its statistics and counts. */
 export type ShardSummary = PieceResult & { summary: Summary }
@@ -118,6 +139,7 @@ export class ThreadPool {
   private readonly slots: Slot[]
   private readonly pieces = new Map<number, Deferred<PieceResult>>()
   private readonly shards = new Map<number, Deferred<ShardSummary>>()
+  private readonly claimed = new Map<number, { replies: number; pieces: ClaimedPiece[]; failed: { index: number; error: SerializedError } | undefined; done: Deferred<PieceResult[]> }>()
   private nextId = 0
   private wake: Array<() => void> = []
   private closed = false
@@ -208,6 +230,22 @@ export class ThreadPool {
       case 'summary':
         slot.summaries.shift()?.resolve(message.summary)
         break
+      case 'claims-done': {
+        const job = this.claimed.get(message.id)
+        if (job === undefined) break
+        job.pieces.push(...message.pieces)
+        if (message.failed !== undefined && (job.failed === undefined || message.failed.index < job.failed.index)) job.failed = message.failed
+        if (++job.replies < this.slots.length) break
+        this.claimed.delete(message.id)
+        if (job.failed !== undefined) {
+          job.done.reject(rebuildError(job.failed.error, 'ERR_SOURCE', 'A summarizing thread failed'))
+          break
+        }
+        const results: PieceResult[] = []
+        for (const [index, rows, logProbability] of job.pieces) results[index] = { rows, batches: 1, logProbability }
+        job.done.resolve(results)
+        break
+      }
     }
     this.notify()
   }
@@ -223,8 +261,10 @@ export class ThreadPool {
     this.broken ??= err instanceof ArilError ? err : new ArilError('ERR_SOURCE', `A summarizing thread failed: ${String((err as Error)?.message ?? err)}`, {}, { cause: err })
     const broken = this.broken
     for (const waiting of [...this.pieces.values(), ...this.shards.values()]) waiting.reject(broken)
+    for (const job of this.claimed.values()) job.done.reject(broken)
     this.pieces.clear()
     this.shards.clear()
+    this.claimed.clear()
     for (const slot of this.slots) for (const s of slot.summaries.splice(0)) s.reject(broken)
     this.notify()
   }
@@ -271,6 +311,21 @@ export class ThreadPool {
     slot.busy++
     slot.worker.postMessage({ type: 'piece', id, batch } satisfies ToThread, transferList(batch))
     return { done }
+  }
+
+  /**
+   * Summarizes rows [start, end) of a batch in shared memory on every thread: the threads claim
+   * pieces of `pieceRows` rows until none is left. Resolves with each piece's result, in order,
+   * once every thread is done; rejects with the error of the first failing piece.
+   * @throws ArilError the error of a thread that died
+   */
+  async claims (batch: Batch, start: number, end: number, pieceRows: number): Promise<PieceResult[]> {
+    if (this.broken !== undefined) throw this.broken
+    const id = this.nextId++
+    const done = new Promise<PieceResult[]>((resolve, reject) => this.claimed.set(id, { replies: 0, pieces: [], failed: undefined, done: { resolve, reject } }))
+    const counter = new Int32Array(new SharedArrayBuffer(4))
+    for (const slot of this.slots) this.post(slot, { type: 'claims', id, batch, start, end, pieceRows, counter })
+    return await done
   }
 
   /**

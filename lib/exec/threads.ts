@@ -34,6 +34,8 @@ import { batchArrays, isShared, ThreadPool, type ShardSummary } from './thread-p
 
 /** Values per re-cut piece by default (512 KiB of doubles): small enough to balance, large enough that messages cost nothing. */
 const PIECE_VALUES = 1 << 16
+/** Values per piece claimed from shared memory (no message per piece, so smaller pieces balance better). */
+const CLAIM_VALUES = 1 << 15
 
 /** `threads: 'auto'` uses threads for work of at least this many values (about 4 MB)... */
 export const AUTO_VALUES = 1 << 19
@@ -267,10 +269,13 @@ class ThreadSession implements Session {
       session.wantsThreads = true
     }
     if (session.wantsThreads !== false) {
-      if (Array.isArray(source)) session.source = source.map(item => sharedCopy(fit.model.toBatch(item)))
+      // Copied once for the passes of a fit; a single pass copies as it goes (overlapping the threads' work).
+      if (Array.isArray(source) && fit.passes === 'many') session.source = source.map(item => sharedCopy(fit.model.toBatch(item)))
       if (typeof source === 'string' && source.toLowerCase().endsWith('.npy') && !fit.miniBatch && !fit.cutsPasses) {
+        // Four ranges per thread balance a loaded machine; more would make each thread's reader
+        // fault in fresh buffers more often (a reader reuses its buffers, not another's).
         const { size } = await stat(source).catch(() => ({ size: 0 }))
-        session.shards = await npyShards(source, { shards: Math.max(4 * executor.threads, Math.ceil(size / 2 ** 26)) })
+        session.shards = await npyShards(source, { shards: Math.max(1, Math.min(4 * executor.threads, Math.floor(size / 2 ** 20))) })
       }
     }
     return session
@@ -321,7 +326,7 @@ class ThreadSession implements Session {
   }
 
   /** Tracks a piece: `after` runs with its result; the first failure (in stream order) is kept. */
-  private track (id: number, piece: Promise<PieceResult>, after: (result: PieceResult) => void): void {
+  private track<T> (id: number, piece: Promise<T>, after: (result: T) => void): void {
     this.inFlight.push(piece.then(result => {
       if (!this.ended) after(result)
     }, err => {
@@ -337,9 +342,18 @@ class ThreadSession implements Session {
   async add (batch: Batch): Promise<void> {
     this.checkFailure()
     this.tryThreads()
+    if (!this.onThreads && !this.fit.miniBatch && this.wantsThreads === true && this.executor.readyPool() !== undefined && modelText(this.fit.model) === undefined) {
+      // A model that cannot be written yet (a classifier building its components from the first
+      // batch) summarizes the rest of its first block here, then can be sent to the threads.
+      const head = Math.min(batch.rows, BLOCK_ROWS - this.pos % BLOCK_ROWS)
+      this.pos += head
+      this.fit.done(head, this.here(sliceBatch(batch, 0, head)))
+      batch = sliceBatch(batch, head, batch.rows)
+      this.tryThreads()
+    }
     if (!this.onThreads) {
       this.pos += batch.rows
-      this.fit.done(batch.rows, this.here(batch))
+      if (batch.rows > 0) this.fit.done(batch.rows, this.here(batch))
       this.considerThreads()
       return
     }
@@ -373,6 +387,16 @@ class ThreadSession implements Session {
       this.pos += head
       this.fit.done(head, this.here(part))
       rest = sliceBatch(rest, head, rest.rows)
+    }
+    if (this.heldRows === 0 && rest.rows >= BLOCK_ROWS && isShared(rest)) {
+      // Rows in shared memory: the threads claim pieces of them in place, one message per thread.
+      const whole = Math.floor(rest.rows / BLOCK_ROWS) * BLOCK_ROWS
+      this.pos += whole
+      const claimRows = this.fit.batchSize === undefined ? pieceRows(rest.cols, Math.floor(CLAIM_VALUES / Math.max(1, rest.cols))) : pieceRows(rest.cols, this.fit.batchSize)
+      this.track(this.pieceId++, this.pool!.claims(rest, 0, whole, claimRows), results => {
+        for (const r of results) this.fit.done(r.rows, r.logProbability)
+      })
+      rest = sliceBatch(rest, whole, rest.rows)
     }
     if (rest.rows === 0) return
     this.held.push(rest)
