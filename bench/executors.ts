@@ -48,6 +48,7 @@ import { bullmqExecutor } from '../lib/exec/bullmq.js'
 import { npyShards, shards } from '../lib/exec/shards.js'
 import { openClient, connectionOptions } from '../lib/exec/redis.js'
 import { ensureFile } from './npy.js'
+import { fiveDimensional, oneDimensional } from './mixture.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const DATA = join(HERE, '..', 'data', 'bench')
@@ -71,29 +72,6 @@ function busiest (before: Map<string, number>, after: Map<string, number>, passe
 }
 
 const median = (values: number[]): number => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)]!
-
-function mixture1 (): Batch {
-  const random = new Random(1)
-  const data = new Float64Array(ROWS)
-  for (let i = 0; i < ROWS; i++) {
-    const u = random.uniform()
-    data[i] = u < 0.3 ? -4 + random.normal() : u < 0.55 ? 0.7 * random.normal() : 5 + 1.5 * random.normal()
-  }
-  return { data, rows: ROWS, cols: 1 }
-}
-
-function clusters5 (): Batch {
-  const random = new Random(2)
-  const d = 5
-  const centers = [[0, 0, 0, 0, 0], [3, 3, 3, 3, 3], [3, -3, 0, 2, -1]]
-  const data = new Float64Array(ROWS * d)
-  for (let i = 0; i < ROWS; i++) {
-    const c = centers[Math.floor(random.uniform() * 3)]!
-    const z = Array.from({ length: d }, () => random.normal())
-    for (let j = 0; j < d; j++) data[i * d + j] = c[j]! + z[j]! + 0.5 * z[(j + 1) % d]!
-  }
-  return { data, rows: ROWS, cols: d }
-}
 
 function labelled10 (): Batch {
   const random = new Random(2024)
@@ -124,8 +102,8 @@ async function emPass (c: EmCase, executor: Executor, source: unknown): Promise<
 
 async function bothCores (two: Executor): Promise<BothCoresResult[]> {
   const one = inProcessExecutor()
-  const x1 = mixture1()
-  const x5 = clusters5()
+  const x1 = oneDimensional()
+  const x5 = fiveDimensional()
   await mkdir(DATA, { recursive: true })
   const files = { x1: join(DATA, 'executors-x1.npy'), x5: join(DATA, 'executors-x5.npy') }
   await pipeline(Readable.from([x1]), writeNpy(files.x1))

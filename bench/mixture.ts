@@ -61,7 +61,8 @@ interface Case {
   kind: 'gmm' | 'kmeans'
 }
 
-function oneDimensional (): Batch {
+/** 10^6 rows of a three-component normal mixture (also read by bench/executors.ts). */
+export function oneDimensional (): Batch {
   const random = new Random(1)
   const data = new Float64Array(ROWS)
   for (let i = 0; i < ROWS; i++) {
@@ -71,7 +72,8 @@ function oneDimensional (): Batch {
   return { data, rows: ROWS, cols: 1 }
 }
 
-function fiveDimensional (): Batch {
+/** 10^6 × 5 rows from three Gaussian clusters (also read by bench/executors.ts). */
+export function fiveDimensional (): Batch {
   const random = new Random(2)
   const d = 5
   const centers = [[0, 0, 0, 0, 0], [3, 3, 3, 3, 3], [3, -3, 0, 2, -1]]

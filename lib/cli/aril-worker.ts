@@ -53,8 +53,37 @@ class UsageError extends ArilError {
   }
 }
 
-/** Runs the command; resolves with its exit code once the worker is closed (or could not start). */
-export async function main (argv: string[], stderr: (line: string) => void = line => { process.stderr.write(line + '\n') }): Promise<number> {
+/** What the command talks to: where its lines go, and what stops it (by default SIGTERM or SIGINT). */
+export interface WorkerCommandIO {
+  stderr?: (line: string) => void
+  /** Resolves with the name of what stopped the worker. */
+  until?: () => Promise<string>
+}
+
+/** The first SIGTERM or SIGINT. */
+async function signalled (): Promise<string> {
+  return await new Promise<string>(resolve => {
+    const on = (signal: string) => (): void => {
+      process.off('SIGTERM', term)
+      process.off('SIGINT', int)
+      resolve(signal)
+    }
+    const term = on('SIGTERM')
+    const int = on('SIGINT')
+    process.once('SIGTERM', term)
+    process.once('SIGINT', int)
+  })
+}
+
+/**
+ * Runs the command; resolves with its exit code once the worker is closed (or could not start).
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2))
+ * ```
+ */
+export async function main (argv: string[], io: WorkerCommandIO = {}): Promise<number> {
+  const stderr = io.stderr ?? ((line: string) => { process.stderr.write(line + '\n') })
   let parsed
   try {
     parsed = options(argv)
@@ -76,15 +105,9 @@ export async function main (argv: string[], stderr: (line: string) => void = lin
     return 1
   }
   stderr(`aril-worker: listening on ${describeConnection(connectionOptions(redis))}, prefix ${prefix ?? 'aril'}, ${concurrency} thread${concurrency === 1 ? '' : 's'} (pid ${process.pid})`)
-  const running = worker
-  await new Promise<void>(resolve => {
-    const stop = (signal: string): void => {
-      stderr(`aril-worker: ${signal}: finishing the shards in progress`)
-      void running.close().then(resolve)
-    }
-    process.once('SIGTERM', () => stop('SIGTERM'))
-    process.once('SIGINT', () => stop('SIGINT'))
-  })
+  const signal = await (io.until ?? signalled)()
+  stderr(`aril-worker: ${signal}: finishing the shards in progress`)
+  await worker.close()
   stderr('aril-worker: stopped')
   return 0
 }

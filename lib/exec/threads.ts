@@ -30,7 +30,7 @@ import type { Executor, FitRequest, PassSource, Session } from './executor.js'
 import { inProcessPass } from './in-process.js'
 import { isShardList, npyShards, type ShardList } from './shards.js'
 import { modelCopy, modelText, summarizeShard, type PieceResult } from './summarize.js'
-import { batchArrays, isShared, ThreadPool, type ShardSummary } from './thread-pool.js'
+import { isShared, ThreadPool, type ShardSummary } from './thread-pool.js'
 
 /** Values per re-cut piece by default (512 KiB of doubles): small enough to balance, large enough that messages cost nothing. */
 const PIECE_VALUES = 1 << 16
@@ -564,4 +564,3 @@ async function abortable (work: Promise<void>, signal: AbortSignal | undefined):
   }
 }
 
-export { batchArrays }

@@ -38,6 +38,8 @@ const dir = mkdtempSync(join(tmpdir(), 'aril-bullmq-'))
 const data = join(dir, 'x.npy')
 const redis = new Redis(REDIS)
 const logs = (h: History): number[] => h.epochs.map(e => e.logProbability)
+/** The first `n` rows of the data. */
+const sliceRows = (n: number): Float64Array => rows().data.subarray(0, n)
 
 interface Child {
   proc: ChildProcess
@@ -49,9 +51,14 @@ interface Child {
 }
 const children: Child[] = []
 
-/** Forks a TypeScript script with tsx; its stdout lines are JSON events. */
+/**
+ * Forks a TypeScript script with tsx; its stdout lines are JSON events. Like run-example.ts, it
+ * drops tap's coverage hooks just before node starts: tsx compiles lib/ to other offsets than tap's
+ * loader, and merging the two would garble the report.
+ */
 function fork (script: string, env: Record<string, string>, args: string[] = []): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ARIL_REDIS_URL: REDIS, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', process.execPath, '--import', 'tsx', script, ...args],
+    { env: { ...process.env, ARIL_REDIS_URL: REDIS, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   const events: Array<Record<string, unknown>> = []
   const listeners = new Set<() => void>()
   let buffered = ''
@@ -371,7 +378,7 @@ t.test('the aril-worker command: serves fits, stops gracefully on SIGTERM', asyn
   // the command's other exits, run in this process
   const run = async (...argv: string[]): Promise<[number, string]> => {
     const lines: string[] = []
-    return [await main(argv, line => lines.push(line)), lines.join('\n')]
+    return [await main(argv, { stderr: line => lines.push(line) }), lines.join('\n')]
   }
   const [usage, usageText] = await run('--concurrency', 'none')
   t.equal(usage, 2, 'a usage error exits 2')
@@ -384,4 +391,15 @@ t.test('the aril-worker command: serves fits, stops gracefully on SIGTERM', asyn
   const [noRedis, noRedisText] = await run('--redis', 'redis://127.0.0.1:1')
   t.equal(noRedis, 1, 'no Redis: exit code 1')
   t.match(noRedisText, /ERR_EXECUTOR/)
+  // a worker in this process, stopped by its `until`, serving a fit meanwhile
+  let stop!: (signal: string) => void
+  const lines: string[] = []
+  const running = main(['--redis', REDIS, '--prefix', prefix, '--import', here('./fixtures/slow-opener.ts')], { stderr: line => lines.push(line), until: async () => await new Promise(resolve => { stop = resolve }) })
+  while (!lines.some(l => l.includes('listening'))) await new Promise(resolve => setTimeout(resolve, 50))
+  const d = new NormalDistribution()
+  await d.fitStream(openerShards(data, 3), { executor: bullmqExecutor({ connection: REDIS, prefix, inlineBytes: 0 }) })
+  t.equal(stringifyJSON(d), stringifyJSON(new NormalDistribution().fit(sliceRows(3 * SHARD_ROWS))), 'a single pass, summaries under keys, on an in-process worker')
+  stop('SIGINT')
+  t.equal(await running, 0)
+  t.match(lines.join('\n'), /SIGINT: finishing the shards in progress[\s\S]*stopped/)
 })

@@ -32,6 +32,7 @@ import { serializeError, rebuildError } from '../../lib/exec/errors.js'
 import { inProcessExecutor } from '../../lib/exec/in-process.js'
 import { npyShards, shards } from '../../lib/exec/shards.js'
 import { modelText } from '../../lib/exec/summarize.js'
+import './fixtures/slow-opener.js'
 import { writeNpy } from '../../lib/io/npy.js'
 import { ArilError } from '../../lib/core/errors.js'
 import { chunked, rejectsArilError } from '../helpers.js'
@@ -511,4 +512,39 @@ t.test('checkpoints over shards are taken between epochs and resume there', asyn
   t.equal(stringifyJSON(resumed), stringifyJSON(one))
   const midPass = { ...states[1]!, sourceRows: 100 }
   await rejectsArilError(t, trainStream(resumeModel(midPass), list, { ...options, resume: midPass }), { code: 'ERR_CHECKPOINT' })
+})
+
+t.test('shards on threads: an abort in the middle of a pass; one shard under auto stays here', async t => {
+  const npy = join(dir, 'x1-abort.npy')
+  await pipeline(Readable.from([x1]), writeNpy(npy))
+  const saved = process.env.ARIL_TEST_SLOW
+  process.env.ARIL_TEST_SLOW = '20' // read by the threads of the executor made below (slow-opener.ts)
+  const slow = threadExecutor({ threads: 2, modules: [fileURLToPath(new URL('./fixtures/slow-opener.ts', import.meta.url))] })
+  if (saved === undefined) delete process.env.ARIL_TEST_SLOW
+  else process.env.ARIL_TEST_SLOW = saved
+  try {
+    await slow.ready()
+    const list = shards(Array.from({ length: 8 }, (_, i) => ({ opener: 'slow', args: { path: npy, start: i * 625, end: (i + 1) * 625 } })))
+    const controller = new AbortController()
+    const model = mixture1()
+    await rejectsArilError(t, trainStream(model, list, {
+      executor: slow,
+      maxIterations: 3,
+      signal: controller.signal,
+      callbacks: [{ onBatchEnd: () => controller.abort() }]
+    }), { code: 'ERR_ABORTED' })
+    t.equal(stringifyJSON(model), stringifyJSON(mixture1()), 'aborted in the first pass: the parameters as they were')
+  } finally {
+    await slow.close()
+  }
+  const auto = threadExecutor()
+  try {
+    const one = mixture1()
+    await trainStream(one, npy, { maxIterations: 2, stopThreshold: -Infinity })
+    const m = mixture1()
+    await trainStream(m, shards([{ npy }]), { maxIterations: 2, stopThreshold: -Infinity, executor: auto })
+    t.equal(stringifyJSON(m), stringifyJSON(one), 'one shard, auto: summarized here, the same bits')
+  } finally {
+    await auto.close()
+  }
 })
