@@ -46,7 +46,7 @@ export { mapBatches } from './io/map-batches.js'
 // Executors: where passes run (lib/exec/)
 export { type Executor, type Session, type FitRequest, type PassSource } from './exec/executor.js'
 export { inProcessExecutor } from './exec/in-process.js'
-export { threadExecutor, type ThreadExecutor, type ThreadExecutorOptions } from './exec/threads.js'
+export { threadExecutor, shareBatch, type ThreadExecutor, type ThreadExecutorOptions } from './exec/threads.js'
 export { bullmqExecutor, removeRun, type BullmqExecutorOptions } from './exec/bullmq.js'
 export { startWorker, type ArilWorker, type WorkerOptions } from './exec/bullmq-worker.js'
 export { shards, npyShards, registerOpener, isShardList, ShardList, type ShardSpec, type ShardOpener, type NpyShardsOptions } from './exec/shards.js'

@@ -23,7 +23,7 @@
 import { availableParallelism } from 'node:os'
 import { stat } from 'node:fs/promises'
 import { BLOCK_ROWS } from '../core/accumulate.js'
-import { isBatch, sliceBatch, type Batch } from '../core/batch.js'
+import { isBatch, sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption } from '../core/errors.js'
 import { concatBatches } from '../train/rebatch.js'
 import type { Executor, FitRequest, PassSource, Session } from './executor.js'
@@ -217,6 +217,22 @@ async function sourceValues (source: PassSource): Promise<number | undefined> {
     return values
   }
   return undefined
+}
+
+/**
+ * A copy of rows whose arrays live in SharedArrayBuffers (the batch itself if they already do):
+ * thread executors read such rows in place, without copying them for every fit. (EM fits over
+ * in-memory batches make this copy once per fit themselves; a single-pass fit copies as it goes.)
+ *
+ * @throws ArilError the errors of `toBatch` (`ERR_INVALID_INPUT`, `ERR_RAGGED_ROWS` ...)
+ * @example
+ * ```ts
+ * const X = shareBatch(toBatch(rows, { labels }))
+ * await new NaiveBayes(NormalDistribution, 3).fitStream([X], { executor })
+ * ```
+ */
+export function shareBatch (input: BatchInput): Batch {
+  return sharedCopy(toBatch(input, { categorical: true }))
 }
 
 /** A copy of a batch whose arrays live in SharedArrayBuffers (the batch itself if they already do). */
