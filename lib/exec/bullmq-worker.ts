@@ -30,6 +30,8 @@ export interface WorkerOptions {
   lockDuration?: number | undefined
   /** How often this worker looks for jobs whose worker died (default 30000 ms). */
   stalledInterval?: number | undefined
+  /** Times a job may lose its lock (its worker died or stalled) and be redone before it fails (default 1). */
+  maxStalledCount?: number | undefined
   /** Fail with `ERR_EXECUTOR` when Redis does not answer within this at start (default 10000 ms). */
   connectTimeout?: number | undefined
   /** Receives a line for every job done or failed, and for errors (default: nothing). */
@@ -68,6 +70,8 @@ export async function startWorker (options: WorkerOptions = {}): Promise<ArilWor
   if (!Array.isArray(modules) || !modules.every(m => typeof m === 'string' && m !== '')) invalidOption('modules', 'an array of module paths or URLs', modules)
   const lockDuration = numberOption(options, 'lockDuration', 30000, 100)
   const stalledInterval = numberOption(options, 'stalledInterval', 30000, 100)
+  const maxStalledCount = numberOption(options, 'maxStalledCount', 1, 0)
+  if (!Number.isInteger(maxStalledCount)) invalidOption('maxStalledCount', 'a whole number >= 0', maxStalledCount)
   const connectTimeout = numberOption(options, 'connectTimeout', 10000, 1)
   const log = options.log ?? (() => {})
   if (typeof log !== 'function') invalidOption('log', 'a function', log)
@@ -81,7 +85,7 @@ export async function startWorker (options: WorkerOptions = {}): Promise<ArilWor
     const { Worker: BullWorker } = await import('bullmq')
     const threads = pool
     worker = new BullWorker(MAP_QUEUE, async (job: Job, token?: string) => await summarizeJob(job, token, threads, client, prefix),
-      { connection: bullConnection(connection), prefix, concurrency, lockDuration, stalledInterval, maxStalledCount: 1 })
+      { connection: bullConnection(connection), prefix, concurrency, lockDuration, stalledInterval, maxStalledCount })
     worker.on('completed', (job: Job) => log(`done ${String(job.id)}`))
     worker.on('failed', (job: Job | undefined, err: Error) => log(`failed ${String(job?.id)} (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`))
     worker.on('error', (err: Error) => log(`error: ${err.message}`))

@@ -244,7 +244,7 @@ t.test('a worker that exits in the middle of a shard: the run finishes with the 
 })
 
 t.test('a zombie worker (event loop blocked past its lock): its late result is refused', async t => {
-  const zombie = await worker(PREFIX, { ARIL_TEST_ZOMBIE: '2', ARIL_TEST_BLOCK_MS: '6000' })
+  const zombie = await worker(PREFIX, { ARIL_TEST_ZOMBIE: '2', ARIL_TEST_BLOCK_MS: '8000' })
   const m = mixture()
   const h = await m.trainStream(openerShards(data), { maxIterations: 5, stopThreshold: -Infinity, executor: bullmqExecutor({ connection: REDIS, prefix: PREFIX, run: 'zombie' }) })
   const blocked = await zombie.until(e => e.zombie !== undefined, 'the zombie to block')
@@ -340,7 +340,7 @@ t.test('no worker listening, no Redis, bad options: coded errors, no hang', asyn
     t.throws(() => bullmqExecutor(bad as never), { code: 'ERR_INVALID_OPTION' }, JSON.stringify(bad))
   }
   t.throws(() => bullmqExecutor(null as never), { code: 'ERR_INVALID_OPTION' })
-  for (const bad of [{ concurrency: 0 }, { prefix: '' }, { modules: [3] }, { log: 3 }, { connection: [] }]) {
+  for (const bad of [{ concurrency: 0 }, { prefix: '' }, { modules: [3] }, { log: 3 }, { connection: [] }, { maxStalledCount: 1.5 }, { concurrency: 1.5 }]) {
     await rejectsArilError(t, startWorker(bad as never), { code: 'ERR_INVALID_OPTION' }, JSON.stringify(bad))
   }
   await rejectsArilError(t, startWorker(null as never), { code: 'ERR_INVALID_OPTION' })
