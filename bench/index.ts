@@ -12,6 +12,7 @@
  *   bench/networks.ts              BayesianNetwork structure learning, fixed-structure fit, predictProba, vs pomegranate
  *   bench/columnar.ts              readParquet / readArrow vs hyparquet's and apache-arrow's own reader loops
  *   bench/keys.ts                  Discrete and JointProbabilityTable fits with many keys vs a plain Map counting loop
+ *   bench/executors.ts             workers: 2 vs one thread; readNpy on 2 threads; BullMQ workers vs threads, per-epoch cost
  *
  * Run: npm run bench [-- --large]   (data files go to data/bench/, made on first use; a few minutes on 2 cores)
  * One benchmark alone: node --import tsx bench/<name>.ts
@@ -25,6 +26,7 @@ import { run as init } from './init.js'
 import { run as networks } from './networks.js'
 import { run as columnar } from './columnar.js'
 import { run as keys } from './keys.js'
+import { run as executors } from './executors.js'
 
 const benches: Array<[string, () => Promise<unknown>]> = [
   ['.npy source', () => npy({ large: process.argv.includes('--large') })],
@@ -35,7 +37,8 @@ const benches: Array<[string, () => Promise<unknown>]> = [
   ['initialization and kernel densities', init],
   ['Bayesian networks', networks],
   ['Parquet and Arrow sources', columnar],
-  ['categorical keys', keys]
+  ['categorical keys', keys],
+  ['executors (threads, BullMQ)', executors]
 ]
 for (const [name, run] of benches) {
   console.log(`\n=== ${name} ===`)

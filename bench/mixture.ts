@@ -61,7 +61,8 @@ interface Case {
   kind: 'gmm' | 'kmeans'
 }
 
-function oneDimensional (): Batch {
+/** 10^6 rows of a three-component normal mixture (also read by bench/executors.ts). */
+export function oneDimensional (): Batch {
   const random = new Random(1)
   const data = new Float64Array(ROWS)
   for (let i = 0; i < ROWS; i++) {
@@ -71,7 +72,7 @@ function oneDimensional (): Batch {
   return { data, rows: ROWS, cols: 1 }
 }
 
-/** 10^6 × 5 rows from three Gaussian clusters (also the data of bench/init.ts). */
+/** 10^6 × 5 rows from three Gaussian clusters (also the data of bench/init.ts and bench/executors.ts). */
 export function fiveDimensional (): Batch {
   const random = new Random(2)
   const d = 5

@@ -37,7 +37,7 @@ const DATA = join(HERE, '..', 'data', 'bench')
 const DATA_OFFSET = 128 // a one-dimensional float64 array's header is 128 bytes long
 
 /** Writes `rows` N(3, 2) draws with the streaming writer, unless the file already exists. */
-async function ensureFile (rows: number): Promise<string> {
+export async function ensureFile (rows: number): Promise<string> {
   const file = join(DATA, `normal-${rows}.npy`)
   if (existsSync(file)) return file
   await mkdir(DATA, { recursive: true })

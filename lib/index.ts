@@ -77,3 +77,12 @@ export { plotDensity, plotScatter, plotHistory, readEpochs, type DensityPlotOpti
 export { mapBatches, type MapBatchesResult } from './io/map-batches.js'
 // harden-models (issue 9): limits of fromJSON, non-finite EM stop
 export { JSON_LIMITS, type JsonLimits, type ParseJSONOptions } from './core/serialize.js'
+// Executors: where passes run (lib/exec/)
+export { type Executor, type Session, type FitRequest, type PassSource } from './exec/executor.js'
+export { inProcessExecutor } from './exec/in-process.js'
+export { threadExecutor, shareBatch, type ThreadExecutor, type ThreadExecutorOptions } from './exec/threads.js'
+export { bullmqExecutor, removeRun, type BullmqExecutorOptions } from './exec/bullmq.js'
+export { startWorker, type ArilWorker, type WorkerOptions } from './exec/bullmq-worker.js'
+export { shards, npyShards, registerOpener, isShardList, ShardList, type ShardSpec, type ShardOpener, type NpyShardsOptions } from './exec/shards.js'
+export type { RedisConnection } from './exec/redis.js'
+export type { SinglePassOptions } from './train/single-pass.js'

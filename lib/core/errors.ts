@@ -46,6 +46,9 @@ export type ArilErrorCode =
   | 'ERR_ARROW'
   | 'ERR_OVERFLOW'
   | 'ERR_MODEL_BUSY'
+  | 'ERR_EXECUTOR'
+  | 'ERR_NO_WORKERS'
+  | 'ERR_SHARD_FAILED'
 
 /** Where an error happened; every field is optional and copied onto the error. */
 export interface ErrorLocation {

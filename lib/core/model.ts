@@ -13,6 +13,8 @@ import { openSource, sourceError, type Source } from './source.js'
 import { deepCopy } from './copy.js'
 import { readableSummary, type Statistics } from './statistics.js'
 import { pipeline } from 'node:stream/promises'
+import { isShardList } from '../exec/shards.js'
+import type { SinglePassOptions } from '../train/single-pass.js'
 
 /** Options of `summarize`. */
 export interface SummarizeOptions {
@@ -28,8 +30,11 @@ export interface SampleOptions {
   seed?: number | undefined
 }
 
-/** Options of `fitStream`: the update options plus an abort signal. */
-export type FitStreamOptions<U extends UpdateOptions> = SinkOptions<U>
+/**
+ * Options of `fitStream`: the update options plus an abort signal, and where the pass runs
+ * (`workers`, `executor`, `batchSize`: see lib/train/single-pass.ts).
+ */
+export type FitStreamOptions<U extends UpdateOptions> = SinkOptions<U> & Omit<SinglePassOptions, 'update' | 'signal'>
 
 /** A model's statistics as plain JSON, tagged with the model's name. */
 export interface Summary {
@@ -160,12 +165,21 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
   }
 
   /**
-   * Fits from a stream: a Readable, an async iterable, a Web ReadableStream, a file path, or a
-   * function that returns one. Resolves with the model after its parameters are updated.
+   * Fits from a stream: a Readable, an async iterable, a Web ReadableStream, a file path, a
+   * function that returns one, or shards. Resolves with the model after its parameters are
+   * updated. With `workers` or `executor` (or shards) the pass runs on an executor (lib/exec/),
+   * with the same bits.
    * @throws ArilError `ERR_ABORTED` when `signal` aborts (the model is left as it was),
-   *   `ERR_SOURCE` for an error of the source (the original as `cause`), and any error of `summarize`
+   *   `ERR_SOURCE` for an error of the source (the original as `cause`), any error of `summarize`,
+   *   and the executor's errors
    */
   async fitStream (source: Source, options?: FitStreamOptions<U>): Promise<this> {
+    if (options?.executor !== undefined || options?.workers !== undefined || options?.batchSize !== undefined || isShardList(source)) {
+      // loaded on demand: a fit on a sink never needs the executors
+      const { fitOnce } = await import('../train/single-pass.js')
+      await fitOnce(this, source, options ?? {} as FitStreamOptions<U>)
+      return this
+    }
     const readable = await openSource(source)
     const signal = options?.signal
     try {

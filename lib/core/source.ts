@@ -5,15 +5,17 @@ import { Readable } from 'node:stream'
 import { ArilError, show } from './errors.js'
 import { openFile } from '../io/open.js'
 import { rejectRawBytes } from './raw-bytes.js'
+import type { ShardList } from '../exec/shards.js'
 
 /** A stream of batches: a Node Readable, an (async) iterable, a Web ReadableStream. */
 export type StreamLike = Readable | NodeJS.ReadableStream | AsyncIterable<unknown> | Iterable<unknown> | ReadableStream<unknown>
 
 /**
- * A source: a stream, a file path (its extension picks the reader, see `openFile`), or a function
- * that opens a fresh one (needed for multi-pass training).
+ * A source: a stream, a file path (its extension picks the reader, see `openFile`), a function
+ * that opens a fresh one (needed for multi-pass training), or shards (read where a pass runs, see
+ * lib/exec/shards.ts; `openSource` does not open them).
  */
-export type Source = StreamLike | string | (() => StreamLike | string | Promise<StreamLike | string>)
+export type Source = StreamLike | string | (() => StreamLike | string | Promise<StreamLike | string>) | ShardList
 
 /**
  * An error of the user's own source (a stream, an iterable, an opener) as `ERR_SOURCE`, the
@@ -62,7 +64,7 @@ export async function * sourceChunks (readable: Readable, what: string): AsyncGe
  * for await (const batch of await openSource('data/x.npy')) console.log(batch.rows)
  * ```
  */
-export async function openSource (source: Source): Promise<Readable> {
+export async function openSource (source: Exclude<Source, ShardList>): Promise<Readable> {
   let opened: Awaited<ReturnType<Extract<Source, () => unknown>>> | Source
   try {
     opened = typeof source === 'function' ? await source() : source

@@ -16,6 +16,7 @@ import { fromJSON } from '../core/serialize.js'
 import type { Source } from '../core/source.js'
 import type { History } from '../train/callbacks.js'
 import { trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
+import { isShardList } from '../exec/shards.js'
 
 /** Any model a BayesModel can hold as a component (a distribution, a mixture, another classifier ...). */
 export type Component = Model<unknown, UpdateOptions, unknown>
@@ -33,6 +34,8 @@ interface BayesSummary extends Summary {
   classes: BlockedSumsSummary
   logProbability: BlockedSumsSummary
   components: Summary[]
+  /** Unlabeled rows met outside the semi-supervised pass (so a pass summarized elsewhere still starts the EM). */
+  unlabeled?: number
 }
 
 /**
@@ -42,7 +45,7 @@ interface BayesSummary extends Summary {
 export type BayesFitOptions = UpdateOptions & SummarizeOptions & TrainOptions
 
 /** The training options, which the supervised M-step must not see. */
-const TRAIN_KEYS = ['workers', 'stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'callbacks', 'signal', 'checkpoint', 'resume', 'weights', 'labels']
+const TRAIN_KEYS = ['workers', 'executor', 'stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'callbacks', 'signal', 'checkpoint', 'resume', 'weights', 'labels']
 
 /** Options of the BayesModel constructors. */
 export interface BayesOptions {
@@ -247,8 +250,8 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     this.history = undefined
     this.unlabeledRows = 0
     if (options.resume === undefined) {
-      await super.fitStream(source, { ...update, update: false, signal: options.signal })
-      if (this.unlabeledRows > 0 && typeof source !== 'function' && typeof source !== 'string' && !Array.isArray(source)) {
+      await super.fitStream(source, { ...update, update: false, signal: options.signal, workers: options.workers, executor: options.executor, batchSize: options.batchSize })
+      if (this.unlabeledRows > 0 && typeof source !== 'function' && typeof source !== 'string' && !Array.isArray(source) && !isShardList(source)) {
         this.restoreSummary(snapshot)
         throw new ArilError('ERR_SOURCE', `${this.name}: ${this.unlabeledRows} unlabeled rows need semi-supervised training, which reads the data several times; pass a file path or a function that opens the source again`)
       }
@@ -375,7 +378,8 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
       dimension: this.components === undefined ? null : this.dimension ?? null,
       classes: this.classSums.summary(),
       logProbability: this.logSums.summary(),
-      components: this.components?.map(m => m.summary()) ?? []
+      components: this.components?.map(m => m.summary()) ?? [],
+      unlabeled: this.unlabeledRows
     }
   }
 
@@ -417,6 +421,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     }
     this.classSums.merge(s.classes)
     this.logSums.merge(s.logProbability)
+    if (Number.isSafeInteger(s.unlabeled) && s.unlabeled! > 0) this.unlabeledRows += s.unlabeled!
   }
 
   override restoreSummary (snapshot: Summary): void {

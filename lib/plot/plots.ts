@@ -8,7 +8,8 @@ import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption } from '../core/errors.js'
 import type { Model } from '../core/model.js'
 import { rejectRawBytes } from '../core/raw-bytes.js'
-import { openSource, type Source } from '../core/source.js'
+import type { Source } from '../core/source.js'
+import { openAnySource } from '../exec/shards.js'
 import { writePlot } from './render.js'
 import { densitySpec, historySpec, scatterSpec, type EpochPoint, type PlotOptions, type VegaLiteSpec } from './specs.js'
 import { RowSample, StreamingHistogram } from './summary.js'
@@ -30,7 +31,7 @@ export interface ScatterPlotOptions extends PlotOptions {
 }
 
 async function eachBatch (source: Source, add: (batch: Batch) => void): Promise<void> {
-  for await (const chunk of await openSource(source)) {
+  for await (const chunk of await openAnySource(source)) {
     rejectRawBytes(chunk, 'A plot')
     add(toBatch(chunk as BatchInput, { categorical: true }))
   }

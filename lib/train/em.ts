@@ -8,8 +8,8 @@
  * The same loop serves `trainBatch` (in memory, synchronous) and `trainStream` (out of core,
  * re-opening the source for every pass), so both give the same bits on the same rows: statistics
  * are summed in blocks aligned to the row index (accumulate.ts), whatever the chunking. For the
- * same reason `trainStream` can hand each pass to worker threads (`workers`, see workers.ts) and
- * merge their statistics, still with the same bits.
+ * same reason `trainStream` can run each pass on an executor (worker threads, other machines; see
+ * lib/exec/ and passes.ts) and merge its statistics, still with the same bits.
  *
  * Differences from pomegranate: `maxIterations: 0` does nothing (pomegranate crashes); a decrease
  * of the log-likelihood stops the loop but is reported as such (`decreased`, `stopReason`), not
@@ -19,8 +19,6 @@
  * stops the loop with `stopReason: 'nonFinite'` and undoes the M-step that led there.
  */
 import { statSync } from 'node:fs'
-import { setImmediate as nextTurn } from 'node:timers/promises'
-import { addAbortSignal, type Readable } from 'node:stream'
 import { ExactSum, decodeNumber, encodeNumber } from '../core/accumulate.js'
 import { sliceBatch, type Batch } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
@@ -29,13 +27,15 @@ import { numberOption, type UpdateOptions } from '../core/options.js'
 import { ProgressCounter, type ProgressCallback } from '../core/progress.js'
 import { parseJSON, stringifyJSON } from '../core/serialize.js'
 import { assertNotBusy } from '../core/sink.js'
-import { openSource, sourceChunks, type StreamLike } from '../core/source.js'
+import type { StreamLike } from '../core/source.js'
+import { executorChoice, type ExecutorChoice } from '../exec/choose.js'
+import type { Executor } from '../exec/executor.js'
+import { isShardList, type ShardList } from '../exec/shards.js'
 import { History, type StopReason } from './callbacks.js'
 import { canonicalJSON, checkTrainState, stateChecksum, TRAIN_STATE_FORMAT, type CheckpointOptions, type TrainState } from './checkpoint.js'
 import { SourceHasher, type SourceId } from './source-identity.js'
-import { rebatch } from './rebatch.js'
-import { PassFailure, WorkerPool } from './workers.js'
 import { snapshotParameters } from './parameter-snapshot.js'
+import { runPasses, settle } from './passes.js'
 
 export { History, type StopReason }
 
@@ -131,26 +131,31 @@ export interface TrainOptions {
   /** Continue a fit from a checkpointed state (the model must hold the state's parameters: `resumeModel(state)`). */
   resume?: TrainState
   /**
-   * Threads that summarize each pass of `trainStream` (default 1: the main thread does it all).
-   * With n > 1 the main thread reads the source and hands batches re-cut to multiples of 1024 rows
-   * (`batchSize` rounded up; default about 2^16 values) to n worker threads, then merges their
-   * statistics: the same bits as one thread, whatever the chunking (see workers.ts). Applies to
-   * `fitStream`/`trainStream` (mixtures' `fromStream`, Kmeans, semi-supervised Bayes); in-memory
-   * `fit`/`trainBatch` stay on one thread. Not with `batchesPerEpoch`, `checkpoint` or `resume`.
-   * `onBatchEnd` then reports the re-cut batches as workers finish them.
+   * Threads that summarize each pass of `trainStream` (default 1: this thread does it all;
+   * `'auto'`: one per core when the work is large enough to pay for starting them). The threads
+   * are started once for the fit and closed at its end (give a reusable `threadExecutor()` as
+   * `executor` to keep them across fits). Same bits as one thread, with every option (mini-batches,
+   * checkpoints, resume); see lib/exec/threads.ts. In-memory batches are shared with the threads,
+   * a `.npy` path is read by the threads themselves. `onBatchEnd` reports the pieces the threads
+   * summarize. In-memory `fit`/`trainBatch` stay on one thread (they are synchronous).
    */
-  workers?: number
+  workers?: number | 'auto'
+  /**
+   * Where the passes run: `inProcessExecutor()` (the default), `threadExecutor({ threads })`, or
+   * `bullmqExecutor({ connection })` (other machines; the source must then be shards). Not with `workers`.
+   */
+  executor?: Executor
   /** Called after every batch with the pass's rows, bytes and share done (see `sink({ onProgress })`), and `epoch`. */
   onProgress?: ProgressCallback
 }
 
-/** Something `trainStream` can open again for every pass: a file path, a function returning a fresh source, or an array of batches. */
-export type Opener = string | (() => StreamLike | string | Promise<StreamLike | string>) | readonly unknown[]
+/**
+ * Something `trainStream` can open again for every pass: a file path, a function returning a
+ * fresh source, an array of batches, or shards (read where the pass runs; see lib/exec/shards.ts).
+ */
+export type Opener = string | (() => StreamLike | string | Promise<StreamLike | string>) | readonly unknown[] | ShardList
 
-const TRAIN_KEYS = new Set(['stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'inertia', 'callbacks', 'signal', 'checkpoint', 'resume', 'workers', 'weights', 'labels', 'onProgress'])
-
-/** Work between two yields to the event loop, so a synchronous source cannot starve timers. */
-const YIELD_EVERY_MS = 4
+const TRAIN_KEYS = new Set(['stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'inertia', 'callbacks', 'signal', 'checkpoint', 'resume', 'workers', 'executor', 'weights', 'labels', 'onProgress'])
 
 interface Settings {
   stopThreshold: number
@@ -163,7 +168,7 @@ interface Settings {
   signal: AbortSignal | undefined
   checkpoint: CheckpointOptions | undefined
   resume: TrainState | undefined
-  workers: number
+  executor: ExecutorChoice
   onProgress: ProgressCallback | undefined
   update: Record<string, unknown>
 }
@@ -193,11 +198,7 @@ function trainSettings (options: TrainOptions & UpdateOptions): Settings {
     numberOption(checkpoint, 'everyMs', 0, 0)
   }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') invalidOption('onProgress', 'a function', options.onProgress)
-  const workers = wholeOption(options, 'workers', 1, 1)
-  if (workers === Infinity) invalidOption('workers', 'a whole number >= 1', workers)
-  if (workers > 1 && (options.batchesPerEpoch !== undefined || checkpoint !== undefined || options.resume !== undefined)) {
-    invalidOption('workers', '1 with batchesPerEpoch, checkpoint or resume (mini-batches and checkpoints are one-thread)', workers)
-  }
+  const executor = executorChoice(options)
   const update: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(options)) if (!TRAIN_KEYS.has(key)) update[key] = value
   const stopThreshold = numberOption(options, 'stopThreshold', 0.1)
@@ -215,17 +216,17 @@ function trainSettings (options: TrainOptions & UpdateOptions): Settings {
     signal,
     checkpoint,
     resume: options.resume === undefined ? undefined : checkTrainState(options.resume),
-    workers,
+    executor,
     onProgress: options.onProgress,
     update
   }
 }
 
 /**
- * The loop's state and steps, fed batches by the two drivers below. Nothing in here knows where
- * the batches come from.
+ * The loop's state and steps, fed batches by the two drivers (`trainBatch` below, and the passes
+ * of passes.ts). Nothing in here knows where the batches come from or where they are summarized.
  */
-class Loop<U extends UpdateOptions> {
+export class Loop<U extends UpdateOptions> {
   readonly history = new History()
   private readonly callbacks: TrainCallback[]
   private readonly miniBatch: boolean
@@ -234,8 +235,9 @@ class Loop<U extends UpdateOptions> {
   iteration = 0
   sourceRows = 0
   private passRows = -1
-  private epochRows = 0
-  private epochBatches = 0
+  /** Rows and batches summarized since the last M-step (what the model's statistics hold). */
+  epochRows = 0
+  epochBatches = 0
   private totalRows = 0
   private totalBatches = 0
   private epochLog = new ExactSum()
@@ -402,17 +404,25 @@ class Loop<U extends UpdateOptions> {
     return lrDecay === 0 ? inertia : 1 - (1 - inertia) * Math.pow(2 + k, -lrDecay)
   }
 
-  /** Hands the state to the checkpoint option when one is due. */
-  maybeCheckpoint (): void {
+  /** True when a checkpoint is due (by batches or by time). */
+  get checkpointDue (): boolean {
     const checkpoint = this.settings.checkpoint
-    if (checkpoint === undefined || this.batchesSinceSave === 0) return
+    if (checkpoint === undefined || this.batchesSinceSave === 0) return false
     const byBatches = this.batchesSinceSave >= (checkpoint.everyBatches ?? (checkpoint.everyMs === undefined ? 1 : Infinity))
     const byTime = checkpoint.everyMs !== undefined && performance.now() - this.lastSave >= checkpoint.everyMs
-    if (!byBatches && !byTime) return
+    return byBatches || byTime
+  }
+
+  /** Hands the state to the checkpoint option when one is due. */
+  maybeCheckpoint (): void {
+    if (!this.checkpointDue) return
+    const checkpoint = this.settings.checkpoint!
     this.batchesSinceSave = 0
     this.lastSave = performance.now()
     const state = this.state()
-    this.call(() => checkpoint.save(state))
+    // once, not once per callback (call() visits every callback)
+    const saved = checkpoint.save(state)
+    if (saved instanceof Promise) this.pending.push(saved)
   }
 
   /** The resumable state (see checkpoint.ts). */
@@ -547,156 +557,29 @@ function checkSync<U extends UpdateOptions> (loop: Loop<U>): Loop<U> {
 }
 
 /**
- * Trains a model out of core: every pass re-opens the source with `open()` and summarizes its
- * batches in order. Resolves with the {@link History}.
+ * Trains a model out of core: every pass re-opens the source with `open()` (or goes over its
+ * shards) and summarizes its batches on the fit's executor (this thread by default; `workers`,
+ * `executor`). Resolves with the {@link History}.
  *
  * @throws ArilError `ERR_INVALID_OPTION`, `ERR_SOURCE` (the source changed between passes),
- *   `ERR_ABORTED`, `ERR_CHECKPOINT` (a resume state that does not fit the model), and whatever the
- *   source or the model throws; on error the model keeps the parameters of its last M-step
+ *   `ERR_ABORTED`, `ERR_CHECKPOINT` (a resume state that does not fit the model), the executor's
+ *   errors (`ERR_EXECUTOR`, `ERR_NO_WORKERS`, `ERR_SHARD_FAILED`), and whatever the source or the
+ *   model throws; on error the model keeps the parameters of its last M-step
  * @example
  * ```ts
  * const history = await trainStream(mixture, () => readNpy('big.npy'), { maxIterations: 20, callbacks: [progress()] })
  * ```
  */
 export async function trainStream<U extends UpdateOptions> (model: TrainableModel<U>, open: Opener, options: U & TrainOptions = {} as U & TrainOptions): Promise<History> {
-  if (typeof open !== 'function' && typeof open !== 'string' && !Array.isArray(open)) {
-    throw new ArilError('ERR_SOURCE', `Multi-pass training needs a file path or a function that opens the source again (or an array of batches), got ${show(open)}`)
+  if (typeof open !== 'function' && typeof open !== 'string' && !Array.isArray(open) && !isShardList(open)) {
+    throw new ArilError('ERR_SOURCE', `Multi-pass training needs a file path or a function that opens the source again (or an array of batches, or shards), got ${show(open)}`)
   }
   const loop = new Loop(model, trainSettings(options), typeof open === 'string' ? fileSize(open) : undefined)
   const started = loop.begin()
   await settle(loop)
   if (!started) return loop.history
-  if (loop.settings.workers > 1) return await trainParallel(model, open, loop)
-  let batches: AsyncIterator<Batch> | undefined
-  try {
-    for (;;) {
-      batches ??= readBatches(model, await openSource(typeof open === 'function' ? open : () => open), loop.settings, loop.sourceRows, loop)
-      const next = await batches.next()
-      if (next.done === true) {
-        batches = undefined
-        const more = loop.sourceEnded()
-        await settle(loop)
-        if (!more) break
-        continue
-      }
-      loop.add(next.value)
-      if (loop.epochComplete && !loop.endEpoch()) {
-        await settle(loop)
-        break
-      }
-      loop.maybeCheckpoint()
-      await settle(loop)
-    }
-  } catch (err) {
-    loop.fail(abortError(err, loop))
-  } finally {
-    await batches?.return?.()
-  }
+  await runPasses(model, open, loop)
   return loop.history
-}
-
-/**
- * {@link trainStream} with `workers` > 1: the first pass runs on this thread while the workers
- * start (starting them costs about as much as a pass), then every pass is summarized by the pool of
- * worker threads (workers.ts) and their statistics merged into the model, then the same M-step. A
- * parallel pass that fails is replayed on this thread, so the error is the one a one-thread pass
- * meets first (same code, same row); the model keeps the parameters of its last M-step either way.
- */
-async function trainParallel<U extends UpdateOptions> (model: TrainableModel<U>, open: Opener, loop: Loop<U>): Promise<History> {
-  const { settings } = loop
-  const opener = typeof open === 'function' ? open : () => open
-  loop.checkAbort()
-  const starting = WorkerPool.open(settings.workers)
-  starting.catch(() => {}) // awaited below; a startup error must not be reported as unhandled meanwhile
-  let pool: WorkerPool | undefined
-  try {
-    for (let more = await passHere(model, opener, loop); more;) {
-      pool ??= await starting
-      const batches = readBatches(model, await openSource(opener), settings, 0, loop)
-      let summaries
-      try {
-        summaries = await pool.pass(model, { [Symbol.asyncIterator]: () => batches }, {
-          done: (rows, logp) => loop.counted(rows, logp),
-          settle: async () => await settle(loop),
-          signal: settings.signal,
-          batchSize: settings.batchSize
-        })
-      } finally {
-        await batches.return?.()
-      }
-      model.clearSummaries()
-      for (const summary of summaries) model.mergeSummary(summary)
-      more = loop.sourceEnded()
-      await settle(loop)
-    }
-  } catch (err) {
-    await pool?.close()
-    loop.fail(abortError(err instanceof PassFailure && settings.signal?.aborted !== true ? await replay(model, opener, settings, err.cause) : err, loop))
-  } finally {
-    await (pool ?? await starting.catch(() => undefined))?.close()
-  }
-  return loop.history
-}
-
-/** One pass on this thread, as trainStream's; false when training is over. */
-async function passHere<U extends UpdateOptions> (model: TrainableModel<U>, open: () => StreamLike | string | Promise<StreamLike | string>, loop: Loop<U>): Promise<boolean> {
-  const batches = readBatches(model, await openSource(open), loop.settings, 0, loop)
-  try {
-    for (let next = await batches.next(); next.done !== true; next = await batches.next()) {
-      loop.add(next.value)
-      await settle(loop)
-    }
-  } finally {
-    await batches.return?.()
-  }
-  const more = loop.sourceEnded()
-  await settle(loop)
-  return more
-}
-
-/** Runs a failed pass again on this thread; returns the error it meets (or `seen` if it meets none). */
-async function replay<U extends UpdateOptions> (model: TrainableModel<U>, open: () => StreamLike | string | Promise<StreamLike | string>, settings: Settings, seen: unknown): Promise<unknown> {
-  model.clearSummaries()
-  let batches: AsyncIterator<Batch> | undefined
-  try {
-    batches = readBatches(model, await openSource(open), settings, 0)
-    for (let next = await batches.next(); next.done !== true; next = await batches.next()) model.summarizeBatch(next.value)
-  } catch (err) {
-    return err
-  } finally {
-    await batches?.return?.()
-  }
-  return seen
-}
-
-/**
- * The batches of one opening: checked by the model, shown to `loop.identify` (the source's
- * identity, see source-identity.ts), the first `skip` rows (of a resumed pass) dropped, re-cut to
- * `batchSize`.
- */
-function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, readable: Readable, settings: Settings, skip: number, loop?: Loop<U>): AsyncIterator<Batch> {
-  const { signal, batchSize, onProgress } = settings
-  if (signal !== undefined) addAbortSignal(signal, readable)
-  if (loop !== undefined && onProgress !== undefined) {
-    loop.progress = new ProgressCounter(p => onProgress({ ...p, epoch: loop.iteration }))
-    loop.progress.attach(readable)
-  }
-  const skipped = skip
-  async function * checked (): AsyncGenerator<Batch> {
-    for await (const chunk of sourceChunks(readable, 'A training source')) {
-      let batch = model.toBatch(chunk as Batch)
-      loop?.identify(batch)
-      if (skip > 0) {
-        const drop = Math.min(skip, batch.rows)
-        skip -= drop
-        batch = sliceBatch(batch, drop, batch.rows)
-      }
-      if (batch.rows > 0) yield batch
-    }
-    loop?.identify(undefined)
-    if (skip > 0) throw new ArilError('ERR_SOURCE', `The source ended before the ${skipped} rows the checkpoint had consumed`)
-  }
-  return batchSize === undefined ? checked() : rebatch(checked(), batchSize)
 }
 
 /** The size of a file (part of a checkpoint's source identity), or undefined when it cannot be read (opening it will say why). */
@@ -708,15 +591,6 @@ function fileSize (path: string): number | undefined {
   }
 }
 
-/** A stream destroyed by the abort signal reports an AbortError; training reports ERR_ABORTED. */
-function abortError<U extends UpdateOptions> (err: unknown, loop: Loop<U>): unknown {
-  const signal = loop.settings.signal
-  if (signal?.aborted === true && !(err instanceof ArilError && err.code === 'ERR_ABORTED')) {
-    return new ArilError('ERR_ABORTED', `Training aborted after ${loop.iteration} M-steps`, {}, { cause: signal.reason })
-  }
-  return err
-}
-
 /**
  * A log-likelihood that stops training: NaN or +Infinity (a component collapsed onto repeated
  * values: a zero standard deviation), or −Infinity after an M-step (rows the new parameters call
@@ -724,20 +598,4 @@ function abortError<U extends UpdateOptions> (err: unknown, loop: Loop<U>): unkn
  */
 function nonFinite (logp: number, iteration: number): boolean {
   return logp !== logp || logp === Infinity || (logp === -Infinity && iteration > 0)
-}
-
-let lastYield = performance.now()
-
-/** Awaits the callbacks' promises, and yields to the event loop now and then. */
-async function settle<U extends UpdateOptions> (loop: Loop<U>): Promise<void> {
-  if (loop.pending.length > 0) {
-    const pending = loop.pending
-    loop.pending = []
-    await Promise.all(pending)
-  }
-  const now = performance.now()
-  if (now - lastYield > YIELD_EVERY_MS) {
-    lastYield = now
-    await nextTurn()
-  }
 }

@@ -5,7 +5,8 @@
 import type { Batch, BatchInput } from '../core/batch.js'
 import { sliceBatch } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import { openSource, sourceError } from '../core/source.js'
+import { sourceError } from '../core/source.js'
+import { isShardList, openAnySource } from '../exec/shards.js'
 import type { Opener } from './em.js'
 import { concatBatches } from './rebatch.js'
 
@@ -22,10 +23,11 @@ import { concatBatches } from './rebatch.js'
  * ```
  */
 export async function readHead (open: Opener, rows: number, toBatch: (X: BatchInput) => Batch): Promise<Batch> {
-  if (typeof open !== 'function' && typeof open !== 'string' && !Array.isArray(open)) {
-    throw new ArilError('ERR_SOURCE', `Multi-pass training needs a file path or a function that opens the source again (or an array of batches), got ${show(open)}`)
+  if (typeof open !== 'function' && typeof open !== 'string' && !Array.isArray(open) && !isShardList(open)) {
+    throw new ArilError('ERR_SOURCE', `Multi-pass training needs a file path or a function that opens the source again (or an array of batches, or shards), got ${show(open)}`)
   }
-  const readable = await openSource(typeof open === 'function' ? open : () => open)
+  // Shards are read here, in order: give an initialized model to keep the driver off the data.
+  const readable = await openAnySource(typeof open === 'function' || isShardList(open) ? open : () => open)
   const parts: Batch[] = []
   let held = 0
   try {

@@ -8,7 +8,8 @@
  */
 import type { Batch, BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import { openSource, sourceChunks } from '../core/source.js'
+import { sourceChunks } from '../core/source.js'
+import { isShardList, openAnySource } from '../exec/shards.js'
 import type { Opener } from './em.js'
 
 /** What a pass does with each batch; returning false stops the pass early (the source is closed). */
@@ -28,10 +29,10 @@ export type BatchVisitor = (batch: Batch, firstRow: number) => boolean | undefin
  * ```
  */
 export async function eachBatch (open: Opener, toBatch: (X: BatchInput) => Batch, visit: BatchVisitor, signal?: AbortSignal): Promise<number> {
-  if (typeof open !== 'function' && typeof open !== 'string' && !Array.isArray(open)) {
-    throw new ArilError('ERR_SOURCE', `Reading the data more than once needs a file path or a function that opens the source again (or an array of batches), got ${show(open)}`)
+  if (typeof open !== 'function' && typeof open !== 'string' && !Array.isArray(open) && !isShardList(open)) {
+    throw new ArilError('ERR_SOURCE', `Reading the data more than once needs a file path or a function that opens the source again (or an array of batches, or shards), got ${show(open)}`)
   }
-  const readable = await openSource(typeof open === 'function' ? open : () => open)
+  const readable = await openAnySource(typeof open === 'function' || isShardList(open) ? open : () => open)
   let rows = 0
   let cols: number | undefined
   try {

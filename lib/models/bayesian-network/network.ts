@@ -7,7 +7,8 @@ import { toBatch, type Batch, type BatchInput, type Key } from '../../core/batch
 import { ArilError, invalidOption, show } from '../../core/errors.js'
 import { imputeStream } from '../../core/impute-stream.js'
 import { Model, type SampleOptions, type SummarizeOptions, type Summary } from '../../core/model.js'
-import { openSource, type Source } from '../../core/source.js'
+import type { Source } from '../../core/source.js'
+import { openAnySource } from '../../exec/shards.js'
 import { numberOption, updateOptions, type UpdateOptions } from '../../core/options.js'
 import type { Random } from '../../core/random.js'
 import { registerModel } from '../../core/serialize.js'
@@ -509,7 +510,7 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
    * ```
    */
   static async fromStream (source: Source, options: FromSamplesOptions & { signal?: AbortSignal | undefined } = {}): Promise<BayesianNetwork> {
-    const readable = await openSource(source)
+    const readable = await openAnySource(source)
     let counts: CategoryCounts | undefined
     try {
       for await (const chunk of readable) {
