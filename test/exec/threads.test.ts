@@ -25,7 +25,7 @@ import { GeneralMixtureModel } from '../../lib/models/mixture.js'
 import { Kmeans } from '../../lib/models/kmeans.js'
 import { NaiveBayes } from '../../lib/models/naive-bayes.js'
 import { trainStream, type History } from '../../lib/train/em.js'
-import { resumeModel, type TrainState } from '../../lib/train/checkpoint.js'
+import { resumeModel, stateChecksum, type TrainState } from '../../lib/train/checkpoint.js'
 import { PassFailure, pieceRows, threadExecutor, AUTO_VALUES } from '../../lib/exec/threads.js'
 import { ThreadPool, transferList, moduleSpecifier } from '../../lib/exec/thread-pool.js'
 import { serializeError, rebuildError } from '../../lib/exec/errors.js'
@@ -510,7 +510,9 @@ t.test('checkpoints over shards are taken between epochs and resume there', asyn
   const h = await trainStream(resumed, list, { ...options, executor: two, resume: states[1]! })
   t.same(logs(h), logs(h1), 'resumed: the same epochs')
   t.equal(stringifyJSON(resumed), stringifyJSON(one))
+  // A state taken 100 rows into a pass (checksummed as the trainer would have written it).
   const midPass = { ...states[1]!, sourceRows: 100 }
+  midPass.checksum = stateChecksum(midPass)
   await rejectsArilError(t, trainStream(resumeModel(midPass), list, { ...options, resume: midPass }), { code: 'ERR_CHECKPOINT' })
 })
 
