@@ -84,5 +84,5 @@ export { threadExecutor, shareBatch, type ThreadExecutor, type ThreadExecutorOpt
 export { bullmqExecutor, removeRun, type BullmqExecutorOptions } from './exec/bullmq.js'
 export { startWorker, type ArilWorker, type WorkerOptions } from './exec/bullmq-worker.js'
 export { shards, npyShards, registerOpener, isShardList, ShardList, type ShardSpec, type ShardOpener, type NpyShardsOptions } from './exec/shards.js'
-export type { RedisConnection } from './exec/redis.js'
+export type { RedisConnection, RedisConnectionOptions } from './exec/redis-types.js'
 export type { SinglePassOptions } from './train/single-pass.js'

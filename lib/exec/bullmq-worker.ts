@@ -6,6 +6,7 @@
  * serves every run on its prefix, one job per thread at a time, until it is closed; closing waits
  * for the jobs in progress (the `aril-worker` command closes on SIGTERM).
  */
+import type { EventEmitter } from 'node:events'
 import type { Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { encodeNumber } from '../core/accumulate.js'
@@ -13,7 +14,8 @@ import { ArilError, invalidOption, show } from '../core/errors.js'
 import { numberOption } from '../core/options.js'
 import { stringifyJSON } from '../core/serialize.js'
 import type { MapJobData, MapJobResult } from './bullmq.js'
-import { bullConnection, checkRunId, connectionOptions, DEFAULT_PREFIX, load, MAP_QUEUE, openClient, runKeys, shardJobId, store, withTimeout, type RedisConnection } from './redis.js'
+import { bullConnection, checkRunId, connectionOptions, DEFAULT_PREFIX, load, MAP_QUEUE, openClient, runKeys, shardJobId, store, withTimeout } from './redis.js'
+import type { RedisConnection } from './redis-types.js'
 import { ThreadPool } from './thread-pool.js'
 
 /** Options of {@link startWorker}. */
@@ -40,8 +42,11 @@ export interface WorkerOptions {
 
 /** A running worker. */
 export interface ArilWorker {
-  /** The BullMQ worker (events: `active`, `completed`, `failed`, `error`). */
-  readonly worker: Worker
+  /**
+   * The BullMQ worker, for its events (`active`, `completed`, `failed`, `error`; typed as an
+   * EventEmitter so that aril's declarations need none of BullMQ's).
+   */
+  readonly worker: EventEmitter
   /** Threads summarizing shards. */
   readonly threads: number
   /** Stops taking jobs, waits for the jobs in progress, then ends the threads and connections (idempotent). */

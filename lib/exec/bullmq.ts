@@ -29,8 +29,9 @@ import { parseJSON, stringifyJSON } from '../core/serialize.js'
 import type { Executor, FitRequest, Session } from './executor.js'
 import {
   bullConnection, checkRunId, connectionOptions, DEFAULT_PREFIX, describeConnection, epochJobId, load, MAP_QUEUE, openClient,
-  reduceQueue, runKeys, shardJobId, store, unlinkMatching, withTimeout, type RedisConnection, type Stored
+  reduceQueue, runKeys, shardJobId, store, unlinkMatching, withTimeout
 } from './redis.js'
+import type { RedisConnection, Stored } from './redis-types.js'
 import { isShardList, shards as shardList, type ShardList, type ShardSpec } from './shards.js'
 import { modelCopy, modelText } from './summarize.js'
 

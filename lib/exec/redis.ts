@@ -12,9 +12,7 @@
 import type { ConnectionOptions } from 'bullmq'
 import type { Redis, RedisOptions } from 'ioredis'
 import { ArilError, invalidOption, show } from '../core/errors.js'
-
-/** How to reach Redis: a URL (`redis://host:6379/0`, `rediss://...`) or ioredis options (host, port, password, tls ...). */
-export type RedisConnection = string | (RedisOptions & { url?: string })
+import type { RedisConnection, Stored } from './redis-types.js'
 
 /** A normalized connection option: ioredis options, with the URL apart. */
 export type RedisSettings = RedisOptions & { url?: string }
@@ -87,9 +85,6 @@ export function checkRunId (run: unknown): string {
   }
   return run
 }
-
-/** A value that travels inline when small, or under a key of its run when large. */
-export type Stored = { inline: string } | { key: string }
 
 /**
  * Opens an ioredis client (for blobs and cleanup) and waits until it answers, at most `timeoutMs`.
