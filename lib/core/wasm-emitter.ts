@@ -147,6 +147,7 @@ export const f64x2 = {
   ne: (a: Code, b: Code): Code => [a, b, simd(0x48)],
   lt: (a: Code, b: Code): Code => [a, b, simd(0x49)],
   gt: (a: Code, b: Code): Code => [a, b, simd(0x4a)],
+  le: (a: Code, b: Code): Code => [a, b, simd(0x4b)],
   abs: (a: Code): Code => [a, simd(0xec)],
   add: (a: Code, b: Code): Code => [a, b, simd(0xf0)],
   sub: (a: Code, b: Code): Code => [a, b, simd(0xf1)],
@@ -154,6 +155,8 @@ export const f64x2 = {
   div: (a: Code, b: Code): Code => [a, b, simd(0xf3)],
   /** Lane-wise `b < a ? b : a` (so NaN in b keeps a): one instruction. */
   pmin: (a: Code, b: Code): Code => [a, b, simd(0xf6)],
+  /** Lane-wise `a < b ? b : a`. */
+  pmax: (a: Code, b: Code): Code => [a, b, simd(0xf7)],
   /** Lane-wise `Math.max` (NaN if either is NaN; +0 over −0). */
   max: (a: Code, b: Code): Code => [a, b, simd(0xf5)],
   /** Both lanes' f64 as whole numbers truncated toward zero, in the low two i32 lanes. */
@@ -166,13 +169,18 @@ export const i64x2 = {
   splat: (a: Code): Code => [a, simd(0x12)],
   extract_lane: (a: Code, lane: number): Code => [a, simd(0x1d), lane],
   add: (a: Code, b: Code): Code => [a, b, simd(0xce)],
+  sub: (a: Code, b: Code): Code => [a, b, simd(0xd1)],
   shl: (a: Code, bits: Code): Code => [a, bits, simd(0xcb)],
+  shr_s: (a: Code, bits: Code): Code => [a, bits, simd(0xcc)],
   shr_u: (a: Code, bits: Code): Code => [a, bits, simd(0xcd)],
+  /** The low two i32 lanes, sign-extended. */
+  extend_low_i32x4_s: (a: Code): Code => [a, simd(0xc7)],
   bitmask: (a: Code): Code => [a, simd(0xc4)]
 }
 
 export const i32x4 = {
   splat: (a: Code): Code => [a, simd(0x11)],
+  shr_s: (a: Code, bits: Code): Code => [a, bits, simd(0xac)],
   extract_lane: (a: Code, lane: number): Code => [a, simd(0x1b), lane]
 }
 
@@ -301,4 +309,54 @@ export function assembleModule (functions: Record<string, FunctionBuilder>, impo
     ...section(7, builders.map(([exported], i) => [...name(exported), 0x00, ...unsigned(imports.length + i)])),
     ...section(10, builders.map(([, f]) => f.encode()))
   ])
+}
+
+/**
+ * Constants for SIMD code, kept in memory: `f64x2(x)` is a load of x in both lanes from the pool.
+ * (A splat of a constant is rebuilt, in three instructions, wherever it is used; a load from a
+ * fixed address is one, and often folds into the instruction that uses it.) The pool starts at
+ * byte `at` of the memory; `write` puts the values there before the code runs.
+ */
+export class ConstantPool {
+  private readonly entries: Array<readonly [number, number] | readonly [bigint, bigint]> = []
+  private readonly index = new Map<string, number>()
+
+  constructor (readonly at: number) {}
+
+  /** Bytes the pool takes so far (16 per constant). */
+  get bytes (): number {
+    return this.entries.length * 16
+  }
+
+  private load (key: string, entry: readonly [number, number] | readonly [bigint, bigint]): Code {
+    let i = this.index.get(key)
+    if (i === undefined) {
+      i = this.entries.length
+      this.entries.push(entry)
+      this.index.set(key, i)
+    }
+    return v128.load(i32.const(0), this.at + i * 16)
+  }
+
+  /** x in both f64 lanes. */
+  f64x2 (x: number): Code {
+    return this.load(`f${Object.is(x, -0) ? '-0' : String(x)}`, [x, x])
+  }
+
+  /** n in both i64 lanes. */
+  i64x2 (n: bigint): Code {
+    return this.load(`i${n}`, [n, n])
+  }
+
+  /** Writes the constants into a memory buffer. */
+  write (buffer: ArrayBuffer): void {
+    const view = new DataView(buffer, this.at, this.bytes)
+    this.entries.forEach((entry, i) => {
+      for (let lane = 0; lane < 2; lane++) {
+        const v = entry[lane]!
+        if (typeof v === 'bigint') view.setBigInt64(i * 16 + lane * 8, v, true)
+        else view.setFloat64(i * 16 + lane * 8, v, true)
+      }
+    })
+  }
 }

@@ -1,18 +1,17 @@
 /**
- * Where the WebAssembly kernels run: one linear memory per thread that every kernel imports, the
- * check that this engine has 128-bit SIMD, and the switch back to the JavaScript loops.
+ * Where the WebAssembly kernels run: each kernel (one per shape) gets an instance with a small
+ * memory of its own, the check that this engine has 128-bit SIMD is made once, and a switch turns
+ * the kernels off.
  *
- * A kernel call copies its rows into the memory, runs, and copies its sums back: the rows come
- * from main memory once either way, and the copy of a block of 1024 rows stays in cache for the
- * kernel. Calls never nest (each runs to completion synchronously), so every kernel lays out its
- * arguments from byte 0.
+ * A kernel call copies its rows into its memory, runs, and copies its sums back: the rows come
+ * from main memory once either way, and the copy of a block of rows stays in cache for the kernel.
  *
  * Every kernel has a JavaScript form with the same order of operations, so the results are the
  * same bits with or without WebAssembly: the kernels are used when `WebAssembly` exists, validates
  * SIMD and compiles (not under `--jitless`), unless the environment sets `ARIL_WASM=0` or
  * {@link setWasmEnabled} turned them off.
  */
-import { assembleModule, f64x2, FunctionBuilder, get, type ImportedFunction } from './wasm-emitter.js'
+import { assembleModule, f64x2, FunctionBuilder, get, type ConstantPool, type ImportedFunction } from './wasm-emitter.js'
 
 const PAGE = 65536
 
@@ -30,9 +29,6 @@ const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
 
 let enabled = typeof process === 'undefined' || process.env.ARIL_WASM !== '0'
 let supported: boolean | undefined
-let memory: WasmMemory | undefined
-let f64View = new Float64Array(0)
-let i32View = new Int32Array(0)
 
 /** Whether this engine compiles SIMD modules (checked once). */
 function simdSupported (): boolean {
@@ -73,35 +69,37 @@ export function wasmEnabled (): boolean {
   return enabled && wasm !== undefined && simdSupported()
 }
 
-/**
- * The memory, at least `bytes` long, as Float64 and Int32 views (fresh views after it grows).
- * @example
- * ```ts
- * const { f64 } = wasmMemory(1024)
- * f64.length >= 128 // => true
- * ```
- */
-export function wasmMemory (bytes: number): { memory: WasmMemory; f64: Float64Array; i32: Int32Array } {
-  memory ??= new wasm!.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) })
-  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE))
-  if (f64View.buffer !== memory.buffer) {
-    f64View = new Float64Array(memory.buffer)
-    i32View = new Int32Array(memory.buffer)
-  }
-  return { memory, f64: f64View, i32: i32View }
+/** A kernel's instance: its exports and views of its own memory (which never grows). */
+export interface WasmInstance<E> {
+  exports: E
+  f64: Float64Array
+  i32: Int32Array
 }
 
 /**
- * Compiles and instantiates a module built by `assembleModule` against the shared memory;
- * undefined where WebAssembly is off, unsupported or refuses the module (then the caller runs
- * its JavaScript loop).
+ * Compiles and instantiates a module built by `assembleModule` with a memory of its own, at least
+ * `bytes` long, holding the constants of `pool`; undefined where WebAssembly is off, unsupported
+ * or refuses the module (then the caller runs its JavaScript loop).
+ *
+ * @example
+ * ```ts
+ * const f = new FunctionBuilder(['f64'], ['f64'])
+ * f.body = f64.add(get(f.params[0]), get(f.params[0]))
+ * instantiate<{ f: (x: number) => number }>({ f })?.exports.f(2) // => 4
+ * ```
  */
-export function instantiate<E> (functions: Record<string, FunctionBuilder>, imports: ReadonlyArray<ImportedFunction & { fn: (...args: number[]) => number }> = [], bytes = PAGE): E | undefined {
+export function instantiate<E> (
+  functions: Record<string, FunctionBuilder>, imports: ReadonlyArray<ImportedFunction & { fn: (...args: number[]) => number }> = [], bytes = PAGE, pool?: ConstantPool
+): WasmInstance<E> | undefined {
   if (!wasmEnabled()) return undefined
   try {
-    const env: Record<string, unknown> = { memory: wasmMemory(bytes).memory }
+    const size = Math.max(bytes, pool === undefined ? 0 : pool.at + pool.bytes)
+    const memory = new wasm!.Memory({ initial: Math.max(1, Math.ceil(size / PAGE)) })
+    pool?.write(memory.buffer)
+    const env: Record<string, unknown> = { memory }
     for (const f of imports) env[f.name] = f.fn
-    return new wasm!.Instance(new wasm!.Module(assembleModule(functions, imports)), { env }).exports as E
+    const exports = new wasm!.Instance(new wasm!.Module(assembleModule(functions, imports)), { env }).exports as E
+    return { exports, f64: new Float64Array(memory.buffer), i32: new Int32Array(memory.buffer) }
   } catch {
     return undefined
   }

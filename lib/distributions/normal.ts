@@ -9,6 +9,7 @@ import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
+import type { NormalTerms } from '../models/normal-mixture-wasm.js'
 
 const LOG_SQRT_2PI = 0.9189385332046727
 
@@ -66,6 +67,18 @@ export class NormalDistribution extends UnivariateDistribution<[mean: number, st
     const std = Math.max(Math.sqrt(moments.variance), this.minStd)
     this.mean = blend(this.mean, moments.mean, inertia)
     this.std = blend(this.std, std, inertia)
+  }
+
+  /**
+   * For the fused mixture E-step (models/normal-mixture-wasm.ts): the terms of the log-density as
+   * {@link NormalDistribution.logProbabilityColumn} computes them, and the statistics; undefined
+   * when frozen, or when σ is 0 or so small that 1/(2σ²) overflows (then the general path runs).
+   */
+  mixtureTerms (): NormalTerms | undefined {
+    const { mean, std } = this
+    const half = 0.5 / (std * std)
+    if (this.frozen || !Number.isFinite(half)) return undefined
+    return { mean, logNorm: -Math.log(std) - LOG_SQRT_2PI, half, sums: this.sums }
   }
 
   logProbabilityColumn (batch: Batch, column: number, out: Float64Array): void {

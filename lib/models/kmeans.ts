@@ -4,7 +4,6 @@
 import { BLOCK_ROWS, BlockedSums } from '../core/accumulate.js'
 import { nearestByScore, nearestKernel, type NearestKernel } from './nearest-centroid.js'
 import { nearestCentroidWasm, type NearestCentroidWasm } from './nearest-centroid-wasm.js'
-import { wasmMemory } from '../core/wasm-runtime.js'
 import { sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import type { SummarizeOptions } from '../core/model.js'
@@ -300,7 +299,7 @@ function assignWasm (
   kernel: NearestCentroidWasm, data: Float64Array, d: number, weights: Float64Array | undefined, centroids: Float64Array, norms: Float64Array, k: number,
   partial: Float64Array, start: number, end: number
 ): number {
-  const { f64, i32 } = wasmMemory(kernel.bytes)
+  const { f64, i32 } = kernel
   const rows = end - start
   f64.set(data.subarray(start * d, end * d), kernel.data)
   if (weights !== undefined) f64.set(weights.subarray(start, end), kernel.weights)

@@ -15,6 +15,8 @@ import { trainBatch, trainStream, type Opener, type TrainOptions } from '../trai
 import { readHead } from '../train/head.js'
 import { Kmeans, type KmeansInit } from './kmeans.js'
 import { jointLogSumExp, responsibilities } from './logsumexp.js'
+import { normalMixtureTile, type NormalTerms } from './normal-mixture-wasm.js'
+import { NormalDistribution } from '../distributions/normal.js'
 
 /** A component: any aril model (distribution, IndependentComponents, MultivariateGaussian, mixture ...). */
 export type Component = Model<unknown, any, unknown>
@@ -157,6 +159,11 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
   }
 
   private summarizeTile (batch: Batch): number {
+    const fused = this.normalTerms()
+    if (fused !== undefined) {
+      const total = normalMixtureTile(batch, fused, this.logWeights, this.sums)
+      if (total !== undefined) return total
+    }
     const { weights } = batch
     const k = this.distributions.length
     const { out: resp, lse, total } = this.posterior(batch, weights, false)
@@ -169,6 +176,17 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
       sumInLanes(this.sums, LANES * k, lse, weights, start, end)
     })
     return total
+  }
+
+  /** Every component's terms when all are NormalDistributions the fused E-step can take (normal-mixture-wasm.ts). */
+  private normalTerms (): NormalTerms[] | undefined {
+    const terms: NormalTerms[] = []
+    for (const d of this.distributions) {
+      const t = d instanceof NormalDistribution ? d.mixtureTerms() : undefined
+      if (t === undefined) return undefined
+      terms.push(t)
+    }
+    return terms
   }
 
   /** The exact Σ w·log p(x) of the rows summarized since the last clear. */

@@ -11,13 +11,13 @@
  * kmeans.ts does, and stops at the first row it cannot take (a missing or infinite value) so that
  * `assign` handles that row and calls it again.
  *
- * Memory (shared, from byte 0): the run's rows, their weights, the centroids, |c_j|², the
- * statistics (Σw per (cluster, dim), Σw·x per (cluster, dim), Σw·distance²), the nearest centroid
- * of each row, and the stop row.
+ * Memory (the kernel's own): the run's rows, their weights, the centroids, |c_j|², the statistics
+ * (Σw per (cluster, dim), Σw·x per (cluster, dim), Σw·distance²), the nearest centroid of each
+ * row, the stop row, and the centroids and norms in both lanes (written by `nearest`).
  */
 import { BLOCK_ROWS } from '../core/accumulate.js'
 import {
-  block, br, br_if, f64, f64x2, FunctionBuilder, get, i32, i64, i64x2, if_, loop, return_, set, v128, type Code
+  block, br, br_if, ConstantPool, f64, f64x2, FunctionBuilder, get, i32, i64x2, if_, loop, return_, set, v128, type Code
 } from '../core/wasm-emitter.js'
 import { instantiate, KernelCache } from '../core/wasm-runtime.js'
 
@@ -35,8 +35,9 @@ export interface NearestCentroidWasm {
   /** Int32 index of the nearest centroid per row (−1: a missing or infinite value), and of the stop row. */
   readonly best: number
   readonly stop: number
-  /** Bytes of memory the kernel uses. */
-  readonly bytes: number
+  /** Views of the kernel's memory. */
+  readonly f64: Float64Array
+  readonly i32: Int32Array
   /** Fills `best` for rows 0 … rows − 1. */
   nearest (rows: number): void
   /**
@@ -57,10 +58,9 @@ const cache = new KernelCache<NearestCentroidWasm>()
  * ```ts
  * const kernel = nearestCentroidWasm(2, 1)
  * if (kernel !== undefined) {
- *   const { f64, i32 } = wasmMemory(kernel.bytes)
- *   f64.set([0.9, 0.2], kernel.data); f64.set([0, 1], kernel.centroids); f64.set([0, 1], kernel.norms)
+ *   kernel.f64.set([0.9, 0.2], kernel.data); kernel.f64.set([0, 1], kernel.centroids); kernel.f64.set([0, 1], kernel.norms)
  *   kernel.nearest(2)
- *   Array.from(i32.subarray(kernel.best, kernel.best + 2)) // => [1, 0]
+ *   Array.from(kernel.i32.subarray(kernel.best, kernel.best + 2)) // => [1, 0]
  * }
  * ```
  */
@@ -81,14 +81,17 @@ function build (k: number, d: number): NearestCentroidWasm | undefined {
   const partialAt = align(normsAt + k * 8)
   const bestAt = align(partialAt + (2 * k * d + 1) * 8)
   const stopAt = align(bestAt + (BLOCK_ROWS + 2) * 4)
-  const constantsAt = align(stopAt + 32)
-  const bytes = constantsAt + (k * d + 2 * k + 2) * 16
-  const exports = instantiate<Pick<NearestCentroidWasm, 'nearest' | 'accumulate'>>({
-    nearest: nearestFunction(k, d, dataAt, centroidsAt, normsAt, bestAt, constantsAt),
-    accumulate: accumulateFunction(k, d, dataAt, weightsAt, centroidsAt, partialAt, bestAt, stopAt)
-  }, [], bytes)
-  if (exports === undefined) return undefined
+  const splatAt = align(stopAt + 32)
+  const pool = new ConstantPool(splatAt + (k * d + k) * 16)
+  const instance = instantiate<Pick<NearestCentroidWasm, 'nearest' | 'accumulate'>>({
+    nearest: nearestFunction(k, d, dataAt, centroidsAt, normsAt, bestAt, splatAt, pool),
+    accumulate: accumulateFunction(k, d, dataAt, weightsAt, centroidsAt, partialAt, bestAt, stopAt, pool)
+  }, [], pool.at, pool)
+  if (instance === undefined) return undefined
+  const { exports, f64, i32 } = instance
   return {
+    f64,
+    i32,
     data: dataAt / 8,
     weights: weightsAt / 8,
     centroids: centroidsAt / 8,
@@ -96,13 +99,12 @@ function build (k: number, d: number): NearestCentroidWasm | undefined {
     partial: partialAt / 8,
     best: bestAt / 4,
     stop: stopAt / 4,
-    bytes,
     nearest: exports.nearest,
     accumulate: exports.accumulate
   }
 }
 
-function nearestFunction (k: number, d: number, dataAt: number, centroidsAt: number, normsAt: number, bestAt: number, constantsAt: number): FunctionBuilder {
+function nearestFunction (k: number, d: number, dataAt: number, centroidsAt: number, normsAt: number, bestAt: number, splatAt: number, pool: ConstantPool): FunctionBuilder {
   const f = new FunctionBuilder(['i32'])
   const [rows] = f.params as [typeof f.params[0]]
   const r = f.local('i32')
@@ -115,13 +117,10 @@ function nearestFunction (k: number, d: number, dataAt: number, centroidsAt: num
   const missing = f.local('v128')
   const mask = f.local('v128')
   const zero = i32.const(0)
-  // Constants as v128 in memory (a splat of a constant is rebuilt at every use): each centroid
-  // value and |c_j|² in both lanes, the indices j, +∞ and −1.
-  const centroid = (j: number, q: number): Code => v128.load(zero, constantsAt + (j * d + q) * 16)
-  const norm = (j: number): Code => v128.load(zero, constantsAt + (k * d + j) * 16)
-  const indexOf = (j: number): Code => v128.load(zero, constantsAt + (k * d + k + j) * 16)
-  const infinityAt = constantsAt + (k * d + 2 * k) * 16
-  const noneAt = infinityAt + 16
+  // Each centroid value and |c_j|² in both lanes, from memory (written at the start of the call)
+  const centroid = (j: number, q: number): Code => v128.load(zero, splatAt + (j * d + q) * 16)
+  const norm = (j: number): Code => v128.load(zero, splatAt + (k * d + j) * 16)
+  const indexOf = (j: number): Code => pool.i64x2(BigInt(j))
   const lane = (value: Code, l: number): Code => i32.wrap_i64(i64x2.extract_lane(value, l))
   const score = (j: number): Code[] => {
     // The dot product in dimension order, as the JavaScript kernel. (It starts that sum from 0,
@@ -137,17 +136,12 @@ function nearestFunction (k: number, d: number, dataAt: number, centroidsAt: num
       set(index, v128.bitselect(indexOf(j), get(index), get(mask))),
       // A store per centroid keeps TurboFan from hoisting every constant's load to the top of the
       // loop (loads stay in program order), where they would not fit the 16 registers.
-      v128.store(zero, get(index), constantsAt - 16)
+      v128.store(zero, get(index), splatAt - 16)
     ]
   }
   f.body = [
-    ...Array.from({ length: k * d }, (_, i) => v128.store(zero, v128.load64_splat(zero, centroidsAt + i * 8), constantsAt + i * 16)),
-    ...Array.from({ length: k }, (_, j) => [
-      v128.store(zero, v128.load64_splat(zero, normsAt + j * 8), constantsAt + (k * d + j) * 16),
-      v128.store(zero, i64x2.splat(i64.const(BigInt(j))), constantsAt + (k * d + k + j) * 16)
-    ]),
-    v128.store(zero, f64x2.splat(f64.const(Infinity)), infinityAt),
-    v128.store(zero, i64x2.splat(i64.const(-1n)), noneAt),
+    ...Array.from({ length: k * d }, (_, i) => v128.store(zero, v128.load64_splat(zero, centroidsAt + i * 8), splatAt + i * 16)),
+    ...Array.from({ length: k }, (_, j) => v128.store(zero, v128.load64_splat(zero, normsAt + j * 8), splatAt + (k * d + j) * 16)),
     block(loop([
       br_if(1, i32.ge_s(get(r), get(rows))),
       set(at, i32.mul(get(r), i32.const(d * 8))),
@@ -155,10 +149,10 @@ function nearestFunction (k: number, d: number, dataAt: number, centroidsAt: num
       ...x.map((xq, q) => set(xq, v128.load64_lane(get(at), v128.load64_splat(get(at), dataAt + q * 8), 1, dataAt + (d + q) * 8))),
       set(missing, f64x2.sub(get(x[0]!), get(x[0]!))),
       ...x.slice(1).map(xq => set(missing, f64x2.add(get(missing), f64x2.sub(get(xq), get(xq))))),
-      set(best, v128.load(zero, infinityAt)),
+      set(best, pool.f64x2(Infinity)),
       set(index, indexOf(0)),
       ...Array.from({ length: k }, (_, j) => score(j)),
-      set(index, v128.bitselect(v128.load(zero, noneAt), get(index), f64x2.ne(get(missing), get(missing)))),
+      set(index, v128.bitselect(pool.i64x2(-1n), get(index), f64x2.ne(get(missing), get(missing)))),
       i32.store(i32.mul(get(r), i32.const(4)), lane(get(index), 0), bestAt),
       i32.store(i32.mul(get(r), i32.const(4)), lane(get(index), 1), bestAt + 4),
       set(r, i32.add(get(r), i32.const(2))),
@@ -169,7 +163,7 @@ function nearestFunction (k: number, d: number, dataAt: number, centroidsAt: num
 }
 
 function accumulateFunction (
-  k: number, d: number, dataAt: number, weightsAt: number, centroidsAt: number, partialAt: number, bestAt: number, stopAt: number
+  k: number, d: number, dataAt: number, weightsAt: number, centroidsAt: number, partialAt: number, bestAt: number, stopAt: number, pool: ConstantPool
 ): FunctionBuilder {
   const f = new FunctionBuilder(['i32', 'i32', 'i32', 'f64'], ['f64'])
   const [from, rows, weighted, total] = f.params as [typeof f.params[0], typeof f.params[0], typeof f.params[0], typeof f.params[0]]
@@ -240,7 +234,7 @@ function accumulateFunction (
   f.body = [
     set(r, get(from)),
     set(w, f64.const(1)),
-    set(wv, f64x2.splat(f64.const(1))),
+    set(wv, pool.f64x2(1)),
     if_(get(weighted), rowsLoop(true), rowsLoop(false)),
     i32.store(zero, get(rows), stopAt),
     get(total)
