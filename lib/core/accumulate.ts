@@ -21,6 +21,7 @@
  */
 
 import { crossProductsKernel, type CrossProductsKernel } from './cross-products-kernel.js'
+import { completeSlots, crossProductsWasm, type CrossProductsWasm } from './cross-products-wasm.js'
 
 /**
  * Rows per block. Shards summarized separately and merged must start on a multiple of this.
@@ -663,6 +664,11 @@ export class CrossProductSums {
     const d = this.dimension
     const { partial, shift, delta, wDelta } = this
     if (this.unshifted > 0) this.findShifts(data, start, end)
+    const wasm = crossProductsWasm(d, this.blockRows)
+    if (wasm !== undefined) {
+      this.addRunWasm(wasm, data, weights, start, end)
+      return
+    }
     const kernel = this.kernel
     if (kernel !== undefined) {
       for (let r = kernel(data, weights, start, end, shift, partial); r < end; r = kernel(data, weights, r + 1, end, shift, partial)) {
@@ -700,6 +706,30 @@ export class CrossProductSums {
       }
     }
     this.addGroup(g)
+  }
+
+  /**
+   * {@link CrossProductSums.addRun} through the WebAssembly kernel (cross-products-wasm.ts): the
+   * run's rows and the complete rows' sums go into its memory; a row with a missing value is added
+   * here, between two calls, with the sums brought back for it.
+   */
+  private addRunWasm (wasm: CrossProductsWasm, data: Float64Array, weights: Float64Array | undefined, start: number, end: number): void {
+    const d = this.dimension
+    const { f64 } = wasm
+    const sums = f64.subarray(wasm.partial / 8, wasm.partial / 8 + completeSlots(d))
+    f64.set(data.subarray(start * d, end * d), wasm.data / 8)
+    if (weights !== undefined) f64.set(weights.subarray(start, end), wasm.weights / 8)
+    f64.set(this.shift, wasm.shift / 8)
+    sums.set(this.partial.subarray(0, sums.length))
+    for (let r = 0; ; r++) {
+      r = wasm.add(wasm.data, wasm.weights, wasm.partial, wasm.shift, r, end - start, weights === undefined ? 0 : 1)
+      if (r >= end - start) break
+      this.partial.set(sums)
+      for (let j = 0; j < d; j++) this.delta[j] = data[(start + r) * d + j]! - this.shift[j]!
+      this.addIncomplete(weights === undefined ? 1 : weights[start + r]!, 0)
+      sums.set(this.partial.subarray(0, sums.length))
+    }
+    this.partial.set(sums)
   }
 
   /** Adds the cross-products of the first `g` gathered complete rows, in row order per slot. */

@@ -17,6 +17,8 @@ import { Kmeans, type KmeansInit } from './kmeans.js'
 import { jointLogSumExp, responsibilities } from './logsumexp.js'
 import { normalMixtureTile, type NormalTerms } from './normal-mixture-wasm.js'
 import { NormalDistribution } from '../distributions/normal.js'
+import { MultivariateGaussianDistribution } from '../distributions/multivariate-gaussian.js'
+import { gaussianMixturePosterior } from './gaussian-mixture-wasm.js'
 
 /** A component: any aril model (distribution, IndependentComponents, MultivariateGaussian, mixture ...). */
 export type Component = Model<unknown, any, unknown>
@@ -166,7 +168,7 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
     }
     const { weights } = batch
     const k = this.distributions.length
-    const { out: resp, lse, total } = this.posterior(batch, weights, false)
+    const { out: resp, lse, total } = this.gaussianPosterior(batch) ?? this.posterior(batch, weights, false)
     for (let j = 0; j < k; j++) {
       const d = this.distributions[j]!
       if (!d.frozen) d.summarizeBatch({ data: batch.data, rows: batch.rows, cols: batch.cols, weights: resp[j], categories: batch.categories })
@@ -176,6 +178,22 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
       sumInLanes(this.sums, LANES * k, lse, weights, start, end)
     })
     return total
+  }
+
+  /**
+   * The posterior of a tile through the WebAssembly kernel when every component is a
+   * MultivariateGaussianDistribution (gaussian-mixture-wasm.ts), in the arrays `posterior` uses;
+   * undefined otherwise or when the kernel declines the tile.
+   */
+  private gaussianPosterior (batch: Batch): { out: Float64Array[]; lse: Float64Array; total: number } | undefined {
+    if (!this.distributions.every(d => d instanceof MultivariateGaussianDistribution)) return undefined
+    const k = this.distributions.length
+    if (this.scratch.length === 0) this.scratch = Array.from({ length: k + 1 }, () => new Float64Array(TILE_ROWS))
+    const out = this.scratch.slice(0, k).map(a => a.subarray(0, batch.rows))
+    const lse = this.scratch[k]!.subarray(0, batch.rows)
+    const terms = (this.distributions as MultivariateGaussianDistribution[]).map(d => d.mixtureTerms())
+    const total = gaussianMixturePosterior(batch, terms, this.logWeights, out, lse)
+    return total === undefined ? undefined : { out, lse, total }
   }
 
   /** Every component's terms when all are NormalDistributions the fused E-step can take (normal-mixture-wasm.ts). */
