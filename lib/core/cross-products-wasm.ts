@@ -191,6 +191,87 @@ export function crossProductsFunction (d: number, scratchAt: number, pool: Const
   return f
 }
 
+/** Up to this dimension the sums stay in registers for the whole run (see {@link crossProductsSmallFunction}). */
+export const SMALL_DIMENSION = 6
+
+/**
+ * The kernel of {@link crossProductsFunction} for d ≤ {@link SMALL_DIMENSION}: the 2d + d(d+1)/2
+ * sums stay in v128 locals for the whole call, two adjacent slots per local, and each row adds to
+ * every pair of slots the pair of its increments (w, a_j = w·δ_j or a_j·δ_k, as the slots' layout
+ * asks), built from the row's vectors of a and δ by one shuffle each: one row at a time, so each
+ * slot adds its rows in row order.
+ */
+export function crossProductsSmallFunction (d: number, pool: ConstantPool): FunctionBuilder {
+  const f = new FunctionBuilder(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], ['i32'])
+  const [data, weights, partial, shift, from, to, weighted] = f.params as [Local, Local, Local, Local, Local, Local, Local]
+  const r = f.local('i32')
+  const o = f.local('i32')
+  const w = f.local('v128')
+  const miss = f.local('v128')
+  const vectors = Math.ceil(d / 2)
+  const delta = f.localArray('v128', vectors)
+  const a = f.localArray('v128', vectors)
+  const slots = completeSlots(d)
+  const sums = f.localArray('v128', Math.ceil(slots / 2))
+  // What each slot adds per row: a factor from {w, a_j} times one from {1, δ_k}.
+  type Factor = { kind: 'w' } | { kind: 'a' | 'delta'; index: number } | { kind: 'one' } | { kind: 'zero' }
+  const increments: Array<[Factor, Factor]> = []
+  for (let j = 0; j < d; j++) increments.push([{ kind: 'w' }, { kind: 'one' }])
+  for (let j = 0; j < d; j++) increments.push([{ kind: 'a', index: j }, { kind: 'one' }])
+  for (let j = 0; j < d; j++) for (let k = j; k < d; k++) increments.push([{ kind: 'a', index: j }, { kind: 'delta', index: k }])
+  // an odd count leaves the last local's second lane on padding, which adds 0
+  if (slots % 2 === 1) increments.push([{ kind: 'zero' }, { kind: 'one' }])
+  const source = (factor: Factor): { vector: Code; lane: number } => {
+    if (factor.kind === 'w') return { vector: get(w), lane: 0 }
+    if (factor.kind === 'one') return { vector: pool.f64x2(1), lane: 0 }
+    if (factor.kind === 'zero') return { vector: pool.f64x2(0), lane: 0 }
+    return { vector: get((factor.kind === 'a' ? a : delta)[factor.index >> 1]!), lane: factor.index & 1 }
+  }
+  /** The vector (x, y) of two factors: a local as it is, or one shuffle of two. */
+  const pairOf = (x: Factor, y: Factor): Code => {
+    const sx = source(x)
+    const sy = source(y)
+    if (JSON.stringify(sx.vector) === JSON.stringify(sy.vector) && sx.lane === 0 && sy.lane === 1) return sx.vector
+    if (JSON.stringify(sx.vector) === JSON.stringify(sy.vector) && sx.lane === sy.lane && (x.kind === 'w' || x.kind === 'one')) return sx.vector
+    const bytes = (lane: number, base: number): number[] => Array.from({ length: 8 }, (_, i) => base + lane * 8 + i)
+    return v128.shuffle(sx.vector, sy.vector, [...bytes(sx.lane, 0), ...bytes(sy.lane, 16)])
+  }
+  const addRow: Code[] = sums.map((sum, i) => {
+    const [[lx, rx], [ly, ry]] = [increments[2 * i]!, increments[2 * i + 1]!]
+    const left = pairOf(lx, ly)
+    // x·1 is x: a pair whose right factors are both 1 adds its left factors
+    const step = rx.kind === 'one' && ry.kind === 'one' ? left : f64x2.mul(left, pairOf(rx.kind === 'one' ? { kind: 'one' } : rx, ry.kind === 'one' ? { kind: 'one' } : ry))
+    return set(sum, f64x2.add(get(sum), step))
+  })
+  f.body = [
+    ...sums.map((sum, i) => set(sum, v128.load(get(partial), i * 16))),
+    set(r, get(from)),
+    block(loop([
+      br_if(1, i32.ge_s(get(r), get(to))),
+      set(o, i32.add(get(data), i32.mul(get(r), i32.const(d * 8)))),
+      set(miss, pool.i64x2(0n)),
+      ...delta.map((v, i) => [
+        set(v, 2 * i + 1 < d ? v128.load(get(o), i * 16) : v128.load64_zero(get(o), i * 16)),
+        set(miss, v128.or(get(miss), f64x2.ne(get(v), get(v))))
+      ]),
+      // a missing value (NaN) stops the kernel, with the sums stored
+      if_(v128.any_true(get(miss)), [...sums.map((sum, i) => v128.store(get(partial), get(sum), i * 16)), return_(get(r))]),
+      set(w, pool.f64x2(1)),
+      if_(get(weighted), set(w, v128.load64_splat(i32.add(get(weights), i32.shl(get(r), i32.const(3)))))),
+      ...delta.map((v, i) => [
+        set(v, f64x2.sub(get(v), 2 * i + 1 < d ? v128.load(get(shift), i * 16) : v128.load64_zero(get(shift), i * 16))),
+        set(a[i]!, f64x2.mul(get(w), get(v)))
+      ]),
+      ...addRow,
+      set(r, i32.add(get(r), i32.const(1))),
+      br(0)
+    ])),
+    ...sums.map((sum, i) => v128.store(get(partial), get(sum), i * 16)),
+    get(to)
+  ]
+  return f
+}
+
 /** A compiled kernel for one dimension, with its memory and where the arguments go (byte offsets). */
 export interface CrossProductsWasm {
   add: (data: number, weights: number, partial: number, shift: number, from: number, to: number, weighted: number) => number
@@ -222,7 +303,8 @@ export function crossProductsWasm (d: number, blockRows: number): CrossProductsW
     const shift = align(partial + completeSlots(d) * 8)
     const scratch = align(shift + d * 8)
     const pool = new ConstantPool(align(scratch + scratchBytes(d)))
-    const instance = instantiate<{ add: CrossProductsWasm['add'] }>({ add: crossProductsFunction(d, scratch, pool) }, [], pool.at, pool)
+    const add = d <= SMALL_DIMENSION ? crossProductsSmallFunction(d, pool) : crossProductsFunction(d, scratch, pool)
+    const instance = instantiate<{ add: CrossProductsWasm['add'] }>({ add }, [], pool.at + 16, pool)
     if (instance === undefined) return undefined
     return { add: instance.exports.add, f64: instance.f64, data, weights, partial, shift }
   })
