@@ -70,15 +70,15 @@ export class NormalDistribution extends UnivariateDistribution<[mean: number, st
   }
 
   /**
-   * For the fused mixture E-step (models/normal-mixture-wasm.ts): the terms of the log-density as
-   * {@link NormalDistribution.logProbabilityColumn} computes them, and the statistics; undefined
-   * when frozen, or when σ is 0 or so small that 1/(2σ²) overflows (then the general path runs).
+   * For the WebAssembly kernels that summarize Normals in bulk (models/normal-mixture-wasm.ts,
+   * models/naive-bayes-wasm.ts): the terms of the log-density as
+   * {@link NormalDistribution.logProbabilityColumn} computes them (1/(2σ²) may overflow to ∞), and
+   * the statistics; undefined when frozen.
    */
-  mixtureTerms (): NormalTerms | undefined {
+  kernelTerms (): NormalTerms | undefined {
     const { mean, std } = this
-    const half = 0.5 / (std * std)
-    if (this.frozen || !Number.isFinite(half)) return undefined
-    return { mean, logNorm: -Math.log(std) - LOG_SQRT_2PI, half, sums: this.sums }
+    if (this.frozen) return undefined
+    return { mean, logNorm: -Math.log(std) - LOG_SQRT_2PI, half: 0.5 / (std * std), sums: this.sums }
   }
 
   logProbabilityColumn (batch: Batch, column: number, out: Float64Array): void {

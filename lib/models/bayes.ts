@@ -5,6 +5,9 @@
  * posterior responsibilities, as a mixture's E-step does.
  */
 import { BLOCK_ROWS, BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../core/accumulate.js'
+import { IndependentComponentsDistribution } from '../distributions/independent-components.js'
+import { NormalDistribution } from '../distributions/normal.js'
+import { naiveBayesSlice } from './naive-bayes-wasm.js'
 import { batchRows, sliceBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { Model, type FitStreamOptions, type SummarizeOptions, type Summary } from '../core/model.js'
@@ -251,6 +254,8 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   }
 
   private summarizeSlice (slice: Batch, models: Component[], scratch: { weights: Float64Array; logs: Float64Array }): number {
+    const normalSums = this.normalColumnSums(slice, models)
+    if (normalSums !== undefined && this.summarizeNormalColumns(slice, normalSums)) return 0
     const { rows, labels } = slice
     const { weights, logs } = scratch
     const k = this.k
@@ -285,6 +290,58 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
       model.summarizeBatch({ data: slice.data, rows, cols: slice.cols, categories: slice.categories, weights: weights.subarray(j * rows, (j + 1) * rows) })
     }
     return logLikelihood
+  }
+
+  /** The moment sums of every column of every class when each is a NormalDistribution (class c, column j at [c][j]); undefined otherwise. */
+  private normalColumnSums (slice: Batch, models: Component[]): BlockedSums[][] | undefined {
+    if (slice.categories !== undefined) return undefined
+    const sums: BlockedSums[][] = []
+    for (const model of models) {
+      if (model.frozen) return undefined
+      const columns = model instanceof IndependentComponentsDistribution ? model.distributions : [model]
+      if (columns.length !== slice.cols) return undefined
+      const terms = columns.map(c => c instanceof NormalDistribution ? c.kernelTerms() : undefined)
+      if (terms.some(t => t === undefined)) return undefined
+      sums.push(terms.map(t => t!.sums))
+    }
+    return sums
+  }
+
+  /**
+   * A slice with no semi-supervised rows, summarized as the general path below does but through
+   * the WebAssembly kernel for Normal columns (naive-bayes-wasm.ts): each row goes to its class
+   * only (the general path adds ±0 to the other classes, which changes nothing), and the class
+   * sums add each class's rows in row order. False, with nothing changed, when the kernel cannot.
+   */
+  private summarizeNormalColumns (slice: Batch, sums: BlockedSums[][]): boolean {
+    const { rows, labels } = slice
+    const scratch = kernelScratch(rows)
+    let unlabeled = 0
+    for (let r = 0; r < rows; r++) {
+      const w = slice.weights === undefined ? 1 : slice.weights[r]!
+      const label = labels === undefined ? NaN : labels[r]!
+      if (label >= 0) {
+        scratch.classOf[r] = label
+        scratch.weightOf[r] = w
+      } else {
+        scratch.classOf[r] = -1
+        scratch.weightOf[r] = 0
+        if (w > 0) unlabeled++
+      }
+    }
+    if (this.semiSupervised && unlabeled > 0) return false
+    if (!naiveBayesSlice(slice.data, rows, slice.cols, scratch.classOf, scratch.weightOf, sums)) return false
+    this.unlabeledRows += unlabeled
+    this.classSums.runs(rows, (start, end) => {
+      const partial = this.classSums.partial
+      for (let r = start; r < end; r++) {
+        const c = scratch.classOf[r]!
+        if (c >= 0) partial[c] += scratch.weightOf[r]!
+      }
+    })
+    // the unlabeled rows' log-likelihood is 0 here: nothing to add, but the rows count
+    this.logSums.runs(rows, skip)
+    return true
   }
 
   /**
@@ -487,6 +544,16 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   protected modelsJSON (): object[] {
     return this.fitted().map(m => m.toJSON())
   }
+}
+
+const skip = (): void => {}
+
+let scratchRows = { classOf: new Int32Array(0), weightOf: new Float64Array(0) }
+
+/** Per-row class and weight arrays for the kernel (reused: summarize runs synchronously). */
+function kernelScratch (rows: number): { classOf: Int32Array; weightOf: Float64Array } {
+  if (scratchRows.classOf.length < rows) scratchRows = { classOf: new Int32Array(rows), weightOf: new Float64Array(rows) }
+  return scratchRows
 }
 
 function withoutKeys<T extends object> (options: T, keys: readonly string[]): Partial<T> {

@@ -200,8 +200,9 @@ export class GeneralMixtureModel extends PosteriorModel<[distributions: unknown[
   private normalTerms (): NormalTerms[] | undefined {
     const terms: NormalTerms[] = []
     for (const d of this.distributions) {
-      const t = d instanceof NormalDistribution ? d.mixtureTerms() : undefined
-      if (t === undefined) return undefined
+      const t = d instanceof NormalDistribution ? d.kernelTerms() : undefined
+      // σ so small that 1/(2σ²) overflows: the general path (its log-density is NaN → 0 there)
+      if (t === undefined || !Number.isFinite(t.half)) return undefined
       terms.push(t)
     }
     return terms

@@ -16,7 +16,7 @@ import {
 import { KernelCache } from '../core/wasm-runtime.js'
 import { buildMixtureKernel, MAX_COMPONENTS, respAt, runPosterior, TILE_ROWS, writeParam, type MixtureKernel, type MixtureLayout } from './mixture-wasm.js'
 
-/** What the kernel needs from each component (NormalDistribution.mixtureTerms). */
+/** What the kernel needs from each component (NormalDistribution.kernelTerms). */
 export interface NormalTerms {
   mean: number
   /** −log σ − log √(2π) and 1/(2σ²), as `logProbabilityColumn` computes them. */
@@ -25,6 +25,8 @@ export interface NormalTerms {
   /** The component's moment sums (3 slots, moments). */
   sums: BlockedSums
 }
+
+const skip = (): void => {}
 
 /** Constants per component: mean, logNorm, half, log π. */
 const PARAMS = 4
@@ -91,7 +93,7 @@ export function normalMixtureTile (batch: Batch, terms: readonly NormalTerms[], 
       const { sums } = terms[j]!
       sums.partial.set(f64.subarray(compAt(at, j) / 8, compAt(at, j) / 8 + 6))
       sums.shift[0] = f64[compAt(at, j) / 8 + 6]!
-      sums.runs(end - start, () => {})
+      sums.runs(end - start, skip)
     }
   })
   return total
