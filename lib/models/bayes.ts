@@ -308,39 +308,18 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   }
 
   /**
-   * A slice with no semi-supervised rows, summarized as the general path below does but through
-   * the WebAssembly kernel for Normal columns (naive-bayes-wasm.ts): each row goes to its class
-   * only (the general path adds ±0 to the other classes, which changes nothing), and the class
-   * sums add each class's rows in row order. False, with nothing changed, when the kernel cannot.
+   * A slice summarized as the general path below does, but through the WebAssembly kernel for
+   * Normal columns (naive-bayes-wasm.ts). False, with nothing changed, when the kernel cannot, or
+   * when the slice has unlabeled rows for the semi-supervised E-step (which may then be tried
+   * again by the general path: the kernel changed nothing).
    */
   private summarizeNormalColumns (slice: Batch, sums: BlockedSums[][]): boolean {
-    const { rows, labels } = slice
-    const scratch = kernelScratch(rows)
-    let unlabeled = 0
-    for (let r = 0; r < rows; r++) {
-      const w = slice.weights === undefined ? 1 : slice.weights[r]!
-      const label = labels === undefined ? NaN : labels[r]!
-      if (label >= 0) {
-        scratch.classOf[r] = label
-        scratch.weightOf[r] = w
-      } else {
-        scratch.classOf[r] = -1
-        scratch.weightOf[r] = 0
-        if (w > 0) unlabeled++
-      }
-    }
-    if (this.semiSupervised && unlabeled > 0) return false
-    if (!naiveBayesSlice(slice.data, rows, slice.cols, scratch.classOf, scratch.weightOf, sums)) return false
+    if (this.semiSupervised) return false
+    const unlabeled = naiveBayesSlice(slice, sums, this.classSums)
+    if (unlabeled < 0) return false
     this.unlabeledRows += unlabeled
-    this.classSums.runs(rows, (start, end) => {
-      const partial = this.classSums.partial
-      for (let r = start; r < end; r++) {
-        const c = scratch.classOf[r]!
-        if (c >= 0) partial[c] += scratch.weightOf[r]!
-      }
-    })
     // the unlabeled rows' log-likelihood is 0 here: nothing to add, but the rows count
-    this.logSums.runs(rows, skip)
+    this.logSums.runs(slice.rows, skip)
     return true
   }
 
@@ -547,14 +526,6 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
 }
 
 const skip = (): void => {}
-
-let scratchRows = { classOf: new Int32Array(0), weightOf: new Float64Array(0) }
-
-/** Per-row class and weight arrays for the kernel (reused: summarize runs synchronously). */
-function kernelScratch (rows: number): { classOf: Int32Array; weightOf: Float64Array } {
-  if (scratchRows.classOf.length < rows) scratchRows = { classOf: new Int32Array(rows), weightOf: new Float64Array(rows) }
-  return scratchRows
-}
 
 function withoutKeys<T extends object> (options: T, keys: readonly string[]): Partial<T> {
   const out: Record<string, unknown> = {}

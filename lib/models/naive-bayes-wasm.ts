@@ -12,8 +12,9 @@
  * nothing to its column, as in `sumMoments`.
  */
 import type { BlockedSums } from '../core/accumulate.js'
+import type { Batch } from '../core/batch.js'
 import {
-  block, br, br_if, ConstantPool, f64x2, FunctionBuilder, get, i32, if_, loop, set, v128, type Code, type Local
+  block, br, br_if, ConstantPool, f64, f64x2, FunctionBuilder, get, i32, if_, loop, set, v128, type Code, type Local
 } from '../core/wasm-emitter.js'
 import { instantiate, KernelCache, type WasmInstance } from '../core/wasm-runtime.js'
 
@@ -24,14 +25,16 @@ export const MAX_COLUMNS = 64
 
 interface Layout {
   x: number
-  cls: number
+  labels: number
   w: number
   acc: number
   shift: number
+  classes: number
   bytes: number
 }
 
-type Kernel = WasmInstance<{ add: (from: number, to: number, odd: number) => void }> & { layout: Layout; pairs: number }
+type Add = (from: number, to: number, odd: number, weighted: number) => number
+type Kernel = WasmInstance<{ add: Add }> & { layout: Layout; pairs: number }
 
 const cache = new KernelCache<Kernel>()
 
@@ -39,20 +42,23 @@ function build (k: number, d: number, blockRows: number): Kernel | undefined {
   const pairs = Math.ceil(d / 2)
   const align = (n: number): number => Math.ceil(n / 16) * 16
   const x = 0
-  const cls = align(x + (blockRows + 1) * d * 8)
-  const w = align(cls + blockRows * 4)
+  const labels = align(x + (blockRows + 1) * d * 8)
+  const w = align(labels + blockRows * 8)
   const acc = align(w + blockRows * 8)
   // per class: for lane 0 then lane 1, Σw, Σw·δ and Σw·δ² of every column (2·pairs each)
   const shift = align(acc + k * 2 * 3 * pairs * 16)
-  const pool = new ConstantPool(align(shift + k * pairs * 16))
-  const layout = { x, cls, w, acc, shift, bytes: pool.at }
-  const instance = instantiate<{ add: (from: number, to: number, odd: number) => void }>({ add: addFunction(d, layout, pool) }, [], pool.at, pool)
+  const classes = align(shift + k * pairs * 16)
+  const pool = new ConstantPool(align(classes + k * 8))
+  const layout = { x, labels, w, acc, shift, classes, bytes: pool.at }
+  const instance = instantiate<{ add: Add }>({ add: addFunction(d, layout, pool) }, [], pool.at, pool)
   return instance === undefined ? undefined : { ...instance, layout, pairs }
 }
 
 function addFunction (d: number, at: Layout, pool: ConstantPool): FunctionBuilder {
-  const f = new FunctionBuilder(['i32', 'i32', 'i32'])
-  const [from, to, odd] = f.params as [Local, Local, Local]
+  const f = new FunctionBuilder(['i32', 'i32', 'i32', 'i32'], ['i32'])
+  const [from, to, odd, weighted] = f.params as [Local, Local, Local, Local]
+  const label = f.local('f64')
+  const unlabeled = f.local('i32')
   const pairs = Math.ceil(d / 2)
   const r = f.local('i32')
   const c = f.local('i32')
@@ -84,10 +90,15 @@ function addFunction (d: number, at: Layout, pool: ConstantPool): FunctionBuilde
     set(r, get(from)),
     block(loop([
       br_if(1, i32.ge_s(get(r), get(to))),
-      set(c, i32.load(i32.shl(get(r), i32.const(2)), at.cls)),
-      set(w, v128.load64_splat(i32.shl(get(r), i32.const(3)), at.w)),
-      // unlabeled rows (class −1) and rows of weight 0 add nothing (the general path adds ±0)
-      if_(i32.and(i32.ge_s(get(c), i32.const(0)), i32.eqz(v128.any_true(f64x2.eq(get(w), zero)))), [
+      set(label, f64.load(i32.shl(get(r), i32.const(3)), at.labels)),
+      set(w, pool.f64x2(1)),
+      if_(get(weighted), set(w, v128.load64_splat(i32.shl(get(r), i32.const(3)), at.w))),
+      // unlabeled rows (−1 or NaN) are counted when their weight is positive
+      if_(i32.eqz(f64.ge(get(label), f64.const(0))), set(unlabeled, i32.add(get(unlabeled), f64.gt(f64x2.extract_lane(get(w), 0), f64.const(0))))),
+      // rows of weight 0 add nothing (the general path adds ±0); the class's Σw adds its rows in order
+      if_(i32.and(f64.ge(get(label), f64.const(0)), i32.eqz(v128.any_true(f64x2.eq(get(w), zero)))), [
+        set(c, i32.trunc_sat_f64_s(get(label))),
+        f64.store(i32.shl(get(c), i32.const(3)), f64.add(f64.load(i32.shl(get(c), i32.const(3)), at.classes), f64x2.extract_lane(get(w), 0)), at.classes),
         set(row, i32.mul(get(r), i32.const(d * 8))),
         // the class's sums of the row's lane: (c·2 + lane)·3·pairs vectors
         set(sums, i32.mul(i32.add(i32.shl(get(c), i32.const(1)), i32.and(i32.add(get(odd), i32.sub(get(r), get(from))), i32.const(1))), i32.const(3 * pairs * 16))),
@@ -96,39 +107,41 @@ function addFunction (d: number, at: Layout, pool: ConstantPool): FunctionBuilde
       ]),
       set(r, i32.add(get(r), i32.const(1))),
       br(0)
-    ]))
+    ])),
+    get(unlabeled)
   ]
   return f
 }
 
 /**
- * Adds the rows of a slice (at most `blockRows`, the statistics' block size) to every class's
- * column sums through the kernel; false, with nothing changed, when the kernel is not available
- * or the sums are not in step. `classOf[r]` is row r's class (−1: none) and `weightOf[r]` its
- * weight; `sums[c][j]` the moment sums of column j of class c.
+ * Adds the labelled rows of a slice (at most `blockRows`, the statistics' block size) to their
+ * class's column sums and Σw (`classes`) through the kernel; returns the number of unlabeled rows
+ * of positive weight, or −1, with nothing changed, when the kernel is not available or the sums
+ * are not in step. `sums[c][j]` holds the moment sums of column j of class c; labels are checked
+ * whole numbers 0 … k − 1, or −1 or NaN for unlabeled rows.
  *
  * @example
  * ```ts
- * if (!naiveBayesSlice(slice.data, slice.rows, classOf, weightOf, sums)) generalPath()
+ * const unlabeled = naiveBayesSlice(slice, sums, classSums)
+ * if (unlabeled < 0) generalPath()
  * ```
  */
-export function naiveBayesSlice (
-  data: Float64Array, rows: number, cols: number, classOf: Int32Array, weightOf: Float64Array, sums: ReadonlyArray<readonly BlockedSums[]>
-): boolean {
+export function naiveBayesSlice (slice: Batch, sums: ReadonlyArray<readonly BlockedSums[]>, classes: BlockedSums): number {
+  const { rows, cols, data, labels, weights } = slice
   const k = sums.length
   const first = sums[0]![0]!
-  if (cols > MAX_COLUMNS || rows > first.blockRows || !sums.every(s => s.length === cols && s.every(acc => acc.pending === first.pending))) return false
+  if (labels === undefined || cols > MAX_COLUMNS || rows > first.blockRows || classes.pending !== first.pending ||
+      !sums.every(s => s.length === cols && s.every(acc => acc.pending === first.pending))) return -1
   const kernel = cache.get(`${k}×${cols}×${first.blockRows}`, () => build(k, cols, first.blockRows))
-  if (kernel === undefined) return false
-  const { f64, i32, layout: at, pairs, exports } = kernel
+  if (kernel === undefined) return -1
+  const { f64, layout: at, pairs, exports } = kernel
   f64.set(data.subarray(0, rows * cols), at.x / 8)
-  i32.set(classOf.subarray(0, rows), at.cls / 4)
-  f64.set(weightOf.subarray(0, rows), at.w / 8)
+  f64.set(labels.subarray(0, rows), at.labels / 8)
+  if (weights !== undefined) f64.set(weights.subarray(0, rows), at.w / 8)
   const stride = 3 * pairs * 2
-  let start = 0
-  while (start < rows) {
-    const end = Math.min(rows, start + first.blockRows - first.pending)
-    // in: per class and lane, [Σw × cols, Σw·δ × cols, Σw·δ² × cols] (each padded to 2·pairs), then the shifts
+  let unlabeled = 0
+  classes.runs(rows, (start, end) => {
+    // in: per class and lane, [Σw × cols, Σw·δ × cols, Σw·δ² × cols] (each padded to 2·pairs), the shifts, the class sums
     for (let c = 0; c < k; c++) {
       for (let j = 0; j < cols; j++) {
         const p = sums[c]![j]!.partial
@@ -141,7 +154,9 @@ export function naiveBayesSlice (
         f64[at.shift / 8 + c * 2 * pairs + j] = sums[c]![j]!.shift[0]!
       }
     }
-    exports.add(start, end, first.pending & 1)
+    f64.set(classes.partial, at.classes / 8)
+    unlabeled += exports.add(start, end, first.pending & 1, weights === undefined ? 0 : 1)
+    classes.partial.set(f64.subarray(at.classes / 8, at.classes / 8 + k))
     for (let c = 0; c < k; c++) {
       for (let j = 0; j < cols; j++) {
         const acc = sums[c]![j]!
@@ -155,7 +170,6 @@ export function naiveBayesSlice (
         acc.runs(end - start, skip)
       }
     }
-    start = end
-  }
-  return true
+  })
+  return unlabeled
 }
