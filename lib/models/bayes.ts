@@ -194,6 +194,12 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
    *   `ERR_INVALID_OPTION`, and whatever the components throw
    */
   override fit (X: BatchInput, options: BayesFitOptions = {}): this {
+    if (!this.frozen && options.resume === undefined && isFullyLabelled(options.labels)) {
+      // one supervised pass: the input may be converted piece by piece (Model.fit)
+      this.history = undefined
+      this.unlabeledRows = 0
+      return super.fit(X, withoutKeys(options, TRAIN_KEYS.filter(key => key !== 'weights' && key !== 'labels')) as BayesFitOptions)
+    }
     const batch = this.toBatch(X, options)
     if (this.frozen) return this
     const rest = withoutKeys(options, ['weights', 'labels']) as BayesFitOptions
@@ -512,9 +518,12 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   }
 
   /** The number of classes of a label column: the largest label + 1. */
-  protected static classCount (labels: Float64Array | undefined, name: string): number {
+  protected static classCount (labels: ArrayLike<number> | undefined, name: string): number {
     let k = 0
-    for (const y of labels ?? []) if (y >= 0 && y + 1 > k) k = y + 1
+    for (let i = 0; i < (labels?.length ?? 0); i++) {
+      const y = Number(labels![i])
+      if (y >= 0 && y + 1 > k) k = y + 1
+    }
     if (k === 0) throw new ArilError('ERR_LABEL', `${name}.fromSamples: expected labels with at least one labelled row, got ${labels === undefined ? 'none' : 'none labelled'}`)
     return k
   }
@@ -526,6 +535,13 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
 }
 
 const skip = (): void => {}
+
+/** True for labels that are all whole class numbers (no −1 or NaN: nothing semi-supervised). */
+function isFullyLabelled (labels: ArrayLike<number> | undefined): boolean {
+  if (labels === undefined) return false
+  for (let i = 0; i < labels.length; i++) if (!(labels[i]! >= 0)) return false
+  return true
+}
 
 function withoutKeys<T extends object> (options: T, keys: readonly string[]): Partial<T> {
   const out: Record<string, unknown> = {}

@@ -1,7 +1,7 @@
 /**
  * The naive Bayes classifier: one model per class, features independent given the class.
  */
-import { toBatch, type BatchInput } from '../core/batch.js'
+import { isBatch, toBatch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { Model } from '../core/model.js'
 import { registerModel } from '../core/serialize.js'
@@ -49,6 +49,10 @@ export class NaiveBayes extends BayesModel {
    * @throws ArilError `ERR_LABEL` without labels or without a labelled row
    */
   static fromSamples (distribution: DistributionClass | readonly DistributionClass[], X: BatchInput, options: BayesFitOptions = {}): NaiveBayes {
+    if (options.labels !== undefined && !isBatch(X)) {
+      // The classes come from the labels alone; `fit` then converts the rows piece by piece.
+      return new NaiveBayes(distribution, BayesModel.classCount(options.labels, 'NaiveBayes')).fit(X, options)
+    }
     const batch = toBatch(X, { categorical: true, weights: options.weights, labels: options.labels })
     const { weights: _weights, labels: _labels, ...rest } = options
     return new NaiveBayes(distribution, BayesModel.classCount(batch.labels, 'NaiveBayes')).fit(batch, rest)
