@@ -846,25 +846,29 @@ export class CrossProductSums {
         }
       }
       const row = cross + triangleRow(j, d) - j
+      const terms = flushTerms
       for (let k = j; k < d; k++) {
         const kk = shift[k]!
         if (kk !== kk) continue
         const slot = row + k
-        sums.add(slot, partial[slot]!)
+        // the slot's terms in the order of one add each (see ExpansionTable.addTerms)
+        terms[0] = partial[slot]!
+        let n = 1
         if (k === j) {
-          sums.addProduct(slot, 2 * kj, s)
-          sums.addTripleProduct(slot, w, kj, kj)
-          continue
+          n = pushProduct(terms, n, 2 * kj, s)
+          n = pushTripleProduct(terms, n, w, kj, kj)
+        } else {
+          n = pushProduct(terms, n, kk, s)
+          n = pushProduct(terms, n, kj, partial[d + k]!)
+          const nsjk = partial[missX + j * d + k]!
+          const nskj = partial[missX + k * d + j]!
+          const nwjk = partial[missW + j * d + k]!
+          if (nsjk !== 0) n = pushProduct(terms, n, -kk, nsjk)
+          if (nskj !== 0) n = pushProduct(terms, n, -kj, nskj)
+          n = pushTripleProduct(terms, n, w, kj, kk)
+          if (nwjk !== 0) n = pushTripleProduct(terms, n, -nwjk, kj, kk)
         }
-        sums.addProduct(slot, kk, s)
-        sums.addProduct(slot, kj, partial[d + k]!)
-        const nsjk = partial[missX + j * d + k]!
-        const nskj = partial[missX + k * d + j]!
-        const nwjk = partial[missW + j * d + k]!
-        if (nsjk !== 0) sums.addProduct(slot, -kk, nsjk)
-        if (nskj !== 0) sums.addProduct(slot, -kj, nskj)
-        sums.addTripleProduct(slot, w, kj, kk)
-        if (nwjk !== 0) sums.addTripleProduct(slot, -nwjk, kj, kk)
+        sums.addTerms(slot, terms, n)
       }
     }
     partial.fill(0)
@@ -984,6 +988,41 @@ class ExpansionTable {
   }
 
   /**
+   * Adds `terms[0 … n−1]` to slot `slot` exactly, in order: the same as calling {@link add} for
+   * each (the same expansion, bit for bit), with the slot's partials held in locals meanwhile.
+   * A block flush adds about nine terms per slot, and one call per term cost more than the
+   * arithmetic.
+   */
+  addTerms (slot: number, terms: Float64Array, n: number): void {
+    const parts = this.parts
+    const base = slot * EXPANSION_CAPACITY
+    let count = this.count[slot]!
+    for (let t = 0; t < n; t++) {
+      let x = terms[t]!
+      if (x === 0) continue
+      if (!Number.isFinite(x) || count === EXPANSION_CAPACITY) {
+        // the rare cases go through add, with the partials written back first
+        this.count[slot] = count
+        this.add(slot, x)
+        count = this.count[slot]!
+        continue
+      }
+      let i = 0
+      for (let j = 0; j < count; j++) {
+        const y = parts[base + j]!
+        const hi = x + y
+        const yv = hi - x
+        const lo = (x - (hi - yv)) + (y - yv)
+        if (lo !== 0) parts[base + i++] = lo
+        x = hi
+      }
+      if (x !== 0) parts[base + i++] = x
+      count = i
+    }
+    this.count[slot] = count
+  }
+
+  /**
    * Rewrites a full slot plus its new largest partial `top` as a compressed expansion (Shewchuk
    * 1997, COMPRESS); returns the new count, after moving everything into the slot's ExactSum if
    * it still does not fit.
@@ -1065,6 +1104,25 @@ class ExpansionTable {
       return out
     })
   }
+}
+
+/** Terms of one slot of a block flush: at most 1 + 2·4 + 2·4. */
+const flushTerms = new Float64Array(17)
+
+/** Appends the exact product a·b as its rounded value and error (as ExpansionTable.addProduct adds them); returns the new count. */
+function pushProduct (terms: Float64Array, n: number, a: number, b: number): number {
+  const p = a * b
+  terms[n++] = p
+  if (Number.isFinite(p)) terms[n++] = productError(a, b, p)
+  return n
+}
+
+/** Appends a·b·c as ExpansionTable.addTripleProduct adds it; returns the new count. */
+function pushTripleProduct (terms: Float64Array, n: number, a: number, b: number, c: number): number {
+  const bc = b * c
+  n = pushProduct(terms, n, a, bc)
+  if (Number.isFinite(bc)) n = pushProduct(terms, n, a, productError(b, c, bc))
+  return n
 }
 
 /** Knuth's two-sum: [hi, lo] with hi + lo = a + b exactly, whatever their magnitudes. */
