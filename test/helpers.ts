@@ -9,6 +9,7 @@ import { ArilError } from '../lib/core/errors.js'
 import type { Model } from '../lib/core/model.js'
 import type { UpdateOptions } from '../lib/core/options.js'
 import { parseJSON } from '../lib/core/serialize.js'
+import { setWasmEnabled, wasmEnabled } from '../lib/core/wasm-runtime.js'
 
 type Test = import('tap').Test
 
@@ -143,4 +144,32 @@ export function assertMissingIgnored (t: Test, make: () => Model<unknown, any, u
   const b = make().fit(observed)
   t.same(a.parameters, b.parameters)
   t.same(Array.from(a.logProbability([NaN]) as Float64Array), [0])
+}
+
+/** A value as text that tells every double apart (−0, NaN and ±∞ included; typed arrays as lists). */
+export function bitsOf (value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v)
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as Float64Array, x => Object.is(x, -0) ? '-0' : String(x))
+    return v
+  })
+}
+
+/**
+ * Runs `run` with the WebAssembly kernels on, then off (the JavaScript loops), and asserts the
+ * two results are the same bits ({@link bitsOf}). Returns the result with WebAssembly. That the
+ * kernels really ran is asserted too: `wasmEnabled()` is on.
+ */
+export function assertSameBitsWithoutWasm<T> (t: Test, run: () => T, message = 'WebAssembly and JavaScript give the same bits'): T {
+  t.ok(wasmEnabled(), 'WebAssembly SIMD is available here')
+  const withWasm = run()
+  const before = setWasmEnabled(false)
+  let withoutWasm: T
+  try {
+    withoutWasm = run()
+  } finally {
+    setWasmEnabled(before)
+  }
+  t.equal(bitsOf(withWasm), bitsOf(withoutWasm), message)
+  return withWasm
 }
