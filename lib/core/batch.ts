@@ -145,7 +145,7 @@ function finishBatch (batch: Batch, options: ToBatchOptions, start: number): Bat
     const row = batch.categories[column]!.findIndex(v => typeof v === 'string')
     throw new ArilError('ERR_NOT_NUMERIC', `Expected a number, got ${show(batch.categories[column]![row])}`, { row: start + row, column })
   }
-  if (options.weights !== undefined) batch = { ...batch, weights: checkWeights(options.weights, batch.rows, start) }
+  if (options.weights !== undefined) batch = { ...batch, weights: weightValues(options.weights, batch.rows, start) }
   if (options.labels !== undefined) batch = { ...batch, labels: toLabels(options.labels, start, start + batch.rows) }
   return batch
 }
@@ -220,14 +220,16 @@ function toLabels (labels: ArrayLike<number>, start: number, end: number): Float
   return out
 }
 
-/**
- * Checks weights: one finite, non-negative number per row (rows `start` … `start + rows − 1` of
- * `weights`, errors giving the row in the whole list).
- */
-export function checkWeights (weights: ArrayLike<number>, rows: number, start = 0): Float64Array {
-  if (start === 0 && weights.length !== rows) {
+/** Checks weights: one finite, non-negative number per row. */
+export function checkWeights (weights: ArrayLike<number>, rows: number): Float64Array {
+  if (weights.length !== rows) {
     throw new ArilError('ERR_INVALID_WEIGHTS', `Expected ${rows} weights (one per row), got ${weights.length}`)
   }
+  return weightValues(weights, rows, 0)
+}
+
+/** Weights start … start + rows − 1 checked (errors give the row in the whole list), as a Float64Array. */
+function weightValues (weights: ArrayLike<number>, rows: number, start: number): Float64Array {
   const out = weights instanceof Float64Array ? weights.subarray(start, start + rows) : new Float64Array(rows)
   for (let i = 0; i < rows; i++) {
     const w = weights[start + i]

@@ -32,8 +32,10 @@ export interface MixtureLayout {
   /** The tile's rows (row-major, one spare row for an odd last pair), their weights. */
   x: number
   w: number
-  /** Per component, TILE_ROWS + 2 values: the joint log-density, then e_j, then the responsibility. */
+  /** Per component, TILE_ROWS + 2 values: the joint log-density, then the responsibility. */
   resp: number
+  /** Per component, e_j = exp(joint_j − max) (apart from the joint, which a pair done again reads). */
+  exps: number
   /** Σ_j e_j, then w / Σ_j e_j. */
   sum: number
   /** The row maximum, then log p(x). */
@@ -58,6 +60,7 @@ export function mixtureLayout (k: number, cols: number, paramSlots: number, extr
   place('x', (TILE_ROWS + 2) * cols * 8)
   place('w', (TILE_ROWS + 2) * 8)
   place('resp', k * (TILE_ROWS + 2) * 8)
+  place('exps', k * (TILE_ROWS + 2) * 8)
   place('sum', (TILE_ROWS + 2) * 8)
   place('lse', (TILE_ROWS + 2) * 8)
   place('params', k * paramSlots * 16)
@@ -182,11 +185,12 @@ function posteriorFunction (k: number, paramSlots: number, at: MixtureLayout, po
       br(0)
     ]))
   ]
-  /** e_j = exp(joint_j − max) of one pair into resp_j, and Σ_j e_j in component order. */
+  const expsAt = (j: number): number => at.exps + j * (TILE_ROWS + 2) * 8
+  /** e_j = exp(joint_j − max) of one pair, and Σ_j e_j in component order. */
   const exponentials = (j: number, fast: boolean): Code => [
     set(v, f64x2.sub(row(respAt(at, j)), row(at.lse))),
     ...expVector(v, e, scratch, pool, 0, fast ? { mask: slow } : { exp: 0 }),
-    v128.store(get(o), get(e), respAt(at, j)),
+    v128.store(get(o), get(e), expsAt(j)),
     v128.store(get(o), j === 0 ? get(e) : f64x2.add(row(at.sum), get(e)), at.sum)
   ]
   f.body = [
@@ -226,7 +230,7 @@ function posteriorFunction (k: number, paramSlots: number, at: MixtureLayout, po
       v128.store(get(o), f64x2.div(if_(get(weighted), row(at.w), splat(1), 'v128'), get(l)), at.sum)
     ]),
     // 4. the responsibilities e_j·w/Σe
-    pairs(Array.from({ length: k }, (_, j) => v128.store(get(o), f64x2.mul(row(respAt(at, j)), row(at.sum)), respAt(at, j)))),
+    pairs(Array.from({ length: k }, (_, j) => v128.store(get(o), f64x2.mul(row(expsAt(j)), row(at.sum)), respAt(at, j)))),
     i32.store(zero, i32.eqz(v128.any_true(v128.or(get(large), f64x2.ne(get(bad), get(bad))))), at.status),
     // Σ w·log p(x) row by row over the rows of non-zero weight, as `responsibilities` adds it up
     set(r, zero),
