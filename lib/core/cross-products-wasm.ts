@@ -191,6 +191,9 @@ export function crossProductsFunction (d: number, scratchAt: number, pool: Const
   return f
 }
 
+/** The largest dimension given a kernel. */
+export const MAX_DIMENSION = 512
+
 /** Up to this dimension the sums stay in registers for the whole run (see {@link crossProductsSmallFunction}). */
 export const SMALL_DIMENSION = 6
 
@@ -295,6 +298,9 @@ const cache = new KernelCache<CrossProductsWasm>()
  * ```
  */
 export function crossProductsWasm (d: number, blockRows: number): CrossProductsWasm | undefined {
+  // Beyond MAX_DIMENSION the kernel's memory (a block of rows and the triangle) grows past tens of
+  // megabytes, and the per-block flush dominates anyway: the JavaScript loop runs.
+  if (d > MAX_DIMENSION) return undefined
   return cache.get(`${d}×${blockRows}`, () => {
     const align = (n: number): number => Math.ceil(n / 16) * 16
     const data = 0
