@@ -98,7 +98,7 @@ export function crossProductsFunction (d: number, scratchAt: number, pool: Const
         v128.store(i32.add(get(partial), c), f64x2.add(v128.load(i32.add(get(partial), c), offset), get(w)), offset),
         v128.store(i32.add(get(partial), c), f64x2.add(v128.load(i32.add(get(partial), c), d * 8 + offset), get(v)), d * 8 + offset)
       ],
-      (c, offset) => [
+      (_c, offset) => [
         set(v, f64x2.sub(v128.load64_zero(get(o), offset), v128.load64_zero(get(shift), offset))),
         f64.store(get(rowAt), f64x2.extract_lane(get(v), 0), deltaAt + offset),
         set(v, f64x2.mul(get(w), get(v))),
@@ -176,7 +176,7 @@ export function crossProductsFunction (d: number, scratchAt: number, pool: Const
       set(miss, pool.i64x2(0n)),
       columns(
         (c, offset) => [set(v, v128.load(i32.add(get(o), c), offset)), set(miss, v128.or(get(miss), f64x2.ne(get(v), get(v))))],
-        (c, offset) => [set(v, v128.load64_zero(get(o), offset)), set(miss, v128.or(get(miss), f64x2.ne(get(v), get(v))))]
+        (_c, offset) => [set(v, v128.load64_zero(get(o), offset)), set(miss, v128.or(get(miss), f64x2.ne(get(v), get(v))))]
       ),
       if_(v128.any_true(get(miss)), [sweepPartial, return_(get(r))]),
       addRow,
