@@ -964,11 +964,33 @@ class ExpansionTable {
       this.spill(slot).add(x)
       return
     }
-    const parts = this.parts
     const base = slot * EXPANSION_CAPACITY
-    const n = this.count[slot]!
+    const i = this.grow(base, this.count[slot]!, x)
+    x = this.carry
+    if (x !== 0) {
+      if (i === EXPANSION_CAPACITY) {
+        this.count[slot] = this.compress(slot, x)
+        return
+      }
+      this.parts[base + i] = x
+      this.count[slot] = i + 1
+      return
+    }
+    this.count[slot] = i
+  }
+
+  /** The largest partial left by {@link grow}. */
+  private carry = 0
+
+  /**
+   * Adds x to the `count` partials at `base` (Shewchuk's GROW-EXPANSION with zero elimination):
+   * the smaller partials are written back from `base`, their count returned, and the new largest
+   * one left in `carry`.
+   */
+  private grow (base: number, count: number, x: number): number {
+    const parts = this.parts
     let i = 0
-    for (let j = 0; j < n; j++) {
+    for (let j = 0; j < count; j++) {
       // Knuth's two-sum (no magnitude test, so no unpredictable branch): hi + lo = x + y exactly.
       const y = parts[base + j]!
       const hi = x + y
@@ -977,14 +999,8 @@ class ExpansionTable {
       if (lo !== 0) parts[base + i++] = lo
       x = hi
     }
-    if (x !== 0) {
-      if (i === EXPANSION_CAPACITY) {
-        this.count[slot] = this.compress(slot, x)
-        return
-      }
-      parts[base + i++] = x
-    }
-    this.count[slot] = i
+    this.carry = x
+    return i
   }
 
   /**
@@ -1007,15 +1023,8 @@ class ExpansionTable {
         count = this.count[slot]!
         continue
       }
-      let i = 0
-      for (let j = 0; j < count; j++) {
-        const y = parts[base + j]!
-        const hi = x + y
-        const yv = hi - x
-        const lo = (x - (hi - yv)) + (y - yv)
-        if (lo !== 0) parts[base + i++] = lo
-        x = hi
-      }
+      let i = this.grow(base, count, x)
+      x = this.carry
       if (x !== 0) parts[base + i++] = x
       count = i
     }
