@@ -1080,13 +1080,6 @@ class ExpansionTable {
     if (Number.isFinite(p)) this.add(slot, productError(a, b, p))
   }
 
-  /** Adds a·b·c exactly: b·c split into its rounded product and error, each multiplied by a exactly. */
-  addTripleProduct (slot: number, a: number, b: number, c: number): void {
-    const bc = b * c
-    this.addProduct(slot, a, bc)
-    if (Number.isFinite(bc)) this.addProduct(slot, a, productError(b, c, bc))
-  }
-
   private spill (slot: number): ExactSum {
     let sum = this.spilled.get(slot)
     if (sum === undefined) {
@@ -1118,7 +1111,7 @@ class ExpansionTable {
 /** Terms of one slot of a block flush: at most 1 + 2·4 + 2·4. */
 const flushTerms = new Float64Array(17)
 
-/** Appends the exact product a·b as its rounded value and error (as ExpansionTable.addProduct adds them); returns the new count. */
+/** Appends the exact product a·b as its rounded value and error (what ExpansionTable.addProduct adds); returns the new count. */
 function pushProduct (terms: Float64Array, n: number, a: number, b: number): number {
   const p = a * b
   terms[n++] = p
@@ -1126,7 +1119,7 @@ function pushProduct (terms: Float64Array, n: number, a: number, b: number): num
   return n
 }
 
-/** Appends a·b·c as ExpansionTable.addTripleProduct adds it; returns the new count. */
+/** Appends a·b·c exactly: b·c split into its rounded product and error, each multiplied by a exactly; returns the new count. */
 function pushTripleProduct (terms: Float64Array, n: number, a: number, b: number, c: number): number {
   const bc = b * c
   n = pushProduct(terms, n, a, bc)
