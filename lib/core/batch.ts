@@ -156,7 +156,8 @@ export const CONVERSION_ROWS = 8192
 /**
  * Converts an input like {@link toBatch} and hands it to `visit`, in consecutive pieces of
  * {@link CONVERSION_ROWS} rows converted into one reused buffer, when the input needs converting
- * (arrays, typed arrays other than Float64Array, `{ data, shape }` over them); as it is otherwise.
+ * (arrays, typed arrays other than Float64Array, `{ data, shape }` over them, or labels and
+ * weights given as lists); as it is otherwise.
  * Converting a large input whole allocates and fills as much memory again, which took longer
  * than the fit it fed; the pieces stay in cache. A model summarized piece by piece has the same
  * statistics (the same bits) as one summarized in one go. `visit` must not keep the batches.
@@ -176,33 +177,50 @@ export function forEachBatch (input: BatchInput, options: ToBatchOptions, visit:
   }
   checkColumns(pieces.cols, pieces.rows, options)
   checkOptionLengths(pieces.rows, options)
-  const buffer = new Float64Array(CONVERSION_ROWS * pieces.cols)
+  let buffer: Float64Array | undefined
   for (let start = 0; start < pieces.rows; start += CONVERSION_ROWS) {
     const end = Math.min(pieces.rows, start + CONVERSION_ROWS)
-    visit(finishBatch(pieces.convert(start, end, buffer.subarray(0, (end - start) * pieces.cols)), options, start))
+    const out = pieces.views ? undefined : (buffer ??= new Float64Array(CONVERSION_ROWS * pieces.cols)).subarray(0, (end - start) * pieces.cols)
+    visit(finishBatch(pieces.convert(start, end, out), options, start))
   }
 }
 
 /** How to convert an input by row ranges, or undefined when it needs no conversion (or is not valid: toBatch says why). */
-function piecewise (input: BatchInput, options: ToBatchOptions): { rows: number; cols: number; convert: (start: number, end: number, out: Float64Array) => Batch } | undefined {
-  if (isBatch(input) || input instanceof Float64Array) return undefined
+/** How {@link forEachBatch} cuts an input: rows, columns, and the piece of rows start … end − 1 (views of the input's own memory, or converted into `out`). */
+interface Pieces {
+  rows: number
+  cols: number
+  views: boolean
+  convert: (start: number, end: number, out: Float64Array | undefined) => Batch
+}
+
+function piecewise (input: BatchInput, options: ToBatchOptions): Pieces | undefined {
+  // Rows already in a Float64Array are handed over as views, in pieces only when their labels or
+  // weights need converting (a list of labels, say): those are then converted piece by piece too.
+  const listed = (list: ArrayLike<number> | undefined): boolean => list !== undefined && !(list instanceof Float64Array)
+  const convertsOptions = listed(options.labels) || listed(options.weights)
+  if (isBatch(input)) return undefined
+  if (input instanceof Float64Array) {
+    return convertsOptions ? { rows: input.length, cols: 1, views: true, convert: (start, end) => ({ data: input.subarray(start, end), rows: end - start, cols: 1 }) } : undefined
+  }
   if (isShaped(input)) {
     const { data, shape } = input
-    if (data instanceof Float64Array || !Array.isArray(shape) || shape.length === 0 || !shape.every(n => Number.isInteger(n) && n >= 0)) return undefined
+    if ((data instanceof Float64Array && !convertsOptions) || !Array.isArray(shape) || shape.length === 0 || !shape.every(n => Number.isInteger(n) && n >= 0)) return undefined
     const rows = shape[0]!
     const cols = shape.slice(1).reduce((a, b) => a * b, 1)
     if (data.length !== rows * cols) return undefined
-    return { rows, cols, convert: (start, end, out) => ({ data: fromTypedArray(data, start * cols, end * cols, out).data, rows: end - start, cols }) }
+    if (data instanceof Float64Array) return { rows, cols, views: true, convert: (start, end) => ({ data: data.subarray(start * cols, end * cols), rows: end - start, cols }) }
+    return { rows, cols, views: false, convert: (start, end, out) => ({ data: fromTypedArray(data, start * cols, end * cols, out).data, rows: end - start, cols }) }
   }
   if (ArrayBuffer.isView(input)) {
     const values = input as unknown as ArrayLike<number | bigint>
-    return { rows: values.length, cols: 1, convert: (start, end, out) => fromTypedArray(values, start, end, out) }
+    return { rows: values.length, cols: 1, views: false, convert: (start, end, out) => fromTypedArray(values, start, end, out) }
   }
   if (!Array.isArray(input)) return undefined
   if (input.length > 0 && isRow(input[0])) {
-    return { rows: input.length, cols: (input[0] as ArrayLike<unknown>).length, convert: (start, end, out) => fromRows(input, options, start, end, out) }
+    return { rows: input.length, cols: (input[0] as ArrayLike<unknown>).length, views: false, convert: (start, end, out) => fromRows(input, options, start, end, out) }
   }
-  return { rows: input.length, cols: 1, convert: (start, end, out) => fromColumn(input, options, start, end, out) }
+  return { rows: input.length, cols: 1, views: false, convert: (start, end, out) => fromColumn(input, options, start, end, out) }
 }
 
 /**

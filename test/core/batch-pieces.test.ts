@@ -17,7 +17,10 @@ t.test('forEachBatch: pieces of CONVERSION_ROWS rows with the values, weights an
     ['{ data: number[], shape }', { data: Array.from(flat), shape: [rows, 3] }],
     ['Int32Array', Int32Array.from(flat.subarray(0, rows))],
     ['BigInt64Array', BigInt64Array.from(Array.from(flat.subarray(0, rows), x => BigInt(Math.round(x))))],
-    ['number[]', Array.from(flat.subarray(0, rows))]
+    ['number[]', Array.from(flat.subarray(0, rows))],
+    // rows that need no converting, with labels and weights that do: views of the rows, in pieces
+    ['{ data: Float64Array, shape } with lists of labels and weights', { data: flat, shape: [rows, 3] }],
+    ['Float64Array with lists of labels and weights', flat.subarray(0, rows)]
   ]
   for (const [name, input] of inputs) {
     const whole = toBatch(input, { weights, labels })
