@@ -1,20 +1,26 @@
 /**
- * Bench: supervised NaiveBayes fit against pomegranate 0.14.8.
+ * Bench: supervised NaiveBayes fit against pomegranate 0.14.8 at its best configuration and
+ * scikit-learn 1.2.1's GaussianNB, and what each in-memory input form costs over a ready Batch.
  *
  * Data: 10^6 rows × 10 columns, 3 classes (labels drawn uniformly), column j of class c drawn from
  * N(c + j/10, 1 + c/2) with aril's seeded `Random`, in memory.
  *
- * Compared, milliseconds per fit (one summarize pass + one update), best of five each:
- *   (a) aril: `new NaiveBayes(NormalDistribution, 3).fit(X, { labels })`: per class an
- *       IndependentComponentsDistribution of Normals, exact blocked sums (see accumulate.ts);
- *   (b) aril streamed: the same rows as Batches of 8192 rows through `model.sink()` (what a file
- *       stream hands it);
- *   (c) pomegranate 0.14.8: `NaiveBayes.from_samples(NormalDistribution, X, y)` on the same rows
- *       (written to temporary float64 files and timed in a child process by
- *       bench/pomegranate_bayes.py), when Debian's /usr/bin/python3 can import pomegranate;
- * printed side by side with the speed ratio pomegranate ms / aril ms (goal: at least 1.5).
+ * Compared, milliseconds per fit (one summarize pass + one update), best of REPEATS each:
+ *   (a) aril: `new NaiveBayes(NormalDistribution, 3).fit(batch)` with the labels in the Batch: per
+ *       class an IndependentComponentsDistribution of Normals, exact blocked sums (accumulate.ts),
+ *       through the WebAssembly kernel of naive-bayes-wasm.ts;
+ *   (b) aril streamed: the same rows as Batches of 8192 rows through `model.sink()`;
+ *   (c) pomegranate 0.14.8: `NaiveBayes.from_samples(NormalDistribution, X, y)` on the whole array
+ *       ('None') and summarizing slices of 10^4 and 10^5 rows; the best is the baseline
+ *       (bench/pomegranate_bayes.py, Debian's /usr/bin/python3, without the OpenBLAS overrides);
+ *   (d) scikit-learn 1.2.1: `GaussianNB().fit(X, y)` (same helper);
+ * printed with the ratios peer ms / aril ms (goal: at least 1.5 over both).
+ * Then the input forms, each as `fit(X, { labels })` on the same values, as a ratio to (a) in CPU
+ * time (the fits run on one thread; CPU time is steadier than the clock on a shared machine): rows as
+ * `{ data: Float64Array, shape }`, the same with a Float32Array, labels as a plain array, and rows
+ * as `number[][]` (goal: within 10% of a Batch; see `forEachBatch` in lib/core/batch.ts).
  *
- * Run: node --import tsx bench/bayes.ts (about 15 s on 2 cores).
+ * Run: node --import tsx bench/bayes.ts (about a minute on 2 cores).
  */
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -23,7 +29,7 @@ import { sliceBatch, type Batch } from '../lib/core/batch.js'
 import { Random } from '../lib/core/random.js'
 import { NormalDistribution } from '../lib/distributions/normal.js'
 import { NaiveBayes } from '../lib/models/naive-bayes.js'
-import { hasPomegranate, runPomegranate } from './pomegranate.js'
+import { bestOf, describeConfigs, hasPomegranate, hasSklearn, runPython, type PeerTimings } from './pomegranate.js'
 
 const ROWS = 1_000_000
 const COLS = 10
@@ -38,7 +44,10 @@ export interface BayesBenchResult {
   classes: number
   arilMs: number
   arilStreamMs: number
-  pomegranateMs: number | undefined
+  pomegranate: PeerTimings | undefined
+  sklearnMs: number | undefined
+  /** fit time of each input form over a ready Batch's. */
+  inputs: Record<string, number>
   /** Largest relative difference of the fitted means from pomegranate's (a check that both fit the same thing). */
   maxMeanDifference: number | undefined
 }
@@ -65,6 +74,18 @@ function best (repeats: number, f: () => void): number {
   return ms
 }
 
+/** Like {@link best} in CPU milliseconds of this process (steadier on a shared machine; the fits run on one thread). */
+function bestCpu (repeats: number, f: () => void): number {
+  let ms = Infinity
+  for (let i = 0; i <= repeats; i++) {
+    const started = process.cpuUsage()
+    f()
+    const used = process.cpuUsage(started)
+    if (i > 0) ms = Math.min(ms, (used.user + used.system) / 1000)
+  }
+  return ms
+}
+
 async function bestAsync (repeats: number, f: () => Promise<void>): Promise<number> {
   let ms = Infinity
   for (let i = 0; i <= repeats; i++) {
@@ -75,9 +96,28 @@ async function bestAsync (repeats: number, f: () => Promise<void>): Promise<numb
   return ms
 }
 
-function timePomegranate (batch: Batch): { ms: number; means: number[][] } | undefined {
-  if (!hasPomegranate()) return undefined
-  return runPomegranate('pomegranate_bayes.py', [batch.data, batch.labels!, ROWS, COLS, REPEATS])
+interface PeerFigures { byConfig: Record<string, number>; sklearnMs: number; means: number[][] }
+
+function timePeers (batch: Batch): PeerFigures | undefined {
+  if (!hasPomegranate() || !hasSklearn()) return undefined
+  return runPython<PeerFigures>('pomegranate_bayes.py', [batch.data, batch.labels!, ROWS, COLS, REPEATS, 'None,10000,100000'])
+}
+
+/** The fit from each input form, as a ratio to the fit from a ready Batch. */
+function timeInputs (batch: Batch): Record<string, number> {
+  const labels = batch.labels!
+  const plainLabels = Array.from(labels)
+  const float32 = Float32Array.from(batch.data)
+  const rows = Array.from({ length: ROWS }, (_, r) => Array.from(batch.data.subarray(r * COLS, (r + 1) * COLS)))
+  const forms: Record<string, () => void> = {
+    '{ data: Float64Array, shape }, { labels: Float64Array }': () => new NaiveBayes(NormalDistribution, CLASSES).fit({ data: batch.data, shape: [ROWS, COLS] }, { labels }),
+    '{ data: Float64Array, shape }, { labels: number[] }': () => new NaiveBayes(NormalDistribution, CLASSES).fit({ data: batch.data, shape: [ROWS, COLS] }, { labels: plainLabels }),
+    '{ data: Float32Array, shape }, { labels }': () => new NaiveBayes(NormalDistribution, CLASSES).fit({ data: float32, shape: [ROWS, COLS] }, { labels }),
+    'number[][], { labels: number[] }': () => new NaiveBayes(NormalDistribution, CLASSES).fit(rows, { labels: plainLabels }),
+    'NaiveBayes.fromSamples({ data, shape }, { labels })': () => NaiveBayes.fromSamples(NormalDistribution, { data: batch.data, shape: [ROWS, COLS] }, { labels })
+  }
+  const batchCpu = bestCpu(REPEATS, () => new NaiveBayes(NormalDistribution, CLASSES).fit(batch))
+  return Object.fromEntries(Object.entries(forms).map(([name, fit]) => [name, bestCpu(REPEATS, fit) / batchCpu]))
 }
 
 /** Runs the bench and prints the figures; resolves with them. */
@@ -92,20 +132,24 @@ export async function run (): Promise<BayesBenchResult> {
     const streamed = new NaiveBayes(NormalDistribution, CLASSES)
     await pipeline(Readable.from(batches), streamed.sink())
   })
-  const pomegranate = timePomegranate(batch)
+  const inputs = timeInputs(batch)
+  const peers = timePeers(batch)
+  const pomegranate = peers === undefined ? undefined : bestOf(peers.byConfig)
   const aril = model.toJSON().models.map(m => (m as { parameters: [Array<{ parameters: number[] }>] }).parameters[0].map(d => d.parameters[0]!))
-  const maxMeanDifference = pomegranate === undefined
+  const maxMeanDifference = peers === undefined
     ? undefined
-    : Math.max(...aril.flatMap((row, c) => row.map((mean, j) => Math.abs(mean - pomegranate.means[c]![j]!) / Math.abs(pomegranate.means[c]![j]!))))
-  console.log(`aril fit(X):             ${arilMs.toFixed(1)} ms`)
-  console.log(`aril stream (8192 rows): ${arilStreamMs.toFixed(1)} ms`)
-  if (pomegranate === undefined) {
-    console.log('pomegranate:             not available (/usr/bin/python3 cannot import pomegranate)')
+    : Math.max(...aril.flatMap((row, c) => row.map((mean, j) => Math.abs(mean - peers.means[c]![j]!) / Math.abs(peers.means[c]![j]!))))
+  console.log(`aril fit(batch):          ${arilMs.toFixed(1)} ms`)
+  console.log(`aril stream (8192 rows):  ${arilStreamMs.toFixed(1)} ms`)
+  if (peers === undefined || pomegranate === undefined) {
+    console.log('pomegranate / scikit-learn: not available (/usr/bin/python3 cannot import them)')
   } else {
-    console.log(`pomegranate from_samples: ${pomegranate.ms.toFixed(1)} ms`)
-    console.log(`speed ratio pomegranate/aril: fit ${(pomegranate.ms / arilMs).toFixed(2)}x, stream ${(pomegranate.ms / arilStreamMs).toFixed(2)}x (goal >= 1.5x); means agree to ${maxMeanDifference!.toExponential(1)} relative`)
+    console.log(`pomegranate by batch_size: ${describeConfigs(pomegranate, 1)} ms; best ${pomegranate.best.config}: aril is ${(pomegranate.best.ms / arilMs).toFixed(2)}x as fast (stream ${(pomegranate.best.ms / arilStreamMs).toFixed(2)}x; goal >= 1.5x)`)
+    console.log(`scikit-learn GaussianNB:   ${peers.sklearnMs.toFixed(1)} ms: aril is ${(peers.sklearnMs / arilMs).toFixed(2)}x as fast (goal >= 1.5x); means agree with pomegranate to ${maxMeanDifference!.toExponential(1)} relative`)
   }
-  return { rows: ROWS, cols: COLS, classes: CLASSES, arilMs, arilStreamMs, pomegranateMs: pomegranate?.ms, maxMeanDifference }
+  console.log('input forms, fit time over a ready Batch (goal <= 1.10):')
+  for (const [name, ratio] of Object.entries(inputs)) console.log(`  ${name}: ${ratio.toFixed(2)}`)
+  return { rows: ROWS, cols: COLS, classes: CLASSES, arilMs, arilStreamMs, pomegranate, sklearnMs: peers?.sklearnMs, inputs, maxMeanDifference }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run()

@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: every benchmark, one after the other, each printing its figures as ratios
- * against a baseline measured in the same process (a raw stream read, a bare parser, a plain
- * loop) and against pomegranate 0.14.8 when Debian's /usr/bin/python3 can import it.
+ * against a baseline measured in the same run (a raw stream read, a bare parser, a plain loop),
+ * and against the peers at their best configuration when Debian's /usr/bin/python3 can import
+ * them: pomegranate 0.14.8 at its fastest batch_size, scikit-learn 1.2.1 where it has the model
+ * (bench/pomegranate.ts runs them, without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE).
  *
  *   bench/npy.ts                   readNpy → NormalDistribution sink vs a raw createReadStream loop; peak RSS; pomegranate
  *   bench/text.ts                  parseCsv / parseNdjson / parseJson vs csv-parse, JSON.parse, stream-json alone
- *   bench/multivariate-gaussian.ts summarize throughput for d = 5, 20, 100 vs pomegranate
- *   bench/mixture.ts               ms per EM iteration: 1-D and 5-D mixtures, Kmeans, vs pomegranate
- *   bench/bayes.ts                 NaiveBayes fit on 10^6 × 10, 3 classes, vs pomegranate
+ *   bench/multivariate-gaussian.ts summarize throughput for d = 5, 20, 100 vs pomegranate and numpy
+ *   bench/mixture.ts               ms per EM iteration: 1-D and 5-D mixtures, Kmeans, vs pomegranate and scikit-learn
+ *   bench/bayes.ts                 NaiveBayes fit on 10^6 × 10, 3 classes, vs pomegranate and GaussianNB; input forms vs a Batch
  *   bench/init.ts                  whole-stream initialization sample and 'kmeans||' vs an E-step pass; binned KDE vs Normal summarize
  *   bench/networks.ts              BayesianNetwork structure learning, fixed-structure fit, predictProba, vs pomegranate
  *   bench/columnar.ts              readParquet / readArrow vs hyparquet's and apache-arrow's own reader loops

@@ -1,29 +1,37 @@
 /**
- * Bench: milliseconds per EM iteration of GeneralMixtureModel and Kmeans against pomegranate 0.14.8.
+ * Bench: milliseconds per EM iteration of GeneralMixtureModel and Kmeans, against pomegranate
+ * 0.14.8 at its best batch_size and scikit-learn 1.2.1 (Debian's /usr/bin/python3), in one run.
  *
- * Data (aril's seeded `Random`, in memory):
+ * Data (aril's seeded `Random`, in memory, handed to the peers as the same float64 values):
  *   (1) 10^6 × 1 from a three-component normal mixture, fitted by a mixture of three
- *       NormalDistributions started at N(−3, 1), N(0.5, 1), N(4, 1);
+ *       NormalDistributions started at N(−3, 1), N(0.5, 1), N(4, 1) (scikit-learn:
+ *       GaussianMixture(3, covariance_type='full'), which for one column is the same model);
  *   (2) 10^6 × 5 from three Gaussian clusters, fitted by a mixture of three full-covariance
- *       MultivariateGaussianDistributions started at identity covariances;
- *   (3) the same 10^6 × 5 rows clustered by Kmeans with k = 8, started at the first 8 rows.
- * Both libraries fit from the same initial parameters (pomegranate reads aril's JSON) for the same
- * number of iterations: `maxIterations: n` / `max_iterations=n` with no stopping threshold, which
- * is n M-steps and n + 1 passes in both. aril fits on one thread in memory (`fit`, through the EM
- * trainer, the same loop as `fitStream`), and out of core with `workers: 2` (`fitStream` over the
- * rows as one batch: the main thread re-cuts it and two worker threads summarize every pass; the
- * time includes starting the workers, which from source (tsx) is a few hundred milliseconds per
- * fit, so the steady per-pass time is printed too). pomegranate is timed in a child process by
- * bench/pomegranate_mixture.py when Debian's /usr/bin/python3 can import it. Each side runs a
- * warm-up fit, then the best of a few timed fits is reported (wall clock, and CPU time of all
- * threads, which is steadier on a shared machine but not a measure of a parallel fit), as
- * milliseconds per iteration (fit time / n), with the ratio pomegranate/aril (above 1: aril is
- * faster).
+ *       MultivariateGaussianDistributions started at identity covariances (scikit-learn:
+ *       GaussianMixture(3, covariance_type='full'));
+ *   (3) the same 10^6 × 5 rows clustered by Kmeans with k = 8, started at the first 8 rows
+ *       (scikit-learn: KMeans(8, algorithm='lloyd', n_init=1)).
+ * Every library starts from the same parameters (pomegranate reads aril's JSON; scikit-learn gets
+ * them as weights_init/means_init/precisions_init or init) and runs without a stopping threshold.
  *
- * From dist/ (compiled JavaScript) the workers start in about 100 ms, which the first pass, run
- * on the main thread meanwhile, mostly hides.
+ * One iteration, measured the same way for every library: (best time of a fit with n iterations −
+ * best time of a fit with 1) / (n − 1), best of REPEATS fits each. That is the cost of one more
+ * M-step and E-step, without the setup, the initialization and the first pass (scikit-learn's
+ * n_iter_ is used for n, in case Lloyd converged early).
+ *   - aril, 1 thread: `fit` in memory (the EM trainer, the same loop as `fitStream`);
+ *   - aril, `workers: 2`: `trainStream` over the rows as one batch (the main thread re-cuts it and two
+ *     worker threads summarize every pass); the median epoch duration, without the workers' start-up;
+ *   - pomegranate: `fit(X, batch_size=b)` for b in None (its default, the whole array), 10^3, 10^4,
+ *     10^5, by bench/pomegranate_mixture.py; the best b is the baseline (n_jobs=1, its default; its
+ *     BLAS may use both cores for the full-covariance mixture);
+ *   - scikit-learn: by bench/sklearn_mixture.py, with its default threads (both cores: OpenMP for
+ *     KMeans, OpenBLAS) and limited to one.
+ * The Python child runs without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (see bench/pomegranate.ts).
+ * Ratios are peer ms / aril ms (above 1: aril is faster). Goals (issue 12): Kmeans ≥ 1.5× tuned
+ * pomegranate on one thread and ≥ 1.0× scikit-learn (2 cores) with `workers: 2`; 5-D mixture ≥ 1.5×
+ * tuned pomegranate on one thread; 1-D mixture ≥ 1.5× tuned pomegranate and scikit-learn.
  *
- * Run: node --import tsx bench/mixture.ts (a minute or two on 2 cores).
+ * Run: node --import tsx bench/mixture.ts (a few minutes on 2 cores, most of it in the peers).
  */
 import { pathToFileURL } from 'node:url'
 import type { Batch } from '../lib/core/batch.js'
@@ -33,23 +41,27 @@ import { NormalDistribution } from '../lib/distributions/normal.js'
 import { MultivariateGaussianDistribution } from '../lib/distributions/multivariate-gaussian.js'
 import { GeneralMixtureModel } from '../lib/models/mixture.js'
 import { Kmeans } from '../lib/models/kmeans.js'
-import { hasPomegranate, runPomegranate } from './pomegranate.js'
+import { bestOf, describeConfigs, hasPomegranate, hasSklearn, runPython, type PeerTimings } from './pomegranate.js'
 
 const ROWS = 1_000_000
 
 /** Worker threads of the parallel rows. */
 const WORKERS = 2
-/** Timed fits per side (the best is kept). */
+/** Timed fits per measurement (the best is kept). */
 const REPEATS = 3
+/** pomegranate's batch sizes tried ('None': the whole array, its default). */
+const BATCH_SIZES = 'None,1000,10000,100000'
 
 /** One line of the report. */
 export interface MixtureBenchResult {
   name: string
   iterations: number
-  aril: { ms: number; cpuMs: number }
-  /** `fitStream` with `workers: 2`; `passMs` is the median duration of an epoch, without the workers' startup. */
-  arilWorkers: { ms: number; cpuMs: number; passMs: number }
-  pomegranate: { ms: number; cpuMs: number } | undefined
+  /** aril on one thread: ms per iteration (fit of n − fit of 1, over n − 1). */
+  aril: number
+  /** `trainStream` with `workers: 2`: the median epoch duration, without the workers' start-up. */
+  arilWorkers: number
+  pomegranate: PeerTimings | undefined
+  sklearn: PeerTimings | undefined
 }
 
 interface Case {
@@ -119,70 +131,96 @@ function cases (): Case[] {
   ]
 }
 
-function cpuMs (): number {
-  const { user, system } = process.cpuUsage()
-  return (user + system) / 1000
-}
-
-function timeAril (c: Case): { ms: number; cpuMs: number } {
-  c.model().fit(c.batch, { maxIterations: 1, stopThreshold: -Infinity }) // warm-up
-  let ms = Infinity
-  let cpu = Infinity
+/** Best time of `fit` over REPEATS fits. */
+function bestFit (c: Case, iterations: number): number {
+  let best = Infinity
   for (let i = 0; i < REPEATS; i++) {
     const model = c.model()
     const started = performance.now()
-    const startedCpu = cpuMs()
-    model.fit(c.batch, { maxIterations: c.iterations, stopThreshold: -Infinity })
-    ms = Math.min(ms, (performance.now() - started) / c.iterations)
-    cpu = Math.min(cpu, (cpuMs() - startedCpu) / c.iterations)
+    model.fit(c.batch, { maxIterations: iterations, stopThreshold: -Infinity })
+    best = Math.min(best, performance.now() - started)
   }
-  return { ms, cpuMs: cpu }
+  return best
 }
 
-async function timeArilWorkers (c: Case): Promise<{ ms: number; cpuMs: number; passMs: number }> {
+function timeAril (c: Case): number {
+  c.model().fit(c.batch, { maxIterations: 2, stopThreshold: -Infinity }) // warm-up
+  return (bestFit(c, c.iterations) - bestFit(c, 1)) / (c.iterations - 1)
+}
+
+async function timeArilWorkers (c: Case): Promise<number> {
   const options = { stopThreshold: -Infinity, workers: WORKERS }
   await c.model().fitStream([c.batch], { ...options, maxIterations: 1 }) // warm-up
-  let ms = Infinity
-  let cpu = Infinity
   let passMs = Infinity
   for (let i = 0; i < REPEATS; i++) {
-    const model = c.model()
-    const started = performance.now()
-    const startedCpu = cpuMs()
-    const history = await model.trainStream([c.batch], { ...options, maxIterations: c.iterations })
-    ms = Math.min(ms, (performance.now() - started) / c.iterations)
-    cpu = Math.min(cpu, (cpuMs() - startedCpu) / c.iterations)
+    const history = await c.model().trainStream([c.batch], { ...options, maxIterations: c.iterations })
     const durations = history.epochs.map(e => e.duration).sort((a, b) => a - b)
     passMs = Math.min(passMs, durations[Math.floor(durations.length / 2)]!)
   }
-  return { ms, cpuMs: cpu, passMs }
+  return passMs
 }
 
-function timePomegranate (c: Case): { ms: number; cpuMs: number } {
+function timePomegranate (c: Case): PeerTimings {
   const model = c.model()
   const init = model instanceof Kmeans ? JSON.stringify({ centroids: model.parameters }) : stringifyJSON(model)
-  const { msPerIteration, cpuMsPerIteration } = runPomegranate<{ msPerIteration: number; cpuMsPerIteration: number }>('pomegranate_mixture.py',
-    [c.kind, c.batch.data, c.batch.rows, c.batch.cols, { json: init }, c.iterations, REPEATS])
-  return { ms: msPerIteration, cpuMs: cpuMsPerIteration }
+  return bestOf(runPython<{ byConfig: Record<string, number> }>('pomegranate_mixture.py',
+    [c.kind, c.batch.data, c.batch.rows, c.batch.cols, { json: init }, c.iterations, REPEATS, BATCH_SIZES]).byConfig)
 }
 
-/** Runs every case and prints one line each; resolves with the figures. */
+/** The initial parameters as scikit-learn takes them: centroids, or weights, means and full covariances. */
+function sklearnInit (model: GeneralMixtureModel | Kmeans): string {
+  if (model instanceof Kmeans) return JSON.stringify({ centroids: model.parameters })
+  const [components, weights] = model.parameters as [unknown[], number[]]
+  const means: number[][] = []
+  const covariances: number[][][] = []
+  for (const p of components) {
+    if (typeof (p as number[])[0] === 'number') {
+      const [mean, std] = p as [number, number]
+      means.push([mean])
+      covariances.push([[std * std]])
+    } else {
+      const [mean, covariance] = p as [number[], number[][]]
+      means.push(mean)
+      covariances.push(covariance)
+    }
+  }
+  return JSON.stringify({ weights, means, covariances })
+}
+
+function timeSklearn (c: Case): PeerTimings {
+  return bestOf(runPython<{ byConfig: Record<string, number> }>('sklearn_mixture.py',
+    [c.kind, c.batch.data, c.batch.rows, c.batch.cols, { json: sklearnInit(c.model()) }, c.iterations, REPEATS]).byConfig)
+}
+
+/** Runs every case and prints its lines; resolves with the figures. */
 export async function run (): Promise<MixtureBenchResult[]> {
   const withPomegranate = hasPomegranate()
+  const withSklearn = hasSklearn()
   const results: MixtureBenchResult[] = []
-  console.log(`EM, milliseconds per iteration (best of ${REPEATS} fits; wall clock / CPU time of all threads)`)
+  console.log('EM, milliseconds per iteration (one more iteration: fit of n − fit of 1, over n − 1; best of ' + String(REPEATS) + ' fits)')
   for (const c of cases()) {
     const aril = timeAril(c)
     const arilWorkers = await timeArilWorkers(c)
     const pomegranate = withPomegranate ? timePomegranate(c) : undefined
-    results.push({ name: c.name, iterations: c.iterations, aril, arilWorkers, pomegranate })
-    const versus = (ms: number, cpu: number): string => pomegranate === undefined
-      ? 'pomegranate not available'
-      : `aril is ${(pomegranate.ms / ms).toFixed(2)}x / ${(pomegranate.cpuMs / cpu).toFixed(2)}x as fast as pomegranate`
-    console.log(`${c.name}, ${c.iterations} iterations:` + (pomegranate === undefined ? '' : ` pomegranate ${pomegranate.ms.toFixed(0)} / ${pomegranate.cpuMs.toFixed(0)} ms`))
-    console.log(`  aril, 1 thread (fit):            ${aril.ms.toFixed(0)} / ${aril.cpuMs.toFixed(0)} ms; ${versus(aril.ms, aril.cpuMs)}`)
-    console.log(`  aril, workers: ${WORKERS} (fitStream): ${arilWorkers.ms.toFixed(0)} / ${arilWorkers.cpuMs.toFixed(0)} ms; ${versus(arilWorkers.ms, arilWorkers.cpuMs)}` +
-      ` (median pass ${arilWorkers.passMs.toFixed(0)} ms${pomegranate === undefined ? '' : `: ${(pomegranate.ms / arilWorkers.passMs).toFixed(2)}x`})`)
+    const sklearn = withSklearn ? timeSklearn(c) : undefined
+    results.push({ name: c.name, iterations: c.iterations, aril, arilWorkers, pomegranate, sklearn })
+    const ratio = (peer: number, ours: number): string => `${(peer / ours).toFixed(2)}x`
+    console.log(`${c.name} (n = ${c.iterations}):`)
+    console.log(`  aril, 1 thread (fit):                ${aril.toFixed(1)} ms`)
+    console.log(`  aril, workers: ${WORKERS} (median pass):    ${arilWorkers.toFixed(1)} ms`)
+    if (pomegranate === undefined) {
+      console.log('  pomegranate: not available')
+    } else {
+      console.log(`  pomegranate by batch_size:           ${describeConfigs(pomegranate, 1)} ms; best ${pomegranate.best.config}: ` +
+        `aril 1 thread is ${ratio(pomegranate.best.ms, aril)}, workers: ${WORKERS} ${ratio(pomegranate.best.ms, arilWorkers)} as fast`)
+    }
+    if (sklearn === undefined) {
+      console.log('  scikit-learn: not available')
+    } else {
+      const [both, one] = [sklearn.byConfig['threads=default']!, sklearn.byConfig['threads=1']!]
+      console.log(`  scikit-learn (default threads / 1):  ${both.toFixed(1)} / ${one.toFixed(1)} ms; ` +
+        `aril 1 thread is ${ratio(both, aril)} / ${ratio(one, aril)}, workers: ${WORKERS} ${ratio(both, arilWorkers)} as fast as its default`)
+    }
   }
   return results
 }

@@ -1,25 +1,29 @@
 /**
- * Bench: MultivariateGaussianDistribution.summarize throughput (rows/s) against pomegranate 0.14.8.
+ * Bench: MultivariateGaussianDistribution.summarize throughput (rows/s) against pomegranate 0.14.8
+ * at its best batch size, and numpy's bare X.T @ X.
  *
  * Data: for d = 5, 20 and 100, rows of a correlated d-dimensional Gaussian (x = L·z + 1e3, z from
  * aril's seeded `Random`), in memory; the row counts keep each case to a few seconds.
  *
  * Compared, best of three passes each:
  *   (a) aril: `summarize()` of the whole data set as Batches of 8192 rows (what a stream hands the
- *       sink), into a fresh model each pass: exact blocked cross-products (see CrossProductSums);
- *   (b) pomegranate 0.14.8: `MultivariateGaussianDistribution.summarize(X)` on the same rows (written
- *       to a temporary float64 file and timed in a child process by
- *       bench/pomegranate_multivariate_gaussian.py; pomegranate uses BLAS dgemm for Σw·x·xᵀ), when
- *       Debian's /usr/bin/python3 can import pomegranate;
- * printed as rows/s each and the ratio a/b.
+ *       sink), into a fresh model each pass: exact blocked cross-products (CrossProductSums, with the
+ *       complete rows in WebAssembly, cross-products-wasm.ts), on one thread;
+ *   (b) pomegranate 0.14.8: `MultivariateGaussianDistribution.summarize` over the same rows, whole
+ *       ('None') and in slices of 10^3 and 10^4 rows, by bench/pomegranate_multivariate_gaussian.py
+ *       (Debian's /usr/bin/python3, without the OpenBLAS overrides: dgemm on both cores); the best
+ *       is the baseline;
+ *   (c) numpy alone: X.T @ X and X.sum(0) (the bare BLAS work, for scale);
+ * printed as rows/s each and the ratio a/b (goal at d = 100: at least 1.0 on two cores, with
+ * `workers: 2`; this bench runs aril on one).
  *
- * Run: node --import tsx bench/multivariate-gaussian.ts (under a minute on 2 cores).
+ * Run: node --import tsx bench/multivariate-gaussian.ts (about a minute on 2 cores).
  */
 import { pathToFileURL } from 'node:url'
 import type { Batch } from '../lib/core/batch.js'
 import { Random } from '../lib/core/random.js'
 import { MultivariateGaussianDistribution } from '../lib/distributions/multivariate-gaussian.js'
-import { hasPomegranate, runPomegranate } from './pomegranate.js'
+import { bestOf, hasPomegranate, runPython } from './pomegranate.js'
 
 const BATCH_ROWS = 8192
 const CASES = [{ d: 5, rows: 1_000_000 }, { d: 20, rows: 300_000 }, { d: 100, rows: 40_000 }]
@@ -29,7 +33,9 @@ export interface MultivariateGaussianBenchResult {
   d: number
   rows: number
   arilRowsPerSecond: number
-  pomegranateRowsPerSecond: number | undefined
+  /** Rows per second at each batch size, and the best. */
+  pomegranate: { byConfig: Record<string, number>; best: { config: string; rowsPerSecond: number } } | undefined
+  numpyRowsPerSecond: number | undefined
 }
 
 /** `rows` draws of a correlated d-dimensional Gaussian with mean 1e3, row-major. */
@@ -67,9 +73,12 @@ function timeAril (data: Float64Array, d: number, rows: number): number {
   return rows / best
 }
 
-function timePomegranate (data: Float64Array, d: number, rows: number): number | undefined {
+function timePeers (data: Float64Array, d: number, rows: number): Omit<MultivariateGaussianBenchResult, 'd' | 'rows' | 'arilRowsPerSecond'> | undefined {
   if (!hasPomegranate()) return undefined
-  return runPomegranate<{ rowsPerSecond: number }>('pomegranate_multivariate_gaussian.py', [data, rows, d, 3]).rowsPerSecond
+  const out = runPython<{ byConfig: Record<string, number>; numpyRowsPerSecond: number }>('pomegranate_multivariate_gaussian.py', [data, rows, d, 3, 'None,1000,10000'])
+  // the fastest configuration has the most rows per second: pick it by its time per row
+  const best = bestOf(Object.fromEntries(Object.entries(out.byConfig).map(([k, v]) => [k, 1 / v]))).best
+  return { pomegranate: { byConfig: out.byConfig, best: { config: best.config, rowsPerSecond: 1 / best.ms } }, numpyRowsPerSecond: out.numpyRowsPerSecond }
 }
 
 /** Runs every case and prints one line each; resolves with the figures. */
@@ -79,10 +88,15 @@ export async function run (): Promise<MultivariateGaussianBenchResult[]> {
   for (const { d, rows } of CASES) {
     const data = makeData(d, rows)
     const aril = timeAril(data, d, rows)
-    const pomegranate = timePomegranate(data, d, rows)
-    results.push({ d, rows, arilRowsPerSecond: aril, pomegranateRowsPerSecond: pomegranate })
-    const ratio = pomegranate === undefined ? 'pomegranate not available' : `aril/pomegranate ${(aril / pomegranate).toFixed(2)}`
-    console.log(`d = ${String(d).padStart(3)}, ${rows} rows: aril ${format(aril)}, pomegranate ${pomegranate === undefined ? '-' : format(pomegranate)}; ${ratio}`)
+    const peers = timePeers(data, d, rows)
+    results.push({ d, rows, arilRowsPerSecond: aril, pomegranate: peers?.pomegranate, numpyRowsPerSecond: peers?.numpyRowsPerSecond })
+    if (peers === undefined || peers.pomegranate === undefined) {
+      console.log(`d = ${String(d).padStart(3)}, ${rows} rows: aril ${format(aril)}; pomegranate not available`)
+      continue
+    }
+    const byConfig = Object.entries(peers.pomegranate.byConfig).map(([config, r]) => `${config} ${format(r)}`).join(', ')
+    console.log(`d = ${String(d).padStart(3)}, ${rows} rows: aril ${format(aril)}; pomegranate by batch size ${byConfig}, best ${peers.pomegranate.best.config}: ` +
+      `aril/pomegranate ${(aril / peers.pomegranate.best.rowsPerSecond).toFixed(2)}; numpy X.T@X alone ${format(peers.numpyRowsPerSecond!)}`)
   }
   return results
 }

@@ -9,6 +9,7 @@ import { ArilError } from '../lib/core/errors.js'
 import type { Model } from '../lib/core/model.js'
 import type { UpdateOptions } from '../lib/core/options.js'
 import { parseJSON } from '../lib/core/serialize.js'
+import { setWasmEnabled, wasmEnabled } from '../lib/core/wasm-runtime.js'
 
 type Test = import('tap').Test
 
@@ -143,4 +144,46 @@ export function assertMissingIgnored (t: Test, make: () => Model<unknown, any, u
   const b = make().fit(observed)
   t.same(a.parameters, b.parameters)
   t.same(Array.from(a.logProbability([NaN]) as Float64Array), [0])
+}
+
+/** A value as text that tells every double apart (−0, NaN and ±∞ included; typed arrays as lists). */
+export function bitsOf (value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v)
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as Float64Array, x => Object.is(x, -0) ? '-0' : String(x))
+    return v
+  })
+}
+
+/**
+ * Runs `run` with the WebAssembly kernels on, then off (the JavaScript loops), and asserts the
+ * two results are the same bits ({@link bitsOf}). Returns the result with WebAssembly. That the
+ * kernels really ran is asserted too: `wasmEnabled()` is on.
+ */
+/** (An input both paths refuse compares their ArilErrors; what is returned is then that error as a value.) */
+export function assertSameBitsWithoutWasm<T> (t: Test, run: () => T, message = 'WebAssembly and JavaScript give the same bits'): T {
+  t.ok(wasmEnabled(), 'WebAssembly SIMD is available here')
+  const withWasm = outcome(run)
+  const before = setWasmEnabled(false)
+  let withoutWasm: T | ErrorOutcome
+  try {
+    withoutWasm = outcome(run)
+  } finally {
+    setWasmEnabled(before)
+  }
+  t.equal(bitsOf(withWasm), bitsOf(withoutWasm), message)
+  return withWasm as T
+}
+
+/** An ArilError as a value: what both paths must agree on when the input is refused. */
+export interface ErrorOutcome { error: string; row: number | undefined; column: number | string | undefined; message: string }
+
+/** What `run` returns, or the ArilError it throws as a value (anything else is thrown on). */
+export function outcome<T> (run: () => T): T | ErrorOutcome {
+  try {
+    return run()
+  } catch (err) {
+    if (!(err instanceof ArilError)) throw err
+    return { error: err.code, row: err.row, column: err.column, message: err.message }
+  }
 }

@@ -21,6 +21,7 @@
  */
 
 import { crossProductsKernel, type CrossProductsKernel } from './cross-products-kernel.js'
+import { completeSlots, crossProductsWasm, type CrossProductsWasm } from './cross-products-wasm.js'
 
 /**
  * Rows per block. Shards summarized separately and merged must start on a multiple of this.
@@ -677,6 +678,11 @@ export class CrossProductSums {
     const d = this.dimension
     const { partial, shift, delta, wDelta } = this
     if (this.unshifted > 0) this.findShifts(data, start, end)
+    const wasm = crossProductsWasm(d, this.blockRows)
+    if (wasm !== undefined) {
+      this.addRunWasm(wasm, data, weights, start, end)
+      return
+    }
     const kernel = this.kernel
     if (kernel !== undefined) {
       for (let r = kernel(data, weights, start, end, shift, partial); r < end; r = kernel(data, weights, r + 1, end, shift, partial)) {
@@ -714,6 +720,30 @@ export class CrossProductSums {
       }
     }
     this.addGroup(g)
+  }
+
+  /**
+   * {@link CrossProductSums.addRun} through the WebAssembly kernel (cross-products-wasm.ts): the
+   * run's rows and the complete rows' sums go into its memory; a row with a missing value is added
+   * here, between two calls, with the sums brought back for it.
+   */
+  private addRunWasm (wasm: CrossProductsWasm, data: Float64Array, weights: Float64Array | undefined, start: number, end: number): void {
+    const d = this.dimension
+    const { f64 } = wasm
+    const sums = f64.subarray(wasm.partial / 8, wasm.partial / 8 + completeSlots(d))
+    f64.set(data.subarray(start * d, end * d), wasm.data / 8)
+    if (weights !== undefined) f64.set(weights.subarray(start, end), wasm.weights / 8)
+    f64.set(this.shift, wasm.shift / 8)
+    sums.set(this.partial.subarray(0, sums.length))
+    for (let r = 0; ; r++) {
+      r = wasm.add(wasm.data, wasm.weights, wasm.partial, wasm.shift, r, end - start, weights === undefined ? 0 : 1)
+      if (r >= end - start) break
+      this.partial.set(sums)
+      for (let j = 0; j < d; j++) this.delta[j] = data[(start + r) * d + j]! - this.shift[j]!
+      this.addIncomplete(weights === undefined ? 1 : weights[start + r]!, 0)
+      sums.set(this.partial.subarray(0, sums.length))
+    }
+    this.partial.set(sums)
   }
 
   /** Adds the cross-products of the first `g` gathered complete rows, in row order per slot. */
@@ -830,25 +860,29 @@ export class CrossProductSums {
         }
       }
       const row = cross + triangleRow(j, d) - j
+      const terms = flushTerms
       for (let k = j; k < d; k++) {
         const kk = shift[k]!
         if (kk !== kk) continue
         const slot = row + k
-        sums.add(slot, partial[slot]!)
+        // the slot's terms in the order of one add each (see ExpansionTable.addTerms)
+        terms[0] = partial[slot]!
+        let n = 1
         if (k === j) {
-          sums.addProduct(slot, 2 * kj, s)
-          sums.addTripleProduct(slot, w, kj, kj)
-          continue
+          n = pushProduct(terms, n, 2 * kj, s)
+          n = pushTripleProduct(terms, n, w, kj, kj)
+        } else {
+          n = pushProduct(terms, n, kk, s)
+          n = pushProduct(terms, n, kj, partial[d + k]!)
+          const nsjk = partial[missX + j * d + k]!
+          const nskj = partial[missX + k * d + j]!
+          const nwjk = partial[missW + j * d + k]!
+          if (nsjk !== 0) n = pushProduct(terms, n, -kk, nsjk)
+          if (nskj !== 0) n = pushProduct(terms, n, -kj, nskj)
+          n = pushTripleProduct(terms, n, w, kj, kk)
+          if (nwjk !== 0) n = pushTripleProduct(terms, n, -nwjk, kj, kk)
         }
-        sums.addProduct(slot, kk, s)
-        sums.addProduct(slot, kj, partial[d + k]!)
-        const nsjk = partial[missX + j * d + k]!
-        const nskj = partial[missX + k * d + j]!
-        const nwjk = partial[missW + j * d + k]!
-        if (nsjk !== 0) sums.addProduct(slot, -kk, nsjk)
-        if (nskj !== 0) sums.addProduct(slot, -kj, nskj)
-        sums.addTripleProduct(slot, w, kj, kk)
-        if (nwjk !== 0) sums.addTripleProduct(slot, -nwjk, kj, kk)
+        sums.addTerms(slot, terms, n)
       }
     }
     partial.fill(0)
@@ -957,11 +991,33 @@ class ExpansionTable {
       this.spill(slot).add(x)
       return
     }
-    const parts = this.parts
     const base = slot * EXPANSION_CAPACITY
-    const n = this.count[slot]!
+    const i = this.grow(base, this.count[slot]!, x)
+    x = this.carry
+    if (x !== 0) {
+      if (i === EXPANSION_CAPACITY) {
+        this.count[slot] = this.compress(slot, x)
+        return
+      }
+      this.parts[base + i] = x
+      this.count[slot] = i + 1
+      return
+    }
+    this.count[slot] = i
+  }
+
+  /** The largest partial left by {@link grow}. */
+  private carry = 0
+
+  /**
+   * Adds x to the `count` partials at `base` (Shewchuk's GROW-EXPANSION with zero elimination):
+   * the smaller partials are written back from `base`, their count returned, and the new largest
+   * one left in `carry`.
+   */
+  private grow (base: number, count: number, x: number): number {
+    const parts = this.parts
     let i = 0
-    for (let j = 0; j < n; j++) {
+    for (let j = 0; j < count; j++) {
       // Knuth's two-sum (no magnitude test, so no unpredictable branch): hi + lo = x + y exactly.
       const y = parts[base + j]!
       const hi = x + y
@@ -970,14 +1026,36 @@ class ExpansionTable {
       if (lo !== 0) parts[base + i++] = lo
       x = hi
     }
-    if (x !== 0) {
-      if (i === EXPANSION_CAPACITY) {
-        this.count[slot] = this.compress(slot, x)
-        return
+    this.carry = x
+    return i
+  }
+
+  /**
+   * Adds `terms[0 … n−1]` to slot `slot` exactly, in order: the same as calling {@link add} for
+   * each (the same expansion, bit for bit), with the slot's partials held in locals meanwhile.
+   * A block flush adds about nine terms per slot, and one call per term cost more than the
+   * arithmetic.
+   */
+  addTerms (slot: number, terms: Float64Array, n: number): void {
+    const parts = this.parts
+    const base = slot * EXPANSION_CAPACITY
+    let count = this.count[slot]!
+    for (let t = 0; t < n; t++) {
+      let x = terms[t]!
+      if (x === 0) continue
+      if (!Number.isFinite(x) || count === EXPANSION_CAPACITY) {
+        // the rare cases go through add, with the partials written back first
+        this.count[slot] = count
+        this.add(slot, x)
+        count = this.count[slot]!
+        continue
       }
-      parts[base + i++] = x
+      let i = this.grow(base, count, x)
+      x = this.carry
+      if (x !== 0) parts[base + i++] = x
+      count = i
     }
-    this.count[slot] = i
+    this.count[slot] = count
   }
 
   /**
@@ -1029,13 +1107,6 @@ class ExpansionTable {
     if (Number.isFinite(p)) this.add(slot, productError(a, b, p))
   }
 
-  /** Adds a·b·c exactly: b·c split into its rounded product and error, each multiplied by a exactly. */
-  addTripleProduct (slot: number, a: number, b: number, c: number): void {
-    const bc = b * c
-    this.addProduct(slot, a, bc)
-    if (Number.isFinite(bc)) this.addProduct(slot, a, productError(b, c, bc))
-  }
-
   private spill (slot: number): ExactSum {
     let sum = this.spilled.get(slot)
     if (sum === undefined) {
@@ -1062,6 +1133,25 @@ class ExpansionTable {
       return out
     })
   }
+}
+
+/** Terms of one slot of a block flush: at most 1 + 2·4 + 2·4. */
+const flushTerms = new Float64Array(17)
+
+/** Appends the exact product a·b as its rounded value and error (what ExpansionTable.addProduct adds); returns the new count. */
+function pushProduct (terms: Float64Array, n: number, a: number, b: number): number {
+  const p = a * b
+  terms[n++] = p
+  if (Number.isFinite(p)) terms[n++] = productError(a, b, p)
+  return n
+}
+
+/** Appends a·b·c exactly: b·c split into its rounded product and error, each multiplied by a exactly; returns the new count. */
+function pushTripleProduct (terms: Float64Array, n: number, a: number, b: number, c: number): number {
+  const bc = b * c
+  n = pushProduct(terms, n, a, bc)
+  if (Number.isFinite(bc)) n = pushProduct(terms, n, a, productError(b, c, bc))
+  return n
 }
 
 /** Knuth's two-sum: [hi, lo] with hi + lo = a + b exactly, whatever their magnitudes. */

@@ -112,25 +112,130 @@ export function toBatch (input: BatchInput, options: ToBatchOptions = {}): Batch
   } else {
     throw new ArilError('ERR_INVALID_INPUT', `Expected rows of numbers (an array, a typed array, a Batch or { data, shape }), got ${show(input)}`)
   }
-  if (options.cols !== undefined && batch.cols !== options.cols && batch.rows > 0) {
-    throw new ArilError('ERR_COLUMN_COUNT', `Expected ${options.cols} column${options.cols === 1 ? '' : 's'}, got ${batch.cols}`, { row: 0 })
+  checkColumns(batch.cols, batch.rows, options)
+  if (options.weights !== undefined && batch.weights !== undefined) throw new ArilError('ERR_INVALID_WEIGHTS', 'Weights were given twice: in the batch and as an option')
+  checkOptionLengths(batch.rows, options)
+  return finishBatch(batch, options, 0)
+}
+
+/** `ERR_COLUMN_COUNT` when `options.cols` asks for another number of columns. */
+function checkColumns (cols: number, rows: number, options: ToBatchOptions): void {
+  if (options.cols !== undefined && cols !== options.cols && rows > 0) {
+    throw new ArilError('ERR_COLUMN_COUNT', `Expected ${options.cols} column${options.cols === 1 ? '' : 's'}, got ${cols}`, { row: 0 })
   }
+}
+
+/** One weight and one label per row, when given. */
+function checkOptionLengths (rows: number, options: ToBatchOptions): void {
+  if (options.weights !== undefined && options.weights.length !== rows) {
+    throw new ArilError('ERR_INVALID_WEIGHTS', `Expected ${rows} weights (one per row), got ${options.weights.length}`)
+  }
+  if (options.labels !== undefined && options.labels.length !== rows) {
+    throw new ArilError('ERR_INVALID_INPUT', `Expected ${rows} labels (one per row), got ${options.labels.length}`)
+  }
+}
+
+/**
+ * The checks and options after a conversion, for rows `start` … of the input: a string where
+ * numbers are expected, then the weights and labels of those rows.
+ */
+function finishBatch (batch: Batch, options: ToBatchOptions, start: number): Batch {
   if (!options.categorical && batch.categories?.some(c => c !== undefined)) {
     const column = batch.categories.findIndex(c => c !== undefined)
     const row = batch.categories[column]!.findIndex(v => typeof v === 'string' || typeof v === 'boolean')
-    throw new ArilError('ERR_NOT_NUMERIC', `Expected a number, got ${show(batch.categories[column]![row])}`, { row, column })
+    throw new ArilError('ERR_NOT_NUMERIC', `Expected a number, got ${show(batch.categories[column]![row])}`, { row: start + row, column })
   }
-  if (options.weights !== undefined) {
-    if (batch.weights !== undefined) throw new ArilError('ERR_INVALID_WEIGHTS', 'Weights were given twice: in the batch and as an option')
-    batch = { ...batch, weights: checkWeights(options.weights, batch.rows) }
-  }
-  if (options.labels !== undefined) {
-    if (options.labels.length !== batch.rows) {
-      throw new ArilError('ERR_INVALID_INPUT', `Expected ${batch.rows} labels (one per row), got ${options.labels.length}`)
-    }
-    batch = { ...batch, labels: Float64Array.from(options.labels, Number) }
-  }
+  if (options.weights !== undefined) batch = { ...batch, weights: weightValues(options.weights, batch.rows, start) }
+  if (options.labels !== undefined) batch = { ...batch, labels: toLabels(options.labels, start, start + batch.rows) }
   return batch
+}
+
+/** Rows converted at a time by {@link forEachBatch}. */
+export const CONVERSION_ROWS = 8192
+
+/**
+ * Converts an input like {@link toBatch} and hands it to `visit`, in consecutive pieces of
+ * {@link CONVERSION_ROWS} rows converted into one reused buffer, when the input needs converting
+ * (arrays, typed arrays other than Float64Array, `{ data, shape }` over them, or labels and
+ * weights given as lists); as it is otherwise.
+ * Converting a large input whole allocates and fills as much memory again, which took longer
+ * than the fit it fed; the pieces stay in cache. A model summarized piece by piece has the same
+ * statistics (the same bits) as one summarized in one go. `visit` must not keep the batches.
+ *
+ * @throws ArilError as {@link toBatch}, with the row in the whole input; pieces before the bad
+ *   row have been visited (Model.fit restores the statistics)
+ * @example
+ * ```ts
+ * forEachBatch(rows, { cols: 3 }, batch => model.summarizeBatch(batch))
+ * ```
+ */
+export function forEachBatch (input: BatchInput, options: ToBatchOptions, visit: (batch: Batch) => void): void {
+  const pieces = piecewise(input, options)
+  if (pieces === undefined || pieces.rows <= CONVERSION_ROWS) {
+    visit(toBatch(input, options))
+    return
+  }
+  checkColumns(pieces.cols, pieces.rows, options)
+  checkOptionLengths(pieces.rows, options)
+  let buffer: Float64Array | undefined
+  for (let start = 0; start < pieces.rows; start += CONVERSION_ROWS) {
+    const end = Math.min(pieces.rows, start + CONVERSION_ROWS)
+    const out = pieces.views ? undefined : (buffer ??= new Float64Array(CONVERSION_ROWS * pieces.cols)).subarray(0, (end - start) * pieces.cols)
+    visit(finishBatch(pieces.convert(start, end, out), options, start))
+  }
+}
+
+/** How to convert an input by row ranges, or undefined when it needs no conversion (or is not valid: toBatch says why). */
+/** How {@link forEachBatch} cuts an input: rows, columns, and the piece of rows start … end − 1 (views of the input's own memory, or converted into `out`). */
+interface Pieces {
+  rows: number
+  cols: number
+  views: boolean
+  convert: (start: number, end: number, out: Float64Array | undefined) => Batch
+}
+
+function piecewise (input: BatchInput, options: ToBatchOptions): Pieces | undefined {
+  // Rows already in a Float64Array are handed over as views, in pieces only when their labels or
+  // weights need converting (a list of labels, say): those are then converted piece by piece too.
+  const listed = (list: ArrayLike<number> | undefined): boolean => list !== undefined && !(list instanceof Float64Array)
+  const convertsOptions = listed(options.labels) || listed(options.weights)
+  if (isBatch(input)) return undefined
+  if (input instanceof Float64Array) {
+    return convertsOptions ? { rows: input.length, cols: 1, views: true, convert: (start, end) => ({ data: input.subarray(start, end), rows: end - start, cols: 1 }) } : undefined
+  }
+  if (isShaped(input)) {
+    const { data, shape } = input
+    if ((data instanceof Float64Array && !convertsOptions) || !Array.isArray(shape) || shape.length === 0 || !shape.every(n => Number.isInteger(n) && n >= 0)) return undefined
+    const rows = shape[0]!
+    const cols = shape.slice(1).reduce((a, b) => a * b, 1)
+    if (data.length !== rows * cols) return undefined
+    if (data instanceof Float64Array) return { rows, cols, views: true, convert: (start, end) => ({ data: data.subarray(start * cols, end * cols), rows: end - start, cols }) }
+    return { rows, cols, views: false, convert: (start, end, out) => ({ data: fromTypedArray(data, start * cols, end * cols, out).data, rows: end - start, cols }) }
+  }
+  if (ArrayBuffer.isView(input)) {
+    const values = input as unknown as ArrayLike<number | bigint>
+    return { rows: values.length, cols: 1, views: false, convert: (start, end, out) => fromTypedArray(values, start, end, out) }
+  }
+  if (!Array.isArray(input)) return undefined
+  if (input.length > 0 && isRow(input[0])) {
+    return { rows: input.length, cols: (input[0] as ArrayLike<unknown>).length, views: false, convert: (start, end, out) => fromRows(input, options, start, end, out) }
+  }
+  return { rows: input.length, cols: 1, views: false, convert: (start, end, out) => fromColumn(input, options, start, end, out) }
+}
+
+/**
+ * Labels start … end − 1 as a Float64Array: a Float64Array's own memory, anything else converted
+ * with `Number` in a plain loop (`Float64Array.from(labels, Number)` calls the mapping function
+ * per element, and took longer than the fit it fed).
+ */
+function toLabels (labels: ArrayLike<number>, start: number, end: number): Float64Array {
+  if (labels instanceof Float64Array) return labels.subarray(start, end)
+  const out = new Float64Array(end - start)
+  for (let i = start; i < end; i++) {
+    const v = labels[i]
+    out[i - start] = typeof v === 'number' ? v : Number(v)
+  }
+  return out
 }
 
 /** Checks weights: one finite, non-negative number per row. */
@@ -138,11 +243,16 @@ export function checkWeights (weights: ArrayLike<number>, rows: number): Float64
   if (weights.length !== rows) {
     throw new ArilError('ERR_INVALID_WEIGHTS', `Expected ${rows} weights (one per row), got ${weights.length}`)
   }
-  const out = weights instanceof Float64Array ? weights : new Float64Array(rows)
+  return weightValues(weights, rows, 0)
+}
+
+/** Weights start … start + rows − 1 checked (errors give the row in the whole list), as a Float64Array. */
+function weightValues (weights: ArrayLike<number>, rows: number, start: number): Float64Array {
+  const out = weights instanceof Float64Array ? weights.subarray(start, start + rows) : new Float64Array(rows)
   for (let i = 0; i < rows; i++) {
-    const w = weights[i]
+    const w = weights[start + i]
     if (typeof w !== 'number' || !(w >= 0) || w === Infinity) {
-      throw new ArilError('ERR_INVALID_WEIGHTS', `Expected a finite weight >= 0, got ${show(w)}`, { row: i })
+      throw new ArilError('ERR_INVALID_WEIGHTS', `Expected a finite weight >= 0, got ${show(w)}`, { row: start + i })
     }
     out[i] = w
   }
@@ -183,11 +293,23 @@ function fromShaped ({ data, shape }: { data: ArrayLike<number | bigint>; shape:
   return { data: column.data, rows, cols }
 }
 
-function fromTypedArray (values: ArrayLike<number | bigint>): Batch {
-  if (values instanceof Float64Array) return { data: values, rows: values.length, cols: 1 }
-  const data = new Float64Array(values.length)
-  for (let i = 0; i < values.length; i++) data[i] = toNumber(values[i], i, 0)
-  return { data, rows: values.length, cols: 1 }
+/** Values start … end − 1 as one column (into `out` when given; a Float64Array's own memory otherwise). */
+function fromTypedArray (values: ArrayLike<number | bigint>, start = 0, end = values.length, out?: Float64Array): Batch {
+  if (values instanceof Float64Array && out === undefined) {
+    const data = start === 0 && end === values.length ? values : values.subarray(start, end)
+    return { data, rows: end - start, cols: 1 }
+  }
+  const data = out ?? new Float64Array(end - start)
+  // A typed array of numbers converts element by element without checks; anything else is checked.
+  if (ArrayBuffer.isView(values) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array)) {
+    data.set((values as unknown as Float64Array).subarray(start, end))
+  } else {
+    for (let i = start; i < end; i++) {
+      const v = values[i]
+      data[i - start] = typeof v === 'number' ? v : toNumber(v, i, 0)
+    }
+  }
+  return { data, rows: end - start, cols: 1 }
 }
 
 function toNumber (value: unknown, row: number, column: number): number {
@@ -201,40 +323,45 @@ function toNumber (value: unknown, row: number, column: number): number {
   throw new ArilError('ERR_NOT_NUMERIC', `Expected a number, got ${show(value)}`, { row, column })
 }
 
-function fromColumn (values: ArrayLike<unknown>, options: ToBatchOptions): Batch {
-  const rows = values.length
-  const data = new Float64Array(rows)
+function fromColumn (values: ArrayLike<unknown>, options: ToBatchOptions, start = 0, end = values.length, out?: Float64Array): Batch {
+  const rows = end - start
+  const data = out ?? new Float64Array(rows)
   let raw: Array<Key | null> | undefined
-  for (let i = 0; i < rows; i++) {
+  for (let i = start; i < end; i++) {
     const v = values[i]
-    if (isLabel(v) && options.categorical) {
-      raw ??= Array.from({ length: rows }, (_, j) => categoryOf(values[j]))
-      data[i] = NaN
+    if (typeof v === 'number') {
+      data[i - start] = v
+    } else if (isLabel(v) && options.categorical) {
+      raw ??= Array.from({ length: rows }, (_, j) => categoryOf(values[start + j]))
+      data[i - start] = NaN
     } else {
-      data[i] = toNumber(v, i, 0)
+      data[i - start] = toNumber(v, i, 0)
     }
   }
   return raw === undefined ? { data, rows, cols: 1 } : { data, rows, cols: 1, categories: [raw] }
 }
 
-function fromRows (rowsIn: ReadonlyArray<unknown>, options: ToBatchOptions): Batch {
-  const rows = rowsIn.length
+function fromRows (rowsIn: ReadonlyArray<unknown>, options: ToBatchOptions, start = 0, end = rowsIn.length, out?: Float64Array): Batch {
+  const rows = end - start
   const first = rowsIn[0] as ArrayLike<unknown>
   const cols = first.length
-  const data = new Float64Array(rows * cols)
+  const data = out ?? new Float64Array(rows * cols)
   let raw: Array<Array<Key | null> | undefined> | undefined
-  for (let r = 0; r < rows; r++) {
+  for (let r = start; r < end; r++) {
     const row = rowsIn[r]
     if (!isRow(row)) throw new ArilError('ERR_RAGGED_ROWS', `Expected a row (an array of ${cols} values), got ${show(row)}`, { row: r })
     if (row.length !== cols) throw new ArilError('ERR_RAGGED_ROWS', `Expected ${cols} values in every row like the first, got ${row.length}`, { row: r })
+    const at = (r - start) * cols
     for (let c = 0; c < cols; c++) {
       const v = row[c]
-      if (isLabel(v) && options.categorical) {
+      if (typeof v === 'number') {
+        data[at + c] = v
+      } else if (isLabel(v) && options.categorical) {
         raw ??= new Array(cols)
-        raw[c] ??= Array.from({ length: rows }, (_, j) => categoryOf((rowsIn[j] as ArrayLike<unknown>)[c]))
-        data[r * cols + c] = NaN
+        raw[c] ??= Array.from({ length: rows }, (_, j) => categoryOf((rowsIn[start + j] as ArrayLike<unknown>)[c]))
+        data[at + c] = NaN
       } else {
-        data[r * cols + c] = toNumber(v, r, c)
+        data[at + c] = toNumber(v, r, c)
       }
     }
   }

@@ -4,7 +4,7 @@
  * holds its statistics and formulas.
  */
 import type { Writable } from 'node:stream'
-import { toBatch, type Batch, type BatchInput, type Key } from './batch.js'
+import { forEachBatch, toBatch, type Batch, type BatchInput, type Key, type ToBatchOptions } from './batch.js'
 import { ArilError, show } from './errors.js'
 import type { UpdateOptions } from './options.js'
 import { Random } from './random.js'
@@ -74,7 +74,12 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
 
   /** Checks any accepted input (design.md, "Accepted inputs") against this model's shape. */
   toBatch (X: BatchInput, options: SummarizeOptions = {}): Batch {
-    return toBatch(X, { cols: this.dimension, categorical: this.categorical, weights: options.weights, labels: options.labels })
+    return toBatch(X, this.batchOptions(options))
+  }
+
+  /** What `toBatch` checks an input against: this model's shape, and the rows' weights and labels. */
+  protected batchOptions (options: SummarizeOptions = {}): ToBatchOptions {
+    return { cols: this.dimension, categorical: this.categorical, weights: options.weights, labels: options.labels }
   }
 
   /**
@@ -138,16 +143,23 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
   }
 
   /**
-   * In memory: `summarize(X)` then `fromSummaries(options)`. On error the model is unchanged.
+   * In memory: `summarize(X)` then `fromSummaries(options)`. On error the model is unchanged. An
+   * input that needs converting (arrays, typed arrays other than Float64Array) is converted and
+   * summarized a few thousand rows at a time (`forEachBatch`): the same statistics, without a
+   * second copy of the data.
    * @throws ArilError `ERR_MODEL_BUSY` while a sink of the model is summarizing a stream
    */
   fit (X: BatchInput, options?: U & SummarizeOptions): this {
     assertNotBusy(this, 'fit')
-    const batch = this.toBatch(X, options)
-    if (this.frozen) return this
+    if (this.frozen) {
+      this.toBatch(X, options)
+      return this
+    }
     const snapshot = this.summary()
     try {
-      if (batch.rows > 0) this.summarizeBatch(batch)
+      forEachBatch(X, this.batchOptions(options), batch => {
+        if (batch.rows > 0) this.summarizeBatch(batch)
+      })
       return this.fromSummaries(options)
     } catch (err) {
       this.restoreSummary(snapshot)

@@ -11,6 +11,7 @@ import { Model, type Statistics, type SummarizeOptions, type Summary } from '../
 import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, registerModel } from '../core/serialize.js'
+import type { GaussianTerms } from '../models/gaussian-mixture-wasm.js'
 
 const LOG_2PI = 1.8378770664093453
 /** What pomegranate adds above the smallest eigenvalue when it repairs a covariance. */
@@ -182,6 +183,14 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
 
   protected mergeChecked (summary: Summary): void {
     this.sums.merge(summary.sums as CrossProductSumsSummary)
+  }
+
+  /**
+   * For the mixture E-step kernel (models/gaussian-mixture-wasm.ts): the terms of the log-density
+   * as {@link MultivariateGaussianDistribution.logProbabilityBatch} uses them.
+   */
+  mixtureTerms (): GaussianTerms {
+    return { mean: this.mean, factor: this.factor, inverseDiagonal: this.inverseDiagonal, full: -0.5 * (this.dimension * LOG_2PI + this.logDet) }
   }
 
   logProbabilityBatch (batch: Batch): Float64Array {

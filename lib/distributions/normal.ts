@@ -10,6 +10,7 @@ import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
 import { overflow, rejectInfinite } from '../core/finite.js'
+import type { NormalTerms } from '../models/normal-mixture-wasm.js'
 
 const LOG_SQRT_2PI = 0.9189385332046727
 
@@ -80,6 +81,18 @@ export class NormalDistribution extends UnivariateDistribution<[mean: number, st
     const std = Math.max(Math.sqrt(moments.variance), this.minStd)
     this.mean = blend(this.mean, moments.mean, inertia)
     this.std = blend(this.std, std, inertia)
+  }
+
+  /**
+   * For the WebAssembly kernels that summarize Normals in bulk (models/normal-mixture-wasm.ts,
+   * models/naive-bayes-wasm.ts): the terms of the log-density as
+   * {@link NormalDistribution.logProbabilityColumn} computes them (1/(2σ²) may overflow to ∞), and
+   * the statistics; undefined when frozen.
+   */
+  kernelTerms (): NormalTerms | undefined {
+    const { mean, std } = this
+    if (this.frozen) return undefined
+    return { mean, logNorm: -Math.log(std) - LOG_SQRT_2PI, half: 0.5 / (std * std), sums: this.sums }
   }
 
   logProbabilityColumn (batch: Batch, column: number, out: Float64Array): void {

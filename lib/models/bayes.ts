@@ -5,9 +5,12 @@
  * posterior responsibilities, as a mixture's E-step does.
  */
 import { BLOCK_ROWS, BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../core/accumulate.js'
+import { IndependentComponentsDistribution } from '../distributions/independent-components.js'
+import { NormalDistribution } from '../distributions/normal.js'
+import { naiveBayesSlice } from './naive-bayes-wasm.js'
 import { batchRows, sliceBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import { checkFinite } from '../core/finite.js'
+import { checkFinite, overflow, rejectInfinite } from '../core/finite.js'
 import { Model, type FitStreamOptions, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
 import { PosteriorModel } from '../core/posterior-model.js'
 import { updateOptions, type UpdateOptions } from '../core/options.js'
@@ -77,6 +80,8 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   private readonly logSums = new BlockedSums(1)
   /** Unlabeled rows (with weight) seen by `summarize` while not semi-supervised. */
   private unlabeledRows = 0
+  /** Whether the Normal-column kernel summed part of the batch being summarized (see checkKernelSums). */
+  private kernelSummed = false
   /** The priors (linear) and their logarithms. */
   private priors: Float64Array
   private logWeights: Float64Array
@@ -194,7 +199,21 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
       const slice = sliceBatch(batch, start, Math.min(batch.rows, start + BLOCK_ROWS))
       logLikelihood += this.summarizeSlice(slice, models, scratch)
     }
+    if (this.kernelSummed) this.checkKernelSums(batch, models)
     return this.semiSupervised ? logLikelihood : undefined
+  }
+
+  /**
+   * After the Normal-column kernel summed a batch: its sums are checked once, as a
+   * NormalDistribution checks its own (the kernel does not look at every value).
+   * @throws ArilError `ERR_INVALID_INPUT` (row, column) for ±Infinity, `ERR_OVERFLOW` for sums that overflow
+   */
+  private checkKernelSums (batch: Batch, models: Component[]): void {
+    this.kernelSummed = false
+    if (this.normalColumnSums(batch, models)?.every(columns => columns.every(sums => sums.finite())) !== false) return
+    // the names and messages of the general path, where each column's NormalDistribution finds it
+    rejectInfinite(batch, 'NormalDistribution')
+    overflow('NormalDistribution', 'the sums of the values and of their squares')
   }
 
   /**
@@ -217,6 +236,12 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   override fit (X: BatchInput, y: ArrayLike<number>, options?: BayesFitOptions | ArrayLike<number>): this
   override fit (X: BatchInput, y?: ArrayLike<number> | BayesFitOptions, more?: BayesFitOptions | ArrayLike<number>): this {
     const options = labelArguments<BayesFitOptions>(y, more, `${this.name}.fit`)
+    if (!this.frozen && options.resume === undefined && isFullyLabelled(options.labels)) {
+      // one supervised pass: the input may be converted piece by piece (Model.fit)
+      this.history = undefined
+      this.unlabeledRows = 0
+      return super.fit(X, withoutKeys(options, TRAIN_KEYS.filter(key => key !== 'weights' && key !== 'labels')) as BayesFitOptions)
+    }
     const batch = this.toBatch(X, options)
     if (this.frozen) return this
     const rest = withoutKeys(options, ['weights', 'labels']) as BayesFitOptions
@@ -277,6 +302,8 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   }
 
   private summarizeSlice (slice: Batch, models: Component[], scratch: { weights: Float64Array; logs: Float64Array }): number {
+    const normalSums = this.normalColumnSums(slice, models)
+    if (normalSums !== undefined && this.summarizeNormalColumns(slice, normalSums)) return 0
     const { rows, labels } = slice
     const { weights, logs } = scratch
     const k = this.k
@@ -311,6 +338,38 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
       model.summarizeBatch({ data: slice.data, rows, cols: slice.cols, categories: slice.categories, weights: weights.subarray(j * rows, (j + 1) * rows) })
     }
     return logLikelihood
+  }
+
+  /** The moment sums of every column of every class when each is a NormalDistribution (class c, column j at [c][j]); undefined otherwise. */
+  private normalColumnSums (slice: Batch, models: Component[]): BlockedSums[][] | undefined {
+    if (slice.categories !== undefined) return undefined
+    const sums: BlockedSums[][] = []
+    for (const model of models) {
+      if (model.frozen) return undefined
+      const columns = model instanceof IndependentComponentsDistribution ? model.distributions : [model]
+      if (columns.length !== slice.cols) return undefined
+      const terms = columns.map(c => c instanceof NormalDistribution ? c.kernelTerms() : undefined)
+      if (terms.some(t => t === undefined)) return undefined
+      sums.push(terms.map(t => t!.sums))
+    }
+    return sums
+  }
+
+  /**
+   * A slice summarized as the general path below does, but through the WebAssembly kernel for
+   * Normal columns (naive-bayes-wasm.ts). False, with nothing changed, when the kernel cannot, or
+   * when the slice has unlabeled rows for the semi-supervised E-step (which may then be tried
+   * again by the general path: the kernel changed nothing).
+   */
+  private summarizeNormalColumns (slice: Batch, sums: BlockedSums[][]): boolean {
+    if (this.semiSupervised) return false
+    const unlabeled = naiveBayesSlice(slice, sums, this.classSums)
+    if (unlabeled < 0) return false
+    this.kernelSummed = true
+    this.unlabeledRows += unlabeled
+    // the unlabeled rows' log-likelihood is 0 here: nothing to add, but the rows count
+    this.logSums.runs(slice.rows, skip)
+    return true
   }
 
   /**
@@ -509,9 +568,12 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   }
 
   /** The number of classes of a label column: the largest label + 1. */
-  protected static classCount (labels: Float64Array | undefined, name: string): number {
+  protected static classCount (labels: ArrayLike<number> | undefined, name: string): number {
     let k = 0
-    for (const y of labels ?? []) if (y >= 0 && y + 1 > k) k = y + 1
+    for (let i = 0; i < (labels?.length ?? 0); i++) {
+      const y = Number(labels![i])
+      if (y >= 0 && y + 1 > k) k = y + 1
+    }
     if (k === 0) throw new ArilError('ERR_LABEL', `${name}.fromSamples: expected labels with at least one labelled row, got ${labels === undefined ? 'none' : 'none labelled'}`)
     return k
   }
@@ -542,6 +604,15 @@ export function labelArguments<O extends SummarizeOptions> (y: unknown, more: un
   if (typeof options !== 'object' || options === null) throw new ArilError('ERR_INVALID_ARGUMENT', `${where}: expected weights (an array) or an options object after the labels, got ${show(more)}`)
   if (options.labels !== undefined) throw new ArilError('ERR_INVALID_ARGUMENT', `${where}: labels were given twice, as an argument and as the labels option`)
   return { ...options, labels: y }
+}
+
+const skip = (): void => {}
+
+/** True for labels that are all whole class numbers (no −1 or NaN: nothing semi-supervised). */
+function isFullyLabelled (labels: ArrayLike<number> | undefined): boolean {
+  if (labels === undefined) return false
+  for (let i = 0; i < labels.length; i++) if (!(labels[i]! >= 0)) return false
+  return true
 }
 
 function withoutKeys<T extends object> (options: T, keys: readonly string[]): Partial<T> {

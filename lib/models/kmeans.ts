@@ -3,7 +3,8 @@
  */
 import { BLOCK_ROWS, BlockedSums } from '../core/accumulate.js'
 import { nearestByScore, nearestKernel, type NearestKernel } from './nearest-centroid.js'
-import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
+import { nearestCentroidWasm, type NearestCentroidWasm } from './nearest-centroid-wasm.js'
+import { sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import { overflow, rejectInfinite } from '../core/finite.js'
 import type { Statistics, SummarizeOptions } from '../core/model.js'
@@ -164,10 +165,13 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
     const { data, weights } = batch
     const norms = new Float64Array(k)
     for (let j = 0; j < k * d; j++) norms[Math.floor(j / d)]! += centroids[j]! * centroids[j]!
+    const wasm = nearestCentroidWasm(k, d)
     const nearestOf = nearestKernel(k, d)
     let total = 0
     this.sums.runs(batch.rows, (start, end) => {
-      total += assign(data, d, weights, centroids, norms, k, nearestOf, this.sums.partial, start, end)
+      total += wasm === undefined
+        ? assign(data, d, weights, centroids, norms, k, nearestOf, this.sums.partial, start, end)
+        : assignWasm(wasm, data, d, weights, centroids, norms, k, this.sums.partial, start, end)
     })
     if (!Number.isFinite(total) || !this.sums.finite()) {
       rejectInfinite(batch, this.name)
@@ -340,32 +344,19 @@ function assign (
     const w = weights === undefined ? 1 : weights[r]!
     if (w === 0) continue
     const o = r * d
-    let best = found[r - start]!
-    let complete = best >= 0
-    if (!complete) {
-      // a missing or an infinite value: the kernel leaves these rows here
-      complete = true
-      for (let q = 0; q < d; q++) if (data[o + q] !== data[o + q]) complete = false
-      best = complete ? nearestByScore(data, o, centroids, norms, k, d) : nearest(data, o, centroids, k, d)
+    const best = found[r - start]!
+    if (best < 0) {
+      total += assignIncomplete(data, o, d, w, centroids, norms, k, p)
+      continue
     }
     let distance = 0
-    if (complete) {
-      // the distance to the chosen centroid, computed exactly
-      for (let q = 0, c = best * d; q < d; q++, c++) {
-        const x = data[o + q]!
-        const diff = x - centroids[c]!
-        distance += diff * diff
-        p[c]! += w
-        p[xwAt + c]! += w * x
-      }
-    } else {
-      distance = squaredDistance(data, o, centroids, best * d, d)
-      for (let q = 0; q < d; q++) {
-        const x = data[o + q]!
-        if (x !== x) continue
-        p[best * d + q]! += w
-        p[xwAt + best * d + q]! += w * x
-      }
+    // the distance to the chosen centroid, computed exactly
+    for (let q = 0, c = best * d; q < d; q++, c++) {
+      const x = data[o + q]!
+      const diff = x - centroids[c]!
+      distance += diff * diff
+      p[c]! += w
+      p[xwAt + c]! += w * x
     }
     p[2 * xwAt]! += w * distance
     total += w * distance
@@ -376,6 +367,56 @@ function assign (
 /** An array or a typed array (a centroid row); anything else, whatever its `length`, is not. */
 function isRow (value: unknown): value is ArrayLike<number> {
   return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))
+}
+
+/**
+ * A row the nearest-centroid kernels leave aside (a missing or an infinite value) added into `p`
+ * as {@link assign} does; returns its w·distance².
+ */
+function assignIncomplete (data: Float64Array, o: number, d: number, w: number, centroids: Float64Array, norms: Float64Array, k: number, p: Float64Array): number {
+  const xwAt = k * d
+  let complete = true
+  for (let q = 0; q < d; q++) if (data[o + q] !== data[o + q]) complete = false
+  const best = complete ? nearestByScore(data, o, centroids, norms, k, d) : nearest(data, o, centroids, k, d)
+  const distance = squaredDistance(data, o, centroids, best * d, d)
+  for (let q = 0; q < d; q++) {
+    const x = data[o + q]!
+    if (x !== x) continue
+    p[best * d + q]! += w
+    p[xwAt + best * d + q]! += w * x
+  }
+  p[2 * xwAt]! += w * distance
+  return w * distance
+}
+
+/**
+ * {@link assign} through the WebAssembly kernel (nearest-centroid-wasm.ts): the run's rows are
+ * copied into its memory, the statistics go in and out around it, and the rows it leaves aside
+ * are added here in their turn. The same bits as `assign`.
+ */
+function assignWasm (
+  kernel: NearestCentroidWasm, data: Float64Array, d: number, weights: Float64Array | undefined, centroids: Float64Array, norms: Float64Array, k: number,
+  partial: Float64Array, start: number, end: number
+): number {
+  const { f64, i32 } = kernel
+  const rows = end - start
+  f64.set(data.subarray(start * d, end * d), kernel.data)
+  if (weights !== undefined) f64.set(weights.subarray(start, end), kernel.weights)
+  f64.set(centroids, kernel.centroids)
+  f64.set(norms, kernel.norms)
+  const p = f64.subarray(kernel.partial, kernel.partial + partial.length)
+  p.set(partial)
+  kernel.nearest(rows)
+  const x = f64.subarray(kernel.data, kernel.data + rows * d)
+  let total = 0
+  for (let r = 0; ; r++) {
+    total = kernel.accumulate(r, rows, weights === undefined ? 0 : 1, total)
+    r = i32[kernel.stop]!
+    if (r >= rows) break
+    total += assignIncomplete(x, r * d, d, weights === undefined ? 1 : weights[start + r]!, centroids, norms, k, p)
+  }
+  partial.set(p)
+  return total
 }
 
 /** Per run: the nearest centroid of each row, from {@link nearestKernel} (runs stay inside one block). */

@@ -10,12 +10,13 @@
 
 const TABLE_BITS = 8
 const TABLE_SIZE = 1 << TABLE_BITS
-const EXP_TABLE = Float64Array.from({ length: TABLE_SIZE }, (_, j) => 2 ** (j / TABLE_SIZE))
+/** 2^(j/256), j = 0 … 255 (exported with the other constants for the WebAssembly form, logsumexp-wasm.ts). */
+export const EXP_TABLE = Float64Array.from({ length: TABLE_SIZE }, (_, j) => 2 ** (j / TABLE_SIZE))
 const POW2 = Float64Array.from({ length: 1024 }, (_, i) => 2 ** -i)
-const INV_STEP = TABLE_SIZE / Math.LN2
+export const INV_STEP = TABLE_SIZE / Math.LN2
 /** ln2/256 in two parts: the high part keeps 21 significant bits, so n·HI is exact for the |n| < 2^18 used here. */
-const STEP_HI = 0.0027076043188571930
-const STEP_LO = Math.LN2 / TABLE_SIZE - STEP_HI + 2.3190468138462996e-17 / TABLE_SIZE
+export const STEP_HI = 0.0027076043188571930
+export const STEP_LO = Math.LN2 / TABLE_SIZE - STEP_HI + 2.3190468138462996e-17 / TABLE_SIZE
 
 /**
  * e^x for x ≤ 0 (NaN for NaN), within 2 ulp of `Math.exp`; below −708, where the result is
@@ -49,11 +50,11 @@ const SCALE = Float64Array.from({ length: 2047 }, (_, b) => 2 ** (1023 - b))
  * accuracy.
  */
 const CENTRE = Float64Array.from({ length: 128 }, (_, j) => 1 + (j < 64 ? j : j + 1) / 128)
-const CENTRE_INV = CENTRE.map(c => 1 / c)
-const CENTRE_LOG = CENTRE.map((c, j) => Math.log(j < 64 ? c : c / 2))
+export const CENTRE_INV = CENTRE.map(c => 1 / c)
+export const CENTRE_LOG = CENTRE.map((c, j) => Math.log(j < 64 ? c : c / 2))
 /** fdlibm's split of ln 2: LN2_HI has 32 significant bits, so e·LN2_HI is exact. */
-const LN2_HI = 6.93147180369123816490e-01
-const LN2_LO = 1.90821492927058770002e-10
+export const LN2_HI = 6.93147180369123816490e-01
+export const LN2_LO = 1.90821492927058770002e-10
 
 /**
  * log x for x > 0, within 1 ulp of `Math.log` (and exactly 0 at 1). Zero, subnormal, infinite,

@@ -8,7 +8,7 @@ import { Model, type Statistics, type SummarizeOptions, type Summary } from '../
 import { PosteriorModel } from '../core/posterior-model.js'
 import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
-import { checkFinite } from '../core/finite.js'
+import { checkFinite, overflow } from '../core/finite.js'
 import { fromJSON, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
 import type { History } from '../train/callbacks.js'
@@ -19,6 +19,10 @@ import { jointLogSumExp, responsibilities } from './logsumexp.js'
 import { INIT_KEYS, mixtureStart, type ComponentKind, type MixtureInitOptions, type MixtureStart } from './mixture-init.js'
 
 export type { ComponentKind, MixtureInitOptions } from './mixture-init.js'
+import { normalMixtureTile, type NormalTerms } from './normal-mixture-wasm.js'
+import { NormalDistribution } from '../distributions/normal.js'
+import { MultivariateGaussianDistribution } from '../distributions/multivariate-gaussian.js'
+import { gaussianMixturePosterior } from './gaussian-mixture-wasm.js'
 
 /** A component: any aril model (distribution, IndependentComponents, MultivariateGaussian, mixture ...). */
 export type Component = Model<unknown, any, unknown>
@@ -156,9 +160,18 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
   }
 
   private summarizeTile (batch: Batch): number {
+    const fused = this.normalTerms()
+    if (fused !== undefined) {
+      const total = normalMixtureTile(batch, fused, this.logWeights, this.sums)
+      if (total !== undefined) {
+        // the kernel writes into the components' sums: checked once, as a NormalDistribution checks its own
+        if (!fused.every(t => t.sums.finite())) overflow('NormalDistribution', 'the sums of the values and of their squares')
+        return total
+      }
+    }
     const { weights } = batch
     const k = this.distributions.length
-    const { out: resp, lse, total } = this.posterior(batch, weights, false)
+    const { out: resp, lse, total } = this.gaussianPosterior(batch) ?? this.posterior(batch, weights, false)
     for (let j = 0; j < k; j++) {
       const d = this.distributions[j]!
       if (!d.frozen) d.summarizeBatch({ data: batch.data, rows: batch.rows, cols: batch.cols, weights: resp[j], categories: batch.categories })
@@ -168,6 +181,34 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
       sumInLanes(this.sums, LANES * k, lse, weights, start, end)
     })
     return total
+  }
+
+  /**
+   * The posterior of a tile through the WebAssembly kernel when every component is a
+   * MultivariateGaussianDistribution (gaussian-mixture-wasm.ts), in the arrays `posterior` uses;
+   * undefined otherwise or when the kernel declines the tile.
+   */
+  private gaussianPosterior (batch: Batch): { out: Float64Array[]; lse: Float64Array; total: number } | undefined {
+    if (!this.distributions.every(d => d instanceof MultivariateGaussianDistribution)) return undefined
+    const k = this.distributions.length
+    if (this.scratch.length === 0) this.scratch = Array.from({ length: k + 1 }, () => new Float64Array(TILE_ROWS))
+    const out = this.scratch.slice(0, k).map(a => a.subarray(0, batch.rows))
+    const lse = this.scratch[k]!.subarray(0, batch.rows)
+    const terms = (this.distributions as MultivariateGaussianDistribution[]).map(d => d.mixtureTerms())
+    const total = gaussianMixturePosterior(batch, terms, this.logWeights, out, lse)
+    return total === undefined ? undefined : { out, lse, total }
+  }
+
+  /** Every component's terms when all are NormalDistributions the fused E-step can take (normal-mixture-wasm.ts). */
+  private normalTerms (): NormalTerms[] | undefined {
+    const terms: NormalTerms[] = []
+    for (const d of this.distributions) {
+      const t = d instanceof NormalDistribution ? d.kernelTerms() : undefined
+      // σ so small that 1/(2σ²) overflows: the general path (its log-density is NaN → 0 there)
+      if (t === undefined || !Number.isFinite(t.half)) return undefined
+      terms.push(t)
+    }
+    return terms
   }
 
   /** The exact Σ w·log p(x) of the rows summarized since the last clear. */

@@ -1,7 +1,7 @@
 /**
  * The naive Bayes classifier: one model per class, features independent given the class.
  */
-import { toBatch, type BatchInput } from '../core/batch.js'
+import { isBatch, toBatch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { Model } from '../core/model.js'
 import { registerModel } from '../core/serialize.js'
@@ -59,6 +59,10 @@ export class NaiveBayes extends BayesModel {
   static fromSamples (distribution: DistributionClass | readonly DistributionClass[], X: BatchInput, y: ArrayLike<number>, options?: BayesFitOptions | ArrayLike<number>): NaiveBayes
   static fromSamples (distribution: DistributionClass | readonly DistributionClass[], X: BatchInput, y?: ArrayLike<number> | BayesFitOptions, more?: BayesFitOptions | ArrayLike<number>): NaiveBayes {
     const options = labelArguments<BayesFitOptions>(y, more, 'NaiveBayes.fromSamples')
+    if (options.labels !== undefined && !isBatch(X)) {
+      // The classes come from the labels alone; `fit` then converts the rows piece by piece.
+      return new NaiveBayes(distribution, BayesModel.classCount(options.labels, 'NaiveBayes')).fit(X, options)
+    }
     const batch = toBatch(X, { categorical: true, weights: options.weights, labels: options.labels })
     const { weights: _weights, labels: _labels, ...rest } = options
     return new NaiveBayes(distribution, BayesModel.classCount(batch.labels, 'NaiveBayes')).fit(batch, rest)
