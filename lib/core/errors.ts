@@ -57,6 +57,8 @@ export interface ErrorLocation {
   column?: number | string
   line?: number
   byteOffset?: number
+  /** The sequence (0-based, in its stream or input list) of a sequence model's input. */
+  sequence?: number
   /** For `ERR_LIMIT`: the option that sets the limit that was exceeded (e.g. `maxHeaderBytes`). */
   limit?: string
 }
@@ -77,6 +79,7 @@ export class ArilError extends Error implements ErrorLocation {
   column?: number | string
   line?: number
   byteOffset?: number
+  sequence?: number
   limit?: string
 
   constructor (code: ArilErrorCode, message: string, location: ErrorLocation = {}, options?: { cause?: unknown }) {
@@ -91,6 +94,7 @@ export class ArilError extends Error implements ErrorLocation {
 
 function describeLocation (location: ErrorLocation): string {
   const parts: string[] = []
+  if (location.sequence !== undefined) parts.push(`sequence ${location.sequence}`)
   if (location.row !== undefined) parts.push(`row ${location.row}`)
   if (location.column !== undefined) parts.push(`column ${location.column}`)
   if (location.line !== undefined) parts.push(`line ${location.line}`)
