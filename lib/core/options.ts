@@ -2,7 +2,7 @@
  * Normalizing the options that every model shares: each accepted form mapped once to a value,
  * anything else rejected with `ERR_INVALID_OPTION` naming the option.
  */
-import { invalidOption } from './errors.js'
+import { ArilError, invalidOption, show } from './errors.js'
 
 /** Options of `fromSummaries` shared by every model. */
 export interface UpdateOptions {
@@ -58,4 +58,54 @@ export function limitOption (options: object | undefined, name: string, fallback
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) invalidOption(name, `a whole number in [${min}, ${max}]`, value)
   return value
+}
+
+/**
+ * Checks that an options object holds only known keys. An unknown key is `ERR_INVALID_OPTION`
+ * naming the valid keys and, for a snake_case or misspelled key, the one meant (`max_iterations`
+ * -> `maxIterations`). Keys whose value is `undefined` are ignored (spread defaults).
+ * @throws ArilError `ERR_INVALID_OPTION`
+ * @example
+ * ```ts
+ * checkKeys({ max_iterations: 5 }, ['maxIterations', 'stopThreshold'], 'fit')
+ * // ArilError ERR_INVALID_OPTION: fit: unknown option "max_iterations" (did you mean "maxIterations"?); valid options: maxIterations, stopThreshold
+ * ```
+ */
+export function checkKeys (options: object | undefined, allowed: readonly string[], where: string): void {
+  if (options === undefined || options === null) return
+  if (typeof options !== 'object' || Array.isArray(options)) invalidOption(`${where} options`, 'an object', options)
+  for (const key of Object.keys(options)) {
+    if (allowed.includes(key) || (options as Record<string, unknown>)[key] === undefined) continue
+    const meant = suggestKey(key, allowed)
+    const hint = meant === undefined ? '' : ` (did you mean ${JSON.stringify(meant)}?)`
+    throw new ArilError('ERR_INVALID_OPTION', `${where}: unknown option ${show(key)}${hint}; valid options: ${allowed.join(', ')}`)
+  }
+}
+
+/** The allowed key a user most likely meant: its camelCase form, or one within two edits. */
+function suggestKey (key: string, allowed: readonly string[]): string | undefined {
+  const camel = key.replace(/[_-]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase())
+  const folded = camel.toLowerCase()
+  const exact = allowed.find(a => a.toLowerCase() === folded)
+  if (exact !== undefined) return exact
+  let best: string | undefined
+  let bestDistance = 3
+  for (const a of allowed) {
+    const d = editDistance(folded, a.toLowerCase())
+    if (d < bestDistance) [best, bestDistance] = [a, d]
+  }
+  return best
+}
+
+/** Levenshtein distance (short strings: option names). */
+function editDistance (a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]!
 }
