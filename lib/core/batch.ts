@@ -121,8 +121,23 @@ export function toBatch (input: BatchInput, options: ToBatchOptions = {}): Batch
 /** `ERR_COLUMN_COUNT` when `options.cols` asks for another number of columns. */
 function checkColumns (cols: number, rows: number, options: ToBatchOptions): void {
   if (options.cols !== undefined && cols !== options.cols && rows > 0) {
-    throw new ArilError('ERR_COLUMN_COUNT', `Expected ${options.cols} column${options.cols === 1 ? '' : 's'}, got ${cols}`, { row: 0 })
+    const hint = cols > options.cols ? "; a reader's select option picks the columns, e.g. readCsv(path, { select: ['a', 'b'] })" : ''
+    throw new ArilError('ERR_COLUMN_COUNT', `Expected ${options.cols} column${options.cols === 1 ? '' : 's'}, got ${cols}${hint}`, { row: 0 })
   }
+}
+
+/**
+ * `ERR_COLUMN_COUNT` for rows of 0 columns, which no bytes back (an `.npy` of shape (n, 0) gives
+ * its n rows in one Batch, n up to 2^53): a model or writer that visits rows one by one and does
+ * not know its column count yet refuses them instead of looping over n empty rows.
+ * @example
+ * ```ts
+ * requireValues(toBatch({ data: [], shape: [5, 0] }), 'Kmeans') // throws ERR_COLUMN_COUNT
+ * ```
+ */
+export function requireValues (batch: Batch, what: string): Batch {
+  if (batch.cols === 0 && batch.rows > 0) throw new ArilError('ERR_COLUMN_COUNT', `${what}: expected rows of at least 1 column, got ${batch.rows} rows of 0 columns`)
+  return batch
 }
 
 /** One weight and one label per row, when given. */

@@ -220,7 +220,15 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
   /** `n` reproducible draws from the model. */
   sample (n: number, options: SampleOptions = {}): S {
     if (!Number.isInteger(n) || n < 0) throw new ArilError('ERR_INVALID_ARGUMENT', `sample: expected a whole number of samples, got ${show(n)}`)
-    return this.sampleWith(n, new Random(options.seed))
+    try {
+      return this.sampleWith(n, new Random(options.seed))
+    } catch (err) {
+      // How many values an array may hold is the engine's to say: a draw past it fails where it is allocated.
+      if (err instanceof RangeError && /array length/i.test(err.message)) {
+        throw new ArilError('ERR_INVALID_ARGUMENT', `sample: ${n} samples do not fit in one array (${err.message}); draw them in parts, with a seed each`, {}, { cause: err })
+      }
+      throw err
+    }
   }
 
   /** `n` draws using a given random source. */

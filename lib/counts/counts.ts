@@ -10,7 +10,7 @@
  * (see categories.ts), so the same rows in any chunking, batch order or worker split, merged in any
  * order, give the same bits, whichever mode the summary was in.
  */
-import type { Batch } from '../core/batch.js'
+import { requireValues, type Batch } from '../core/batch.js'
 import { ArilError, invalidOption, limitExceeded, show } from '../core/errors.js'
 import { ColumnCategories, isCategory, MISSING, type Category } from './categories.js'
 import { TupleCounts, tupleBytes, type TupleCountsSummary } from './tuple-counts.js'
@@ -115,6 +115,7 @@ export class CategoryCounts {
   add (batch: Batch, rowBase = 0): void {
     if (batch.cols !== this.columns) throw new ArilError('ERR_COLUMN_COUNT', `Expected ${this.columns} columns, got ${batch.cols}`, { row: rowBase })
     if (batch.rows === 0) return
+    requireValues(batch, 'Category counts')
     const sizes = this.categories.map(c => c.size)
     const codes = new Int32Array(batch.rows * this.columns)
     try {

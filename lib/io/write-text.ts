@@ -7,7 +7,7 @@
  */
 import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { Transform, Writable } from 'node:stream'
-import { toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
+import { requireValues, toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 
 /** Options of {@link formatCsv} and {@link writeCsv}. */
@@ -155,7 +155,7 @@ function formatter (encoder: Encoder): Transform {
 
 function asBatch (chunk: unknown): Batch {
   if (typeof chunk !== 'object' || chunk === null) throw new ArilError('ERR_INVALID_INPUT', `Expected batches of rows, got ${show(chunk)}`)
-  return toBatch(chunk as BatchInput, { categorical: true })
+  return requireValues(toBatch(chunk as BatchInput, { categorical: true }), 'A text writer')
 }
 
 /**

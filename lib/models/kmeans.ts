@@ -4,7 +4,7 @@
 import { BLOCK_ROWS, BlockedSums } from '../core/accumulate.js'
 import { nearestByScore, nearestKernel, type NearestKernel } from './nearest-centroid.js'
 import { nearestCentroidWasm, type NearestCentroidWasm } from './nearest-centroid-wasm.js'
-import { sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
+import { requireValues, sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import { overflow, rejectInfinite } from '../core/finite.js'
 import type { Statistics, SummarizeOptions } from '../core/model.js'
@@ -122,7 +122,7 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
    * @throws ArilError `ERR_INVALID_INPUT` when X has fewer than k distinct complete rows
    */
   initialize (X: BatchInput, options: SummarizeOptions = {}): this {
-    const batch = toBatch(X, { cols: this.d, weights: options.weights })
+    const batch = requireValues(toBatch(X, { cols: this.d, weights: options.weights }), 'Kmeans')
     const random = new Random(this.settings.seed)
     const sample = usesSample(this.settings) ? passesInMemory(initialSample(this.settings), batch) : batch
     this.noteSample(batch.rows)
@@ -247,7 +247,7 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
 
   /** {@link Kmeans.fit} returning the training History (of the best of `nInit` runs when the centroids were not set). */
   trainBatch (X: BatchInput, options: KmeansFitOptions = {}): History {
-    const batch = toBatch(X, { cols: this.d, weights: options.weights })
+    const batch = requireValues(toBatch(X, { cols: this.d, weights: options.weights }), 'Kmeans')
     const train = (): History => trainBatch(this, batch, { stopThreshold: 1e-3, ...options })
     try {
       if (this.d !== undefined) return train()
@@ -279,7 +279,7 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
     const train = async (): Promise<History> => await trainStream(this, open, { stopThreshold: 1e-3, ...options })
     try {
       if (this.d !== undefined) return await train()
-      const check = (X: BatchInput): Batch => toBatch(X, { cols: this.d })
+      const check = (X: BatchInput): Batch => requireValues(toBatch(X, { cols: this.d }), 'Kmeans')
       const random = new Random(this.settings.seed)
       const sample = usesSample(this.settings) ? await passesOverStream(initialSample(this.settings), open, check, options.signal) : toBatch([])
       this.noteSample(Infinity)

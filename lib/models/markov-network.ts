@@ -3,7 +3,7 @@
  * factors are JointProbabilityTables over cliques of columns.
  */
 import type { Transform } from 'node:stream'
-import { toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
+import { requireValues, toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import { imputeStream } from '../core/impute-stream.js'
 import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
@@ -295,7 +295,7 @@ export class MarkovNetwork extends Model<[structure: number[][], distributions: 
   static fromSamples (X: BatchInput, options: MarkovFromSamplesOptions & SummarizeOptions = {}): MarkovNetwork {
     const algorithm = options.algorithm ?? 'chow-liu'
     if (algorithm !== 'chow-liu') invalidOption('algorithm', "'chow-liu' (the only one of pomegranate 0.14.8's MarkovNetwork)", algorithm)
-    const batch = toBatch(X, { categorical: true, weights: options.weights })
+    const batch = requireValues(toBatch(X, { categorical: true, weights: options.weights }), 'MarkovNetwork')
     const d = batch.cols
     const pairs: number[][] = []
     for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) pairs.push([k, j])

@@ -2,7 +2,7 @@
  * The general mixture model: a weighted sum of components of any kind, trained by EM.
  */
 import { BlockedSums, blockedSumsProblem, LANES, sumInLanes, type BlockedSumsSummary } from '../core/accumulate.js'
-import { batchRows, sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
+import { batchRows, requireValues, sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
 import { PosteriorModel } from '../core/posterior-model.js'
@@ -368,7 +368,7 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
    * ```
    */
   static fromSamples<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, X: BatchInput, options: MixtureInitOptions & MixtureFitOptions = {}): GeneralMixtureModel<C> {
-    const batch = toBatch(X, { weights: options.weights, categorical: true })
+    const batch = requireValues(toBatch(X, { weights: options.weights, categorical: true }), 'GeneralMixtureModel')
     const model = GeneralMixtureModel.started(passesInMemory(mixtureStart(kind, k, initSettings(options, k), options), batch))
     try {
       model.fit(batch, fitOptions(options))
@@ -389,7 +389,7 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
    * ```
    */
   static async fromStream<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, open: Opener, options: MixtureInitOptions & MixtureFitOptions = {}): Promise<GeneralMixtureModel<C>> {
-    const start = await passesOverStream(mixtureStart(kind, k, initSettings(options, k), options), open, X => toBatch(X, { categorical: true }), options.signal)
+    const start = await passesOverStream(mixtureStart(kind, k, initSettings(options, k), options), open, X => requireValues(toBatch(X, { categorical: true }), 'GeneralMixtureModel'), options.signal)
     const model = GeneralMixtureModel.started<C>(start)
     try {
       await model.fitStream(open, fitOptions(options))
