@@ -12,6 +12,9 @@ export interface UpdateOptions {
   pseudocount?: number
 }
 
+/** The keys of {@link UpdateOptions}; a model whose update takes more lists them in `updateOptionKeys`. */
+export const UPDATE_OPTION_KEYS = ['inertia', 'pseudocount'] as const
+
 /** Reads an optional number option that must lie in [min, max]. */
 export function numberOption (options: object | undefined, name: string, fallback: number, min = -Infinity, max = Infinity): number {
   const value = (options as Record<string, unknown> | undefined)?.[name]
@@ -80,6 +83,18 @@ export function checkKeys (options: object | undefined, allowed: readonly string
     const hint = meant === undefined ? '' : ` (did you mean ${JSON.stringify(meant)}?)`
     throw new ArilError('ERR_INVALID_OPTION', `${where}: unknown option ${show(key)}${hint}; valid options: ${allowed.join(', ')}`)
   }
+}
+
+/**
+ * The keys of several options lists, once each: the allowed keys of an options object that is
+ * spread into several calls.
+ * @example
+ * ```ts
+ * optionKeys(UPDATE_OPTION_KEYS, ['minCovar']) // => ['inertia', 'pseudocount', 'minCovar']
+ * ```
+ */
+export function optionKeys (...lists: ReadonlyArray<readonly string[]>): readonly string[] {
+  return [...new Set(lists.flat())]
 }
 
 /** The allowed key a user most likely meant: its camelCase form, or one within two edits. */

@@ -26,6 +26,9 @@ export type SinkOptions<U extends UpdateOptions> = U & {
   onProgress?: ProgressCallback | undefined
 }
 
+/** The keys of {@link SinkOptions} besides the model's update options. */
+export const SINK_OPTION_KEYS = ['update', 'signal', 'onProgress'] as const
+
 /** Work between two yields to the event loop, so a synchronous source cannot starve timers. */
 const YIELD_EVERY_MS = 4
 

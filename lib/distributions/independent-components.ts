@@ -4,7 +4,7 @@
 import { toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
-import { updateOptions, type UpdateOptions } from '../core/options.js'
+import { optionKeys, UPDATE_OPTION_KEYS, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, fromJSON, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
@@ -72,6 +72,11 @@ export class IndependentComponentsDistribution extends Model<[distributions: Any
     this.distributions = distributions.slice()
     this.weights = weights === undefined ? new Float64Array(d).fill(1) : Float64Array.from(weights)
     this.frozen = options.frozen === true
+  }
+
+  /** Its own update options and its children's, which it hands them. */
+  override get updateOptionKeys (): readonly string[] {
+    return optionKeys(UPDATE_OPTION_KEYS, ...this.distributions.map(d => d.updateOptionKeys))
   }
 
   get parameters (): [distributions: AnyUnivariateDistribution[], weights: number[]] {

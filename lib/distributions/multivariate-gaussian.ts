@@ -8,7 +8,7 @@ import { overflow, rejectInfinite } from '../core/finite.js'
 import { cholesky, logDeterminant, solveLower, squaredNorm, symmetricEigenvalues } from '../core/linear-algebra.js'
 import { mahalanobisKernel, type MahalanobisKernel } from './mahalanobis.js'
 import { Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
-import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
+import { blend, numberOption, optionKeys, UPDATE_OPTION_KEYS, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, registerModel } from '../core/serialize.js'
 import type { GaussianTerms } from '../models/gaussian-mixture-wasm.js'
@@ -28,6 +28,9 @@ export interface MultivariateGaussianOptions {
 export interface MultivariateGaussianUpdateOptions extends UpdateOptions {
   minCovar?: number
 }
+
+/** The keys of {@link MultivariateGaussianUpdateOptions}. */
+export const MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS = optionKeys(UPDATE_OPTION_KEYS, ['minCovar'])
 
 /** How a fitted covariance that was not positive definite was made so. */
 export interface CovarianceRepair {
@@ -67,6 +70,10 @@ export interface CovarianceRepair {
  */
 export class MultivariateGaussianDistribution extends Model<[means: number[], covariance: number[][]], MultivariateGaussianUpdateOptions, Float64Array[]> {
   readonly name = 'MultivariateGaussianDistribution'
+
+  override get updateOptionKeys (): readonly string[] {
+    return MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS
+  }
   readonly dimension: number
   readonly minCovar: number
   /** How many times a fitted covariance had to be repaired to be positive definite. */
