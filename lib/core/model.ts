@@ -27,6 +27,9 @@ export interface SummarizeOptions {
 /** The keys of {@link SummarizeOptions}. */
 export const SUMMARIZE_OPTION_KEYS = ['weights', 'labels'] as const
 
+/** The keys of a plain model's `fit`: {@link UPDATE_OPTION_KEYS} and {@link SUMMARIZE_OPTION_KEYS}. */
+export const FIT_OPTION_KEYS = optionKeys(UPDATE_OPTION_KEYS, SUMMARIZE_OPTION_KEYS)
+
 /** Options of `sample`. */
 export interface SampleOptions {
   /** Any integer; the same seed gives the same samples. */
@@ -85,6 +88,11 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
    */
   get updateOptionKeys (): readonly string[] {
     return UPDATE_OPTION_KEYS
+  }
+
+  /** The keys `sample` accepts: {@link SAMPLE_OPTION_KEYS}, and more for a model that can draw given some values. */
+  get sampleOptionKeys (): readonly string[] {
+    return SAMPLE_OPTION_KEYS
   }
 
   /** Whether string categories are accepted as input (Discrete, tables, and models holding them). */
@@ -245,7 +253,7 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
 
   /** `n` reproducible draws from the model. */
   sample (n: number, options: SampleOptions = {}): S {
-    checkKeys(options, SAMPLE_OPTION_KEYS, `${this.name}.sample`)
+    checkKeys(options, this.sampleOptionKeys, `${this.name}.sample`)
     if (!Number.isInteger(n) || n < 0) throw new ArilError('ERR_INVALID_ARGUMENT', `sample: expected a whole number of samples, got ${show(n)}`)
     return this.sampleWith(n, new Random(options.seed))
   }

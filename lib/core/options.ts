@@ -97,6 +97,27 @@ export function optionKeys (...lists: ReadonlyArray<readonly string[]>): readonl
   return [...new Set(lists.flat())]
 }
 
+/**
+ * Checks an options object meant for two calls (a constructor and a fit) against the keys of
+ * both, and splits it: the first part holds the keys of `first`, the second those of `second` (a
+ * key of both goes to both).
+ * @throws ArilError `ERR_INVALID_OPTION` for a key of neither
+ * @example
+ * ```ts
+ * splitOptions({ minStd: 1, weights: w }, ['minStd'], ['weights'], 'fromSamples') // => [{ minStd: 1 }, { weights: w }]
+ * ```
+ */
+export function splitOptions<T extends object> (options: T | undefined, first: readonly string[], second: readonly string[], where: string): [Partial<T>, Partial<T>] {
+  checkKeys(options, optionKeys(first, second), where)
+  const a: Record<string, unknown> = {}
+  const b: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(options ?? {})) {
+    if (first.includes(key)) a[key] = value
+    if (second.includes(key)) b[key] = value
+  }
+  return [a as Partial<T>, b as Partial<T>]
+}
+
 /** The allowed key a user most likely meant: its camelCase form, or one within two edits. */
 function suggestKey (key: string, allowed: readonly string[]): string | undefined {
   const camel = key.replace(/[_-]+([a-z0-9])/gi, (_, c: string) => c.toUpperCase())

@@ -6,7 +6,7 @@ import type { Transform } from 'node:stream'
 import { toBatch, type Batch, type BatchInput, type Key } from '../../core/batch.js'
 import { ArilError, invalidOption, show } from '../../core/errors.js'
 import { imputeStream } from '../../core/impute-stream.js'
-import { Model, type SampleOptions, type SummarizeOptions, type Summary } from '../../core/model.js'
+import { Model, SAMPLE_OPTION_KEYS, type SampleOptions, type SummarizeOptions, type Summary } from '../../core/model.js'
 import type { Source } from '../../core/source.js'
 import { openAnySource } from '../../exec/shards.js'
 import { numberOption, updateOptions, type UpdateOptions } from '../../core/options.js'
@@ -37,6 +37,9 @@ export interface NetworkSampleOptions extends SampleOptions {
   /** Give up when fewer than this fraction of draws match the evidence (pomegranate's `min_prob`). Default 0.01. */
   minProbability?: number | undefined
 }
+
+/** The keys of {@link NetworkSampleOptions}. */
+export const NETWORK_SAMPLE_OPTION_KEYS = [...SAMPLE_OPTION_KEYS, 'evidence', 'minProbability'] as const
 
 export type { BeliefRow }
 
@@ -326,6 +329,10 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
    * @throws ArilError `ERR_INVALID_ARGUMENT` for evidence naming no node or no category of it;
    *   `ERR_LIMIT` (limit `minProbability`) when too few draws match the evidence
    */
+  override get sampleOptionKeys (): readonly string[] {
+    return NETWORK_SAMPLE_OPTION_KEYS
+  }
+
   override sample (n: number, options: NetworkSampleOptions = {}): Category[][] {
     const { inference } = this.ensureBaked()
     const evidence = new Int32Array(this.states.length).fill(-1)
