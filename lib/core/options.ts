@@ -97,6 +97,13 @@ export function optionKeys (...lists: ReadonlyArray<readonly string[]>): readonl
   return [...new Set(lists.flat())]
 }
 
+/** The entries of `options` whose keys are in `keys` (the part of a checked object one call takes). */
+export function pickOptions<T extends object> (options: T | undefined, keys: readonly string[]): Partial<T> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(options ?? {})) if (keys.includes(key)) out[key] = value
+  return out as Partial<T>
+}
+
 /**
  * Checks an options object meant for two calls (a constructor and a fit) against the keys of
  * both, and splits it: the first part holds the keys of `first`, the second those of `second` (a
@@ -109,13 +116,7 @@ export function optionKeys (...lists: ReadonlyArray<readonly string[]>): readonl
  */
 export function splitOptions<T extends object> (options: T | undefined, first: readonly string[], second: readonly string[], where: string): [Partial<T>, Partial<T>] {
   checkKeys(options, optionKeys(first, second), where)
-  const a: Record<string, unknown> = {}
-  const b: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(options ?? {})) {
-    if (first.includes(key)) a[key] = value
-    if (second.includes(key)) b[key] = value
-  }
-  return [a as Partial<T>, b as Partial<T>]
+  return [pickOptions(options, first), pickOptions(options, second)]
 }
 
 /** The allowed key a user most likely meant: its camelCase form, or one within two edits. */
