@@ -28,6 +28,9 @@ export interface StreamOptions {
   signal?: AbortSignal | undefined
 }
 
+/** The keys of {@link StreamOptions}. */
+export const STREAM_OPTION_KEYS = ['signal'] as const
+
 /**
  * A Transform from chunks to Batches around a {@link Decoder}. `skippedRows` counts the rows
  * dropped by `onInvalid: 'skip-row'`; a `'skipped'` event with that count is emitted before
@@ -152,6 +155,6 @@ export type ToBatchesOptions = ColumnOptions & StreamOptions
  * ```
  */
 export function toBatches (options: ToBatchesOptions = {}): BatchStream {
-  const settings = columnOptions(options, ['signal'])
+  const settings = columnOptions(options, STREAM_OPTION_KEYS, 'toBatches')
   return new BatchStream(emit => new ValueRows(settings, { code: 'ERR_NOT_NUMERIC', locate: () => ({}) }, emit), { objectInput: true, signal: options.signal })
 }
