@@ -57,6 +57,9 @@ export interface BayesOptions {
   weights?: ArrayLike<number> | undefined
 }
 
+/** The keys of {@link BayesOptions}. */
+export const BAYES_OPTION_KEYS = ['weights'] as const
+
 /**
  * The shared base of {@link NaiveBayes} and {@link BayesClassifier}: `P(class = i | x) ∝ π_i · p_i(x)`.
  *
@@ -118,6 +121,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     }
     this.k = k
     this.classSums = new BlockedSums(k)
+    checkKeys(options, BAYES_OPTION_KEYS, this.constructor.name)
     this.priors = priorsOf(options.weights, k, this.constructor.name)
     this.logWeights = this.priors.map(Math.log)
   }

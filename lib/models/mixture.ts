@@ -30,6 +30,9 @@ export type Component = Model<unknown, any, unknown>
 /** Options of `fromSummaries`: inertia (also blending the weights), pseudocount of the weights, and whatever the components take (`minCovar` ...). */
 export type MixtureUpdateOptions = UpdateOptions & Record<string, unknown>
 
+/** The keys of the {@link GeneralMixtureModel} constructor's options. */
+export const MIXTURE_OPTION_KEYS = ['weights', 'frozen'] as const
+
 /** Options of `fit` and `fitStream`: the trainer's, the update options, and weights (in memory). */
 export type MixtureFitOptions = TrainOptions & MixtureUpdateOptions & SummarizeOptions
 
@@ -75,6 +78,7 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
 
   constructor (distributions: readonly C[], options: { weights?: ArrayLike<number>; frozen?: boolean } = {}) {
     super()
+    checkKeys(options, MIXTURE_OPTION_KEYS, 'GeneralMixtureModel')
     if (!Array.isArray(distributions) || distributions.length < 1 || !distributions.every(d => d instanceof Model)) {
       throw new ArilError('ERR_INVALID_PARAMETER', `GeneralMixtureModel: expected a non-empty array of models, got ${show(distributions)}`)
     }

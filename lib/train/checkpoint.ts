@@ -72,6 +72,9 @@ export interface CheckpointOptions {
   save: (state: TrainState) => void | Promise<void>
 }
 
+/** The keys of {@link CheckpointOptions}. */
+export const CHECKPOINT_OPTION_KEYS = ['everyBatches', 'everyMs', 'save'] as const
+
 /**
  * A checkpoint option that writes the state as JSON to `path` (through a temporary file and a
  * rename, so a kill during the write leaves the previous checkpoint intact).

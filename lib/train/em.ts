@@ -32,7 +32,7 @@ import { executorChoice, type ExecutorChoice } from '../exec/choose.js'
 import type { Executor } from '../exec/executor.js'
 import { isShardList, type ShardList } from '../exec/shards.js'
 import { History, type StopReason } from './callbacks.js'
-import { canonicalJSON, checkTrainState, stateChecksum, TRAIN_STATE_FORMAT, type CheckpointOptions, type TrainState } from './checkpoint.js'
+import { canonicalJSON, CHECKPOINT_OPTION_KEYS, checkTrainState, stateChecksum, TRAIN_STATE_FORMAT, type CheckpointOptions, type TrainState } from './checkpoint.js'
 import { SourceHasher, type SourceId } from './source-identity.js'
 import { snapshotParameters } from './parameter-snapshot.js'
 import { runPasses, settle } from './passes.js'
@@ -197,6 +197,7 @@ function trainSettings (options: TrainOptions & UpdateOptions): Settings {
     if (typeof checkpoint !== 'object' || checkpoint === null || typeof checkpoint.save !== 'function') {
       invalidOption('checkpoint', 'an object with a save(state) function', checkpoint)
     }
+    checkKeys(checkpoint, CHECKPOINT_OPTION_KEYS, 'checkpoint')
     wholeOption(checkpoint, 'everyBatches', 1, 1)
     numberOption(checkpoint, 'everyMs', 0, 0)
   }
