@@ -10,6 +10,7 @@ import { Transform, type TransformCallback } from 'node:stream'
 import type { Batch } from '../core/batch.js'
 import type { BatchReadable } from '../core/batch-readable.js'
 import { ArilError, invalidOption } from '../core/errors.js'
+import { markSourceFile } from '../core/source-file.js'
 import { columnOptions, ValueRows, type ColumnOptions } from './columns.js'
 
 /** A decoder: fed chunks in order, it emits Batches through the callback it was made with. */
@@ -134,7 +135,7 @@ export function readFile<T extends Transform> (path: string, parser: T): T {
   parser.once('close', () => file.destroy())
   if (parser instanceof BatchStream) stat(path, (err, stats) => { if (err === null) parser.totalBytes = stats.size })
   file.pipe(parser)
-  return parser
+  return markSourceFile(parser, String(path), 'select')
 }
 
 /** Options of {@link toBatches}. */

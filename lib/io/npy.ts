@@ -10,6 +10,7 @@ import { ArilError, invalidOption, show } from '../core/errors.js'
 import type { BatchReadable } from '../core/batch-readable.js'
 import type { ReaderCounters } from '../core/progress.js'
 import { checkKeys } from '../core/options.js'
+import { markSourceFile } from '../core/source-file.js'
 import { BatchStream } from './batches.js'
 import { batchRows, decodeValues, NPY_READ_OPTION_KEYS, npyLimits, NpyDecoder, type NpyLimits, type NpyReadOptions } from './npy-decoder.js'
 import { formatHeader, parseDtype, parseHeader, readPreamble, type NpyDtype, type NpyHeader } from './npy-header.js'
@@ -132,6 +133,7 @@ class NpyFileReader extends Readable implements ReaderCounters {
 
   constructor (private readonly path: string, private readonly options: ReadNpyOptions, private readonly limits: NpyLimits) {
     super({ objectMode: true, highWaterMark: 2 })
+    markSourceFile(this, path, undefined)
     const signal = options.signal
     if (signal !== undefined) {
       if (signal.aborted) process.nextTick(this.onAbort)
