@@ -56,8 +56,8 @@ function checkedOptions (options: object, known: readonly string[], where: strin
   return options as Record<string, unknown>
 }
 
-function csvEncoder (options: WriteCsvOptions): Encoder {
-  const o = checkedOptions(options, WRITE_CSV_OPTION_KEYS, 'writeCsv')
+function csvEncoder (options: WriteCsvOptions, where: string): Encoder {
+  const o = checkedOptions(options, WRITE_CSV_OPTION_KEYS, where)
   const columns = names(o.columns, 'columns')
   const header = o.header ?? true
   if (typeof header !== 'boolean') invalidOption('header', 'true or false', header)
@@ -114,8 +114,8 @@ function defaultNames (cols: number): string[] {
   return Array.from({ length: cols }, (_, c) => `x${c}`)
 }
 
-function ndjsonEncoder (options: WriteNdjsonOptions): Encoder {
-  const o = checkedOptions(options, WRITE_NDJSON_OPTION_KEYS, 'writeNdjson')
+function ndjsonEncoder (options: WriteNdjsonOptions, where: string): Encoder {
+  const o = checkedOptions(options, WRITE_NDJSON_OPTION_KEYS, where)
   const columns = names(o.columns, 'columns')
   const value = (x: number): string => x === x && x !== Infinity && x !== -Infinity ? String(x) : 'null'
   return {
@@ -174,7 +174,7 @@ function asBatch (chunk: unknown): Batch {
  * ```
  */
 export function formatCsv (options: WriteCsvOptions = {}): Transform {
-  return formatter(csvEncoder(options))
+  return formatter(csvEncoder(options, 'formatCsv'))
 }
 
 /**
@@ -188,7 +188,7 @@ export function formatCsv (options: WriteCsvOptions = {}): Transform {
  * ```
  */
 export function formatNdjson (options: WriteNdjsonOptions = {}): Transform {
-  return formatter(ndjsonEncoder(options))
+  return formatter(ndjsonEncoder(options, 'formatNdjson'))
 }
 
 /**
@@ -203,7 +203,7 @@ export function formatNdjson (options: WriteNdjsonOptions = {}): Transform {
  * ```
  */
 export function writeCsv (path: string, options: WriteCsvOptions = {}): Writable {
-  return new TextFileWriter(path, csvEncoder(options))
+  return new TextFileWriter(path, csvEncoder(options, 'writeCsv'))
 }
 
 /**
@@ -217,7 +217,7 @@ export function writeCsv (path: string, options: WriteCsvOptions = {}): Writable
  * ```
  */
 export function writeNdjson (path: string, options: WriteNdjsonOptions = {}): Writable {
-  return new TextFileWriter(path, ndjsonEncoder(options))
+  return new TextFileWriter(path, ndjsonEncoder(options, 'writeNdjson'))
 }
 
 class TextFileWriter extends Writable {
