@@ -4,7 +4,7 @@
 import { BlockedSums, blockedSumsProblem, LANES, sumInLanes, type BlockedSumsSummary } from '../core/accumulate.js'
 import { batchRows, sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import { FIT_STREAM_OPTION_KEYS, Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
+import { Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
 import { PosteriorModel } from '../core/posterior-model.js'
 import { blend, checkKeys, optionKeys, UPDATE_OPTION_KEYS, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
@@ -400,7 +400,7 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
    * ```
    */
   static async fromStream<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, open: Opener, options: MixtureInitOptions & MixtureFitOptions = {}): Promise<GeneralMixtureModel<C>> {
-    checkKeys(options, optionKeys(INIT_KEYS, TRAIN_OPTION_KEYS, FIT_STREAM_OPTION_KEYS, MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS), 'GeneralMixtureModel.fromStream')
+    checkKeys(options, optionKeys(INIT_KEYS, TRAIN_OPTION_KEYS, MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS), 'GeneralMixtureModel.fromStream')
     const start = await passesOverStream(mixtureStart(kind, k, initSettings(options, k), options), open, X => toBatch(X, { categorical: true }), options.signal)
     const model = GeneralMixtureModel.started<C>(start)
     try {
