@@ -182,7 +182,7 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
   fit (X: BatchInput, options?: U & SummarizeOptions): this {
     assertNotBusy(this, 'fit')
     checkKeys(options, optionKeys(this.updateOptionKeys, SUMMARIZE_OPTION_KEYS), `${this.name}.fit`)
-    const { weights, labels, ...update } = options ?? {} as U & SummarizeOptions
+    const { weights: _weights, labels: _labels, ...update } = options ?? {} as U & SummarizeOptions
     if (this.frozen) {
       this.toBatch(X, options)
       return this
