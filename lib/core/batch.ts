@@ -4,6 +4,7 @@
  * model files never look at user input.
  */
 import { ArilError, show } from './errors.js'
+import { checkKeys } from './options.js'
 
 /** A category: a number, a string or a boolean (`1`, `"1"` and `true` are three keys). `null` (or NaN) is a missing value. */
 export type Key = string | number | boolean
@@ -72,6 +73,9 @@ export interface ToBatchOptions {
   labels?: ArrayLike<number> | undefined
 }
 
+/** The keys of {@link ToBatchOptions}. */
+export const TO_BATCH_OPTION_KEYS = ['cols', 'categorical', 'weights', 'labels'] as const
+
 /**
  * True for an object that already is a {@link Batch}.
  * @example
@@ -100,6 +104,7 @@ export function isBatch (value: unknown): value is Batch {
  * ```
  */
 export function toBatch (input: BatchInput, options: ToBatchOptions = {}): Batch {
+  checkKeys(options, TO_BATCH_OPTION_KEYS, 'toBatch')
   let batch: Batch
   if (isBatch(input)) {
     batch = checkBatch(input)

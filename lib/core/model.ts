@@ -6,9 +6,9 @@
 import type { Writable } from 'node:stream'
 import { forEachBatch, toBatch, type Batch, type BatchInput, type Key, type ToBatchOptions } from './batch.js'
 import { ArilError, show } from './errors.js'
-import type { UpdateOptions } from './options.js'
+import { checkKeys, optionKeys, UPDATE_OPTION_KEYS, type UpdateOptions } from './options.js'
 import { Random } from './random.js'
-import { assertNotBusy, ModelSink, type SinkOptions } from './sink.js'
+import { assertNotBusy, ModelSink, SINK_OPTION_KEYS, type SinkOptions } from './sink.js'
 import { openSource, sourceError, type Source } from './source.js'
 import { deepCopy } from './copy.js'
 import { readableSummary, type Statistics } from './statistics.js'
@@ -24,17 +24,32 @@ export interface SummarizeOptions {
   labels?: ArrayLike<number> | undefined
 }
 
+/** The keys of {@link SummarizeOptions}. */
+export const SUMMARIZE_OPTION_KEYS = ['weights', 'labels'] as const
+
+/** The keys of a plain model's `fit`: {@link UPDATE_OPTION_KEYS} and {@link SUMMARIZE_OPTION_KEYS}. */
+export const FIT_OPTION_KEYS = optionKeys(UPDATE_OPTION_KEYS, SUMMARIZE_OPTION_KEYS)
+
 /** Options of `sample`. */
 export interface SampleOptions {
   /** Any integer; the same seed gives the same samples. */
   seed?: number | undefined
 }
 
+/** The keys of {@link SampleOptions}. */
+export const SAMPLE_OPTION_KEYS = ['seed'] as const
+
 /**
  * Options of `fitStream`: the update options plus an abort signal, and where the pass runs
  * (`workers`, `executor`, `batchSize`: see lib/train/single-pass.ts).
  */
 export type FitStreamOptions<U extends UpdateOptions> = SinkOptions<U> & Omit<SinglePassOptions, 'update' | 'signal'>
+
+/**
+ * The keys of {@link FitStreamOptions} besides the model's update options (kept here, not beside
+ * `SinglePassOptions`, so that a fit on a sink does not load the executors).
+ */
+export const FIT_STREAM_OPTION_KEYS = optionKeys(SINK_OPTION_KEYS, ['workers', 'executor', 'batchSize'])
 
 /** A model's statistics as plain JSON, tagged with the model's name. */
 export interface Summary {
@@ -67,6 +82,19 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
   /** Columns the model reads (undefined: any number). */
   abstract readonly dimension: number | undefined
 
+  /**
+   * The keys `fromSummaries` accepts: {@link UPDATE_OPTION_KEYS}, and more for a model whose
+   * update takes more (`minCovar`) or hands its options on to its parts (a mixture's components).
+   */
+  get updateOptionKeys (): readonly string[] {
+    return UPDATE_OPTION_KEYS
+  }
+
+  /** The keys `sample` accepts: {@link SAMPLE_OPTION_KEYS}, and more for a model that can draw given some values. */
+  get sampleOptionKeys (): readonly string[] {
+    return SAMPLE_OPTION_KEYS
+  }
+
   /** Whether string categories are accepted as input (Discrete, tables, and models holding them). */
   get categorical (): boolean {
     return false
@@ -87,6 +115,7 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
    * @returns what the model reports for the batch (the log-likelihood for EM models)
    */
   summarize (X: BatchInput, options?: SummarizeOptions): number | undefined {
+    checkKeys(options, SUMMARIZE_OPTION_KEYS, `${this.name}.summarize`)
     const batch = this.toBatch(X, options)
     if (this.frozen || batch.rows === 0) return undefined
     return this.summarizeBatch(batch)
@@ -100,6 +129,7 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
    * clears the statistics. With zero total weight the parameters stay as they are.
    */
   fromSummaries (options?: U): this {
+    checkKeys(options, this.updateOptionKeys, `${this.name}.fromSummaries`)
     if (this.frozen) return this
     this.update(options ?? {} as U)
     this.clearSummaries()
@@ -151,6 +181,8 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
    */
   fit (X: BatchInput, options?: U & SummarizeOptions): this {
     assertNotBusy(this, 'fit')
+    checkKeys(options, optionKeys(this.updateOptionKeys, SUMMARIZE_OPTION_KEYS), `${this.name}.fit`)
+    const { weights: _weights, labels: _labels, ...update } = options ?? {} as U & SummarizeOptions
     if (this.frozen) {
       this.toBatch(X, options)
       return this
@@ -160,7 +192,7 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
       forEachBatch(X, this.batchOptions(options), batch => {
         if (batch.rows > 0) this.summarizeBatch(batch)
       })
-      return this.fromSummaries(options)
+      return this.fromSummaries(update as unknown as U)
     } catch (err) {
       this.restoreSummary(snapshot)
       throw err
@@ -173,6 +205,7 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
    * and parameters are left as they were before the first chunk.
    */
   sink (options?: SinkOptions<U>): Writable {
+    checkKeys(options, optionKeys(this.updateOptionKeys, SINK_OPTION_KEYS), `${this.name}.sink`)
     return new ModelSink(this, options ?? ({} as SinkOptions<U>))
   }
 
@@ -186,6 +219,7 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
    *   and the executor's errors
    */
   async fitStream (source: Source, options?: FitStreamOptions<U>): Promise<this> {
+    checkKeys(options, optionKeys(this.updateOptionKeys, FIT_STREAM_OPTION_KEYS), `${this.name}.fitStream`)
     if (options?.executor !== undefined || options?.workers !== undefined || options?.batchSize !== undefined || isShardList(source)) {
       // loaded on demand: a fit on a sink never needs the executors
       const { fitOnce } = await import('../train/single-pass.js')
@@ -219,6 +253,7 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
 
   /** `n` reproducible draws from the model. */
   sample (n: number, options: SampleOptions = {}): S {
+    checkKeys(options, this.sampleOptionKeys, `${this.name}.sample`)
     if (!Number.isInteger(n) || n < 0) throw new ArilError('ERR_INVALID_ARGUMENT', `sample: expected a whole number of samples, got ${show(n)}`)
     try {
       return this.sampleWith(n, new Random(options.seed))

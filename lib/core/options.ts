@@ -12,6 +12,9 @@ export interface UpdateOptions {
   pseudocount?: number
 }
 
+/** The keys of {@link UpdateOptions}; a model whose update takes more lists them in `updateOptionKeys`. */
+export const UPDATE_OPTION_KEYS = ['inertia', 'pseudocount'] as const
+
 /** Reads an optional number option that must lie in [min, max]. */
 export function numberOption (options: object | undefined, name: string, fallback: number, min = -Infinity, max = Infinity): number {
   const value = (options as Record<string, unknown> | undefined)?.[name]
@@ -80,6 +83,40 @@ export function checkKeys (options: object | undefined, allowed: readonly string
     const hint = meant === undefined ? '' : ` (did you mean ${JSON.stringify(meant)}?)`
     throw new ArilError('ERR_INVALID_OPTION', `${where}: unknown option ${show(key)}${hint}; valid options: ${allowed.join(', ')}`)
   }
+}
+
+/**
+ * The keys of several options lists, once each: the allowed keys of an options object that is
+ * spread into several calls.
+ * @example
+ * ```ts
+ * optionKeys(UPDATE_OPTION_KEYS, ['minCovar']) // => ['inertia', 'pseudocount', 'minCovar']
+ * ```
+ */
+export function optionKeys (...lists: ReadonlyArray<readonly string[]>): readonly string[] {
+  return [...new Set(lists.flat())]
+}
+
+/** The entries of `options` whose keys are in `keys` (the part of a checked object one call takes). */
+export function pickOptions<T extends object> (options: T | undefined, keys: readonly string[]): Partial<T> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(options ?? {})) if (keys.includes(key)) out[key] = value
+  return out as Partial<T>
+}
+
+/**
+ * Checks an options object meant for two calls (a constructor and a fit) against the keys of
+ * both, and splits it: the first part holds the keys of `first`, the second those of `second` (a
+ * key of both goes to both).
+ * @throws ArilError `ERR_INVALID_OPTION` for a key of neither
+ * @example
+ * ```ts
+ * splitOptions({ minStd: 1, weights: w }, ['minStd'], ['weights'], 'fromSamples') // => [{ minStd: 1 }, { weights: w }]
+ * ```
+ */
+export function splitOptions<T extends object> (options: T | undefined, first: readonly string[], second: readonly string[], where: string): [Partial<T>, Partial<T>] {
+  checkKeys(options, optionKeys(first, second), where)
+  return [pickOptions(options, first), pickOptions(options, second)]
 }
 
 /** The allowed key a user most likely meant: its camelCase form, or one within two edits. */

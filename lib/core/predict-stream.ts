@@ -5,6 +5,7 @@
 import { Transform } from 'node:stream'
 import type { Batch, BatchInput } from './batch.js'
 import { ArilError, invalidOption, show } from './errors.js'
+import { checkKeys } from './options.js'
 import { sourceError } from './source.js'
 
 /** What a model needs to be streamed through {@link predictStream}. */
@@ -26,6 +27,9 @@ export interface PredictStreamOptions {
   output?: PredictOutput | undefined
 }
 
+/** The keys of {@link PredictStreamOptions}. */
+export const PREDICT_STREAM_OPTION_KEYS = ['output'] as const
+
 const OUTPUTS: readonly PredictOutput[] = ['class', 'proba', 'logProba']
 
 /**
@@ -44,6 +48,7 @@ const OUTPUTS: readonly PredictOutput[] = ['class', 'proba', 'logProba']
  * ```
  */
 export function predictStream (model: Predictor, options: PredictStreamOptions = {}): Transform {
+  checkKeys(options, PREDICT_STREAM_OPTION_KEYS, 'predictStream')
   const output = options.output ?? 'class'
   if (!OUTPUTS.includes(output)) invalidOption('output', OUTPUTS.map(o => `'${o}'`).join(', '), output)
   return new Transform({

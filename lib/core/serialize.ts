@@ -5,7 +5,7 @@
  * rejects, so text is read by {@link parseJSON}.
  */
 import { ArilError, invalidOption, limitExceeded, show } from './errors.js'
-import { numberOption } from './options.js'
+import { checkKeys, numberOption } from './options.js'
 import type { Model } from './model.js'
 
 type Reader = (json: Record<string, unknown>) => Model
@@ -44,6 +44,9 @@ export interface JsonLimits {
  * ```
  */
 export const JSON_LIMITS: Readonly<Required<JsonLimits>> = Object.freeze({ maxDepth: 1000, maxKeys: 100_000, maxTableCells: 4_194_304 })
+
+/** The keys of {@link JsonLimits}, the options of `fromJSON`. */
+export const JSON_LIMIT_KEYS = ['maxDepth', 'maxKeys', 'maxTableCells'] as const
 
 /** Normalizes limits: each a whole number >= 1, or Infinity. */
 export function jsonLimits (options: JsonLimits | undefined): Required<JsonLimits> {
@@ -85,6 +88,7 @@ export function readingLimits (): Required<JsonLimits> {
  */
 export function fromJSON<M extends Model = Model> (json: string | object, options?: JsonLimits): M {
   const outer = active === undefined
+  if (outer) checkKeys(options, JSON_LIMIT_KEYS, 'fromJSON')
   const limits = outer ? jsonLimits(options) : active!
   if (depth >= limits.maxDepth) limitExceeded('maxDepth', limits.maxDepth, `models nested ${depth + 1} deep`)
   const value = typeof json === 'string' ? parseJSON(json, { maxDepth: limits.maxDepth }) : json
@@ -122,6 +126,9 @@ export interface ParseJSONOptions {
   maxDepth?: number
 }
 
+/** The keys of {@link ParseJSONOptions}. */
+export const PARSE_JSON_OPTION_KEYS = ['maxDepth'] as const
+
 /**
  * JSON.parse that also reads pomegranate's bare `NaN`, `Infinity` and `-Infinity` tokens (where a
  * value may stand; a string is never reinterpreted), within a nesting depth limit.
@@ -134,6 +141,7 @@ export interface ParseJSONOptions {
  */
 export function parseJSON (text: string, options?: ParseJSONOptions): unknown {
   if (typeof text !== 'string') throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected JSON text, got ${show(text)}`)
+  checkKeys(options, PARSE_JSON_OPTION_KEYS, 'parseJSON')
   const { maxDepth } = jsonLimits({ maxDepth: options?.maxDepth })
   let out = ''
   let last = 0

@@ -15,6 +15,7 @@ import { booleanOption } from './options.js'
 import type { UpdateOptions } from './options.js'
 import { chunkRows, ProgressCounter, type ProgressCallback } from './progress.js'
 import { rejectRawBytes } from './raw-bytes.js'
+import { inSourceFile } from './source-file.js'
 
 /** Options of `model.sink()`: the model's update options plus stream options. */
 export type SinkOptions<U extends UpdateOptions> = U & {
@@ -25,6 +26,9 @@ export type SinkOptions<U extends UpdateOptions> = U & {
   /** Called after every batch with the rows so far and, from an aril reader piped in, its bytes and the share done. */
   onProgress?: ProgressCallback | undefined
 }
+
+/** The keys of {@link SinkOptions} besides the model's update options. */
+export const SINK_OPTION_KEYS = ['update', 'signal', 'onProgress'] as const
 
 /** Work between two yields to the event loop, so a synchronous source cannot starve timers. */
 const YIELD_EVERY_MS = 4
@@ -51,10 +55,13 @@ export class ModelSink<U extends UpdateOptions> extends Writable {
   private readonly progress: ProgressCounter | undefined
   private lastYield = performance.now()
   private completed = false
+  /** The stream piped in, whose file a column-count error names. */
+  private source: unknown
 
   constructor (private readonly model: Model<unknown, U>, private readonly options: SinkOptions<U>) {
     super({ objectMode: true, highWaterMark: 4, ...(options.signal === undefined ? {} : { signal: options.signal }) })
     this.update = booleanOption(options, 'update', true)
+    this.on('pipe', source => { this.source = source })
     if (options.onProgress !== undefined) {
       const progress = this.progress = new ProgressCounter(options.onProgress)
       this.on('pipe', source => progress.attach(source))
@@ -77,7 +84,7 @@ export class ModelSink<U extends UpdateOptions> extends Writable {
       releaseBatch(chunk)
       this.progress?.count(rows)
     } catch (err) {
-      callback(err as Error)
+      callback(inSourceFile(err, this.source) as Error)
       return
     }
     const now = performance.now()

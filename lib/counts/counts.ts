@@ -12,6 +12,7 @@
  */
 import { requireValues, type Batch } from '../core/batch.js'
 import { ArilError, invalidOption, limitExceeded, show } from '../core/errors.js'
+import { checkKeys } from '../core/options.js'
 import { ColumnCategories, isCategory, MISSING, type Category } from './categories.js'
 import { TupleCounts, tupleBytes, type TupleCountsSummary } from './tuple-counts.js'
 
@@ -26,6 +27,9 @@ export interface CountsOptions {
   /** The sets of columns whose count tables must stay available past the budget. */
   sets?: ReadonlyArray<readonly number[]> | undefined
 }
+
+/** The keys of {@link CountsOptions}. */
+export const COUNTS_OPTION_KEYS = ['memoryBudget', 'maxMemory', 'maxCategories', 'sets'] as const
 
 /** A {@link CategoryCounts} as plain JSON: categories keep their types (numbers, strings, booleans). */
 export interface CountsSummary {
@@ -77,6 +81,7 @@ export class CategoryCounts {
   private readonly sets: number[][] | undefined
 
   constructor (readonly columns: number, options: CountsOptions = {}) {
+    checkKeys(options, COUNTS_OPTION_KEYS, 'CategoryCounts')
     this.memoryBudget = byteOption(options.memoryBudget, 'memoryBudget', 64 * MIB)
     this.maxMemory = byteOption(options.maxMemory, 'maxMemory', 1024 * MIB)
     const maxCategories = options.maxCategories ?? 65536

@@ -4,8 +4,8 @@
 import { BlockedSums } from '../core/accumulate.js'
 import type { Batch, BatchInput } from '../core/batch.js'
 import { ArilError } from '../core/errors.js'
-import type { SummarizeOptions } from '../core/model.js'
-import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
+import { FIT_OPTION_KEYS, type SummarizeOptions } from '../core/model.js'
+import { blend, checkKeys, splitOptions, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
@@ -14,6 +14,9 @@ import { UnivariateDistribution } from '../core/univariate.js'
 export interface BernoulliOptions {
   frozen?: boolean
 }
+
+/** The keys of {@link BernoulliOptions}. */
+export const BERNOULLI_OPTION_KEYS = ['frozen'] as const
 
 /**
  * The [Bernoulli distribution](https://en.wikipedia.org/wiki/Bernoulli_distribution) of a 0/1
@@ -50,6 +53,7 @@ export class BernoulliDistribution extends UnivariateDistribution<[p: number]> {
 
   constructor (p = 0.5, options: BernoulliOptions = {}) {
     super()
+    checkKeys(options, BERNOULLI_OPTION_KEYS, 'BernoulliDistribution')
     checkProbability(p)
     this.p = p
     this.frozen = options.frozen === true
@@ -115,7 +119,8 @@ export class BernoulliDistribution extends UnivariateDistribution<[p: number]> {
 
   /** A BernoulliDistribution fitted to X (pomegranate's `from_samples`). */
   static fromSamples (X: BatchInput, options?: BernoulliOptions & UpdateOptions & SummarizeOptions): BernoulliDistribution {
-    return new BernoulliDistribution(0.5, options).fit(X, options)
+    const [own, fit] = splitOptions(options, BERNOULLI_OPTION_KEYS, FIT_OPTION_KEYS, 'BernoulliDistribution.fromSamples')
+    return new BernoulliDistribution(0.5, own).fit(X, fit)
   }
 
   /** Reads pomegranate's `{"class":"Distribution","name":"BernoulliDistribution","parameters":[p],...}`. */

@@ -4,8 +4,8 @@
 import { BlockedSums } from '../core/accumulate.js'
 import type { Batch, BatchInput } from '../core/batch.js'
 import { ArilError } from '../core/errors.js'
-import type { SummarizeOptions } from '../core/model.js'
-import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
+import { FIT_OPTION_KEYS, type SummarizeOptions } from '../core/model.js'
+import { blend, checkKeys, splitOptions, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { digamma, logGamma, trigamma } from '../core/special.js'
@@ -15,6 +15,9 @@ import { checkPositive, UnivariateDistribution } from '../core/univariate.js'
 export interface BetaOptions {
   frozen?: boolean
 }
+
+/** The keys of {@link BetaOptions}. */
+export const BETA_OPTION_KEYS = ['frozen'] as const
 
 /** Newton iterations before giving up. */
 const MAX_ITERATIONS = 100
@@ -55,6 +58,7 @@ export class BetaDistribution extends UnivariateDistribution<[alpha: number, bet
 
   constructor (alpha = 1, beta = 1, options: BetaOptions = {}) {
     super()
+    checkKeys(options, BETA_OPTION_KEYS, 'BetaDistribution')
     checkPositive(alpha, 'alpha', 'BetaDistribution')
     checkPositive(beta, 'beta', 'BetaDistribution')
     this.alpha = alpha
@@ -130,7 +134,8 @@ export class BetaDistribution extends UnivariateDistribution<[alpha: number, bet
 
   /** A BetaDistribution fitted to X (the maximum-likelihood estimate). */
   static fromSamples (X: BatchInput, options?: BetaOptions & UpdateOptions & SummarizeOptions): BetaDistribution {
-    return new BetaDistribution(1, 1, options).fit(X, options)
+    const [own, fit] = splitOptions(options, BETA_OPTION_KEYS, FIT_OPTION_KEYS, 'BetaDistribution.fromSamples')
+    return new BetaDistribution(1, 1, own).fit(X, fit)
   }
 
   /** Reads pomegranate's `{"class":"Distribution","name":"BetaDistribution","parameters":[alpha, beta],...}`. */

@@ -4,8 +4,8 @@
 import { ExactSum } from '../core/accumulate.js'
 import { toBatch, type BatchInput, type Key } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import type { SampleOptions, SummarizeOptions } from '../core/model.js'
-import { blend, type UpdateOptions } from '../core/options.js'
+import { FIT_OPTION_KEYS, SAMPLE_OPTION_KEYS, type SampleOptions, type SummarizeOptions } from '../core/model.js'
+import { blend, checkKeys, splitOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { readingLimits, registerModel } from '../core/serialize.js'
 import {
@@ -20,6 +20,9 @@ export interface ConditionalSampleOptions extends SampleOptions {
   /** One key per parent: draw values from p(value | parents). Without it, each row's parents are drawn from their distributions. */
   parents?: readonly Key[] | undefined
 }
+
+/** The keys of {@link ConditionalSampleOptions}. */
+export const CONDITIONAL_SAMPLE_OPTION_KEYS = [...SAMPLE_OPTION_KEYS, 'parents'] as const
 
 /**
  * pomegranate's [conditional probability table](https://en.wikipedia.org/wiki/Conditional_probability_table):
@@ -170,6 +173,10 @@ export class ConditionalProbabilityTable extends ProbabilityTable<Key[][]> {
    * once per call, so its n values share one parent draw, and returns the values only.
    * @throws ArilError `ERR_INVALID_ARGUMENT` for parent keys the table does not have
    */
+  override get sampleOptionKeys (): readonly string[] {
+    return CONDITIONAL_SAMPLE_OPTION_KEYS
+  }
+
   override sample (n: number, options: ConditionalSampleOptions = {}): Key[][] {
     const given = options.parents
     if (given !== undefined) {
@@ -230,7 +237,7 @@ export class ConditionalProbabilityTable extends ProbabilityTable<Key[][]> {
    * ```
    */
   static fromSamples (X: BatchInput, options: UpdateOptions & SummarizeOptions & { parents?: readonly TableParent[] } = {}): ConditionalProbabilityTable {
-    const { parents, weights, ...rest } = options
+    const [{ parents }, { weights, ...rest }] = splitOptions(options, ['parents'], FIT_OPTION_KEYS, 'ConditionalProbabilityTable.fromSamples')
     const batch = toBatch(X, { categorical: true, weights })
     const table = new ConditionalProbabilityTable([], parents ?? Array.from({ length: Math.max(0, batch.cols - 1) }, () => []))
     return table.fit(batch, rest)

@@ -4,9 +4,9 @@
 import { BlockedSums } from '../core/accumulate.js'
 import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import type { Statistics, SummarizeOptions } from '../core/model.js'
+import { FIT_OPTION_KEYS, type Statistics, type SummarizeOptions } from '../core/model.js'
 import { SummedModel } from '../core/summed-model.js'
-import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
+import { blend, checkKeys, splitOptions, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, registerModel } from '../core/serialize.js'
 import { digamma, logGamma, trigamma } from '../core/special.js'
@@ -21,6 +21,9 @@ const CONVERGED = 1e-13
 export interface DirichletOptions {
   frozen?: boolean
 }
+
+/** The keys of {@link DirichletOptions}. */
+export const DIRICHLET_OPTION_KEYS = ['frozen'] as const
 
 /**
  * The [Dirichlet distribution](https://en.wikipedia.org/wiki/Dirichlet_distribution) Dir(α) of a
@@ -60,6 +63,7 @@ export class DirichletDistribution extends SummedModel<[alphas: number[]], Updat
 
   constructor (alphas: readonly number[], options: DirichletOptions = {}) {
     super()
+    checkKeys(options, DIRICHLET_OPTION_KEYS, 'DirichletDistribution')
     if (!Array.isArray(alphas) || alphas.length < 2) {
       throw new ArilError('ERR_INVALID_PARAMETER', `DirichletDistribution: expected a list of at least 2 alphas, got ${show(alphas)}`)
     }
@@ -145,8 +149,9 @@ export class DirichletDistribution extends SummedModel<[alphas: number[]], Updat
 
   /** A DirichletDistribution fitted to X; the dimension is the number of columns of X. */
   static fromSamples (X: BatchInput, options: DirichletOptions & UpdateOptions & SummarizeOptions = {}): DirichletDistribution {
+    const [own, fit] = splitOptions(options, DIRICHLET_OPTION_KEYS, FIT_OPTION_KEYS, 'DirichletDistribution.fromSamples')
     const batch = toBatch(X, { weights: options.weights })
-    return new DirichletDistribution(new Array<number>(batch.cols).fill(1), options).fit(batch, { ...options, weights: undefined })
+    return new DirichletDistribution(new Array<number>(batch.cols).fill(1), own).fit(batch, { ...fit, weights: undefined })
   }
 
   /** Reads pomegranate's `{"class":"Distribution","name":"DirichletDistribution","parameters":[[alphas]],...}`. */

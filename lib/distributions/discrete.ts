@@ -6,8 +6,8 @@ import { blockedSumsProblem, BlockedSums, ExactSum, type BlockedSumsSummary, typ
 import type { Batch, BatchInput, Key } from '../core/batch.js'
 import { ArilError, invalidOption, limitExceeded, show } from '../core/errors.js'
 import { describes, isKey, isMissingKey, kindOfDtype, kindOfKeys, keyText, readKey } from '../core/keys.js'
-import type { Statistics, SummarizeOptions, Summary } from '../core/model.js'
-import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
+import { FIT_OPTION_KEYS, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
+import { blend, checkKeys, numberOption, splitOptions, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { JSON_LIMITS, readingLimits, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
@@ -21,6 +21,9 @@ export interface DiscreteOptions {
    */
   maxKeys?: number
 }
+
+/** The keys of {@link DiscreteOptions}. */
+export const DISCRETE_OPTION_KEYS = ['frozen', 'maxKeys'] as const
 
 /** Options of {@link DiscreteDistribution.fromSamples}. */
 export interface DiscreteFromSamplesOptions extends DiscreteOptions, UpdateOptions, SummarizeOptions {
@@ -93,6 +96,7 @@ export class DiscreteDistribution extends UnivariateDistribution<[probabilities:
   constructor (probabilities: Record<string, number> | ReadonlyMap<Key, number> = new Map(), options: DiscreteOptions = {}) {
     super()
     if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options)
+    checkKeys(options, DISCRETE_OPTION_KEYS, 'DiscreteDistribution')
     this.maxKeys = numberOption(options, 'maxKeys', JSON_LIMITS.maxKeys, 1)
     const entries = probabilities instanceof Map ? [...probabilities] : Object.entries(probabilities)
     if (entries.length > this.maxKeys) tooManyKeys(this.maxKeys, entries.length)
@@ -251,9 +255,11 @@ export class DiscreteDistribution extends UnivariateDistribution<[probabilities:
 
   /** A DiscreteDistribution fitted to X (pomegranate's `from_samples`). */
   static fromSamples (X: BatchInput, options: DiscreteFromSamplesOptions = {}): DiscreteDistribution {
-    const keys = (options.keys ?? []).filter(k => !isMissingKey(k))
-    const d = new DiscreteDistribution(new Map(keys.map(k => [k, 1 / keys.length])), options)
-    return d.fit(X, options)
+    const [own, fit] = splitOptions(options, [...DISCRETE_OPTION_KEYS, 'keys'], FIT_OPTION_KEYS, 'DiscreteDistribution.fromSamples')
+    const { keys: given, ...constructorOptions } = own
+    const keys = (given ?? []).filter(k => !isMissingKey(k))
+    const d = new DiscreteDistribution(new Map(keys.map(k => [k, 1 / keys.length])), constructorOptions)
+    return d.fit(X, fit)
   }
 
   /**

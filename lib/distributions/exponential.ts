@@ -3,8 +3,8 @@
  */
 import { BlockedSums } from '../core/accumulate.js'
 import type { Batch, BatchInput } from '../core/batch.js'
-import type { SummarizeOptions } from '../core/model.js'
-import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
+import { FIT_OPTION_KEYS, type SummarizeOptions } from '../core/model.js'
+import { blend, checkKeys, splitOptions, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { checkPositive, checkSupport, UnivariateDistribution } from '../core/univariate.js'
@@ -14,6 +14,9 @@ import { overflow } from '../core/finite.js'
 export interface ExponentialOptions {
   frozen?: boolean
 }
+
+/** The keys of {@link ExponentialOptions}. */
+export const EXPONENTIAL_OPTION_KEYS = ['frozen'] as const
 
 /** pomegranate's smoothing of the rate estimate, `(W + 1e-7) / (Σw·x + 1e-7)`, kept so fits match it. */
 const SMOOTHING = 1e-7
@@ -47,6 +50,7 @@ export class ExponentialDistribution extends UnivariateDistribution<[rate: numbe
    */
   constructor (rate = 1, options: ExponentialOptions = {}) {
     super()
+    checkKeys(options, EXPONENTIAL_OPTION_KEYS, 'ExponentialDistribution')
     checkPositive(rate, 'rate', 'ExponentialDistribution')
     this.rate = rate
     this.frozen = options.frozen === true
@@ -103,7 +107,8 @@ export class ExponentialDistribution extends UnivariateDistribution<[rate: numbe
 
   /** An ExponentialDistribution fitted to X (pomegranate's `from_samples`). */
   static fromSamples (X: BatchInput, options?: ExponentialOptions & UpdateOptions & SummarizeOptions): ExponentialDistribution {
-    return new ExponentialDistribution(1, options).fit(X, options)
+    const [own, fit] = splitOptions(options, EXPONENTIAL_OPTION_KEYS, FIT_OPTION_KEYS, 'ExponentialDistribution.fromSamples')
+    return new ExponentialDistribution(1, own).fit(X, fit)
   }
 
   /** Reads pomegranate's `{"class":"Distribution","name":"ExponentialDistribution","parameters":[rate],...}`. */

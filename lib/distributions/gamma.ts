@@ -4,8 +4,8 @@
 import { BlockedSums } from '../core/accumulate.js'
 import type { Batch, BatchInput } from '../core/batch.js'
 import { ArilError } from '../core/errors.js'
-import type { SummarizeOptions } from '../core/model.js'
-import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
+import { FIT_OPTION_KEYS, type SummarizeOptions } from '../core/model.js'
+import { blend, checkKeys, splitOptions, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { logGamma, trigamma } from '../core/special.js'
@@ -16,6 +16,9 @@ import { overflow } from '../core/finite.js'
 export interface GammaOptions {
   frozen?: boolean
 }
+
+/** The keys of {@link GammaOptions}. */
+export const GAMMA_OPTION_KEYS = ['frozen'] as const
 
 /** Newton stops when a step moves the shape by at most this much, relative. */
 const SHAPE_TOLERANCE = 1e-12
@@ -59,6 +62,7 @@ export class GammaDistribution extends UnivariateDistribution<[alpha: number, be
    */
   constructor (alpha = 1, beta = 1, options: GammaOptions = {}) {
     super()
+    checkKeys(options, GAMMA_OPTION_KEYS, 'GammaDistribution')
     checkPositive(alpha, 'shape alpha', 'GammaDistribution')
     checkPositive(beta, 'rate beta', 'GammaDistribution')
     this.alpha = alpha
@@ -136,7 +140,8 @@ export class GammaDistribution extends UnivariateDistribution<[alpha: number, be
 
   /** A GammaDistribution fitted to X (pomegranate's `from_samples`). */
   static fromSamples (X: BatchInput, options?: GammaOptions & UpdateOptions & SummarizeOptions): GammaDistribution {
-    return new GammaDistribution(1, 1, options).fit(X, options)
+    const [own, fit] = splitOptions(options, GAMMA_OPTION_KEYS, FIT_OPTION_KEYS, 'GammaDistribution.fromSamples')
+    return new GammaDistribution(1, 1, own).fit(X, fit)
   }
 
   /** Reads pomegranate's `{"class":"Distribution","name":"GammaDistribution","parameters":[alpha, beta],...}`. */

@@ -3,8 +3,9 @@
  */
 import { toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import { Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
-import { updateOptions, type UpdateOptions } from '../core/options.js'
+import { Model, SUMMARIZE_OPTION_KEYS, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
+import { MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS } from './multivariate-gaussian.js'
+import { checkKeys, optionKeys, splitOptions, UPDATE_OPTION_KEYS, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, fromJSON, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
@@ -16,6 +17,9 @@ export type AnyUnivariateDistribution = UnivariateDistribution<readonly unknown[
 export interface IndependentComponentsOptions {
   frozen?: boolean
 }
+
+/** The keys of {@link IndependentComponentsOptions}. */
+export const INDEPENDENT_COMPONENTS_OPTION_KEYS = ['frozen'] as const
 
 /** Options of {@link IndependentComponentsDistribution.fromSamples}. */
 export interface IndependentComponentsFromSamplesOptions extends IndependentComponentsOptions, UpdateOptions, SummarizeOptions {
@@ -56,6 +60,7 @@ export class IndependentComponentsDistribution extends Model<[distributions: Any
   constructor (distributions: readonly AnyUnivariateDistribution[], weights?: readonly number[], options: IndependentComponentsOptions = {}) {
     super()
     const name = 'IndependentComponentsDistribution'
+    checkKeys(options, INDEPENDENT_COMPONENTS_OPTION_KEYS, name)
     if (!Array.isArray(distributions) || distributions.length === 0) {
       throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected a non-empty list of distributions, got ${show(distributions)}`)
     }
@@ -72,6 +77,11 @@ export class IndependentComponentsDistribution extends Model<[distributions: Any
     this.distributions = distributions.slice()
     this.weights = weights === undefined ? new Float64Array(d).fill(1) : Float64Array.from(weights)
     this.frozen = options.frozen === true
+  }
+
+  /** Its own update options and its children's, which it hands them. */
+  override get updateOptionKeys (): readonly string[] {
+    return optionKeys(UPDATE_OPTION_KEYS, ...this.distributions.map(d => d.updateOptionKeys))
   }
 
   get parameters (): [distributions: AnyUnivariateDistribution[], weights: number[]] {
@@ -174,16 +184,18 @@ export class IndependentComponentsDistribution extends Model<[distributions: Any
    * distribution is constructed with no arguments, then the whole is fitted.
    */
   static fromSamples (X: BatchInput, options: IndependentComponentsFromSamplesOptions): IndependentComponentsDistribution {
-    const { distributions: kinds, distributionWeights, ...rest } = options
+    // the children's update options are known once they are built: the fit checks those
+    const [own, rest] = splitOptions(options, [...INDEPENDENT_COMPONENTS_OPTION_KEYS, 'distributions', 'distributionWeights'], optionKeys(MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS, SUMMARIZE_OPTION_KEYS), 'IndependentComponentsDistribution.fromSamples')
+    const { distributions: kinds, distributionWeights, ...constructorOptions } = own
     if (Array.isArray(kinds)) {
-      return new IndependentComponentsDistribution(kinds.map(Kind => new Kind()), distributionWeights, rest).fit(X, rest)
+      return new IndependentComponentsDistribution(kinds.map(Kind => new Kind()), distributionWeights, constructorOptions).fit(X, rest)
     }
     if (typeof kinds !== 'function') {
       throw new ArilError('ERR_INVALID_OPTION', `Option distributions: expected a distribution class or one per column, got ${show(kinds)}`)
     }
     const Kind = kinds as new () => AnyUnivariateDistribution
     const children = Array.from({ length: toBatch(X, { categorical: true }).cols }, () => new Kind())
-    return new IndependentComponentsDistribution(children, distributionWeights, rest).fit(X, rest)
+    return new IndependentComponentsDistribution(children, distributionWeights, constructorOptions).fit(X, rest)
   }
 
   /** Reads pomegranate's `{"class":"Distribution","name":"IndependentComponentsDistribution","parameters":[[children],[weights]],...}`. */

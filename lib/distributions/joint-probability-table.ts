@@ -4,8 +4,8 @@
 import { ExactSum } from '../core/accumulate.js'
 import { toBatch, type BatchInput, type Key } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
-import type { SummarizeOptions } from '../core/model.js'
-import { blend, type UpdateOptions } from '../core/options.js'
+import { FIT_OPTION_KEYS, type SummarizeOptions } from '../core/model.js'
+import { blend, checkKeys, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { readingLimits, registerModel } from '../core/serialize.js'
 import {
@@ -111,6 +111,7 @@ export class JointProbabilityTable extends ProbabilityTable<Key[][]> {
    * ```
    */
   static fromSamples (X: BatchInput, options: UpdateOptions & SummarizeOptions = {}): JointProbabilityTable {
+    checkKeys(options, FIT_OPTION_KEYS, 'JointProbabilityTable.fromSamples')
     const { weights, ...rest } = options
     const batch = toBatch(X, { categorical: true, weights })
     return new JointProbabilityTable([], Array.from({ length: Math.max(1, batch.cols) }, (_, c) => c)).fit(batch, rest)

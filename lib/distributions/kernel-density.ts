@@ -6,8 +6,8 @@
 import { BlockedSums, blockedSumsProblem, ExactSum, type BlockedSumsSummary } from '../core/accumulate.js'
 import type { Batch, BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
-import type { FitStreamOptions, Statistics, SummarizeOptions, Summary } from '../core/model.js'
-import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
+import { FIT_OPTION_KEYS, FIT_STREAM_OPTION_KEYS, type FitStreamOptions, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
+import { blend, checkKeys, optionKeys, splitOptions, UPDATE_OPTION_KEYS, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber } from '../core/serialize.js'
 import type { Source } from '../core/source.js'
@@ -37,6 +37,9 @@ export interface KernelDensityOptions {
    */
   binned?: boolean | Partial<GridSpec> | undefined
 }
+
+/** The keys of {@link KernelDensityOptions}. */
+export const KERNEL_DENSITY_OPTION_KEYS = ['frozen', 'binned'] as const
 
 /** Options of a kernel density's `fromSamples`: the bandwidth (default 1), the constructor's and the fit's options. */
 export interface KernelDensityFromSamplesOptions extends KernelDensityOptions, UpdateOptions, SummarizeOptions {
@@ -129,6 +132,7 @@ export abstract class KernelDensity extends UnivariateDistribution<KernelDensity
   constructor (points: ArrayLike<number> = [], bandwidth = 1, weights?: ArrayLike<number> | null, options: KernelDensityOptions = {}) {
     super()
     const name = new.target.name
+    checkKeys(options, KERNEL_DENSITY_OPTION_KEYS, name)
     if (typeof bandwidth !== 'number' || !(bandwidth > 0) || bandwidth === Infinity) {
       throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected a finite bandwidth > 0, got ${show(bandwidth)}`)
     }
@@ -321,6 +325,7 @@ export abstract class KernelDensity extends UnivariateDistribution<KernelDensity
 
   /** In memory; the binned form first chooses its grid from X when it has none. */
   override fit (X: BatchInput, options?: UpdateOptions & SummarizeOptions): this {
+    checkKeys(options, FIT_OPTION_KEYS, `${this.name}.fit`)
     if (this.frozen || !this.binned || this.grid !== undefined) return super.fit(X, options)
     const batch = this.toBatch(X, options)
     checkFinite(batch, 0, this.name)
@@ -341,6 +346,7 @@ export abstract class KernelDensity extends UnivariateDistribution<KernelDensity
    *   one-shot stream; and what `fitStream` throws
    */
   override async fitStream (source: Source, options?: FitStreamOptions<UpdateOptions>): Promise<this> {
+    checkKeys(options, optionKeys(UPDATE_OPTION_KEYS, FIT_STREAM_OPTION_KEYS), `${this.name}.fitStream`)
     if (this.frozen || !this.binned || this.grid !== undefined) return await super.fitStream(source, options)
     if (typeof source !== 'function' && typeof source !== 'string' && !Array.isArray(source)) {
       invalidOption('binned', 'min and max when fitting from a one-shot stream (or pass a path or a function that opens the data again)', 'none')
@@ -394,7 +400,7 @@ export function kernelFromSamples<K extends KernelDensity> (
   Kind: new (points: ArrayLike<number>, bandwidth: number, weights?: ArrayLike<number> | null, options?: KernelDensityOptions) => K,
   X: BatchInput, options: KernelDensityFromSamplesOptions
 ): K {
-  const { bandwidth, frozen: _frozen, binned, ...fit } = options
+  const [{ bandwidth, binned }, fit] = splitOptions(options, [...KERNEL_DENSITY_OPTION_KEYS, 'bandwidth'], FIT_OPTION_KEYS, `${Kind.name}.fromSamples`)
   return new Kind([], bandwidth ?? 1, null, { binned }).fit(X, fit)
 }
 

@@ -3,8 +3,8 @@
  */
 import { BlockedSums, meanVariance, sumMoments } from '../core/accumulate.js'
 import type { Batch, BatchInput } from '../core/batch.js'
-import type { SummarizeOptions } from '../core/model.js'
-import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
+import { FIT_OPTION_KEYS, type SummarizeOptions } from '../core/model.js'
+import { blend, checkKeys, numberOption, splitOptions, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { checkSupport, UnivariateDistribution } from '../core/univariate.js'
@@ -18,6 +18,9 @@ export interface LogNormalOptions {
   minStd?: number
   frozen?: boolean
 }
+
+/** The keys of {@link LogNormalOptions}. */
+export const LOG_NORMAL_OPTION_KEYS = ['minStd', 'frozen'] as const
 
 /**
  * The [log-normal distribution](https://en.wikipedia.org/wiki/Log-normal_distribution): `mu` and
@@ -51,6 +54,7 @@ export class LogNormalDistribution extends UnivariateDistribution<[mu: number, s
    */
   constructor (mu = 0, sigma = 1, options: LogNormalOptions = {}) {
     super()
+    checkKeys(options, LOG_NORMAL_OPTION_KEYS, 'LogNormalDistribution')
     this.minStd = numberOption(options, 'minStd', 0, 0)
     checkNormal(mu, sigma, 'LogNormalDistribution')
     this.mu = mu
@@ -110,7 +114,8 @@ export class LogNormalDistribution extends UnivariateDistribution<[mu: number, s
 
   /** A LogNormalDistribution fitted to X (pomegranate's `from_samples`). */
   static fromSamples (X: BatchInput, options?: LogNormalOptions & UpdateOptions & SummarizeOptions): LogNormalDistribution {
-    return new LogNormalDistribution(0, 1, options).fit(X, options)
+    const [own, fit] = splitOptions(options, LOG_NORMAL_OPTION_KEYS, FIT_OPTION_KEYS, 'LogNormalDistribution.fromSamples')
+    return new LogNormalDistribution(0, 1, own).fit(X, fit)
   }
 
   /** Reads pomegranate's `{"class":"Distribution","name":"LogNormalDistribution","parameters":[mu, sigma],...}`. */

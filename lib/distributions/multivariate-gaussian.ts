@@ -7,8 +7,8 @@ import { ArilError, show } from '../core/errors.js'
 import { overflow, rejectInfinite } from '../core/finite.js'
 import { cholesky, logDeterminant, solveLower, squaredNorm, symmetricEigenvalues } from '../core/linear-algebra.js'
 import { mahalanobisKernel, type MahalanobisKernel } from './mahalanobis.js'
-import { Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
-import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
+import { Model, SUMMARIZE_OPTION_KEYS, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
+import { blend, checkKeys, numberOption, optionKeys, splitOptions, UPDATE_OPTION_KEYS, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, registerModel } from '../core/serialize.js'
 import type { GaussianTerms } from '../models/gaussian-mixture-wasm.js'
@@ -24,10 +24,16 @@ export interface MultivariateGaussianOptions {
   frozen?: boolean
 }
 
+/** The keys of {@link MultivariateGaussianOptions}. */
+export const MULTIVARIATE_GAUSSIAN_OPTION_KEYS = ['minCovar', 'frozen'] as const
+
 /** Options of `fromSummaries`: inertia, and `minCovar` for this update only. */
 export interface MultivariateGaussianUpdateOptions extends UpdateOptions {
   minCovar?: number
 }
+
+/** The keys of {@link MultivariateGaussianUpdateOptions}. */
+export const MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS = optionKeys(UPDATE_OPTION_KEYS, ['minCovar'])
 
 /** How a fitted covariance that was not positive definite was made so. */
 export interface CovarianceRepair {
@@ -67,6 +73,10 @@ export interface CovarianceRepair {
  */
 export class MultivariateGaussianDistribution extends Model<[means: number[], covariance: number[][]], MultivariateGaussianUpdateOptions, Float64Array[]> {
   readonly name = 'MultivariateGaussianDistribution'
+
+  override get updateOptionKeys (): readonly string[] {
+    return MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS
+  }
   readonly dimension: number
   readonly minCovar: number
   /** How many times a fitted covariance had to be repaired to be positive definite. */
@@ -84,6 +94,7 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
 
   constructor (means: ArrayLike<number>, covariance: ArrayLike<ArrayLike<number>>, options: MultivariateGaussianOptions = {}) {
     super()
+    checkKeys(options, MULTIVARIATE_GAUSSIAN_OPTION_KEYS, 'MultivariateGaussianDistribution')
     this.minCovar = numberOption(options, 'minCovar', 1e-5, 0)
     const { mean, cov, d } = checkParameters(means, covariance)
     const factor = cholesky(cov, d)
@@ -301,11 +312,12 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
    * the number of columns of X.
    */
   static fromSamples (X: BatchInput, options: MultivariateGaussianOptions & MultivariateGaussianUpdateOptions & SummarizeOptions = {}): MultivariateGaussianDistribution {
+    const [own, fit] = splitOptions(options, MULTIVARIATE_GAUSSIAN_OPTION_KEYS, optionKeys(MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS, SUMMARIZE_OPTION_KEYS), 'MultivariateGaussianDistribution.fromSamples')
     const batch = toBatch(X, { weights: options.weights })
     const d = batch.cols
     const identity = Array.from({ length: d }, (_, j) => Array.from({ length: d }, (_, k) => j === k ? 1 : 0))
-    return new MultivariateGaussianDistribution(new Array<number>(d).fill(0), identity, options)
-      .fit(batch, { ...options, weights: undefined })
+    return new MultivariateGaussianDistribution(new Array<number>(d).fill(0), identity, own)
+      .fit(batch, { ...fit, weights: undefined })
   }
 
   /** Reads pomegranate's `{"class":"Distribution","name":"MultivariateGaussianDistribution","parameters":[[means],[[cov]]],...}`. */

@@ -3,9 +3,9 @@
  */
 import { BlockedSums, meanVariance, sumMoments } from '../core/accumulate.js'
 import type { Batch, BatchInput } from '../core/batch.js'
-import type { SummarizeOptions } from '../core/model.js'
+import { FIT_OPTION_KEYS, type SummarizeOptions } from '../core/model.js'
 import { ArilError } from '../core/errors.js'
-import { blend, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
+import { blend, checkKeys, numberOption, splitOptions, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
@@ -20,6 +20,9 @@ export interface NormalOptions {
   minStd?: number
   frozen?: boolean
 }
+
+/** The keys of {@link NormalOptions}. */
+export const NORMAL_OPTION_KEYS = ['minStd', 'frozen'] as const
 
 /**
  * The [normal distribution](https://en.wikipedia.org/wiki/Normal_distribution), fitted by maximum
@@ -46,6 +49,7 @@ export class NormalDistribution extends UnivariateDistribution<[mean: number, st
 
   constructor (mean = 0, std = 1, options: NormalOptions = {}) {
     super()
+    checkKeys(options, NORMAL_OPTION_KEYS, 'NormalDistribution')
     this.minStd = numberOption(options, 'minStd', 0, 0)
     checkNormal(mean, std, 'NormalDistribution')
     this.mean = mean
@@ -127,7 +131,8 @@ export class NormalDistribution extends UnivariateDistribution<[mean: number, st
 
   /** A NormalDistribution fitted to X (pomegranate's `from_samples`). */
   static fromSamples (X: BatchInput, options?: NormalOptions & UpdateOptions & SummarizeOptions): NormalDistribution {
-    return new NormalDistribution(0, 1, options).fit(X, options)
+    const [own, fit] = splitOptions(options, NORMAL_OPTION_KEYS, FIT_OPTION_KEYS, 'NormalDistribution.fromSamples')
+    return new NormalDistribution(0, 1, own).fit(X, fit)
   }
 
   /** Reads pomegranate's `{"class":"Distribution","name":"NormalDistribution","parameters":[mean, std],...}`. */

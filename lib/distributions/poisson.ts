@@ -4,8 +4,8 @@
 import { BlockedSums } from '../core/accumulate.js'
 import type { Batch, BatchInput } from '../core/batch.js'
 import { ArilError } from '../core/errors.js'
-import type { SummarizeOptions } from '../core/model.js'
-import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
+import { FIT_OPTION_KEYS, type SummarizeOptions } from '../core/model.js'
+import { blend, checkKeys, splitOptions, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { logGamma } from '../core/special.js'
@@ -16,6 +16,9 @@ import { overflow } from '../core/finite.js'
 export interface PoissonOptions {
   frozen?: boolean
 }
+
+/** The keys of {@link PoissonOptions}. */
+export const POISSON_OPTION_KEYS = ['frozen'] as const
 
 /**
  * The [Poisson distribution](https://en.wikipedia.org/wiki/Poisson_distribution) with mean
@@ -47,6 +50,7 @@ export class PoissonDistribution extends UnivariateDistribution<[lambda: number]
    */
   constructor (lambda = 1, options: PoissonOptions = {}) {
     super()
+    checkKeys(options, POISSON_OPTION_KEYS, 'PoissonDistribution')
     if (typeof lambda !== 'number' || !(lambda >= 0) || lambda === Infinity) {
       throw new ArilError('ERR_INVALID_PARAMETER', `PoissonDistribution: expected a finite mean lambda >= 0, got ${String(lambda)}`)
     }
@@ -112,7 +116,8 @@ export class PoissonDistribution extends UnivariateDistribution<[lambda: number]
 
   /** A PoissonDistribution fitted to X (pomegranate's `from_samples`). */
   static fromSamples (X: BatchInput, options?: PoissonOptions & UpdateOptions & SummarizeOptions): PoissonDistribution {
-    return new PoissonDistribution(1, options).fit(X, options)
+    const [own, fit] = splitOptions(options, POISSON_OPTION_KEYS, FIT_OPTION_KEYS, 'PoissonDistribution.fromSamples')
+    return new PoissonDistribution(1, own).fit(X, fit)
   }
 
   /** Reads pomegranate's `{"class":"Distribution","name":"PoissonDistribution","parameters":[lambda],...}`. */

@@ -9,7 +9,7 @@ import type { Batch, Key } from '../core/batch.js'
 import { ArilError, invalidOption, limitExceeded, show } from '../core/errors.js'
 import { compareKeys, isKey, isMissingKey, keyText, kindOfDtype, kindOfKeys, pythonFloat, readKey } from '../core/keys.js'
 import { Model, type Statistics, type Summary } from '../core/model.js'
-import { numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
+import { checkKeys as checkOptionKeys, numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
 import { fromJSON, JSON_LIMITS } from '../core/serialize.js'
 
 /** One row of a table: the keys of every column, then a probability. */
@@ -30,6 +30,9 @@ export interface TableOptions {
   /** Most cells of the table, the product of its columns' key counts (default 4,194,304 = 2^22); beyond is `ERR_LIMIT`. */
   maxTableCells?: number
 }
+
+/** The keys of {@link TableOptions}. */
+export const TABLE_OPTION_KEYS = ['frozen', 'maxKeys', 'maxTableCells'] as const
 
 /** The limits of a table, normalized. */
 export interface TableLimits {
@@ -353,6 +356,7 @@ export abstract class ProbabilityTable<S> extends Model<[table: Key[][], parents
 
   constructor (dimension: number, options: TableOptions) {
     super()
+    checkOptionKeys(options, TABLE_OPTION_KEYS, new.target.name)
     this.dimension = dimension
     this.limits = tableLimits(options)
     this.counts = this.newCounts()

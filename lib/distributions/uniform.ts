@@ -4,8 +4,8 @@
 import { blockedSumsProblem, BlockedSums, decodeNumber, encodeNumber, type BlockedSumsSummary } from '../core/accumulate.js'
 import type { Batch, BatchInput } from '../core/batch.js'
 import { ArilError } from '../core/errors.js'
-import type { Statistics, SummarizeOptions, Summary } from '../core/model.js'
-import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
+import { FIT_OPTION_KEYS, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
+import { blend, checkKeys, splitOptions, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { distributionParameters, jsonNumber, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
@@ -14,6 +14,9 @@ import { UnivariateDistribution } from '../core/univariate.js'
 export interface UniformOptions {
   frozen?: boolean
 }
+
+/** The keys of {@link UniformOptions}. */
+export const UNIFORM_OPTION_KEYS = ['frozen'] as const
 
 /**
  * The [continuous uniform distribution](https://en.wikipedia.org/wiki/Continuous_uniform_distribution)
@@ -52,6 +55,7 @@ export class UniformDistribution extends UnivariateDistribution<[start: number, 
 
   constructor (start = 0, end = 1, options: UniformOptions = {}) {
     super()
+    checkKeys(options, UNIFORM_OPTION_KEYS, 'UniformDistribution')
     if (typeof start !== 'number' || typeof end !== 'number' || !Number.isFinite(start) || !Number.isFinite(end)) {
       throw new ArilError('ERR_INVALID_PARAMETER', `UniformDistribution: expected finite start and end, got ${String(start)} and ${String(end)}`)
     }
@@ -156,7 +160,8 @@ export class UniformDistribution extends UnivariateDistribution<[start: number, 
 
   /** A UniformDistribution fitted to X (pomegranate's `from_samples`). */
   static fromSamples (X: BatchInput, options?: UniformOptions & UpdateOptions & SummarizeOptions): UniformDistribution {
-    return new UniformDistribution(0, 1, options).fit(X, options)
+    const [own, fit] = splitOptions(options, UNIFORM_OPTION_KEYS, FIT_OPTION_KEYS, 'UniformDistribution.fromSamples')
+    return new UniformDistribution(0, 1, own).fit(X, fit)
   }
 
   /** Reads pomegranate's `{"class":"Distribution","name":"UniformDistribution","parameters":[start, end],...}`. */

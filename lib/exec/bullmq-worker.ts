@@ -11,7 +11,7 @@ import type { Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { encodeNumber } from '../core/accumulate.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
-import { numberOption } from '../core/options.js'
+import { checkKeys, numberOption } from '../core/options.js'
 import { stringifyJSON } from '../core/serialize.js'
 import type { MapJobData, MapJobResult } from './bullmq.js'
 import { bullConnection, checkRunId, connectionOptions, DEFAULT_PREFIX, load, MAP_QUEUE, openClient, runKeys, shardJobId, store, withTimeout } from './redis.js'
@@ -40,6 +40,9 @@ export interface WorkerOptions {
   log?: ((line: string) => void) | undefined
 }
 
+/** The keys of {@link WorkerOptions}. */
+export const WORKER_OPTION_KEYS = ['connection', 'prefix', 'concurrency', 'modules', 'lockDuration', 'stalledInterval', 'maxStalledCount', 'connectTimeout', 'log'] as const
+
 /** A running worker. */
 export interface ArilWorker {
   /**
@@ -66,6 +69,7 @@ export interface ArilWorker {
  */
 export async function startWorker (options: WorkerOptions = {}): Promise<ArilWorker> {
   if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options)
+  checkKeys(options, WORKER_OPTION_KEYS, 'startWorker')
   const connection = connectionOptions(options.connection)
   const prefix = options.prefix ?? DEFAULT_PREFIX
   if (typeof prefix !== 'string' || !/^[A-Za-z0-9_.{}-]{1,100}$/.test(prefix)) invalidOption('prefix', 'a key prefix of letters, digits, _ . - { }', prefix)

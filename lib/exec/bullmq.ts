@@ -24,7 +24,7 @@ import type { FlowProducer, Job, Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { decodeNumber, type EncodedNumber } from '../core/accumulate.js'
 import { ArilError, invalidOption, show, type ArilErrorCode } from '../core/errors.js'
-import { numberOption } from '../core/options.js'
+import { checkKeys, numberOption } from '../core/options.js'
 import { parseJSON, stringifyJSON } from '../core/serialize.js'
 import type { Executor, FitRequest, Session } from './executor.js'
 import {
@@ -57,6 +57,9 @@ export interface BullmqExecutorOptions {
   /** Values (models, summaries) larger than this many bytes go under keys of the run instead of into jobs (default 256 KiB). */
   inlineBytes?: number | undefined
 }
+
+/** The keys of {@link BullmqExecutorOptions}. */
+export const BULLMQ_EXECUTOR_OPTION_KEYS = ['connection', 'prefix', 'run', 'attempts', 'backoff', 'noWorkerTimeout', 'connectTimeout', 'inlineBytes'] as const
 
 interface Settings {
   connection: ReturnType<typeof connectionOptions>
@@ -154,6 +157,7 @@ function settings (options: BullmqExecutorOptions): Settings {
  * ```
  */
 export function bullmqExecutor (options: BullmqExecutorOptions = {}): Executor {
+  checkKeys(options, BULLMQ_EXECUTOR_OPTION_KEYS, 'bullmqExecutor')
   const config = settings(options)
   let turn: Promise<void> = Promise.resolve()
   let closed = false

@@ -14,6 +14,7 @@ import { open } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { BLOCK_ROWS } from '../core/accumulate.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
+import { checkKeys } from '../core/options.js'
 import { openSource, type Source, type StreamLike } from '../core/source.js'
 import { readCsv, type CsvOptions } from '../io/csv.js'
 import { readJson, type JsonOptions } from '../io/json.js'
@@ -207,6 +208,9 @@ export interface NpyShardsOptions {
   rowsPerShard?: number | undefined
 }
 
+/** The keys of {@link NpyShardsOptions}. */
+export const NPY_SHARDS_OPTION_KEYS = ['shards', 'rowsPerShard'] as const
+
 /** Data bytes per shard when neither option is given. */
 const SHARD_BYTES = 64 * 2 ** 20
 
@@ -224,6 +228,7 @@ const SHARD_BYTES = 64 * 2 ** 20
  */
 export async function npyShards (path: string, options: NpyShardsOptions = {}): Promise<ShardList> {
   if (typeof path !== 'string' || path === '') invalidOption('path', 'a file path', path)
+  checkKeys(options, NPY_SHARDS_OPTION_KEYS, 'npyShards')
   const { shards: count, rowsPerShard } = options
   if (count !== undefined && (!Number.isSafeInteger(count) || count < 1)) invalidOption('shards', 'a whole number >= 1', count)
   if (rowsPerShard !== undefined && (!Number.isSafeInteger(rowsPerShard) || rowsPerShard < 1)) invalidOption('rowsPerShard', 'a whole number >= 1', rowsPerShard)

@@ -9,6 +9,7 @@
 import { availableParallelism } from 'node:os'
 import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption } from '../core/errors.js'
+import { checkKeys } from '../core/options.js'
 import type { Executor, FitRequest, Session } from './executor.js'
 import { sharedCopy, ThreadSession, type PoolOwner } from './thread-session.js'
 import { ThreadPool } from './thread-pool.js'
@@ -22,6 +23,9 @@ export interface ThreadExecutorOptions {
   /** Modules every thread imports first (paths or URLs): they may register openers and model kinds. */
   modules?: readonly string[] | undefined
 }
+
+/** The keys of {@link ThreadExecutorOptions}. */
+export const THREAD_EXECUTOR_OPTION_KEYS = ['threads', 'modules'] as const
 
 /** The number of threads `'auto'` means here. */
 function autoThreads (): number {
@@ -47,6 +51,7 @@ function autoThreads (): number {
  * ```
  */
 export function threadExecutor (options: ThreadExecutorOptions = {}): ThreadExecutor {
+  checkKeys(options, THREAD_EXECUTOR_OPTION_KEYS, 'threadExecutor')
   return new Threads(options)
 }
 

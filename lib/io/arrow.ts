@@ -39,7 +39,7 @@ export function readArrow (source: string | ArrowByteSource, options: ReadArrowO
   if (!(typeof source === 'string' && source !== '') && !isByteSource(source)) {
     invalidOption('source', 'a file path, a Readable, an async iterable of bytes or a ReadableStream', source)
   }
-  return new ArrowReader(source, columnarOptions(options, [])) as unknown as BatchReadable
+  return new ArrowReader(source, columnarOptions(options, [], 'readArrow')) as unknown as BatchReadable
 }
 
 function isByteSource (value: unknown): value is ArrowByteSource {

@@ -10,6 +10,7 @@ import { Transform, type TransformCallback } from 'node:stream'
 import type { Batch } from '../core/batch.js'
 import type { BatchReadable } from '../core/batch-readable.js'
 import { ArilError, invalidOption } from '../core/errors.js'
+import { markSourceFile } from '../core/source-file.js'
 import { columnOptions, ValueRows, type ColumnOptions } from './columns.js'
 
 /** A decoder: fed chunks in order, it emits Batches through the callback it was made with. */
@@ -27,6 +28,9 @@ export interface StreamOptions {
   /** Aborting destroys the stream with `ERR_ABORTED` (and closes the file of a `readX`). */
   signal?: AbortSignal | undefined
 }
+
+/** The keys of {@link StreamOptions}. */
+export const STREAM_OPTION_KEYS = ['signal'] as const
 
 /**
  * A Transform from chunks to Batches around a {@link Decoder}. `skippedRows` counts the rows
@@ -131,7 +135,7 @@ export function readFile<T extends Transform> (path: string, parser: T): T {
   parser.once('close', () => file.destroy())
   if (parser instanceof BatchStream) stat(path, (err, stats) => { if (err === null) parser.totalBytes = stats.size })
   file.pipe(parser)
-  return parser
+  return markSourceFile(parser, String(path), 'select')
 }
 
 /** Options of {@link toBatches}. */
@@ -152,6 +156,6 @@ export type ToBatchesOptions = ColumnOptions & StreamOptions
  * ```
  */
 export function toBatches (options: ToBatchesOptions = {}): BatchStream {
-  const settings = columnOptions(options, ['signal'])
+  const settings = columnOptions(options, STREAM_OPTION_KEYS, 'toBatches')
   return new BatchStream(emit => new ValueRows(settings, { code: 'ERR_NOT_NUMERIC', locate: () => ({}) }, emit), { objectInput: true, signal: options.signal })
 }

@@ -6,6 +6,7 @@
  */
 import type { Batch, Key } from '../core/batch.js'
 import { ArilError, invalidOption, show, type ArilErrorCode } from '../core/errors.js'
+import { checkKeys } from '../core/options.js'
 import { ROWS_PER_BATCH } from './columns.js'
 
 /** Options shared by the columnar readers (`readParquet`, `readArrow`). */
@@ -47,7 +48,8 @@ export interface ColumnarLayout {
   readonly read: readonly number[]
 }
 
-const NAMES = ['columns', 'weight', 'label', 'categorical', 'rowsPerBatch', 'signal']
+/** The keys of {@link ColumnarOptions}. */
+export const COLUMNAR_OPTION_KEYS = ['columns', 'weight', 'label', 'categorical', 'rowsPerBatch', 'signal'] as const
 
 function nameList (value: unknown, option: string): readonly string[] | undefined {
   if (value === undefined) return undefined
@@ -65,12 +67,10 @@ function nameList (value: unknown, option: string): readonly string[] | undefine
  * columnarOptions({ columns: ['x'] }, []).rowsPerBatch // => 8192
  * ```
  */
-export function columnarOptions (options: object | undefined, known: readonly string[]): ColumnarSettings {
+export function columnarOptions (options: object | undefined, known: readonly string[], where: string): ColumnarSettings {
   const o = (options ?? {}) as Record<string, unknown>
   if (typeof o !== 'object' || o === null) invalidOption('options', 'an object', options)
-  for (const [key, value] of Object.entries(o)) {
-    if (value !== undefined && !NAMES.includes(key) && !known.includes(key)) invalidOption(key, `one of the options ${[...NAMES, ...known].join(', ')}`, key)
-  }
+  checkKeys(o, [...COLUMNAR_OPTION_KEYS, ...known], where)
   const columns = nameList(o.columns, 'columns')
   if (columns?.length === 0) invalidOption('columns', 'at least one column', columns)
   for (const name of ['weight', 'label'] as const) {

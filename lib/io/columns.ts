@@ -8,7 +8,7 @@
  */
 import type { Batch, Key } from '../core/batch.js'
 import { ArilError, invalidOption, limitExceeded, show, type ArilErrorCode, type ErrorLocation } from '../core/errors.js'
-import { limitOption } from '../core/options.js'
+import { checkKeys, limitOption } from '../core/options.js'
 import { MAX_BATCH_VALUES, MAX_COLUMNS } from './limits.js'
 import { textNumber } from './text-number.js'
 
@@ -54,27 +54,25 @@ export interface ColumnSettings {
 /** Default rows per Batch: large enough that per-chunk stream overhead vanishes. */
 export const ROWS_PER_BATCH = 8192
 
-const COLUMN_OPTIONS = ['select', 'weight', 'label', 'categorical', 'rowsPerBatch', 'onInvalid', 'maxColumns']
+/** The keys of {@link ColumnOptions}. */
+export const COLUMN_OPTION_KEYS = ['select', 'weight', 'label', 'categorical', 'rowsPerBatch', 'onInvalid', 'maxColumns'] as const
 
 /**
  * Checks the column options (and that no unknown option was given: a typo must not pass silently).
  *
  * @param known the reader's own option names, accepted besides the column options
+ * @param where the reader, named in the error
  * @throws ArilError `ERR_INVALID_OPTION` naming the option
  * @example
  * ```ts
- * columnOptions({ select: ['x'], weight: 'w' }, []).rowsPerBatch // => 8192
+ * columnOptions({ select: ['x'], weight: 'w' }, [], 'toBatches').rowsPerBatch // => 8192
  * ```
  */
-export function columnOptions (options: object | undefined, known: readonly string[]): ColumnSettings {
+export function columnOptions (options: object | undefined, known: readonly string[], where: string): ColumnSettings {
   if (options === undefined) options = {}
   if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options)
+  checkKeys(options, [...COLUMN_OPTION_KEYS, ...known], where)
   const o = options as Record<string, unknown>
-  for (const name of Object.keys(o)) {
-    if (o[name] !== undefined && !COLUMN_OPTIONS.includes(name) && !known.includes(name)) {
-      invalidOption(name, `one of the options ${[...COLUMN_OPTIONS, ...known].join(', ')}`, name)
-    }
-  }
   const select = keyList(o, 'select')
   if (select?.length === 0) invalidOption('select', 'at least one column', select)
   const rowsPerBatch = o.rowsPerBatch ?? ROWS_PER_BATCH

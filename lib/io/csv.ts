@@ -8,7 +8,7 @@
 import { Parser } from 'csv-parse'
 import type { Batch } from '../core/batch.js'
 import { ArilError, invalidOption, limitExceeded } from '../core/errors.js'
-import { limitOption } from '../core/options.js'
+import { limitOption, optionKeys } from '../core/options.js'
 import type { BatchReadable } from '../core/batch-readable.js'
 import { BatchStream, readFile, type Decoder, type StreamOptions } from './batches.js'
 import { checkColumns, columnOptions, resolveColumns, RowBuilder, type ColumnOptions, type ColumnSettings } from './columns.js'
@@ -125,8 +125,11 @@ interface CsvApi {
   readonly state: { readonly record: readonly unknown[] }
 }
 
-function csvSettings (options: CsvOptions | undefined): CsvSettings {
-  const columns = columnOptions(options, ['columns', 'delimiter', 'quote', 'signal', 'maxRecordLength', ...Object.keys(PASSED), ...Object.keys(CAMEL)])
+/** The keys of {@link CsvOptions} besides the column options: aril's own, and csv-parse's passed through (snake_case and camelCase). */
+export const CSV_OPTION_KEYS = optionKeys(['columns', 'delimiter', 'quote', 'signal', 'maxRecordLength'], Object.keys(PASSED), Object.keys(CAMEL))
+
+function csvSettings (options: CsvOptions | undefined, where: string): CsvSettings {
+  const columns = columnOptions(options, CSV_OPTION_KEYS, where)
   const o = (options ?? {}) as Record<string, unknown>
   const c = o.columns ?? false
   if (typeof c !== 'boolean' && !(Array.isArray(c) && c.length > 0 && c.every(n => typeof n === 'string') && new Set(c).size === c.length)) {
@@ -330,7 +333,7 @@ function noop (): void {}
  * ```
  */
 export function parseCsv (options?: CsvOptions): BatchStream {
-  return csvStream(csvSettings(options), options?.signal, undefined)
+  return csvStream(csvSettings(options, 'parseCsv'), options?.signal, undefined)
 }
 
 /**
@@ -343,7 +346,7 @@ export function parseCsv (options?: CsvOptions): BatchStream {
  * ```
  */
 export function readCsv (path: string, options?: CsvOptions): BatchReadable {
-  return readFile(path, csvStream(csvSettings(options), options?.signal, path))
+  return readFile(path, csvStream(csvSettings(options, 'readCsv'), options?.signal, path))
 }
 
 function csvStream (settings: CsvSettings, signal: AbortSignal | undefined, file: string | undefined): BatchStream {

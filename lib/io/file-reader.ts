@@ -6,6 +6,7 @@
 import type { FileHandle } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { ArilError } from '../core/errors.js'
+import { markSourceFile } from '../core/source-file.js'
 import type { ReaderCounters } from '../core/progress.js'
 
 export abstract class FileReader extends Readable implements ReaderCounters {
@@ -22,6 +23,7 @@ export abstract class FileReader extends Readable implements ReaderCounters {
 
   constructor (private readonly reader: string, protected readonly file: string | undefined, private readonly signal: AbortSignal | undefined) {
     super({ objectMode: true, highWaterMark: 2 })
+    if (file !== undefined) markSourceFile(this, file, 'columns')
     if (signal !== undefined) {
       if (signal.aborted) process.nextTick(this.onAbort)
       else signal.addEventListener('abort', this.onAbort, { once: true })

@@ -39,8 +39,11 @@ interface JsonSettings {
   readonly maxValueLength: number
 }
 
-function jsonSettings (options: JsonOptions | undefined): JsonSettings {
-  const columns = columnOptions(options, ['path', 'signal', 'maxValueLength'])
+/** The keys of {@link JsonOptions} besides the column options. */
+export const JSON_OPTION_KEYS = ['path', 'signal', 'maxValueLength'] as const
+
+function jsonSettings (options: JsonOptions | undefined, where: string): JsonSettings {
+  const columns = columnOptions(options, JSON_OPTION_KEYS, where)
   const path = options?.path ?? ''
   if (typeof path !== 'string') invalidOption('path', "dot-separated keys such as 'data.rows'", path)
   return { columns, path: path === '' ? [] : path.split('.'), maxValueLength: limitOption(options, 'maxValueLength', MAX_VALUE_LENGTH) }
@@ -218,7 +221,7 @@ class JsonDecoder implements Decoder {
  * ```
  */
 export function parseJson (options?: JsonOptions): BatchStream {
-  const settings = jsonSettings(options)
+  const settings = jsonSettings(options, 'parseJson')
   return new BatchStream(emit => new JsonDecoder(settings, emit, undefined), { signal: options?.signal })
 }
 
@@ -233,7 +236,7 @@ export function parseJson (options?: JsonOptions): BatchStream {
  * ```
  */
 export function readJson (path: string, options?: JsonOptions): BatchReadable {
-  const settings = jsonSettings(options)
+  const settings = jsonSettings(options, 'readJson')
   return readFile(path, new BatchStream(emit => new JsonDecoder(settings, emit, path), { signal: options?.signal, file: path, refineError: exactJsonError }))
 }
 

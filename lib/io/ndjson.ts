@@ -22,8 +22,11 @@ interface NdjsonSettings {
   readonly maxLineLength: number
 }
 
-function ndjsonSettings (options: NdjsonOptions | undefined): NdjsonSettings {
-  return { columns: columnOptions(options, ['signal', 'maxLineLength']), maxLineLength: limitOption(options, 'maxLineLength', MAX_LINE_LENGTH) }
+/** The keys of {@link NdjsonOptions} besides the column options. */
+export const NDJSON_OPTION_KEYS = ['signal', 'maxLineLength'] as const
+
+function ndjsonSettings (options: NdjsonOptions | undefined, where: string): NdjsonSettings {
+  return { columns: columnOptions(options, NDJSON_OPTION_KEYS, where), maxLineLength: limitOption(options, 'maxLineLength', MAX_LINE_LENGTH) }
 }
 
 class NdjsonDecoder implements Decoder {
@@ -118,7 +121,7 @@ class NdjsonDecoder implements Decoder {
  * ```
  */
 export function parseNdjson (options?: NdjsonOptions): BatchStream {
-  const settings = ndjsonSettings(options)
+  const settings = ndjsonSettings(options, 'parseNdjson')
   return new BatchStream(emit => new NdjsonDecoder(settings, emit, undefined), { signal: options?.signal })
 }
 
@@ -132,6 +135,6 @@ export function parseNdjson (options?: NdjsonOptions): BatchStream {
  * ```
  */
 export function readNdjson (path: string, options?: NdjsonOptions): BatchReadable {
-  const settings = ndjsonSettings(options)
+  const settings = ndjsonSettings(options, 'readNdjson')
   return readFile(path, new BatchStream(emit => new NdjsonDecoder(settings, emit, path), { signal: options?.signal, file: path }))
 }

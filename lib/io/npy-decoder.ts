@@ -33,6 +33,9 @@ export interface NpyReadOptions {
   file?: string | undefined
 }
 
+/** The keys of {@link NpyReadOptions}. */
+export const NPY_READ_OPTION_KEYS = ['rowsPerBatch', 'maxHeaderSize', 'maxHeaderDepth', 'maxColumns', 'file'] as const
+
 /** The limits of an `.npy` reader, checked. */
 export interface NpyLimits {
   readonly maxHeaderSize: number

@@ -9,8 +9,10 @@ import { lendBatch, RELEASES_BATCHES, toBatch, type Batch, type BatchInput } fro
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import type { BatchReadable } from '../core/batch-readable.js'
 import type { ReaderCounters } from '../core/progress.js'
+import { checkKeys } from '../core/options.js'
+import { markSourceFile } from '../core/source-file.js'
 import { BatchStream } from './batches.js'
-import { batchRows, decodeValues, npyLimits, NpyDecoder, type NpyLimits, type NpyReadOptions } from './npy-decoder.js'
+import { batchRows, decodeValues, NPY_READ_OPTION_KEYS, npyLimits, NpyDecoder, type NpyLimits, type NpyReadOptions } from './npy-decoder.js'
 import { formatHeader, parseDtype, parseHeader, readPreamble, type NpyDtype, type NpyHeader } from './npy-header.js'
 
 export type { NpyReadOptions } from './npy-decoder.js'
@@ -32,6 +34,7 @@ export type { NpyHeader, NpyDtype } from './npy-header.js'
  * ```
  */
 export function parseNpy (options: NpyReadOptions = {}): BatchStream {
+  checkKeys(options, NPY_READ_OPTION_KEYS, 'parseNpy')
   const stream: BatchStream = new BatchStream(emit => {
     const decoder = new NpyDecoder(options)
     return {
@@ -58,6 +61,9 @@ export interface ReadNpyOptions extends Omit<NpyReadOptions, 'file'> {
   signal?: AbortSignal | undefined
 }
 
+/** The keys of {@link ReadNpyOptions}. */
+export const READ_NPY_OPTION_KEYS = [...NPY_READ_OPTION_KEYS.filter(key => key !== 'file'), 'start', 'end', 'signal'] as const
+
 /**
  * Reads rows [start, end) of an `.npy` file as a Readable of Batches (object mode). It seeks to the
  * first row and reads whole batches with positioned reads (`FileHandle.read`, measured faster
@@ -76,6 +82,7 @@ export interface ReadNpyOptions extends Omit<NpyReadOptions, 'file'> {
  */
 export function readNpy (path: string, options: ReadNpyOptions = {}): BatchReadable {
   // Checked before the stream exists: a Readable starts opening its file as soon as it is built.
+  checkKeys(options, READ_NPY_OPTION_KEYS, 'readNpy')
   const limits = npyLimits(options)
   for (const name of ['start', 'end'] as const) {
     const value = options[name]
@@ -126,6 +133,7 @@ class NpyFileReader extends Readable implements ReaderCounters {
 
   constructor (private readonly path: string, private readonly options: ReadNpyOptions, private readonly limits: NpyLimits) {
     super({ objectMode: true, highWaterMark: 2 })
+    markSourceFile(this, path, undefined)
     const signal = options.signal
     if (signal !== undefined) {
       if (signal.aborted) process.nextTick(this.onAbort)
@@ -276,6 +284,9 @@ export interface WriteNpyOptions {
   cols?: number | undefined
 }
 
+/** The keys of {@link WriteNpyOptions}. */
+export const WRITE_NPY_OPTION_KEYS = ['dtype', 'cols'] as const
+
 /**
  * A Writable (object mode) of Batches (or anything `toBatch` accepts) that writes an `.npy` file.
  * The header's space is reserved up front and rewritten with the final row count before
@@ -291,6 +302,7 @@ export interface WriteNpyOptions {
  */
 export function writeNpy (path: string, options: WriteNpyOptions = {}): Writable {
   // Checked before the stream exists: a Writable starts creating its file as soon as it is built.
+  checkKeys(options, WRITE_NPY_OPTION_KEYS, 'writeNpy')
   const dtype = writeDtype(options.dtype)
   if (options.cols !== undefined && (!Number.isSafeInteger(options.cols) || options.cols < 1)) invalidOption('cols', 'a whole number >= 1', options.cols)
   return new NpyFileWriter(path, dtype, options.cols)
@@ -476,6 +488,7 @@ function roundHalfEven (m: number): number {
  * ```
  */
 export function loadNpy (buffer: Uint8Array | ArrayBuffer, options: Omit<NpyReadOptions, 'rowsPerBatch'> = {}): Batch {
+  checkKeys(options, NPY_READ_OPTION_KEYS.filter(key => key !== 'rowsPerBatch'), 'loadNpy')
   const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer)
   const decoder = new NpyDecoder(options, bytes.length)
   let batch: Batch | undefined

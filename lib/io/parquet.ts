@@ -42,7 +42,7 @@ export interface ParquetInfo {
  */
 export function readParquet (path: string, options: ReadParquetOptions = {}): BatchReadable {
   if (typeof path !== 'string' || path === '') invalidOption('path', 'a file path', path)
-  const settings = columnarOptions(options, ['rowGroups'])
+  const settings = columnarOptions(options, ['rowGroups'], 'readParquet')
   const groups = options.rowGroups
   if (groups !== undefined && (!Array.isArray(groups) || !groups.every(g => Number.isSafeInteger(g) && g >= 0))) {
     invalidOption('rowGroups', 'an array of 0-based row group indices', groups)

@@ -9,6 +9,7 @@ import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { Transform, Writable } from 'node:stream'
 import { requireValues, toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
+import { checkKeys } from '../core/options.js'
 
 /** Options of {@link formatCsv} and {@link writeCsv}. */
 export interface WriteCsvOptions {
@@ -23,18 +24,23 @@ export interface WriteCsvOptions {
   label?: string | undefined
 }
 
+/** The keys of {@link WriteCsvOptions}. */
+export const WRITE_CSV_OPTION_KEYS = ['columns', 'header', 'delimiter', 'weight', 'label'] as const
+
 /** Options of {@link formatNdjson} and {@link writeNdjson}. */
 export interface WriteNdjsonOptions {
   /** With names, every line is an object `{"a": 1, "b": 2}`; without, an array `[1, 2]`, or a bare value for one column. */
   columns?: readonly string[] | undefined
 }
 
+/** The keys of {@link WriteNdjsonOptions}. */
+export const WRITE_NDJSON_OPTION_KEYS = ['columns'] as const
+
 interface Encoder {
   /** The text of a checked batch; `row` is the index of its first row over the stream. */
   encode (batch: Batch, row: number): string
 }
 
-const KEYS_CSV = ['columns', 'header', 'delimiter', 'weight', 'label']
 
 function names (value: unknown, option: string): readonly string[] | undefined {
   if (value === undefined) return undefined
@@ -44,16 +50,14 @@ function names (value: unknown, option: string): readonly string[] | undefined {
   return value as string[]
 }
 
-function checkKeys (options: object, known: readonly string[]): Record<string, unknown> {
+function checkedOptions (options: object, known: readonly string[], where: string): Record<string, unknown> {
   if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options)
-  for (const [key, value] of Object.entries(options)) {
-    if (value !== undefined && !known.includes(key)) invalidOption(key, `one of the options ${known.join(', ')}`, key)
-  }
+  checkKeys(options, known, where)
   return options as Record<string, unknown>
 }
 
-function csvEncoder (options: WriteCsvOptions): Encoder {
-  const o = checkKeys(options, KEYS_CSV)
+function csvEncoder (options: WriteCsvOptions, where: string): Encoder {
+  const o = checkedOptions(options, WRITE_CSV_OPTION_KEYS, where)
   const columns = names(o.columns, 'columns')
   const header = o.header ?? true
   if (typeof header !== 'boolean') invalidOption('header', 'true or false', header)
@@ -110,8 +114,8 @@ function defaultNames (cols: number): string[] {
   return Array.from({ length: cols }, (_, c) => `x${c}`)
 }
 
-function ndjsonEncoder (options: WriteNdjsonOptions): Encoder {
-  const o = checkKeys(options, ['columns'])
+function ndjsonEncoder (options: WriteNdjsonOptions, where: string): Encoder {
+  const o = checkedOptions(options, WRITE_NDJSON_OPTION_KEYS, where)
   const columns = names(o.columns, 'columns')
   const value = (x: number): string => x === x && x !== Infinity && x !== -Infinity ? String(x) : 'null'
   return {
@@ -170,7 +174,7 @@ function asBatch (chunk: unknown): Batch {
  * ```
  */
 export function formatCsv (options: WriteCsvOptions = {}): Transform {
-  return formatter(csvEncoder(options))
+  return formatter(csvEncoder(options, 'formatCsv'))
 }
 
 /**
@@ -184,7 +188,7 @@ export function formatCsv (options: WriteCsvOptions = {}): Transform {
  * ```
  */
 export function formatNdjson (options: WriteNdjsonOptions = {}): Transform {
-  return formatter(ndjsonEncoder(options))
+  return formatter(ndjsonEncoder(options, 'formatNdjson'))
 }
 
 /**
@@ -199,7 +203,7 @@ export function formatNdjson (options: WriteNdjsonOptions = {}): Transform {
  * ```
  */
 export function writeCsv (path: string, options: WriteCsvOptions = {}): Writable {
-  return new TextFileWriter(path, csvEncoder(options))
+  return new TextFileWriter(path, csvEncoder(options, 'writeCsv'))
 }
 
 /**
@@ -213,7 +217,7 @@ export function writeCsv (path: string, options: WriteCsvOptions = {}): Writable
  * ```
  */
 export function writeNdjson (path: string, options: WriteNdjsonOptions = {}): Writable {
-  return new TextFileWriter(path, ndjsonEncoder(options))
+  return new TextFileWriter(path, ndjsonEncoder(options, 'writeNdjson'))
 }
 
 class TextFileWriter extends Writable {

@@ -6,19 +6,20 @@
  */
 import { BLOCK_ROWS, BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../core/accumulate.js'
 import { IndependentComponentsDistribution } from '../distributions/independent-components.js'
+import { MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS } from '../distributions/multivariate-gaussian.js'
 import { NormalDistribution } from '../distributions/normal.js'
 import { naiveBayesSlice } from './naive-bayes-wasm.js'
 import { batchRows, sliceBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { checkFinite, overflow, rejectInfinite } from '../core/finite.js'
-import { Model, type FitStreamOptions, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
+import { FIT_STREAM_OPTION_KEYS, Model, type FitStreamOptions, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
 import { PosteriorModel } from '../core/posterior-model.js'
-import { updateOptions, type UpdateOptions } from '../core/options.js'
+import { checkKeys, optionKeys, UPDATE_OPTION_KEYS, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { fromJSON } from '../core/serialize.js'
 import type { Source } from '../core/source.js'
 import type { History } from '../train/callbacks.js'
-import { trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
+import { TRAIN_OPTION_KEYS, trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
 import { isShardList } from '../exec/shards.js'
 
 /** Any model a BayesModel can hold as a component (a distribution, a mixture, another classifier ...). */
@@ -47,14 +48,17 @@ interface BayesSummary extends Summary {
  */
 export type BayesFitOptions = UpdateOptions & SummarizeOptions & TrainOptions
 
-/** The training options, which the supervised M-step must not see. */
-const TRAIN_KEYS = ['workers', 'executor', 'stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'callbacks', 'signal', 'checkpoint', 'resume', 'weights', 'labels']
+/** The training options, which the supervised M-step must not see (`inertia` is an update option too). */
+const TRAIN_KEYS = TRAIN_OPTION_KEYS.filter(key => key !== 'inertia')
 
 /** Options of the BayesModel constructors. */
 export interface BayesOptions {
   /** Prior of each class (any non-negative numbers, normalized); default uniform. */
   weights?: ArrayLike<number> | undefined
 }
+
+/** The keys of {@link BayesOptions}. */
+export const BAYES_OPTION_KEYS = ['weights'] as const
 
 /**
  * The shared base of {@link NaiveBayes} and {@link BayesClassifier}: `P(class = i | x) ∝ π_i · p_i(x)`.
@@ -117,6 +121,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     }
     this.k = k
     this.classSums = new BlockedSums(k)
+    checkKeys(options, BAYES_OPTION_KEYS, this.constructor.name)
     this.priors = priorsOf(options.weights, k, this.constructor.name)
     this.logWeights = this.priors.map(Math.log)
   }
@@ -129,6 +134,15 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
 
   get dimension (): number | undefined {
     return this.components?.[0]?.dimension
+  }
+
+  /**
+   * Its own update options and its components', which it hands them; before a Dist-class model
+   * has built its components, those of the widest built-in update (`minCovar`).
+   */
+  override get updateOptionKeys (): readonly string[] {
+    if (this.components === undefined) return MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS
+    return optionKeys(UPDATE_OPTION_KEYS, ...this.components.map(m => m.updateOptionKeys))
   }
 
   /** The component models (one per class); undefined until a Dist-class model sees its first batch. */
@@ -236,6 +250,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   override fit (X: BatchInput, y: ArrayLike<number>, options?: BayesFitOptions | ArrayLike<number>): this
   override fit (X: BatchInput, y?: ArrayLike<number> | BayesFitOptions, more?: BayesFitOptions | ArrayLike<number>): this {
     const options = labelArguments<BayesFitOptions>(y, more, `${this.name}.fit`)
+    checkKeys(options, optionKeys(TRAIN_OPTION_KEYS, this.updateOptionKeys), `${this.name}.fit`)
     if (!this.frozen && options.resume === undefined && isFullyLabelled(options.labels)) {
       // one supervised pass: the input may be converted piece by piece (Model.fit)
       this.history = undefined
@@ -269,13 +284,14 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
    *   (the model is then left as it was), `ERR_LABEL`, and whatever the source or components throw
    */
   override async fitStream (source: Source, options: FitStreamOptions<UpdateOptions> & TrainOptions = {}): Promise<this> {
+    checkKeys(options, optionKeys(TRAIN_OPTION_KEYS, FIT_STREAM_OPTION_KEYS, this.updateOptionKeys), `${this.name}.fitStream`)
     if (this.frozen) return this
-    const update = withoutKeys(options, TRAIN_KEYS)
+    const update = withoutKeys(options, optionKeys(TRAIN_KEYS, FIT_STREAM_OPTION_KEYS))
     const snapshot = this.summary()
     this.history = undefined
     this.unlabeledRows = 0
     if (options.resume === undefined) {
-      await super.fitStream(source, { ...update, update: false, signal: options.signal, workers: options.workers, executor: options.executor, batchSize: options.batchSize })
+      await super.fitStream(source, { ...update, update: false, signal: options.signal, workers: options.workers, executor: options.executor, batchSize: options.batchSize, onProgress: options.onProgress })
       if (this.unlabeledRows > 0 && typeof source !== 'function' && typeof source !== 'string' && !Array.isArray(source) && !isShardList(source)) {
         this.restoreSummary(snapshot)
         throw new ArilError('ERR_SOURCE', `${this.name}: ${this.unlabeledRows} unlabeled rows need semi-supervised training, which reads the data several times; pass a file path or a function that opens the source again`)

@@ -30,6 +30,9 @@ export interface BeliefOptions {
   tolerance?: number | undefined
 }
 
+/** The keys of {@link BeliefOptions}. */
+export const BELIEF_OPTION_KEYS = ['maxIterations', 'tolerance'] as const
+
 /** The compiled factor graph with its message buffers. */
 export class BeliefPropagation {
   /** Offset of each variable's values in belief arrays; `offsets[n]` is the total. */

@@ -3,11 +3,11 @@
  * nodes (tables over some variables), queried by loopy belief propagation.
  */
 import { ArilError, invalidOption, show } from '../core/errors.js'
-import { numberOption } from '../core/options.js'
+import { checkKeys, numberOption } from '../core/options.js'
 import type { Category } from '../counts/categories.js'
 import { DiscreteDistribution } from '../distributions/discrete.js'
 import { JointProbabilityTable } from '../distributions/joint-probability-table.js'
-import { BeliefPropagation, type BeliefOptions, type Factor } from './belief-propagation.js'
+import { BELIEF_OPTION_KEYS, BeliefPropagation, type BeliefOptions, type Factor } from './belief-propagation.js'
 import type { State } from './state.js'
 
 interface Baked {
@@ -115,6 +115,7 @@ export class FactorGraph {
    *   no marginal node or no category of it
    */
   predictProba (evidence: Readonly<Record<string, Category | null | undefined>> = {}, options: BeliefOptions = {}): Array<Category | Map<Category, number>> {
+    checkKeys(options, BELIEF_OPTION_KEYS, 'FactorGraph.predictProba')
     if (this.baked === undefined) throw new ArilError('ERR_NOT_FITTED', 'FactorGraph: call bake() first')
     const { marginals, keys, codes, bp } = this.baked
     const maxIterations = numberOption(options, 'maxIterations', 10, 1)

@@ -54,6 +54,9 @@ export interface InitOptions {
   initOversampling?: number | undefined
 }
 
+/** The keys of {@link InitOptions}. */
+export const INIT_OPTION_KEYS = ['init', 'nInit', 'seed', 'initRows', 'initSample', 'initRounds', 'initOversampling'] as const
+
 /** {@link InitOptions} checked, with every default filled in. */
 export interface InitSettings {
   readonly init: KmeansInit

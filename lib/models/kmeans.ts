@@ -9,13 +9,13 @@ import { ArilError, invalidOption, show } from '../core/errors.js'
 import { overflow, rejectInfinite } from '../core/finite.js'
 import type { Statistics, SummarizeOptions } from '../core/model.js'
 import { SummedModel } from '../core/summed-model.js'
-import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
+import { blend, checkKeys, optionKeys, UPDATE_OPTION_KEYS, updateOptions, type UpdateOptions } from '../core/options.js'
 import { Random } from '../core/random.js'
 import { registerModel } from '../core/serialize.js'
 import type { History } from '../train/callbacks.js'
-import { trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
+import { TRAIN_OPTION_KEYS, trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
 import { passesInMemory, passesOverStream } from '../train/pass.js'
-import { headNote, initialCentroids, initialSample, initSettings, usesSample, type InitOptions, type InitSettings, type KmeansInit } from './init.js'
+import { headNote, INIT_OPTION_KEYS, initialCentroids, initialSample, initSettings, usesSample, type InitOptions, type InitSettings, type KmeansInit } from './init.js'
 
 export { kmeansPlusPlus, type KmeansInit } from './init.js'
 
@@ -72,6 +72,7 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
     if (!Number.isInteger(k) || k < 1) throw new ArilError('ERR_INVALID_ARGUMENT', `Kmeans: expected a whole number of clusters >= 1, got ${show(k)}`)
     this.k = k
     if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options)
+    checkKeys(options, INIT_OPTION_KEYS, 'Kmeans constructor')
     const given = typeof options.init === 'object' ? options.init : undefined
     this.settings = initSettings({ ...options, init: given === undefined ? options.init as KmeansInit | undefined : undefined }, k)
     this.init = given === undefined ? this.settings.init : 'fixed'
@@ -303,6 +304,7 @@ export class Kmeans extends SummedModel<number[][], UpdateOptions, never> {
    * ```
    */
   static fromSamples (k: number, X: BatchInput, options: KmeansOptions & KmeansFitOptions = {}): Kmeans {
+    checkKeys(options, optionKeys(INIT_OPTION_KEYS, TRAIN_OPTION_KEYS, UPDATE_OPTION_KEYS), 'Kmeans.fromSamples')
     const { init, nInit, seed, initRows, initSample, initRounds, initOversampling, ...fit } = options
     return new Kmeans(k, { init, nInit, seed, initRows, initSample, initRounds, initOversampling }).fit(X, { stopThreshold: 0.1, ...fit })
   }

@@ -6,15 +6,15 @@ import type { Transform } from 'node:stream'
 import { requireValues, toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import { imputeStream } from '../core/impute-stream.js'
-import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
-import { numberOption, updateOptions, type UpdateOptions } from '../core/options.js'
+import { Model, SUMMARIZE_OPTION_KEYS, type SummarizeOptions, type Summary } from '../core/model.js'
+import { checkKeys, numberOption, optionKeys, pickOptions, splitOptions, UPDATE_OPTION_KEYS, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { fromJSON, registerModel } from '../core/serialize.js'
 import { compareCategories, type Category } from '../counts/categories.js'
 import { completeRows } from '../counts/complete-rows.js'
-import { CategoryCounts, type CountsOptions, type CountsSummary } from '../counts/counts.js'
+import { CategoryCounts, COUNTS_OPTION_KEYS, type CountsOptions, type CountsSummary } from '../counts/counts.js'
 import { JointProbabilityTable } from '../distributions/joint-probability-table.js'
-import type { BeliefOptions, Factor } from './belief-propagation.js'
+import { BELIEF_OPTION_KEYS, type BeliefOptions, type Factor } from './belief-propagation.js'
 import { CodedInference, imputedRows, type BeliefRow } from './coded-inference.js'
 import { chowLiuPairs } from './bayesian-network/chow-liu.js'
 import { FamilyScorer } from './bayesian-network/score.js'
@@ -28,12 +28,18 @@ export interface MarkovNetworkOptions extends Pick<CountsOptions, 'memoryBudget'
   maxCells?: number | undefined
 }
 
+/** The keys of {@link MarkovNetworkOptions}. */
+export const MARKOV_NETWORK_OPTION_KEYS = ['memoryBudget', 'maxMemory', 'maxCategories', 'name', 'maxCells'] as const
+
 /** Options of {@link MarkovNetwork.fromSamples}. */
 export interface MarkovFromSamplesOptions extends MarkovNetworkOptions {
   /** pomegranate 0.14.8 offers 'chow-liu' only. */
   algorithm?: 'chow-liu' | undefined
   pseudocount?: number | undefined
 }
+
+/** The keys of {@link MarkovFromSamplesOptions}. */
+export const MARKOV_FROM_SAMPLES_OPTION_KEYS = [...MARKOV_NETWORK_OPTION_KEYS, 'algorithm', 'pseudocount'] as const
 
 interface Baked {
   inference: CodedInference
@@ -70,6 +76,7 @@ export class MarkovNetwork extends Model<[structure: number[][], distributions: 
 
   constructor (distributions: readonly JointProbabilityTable[], options: MarkovNetworkOptions = {}) {
     super()
+    checkKeys(options, MARKOV_NETWORK_OPTION_KEYS, 'MarkovNetwork')
     if (!Array.isArray(distributions) || distributions.length === 0) {
       throw new ArilError('ERR_INVALID_ARGUMENT', 'MarkovNetwork: expected at least one JointProbabilityTable')
     }
@@ -84,7 +91,7 @@ export class MarkovNetwork extends Model<[structure: number[][], distributions: 
     this.dimension = d
     this.networkName = options.name ?? 'MarkovNetwork'
     this.maxCells = numberOption(options, 'maxCells', 2 ** 24, 1)
-    this.counts = new CategoryCounts(d, { ...options, sets: this.structure })
+    this.counts = new CategoryCounts(d, { ...pickOptions(options, COUNTS_OPTION_KEYS), sets: this.structure })
     this.bake()
   }
 
@@ -181,16 +188,19 @@ export class MarkovNetwork extends Model<[structure: number[][], distributions: 
    * probability (pomegranate's `predict_proba`).
    */
   predictProba (X: BatchInput, options: BeliefOptions = {}): BeliefRow[] {
+    checkKeys(options, BELIEF_OPTION_KEYS, 'MarkovNetwork.predictProba')
     return this.baked.inference.predictProba(this.toBatch(X), options)
   }
 
   /** The rows with each missing value replaced by its most probable category (pomegranate's `predict`). */
   predict (X: BatchInput, options: BeliefOptions = {}): Category[][] {
+    checkKeys(options, BELIEF_OPTION_KEYS, 'MarkovNetwork.predict')
     return imputedRows(this.imputeBatch(this.toBatch(X), options))
   }
 
   /** A checked batch with its missing values imputed. */
   imputeBatch (batch: Batch, options: BeliefOptions = {}): Batch {
+    checkKeys(options, BELIEF_OPTION_KEYS, 'MarkovNetwork.imputeBatch')
     return this.baked.inference.imputeBatch(batch, options)
   }
 
@@ -258,14 +268,16 @@ export class MarkovNetwork extends Model<[structure: number[][], distributions: 
    * ```
    */
   static fromStructure (X: BatchInput, structure: readonly (readonly number[])[], options: MarkovNetworkOptions & SummarizeOptions & UpdateOptions = {}): MarkovNetwork {
+    const [fit] = splitOptions(options, optionKeys(MARKOV_NETWORK_OPTION_KEYS, UPDATE_OPTION_KEYS), SUMMARIZE_OPTION_KEYS, 'MarkovNetwork.fromStructure')
     const batch = toBatch(X, { categorical: true, weights: options.weights })
-    const counts = new CategoryCounts(batch.cols, { ...options, sets: structure })
+    const counts = new CategoryCounts(batch.cols, { ...pickOptions(options, COUNTS_OPTION_KEYS), sets: structure })
     counts.add(batch)
-    return MarkovNetwork.fromCounts(counts, structure, options)
+    return MarkovNetwork.fromCounts(counts, structure, fit)
   }
 
   /** A network with these cliques fitted to counts. */
   static fromCounts (counts: CategoryCounts, structure: readonly (readonly number[])[], options: MarkovNetworkOptions & UpdateOptions = {}): MarkovNetwork {
+    checkKeys(options, optionKeys(MARKOV_NETWORK_OPTION_KEYS, UPDATE_OPTION_KEYS), 'MarkovNetwork.fromCounts')
     if (!Array.isArray(structure) || structure.length === 0) invalidOption('structure', 'a list of cliques (lists of column indices)', structure)
     const tables = structure.map(clique => {
       if (!Array.isArray(clique) || clique.length === 0 || !clique.every(c => Number.isInteger(c) && c >= 0 && c < counts.columns) || new Set(clique).size !== clique.length) {
@@ -281,7 +293,7 @@ export class MarkovNetwork extends Model<[structure: number[][], distributions: 
       }
       return new JointProbabilityTable(rows, clique.slice())
     })
-    const net = new MarkovNetwork(tables, options)
+    const net = new MarkovNetwork(tables, pickOptions(options, MARKOV_NETWORK_OPTION_KEYS))
     if (net.dimension !== counts.columns) invalidOption('structure', `cliques covering the columns up to ${counts.columns - 1}`, structure)
     net.counts = counts
     return net.fromSummaries({ pseudocount: options.pseudocount ?? 0 })
@@ -293,17 +305,18 @@ export class MarkovNetwork extends Model<[structure: number[][], distributions: 
    * @throws ArilError `ERR_INVALID_OPTION` for another algorithm
    */
   static fromSamples (X: BatchInput, options: MarkovFromSamplesOptions & SummarizeOptions = {}): MarkovNetwork {
+    const [fit] = splitOptions(options, optionKeys(MARKOV_NETWORK_OPTION_KEYS, ['pseudocount']), ['algorithm', ...SUMMARIZE_OPTION_KEYS], 'MarkovNetwork.fromSamples')
     const algorithm = options.algorithm ?? 'chow-liu'
     if (algorithm !== 'chow-liu') invalidOption('algorithm', "'chow-liu' (the only one of pomegranate 0.14.8's MarkovNetwork)", algorithm)
     const batch = requireValues(toBatch(X, { categorical: true, weights: options.weights }), 'MarkovNetwork')
     const d = batch.cols
     const pairs: number[][] = []
     for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) pairs.push([k, j])
-    const counts = new CategoryCounts(d, { ...options, sets: pairs })
+    const counts = new CategoryCounts(d, { ...pickOptions(options, COUNTS_OPTION_KEYS), sets: pairs })
     counts.add(batch)
     const pseudocount = options.pseudocount ?? 0
     const structure = chowLiuPairs(new FamilyScorer(counts, pseudocount, undefined), pseudocount)
-    return MarkovNetwork.fromCounts(counts, structure, options)
+    return MarkovNetwork.fromCounts(counts, structure, fit)
   }
 }
 

@@ -17,7 +17,7 @@ import { Random } from '../core/random.js'
 import { UnivariateDistribution } from '../core/univariate.js'
 import { IndependentComponentsDistribution, type AnyUnivariateDistribution } from '../distributions/independent-components.js'
 import type { Passes } from '../train/pass.js'
-import { initialCentroids, initialSample, type InitOptions, type InitSettings } from './init.js'
+import { INIT_OPTION_KEYS, initialCentroids, initialSample, type InitOptions, type InitSettings } from './init.js'
 import { Kmeans, refineCentroids } from './kmeans.js'
 
 /** A kind of component that can be fitted to rows: a class with a static `fromSamples`. */
@@ -32,7 +32,7 @@ export interface MixtureInitOptions extends InitOptions {
 }
 
 /** The keys of {@link MixtureInitOptions}, which the EM fit must not see. */
-export const INIT_KEYS = ['init', 'nInit', 'seed', 'initRows', 'initSample', 'initRounds', 'initOversampling', 'kmeansIterations'] as const
+export const INIT_KEYS = [...INIT_OPTION_KEYS, 'kmeansIterations'] as const
 
 /**
  * The components and weights a mixture starts from. (A one-column kind on d > 1 columns gives

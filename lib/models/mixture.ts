@@ -6,13 +6,13 @@ import { batchRows, requireValues, sliceBatch, toBatch, type Batch, type BatchIn
 import { ArilError, show } from '../core/errors.js'
 import { Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
 import { PosteriorModel } from '../core/posterior-model.js'
-import { blend, updateOptions, type UpdateOptions } from '../core/options.js'
+import { blend, checkKeys, optionKeys, UPDATE_OPTION_KEYS, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { checkFinite, overflow } from '../core/finite.js'
 import { fromJSON, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
 import type { History } from '../train/callbacks.js'
-import { trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
+import { TRAIN_OPTION_KEYS, trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
 import { passesInMemory, passesOverStream } from '../train/pass.js'
 import { headNote, initSettings } from './init.js'
 import { jointLogSumExp, responsibilities } from './logsumexp.js'
@@ -21,7 +21,7 @@ import { INIT_KEYS, mixtureStart, type ComponentKind, type MixtureInitOptions, t
 export type { ComponentKind, MixtureInitOptions } from './mixture-init.js'
 import { normalMixtureTile, type NormalTerms } from './normal-mixture-wasm.js'
 import { NormalDistribution } from '../distributions/normal.js'
-import { MultivariateGaussianDistribution } from '../distributions/multivariate-gaussian.js'
+import { MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS, MultivariateGaussianDistribution } from '../distributions/multivariate-gaussian.js'
 import { gaussianMixturePosterior } from './gaussian-mixture-wasm.js'
 
 /** A component: any aril model (distribution, IndependentComponents, MultivariateGaussian, mixture ...). */
@@ -29,6 +29,9 @@ export type Component = Model<unknown, any, unknown>
 
 /** Options of `fromSummaries`: inertia (also blending the weights), pseudocount of the weights, and whatever the components take (`minCovar` ...). */
 export type MixtureUpdateOptions = UpdateOptions & Record<string, unknown>
+
+/** The keys of the {@link GeneralMixtureModel} constructor's options. */
+export const MIXTURE_OPTION_KEYS = ['weights', 'frozen'] as const
 
 /** Options of `fit` and `fitStream`: the trainer's, the update options, and weights (in memory). */
 export type MixtureFitOptions = TrainOptions & MixtureUpdateOptions & SummarizeOptions
@@ -75,6 +78,7 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
 
   constructor (distributions: readonly C[], options: { weights?: ArrayLike<number>; frozen?: boolean } = {}) {
     super()
+    checkKeys(options, MIXTURE_OPTION_KEYS, 'GeneralMixtureModel')
     if (!Array.isArray(distributions) || distributions.length < 1 || !distributions.every(d => d instanceof Model)) {
       throw new ArilError('ERR_INVALID_PARAMETER', `GeneralMixtureModel: expected a non-empty array of models, got ${show(distributions)}`)
     }
@@ -111,6 +115,11 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
   }
 
   /** `[distributions' parameters, weights]`. */
+  /** Its own update options and its components', which it hands them. */
+  override get updateOptionKeys (): readonly string[] {
+    return optionKeys(UPDATE_OPTION_KEYS, ...this.distributions.map(d => d.updateOptionKeys))
+  }
+
   get parameters (): [distributions: Array<C['parameters']>, weights: number[]] {
     return [this.distributions.map(d => d.parameters as C['parameters']), Array.from(this.weights)]
   }
@@ -368,6 +377,8 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
    * ```
    */
   static fromSamples<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, X: BatchInput, options: MixtureInitOptions & MixtureFitOptions = {}): GeneralMixtureModel<C> {
+    // checked before the initialization's passes; the fit checks the components' update options
+    checkKeys(options, optionKeys(INIT_KEYS, TRAIN_OPTION_KEYS, MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS), 'GeneralMixtureModel.fromSamples')
     const batch = requireValues(toBatch(X, { weights: options.weights, categorical: true }), 'GeneralMixtureModel')
     const model = GeneralMixtureModel.started(passesInMemory(mixtureStart(kind, k, initSettings(options, k), options), batch))
     try {
@@ -389,6 +400,7 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
    * ```
    */
   static async fromStream<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, open: Opener, options: MixtureInitOptions & MixtureFitOptions = {}): Promise<GeneralMixtureModel<C>> {
+    checkKeys(options, optionKeys(INIT_KEYS, TRAIN_OPTION_KEYS, MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS), 'GeneralMixtureModel.fromStream')
     const start = await passesOverStream(mixtureStart(kind, k, initSettings(options, k), options), open, X => requireValues(toBatch(X, { categorical: true }), 'GeneralMixtureModel'), options.signal)
     const model = GeneralMixtureModel.started<C>(start)
     try {

@@ -6,12 +6,13 @@
 import { readFile } from 'node:fs/promises'
 import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption } from '../core/errors.js'
+import { checkKeys, pickOptions } from '../core/options.js'
 import type { Model } from '../core/model.js'
 import { rejectRawBytes } from '../core/raw-bytes.js'
 import type { Source } from '../core/source.js'
 import { openAnySource } from '../exec/shards.js'
 import { writePlot } from './render.js'
-import { densitySpec, historySpec, scatterSpec, type EpochPoint, type PlotOptions, type VegaLiteSpec } from './specs.js'
+import { densitySpec, historySpec, scatterSpec, type EpochPoint, PLOT_OPTION_KEYS, type PlotOptions, type VegaLiteSpec } from './specs.js'
 import { RowSample, StreamingHistogram } from './summary.js'
 
 /** Options of {@link plotDensity}. */
@@ -22,6 +23,9 @@ export interface DensityPlotOptions extends PlotOptions {
   column?: number | undefined
 }
 
+/** The keys of {@link plotDensity}'s options: {@link DensityPlotOptions} and `out`. */
+export const DENSITY_PLOT_OPTION_KEYS = [...PLOT_OPTION_KEYS, 'bins', 'column', 'out'] as const
+
 /** Options of {@link plotScatter}. */
 export interface ScatterPlotOptions extends PlotOptions {
   /** Rows drawn (a uniform sample of the stream; default 2000). */
@@ -29,6 +33,9 @@ export interface ScatterPlotOptions extends PlotOptions {
   /** Seed of the sample (default 1). */
   seed?: number | undefined
 }
+
+/** The keys of {@link plotScatter}'s options: {@link ScatterPlotOptions} and `out`. */
+export const SCATTER_PLOT_OPTION_KEYS = [...PLOT_OPTION_KEYS, 'sample', 'seed', 'out'] as const
 
 async function eachBatch (source: Source, add: (batch: Batch) => void): Promise<void> {
   for await (const chunk of await openAnySource(source)) {
@@ -48,9 +55,10 @@ async function eachBatch (source: Source, add: (batch: Batch) => void): Promise<
  * ```
  */
 export async function plotDensity (model: Model, source: Source, options: DensityPlotOptions & { out?: string } = {}): Promise<VegaLiteSpec> {
+  checkKeys(options, DENSITY_PLOT_OPTION_KEYS, 'plotDensity')
   const histogram = new StreamingHistogram({ maxBins: options.bins ?? 60, column: options.column ?? 0 })
   await eachBatch(source, batch => histogram.add(batch))
-  const spec = densitySpec(model, histogram.result(), options)
+  const spec = densitySpec(model, histogram.result(), pickOptions(options, PLOT_OPTION_KEYS))
   if (options.out !== undefined) await writePlot(options.out, spec)
   return spec
 }
@@ -65,12 +73,13 @@ export async function plotDensity (model: Model, source: Source, options: Densit
  * ```
  */
 export async function plotScatter (model: Model | undefined, source: Source, options: ScatterPlotOptions & { out?: string } = {}): Promise<VegaLiteSpec> {
+  checkKeys(options, SCATTER_PLOT_OPTION_KEYS, 'plotScatter')
   const sample = new RowSample(options.sample ?? 2000, { seed: options.seed ?? 1, columns: [0, 1] })
   await eachBatch(source, batch => {
     if (batch.cols !== 2) throw new ArilError('ERR_COLUMN_COUNT', `plotScatter: expected rows of 2 columns, got ${batch.cols} (select two columns)`)
     sample.add(batch)
   })
-  const spec = scatterSpec(model, sample.rows(), options)
+  const spec = scatterSpec(model, sample.rows(), pickOptions(options, PLOT_OPTION_KEYS))
   if (options.out !== undefined) await writePlot(options.out, spec)
   return spec
 }
@@ -86,9 +95,10 @@ export async function plotScatter (model: Model | undefined, source: Source, opt
  * ```
  */
 export async function plotHistory (history: string | { epochs: readonly EpochPoint[] } | readonly EpochPoint[], options: PlotOptions & { out?: string } = {}): Promise<VegaLiteSpec> {
+  checkKeys(options, [...PLOT_OPTION_KEYS, 'out'], 'plotHistory')
   const epochs = typeof history === 'string' ? await readEpochs(history) : Array.isArray(history) ? history as readonly EpochPoint[] : (history as { epochs: readonly EpochPoint[] }).epochs
   if (!Array.isArray(epochs)) invalidOption('history', 'a History, an array of epochs or a csvLogger file', history)
-  const spec = historySpec(epochs, options)
+  const spec = historySpec(epochs, pickOptions(options, PLOT_OPTION_KEYS))
   if (options.out !== undefined) await writePlot(options.out, spec)
   return spec
 }

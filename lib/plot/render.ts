@@ -6,6 +6,7 @@
  */
 import { extname } from 'node:path'
 import { ArilError, invalidOption } from '../core/errors.js'
+import { checkKeys } from '../core/options.js'
 import { writeFileAtomically } from '../io/atomic-file.js'
 import type { VegaLiteSpec } from './specs.js'
 
@@ -38,6 +39,7 @@ export async function renderSvg (spec: VegaLiteSpec): Promise<string> {
  * ```
  */
 export async function renderPng (svg: string, options: { scale?: number } = {}): Promise<Uint8Array> {
+  checkKeys(options, ['scale'], 'renderPng')
   const scale = options.scale ?? 2
   if (typeof scale !== 'number' || !(scale > 0 && scale <= 8)) invalidOption('scale', 'a number in (0, 8]', scale)
   const { Resvg } = await import('@resvg/resvg-js')

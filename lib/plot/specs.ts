@@ -5,6 +5,7 @@
  * specification is plain JSON: render it with render.ts, or hand it to any Vega-Lite tool.
  */
 import { ArilError, invalidOption } from '../core/errors.js'
+import { checkKeys } from '../core/options.js'
 import type { Model } from '../core/model.js'
 import { MultivariateGaussianDistribution } from '../distributions/multivariate-gaussian.js'
 import { IndependentComponentsDistribution } from '../distributions/independent-components.js'
@@ -26,6 +27,9 @@ export interface PlotOptions {
   xLabel?: string | undefined
   yLabel?: string | undefined
 }
+
+/** The keys of {@link PlotOptions}. */
+export const PLOT_OPTION_KEYS = ['title', 'width', 'height', 'xLabel', 'yLabel'] as const
 
 /** One epoch of a fit, as a History or a csvLogger file records it. */
 export interface EpochPoint {
@@ -78,6 +82,7 @@ function curves (model: Model, xs: Float64Array): Array<{ x: number; density: nu
  * ```
  */
 export function densitySpec (model: Model, histogram: Histogram, options: PlotOptions = {}): VegaLiteSpec {
+  checkKeys(options, PLOT_OPTION_KEYS, 'densitySpec')
   if (model.dimension !== undefined && model.dimension !== 1) {
     throw new ArilError('ERR_INVALID_ARGUMENT', `densitySpec: expected a model of one column, got ${model.name} of ${model.dimension}; plot two columns with scatterSpec`)
   }
@@ -149,6 +154,7 @@ function gaussian (model: Model): { mean: number[]; cov: number[][] } | undefine
  * ```
  */
 export function scatterSpec (model: Model | undefined, rows: ReadonlyArray<readonly number[]>, options: PlotOptions = {}): VegaLiteSpec {
+  checkKeys(options, PLOT_OPTION_KEYS, 'scatterSpec')
   if (model !== undefined && model.dimension !== 2) {
     throw new ArilError('ERR_INVALID_ARGUMENT', `scatterSpec: expected a model of two columns, got ${model.name} of ${String(model.dimension)}`)
   }
@@ -197,6 +203,7 @@ export function scatterSpec (model: Model | undefined, rows: ReadonlyArray<reado
  * ```
  */
 export function historySpec (epochs: readonly EpochPoint[], options: PlotOptions = {}): VegaLiteSpec {
+  checkKeys(options, PLOT_OPTION_KEYS, 'historySpec')
   if (epochs.length === 0) throw new ArilError('ERR_INVALID_ARGUMENT', 'historySpec: expected at least one epoch, got none')
   return {
     ...frame(options, `log-likelihood per epoch (${epochs.length} epochs)`),

@@ -10,6 +10,7 @@
  */
 import type { Batch } from '../core/batch.js'
 import { invalidOption } from '../core/errors.js'
+import { checkKeys } from '../core/options.js'
 import { Random } from '../core/random.js'
 
 /** A histogram: bin `i` covers [start + i·width, start + (i+1)·width); `counts` are weighted. */
@@ -45,6 +46,7 @@ export class StreamingHistogram {
   private max = -Infinity
 
   constructor (options: { maxBins?: number; column?: number } = {}) {
+    checkKeys(options, ['maxBins', 'column'], 'StreamingHistogram')
     this.maxBins = options.maxBins ?? 60
     this.column = options.column ?? 0
     if (!Number.isInteger(this.maxBins) || this.maxBins < 2) invalidOption('bins', 'a whole number >= 2', this.maxBins)
@@ -126,6 +128,7 @@ export class RowSample {
   private readonly random: Random
 
   constructor (private readonly size: number, options: { seed?: number; columns?: readonly number[] } = {}) {
+    checkKeys(options, ['seed', 'columns'], 'RowSample')
     if (!Number.isInteger(size) || size < 1) invalidOption('sample', 'a whole number >= 1', size)
     this.random = new Random(options.seed ?? 1)
     this.columns = options.columns

@@ -5,7 +5,7 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs'
 import { invalidOption } from '../core/errors.js'
-import { numberOption } from '../core/options.js'
+import { checkKeys, numberOption } from '../core/options.js'
 import { stringifyJSON } from '../core/serialize.js'
 import type { BatchProgress, EpochLog, TrainableModel, TrainCallback } from './em.js'
 
@@ -74,6 +74,9 @@ export function modelCheckpoint (path: string): TrainCallback {
 const CSV_COLUMNS = ['epoch', 'improvement', 'totalImprovement', 'logProbability', 'lastLogProbability', 'initialLogProbability',
   'duration', 'epochStartTime', 'epochEndTime', 'rows', 'batches', 'inertia', 'decreased'] as const
 
+/** The keys of {@link csvLogger}'s options. */
+export const CSV_LOGGER_OPTION_KEYS = ['separator', 'append'] as const
+
 /**
  * Appends one line per epoch to a CSV file (pomegranate's CSVLogger), with a header line first
  * unless `append` is set and the file is continued.
@@ -85,6 +88,7 @@ const CSV_COLUMNS = ['epoch', 'improvement', 'totalImprovement', 'logProbability
  */
 export function csvLogger (path: string, options: { separator?: string; append?: boolean } = {}): TrainCallback {
   if (typeof path !== 'string' || path === '') invalidOption('path', 'a file path', path)
+  checkKeys(options, CSV_LOGGER_OPTION_KEYS, 'csvLogger')
   const separator = options.separator ?? ','
   if (typeof separator !== 'string' || separator === '') invalidOption('separator', 'a non-empty string', separator)
   return {
@@ -96,6 +100,9 @@ export function csvLogger (path: string, options: { separator?: string; append?:
     }
   }
 }
+
+/** The keys of {@link progress}'s options. */
+export const PROGRESS_OPTION_KEYS = ['everyMs', 'write'] as const
 
 /**
  * Progress lines: one per epoch, and during a long pass one every `everyMs` milliseconds with
@@ -109,6 +116,7 @@ export function csvLogger (path: string, options: { separator?: string; append?:
  * ```
  */
 export function progress (options: { everyMs?: number; write?: (line: string) => void } = {}): TrainCallback {
+  checkKeys(options, PROGRESS_OPTION_KEYS, 'progress')
   const everyMs = numberOption(options, 'everyMs', 1000, 0)
   const write = options.write ?? ((line: string) => { process.stderr.write(line + '\n') })
   if (typeof write !== 'function') invalidOption('write', 'a function', write)

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import type { EncodedNumber } from '../core/accumulate.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
+import { checkKeys } from '../core/options.js'
 import type { Model, Summary } from '../core/model.js'
 import { fromJSON, parseJSON } from '../core/serialize.js'
 import type { EpochLog } from './em.js'
@@ -72,6 +73,9 @@ export interface CheckpointOptions {
   save: (state: TrainState) => void | Promise<void>
 }
 
+/** The keys of {@link CheckpointOptions}. */
+export const CHECKPOINT_OPTION_KEYS = ['everyBatches', 'everyMs', 'save'] as const
+
 /**
  * A checkpoint option that writes the state as JSON to `path` (through a temporary file and a
  * rename, so a kill during the write leaves the previous checkpoint intact).
@@ -86,6 +90,7 @@ export interface CheckpointOptions {
  */
 export function fileCheckpoint (path: string, options: Omit<CheckpointOptions, 'save'> = {}): CheckpointOptions {
   if (typeof path !== 'string' || path === '') invalidOption('path', 'a file path', path)
+  checkKeys(options, CHECKPOINT_OPTION_KEYS.filter(key => key !== 'save'), 'fileCheckpoint')
   return {
     ...options,
     save: state => {

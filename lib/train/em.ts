@@ -23,7 +23,7 @@ import { ExactSum, decodeNumber, encodeNumber } from '../core/accumulate.js'
 import { sliceBatch, type Batch } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import type { Model } from '../core/model.js'
-import { numberOption, type UpdateOptions } from '../core/options.js'
+import { checkKeys, numberOption, optionKeys, type UpdateOptions } from '../core/options.js'
 import { ProgressCounter, type ProgressCallback } from '../core/progress.js'
 import { parseJSON, stringifyJSON } from '../core/serialize.js'
 import { assertNotBusy } from '../core/sink.js'
@@ -32,7 +32,7 @@ import { executorChoice, type ExecutorChoice } from '../exec/choose.js'
 import type { Executor } from '../exec/executor.js'
 import { isShardList, type ShardList } from '../exec/shards.js'
 import { History, type StopReason } from './callbacks.js'
-import { canonicalJSON, checkTrainState, stateChecksum, TRAIN_STATE_FORMAT, type CheckpointOptions, type TrainState } from './checkpoint.js'
+import { canonicalJSON, CHECKPOINT_OPTION_KEYS, checkTrainState, stateChecksum, TRAIN_STATE_FORMAT, type CheckpointOptions, type TrainState } from './checkpoint.js'
 import { SourceHasher, type SourceId } from './source-identity.js'
 import { snapshotParameters } from './parameter-snapshot.js'
 import { runPasses, settle } from './passes.js'
@@ -155,7 +155,10 @@ export interface TrainOptions {
  */
 export type Opener = string | (() => StreamLike | string | Promise<StreamLike | string>) | readonly unknown[] | ShardList
 
-const TRAIN_KEYS = new Set(['stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'inertia', 'callbacks', 'signal', 'checkpoint', 'resume', 'workers', 'executor', 'weights', 'labels', 'onProgress'])
+/** The keys of {@link TrainOptions} and the rows' `weights` and `labels` (a fit takes the model's update options besides). */
+export const TRAIN_OPTION_KEYS = ['stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'inertia', 'callbacks', 'signal', 'checkpoint', 'resume', 'workers', 'executor', 'weights', 'labels', 'onProgress'] as const
+
+const TRAIN_KEYS = new Set<string>(TRAIN_OPTION_KEYS)
 
 interface Settings {
   stopThreshold: number
@@ -194,6 +197,7 @@ function trainSettings (options: TrainOptions & UpdateOptions): Settings {
     if (typeof checkpoint !== 'object' || checkpoint === null || typeof checkpoint.save !== 'function') {
       invalidOption('checkpoint', 'an object with a save(state) function', checkpoint)
     }
+    checkKeys(checkpoint, CHECKPOINT_OPTION_KEYS, 'checkpoint')
     wholeOption(checkpoint, 'everyBatches', 1, 1)
     numberOption(checkpoint, 'everyMs', 0, 0)
   }
@@ -521,6 +525,7 @@ export class Loop<U extends UpdateOptions> {
  * ```
  */
 export function trainBatch<U extends UpdateOptions> (model: TrainableModel<U>, batch: Batch, options: U & TrainOptions = {} as U & TrainOptions): History {
+  checkKeys(options, optionKeys(TRAIN_OPTION_KEYS, model.updateOptionKeys), `${model.name}.fit`)
   const loop = new Loop(model, trainSettings(options))
   const data = model.toBatch(batch)
   if (!loop.begin()) return checkSync(loop).history
@@ -574,6 +579,7 @@ export async function trainStream<U extends UpdateOptions> (model: TrainableMode
   if (typeof open !== 'function' && typeof open !== 'string' && !Array.isArray(open) && !isShardList(open)) {
     throw new ArilError('ERR_SOURCE', `Multi-pass training needs a file path or a function that opens the source again (or an array of batches, or shards), got ${show(open)}`)
   }
+  checkKeys(options, optionKeys(TRAIN_OPTION_KEYS, model.updateOptionKeys), `${model.name}.fitStream`)
   const loop = new Loop(model, trainSettings(options), typeof open === 'string' ? fileSize(open) : undefined)
   const started = loop.begin()
   await settle(loop)

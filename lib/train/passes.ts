@@ -14,6 +14,7 @@ import { ArilError } from '../core/errors.js'
 import type { UpdateOptions } from '../core/options.js'
 import { ProgressCounter, type ProgressCallback } from '../core/progress.js'
 import { openSource, sourceChunks, type StreamLike } from '../core/source.js'
+import { inSourceFile } from '../core/source-file.js'
 import { openExecutor } from '../exec/choose.js'
 import type { PassSource, Session } from '../exec/executor.js'
 import type { ShardList } from '../exec/shards.js'
@@ -156,7 +157,12 @@ export function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, 
   const skipped = skip
   async function * checked (): AsyncGenerator<Batch> {
     for await (const chunk of sourceChunks(readable, 'A training source')) {
-      let batch = model.toBatch(chunk as Batch)
+      let batch: Batch
+      try {
+        batch = model.toBatch(chunk as Batch)
+      } catch (err) {
+        throw inSourceFile(err, readable)
+      }
       loop?.identify(batch)
       if (skip > 0) {
         const drop = Math.min(skip, batch.rows)

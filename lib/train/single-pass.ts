@@ -14,6 +14,7 @@ import { ArilError, show } from '../core/errors.js'
 import { booleanOption, type UpdateOptions } from '../core/options.js'
 import { stringifyJSON } from '../core/serialize.js'
 import { openSource, type Source, type StreamLike } from '../core/source.js'
+import { FIT_STREAM_OPTION_KEYS } from '../core/model.js'
 import { executorChoice, openExecutor } from '../exec/choose.js'
 import type { Executor, PassSource, Session } from '../exec/executor.js'
 import { inProcessExecutor } from '../exec/in-process.js'
@@ -38,7 +39,7 @@ export interface SinglePassOptions {
 /** Work between two yields to the event loop. */
 const YIELD_EVERY_MS = 4
 
-const PASS_KEYS = new Set(['update', 'signal', 'workers', 'executor', 'batchSize'])
+const PASS_KEYS = new Set<string>(FIT_STREAM_OPTION_KEYS)
 
 /** True when the model's statistics differ from those of a fresh copy (something was summarized). */
 function holdsStatistics (model: TrainableModel<any>): boolean {

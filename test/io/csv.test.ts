@@ -138,7 +138,7 @@ t.test('options are checked at once: ERR_INVALID_OPTION naming the option', asyn
     [{ rowsPerBatch: 1.5 }, /Option rowsPerBatch/],
     [{ onInvalid: 'ignore' }, /Option onInvalid/],
     [{ categorical: 'x' }, /Option categorical/],
-    [{ colums: true }, /Option colums/],
+    [{ colums: true }, /parseCsv: unknown option "colums" \(did you mean "columns"\?\)/],
     [{ signal: 'stop' }, /Option signal/],
     ['options', /Option options/]
   ]

@@ -47,6 +47,9 @@ export interface StructureOptions {
   constraintGraph?: readonly ConstraintEdge[] | undefined
 }
 
+/** The keys of {@link StructureOptions}. */
+export const STRUCTURE_OPTION_KEYS = ['algorithm', 'maxParents', 'penalty', 'root', 'includeEdges', 'excludeEdges', 'pseudocount', 'lowMemory', 'constraintGraph'] as const
+
 interface Checked {
   algorithm: Algorithm
   maxParents: number | undefined

@@ -6,10 +6,10 @@ import type { Transform } from 'node:stream'
 import { toBatch, type Batch, type BatchInput, type Key } from '../../core/batch.js'
 import { ArilError, invalidOption, show } from '../../core/errors.js'
 import { imputeStream } from '../../core/impute-stream.js'
-import { Model, type SampleOptions, type SummarizeOptions, type Summary } from '../../core/model.js'
+import { Model, SAMPLE_OPTION_KEYS, SUMMARIZE_OPTION_KEYS, type SampleOptions, type SummarizeOptions, type Summary } from '../../core/model.js'
 import type { Source } from '../../core/source.js'
 import { openAnySource } from '../../exec/shards.js'
-import { numberOption, updateOptions, type UpdateOptions } from '../../core/options.js'
+import { checkKeys, numberOption, optionKeys, pickOptions, splitOptions, updateOptions, type UpdateOptions } from '../../core/options.js'
 import type { Random } from '../../core/random.js'
 import { registerModel } from '../../core/serialize.js'
 import type { Category } from '../../counts/categories.js'
@@ -17,15 +17,18 @@ import { completeRows } from '../../counts/complete-rows.js'
 import { CategoryCounts, type CountsOptions, type CountsSummary } from '../../counts/counts.js'
 import { ConditionalProbabilityTable } from '../../distributions/conditional-probability-table.js'
 import { DiscreteDistribution } from '../../distributions/discrete.js'
-import type { BeliefOptions, Factor } from '../belief-propagation.js'
+import { BELIEF_OPTION_KEYS, type BeliefOptions, type Factor } from '../belief-propagation.js'
 import { CodedInference, imputedRows, type BeliefRow } from '../coded-inference.js'
 import { State } from '../state.js'
 import { compile, type NodeDistribution } from './compile.js'
 import { checkStructure, topologicalOrder, type Structure } from './graph.js'
-import { learnStructure, plannedSets, type StructureOptions } from './learn.js'
+import { learnStructure, plannedSets, STRUCTURE_OPTION_KEYS, type StructureOptions } from './learn.js'
 
 /** Options of the {@link BayesianNetwork} constructor: the memory limits of its counts. */
 export interface BayesianNetworkOptions extends Pick<CountsOptions, 'memoryBudget' | 'maxMemory' | 'maxCategories'> {}
+
+/** The keys of {@link BayesianNetworkOptions}. */
+export const BAYESIAN_NETWORK_OPTION_KEYS = ['memoryBudget', 'maxMemory', 'maxCategories'] as const
 
 /** Evidence for a row: a value per node name (pomegranate's dict), missing names unknown. */
 export type Evidence = Readonly<Record<string, Category | null | undefined>> | ReadonlyMap<string, Category | null | undefined>
@@ -37,6 +40,9 @@ export interface NetworkSampleOptions extends SampleOptions {
   /** Give up when fewer than this fraction of draws match the evidence (pomegranate's `min_prob`). Default 0.01. */
   minProbability?: number | undefined
 }
+
+/** The keys of {@link NetworkSampleOptions}. */
+export const NETWORK_SAMPLE_OPTION_KEYS = [...SAMPLE_OPTION_KEYS, 'evidence', 'minProbability'] as const
 
 export type { BeliefRow }
 
@@ -88,6 +94,7 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
   constructor (name = 'BayesianNetwork', options: BayesianNetworkOptions = {}) {
     super()
     if (typeof name !== 'string') invalidOption('name', 'a string', name)
+    checkKeys(options, BAYESIAN_NETWORK_OPTION_KEYS, 'BayesianNetwork')
     this.networkName = name
     this.countOptions = options
   }
@@ -272,6 +279,7 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
    * @throws ArilError `ERR_INVALID_INPUT` for a category a node does not have, with its row and column
    */
   predictProba (X: BatchInput | Evidence[], options: BeliefOptions = {}): BeliefRow[] {
+    checkKeys(options, BELIEF_OPTION_KEYS, 'BayesianNetwork.predictProba')
     return this.ensureBaked().inference.predictProba(this.toBatch(this.rowsOf(X)), options)
   }
 
@@ -280,11 +288,13 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
    * ones (pomegranate's `predict`; the first category on ties).
    */
   predict (X: BatchInput | Evidence[], options: BeliefOptions = {}): Category[][] {
+    checkKeys(options, BELIEF_OPTION_KEYS, 'BayesianNetwork.predict')
     return imputedRows(this.imputeBatch(this.toBatch(this.rowsOf(X)), options))
   }
 
   /** A checked batch with its missing values imputed (every column categorical in the result). */
   imputeBatch (batch: Batch, options: BeliefOptions = {}): Batch {
+    checkKeys(options, BELIEF_OPTION_KEYS, 'BayesianNetwork.imputeBatch')
     return this.ensureBaked().inference.imputeBatch(batch, options)
   }
 
@@ -326,6 +336,10 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
    * @throws ArilError `ERR_INVALID_ARGUMENT` for evidence naming no node or no category of it;
    *   `ERR_LIMIT` (limit `minProbability`) when too few draws match the evidence
    */
+  override get sampleOptionKeys (): readonly string[] {
+    return NETWORK_SAMPLE_OPTION_KEYS
+  }
+
   override sample (n: number, options: NetworkSampleOptions = {}): Category[][] {
     const { inference } = this.ensureBaked()
     const evidence = new Int32Array(this.states.length).fill(-1)
@@ -433,6 +447,7 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
    * each column, then the counts (pomegranate's `from_structure` given `keys`).
    */
   static fromCounts (counts: CategoryCounts, structure: Structure, options: NetworkFitOptions = {}): BayesianNetwork {
+    checkKeys(options, NETWORK_FIT_OPTION_KEYS, 'BayesianNetwork.fromCounts')
     const d = counts.columns
     const graph = checkStructure(structure, d)
     const names = options.stateNames ?? Array.from({ length: d }, (_, i) => String(i))
@@ -456,7 +471,7 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
       }
       nodes[i] = new State(new ConditionalProbabilityTable(rows, parents.map(p => nodes[p]!.distribution)), names[i]!)
     }
-    const net = new BayesianNetwork(options.name ?? 'BayesianNetwork', options)
+    const net = new BayesianNetwork(options.name ?? 'BayesianNetwork', pickOptions(options, BAYESIAN_NETWORK_OPTION_KEYS))
     net.addStates(...nodes)
     graph.forEach((parents, i) => { for (const p of parents) net.addEdge(nodes[p]!, nodes[i]!) })
     net.bake()
@@ -474,11 +489,12 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
    * ```
    */
   static fromStructure (X: BatchInput, structure: Structure, options: NetworkFitOptions & SummarizeOptions = {}): BayesianNetwork {
+    const [fit] = splitOptions(options, NETWORK_FIT_OPTION_KEYS, SUMMARIZE_OPTION_KEYS, 'BayesianNetwork.fromStructure')
     const batch = toBatch(X, { categorical: true, weights: options.weights })
     const graph = checkStructure(structure, batch.cols)
-    const counts = new CategoryCounts(batch.cols, { ...options, sets: graph.map((parents, i) => [...parents, i]) })
+    const counts = new CategoryCounts(batch.cols, { ...pickOptions(options, BAYESIAN_NETWORK_OPTION_KEYS), sets: graph.map((parents, i) => [...parents, i]) })
     counts.add(batch)
-    return BayesianNetwork.fromCounts(counts, graph, options)
+    return BayesianNetwork.fromCounts(counts, graph, fit)
   }
 
   /**
@@ -492,10 +508,11 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
    * ```
    */
   static fromSamples (X: BatchInput, options: FromSamplesOptions & SummarizeOptions = {}): BayesianNetwork {
+    const [fit, structureOptions] = splitOptions(options, NETWORK_FIT_OPTION_KEYS, optionKeys(STRUCTURE_OPTION_KEYS, SUMMARIZE_OPTION_KEYS), 'BayesianNetwork.fromSamples')
     const batch = toBatch(X, { categorical: true, weights: options.weights })
-    const counts = new CategoryCounts(batch.cols, { ...options, sets: plannedSets(options, batch.cols) })
+    const counts = new CategoryCounts(batch.cols, { ...pickOptions(options, BAYESIAN_NETWORK_OPTION_KEYS), sets: plannedSets(options, batch.cols) })
     counts.add(batch)
-    return BayesianNetwork.fromCounts(counts, learnStructure(counts, options), options)
+    return BayesianNetwork.fromCounts(counts, learnStructure(counts, pickOptions(structureOptions, STRUCTURE_OPTION_KEYS)), fit)
   }
 
   /**
@@ -510,20 +527,21 @@ export class BayesianNetwork extends Model<[structure: Structure, distributions:
    * ```
    */
   static async fromStream (source: Source, options: FromSamplesOptions & { signal?: AbortSignal | undefined } = {}): Promise<BayesianNetwork> {
+    const [fit, structureOptions] = splitOptions(options, NETWORK_FIT_OPTION_KEYS, [...STRUCTURE_OPTION_KEYS, 'signal'], 'BayesianNetwork.fromStream')
     const readable = await openAnySource(source)
     let counts: CategoryCounts | undefined
     try {
       for await (const chunk of readable) {
         if (options.signal?.aborted === true) throw new ArilError('ERR_ABORTED', 'fromStream was aborted', {}, { cause: options.signal.reason })
         const batch = toBatch(chunk as BatchInput, { categorical: true })
-        counts ??= new CategoryCounts(batch.cols, { ...options, sets: plannedSets(options, batch.cols) })
+        counts ??= new CategoryCounts(batch.cols, { ...pickOptions(options, BAYESIAN_NETWORK_OPTION_KEYS), sets: plannedSets(options, batch.cols) })
         counts.add(batch, counts.rows)
       }
     } finally {
       readable.destroy()
     }
     if (counts === undefined) throw new ArilError('ERR_NOT_FITTED', 'fromStream: the source had no rows')
-    return BayesianNetwork.fromCounts(counts, learnStructure(counts, options), options)
+    return BayesianNetwork.fromCounts(counts, learnStructure(counts, pickOptions(structureOptions, STRUCTURE_OPTION_KEYS)), fit)
   }
 }
 
@@ -539,6 +557,12 @@ export interface NetworkFitOptions extends BayesianNetworkOptions {
   /** The network's name. */
   name?: string | undefined
 }
+
+/** The keys of {@link NetworkFitOptions}. */
+export const NETWORK_FIT_OPTION_KEYS = [...BAYESIAN_NETWORK_OPTION_KEYS, 'pseudocount', 'stateNames', 'name'] as const
+
+/** The keys of {@link FromSamplesOptions}. */
+export const NETWORK_FROM_SAMPLES_OPTION_KEYS = optionKeys(NETWORK_FIT_OPTION_KEYS, STRUCTURE_OPTION_KEYS)
 
 /** Draws an index from table[at..at+k) (probabilities summing to about 1); −1 when all are 0. */
 function draw (table: Float64Array, at: number, k: number, random: Random): number {
