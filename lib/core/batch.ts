@@ -126,8 +126,7 @@ export function toBatch (input: BatchInput, options: ToBatchOptions = {}): Batch
 /** `ERR_COLUMN_COUNT` when `options.cols` asks for another number of columns. */
 function checkColumns (cols: number, rows: number, options: ToBatchOptions): void {
   if (options.cols !== undefined && cols !== options.cols && rows > 0) {
-    const hint = cols > options.cols ? "; a reader's select option picks the columns, e.g. readCsv(path, { select: ['a', 'b'] })" : ''
-    throw new ArilError('ERR_COLUMN_COUNT', `Expected ${options.cols} column${options.cols === 1 ? '' : 's'}, got ${cols}${hint}`, { row: 0 })
+    throw new ArilError('ERR_COLUMN_COUNT', `Expected ${options.cols} column${options.cols === 1 ? '' : 's'}, got ${cols}`, { row: 0 })
   }
 }
 

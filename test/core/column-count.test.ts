@@ -14,7 +14,7 @@ const csv = join(dir, 'xyz.csv')
 writeFileSync(csv, 'x,y,z\n1,2,3\n4,5,6\n')
 
 t.test('more columns than the model takes: the error suggests the reader\'s select option', async t => {
-  await rejectsArilError(t, pipeline(readCsv(csv, { columns: true }), new NormalDistribution().sink()), { code: 'ERR_COLUMN_COUNT', message: /^Expected 1 column, got 3; a reader's select option picks the columns/ })
+  await rejectsArilError(t, pipeline(readCsv(csv, { columns: true }), new NormalDistribution().sink()), { code: 'ERR_COLUMN_COUNT', message: /^Expected 1 column, got 3; choose the columns with the reader's select option/ })
   await rejectsArilError(t, new NormalDistribution().fitStream(csv), { code: 'ERR_COLUMN_COUNT', message: /select option/ }, 'fitStream of a path')
   const d = new NormalDistribution()
   await pipeline(readCsv(csv, { columns: true, select: ['y'] }), d.sink())
