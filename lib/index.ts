@@ -86,3 +86,6 @@ export { startWorker, type ArilWorker, type WorkerOptions } from './exec/bullmq-
 export { shards, npyShards, registerOpener, isShardList, ShardList, type ShardSpec, type ShardOpener, type NpyShardsOptions } from './exec/shards.js'
 export type { RedisConnection, RedisConnectionOptions } from './exec/redis-types.js'
 export type { SinglePassOptions } from './train/single-pass.js'
+// issue 10 (sequences): sequences as a stream, MarkovChain
+export { BLOCK_SEQUENCES, isSequenceBatch, sequenceCount, sequenceAt, sequenceWeight, sliceSequences, toSequenceBatch, type SequenceBatch, type SequenceInput, type ToSequenceOptions } from './core/sequence.js'
+export { MarkovChain, type ChainDistribution, type ChainInput, type MarkovChainOptions, type MarkovChainFitOptions } from './models/markov-chain.js'

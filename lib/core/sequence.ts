@@ -51,7 +51,13 @@ export function isSequenceBatch (value: unknown): value is SequenceBatch {
   return isBatch(value) && (value as Partial<SequenceBatch>).offsets instanceof Float64Array
 }
 
-/** Number of sequences in a sequence batch. */
+/**
+ * Number of sequences in a sequence batch.
+ * @example
+ * ```ts
+ * sequenceCount(toSequenceBatch([[1, 2], [3]])) // => 2
+ * ```
+ */
 export function sequenceCount (batch: SequenceBatch): number {
   return batch.offsets.length - 1
 }
@@ -89,13 +95,25 @@ export function toSequenceBatch (input: ReadonlyArray<SequenceInput> | SequenceB
   return { ...batch, weights, stateLabels }
 }
 
-/** The rows of sequence i, sharing the batch's memory (weights of a sequence batch are per sequence, so none). */
+/**
+ * The rows of sequence i, sharing the batch's memory (weights of a sequence batch are per sequence, so none).
+ * @example
+ * ```ts
+ * sequenceAt(toSequenceBatch([[1, 2], [3]]), 1).data // => Float64Array [3]
+ * ```
+ */
 export function sequenceAt (batch: SequenceBatch, i: number): Batch {
   const view = sliceBatch({ ...batch, weights: undefined }, batch.offsets[i]!, batch.offsets[i + 1]!)
   return view
 }
 
-/** The weight of sequence i (1 when the batch has none). */
+/**
+ * The weight of sequence i (1 when the batch has none).
+ * @example
+ * ```ts
+ * sequenceWeight(toSequenceBatch([[1], [2]], { weights: [1, 0.5] }), 1) // => 0.5
+ * ```
+ */
 export function sequenceWeight (batch: SequenceBatch, i: number): number {
   return batch.weights === undefined ? 1 : batch.weights[i]!
 }
