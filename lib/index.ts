@@ -89,3 +89,6 @@ export type { SinglePassOptions } from './train/single-pass.js'
 // issue 10 (sequences): sequences as a stream, MarkovChain
 export { BLOCK_SEQUENCES, isSequenceBatch, sequenceCount, sequenceAt, sequenceWeight, sliceSequences, toSequenceBatch, type SequenceBatch, type SequenceInput, type ToSequenceOptions } from './core/sequence.js'
 export { MarkovChain, type ChainDistribution, type ChainInput, type MarkovChainOptions, type MarkovChainFitOptions } from './models/markov-chain.js'
+export { readSequences, parseSequences, type SequencesOptions } from './io/sequences-ndjson.js'
+export { groupSequences, type GroupSequencesOptions } from './io/sequences-group.js'
+export type { SequenceBatchOptions } from './io/sequence-builder.js'
