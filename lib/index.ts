@@ -92,3 +92,4 @@ export { MarkovChain, type ChainDistribution, type ChainInput, type MarkovChainO
 export { readSequences, parseSequences, type SequencesOptions } from './io/sequences-ndjson.js'
 export { groupSequences, type GroupSequencesOptions } from './io/sequences-group.js'
 export type { SequenceBatchOptions } from './io/sequence-builder.js'
+export { readNpySequences, type ReadNpySequencesOptions } from './io/sequences-npy.js'
