@@ -93,3 +93,5 @@ export { readSequences, parseSequences, type SequencesOptions } from './io/seque
 export { groupSequences, type GroupSequencesOptions } from './io/sequences-group.js'
 export type { SequenceBatchOptions } from './io/sequence-builder.js'
 export { readNpySequences, type ReadNpySequencesOptions } from './io/sequences-npy.js'
+export { npySequenceShards, type NpySequenceShardsOptions } from './exec/shards.js'
+export { unitCount, sliceUnits, concatSequences } from './core/sequence.js'

@@ -3,7 +3,7 @@
  * `NdjsonLines` (its `maxLineLength` limit included) and each sequence goes straight into a
  * {@link SequenceBuilder}, so a file of any number of sequences is read in flat memory.
  */
-import { ArilError, show } from '../core/errors.js'
+import { ArilError, invalidOption, show } from '../core/errors.js'
 import { checkKeys, limitOption } from '../core/options.js'
 import type { BatchReadable } from '../core/batch-readable.js'
 import { BatchStream, readFile, type Decoder, type StreamOptions } from './batches.js'
@@ -15,6 +15,17 @@ import { SEQUENCE_BATCH_KEYS, SequenceBuilder, sequenceLimits, type SequenceBatc
 export interface SequencesOptions extends SequenceBatchOptions, StreamOptions {
   /** Limit: the longest line, in characters; longer is `ERR_LIMIT`. Default 16,777,216 (2^24). */
   maxLineLength?: number | undefined
+  /** The sequences to read, `[start, end)` by their line order (default: all); the lines before are parsed and skipped. */
+  sequences?: readonly [number, number] | undefined
+}
+
+/** A checked `sequences` option ([0, ∞) when absent). */
+export function sequenceRange (range: unknown): readonly [number, number] {
+  if (range === undefined) return [0, Infinity]
+  if (!Array.isArray(range) || range.length !== 2 || !range.every(n => Number.isSafeInteger(n) && n >= 0) || range[0] > range[1]) {
+    invalidOption('sequences', 'a range [start, end) of whole numbers, start <= end', range)
+  }
+  return range as [number, number]
 }
 
 class SequenceDecoder implements Decoder {
@@ -23,9 +34,11 @@ class SequenceDecoder implements Decoder {
   private readonly builder: SequenceBuilder
   /** Sequences read so far (the 0-based index of the one being read). */
   private sequence = 0
+  private readonly range: readonly [number, number]
 
   constructor (options: SequencesOptions | undefined, emit: (batch: import('../core/sequence.js').SequenceBatch) => void, private readonly file: string | undefined) {
-    checkKeys(options, [...SEQUENCE_BATCH_KEYS, 'maxLineLength', 'signal'], 'readSequences')
+    checkKeys(options, [...SEQUENCE_BATCH_KEYS, 'maxLineLength', 'signal', 'sequences'], 'readSequences')
+    this.range = sequenceRange(options?.sequences)
     this.builder = new SequenceBuilder(sequenceLimits(options), emit)
     this.lines = new NdjsonLines(limitOption(options, 'maxLineLength', MAX_LINE_LENGTH), file, value => this.line(value))
   }
@@ -36,6 +49,10 @@ class SequenceDecoder implements Decoder {
   }
 
   private line (value: unknown): void {
+    if (this.sequence < this.range[0] || this.sequence >= this.range[1]) {
+      this.sequence++
+      return
+    }
     let sequence = value
     let weight: number | undefined
     let labels: Array<string | null> | undefined

@@ -13,6 +13,7 @@ import { ArilError, invalidOption, limitExceeded, show } from '../core/errors.js
 import { checkKeys } from '../core/options.js'
 import type { SequenceBatch } from '../core/sequence.js'
 import { readNpy } from './npy.js'
+import { sequenceRange } from './sequences-ndjson.js'
 import { SEQUENCE_BATCH_KEYS, sequenceLimits, type SequenceBatchOptions, type SequenceLimits } from './sequence-builder.js'
 
 /** Options of {@link readNpySequences}. */
@@ -54,10 +55,7 @@ export function readNpySequences (path: string, options: ReadNpySequencesOptions
   checkKeys(options, ['lengths', 'offsets', 'sequences', 'rowsPerBatch', ...NPY_KEYS, ...SEQUENCE_BATCH_KEYS], 'readNpySequences')
   if ((options.lengths === undefined) === (options.offsets === undefined)) invalidOption('lengths', 'the path of the lengths .npy, or offsets instead (one of the two)', options.lengths)
   for (const name of ['lengths', 'offsets'] as const) if (options[name] !== undefined && typeof options[name] !== 'string') invalidOption(name, 'a file path', options[name])
-  const range = options.sequences
-  if (range !== undefined && (!Array.isArray(range) || range.length !== 2 || !range.every(n => Number.isSafeInteger(n) && n >= 0) || range[0] > range[1])) {
-    invalidOption('sequences', 'a range [start, end) of whole numbers, start <= end', range)
-  }
+  sequenceRange(options.sequences)
   const limits = sequenceLimits(options)
   const counters = { rowsRead: 0, bytesRead: 0, totalBytes: undefined, totalRows: undefined, skippedRows: 0 }
   const stream = Object.assign(Readable.from(sequences(path, options, limits, counters), { objectMode: true, highWaterMark: 2 }), counters)
