@@ -64,6 +64,8 @@ t.test('NDJSON: any chunking gives the same batches; batches bounded in sequence
   t.ok(whole.every(b => sequenceCount(b) <= 1024), 'at most 1024 sequences per batch')
   t.same(whole.map(sequenceCount).slice(0, 2), [1024, 1024])
   for (const seed of [1, 2]) t.same(await parse(text, {}, randomChunks(Buffer.byteLength(text), seed, 7)), whole, `random chunks ${seed}`)
+  t.same(unpack(await parse(text, { sequences: [1000, 1003] })).sequences, sequences.slice(1000, 1003), 'a range of sequences')
+  t.match(await rejection(parse(text, { sequences: [3, 1] })), { code: 'ERR_INVALID_OPTION' })
   const small = await parse(text, { maxSequences: 10, maxObservations: 100 })
   t.same(unpack(small).sequences, sequences)
   // flat memory: no batch grows with the number of sequences

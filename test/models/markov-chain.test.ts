@@ -167,6 +167,15 @@ t.test('constructor chains, pseudocount, inertia, sample, freeze, summary errors
   assertArilError(t, () => small.fit([['A', 'B', 'C']]), { code: 'ERR_LIMIT', limit: 'maxCategories' })
   t.same(small.distributions[0]!.parameters[0], new Map([['A', 1]]))
   t.same(small.summary().keys, [])
+  // a table limit met while updating: every table is put back, the statistics too
+  const d0 = new DiscreteDistribution({ A: 0.5, B: 0.5 })
+  const cpt = new ConditionalProbabilityTable([['A', 'A', 0.5], ['A', 'B', 0.5], ['B', 'A', 0.5], ['B', 'B', 0.5]], [d0], { maxTableCells: 4 })
+  const limited = new MarkovChain([d0, cpt])
+  const before = JSON.stringify(limited.toJSON())
+  assertArilError(t, () => limited.fit([['A', 'C']]), { code: 'ERR_LIMIT', limit: 'maxTableCells' })
+  t.equal(JSON.stringify(limited.toJSON()), before, 'the chain is unchanged')
+  t.same(limited.summary(), MarkovChain.blank(1).summary())
+  t.equal((limited.distributions[1] as ConditionalProbabilityTable).parents[0], limited.distributions[0], 'the table keeps the chain\'s first distribution as its parent')
   // statistics survive a JSON trip; numbers as symbols
   const numeric = MarkovChain.fromSamples([[1, 2, 1, 2], [2, 2]], { k: 1 })
   t.same(numeric.distributions[0]!.parameters[0], new Map([[1, 0.5], [2, 0.5]]))
