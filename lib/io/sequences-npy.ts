@@ -57,9 +57,11 @@ export function readNpySequences (path: string, options: ReadNpySequencesOptions
   for (const name of ['lengths', 'offsets'] as const) if (options[name] !== undefined && typeof options[name] !== 'string') invalidOption(name, 'a file path', options[name])
   sequenceRange(options.sequences)
   const limits = sequenceLimits(options)
-  const counters = { rowsRead: 0, bytesRead: 0, totalBytes: undefined, totalRows: undefined, skippedRows: 0 }
-  const stream = Object.assign(Readable.from(sequences(path, options, limits, counters), { objectMode: true, highWaterMark: 2 }), counters)
-  return stream as unknown as BatchReadable
+  const counters = { rowsRead: 0 }
+  const stream = Readable.from(sequences(path, options, limits, counters), { objectMode: true, highWaterMark: 2 })
+  // a reader's counters: the rows handed on so far (sizes are not known before both files are read)
+  Object.defineProperty(stream, 'rowsRead', { get: () => counters.rowsRead })
+  return Object.assign(stream, { bytesRead: 0, totalBytes: undefined, totalRows: undefined, skippedRows: 0 }) as unknown as BatchReadable
 }
 
 interface Counters { rowsRead: number }

@@ -7,7 +7,7 @@
 import type { Batch, BatchInput, Key } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { compareKeys } from '../core/keys.js'
-import { Model, type SummarizeOptions, type Summary } from '../core/model.js'
+import { Model, type FitStreamOptions, type SummarizeOptions, type Summary } from '../core/model.js'
 import { assertNotBusy } from '../core/sink.js'
 import { checkKeys, limitOption, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
@@ -308,8 +308,8 @@ export class MarkovChain extends Model<ChainDistribution[], UpdateOptions, Key[]
    * const chain = await MarkovChain.fromStream(() => readSequences('seqs.ndjson'), { k: 2 })
    * ```
    */
-  static async fromStream (source: Source, options: MarkovChainFitOptions & Parameters<MarkovChain['fitStream']>[1] = {}): Promise<MarkovChain> {
-    const { k, maxCategories, ...rest } = options as MarkovChainFitOptions & Record<string, unknown>
+  static async fromStream (source: Source, options: Omit<MarkovChainFitOptions, 'weights' | 'labels'> & FitStreamOptions<UpdateOptions> = {}): Promise<MarkovChain> {
+    const { k, maxCategories, ...rest } = options
     const chain = MarkovChain.blank(orderOption(k), { maxCategories })
     await chain.fitStream(source, rest)
     return chain

@@ -40,6 +40,9 @@ t.test('observations + lengths or offsets; sequences spanning read chunks; bound
   const off = await write('off.npy', offsets, 'i4')
   const read = async (o: ReadNpySequencesOptions): Promise<SequenceBatch[]> => await collect(readNpySequences(x, o)) as SequenceBatch[]
   const whole = await read({ lengths: len })
+  const counted = readNpySequences(x, { lengths: len })
+  await collect(counted)
+  t.equal(counted.rowsRead, seqs.flat().length, 'rowsRead counts the observations handed on')
   t.same(unpack(whole), seqs)
   t.ok(whole.every(b => sequenceCount(b) <= 1024 && b.cols === 2))
   for (const rowsPerBatch of [7, 1000]) {
