@@ -186,7 +186,7 @@ export class MarkovChain extends Model<ChainDistribution[], UpdateOptions, Key[]
    * it is part of, a symbol or transition the chain lacks −Infinity.
    * @example
    * ```ts
-   * chain.logProbability([['A', 'B'], ['B']]) // => Float64Array [-1.38…, -0.69…]
+   * chain.logProbability([['A', 'B'], ['B']]) // => Float64Array [-0.69…, -0.69…] (the chain of the class example)
    * ```
    */
   override logProbability (X: BatchInput | ChainInput): Float64Array {
