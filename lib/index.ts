@@ -86,3 +86,12 @@ export { startWorker, type ArilWorker, type WorkerOptions } from './exec/bullmq-
 export { shards, npyShards, registerOpener, isShardList, ShardList, type ShardSpec, type ShardOpener, type NpyShardsOptions } from './exec/shards.js'
 export type { RedisConnection, RedisConnectionOptions } from './exec/redis-types.js'
 export type { SinglePassOptions } from './train/single-pass.js'
+// issue 10 (sequences): sequences as a stream, MarkovChain
+export { BLOCK_SEQUENCES, isSequenceBatch, sequenceCount, sequenceAt, sequenceWeight, sliceSequences, toSequenceBatch, type SequenceBatch, type SequenceInput, type ToSequenceOptions } from './core/sequence.js'
+export { MarkovChain, type ChainDistribution, type ChainInput, type MarkovChainOptions, type MarkovChainFitOptions } from './models/markov-chain.js'
+export { readSequences, parseSequences, type SequencesOptions } from './io/sequences-ndjson.js'
+export { groupSequences, type GroupSequencesOptions } from './io/sequences-group.js'
+export type { SequenceBatchOptions } from './io/sequence-builder.js'
+export { readNpySequences, type ReadNpySequencesOptions } from './io/sequences-npy.js'
+export { npySequenceShards, type NpySequenceShardsOptions } from './exec/shards.js'
+export { unitCount, sliceUnits, concatSequences } from './core/sequence.js'

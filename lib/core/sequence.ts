@@ -51,7 +51,13 @@ export function isSequenceBatch (value: unknown): value is SequenceBatch {
   return isBatch(value) && (value as Partial<SequenceBatch>).offsets instanceof Float64Array
 }
 
-/** Number of sequences in a sequence batch. */
+/**
+ * Number of sequences in a sequence batch.
+ * @example
+ * ```ts
+ * sequenceCount(toSequenceBatch([[1, 2], [3]])) // => 2
+ * ```
+ */
 export function sequenceCount (batch: SequenceBatch): number {
   return batch.offsets.length - 1
 }
@@ -89,13 +95,25 @@ export function toSequenceBatch (input: ReadonlyArray<SequenceInput> | SequenceB
   return { ...batch, weights, stateLabels }
 }
 
-/** The rows of sequence i, sharing the batch's memory (weights of a sequence batch are per sequence, so none). */
+/**
+ * The rows of sequence i, sharing the batch's memory (weights of a sequence batch are per sequence, so none).
+ * @example
+ * ```ts
+ * sequenceAt(toSequenceBatch([[1, 2], [3]]), 1).data // => Float64Array [3]
+ * ```
+ */
 export function sequenceAt (batch: SequenceBatch, i: number): Batch {
   const view = sliceBatch({ ...batch, weights: undefined }, batch.offsets[i]!, batch.offsets[i + 1]!)
   return view
 }
 
-/** The weight of sequence i (1 when the batch has none). */
+/**
+ * The weight of sequence i (1 when the batch has none).
+ * @example
+ * ```ts
+ * sequenceWeight(toSequenceBatch([[1], [2]], { weights: [1, 0.5] }), 1) // => 0.5
+ * ```
+ */
 export function sequenceWeight (batch: SequenceBatch, i: number): number {
   return batch.weights === undefined ? 1 : batch.weights[i]!
 }
@@ -119,6 +137,66 @@ export function sliceSequences (batch: SequenceBatch, start: number, end: number
     weights: batch.weights?.subarray(start, end),
     stateLabels: batch.stateLabels?.slice(first, last)
   }
+}
+
+/**
+ * The units a model's blocks count in a batch: its sequences for a {@link SequenceBatch} (whose
+ * statistics are summed per sequence, in blocks of {@link BLOCK_SEQUENCES}), else its rows. The
+ * trainer and the executors cut, count and skip batches in these units.
+ * @example
+ * ```ts
+ * unitCount(toSequenceBatch([[1, 2], [3]])) // => 2
+ * unitCount(toBatch([1, 2, 3])) // => 3
+ * ```
+ */
+export function unitCount (batch: Batch): number {
+  return isSequenceBatch(batch) ? batch.offsets.length - 1 : batch.rows
+}
+
+/**
+ * Units `start` … `end − 1` of a batch (see {@link unitCount}): whole sequences of a
+ * SequenceBatch, rows of any other batch; sharing its memory.
+ * @example
+ * ```ts
+ * sliceUnits(toSequenceBatch([[1, 2], [3]]), 1, 2).data // => Float64Array [3]
+ * ```
+ */
+export function sliceUnits (batch: Batch, start: number, end: number): Batch {
+  return isSequenceBatch(batch) ? sliceSequences(batch, start, end) : sliceBatch(batch, start, end)
+}
+
+/**
+ * SequenceBatches of equal width glued into one: offsets shifted, per-sequence weights (1 where
+ * a part has none) and state labels (null where a part has none) kept, categories merged as
+ * {@link toSequenceBatch} merges them.
+ * @example
+ * ```ts
+ * concatSequences([toSequenceBatch([[1, 2]]), toSequenceBatch([[3], []])]).offsets // => Float64Array [0, 2, 3, 3]
+ * ```
+ */
+export function concatSequences (parts: readonly SequenceBatch[]): SequenceBatch {
+  if (parts.length === 1) return parts[0]!
+  const cols = parts.find(p => p.rows > 0)?.cols ?? parts[0]?.cols ?? 1
+  const rowsOnly = concatenate(parts.map(p => ({ ...p, weights: undefined, cols: p.rows === 0 ? cols : p.cols })), cols)
+  const sequences = parts.reduce((n, p) => n + p.offsets.length - 1, 0)
+  const offsets = new Float64Array(sequences + 1)
+  const weighted = parts.some(p => p.weights !== undefined)
+  const weights = weighted ? new Float64Array(sequences).fill(1) : undefined
+  const labeled = parts.some(p => p.stateLabels !== undefined)
+  const stateLabels: Array<string | null> | undefined = labeled ? [] : undefined
+  let at = 0
+  parts.forEach((p, i) => {
+    const base = rowsOnly.offsets[i]!
+    const n = p.offsets.length - 1
+    for (let j = 1; j <= n; j++) offsets[at + j] = base + p.offsets[j]!
+    if (p.weights !== undefined) weights!.set(p.weights, at)
+    if (stateLabels !== undefined) {
+      if (p.stateLabels === undefined) for (let r = 0; r < p.rows; r++) stateLabels.push(null)
+      else stateLabels.push(...p.stateLabels)
+    }
+    at += n
+  })
+  return { data: rowsOnly.data, rows: rowsOnly.rows, cols, categories: rowsOnly.categories, offsets, weights, stateLabels }
 }
 
 function checkSequenceBatch (batch: SequenceBatch, options: ToSequenceOptions): SequenceBatch {

@@ -21,6 +21,9 @@ import { readJson, type JsonOptions } from '../io/json.js'
 import { readNdjson, type NdjsonOptions } from '../io/ndjson.js'
 import { readNpy } from '../io/npy.js'
 import { parseHeader, readPreamble } from '../io/npy-header.js'
+import { BLOCK_SEQUENCES } from '../core/sequence.js'
+import { readSequences, type SequencesOptions } from '../io/sequences-ndjson.js'
+import { readNpySequences } from '../io/sequences-npy.js'
 
 /** JSON options of a text reader (everything but `signal`, which the executor sets). */
 type JsonReaderOptions<T> = Omit<T, 'signal'>
@@ -32,11 +35,13 @@ export type ShardSpec =
   | { ndjson: string; options?: JsonReaderOptions<NdjsonOptions> }
   | { json: string; options?: JsonReaderOptions<JsonOptions> }
   | { opener: string; args?: unknown }
+  | { npySequences: string; lengths?: string; offsets?: string; range?: [number, number] }
+  | { ndjsonSequences: string; range?: [number, number]; options?: JsonReaderOptions<SequencesOptions> }
 
 /** What a registered opener returns: a stream of batches (or anything `fitStream` reads), or a file path. */
 export type ShardOpener = (args: unknown, context: { signal: AbortSignal | undefined }) => StreamLike | string | Promise<StreamLike | string>
 
-const KINDS = ['npy', 'csv', 'ndjson', 'json', 'opener'] as const
+const KINDS = ['npy', 'csv', 'ndjson', 'json', 'opener', 'npySequences', 'ndjsonSequences'] as const
 
 /**
  * A checked, immutable list of shards: the source of a pass that threads and machines read by
@@ -98,13 +103,17 @@ function checkShard (spec: ShardSpec, i: number): ShardSpec {
   if (kinds.length !== 1) invalidOption(name, `exactly one of ${KINDS.join(', ')}`, Object.keys(record).join(', '))
   const kind = kinds[0]!
   if (typeof record[kind] !== 'string' || record[kind] === '') invalidOption(`${name}.${kind}`, kind === 'opener' ? 'the name of a registered opener' : 'a file path', record[kind])
-  const allowed = kind === 'npy' ? ['npy', 'start', 'end'] : kind === 'opener' ? ['opener', 'args'] : [kind, 'options']
+  const allowed = kind === 'npy' ? ['npy', 'start', 'end'] : kind === 'opener' ? ['opener', 'args'] : kind === 'npySequences' ? [kind, 'lengths', 'offsets', 'range'] : kind === 'ndjsonSequences' ? [kind, 'range', 'options'] : [kind, 'options']
   const extra = Object.keys(record).filter(k => !allowed.includes(k))
   if (extra.length > 0) invalidOption(`${name}.${extra[0]!}`, `only ${allowed.join(', ')} in a { ${kind} } shard`, record[extra[0]!])
   for (const key of ['start', 'end'] as const) {
     const value = record[key]
     if (value !== undefined && (!Number.isSafeInteger(value) || (value as number) < 0)) invalidOption(`${name}.${key}`, 'a whole number >= 0', value)
   }
+  if (kind === 'npySequences' && (typeof record.lengths === 'string') === (typeof record.offsets === 'string')) {
+    invalidOption(`${name}.lengths`, 'the path of the lengths .npy, or offsets instead (one of the two)', record.lengths ?? record.offsets)
+  }
+  checkRange(record.range, name)
   const json = kind === 'opener' ? record.args : record.options
   if (json !== undefined) plainJSON(json, `${name}.${kind === 'opener' ? 'args' : 'options'}`)
   if (kind !== 'opener' && kind !== 'npy' && json !== undefined && (typeof json !== 'object' || json === null || Array.isArray(json) || 'signal' in json)) {
@@ -114,6 +123,17 @@ function checkShard (spec: ShardSpec, i: number): ShardSpec {
 }
 
 /** Checks that a value survives JSON unchanged (no functions, no undefined inside, no NaN, no cycles). */
+/**
+ * A sequence shard's range `[start, end)` of sequences: its blocks are the one-pass blocks only if
+ * it starts on a multiple of BLOCK_SEQUENCES.
+ */
+function checkRange (range: unknown, name: string): void {
+  if (range === undefined) return
+  if (!Array.isArray(range) || range.length !== 2 || !range.every(n => Number.isSafeInteger(n) && n >= 0) || range[0] > range[1] || range[0] % BLOCK_SEQUENCES !== 0) {
+    invalidOption(`${name}.range`, `a range [start, end) of sequences, start <= end, start a multiple of ${BLOCK_SEQUENCES} (BLOCK_SEQUENCES)`, range)
+  }
+}
+
 function plainJSON (value: unknown, name: string, depth = 0): void {
   if (depth > 64) invalidOption(name, 'plain JSON nested at most 64 deep', 'a deeper value')
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return
@@ -165,6 +185,8 @@ export async function openShard (spec: ShardSpec, signal?: AbortSignal): Promise
   if ('csv' in spec) return readCsv(spec.csv, { ...spec.options, signal })
   if ('ndjson' in spec) return readNdjson(spec.ndjson, { ...spec.options, signal })
   if ('json' in spec) return readJson(spec.json, { ...spec.options, signal })
+  if ('npySequences' in spec) return readNpySequences(spec.npySequences, { lengths: spec.lengths, offsets: spec.offsets, sequences: spec.range, signal })
+  if ('ndjsonSequences' in spec) return readSequences(spec.ndjsonSequences, { ...spec.options, sequences: spec.range, signal })
   const opener = openers.get(spec.opener)
   if (opener === undefined) {
     const known = [...openers.keys()].sort()
@@ -245,6 +267,49 @@ export async function npyShards (path: string, options: NpyShardsOptions = {}): 
 }
 
 /** Rows and bytes per row of an `.npy` file, from its header. */
+/** Options of {@link npySequenceShards}. */
+export interface NpySequenceShardsOptions {
+  /** The lengths `.npy` (give this or `offsets`). */
+  lengths?: string | undefined
+  /** The offsets `.npy` (sequences + 1 entries). */
+  offsets?: string | undefined
+  /** How many shards (default: one per 64 MiB of observations). */
+  shards?: number | undefined
+  /** Sequences per shard, rounded up to a multiple of BLOCK_SEQUENCES (instead of `shards`). */
+  sequencesPerShard?: number | undefined
+}
+
+/**
+ * Shards of a sequence `.npy` pair (see readNpySequences): ranges of whole blocks of
+ * BLOCK_SEQUENCES sequences, so their summaries merge into the bits of one pass. The number of
+ * sequences comes from the lengths' (or offsets') header.
+ * @throws ArilError `ERR_INVALID_OPTION`, and the errors of reading the headers
+ * @example
+ * ```ts
+ * const list = await npySequenceShards('x.npy', { lengths: 'lengths.npy', shards: 4 })
+ * await chain.fitStream(list, { workers: 2 })
+ * ```
+ */
+export async function npySequenceShards (path: string, options: NpySequenceShardsOptions): Promise<ShardList> {
+  if (typeof path !== 'string' || path === '') invalidOption('path', 'a file path', path)
+  const { lengths, offsets, shards: count, sequencesPerShard } = options ?? {}
+  if ((typeof lengths === 'string') === (typeof offsets === 'string')) invalidOption('lengths', 'the path of the lengths .npy, or offsets instead (one of the two)', lengths ?? offsets)
+  if (count !== undefined && (!Number.isSafeInteger(count) || count < 1)) invalidOption('shards', 'a whole number >= 1', count)
+  if (sequencesPerShard !== undefined && (!Number.isSafeInteger(sequencesPerShard) || sequencesPerShard < 1)) invalidOption('sequencesPerShard', 'a whole number >= 1', sequencesPerShard)
+  const sequences = lengths !== undefined ? (await npyShape(lengths)).rows : Math.max(0, (await npyShape(offsets!)).rows - 1)
+  const { rows, rowBytes } = await npyShape(path)
+  const blocks = Math.ceil(sequences / BLOCK_SEQUENCES)
+  const perShard = sequencesPerShard !== undefined
+    ? Math.ceil(sequencesPerShard / BLOCK_SEQUENCES)
+    : Math.max(1, Math.ceil(blocks / (count ?? Math.max(1, Math.ceil(rows * rowBytes / SHARD_BYTES)))))
+  const specs: ShardSpec[] = []
+  for (let start = 0; start < sequences || specs.length === 0; start += perShard * BLOCK_SEQUENCES) {
+    const range: [number, number] = [start, Math.min(sequences, start + perShard * BLOCK_SEQUENCES)]
+    specs.push(lengths !== undefined ? { npySequences: path, lengths, range } : { npySequences: path, offsets: offsets!, range })
+  }
+  return new ShardList(specs)
+}
+
 export async function npyShape (path: string): Promise<{ rows: number; rowBytes: number }> {
   let handle
   try {

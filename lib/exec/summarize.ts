@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises'
 import { ExactSum } from '../core/accumulate.js'
 import { RELEASES_BATCHES, releaseBatch, type BatchInput } from '../core/batch.js'
 import { ArilError } from '../core/errors.js'
+import { unitCount } from '../core/sequence.js'
 import type { Model } from '../core/model.js'
 import { fromJSON, stringifyJSON } from '../core/serialize.js'
 import type { TrainableModel } from '../train/em.js'
@@ -37,13 +38,14 @@ class ShardSink extends Writable {
   override _write (chunk: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     try {
       const batch = this.model.toBatch(chunk as BatchInput)
-      if (batch.rows > 0) {
+      const units = unitCount(batch)
+      if (units > 0) {
         const logp = this.model.summarizeBatch(batch)
         if (logp !== undefined) {
           this.logs.add(logp)
           this.returned = true
         }
-        this.rows += batch.rows
+        this.rows += units
         this.batches++
       }
       releaseBatch(chunk)

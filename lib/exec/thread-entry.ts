@@ -14,7 +14,7 @@ import '../index.js'
 import { serializeError, type SerializedError } from './errors.js'
 import { modelCopy, summarizeShard } from './summarize.js'
 import { transferList, type ClaimedPiece, type FromThread, type ToThread } from './thread-pool.js'
-import { sliceBatch } from '../core/batch.js'
+import { sliceUnits, unitCount } from '../core/sequence.js'
 import type { TrainableModel } from '../train/em.js'
 
 const port = parentPort!
@@ -44,7 +44,7 @@ async function handle (message: ToThread): Promise<void> {
         const logProbability = model!.summarizeBatch(message.batch)
         // the buffers go back to the main thread, which fills them with the next pieces
         const buffers = transferList(message.batch)
-        send({ type: 'done', id: message.id, rows: message.batch.rows, logProbability, buffers }, buffers)
+        send({ type: 'done', id: message.id, rows: unitCount(message.batch), logProbability, buffers }, buffers)
       } catch (err) {
         failure = serializeError(err)
         send({ type: 'error', id: message.id, error: failure })
@@ -66,7 +66,7 @@ async function handle (message: ToThread): Promise<void> {
           break
         }
         try {
-          pieces.push([index, to - from, model!.summarizeBatch(sliceBatch(batch, from, to))])
+          pieces.push([index, to - from, model!.summarizeBatch(sliceUnits(batch, from, to))])
         } catch (err) {
           failure = serializeError(err)
           failed = { index, error: failure }

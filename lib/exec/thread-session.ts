@@ -16,12 +16,18 @@
  * claim in place (no copy, one message per thread); a `.npy` file path is split into
  * block-aligned row ranges that the threads read themselves, so this thread reads nothing. Shard
  * lists go to idle threads whole.
+ *
+ * A SequenceBatch is handed over in whole sequences: positions, blocks and pieces count its
+ * sequences (BLOCK_SEQUENCES, equal to BLOCK_ROWS, sequences per block of a sequence model's sums)
+ * through `unitCount` and `sliceUnits`, so a sequence is never cut and the threads' blocks are
+ * those of the one-thread pass.
  */
 import { stat } from 'node:fs/promises'
 import { BLOCK_ROWS } from '../core/accumulate.js'
-import { isBatch, sliceBatch, type Batch } from '../core/batch.js'
+import { isBatch, type Batch } from '../core/batch.js'
+import { BLOCK_SEQUENCES, isSequenceBatch, sliceUnits, unitCount } from '../core/sequence.js'
 import { ArilError } from '../core/errors.js'
-import { concatBatches } from '../train/rebatch.js'
+import { concatUnits } from '../train/rebatch.js'
 import type { FitRequest, PassSource, Session } from './executor.js'
 import { inProcessPass } from './in-process.js'
 import { isShardList, npyShards, type ShardList } from './shards.js'
@@ -61,6 +67,22 @@ export interface PoolOwner {
 export function pieceRows (cols: number, batchSize?: number): number {
   const rows = batchSize ?? Math.floor(PIECE_VALUES / Math.max(1, cols))
   return Math.max(1, Math.ceil(rows / BLOCK_ROWS)) * BLOCK_ROWS
+}
+
+/**
+ * Units per re-cut piece of a batch: {@link pieceRows} for rows; for a SequenceBatch, `batchSize`
+ * sequences or about 2^16 values' worth of sequences of its mean length, rounded up to a multiple
+ * of BLOCK_SEQUENCES.
+ * @example
+ * ```ts
+ * pieceUnits(toSequenceBatch([[1, 2], [3, 4]])) // => 32768 (2^16 values of sequences of 2 steps)
+ * ```
+ */
+export function pieceUnits (batch: Batch, batchSize?: number): number {
+  if (!isSequenceBatch(batch)) return pieceRows(batch.cols, batchSize)
+  const values = Math.max(1, batch.cols * batch.rows / Math.max(1, unitCount(batch)))
+  const units = batchSize ?? Math.floor(PIECE_VALUES / values)
+  return Math.max(1, Math.ceil(units / BLOCK_SEQUENCES)) * BLOCK_SEQUENCES
 }
 
 /**
@@ -115,7 +137,7 @@ export class ThreadSession implements Session {
   /** The segment of work since the last `begin` runs on the threads. */
   private onThreads = false
   private pool: ThreadPool | undefined
-  /** Rows in the model's statistics this epoch, including rows held for the next piece. */
+  /** Units (rows, or sequences) in the model's statistics this epoch, including units held for the next piece. */
   private pos = 0
   private held: Batch[] = []
   private heldRows = 0
@@ -220,15 +242,17 @@ export class ThreadSession implements Session {
     if (!this.onThreads && !this.fit.miniBatch && this.wantsThreads === true && this.executor.readyPool() !== undefined && modelText(this.fit.model) === undefined) {
       // A model that cannot be written yet (a classifier building its components from the first
       // batch) summarizes the rest of its first block here, then can be sent to the threads.
-      const head = Math.min(batch.rows, BLOCK_ROWS - this.pos % BLOCK_ROWS)
+      const units = unitCount(batch)
+      const head = Math.min(units, BLOCK_ROWS - this.pos % BLOCK_ROWS)
       this.pos += head
-      this.fit.done(head, this.here(sliceBatch(batch, 0, head)))
-      batch = sliceBatch(batch, head, batch.rows)
+      this.fit.done(head, this.here(sliceUnits(batch, 0, head)))
+      batch = sliceUnits(batch, head, units)
       this.tryThreads()
     }
     if (!this.onThreads) {
-      this.pos += batch.rows
-      if (batch.rows > 0) this.fit.done(batch.rows, this.here(batch))
+      const units = unitCount(batch)
+      this.pos += units
+      if (units > 0) this.fit.done(units, this.here(batch))
       this.considerThreads()
       return
     }
@@ -238,61 +262,65 @@ export class ThreadSession implements Session {
 
   /** A mini-batch: its whole blocks go to a thread at once; the rows of cut blocks are summarized here. */
   private async addWhole (batch: Batch): Promise<void> {
-    const n = batch.rows
+    const n = unitCount(batch)
     const head = Math.min(n, (BLOCK_ROWS - this.pos % BLOCK_ROWS) % BLOCK_ROWS)
     const whole = Math.floor((n - head) / BLOCK_ROWS) * BLOCK_ROWS
     // Here: the head finishes the model's partial block, the tail starts the next one.
-    const headLogp = head > 0 ? this.here(sliceBatch(batch, 0, head)) : undefined
-    const tailLogp = head + whole < n ? this.here(sliceBatch(batch, head + whole, n)) : undefined
+    const headLogp = head > 0 ? this.here(sliceUnits(batch, 0, head)) : undefined
+    const tailLogp = head + whole < n ? this.here(sliceUnits(batch, head + whole, n)) : undefined
     this.pos += n
     if (whole === 0) {
       this.fit.done(n, sum(headLogp, tailLogp))
       return
     }
-    const middle = this.owned([sliceBatch(batch, head, head + whole)])
+    const middle = this.owned([sliceUnits(batch, head, head + whole)])
     await this.send(middle, r => this.fit.done(n, sum(sum(headLogp, r.logProbability), tailLogp)))
   }
 
   /** A full pass: rows are held until they fill a piece of whole blocks. */
   private async addRecut (batch: Batch): Promise<void> {
     let rest = batch
+    let units = unitCount(rest)
     if (this.heldRows === 0 && this.pos % BLOCK_ROWS !== 0) {
-      const head = Math.min(rest.rows, BLOCK_ROWS - this.pos % BLOCK_ROWS)
-      const part = sliceBatch(rest, 0, head)
+      const head = Math.min(units, BLOCK_ROWS - this.pos % BLOCK_ROWS)
+      const part = sliceUnits(rest, 0, head)
       this.pos += head
       this.fit.done(head, this.here(part))
-      rest = sliceBatch(rest, head, rest.rows)
+      rest = sliceUnits(rest, head, units)
+      units -= head
     }
-    if (this.heldRows === 0 && rest.rows >= BLOCK_ROWS && isShared(rest)) {
+    if (this.heldRows === 0 && units >= BLOCK_ROWS && isShared(rest)) {
       // Rows in shared memory: the threads claim pieces of them in place, one message per thread.
-      const whole = Math.floor(rest.rows / BLOCK_ROWS) * BLOCK_ROWS
+      const whole = Math.floor(units / BLOCK_ROWS) * BLOCK_ROWS
       this.pos += whole
-      const claimRows = this.fit.batchSize === undefined ? pieceRows(rest.cols, Math.floor(CLAIM_VALUES / Math.max(1, rest.cols))) : pieceRows(rest.cols, this.fit.batchSize)
+      const claimRows = isSequenceBatch(rest) || this.fit.batchSize !== undefined ? pieceUnits(rest, this.fit.batchSize) : pieceRows(rest.cols, Math.floor(CLAIM_VALUES / Math.max(1, rest.cols)))
       this.track(this.pieceId++, this.pool!.claims(rest, 0, whole, claimRows), results => {
         for (const r of results) this.fit.done(r.rows, r.logProbability)
       })
-      rest = sliceBatch(rest, whole, rest.rows)
+      rest = sliceUnits(rest, whole, units)
+      units -= whole
     }
-    if (rest.rows === 0) return
+    if (units === 0) return
     this.held.push(rest)
-    this.heldRows += rest.rows
-    this.pos += rest.rows
-    this.rowsPerPiece ||= pieceRows(rest.cols, this.fit.batchSize)
+    this.heldRows += units
+    this.pos += units
+    this.rowsPerPiece ||= pieceUnits(rest, this.fit.batchSize)
     while (this.heldRows >= this.rowsPerPiece) await this.emit(this.rowsPerPiece)
   }
 
-  /** The first `rows` held rows, removed from the hold. */
+  /** The first `rows` held units (rows or sequences), removed from the hold. */
   private take (rows: number): Batch[] {
     const parts: Batch[] = []
     let need = rows
     while (need > 0) {
       const first = this.held[0]!
-      if (first.rows <= need) {
+      const units = unitCount(first)
+      if (units <= need) {
         parts.push(this.held.shift()!)
-        need -= first.rows
+        need -= units
       } else {
-        parts.push(sliceBatch(first, 0, need))
-        this.held[0] = sliceBatch(first, need, first.rows)
+        parts.push(sliceUnits(first, 0, need))
+        this.held[0] = sliceUnits(first, need, units)
         need = 0
       }
     }
@@ -312,7 +340,7 @@ export class ThreadSession implements Session {
    */
   private owned (parts: Batch[]): Batch {
     if (parts.length === 1 && isShared(parts[0]!)) return parts[0]!
-    if (parts.length > 1) return concatBatches(parts)
+    if (parts.length > 1) return concatUnits(parts)
     const part = parts[0]!
     const out: Record<string, unknown> = { ...part }
     for (const [key, value] of Object.entries(part)) {
@@ -332,8 +360,8 @@ export class ThreadSession implements Session {
       const whole = Math.floor(this.heldRows / BLOCK_ROWS) * BLOCK_ROWS
       if (whole > 0) await this.emit(whole)
       if (this.heldRows > 0) {
-        const part = concatBatches(this.take(this.heldRows))
-        this.fit.done(part.rows, this.here(part))
+        const part = concatUnits(this.take(this.heldRows))
+        this.fit.done(unitCount(part), this.here(part))
       }
     }
     await this.settle()

@@ -14,7 +14,7 @@ import type { Executor, FitRequest, Session } from './executor.js'
 import { sharedCopy, ThreadSession, type PoolOwner } from './thread-session.js'
 import { ThreadPool } from './thread-pool.js'
 
-export { AUTO_MS, AUTO_VALUES, PassFailure, pieceRows } from './thread-session.js'
+export { AUTO_MS, AUTO_VALUES, PassFailure, pieceRows, pieceUnits } from './thread-session.js'
 
 /** Options of {@link threadExecutor}. */
 export interface ThreadExecutorOptions {

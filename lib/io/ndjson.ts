@@ -29,9 +29,12 @@ function ndjsonSettings (options: NdjsonOptions | undefined, where: string): Ndj
   return { columns: columnOptions(options, NDJSON_OPTION_KEYS, where), maxLineLength: limitOption(options, 'maxLineLength', MAX_LINE_LENGTH) }
 }
 
-class NdjsonDecoder implements Decoder {
+/**
+ * Splits NDJSON text into lines and hands each non-blank one, parsed, to `onValue` with its 1-based
+ * number (shared by the row and the sequence readers).
+ */
+export class NdjsonLines {
   private readonly text = new TextDecoder()
-  private readonly rows: ValueRows
   /**
    * The unfinished last line so far, in the pieces it came in: joined once, when its end arrives
    * (appending each chunk to one string and searching it again made a long line quadratic).
@@ -39,15 +42,9 @@ class NdjsonDecoder implements Decoder {
   private held: string[] = []
   private heldLength = 0
   /** Lines finished so far (the 1-based number of the line being parsed). */
-  private line = 0
+  line = 0
 
-  constructor (private readonly settings: NdjsonSettings, emit: (batch: Batch) => void, private readonly file: string | undefined) {
-    this.rows = new ValueRows(settings.columns, { code: 'ERR_JSON_VALUE', locate: () => ({ line: this.line, file: this.file }) }, emit)
-  }
-
-  get skippedRows (): number {
-    return this.rows.skippedRows
-  }
+  constructor (private readonly maxLineLength: number, private readonly file: string | undefined, private readonly onValue: (value: unknown) => void) {}
 
   write (chunk: unknown): void {
     // The writable side is in byte mode: Node hands over Buffers, or strings as written.
@@ -71,7 +68,6 @@ class NdjsonDecoder implements Decoder {
     const last = this.text.decode()
     this.checkLength(this.heldLength + last.length)
     this.parseLine(this.take(last))
-    this.rows.end()
   }
 
   /** The held pieces and `last`, joined into one line. */
@@ -84,7 +80,7 @@ class NdjsonDecoder implements Decoder {
   }
 
   private checkLength (length: number): void {
-    const max = this.settings.maxLineLength
+    const max = this.maxLineLength
     if (length > max) limitExceeded('maxLineLength', max, `a line of more than ${max} characters`, { line: this.line + 1, file: this.file })
   }
 
@@ -99,7 +95,30 @@ class NdjsonDecoder implements Decoder {
       if (line.trim() === '') return
       throw new ArilError('ERR_NDJSON_PARSE', `NDJSON line is not JSON: ${(err as Error).message}`, { line: this.line, file: this.file }, { cause: err })
     }
-    this.rows.write(value)
+    this.onValue(value)
+  }
+}
+
+class NdjsonDecoder implements Decoder {
+  private readonly rows: ValueRows
+  private readonly lines: NdjsonLines
+
+  constructor (settings: NdjsonSettings, emit: (batch: Batch) => void, file: string | undefined) {
+    this.lines = new NdjsonLines(settings.maxLineLength, file, value => this.rows.write(value))
+    this.rows = new ValueRows(settings.columns, { code: 'ERR_JSON_VALUE', locate: () => ({ line: this.lines.line, file }) }, emit)
+  }
+
+  get skippedRows (): number {
+    return this.rows.skippedRows
+  }
+
+  write (chunk: unknown): void {
+    this.lines.write(chunk)
+  }
+
+  end (): void {
+    this.lines.end()
+    this.rows.end()
   }
 }
 

@@ -20,7 +20,8 @@
  */
 import { statSync } from 'node:fs'
 import { ExactSum, decodeNumber, encodeNumber } from '../core/accumulate.js'
-import { sliceBatch, type Batch } from '../core/batch.js'
+import type { Batch } from '../core/batch.js'
+import { sliceUnits, unitCount } from '../core/sequence.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import type { Model } from '../core/model.js'
 import { checkKeys, numberOption, optionKeys, type UpdateOptions } from '../core/options.js'
@@ -305,7 +306,7 @@ export class Loop<U extends UpdateOptions> {
   /** Summarizes one batch (after checking for an abort). */
   add (batch: Batch): void {
     this.checkAbort()
-    this.counted(batch.rows, this.model.summarizeBatch(batch))
+    this.counted(unitCount(batch), this.model.summarizeBatch(batch))
   }
 
   /** Counts a batch summarized (here or by a worker) that returned `logp`. */
@@ -529,19 +530,20 @@ export function trainBatch<U extends UpdateOptions> (model: TrainableModel<U>, b
   const loop = new Loop(model, trainSettings(options))
   const data = model.toBatch(batch)
   if (!loop.begin()) return checkSync(loop).history
-  const size = loop.settings.batchSize ?? Math.max(1, data.rows)
+  const units = unitCount(data)
+  const size = loop.settings.batchSize ?? Math.max(1, units)
   try {
     loop.identify(data)
     loop.identify(undefined)
     let at = loop.sourceRows
     for (;;) {
-      if (at >= data.rows) {
+      if (at >= units) {
         at = 0
         if (!checkSync(loop).sourceEnded()) break
         continue
       }
-      const end = Math.min(data.rows, at + size)
-      loop.add(end - at === data.rows ? data : sliceBatch(data, at, end))
+      const end = Math.min(units, at + size)
+      loop.add(end - at === units ? data : sliceUnits(data, at, end))
       at = end
       if (loop.epochComplete && !loop.endEpoch()) break
       checkSync(loop).maybeCheckpoint()

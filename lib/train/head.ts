@@ -3,12 +3,12 @@
  * the start of the data before training reads all of it.
  */
 import type { Batch, BatchInput } from '../core/batch.js'
-import { sliceBatch } from '../core/batch.js'
+import { sliceUnits, unitCount } from '../core/sequence.js'
 import { ArilError, show } from '../core/errors.js'
 import { sourceError } from '../core/source.js'
 import { isShardList, openAnySource } from '../exec/shards.js'
 import type { Opener } from './em.js'
-import { concatBatches } from './rebatch.js'
+import { concatUnits } from './rebatch.js'
 
 /**
  * Reads up to `rows` rows from a fresh opening of `open` (then closes it), each chunk checked by
@@ -36,8 +36,10 @@ export async function readHead (open: Opener, rows: number, toBatch: (X: BatchIn
       if (parts.length > 0 && batch.cols !== parts[0]!.cols && batch.rows > 0) {
         throw new ArilError('ERR_COLUMN_COUNT', `Expected ${parts[0]!.cols} columns like the first batch, got ${batch.cols}`, { row: held })
       }
-      parts.push(held + batch.rows > rows ? sliceBatch(batch, 0, rows - held) : batch)
-      held += parts.at(-1)!.rows
+      // rows, or whole sequences of a SequenceBatch
+      const units = unitCount(batch)
+      parts.push(held + units > rows ? sliceUnits(batch, 0, rows - held) : batch)
+      held += unitCount(parts.at(-1)!)
       if (held >= rows) break
     }
   } catch (err) {
@@ -46,5 +48,5 @@ export async function readHead (open: Opener, rows: number, toBatch: (X: BatchIn
     readable.destroy()
   }
   if (parts.length === 0) return toBatch([])
-  return concatBatches(parts)
+  return concatUnits(parts)
 }

@@ -9,7 +9,8 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { addAbortSignal, type Readable } from 'node:stream'
-import { sliceBatch, type Batch } from '../core/batch.js'
+import type { Batch } from '../core/batch.js'
+import { sliceUnits, unitCount } from '../core/sequence.js'
 import { ArilError } from '../core/errors.js'
 import type { UpdateOptions } from '../core/options.js'
 import { ProgressCounter, type ProgressCallback } from '../core/progress.js'
@@ -164,12 +165,14 @@ export function readBatches<U extends UpdateOptions> (model: TrainableModel<U>, 
         throw inSourceFile(err, readable)
       }
       loop?.identify(batch)
+      // Sequence models count (and skip) whole sequences, every other model rows.
+      const units = unitCount(batch)
       if (skip > 0) {
-        const drop = Math.min(skip, batch.rows)
+        const drop = Math.min(skip, units)
         skip -= drop
-        batch = sliceBatch(batch, drop, batch.rows)
+        batch = sliceUnits(batch, drop, units)
       }
-      if (batch.rows > 0) yield batch
+      if (unitCount(batch) > 0) yield batch
     }
     loop?.identify(undefined)
     if (skip > 0) throw new ArilError('ERR_SOURCE', `The source ended before the ${skipped} rows the checkpoint had consumed`)

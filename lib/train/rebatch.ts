@@ -3,7 +3,8 @@
  * EM sees the same batches whatever chunking the source happens to produce (and the same as the
  * in-memory fit, which slices its rows the same way).
  */
-import { sliceBatch, type Batch, type Key } from '../core/batch.js'
+import { type Batch, type Key } from '../core/batch.js'
+import { concatSequences, isSequenceBatch, sliceUnits, unitCount, type SequenceBatch } from '../core/sequence.js'
 
 /**
  * Glues batches of equal width into one (data, weights, labels and categories); weights or labels
@@ -46,7 +47,19 @@ export function concatBatches (parts: readonly Batch[]): Batch {
 }
 
 /**
- * Cuts a stream of batches into batches of exactly `size` rows (the last one may be shorter).
+ * Batches glued into one: SequenceBatches by {@link concatSequences}, others by {@link concatBatches}.
+ * @example
+ * ```ts
+ * concatUnits([toSequenceBatch([[1]]), toSequenceBatch([[2, 3]])]).offsets // => Float64Array [0, 1, 3]
+ * ```
+ */
+export function concatUnits (parts: readonly Batch[]): Batch {
+  return parts.length > 0 && parts.every(isSequenceBatch) ? concatSequences(parts as SequenceBatch[]) : concatBatches(parts)
+}
+
+/**
+ * Cuts a stream of batches into batches of exactly `size` rows (the last one may be shorter); a
+ * stream of SequenceBatches into batches of `size` whole sequences (core/sequence.ts, `unitCount`).
  *
  * @example
  * ```ts
@@ -57,18 +70,20 @@ export async function * rebatch (source: AsyncIterable<Batch>, size: number): As
   let parts: Batch[] = []
   let held = 0
   for await (let batch of source) {
-    while (held + batch.rows >= size) {
+    let units = unitCount(batch)
+    while (held + units >= size) {
       const take = size - held
-      parts.push(sliceBatch(batch, 0, take))
-      yield concatBatches(parts)
+      parts.push(sliceUnits(batch, 0, take))
+      yield concatUnits(parts)
       parts = []
       held = 0
-      batch = sliceBatch(batch, take, batch.rows)
+      batch = sliceUnits(batch, take, units)
+      units -= take
     }
-    if (batch.rows > 0) {
+    if (units > 0) {
       parts.push(batch)
-      held += batch.rows
+      held += units
     }
   }
-  if (held > 0) yield concatBatches(parts)
+  if (held > 0) yield concatUnits(parts)
 }

@@ -3,11 +3,14 @@
  * data the checkpoint was taken on: a SHA-256 of the first rows (up to one block, 1024 rows: their
  * values, weights, labels and categories) and, for a file path, the file's size. Hashing rows, not
  * bytes, works for every source (a file, a function returning a stream, an array of batches), and
- * the hash does not depend on how the rows are chunked.
+ * the hash does not depend on how the rows are chunked. A source of SequenceBatches also hashes
+ * where its sequences start (as global row indices, so empty sequences count, wherever a chunk
+ * puts them) and weighs each row with its sequence's weight.
  */
 import { createHash, type Hash } from 'node:crypto'
 import { BLOCK_ROWS } from '../core/accumulate.js'
 import { sliceBatch, type Batch } from '../core/batch.js'
+import { isSequenceBatch } from '../core/sequence.js'
 
 /** What a checkpoint records of its source. */
 export interface SourceId {
@@ -25,6 +28,9 @@ export class SourceHasher {
   // One hash per part of a row, so that chunk boundaries cannot move bytes between parts.
   private readonly parts: Hash[] = [createHash('sha256'), createHash('sha256'), createHash('sha256'), createHash('sha256')]
 
+  /** Where sequences start, for a source of SequenceBatches (undefined for rows). */
+  private starts: Hash | undefined
+
   constructor (readonly limit = BLOCK_ROWS) {}
 
   /** True once `limit` rows have been hashed. */
@@ -35,6 +41,11 @@ export class SourceHasher {
   /** Hashes the rows of a batch that are still among the first `limit`. */
   add (batch: Batch): void {
     const take = Math.min(batch.rows, this.limit - this.rows)
+    if (isSequenceBatch(batch)) {
+      const starts = this.starts ??= createHash('sha256')
+      for (let i = 0; i < batch.offsets.length - 1 && this.rows + batch.offsets[i]! < this.limit; i++) starts.update(`${this.rows + batch.offsets[i]!}\n`)
+      batch = { ...batch, weights: batch.weights === undefined ? undefined : rowWeights(batch.weights, batch.offsets) }
+    }
     if (take <= 0) return
     const b = take === batch.rows ? batch : sliceBatch(batch, 0, take)
     const [values, weights, labels, categories] = this.parts as [Hash, Hash, Hash, Hash]
@@ -58,8 +69,16 @@ export class SourceHasher {
     const total = createHash('sha256')
     total.update(`${this.rows}\n`)
     for (const part of this.parts) total.update(part.copy().digest('hex'))
+    if (this.starts !== undefined) total.update(this.starts.copy().digest('hex'))
     return { rows: this.rows, hash: total.digest('hex'), ...(bytes === undefined ? {} : { bytes }) }
   }
+}
+
+/** Each row's weight: the weight of its sequence. */
+function rowWeights (weights: Float64Array, offsets: Float64Array): Float64Array {
+  const out = new Float64Array(offsets[offsets.length - 1]!)
+  for (let i = 0; i < weights.length; i++) out.fill(weights[i]!, offsets[i]!, offsets[i + 1]!)
+  return out
 }
 
 function bytes (values: Float64Array): Uint8Array {

@@ -52,7 +52,8 @@ function corpus (): Array<[string, unknown]> {
     new aril.UniformKernelDensity([0, 2], 1),
     new aril.TriangleKernelDensity([1, 4, 5], 2),
     aril.BayesianNetwork.fromSamples(NETWORK_ROWS, { algorithm: 'chow-liu' }),
-    aril.MarkovNetwork.fromSamples(NETWORK_ROWS)
+    aril.MarkovNetwork.fromSamples(NETWORK_ROWS),
+    aril.MarkovChain.fromSamples([['a', 'b', 'a'], ['b', 'b'], ['__proto__', 'a', 'b']], { k: 2 })
   ]
   return models.map(m => [m.name, parseJSON(stringifyJSON(m))])
 }
