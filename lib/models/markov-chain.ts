@@ -7,9 +7,9 @@
 import type { Batch, BatchInput, Key } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { compareKeys } from '../core/keys.js'
-import { Model, type FitStreamOptions, type SummarizeOptions, type Summary } from '../core/model.js'
+import { FIT_OPTION_KEYS, FIT_STREAM_OPTION_KEYS, Model, type FitStreamOptions, type SummarizeOptions, type Summary } from '../core/model.js'
 import { assertNotBusy } from '../core/sink.js'
-import { checkKeys, limitOption, type UpdateOptions } from '../core/options.js'
+import { checkKeys, limitOption, optionKeys, UPDATE_OPTION_KEYS, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { fromJSON, JSON_LIMITS, registerModel } from '../core/serialize.js'
 import { isSequenceBatch, sequenceCount, toSequenceBatch, type SequenceBatch, type SequenceInput } from '../core/sequence.js'
@@ -295,6 +295,7 @@ export class MarkovChain extends Model<ChainDistribution[], UpdateOptions, Key[]
    * ```
    */
   static fromSamples (X: ChainInput, options: MarkovChainFitOptions = {}): MarkovChain {
+    checkKeys(options, optionKeys(['k', 'maxCategories'], FIT_OPTION_KEYS), 'MarkovChain.fromSamples')
     const { k, maxCategories, ...fit } = options
     return MarkovChain.blank(orderOption(k), { maxCategories }).fit(X, fit)
   }
@@ -309,6 +310,7 @@ export class MarkovChain extends Model<ChainDistribution[], UpdateOptions, Key[]
    * ```
    */
   static async fromStream (source: Source, options: Omit<MarkovChainFitOptions, 'weights' | 'labels'> & FitStreamOptions<UpdateOptions> = {}): Promise<MarkovChain> {
+    checkKeys(options, optionKeys(['k', 'maxCategories'], UPDATE_OPTION_KEYS, FIT_STREAM_OPTION_KEYS), 'MarkovChain.fromStream')
     const { k, maxCategories, ...rest } = options
     const chain = MarkovChain.blank(orderOption(k), { maxCategories })
     await chain.fitStream(source, rest)

@@ -27,6 +27,8 @@ import { FIT_OPTION_KEYS, FIT_STREAM_OPTION_KEYS, SAMPLE_OPTION_KEYS, SUMMARIZE_
 import { optionKeys, UPDATE_OPTION_KEYS } from '../../lib/core/options.js'
 import { SINK_OPTION_KEYS } from '../../lib/core/sink.js'
 import { TO_BATCH_OPTION_KEYS } from '../../lib/core/batch.js'
+import { toSequenceBatch } from '../../lib/core/sequence.js'
+import { MarkovChain } from '../../lib/models/markov-chain.js'
 import { PREDICT_STREAM_OPTION_KEYS } from '../../lib/core/predict-stream.js'
 import { JSON_LIMIT_KEYS, PARSE_JSON_OPTION_KEYS } from '../../lib/core/serialize.js'
 import { NORMAL_OPTION_KEYS } from '../../lib/distributions/normal.js'
@@ -196,6 +198,10 @@ const entries: Entry[] = [
   { where: 'MarkovNetwork.predictProba', keys: BELIEF_OPTION_KEYS, call: o => markov().predictProba([['a', null]], o) },
   { where: 'MarkovNetwork.predict', keys: BELIEF_OPTION_KEYS, call: o => markov().predict([['a', null]], o) },
   { where: 'FactorGraph.predictProba', keys: BELIEF_OPTION_KEYS, call: o => new FactorGraph().predictProba({}, o) },
+  // sequence models
+  { where: 'MarkovChain', keys: ['maxCategories'], call: o => MarkovChain.blank(1, o) },
+  { where: 'MarkovChain.fromSamples', keys: optionKeys(['k', 'maxCategories'], FIT_OPTION_KEYS), call: o => MarkovChain.fromSamples([['a', 'b', 'a']], o) },
+  { where: 'MarkovChain.fromStream', keys: optionKeys(['k', 'maxCategories'], UPDATE_OPTION_KEYS, FIT_STREAM_OPTION_KEYS), call: async o => await MarkovChain.fromStream([toSequenceBatch([['a', 'b', 'a']], { categorical: true })], o) },
   // readers, writers, conversions
   { where: 'toBatch', keys: TO_BATCH_OPTION_KEYS, call: o => toBatch(X2, o) },
   { where: 'toBatches', keys: optionKeys(COLUMN_OPTION_KEYS, STREAM_OPTION_KEYS), call: o => toBatches(o) },
