@@ -200,7 +200,7 @@ export async function openShard (spec: ShardSpec, signal?: AbortSignal): Promise
  * rows of). Each shard is opened when the one before it ends.
  * @example
  * ```ts
- * const head = await readHead(list, 10000, X => toBatch(X))
+ * for await (const batch of openShards(await npyShards('x.npy', { shards: 4 }))) model.summarize(batch)
  * ```
  */
 export function openShards (list: ShardList, signal?: AbortSignal): Readable {

@@ -17,7 +17,6 @@ import { toBatch } from '../../lib/core/batch.js'
 import { rebatch, concatUnits } from '../../lib/train/rebatch.js'
 import { trainStream, trainBatch, type History } from '../../lib/train/em.js'
 import { resumeModel, type TrainState } from '../../lib/train/checkpoint.js'
-import { readHead } from '../../lib/train/head.js'
 import { threadExecutor, pieceUnits } from '../../lib/exec/threads.js'
 import { inProcessExecutor } from '../../lib/exec/in-process.js'
 import { npySequenceShards, shards } from '../../lib/exec/shards.js'
@@ -87,8 +86,6 @@ t.test('rebatch cuts SequenceBatches into batches of whole sequences', async t =
   t.same(Array.from(joined.offsets), Array.from(all.offsets))
   t.same(Array.from(joined.data), Array.from(all.data))
   t.same(Array.from(joined.weights!), Array.from(all.weights!))
-  const head = await readHead(pieces(all, 2, 70), 100, X => new ToySequenceMean().toBatch(X))
-  t.same(Array.from((head as SequenceBatch).offsets), Array.from(sliceSequences(all, 0, 100).offsets), 'readHead takes whole sequences')
 })
 
 t.test('single-pass fits: any chunking, threads, batchSize: the bits of one sink', async t => {

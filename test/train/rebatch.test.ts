@@ -2,8 +2,6 @@ import t from 'tap'
 import { Readable } from 'node:stream'
 import { toBatch, type Batch } from '../../lib/core/batch.js'
 import { concatBatches, rebatch } from '../../lib/train/rebatch.js'
-import { readHead } from '../../lib/train/head.js'
-import { rejectsArilError } from '../helpers.js'
 
 async function collect (it: AsyncIterable<Batch>): Promise<Batch[]> {
   const out: Batch[] = []
@@ -32,19 +30,4 @@ t.test('concatBatches keeps weights, labels and categories, filling what a part 
   t.equal(concatBatches([a]), a)
   const missing = concatBatches([toBatch([[NaN]]), { ...toBatch([['z']], { categorical: true }) }])
   t.same(missing.categories![0], [null, 'z'])
-})
-
-t.test('readHead reads the first rows of a fresh opening and closes it', async t => {
-  let opened = 0
-  const open = (): Readable => {
-    opened++
-    return Readable.from([toBatch([1, 2, 3]), toBatch([4, 5, 6]), toBatch([7])])
-  }
-  const head = await readHead(open, 4, X => toBatch(X))
-  t.same(Array.from(head.data), [1, 2, 3, 4])
-  t.equal(opened, 1)
-  t.same(Array.from((await readHead(open, 100, X => toBatch(X))).data), [1, 2, 3, 4, 5, 6, 7])
-  t.equal((await readHead([], 5, X => toBatch(X))).rows, 0)
-  await rejectsArilError(t, readHead('x.npy' as never, 5, X => toBatch(X)), { code: 'ERR_SOURCE' })
-  await rejectsArilError(t, readHead([toBatch([[1, 2]]), toBatch([[1]])], 5, X => toBatch(X)), { code: 'ERR_COLUMN_COUNT', row: 1 })
 })
