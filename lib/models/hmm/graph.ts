@@ -206,7 +206,7 @@ function silentOrder (silent: HmmState[], edges: EdgeSpec[]): HmmState[] {
   }
   if (order.length < silent.length) {
     const cycle = silent.filter(s => !order.includes(s)).map(s => s.name)
-    invalid(`HiddenMarkovModel.bake: the silent states ${show(cycle)} form a cycle (a path that emits nothing could loop forever)`)
+    invalid(`HiddenMarkovModel.bake: the silent states ${cycle.join(', ')} form a cycle (a path that emits nothing could loop forever)`)
   }
   return order
 }

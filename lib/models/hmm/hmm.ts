@@ -257,15 +257,11 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     }
     const g = this.graph
     const labels = this.mode === 'labeled' ? labelIndices(g, batch) : undefined
-    const edges = g.from.length
     const sums = this.sums
     let total = 0
     sums.runs(batch.offsets.length - 1, (s0, s1) => {
       const completes = sums.pending + (s1 - s0) === BLOCK_SEQUENCES
-      const { logProbability, impossible } = summarizeRun(g, batch, s0, s1, this.mode, labels, sums.partial, this.workspace)
-      sums.partial[edges] = sums.partial[edges]! + logProbability
-      sums.partial[edges + 1] = sums.partial[edges + 1]! + impossible
-      total += logProbability
+      total += summarizeRun(g, batch, s0, s1, this.mode, labels, sums.partial, this.workspace)
       this.summarizeEmissions(batch, batch.offsets[s0]!, batch.offsets[s1]!)
       // the distributions' rows of a finished block of sequences become a block of their own
       if (completes) this.closeBlock()

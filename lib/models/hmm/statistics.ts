@@ -74,18 +74,14 @@ export function backwardSequence (g: Graph, e: Float64Array, eRow: number, n: nu
   return b
 }
 
-/** What one run adds besides the transition counts: Σ w·log p over possible sequences, and the impossible ones. */
-export interface RunTotals {
-  logProbability: number
-  impossible: number
-}
-
 /**
  * Summarizes sequences `s0 … s1 − 1` of `batch`: transition counts into `partial[0 … edges)`,
- * emission weights into `ws.weights[state]` (rows of the run), log-probabilities returned.
+ * w·log p into `partial[edges]` and the count of impossible sequences into `partial[edges + 1]`
+ * (each sequence added in turn, so the bits do not depend on the runs), emission weights into
+ * `ws.weights[state]` (rows of the run). Returns the run's Σ w·log p.
  * `labelIndex` holds, for labeled training, each row's emitting state (−1: unlabeled row).
  */
-export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }, s0: number, s1: number, algorithm: Algorithm, labelIndex: Int32Array | undefined, partial: Float64Array, ws: Workspace): RunTotals {
+export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }, s0: number, s1: number, algorithm: Algorithm, labelIndex: Int32Array | undefined, partial: Float64Array, ws: Workspace): number {
   const { offsets } = batch
   const r0 = offsets[s0]!
   const r1 = offsets[s1]!
@@ -97,17 +93,18 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
     if (ws.weights[s]!.length < r1 - r0) ws.weights[s] = new Float64Array(Math.max(r1 - r0, 2 * ws.weights[s]!.length))
     ws.weights[s]!.fill(0, 0, r1 - r0)
   }
+  const logSlot = g.from.length
   let logProbability = 0
-  let impossible = 0
   for (let s = s0; s < s1; s++) {
     const start = offsets[s]! - r0
     const n = offsets[s + 1]! - offsets[s]!
     const w = batch.weights === undefined ? 1 : batch.weights[s]!
     const logp = forwardSequence(g, e, start, n, ws)
     if (logp === -Infinity) {
-      impossible++
+      partial[logSlot + 1]!++
       continue
     }
+    partial[logSlot] = partial[logSlot]! + w * logp
     logProbability += w * logp
     if (w === 0) continue
     const labeled = algorithm === 'labeled' && labelIndex !== undefined && labelIndex[r0 + start] !== -1
@@ -124,7 +121,7 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
       countPath(g, path, start, w, partial, ws.weights)
     }
   }
-  return { logProbability, impossible }
+  return logProbability
 }
 
 /** Adds w to every edge along a path and to the emission weight of each emitting state on it. */
@@ -177,7 +174,7 @@ export function labelIndices (g: Graph, batch: Batch & { offsets: Float64Array; 
         continue
       }
       const index = byName.get(name)
-      if (index === undefined) throw new ArilError('ERR_LABEL', `No state is named ${show(name)}; the states are ${show(g.states.map(x => x.name))}`, { sequence: s, row: r - a })
+      if (index === undefined) throw new ArilError('ERR_LABEL', `No state is named ${show(name)}; the states are ${g.states.map(x => x.name).join(', ')}`, { sequence: s, row: r - a })
       if (index >= g.p) throw new ArilError('ERR_LABEL', `State ${show(name)} is silent and emits no observation; label observations with emitting states`, { sequence: s, row: r - a })
       const previous = r === a ? g.start : out[r - 1]!
       if (edgeBetween(g, previous, index) === undefined) noEdge(g, previous, index, s, r - a)

@@ -11,7 +11,7 @@ interface Inference {
   predictProba: number[][]; predictMap: number[]; expectedTransitions: number[][]; emissionWeights: number[][]
 }
 interface Trained { logProbabilities: number[]; params: { transitions: number[][]; distributions: Array<null | number[] | Record<string, number>> }; json: string }
-interface Case { json: string; states: string[]; sequences: unknown[][]; weights?: number[]; inference: Inference[]; baumWelch: Trained; [k: string]: unknown }
+interface Case { json: string; states: string[]; sequences: Array<string[] | number[]>; weights?: number[]; inference: Inference[]; baumWelch: Trained; [k: string]: unknown }
 const cases = fixture<Record<string, Case>>('hmm')
 
 const REL = 1e-10
@@ -34,7 +34,7 @@ function assertParams (t: Test, model: HiddenMarkovModel, expected: Trained['par
   })
 }
 
-function train (c: Case, k: number, summarize: HmmSummarizeOptions, update: HmmUpdateOptions, sequences = c.sequences): { model: HiddenMarkovModel; logps: number[] } {
+function train (c: Case, k: number, summarize: HmmSummarizeOptions, update: HmmUpdateOptions, sequences: Array<string[] | number[]> = c.sequences): { model: HiddenMarkovModel; logps: number[] } {
   const model = load(c)
   const logps: number[] = []
   for (let i = 0; i < k; i++) {
