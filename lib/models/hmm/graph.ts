@@ -37,6 +37,8 @@ export interface Graph {
   from: Int32Array
   to: Int32Array
   logP: Float64Array
+  /** exp(logP), for the scaled recursions. */
+  prob: Float64Array
   pseudocount: Float64Array
   /** Tied-edge group of each edge (index into `groups`), −1 for none. */
   group: Int32Array
@@ -134,6 +136,7 @@ export function bakeGraph (nodes: HmmState[], edges: EdgeSpec[], start: HmmState
     from,
     to,
     logP,
+    prob: logP.map(Math.exp),
     pseudocount: Float64Array.from(ordered, e => e.pseudocount),
     group,
     groups,

@@ -16,7 +16,7 @@ import { trainBatch, trainStream, type Opener, type TrainOptions } from '../../t
 import { State } from '../state.js'
 import { bakeGraph, type EdgeSpec, type Graph, type HmmState } from './graph.js'
 import { hmmFromJSON, hmmToJSON, type HmmJSON } from './json.js'
-import { backwardSequence, emissionMatrix, forwardSequence, labelIndices, summarizeRun, Workspace, type Algorithm } from './statistics.js'
+import { backwardSequence, emissionMatrix, forwardSequence, labelIndices, logScales, summarizeRun, Workspace, type Algorithm } from './statistics.js'
 import { viterbiPath } from './viterbi.js'
 import { expectedTransitions } from './forward-backward.js'
 
@@ -354,6 +354,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
       d.fromSummaries(d.categorical ? { inertia: distributionInertia, pseudocount: emissionPseudocount } : { inertia: distributionInertia })
     })
     g.logP.set(logP)
+    g.prob.set(logP.map(Math.exp))
     this.syncEdges()
   }
 
@@ -436,14 +437,21 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   /** The forward table of one sequence: (n + 1) rows of m log-probabilities (pomegranate's `forward`). */
   forward (sequence: SequenceInput): number[][] {
     const { n, e } = this.one(sequence)
+    const { m } = this.graph
     forwardSequence(this.graph, e, 0, n, this.workspace)
-    return table(this.workspace.f, n + 1, this.graph.m)
+    const S = logScales(n, this.workspace)
+    const f = this.workspace.f
+    return Array.from({ length: n + 1 }, (_, i) => Array.from({ length: m }, (_, l) => Math.log(f[i * m + l]!) + S[i]!))
   }
 
   /** The backward table of one sequence: (n + 1) rows of m log-probabilities (pomegranate's `backward`). */
   backward (sequence: SequenceInput): number[][] {
     const { n, e } = this.one(sequence)
-    return table(backwardSequence(this.graph, e, 0, n, this.workspace), n + 1, this.graph.m)
+    const { m } = this.graph
+    forwardSequence(this.graph, e, 0, n, this.workspace)
+    const S = logScales(n, this.workspace)
+    const b = backwardSequence(this.graph, n, this.workspace)
+    return Array.from({ length: n + 1 }, (_, i) => Array.from({ length: m }, (_, l) => Math.log(b[i * m + l]!) + S[n]! - S[i]!))
   }
 
   /**
@@ -453,31 +461,30 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   forwardBackward (sequence: SequenceInput): { transitions: number[][]; emissions: number[][] } | undefined {
     const g = this.graph
     const { n, e } = this.one(sequence)
-    const logp = forwardSequence(g, e, 0, n, this.workspace)
-    if (logp === -Infinity) return undefined
-    const b = backwardSequence(g, e, 0, n, this.workspace)
+    if (forwardSequence(g, e, 0, n, this.workspace) === -Infinity) return undefined
+    const b = backwardSequence(g, n, this.workspace)
     const counts = new Float64Array(g.from.length)
     // the same sums as training, for a sequence of weight 1
-    expectedTransitions(g, e, this.workspace.f, b, n, logp, 1, counts)
+    expectedTransitions(g, this.workspace.x, this.workspace.f, b, this.workspace.c, n, this.workspace.L, 1, counts)
     const transitions = Array.from({ length: g.m }, () => new Array<number>(g.m).fill(0))
     for (let k = 0; k < counts.length; k++) transitions[g.from[k]!]![g.to[k]!] = counts[k]!
-    return { transitions, emissions: this.posterior(n, logp) }
+    return { transitions, emissions: this.posterior(n) }
   }
 
-  /** log P(state | observations) for the last forward and backward tables: n rows of p. */
-  private posterior (n: number, logp: number): number[][] {
+  /** log P(state | observations) from the last forward and backward tables: n rows of p. */
+  private posterior (n: number): number[][] {
     const { m, p } = this.graph
-    const { f, b } = this.workspace
-    return Array.from({ length: n }, (_, i) => Array.from({ length: p }, (_, k) => f[(i + 1) * m + k]! + b[(i + 1) * m + k]! - logp))
+    const { f, b, L } = this.workspace
+    return Array.from({ length: n }, (_, i) => Array.from({ length: p }, (_, k) => Math.log(f[(i + 1) * m + k]! * b[(i + 1) * m + k]! / L)))
   }
 
-  /** log P(emitting state | sequence) per observation: n rows of p (pomegranate's `predict_log_proba`). */
+  /** log P(emitting state | sequence) per observation: n rows of p (pomegranate's `predict_log_proba`; NaN for an impossible sequence). */
   predictLogProba (sequence: SequenceInput): number[][] {
     const g = this.graph
     const { n, e } = this.one(sequence)
-    const logp = forwardSequence(g, e, 0, n, this.workspace)
-    backwardSequence(g, e, 0, n, this.workspace)
-    return this.posterior(n, logp)
+    if (forwardSequence(g, e, 0, n, this.workspace) === -Infinity) return Array.from({ length: n }, () => new Array<number>(g.p).fill(NaN))
+    backwardSequence(g, n, this.workspace)
+    return this.posterior(n)
   }
 
   /** P(emitting state | sequence) per observation (pomegranate's `predict_proba`). */
