@@ -18,6 +18,8 @@ import { bakeGraph, type EdgeSpec, type Graph, type HmmState } from './graph.js'
 import { hmmFromJSON, hmmToJSON, type HmmJSON } from './json.js'
 import { backwardSequence, emissionMatrix, forwardSequence, labelIndices, logScales, summarizeRun, Workspace, type Algorithm } from './statistics.js'
 import { viterbiPath } from './viterbi.js'
+import { startingDistributions } from './init.js'
+import { INIT_KEYS, type ComponentKind, type MixtureInitOptions } from '../mixture-init.js'
 import { expectedTransitions } from './forward-backward.js'
 
 export type { Algorithm } from './statistics.js'
@@ -47,6 +49,9 @@ export interface HmmSummarizeOptions {
 
 /** Options of `fit` and `fitStream`. */
 export type HmmFitOptions = TrainOptions & HmmUpdateOptions & HmmSummarizeOptions
+
+/** Options of `fromSamples`: the initialization's (`seed`, `init`, `nInit`, `initRows`, `initSample`, `kmeansIterations`), `endState`, `stateNames`, `name`, and `fit`'s. */
+export type HmmFromSamplesOptions = MixtureInitOptions & HmmFitOptions & { endState?: boolean; stateNames?: string[]; name?: string }
 
 /** Options of `addTransition`. */
 export interface TransitionOptions {
@@ -611,6 +616,32 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (transitions[i]![j] !== 0) model.addTransition(states[i]!, states[j]!, transitions[i]![j]!)
     if (ends !== undefined) for (let i = 0; i < k; i++) if (ends[i] !== 0) model.addTransition(states[i]!, model.end, ends[i]!)
     return model.bake()
+  }
+
+  /**
+   * pomegranate's `from_samples`: k states emitting `kind`, started as init.ts says (Discrete:
+   * seeded random tables; otherwise k-means on the rows of all sequences concatenated, from a
+   * seeded uniform sample of `initRows` rows), uniform transitions and starts (and ends with
+   * `endState`), then `fit` with the remaining options. Same `seed`, same model.
+   * @throws ArilError what the initialization and `fit` throw
+   * @example
+   * ```ts
+   * const hmm = HiddenMarkovModel.fromSamples(NormalDistribution, 3, sequences, { seed: 1, maxIterations: 20 })
+   * ```
+   */
+  static fromSamples (kind: ComponentKind | readonly ComponentKind[], k: number, X: BatchInput | readonly SequenceInput[], options: HmmFromSamplesOptions = {}): HiddenMarkovModel {
+    const init: Record<string, unknown> = {}
+    const fit: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(options)) ((INIT_KEYS as readonly string[]).includes(key) ? init : fit)[key] = value
+    const { endState, stateNames, name, weights, labels, ...rest } = fit as HmmFromSamplesOptions
+    if (!Number.isInteger(k) || k < 1) throw new ArilError('ERR_INVALID_ARGUMENT', `fromSamples: expected a whole number of states >= 1, got ${show(k)}`)
+    const batch = toSequenceBatch(X as readonly SequenceInput[] | SequenceBatch, { categorical: true, weights, labels: labels as ReadonlyArray<ReadonlyArray<string | null>> | undefined })
+    const rows: Batch = { data: batch.data, rows: batch.rows, cols: batch.cols, categories: batch.categories }
+    const distributions = startingDistributions(kind, k, rows, init)
+    const uniform = Array.from({ length: k }, () => new Array<number>(k).fill(1 / k))
+    const model = HiddenMarkovModel.fromMatrix(uniform, distributions, new Array<number>(k).fill(1 / k), endState === true ? new Array<number>(k).fill(1 / k) : undefined,
+      { ...(stateNames === undefined ? {} : { stateNames }), ...(name === undefined ? {} : { name }) })
+    return model.fit(batch, rest)
   }
 
   /** pomegranate 0.14.8's HMM JSON (states in baked order, edges `[from, to, p, pseudocount, group]`, distribution ties). */
