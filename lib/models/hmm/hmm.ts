@@ -6,7 +6,9 @@ import { BlockedSums, blockedSumsProblem, ExactSum, type BlockedSumsSummary } fr
 import { isBatch, type Batch, type BatchInput } from '../../core/batch.js'
 import { deepCopy } from '../../core/copy.js'
 import { ArilError, invalidOption, show } from '../../core/errors.js'
+import type { Writable } from 'node:stream'
 import { Model, type Statistics, type Summary } from '../../core/model.js'
+import type { SinkOptions } from '../../core/sink.js'
 import { booleanOption, checkKeys, numberOption, type UpdateOptions } from '../../core/options.js'
 import { Random } from '../../core/random.js'
 import { BLOCK_SEQUENCES, isSequenceBatch, sequenceAt, toSequenceBatch, type SequenceBatch, type SequenceInput } from '../../core/sequence.js'
@@ -513,6 +515,15 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
 
   sampleWith (n: number, random: Random): unknown[] {
     return Array.from({ length: n }, () => walk(this.graph, random, this.graph.finite ? 0 : 1).emissions)
+  }
+
+  /**
+   * A Writable taking SequenceBatch chunks (a sequence source's): one E-step by `algorithm`
+   * (default 'baum-welch') over all of them, then `fromSummaries(options)` before `'finish'`.
+   */
+  override sink (options: SinkOptions<HmmUpdateOptions> = {}): Writable {
+    this.mode = algorithmOption(options.algorithm)
+    return super.sink(options)
   }
 
   /** EM in memory through the trainer (lib/train/em.ts): `maxIterations` is exactly the number of M-steps. */

@@ -1,5 +1,7 @@
 /** HiddenMarkovModel: exactness across batchings and shards, JSON, construction, errors, long sequences. */
 import t from 'tap'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { toBatch } from '../../../lib/core/batch.js'
 import { Random } from '../../../lib/core/random.js'
 import { fromJSON, stringifyJSON } from '../../../lib/core/serialize.js'
@@ -253,4 +255,18 @@ t.test('fromSamples: seeded k-means start on the concatenated rows, then Baum-We
   t.ok(sum(b) > sum(a), 'training raised the log-likelihood')
   const coins = HiddenMarkovModel.fromSamples(DiscreteDistribution, 2, draws(casino(), 100, 2) as string[][], { seed: 1, maxIterations: 3 })
   t.same((coins.parameters[1] as Array<[Map<string, number>]>).map(([table]) => [...table.keys()]), [['H', 'T'], ['H', 'T']], 'Discrete tables over the symbols seen')
+})
+
+t.test('sink: one E-step over streamed SequenceBatch chunks, then the M-step, as summarize + fromSummaries', async t => {
+  const seqs = draws(casino(), 1300, 12)
+  const one = casino()
+  one.summarize(seqs, { algorithm: 'viterbi' })
+  one.fromSummaries()
+  const all = one.toBatch(seqs)
+  const chunks: SequenceBatch[] = []
+  let at = 0
+  for (const size of randomChunks(seqs.length, 9, 300)) { chunks.push(sliceSequences(all, at, at + size)); at += size }
+  const m = casino()
+  await pipeline(Readable.from(chunks), m.sink({ algorithm: 'viterbi' }))
+  t.equal(bitsOf(m.toJSON()), bitsOf(one.toJSON()))
 })
