@@ -196,6 +196,10 @@ t.test('errors', async t => {
   assertArilError(t, () => c.summarize([['H']], { algorithm: 'labeled', labels: [['casino-start']] }), { code: 'ERR_LABEL' }, 'silent label')
   assertArilError(t, () => c.summarize([['H']], { algorithm: 'labeled' }), { code: 'ERR_LABEL' }, 'no labels')
   assertArilError(t, () => c.summarize([['H', 'T']], { algorithm: 'labeled', labels: [['fair']] }), { code: 'ERR_INVALID_INPUT' }, 'labels of the wrong length')
+  assertArilError(t, () => c.summarize([['H', 'T']], { algorithm: 'labeled', labels: [['fair', null]] }), { code: 'ERR_LABEL', sequence: 0, row: 1 }, 'labels partly missing')
+  assertArilError(t, () => normal3().summarize([[-2, 3]], { algorithm: 'labeled', labels: [['low', 'high']] }), { code: 'ERR_LABEL', message: /no transition from "low" to "high"/ }, 'labels along a missing edge')
+  const halfOpen = HiddenMarkovModel.fromMatrix([[0.5, 0.5], [0.5, 0.5]], [new NormalDistribution(0, 1), new NormalDistribution(1, 1)], [1, 0], [0.1, 0])
+  assertArilError(t, () => halfOpen.summarize([[0, 1]], { algorithm: 'labeled', labels: [['s0', 's1']] }), { code: 'ERR_LABEL', message: /"s1" to "None-end"/ }, 'no edge into end')
   t.equal(c.statistics.sequences, 0, 'nothing added by a failed summarize')
   assertArilError(t, () => normal3().summarize([[[1, 2], [3, 4]]]), { code: 'ERR_COLUMN_COUNT' }, 'wrong column count')
   assertArilError(t, () => normal3().summarizeBatch(toBatch([1, 2, 3])), { code: 'ERR_INVALID_INPUT', message: /SequenceBatch/ }, 'a plain Batch')
@@ -269,4 +273,19 @@ t.test('sink: one E-step over streamed SequenceBatch chunks, then the M-step, as
   const m = casino()
   await pipeline(Readable.from(chunks), m.sink({ algorithm: 'viterbi' }))
   t.equal(bitsOf(m.toJSON()), bitsOf(one.toJSON()))
+})
+
+t.test('labeled training: unlabeled sequences get Baum-Welch (pomegranate semi-supervised)', async t => {
+  const seqs = [['H', 'H', 'T'], ['T', 'H']]
+  const mixed = casino()
+  mixed.summarize(seqs, { algorithm: 'labeled', labels: [['fair', 'loaded', 'loaded'], [null, null]] })
+  const parts = casino()
+  parts.summarize([seqs[0]!], { algorithm: 'labeled', labels: [['fair', 'loaded', 'loaded']] })
+  const bw = casino()
+  bw.summarize([seqs[1]!])
+  const counts = mixed.statistics.transitions as number[]
+  const expected = (parts.statistics.transitions as number[]).map((x, i) => x + (bw.statistics.transitions as number[])[i]!)
+  assertClose(t, counts, expected, 1e-15, 'transition counts add up')
+  const fit = casino().trainBatch(seqs, { algorithm: 'labeled', labels: [['fair', 'loaded', 'loaded'], [null, null]], maxIterations: 2 })
+  t.equal(fit.iterations, 2)
 })
