@@ -12,6 +12,7 @@ import { MultivariateGaussianDistribution } from '../../../lib/distributions/mul
 import { GeneralMixtureModel } from '../../../lib/models/mixture.js'
 import { HiddenMarkovModel } from '../../../lib/models/hmm/hmm.js'
 import { State } from '../../../lib/models/state.js'
+import { resumeModel, type TrainState } from '../../../lib/train/checkpoint.js'
 import { assertArilError, assertClose, bitsOf, fixture, randomChunks } from '../../helpers.js'
 
 function casino (): HiddenMarkovModel {
@@ -288,4 +289,22 @@ t.test('labeled training: unlabeled sequences get Baum-Welch (pomegranate semi-s
   assertClose(t, counts, expected, 1e-15, 'transition counts add up')
   const fit = casino().trainBatch(seqs, { algorithm: 'labeled', labels: [['fair', 'loaded', 'loaded'], [null, null]], maxIterations: 2 })
   t.equal(fit.iterations, 2)
+})
+
+t.test('the trainer: workers: 2, checkpoints, and a resume mid-epoch give the in-memory bits', async t => {
+  const make = (): HiddenMarkovModel => HiddenMarkovModel.fromMatrix([[0.8, 0.2], [0.3, 0.7]], [new NormalDistribution(0, 1), new NormalDistribution(3, 1)], [0.5, 0.5], [0.1, 0.1])
+  const seqs = draws(make(), 3000, 1)
+  const all = make().toBatch(seqs)
+  const cuts = [0, 700, 1500, 2400, 3000]
+  const chunks = cuts.slice(1).map((end, i) => sliceSequences(all, cuts[i]!, end))
+  const a = make().fit(seqs, { maxIterations: 3 })
+  const threads = await make().fitStream(chunks, { maxIterations: 3, workers: 2 })
+  t.equal(bitsOf(threads.toJSON()), bitsOf(a.toJSON()), 'workers: 2')
+  const states: TrainState[] = []
+  const saved = await make().fitStream(chunks, { maxIterations: 3, checkpoint: { save: s => { states.push(s) }, everyBatches: 1 } })
+  t.equal(bitsOf(saved.toJSON()), bitsOf(a.toJSON()), 'with checkpoints')
+  const mid = states[5]!
+  t.ok(mid.epochBatches > 0 && mid.epochBatches < chunks.length, 'a state taken inside an epoch')
+  const resumed = await (resumeModel(mid) as HiddenMarkovModel).fitStream(chunks, { maxIterations: 3, resume: mid })
+  t.equal(bitsOf(resumed.toJSON()), bitsOf(a.toJSON()), 'resumed')
 })
