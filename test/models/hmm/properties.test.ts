@@ -10,6 +10,7 @@ import { DiscreteDistribution } from '../../../lib/distributions/discrete.js'
 import { NormalDistribution } from '../../../lib/distributions/normal.js'
 import { MultivariateGaussianDistribution } from '../../../lib/distributions/multivariate-gaussian.js'
 import { GeneralMixtureModel } from '../../../lib/models/mixture.js'
+import { IndependentComponentsDistribution } from '../../../lib/distributions/independent-components.js'
 import { HiddenMarkovModel } from '../../../lib/models/hmm/hmm.js'
 import { State } from '../../../lib/models/state.js'
 import { resumeModel, type TrainState } from '../../../lib/train/checkpoint.js'
@@ -307,4 +308,26 @@ t.test('the trainer: workers: 2, checkpoints, and a resume mid-epoch give the in
   t.ok(mid.epochBatches > 0 && mid.epochBatches < chunks.length, 'a state taken inside an epoch')
   const resumed = await (resumeModel(mid) as HiddenMarkovModel).fitStream(chunks, { maxIterations: 3, resume: mid })
   t.equal(bitsOf(resumed.toJSON()), bitsOf(a.toJSON()), 'resumed')
+})
+
+t.test('copy keeps tied states tied and trains independently; IndependentComponents emissions', async t => {
+  const profile = HiddenMarkovModel.fromJSON(JSON.parse(fixture<Record<string, { json: string }>>('hmm').profile!.json))
+  const copy = profile.copy()
+  const inserts = copy.states.filter(s => s.name.startsWith('I')).map(s => s.distribution)
+  t.ok(inserts.every(d => d === inserts[0]), 'tied in the copy')
+  t.not(inserts[0], profile.states[0]!.distribution, 'not shared with the original')
+  const before = stringifyJSON(profile)
+  copy.fit([['A', 'C', 'T'], ['A', 'G', 'C', 'T']], { maxIterations: 2 })
+  t.equal(stringifyJSON(profile), before, 'the original is unchanged')
+  t.not(stringifyJSON(copy), before, 'the copy trained')
+  const ic = (a: number, b: number): IndependentComponentsDistribution => new IndependentComponentsDistribution([new NormalDistribution(a, 1), new NormalDistribution(b, 1)])
+  const two = HiddenMarkovModel.fromMatrix([[0.9, 0.1], [0.1, 0.9]], [ic(0, 0), ic(3, -3)], [0.5, 0.5])
+  const seq = [[0, 0.2], [3.1, -2.9], [2.8, -3.2]]
+  const direct = Math.log(0.5) + ic(0, 0).logProbability([seq[0]!])[0]! + Math.log(0.1) + ic(3, -3).logProbability([seq[1]!])[0]! + Math.log(0.9) + ic(3, -3).logProbability([seq[2]!])[0]!
+  assertClose(t, two.viterbi(seq).logProbability, direct, 1e-12, 'Viterbi log-probability by hand')
+  const data = (two.sample(100, { seed: 2, length: 20 }) as Float64Array[][]).map(s => s.map(r => Array.from(r)))
+  const total = (m: HiddenMarkovModel): number => m.logProbability(data).reduce((u, v) => u + v, 0)
+  const start = total(two)
+  two.fit(data, { maxIterations: 3 })
+  t.ok(total(two) >= start, `EM does not decrease the log-likelihood (${start} → ${total(two)})`)
 })
