@@ -403,6 +403,8 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     if (!Array.isArray(parts) || !Array.isArray(open) || parts.length !== g.distributions.length || open.length !== parts.length) {
       return `expected ${g.distributions.length} distribution summaries, got ${show(parts)}`
     }
+    const wrong = g.distributions.findIndex((d, j) => parts[j]?.model !== d.name || open[j]?.model !== d.name)
+    if (wrong >= 0) return `expected distribution ${wrong} to be a ${g.distributions[wrong]!.name}, got ${show(parts[wrong]?.model)}`
     return blockedSumsProblem(summary.sums, g.from.length + 2, false)
   }
 

@@ -210,6 +210,10 @@ t.test('errors', async t => {
   assertArilError(t, () => normal3().summarize([[1]], { algorithm: 'em' as never }), { code: 'ERR_INVALID_OPTION' }, 'unknown algorithm')
   assertArilError(t, () => normal3().predict([1], { algorithm: 'posterior' as never }), { code: 'ERR_INVALID_OPTION' })
   assertArilError(t, () => HiddenMarkovModel.fromJSON({ class: 'HiddenMarkovModel', states: 3 }), { code: 'ERR_INVALID_JSON_MODEL' })
+  assertArilError(t, () => normal3().mergeSummary(casino().summary()), { code: 'ERR_SUMMARY_MISMATCH' }, 'a summary of another model')
+  const twoNormals = HiddenMarkovModel.fromMatrix([[1]], [new NormalDistribution(0, 1)], [1])
+  const oneDiscrete = HiddenMarkovModel.fromMatrix([[1]], [new DiscreteDistribution({ a: 1 })], [1])
+  assertArilError(t, () => twoNormals.mergeSummary(oneDiscrete.summary()), { code: 'ERR_SUMMARY_MISMATCH', message: /NormalDistribution/ }, 'a summary of other emissions')
   assertArilError(t, () => HiddenMarkovModel.fromMatrix([[1]], [new NormalDistribution(0, 1), null], [1, 0]), { code: 'ERR_INVALID_ARGUMENT' })
 })
 
