@@ -64,6 +64,9 @@ export interface TransitionOptions {
   group?: string
 }
 
+/** Rows of emissions and weights held at a time (more only for a longer sequence). */
+const PIECE_ROWS = 65536
+
 const UPDATE_KEYS = ['inertia', 'pseudocount', 'transitionPseudocount', 'emissionPseudocount', 'usePseudocount', 'edgeInertia', 'distributionInertia', 'algorithm']
 const ALGORITHMS: readonly Algorithm[] = ['baum-welch', 'viterbi', 'labeled']
 
@@ -269,8 +272,14 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     let total = 0
     sums.runs(batch.offsets.length - 1, (s0, s1) => {
       const completes = sums.pending + (s1 - s0) === BLOCK_SEQUENCES
-      total += summarizeRun(g, batch, s0, s1, this.mode, labels, sums.partial, this.workspace)
-      this.summarizeEmissions(batch, batch.offsets[s0]!, batch.offsets[s1]!)
+      // pieces of whole sequences, about PIECE_ROWS rows each: the work arrays stay small, and
+      // every sum is added sequence by sequence, row by row, so the pieces do not change a bit
+      for (let a = s0, z = s0; a < s1; a = z) {
+        z = a + 1
+        while (z < s1 && batch.offsets[z + 1]! - batch.offsets[a]! <= PIECE_ROWS) z++
+        total += summarizeRun(g, batch, a, z, this.mode, labels, sums.partial, this.workspace)
+        this.summarizeEmissions(batch, batch.offsets[a]!, batch.offsets[z]!)
+      }
       // the distributions' rows of a finished block of sequences become a block of their own
       if (completes) this.closeBlock()
     })

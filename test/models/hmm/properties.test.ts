@@ -335,3 +335,13 @@ t.test('copy keeps tied states tied and trains independently; IndependentCompone
   two.fit(data, { maxIterations: 3 })
   t.ok(total(two) >= start, `EM does not decrease the log-likelihood (${start} → ${total(two)})`)
 })
+
+t.test('long runs are cut into pieces of whole sequences without changing a bit', async t => {
+  const seqs = casino().sample(300, { seed: 5, length: 400 }) as string[][]
+  const one = casino()
+  one.summarize(seqs)
+  const all = one.toBatch(seqs)
+  const m = casino()
+  for (let at = 0; at < seqs.length; at += 37) m.summarize(sliceSequences(all, at, Math.min(seqs.length, at + 37)))
+  t.equal(bitsOf(m.summary()), bitsOf(one.summary()))
+})
