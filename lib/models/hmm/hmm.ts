@@ -316,6 +316,17 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     return this.sums.exact(this.graph.from.length).value()
   }
 
+  /**
+   * For the trainer, after the first pass: a note for the first epoch's log when sequences were
+   * impossible under the initial parameters (they are skipped; later passes count them in
+   * `statistics.impossible`).
+   */
+  noteAfterPass (): string | undefined {
+    const values = this.sums.values()
+    const impossible = values[this.graph.from.length + 1]!
+    return impossible > 0 ? `${impossible} of ${this.sums.rows} sequences are impossible under the initial parameters (log-probability -Infinity) and were skipped` : undefined
+  }
+
   /** For workers rebuilt from JSON: the training algorithm. */
   passMode (): Algorithm {
     return this.mode

@@ -151,6 +151,9 @@ t.test('impossible sequences are skipped and counted', async t => {
   t.equal(m.statistics.sequences, 3)
   t.equal(m.logProbability([['X']])[0], -Infinity)
   t.same(m.viterbi(['X']), { logProbability: -Infinity, path: [] })
+  const history = casino().trainBatch([['H', 'T'], ['X'], ['T', 'T']], { maxIterations: 2 })
+  t.match(history.epochs[0]!.note, /^1 of 3 sequences are impossible/, 'noted in the first epoch\'s log')
+  t.equal(casino().trainBatch([['H', 'T']], { maxIterations: 1 }).epochs[0]!.note, undefined)
   t.equal(m.forwardBackward(['X']), undefined)
 })
 
