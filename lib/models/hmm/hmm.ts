@@ -90,7 +90,9 @@ function algorithmOption (value: unknown): Algorithm {
  * states) pool their statistics; edges of one `group` share their counts (tied edges).
  *
  * A sequence the model calls impossible (log-probability −Infinity) adds nothing and is counted
- * in `statistics.impossible`.
+ * in `statistics.impossible` (and, under the initial parameters of a fit, in the first epoch's
+ * log `note`). A symbol that no Discrete state has seen makes its sequence impossible (pomegranate
+ * raises instead).
  *
  * Differences from pomegranate: `bake()` raises coded errors instead of silently removing
  * unreachable states (`merge: 'all'`), and never merges silent states into their successors;
@@ -122,7 +124,12 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   private baked: Graph | undefined
   /** Per sequence: the count of every edge, then Σ w·log p, then the number of impossible sequences. */
   private sums = new BlockedSums(2, false, BLOCK_SEQUENCES)
-  /** Per distinct distribution: the statistics of the current block of sequences (see `summarizeBatch`). */
+  /**
+   * Per distinct distribution: the statistics of the current block of 1024 sequences. The
+   * distributions sum rows in blocks of rows, which shards cut at sequence boundaries would
+   * misalign; summing each block of sequences apart and merging it as a whole (`closeBlock`)
+   * makes the row blocks start with every block of sequences, so shards merge exactly.
+   */
   private scratch: Model[] = []
   private mode: Algorithm = 'baum-welch'
   private readonly workspace = new Workspace()
@@ -253,7 +260,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     checkKeys(options, ['weights', 'labels', 'algorithm'], 'HiddenMarkovModel.summarize')
     const batch = this.toBatch(X, options)
     if (options.algorithm !== undefined) this.mode = algorithmOption(options.algorithm)
-    if (this.frozen || batch.rows === 0) return undefined
+    if (this.frozen || batch.offsets.length <= 1) return undefined
     return this.summarizeBatch(batch)
   }
 
@@ -290,16 +297,11 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     const g = this.graph
     const { data, cols, categories } = batch
     const rows = r1 - r0
+    const piece = { data: data.subarray(r0 * cols, r1 * cols), rows, cols, categories: categories?.map(c => c?.slice(r0, r1)) }
     for (let s = 0; s < g.p; s++) {
       const j = g.stateDistribution[s]!
       if (g.distributions[j]!.frozen) continue
-      this.scratch[j]!.summarizeBatch({
-        data: data.subarray(r0 * cols, r1 * cols),
-        rows,
-        cols,
-        weights: this.workspace.weights[s]!.subarray(0, rows),
-        categories: categories?.map(c => c?.slice(r0, r1))
-      })
+      this.scratch[j]!.summarizeBatch({ ...piece, weights: this.workspace.weights[s]!.subarray(0, rows) })
     }
   }
 
