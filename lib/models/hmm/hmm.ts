@@ -222,7 +222,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   denseTransitionMatrix (): number[][] {
     const g = this.graph
     const out = Array.from({ length: g.m }, () => new Array<number>(g.m).fill(0))
-    for (let k = 0; k < g.from.length; k++) out[g.from[k]!]![g.to[k]!] = Math.exp(g.logP[k]!)
+    for (let k = 0; k < g.from.length; k++) out[g.from[k]!]![g.to[k]!] = g.prob[k]!
     return out
   }
 
@@ -370,12 +370,12 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     const prior = (k: number): number => transitionPseudocount + (usePseudocount ? g.pseudocount[k]! : 0)
     const norm = new Float64Array(g.m)
     for (let k = 0; k < edges; k++) norm[g.from[k]!]! += counts[k]! + prior(k)
-    const logP = g.logP.slice()
+    const prob = g.prob.slice()
     for (let k = 0; k < edges; k++) {
       const z = norm[g.from[k]!]!
       if (!(z > 0)) continue
       const estimate = (counts[k]! + prior(k)) / z
-      logP[k] = Math.log(edgeInertia === 0 ? estimate : Math.exp(g.logP[k]!) * edgeInertia + estimate * (1 - edgeInertia))
+      prob[k] = edgeInertia === 0 ? estimate : g.prob[k]! * edgeInertia + estimate * (1 - edgeInertia)
     }
     g.distributions.forEach((d, j) => {
       if (d.frozen) return
@@ -383,8 +383,8 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
       this.scratch[j]!.clearSummaries()
       d.fromSummaries(d.categorical ? { inertia: distributionInertia, pseudocount: emissionPseudocount } : { inertia: distributionInertia })
     })
-    g.logP.set(logP)
-    g.prob.set(logP.map(Math.exp))
+    g.prob.set(prob)
+    g.logP.set(prob.map(Math.log))
     this.syncEdges()
   }
 
@@ -395,7 +395,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     for (const e of this.edges) {
       const a = index.get(e.from)!
       const b = index.get(e.to)!
-      for (let k = 0; k < g.from.length; k++) if (g.from[k] === a && g.to[k] === b) e.probability = Math.exp(g.logP[k]!)
+      for (let k = 0; k < g.from.length; k++) if (g.from[k] === a && g.to[k] === b) e.probability = g.prob[k]!
     }
   }
 
@@ -638,7 +638,11 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   static fromJSON (json: Record<string, unknown>): HiddenMarkovModel {
     const { name, states, edges, start, end } = hmmFromJSON(json)
     const model = new HiddenMarkovModel(name)
-    model.nodes = [start, end, ...states.filter(s => s !== start && s !== end)]
+    // edges are kept grouped by their source in the order states were added (pomegranate's graph
+    // order): taking the sources in the order the JSON's edges name them writes the same edges back
+    const sources: HmmState[] = []
+    for (const [a] of edges) if (!sources.includes(states[a]!)) sources.push(states[a]!)
+    model.nodes = [...sources, ...states.filter(s => !sources.includes(s))]
     model.start = start
     model.end = end
     for (const [a, b, p, pseudocount, group] of edges) model.addTransition(states[a]!, states[b]!, p, { pseudocount, ...(group === null ? {} : { group }) })
