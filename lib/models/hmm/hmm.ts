@@ -2,19 +2,19 @@
  * pomegranate 0.14.8's `HiddenMarkovModel`: states (emitting or silent) joined by transitions,
  * trained by Baum-Welch, Viterbi or labeled training over sequences.
  */
-import { BlockedSums, blockedSumsProblem, ExactSum, type BlockedSumsSummary } from '../../core/accumulate.js'
+import { BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../../core/accumulate.js'
 import { isBatch, type Batch, type BatchInput } from '../../core/batch.js'
 import { deepCopy } from '../../core/copy.js'
 import { ArilError, invalidOption, show } from '../../core/errors.js'
 import type { Writable } from 'node:stream'
 import { Model, type Statistics, type Summary } from '../../core/model.js'
 import type { SinkOptions } from '../../core/sink.js'
-import { booleanOption, checkKeys, numberOption, type UpdateOptions } from '../../core/options.js'
+import { booleanOption, checkKeys, numberOption } from '../../core/options.js'
 import { Random } from '../../core/random.js'
 import { BLOCK_SEQUENCES, isSequenceBatch, sequenceAt, toSequenceBatch, type SequenceBatch, type SequenceInput } from '../../core/sequence.js'
 import { registerModel } from '../../core/serialize.js'
 import type { History } from '../../train/callbacks.js'
-import { trainBatch, trainStream, type Opener, type TrainOptions } from '../../train/em.js'
+import { trainBatch, trainStream, type Opener } from '../../train/em.js'
 import { State } from '../state.js'
 import { bakeGraph, type EdgeSpec, type Graph, type HmmState } from './graph.js'
 import { hmmFromJSON, hmmToJSON, type HmmJSON } from './json.js'
@@ -23,58 +23,13 @@ import { backwardTable, forwardBackwardTables, forwardTable, posteriorTable } fr
 import { walk } from './sample.js'
 import { viterbiPath } from './viterbi.js'
 import { startingDistributions } from './init.js'
-import { INIT_KEYS, type ComponentKind, type MixtureInitOptions } from '../mixture-init.js'
+import { transitionEstimate } from './transitions.js'
+import { algorithmOption, PIECE_ROWS, UPDATE_KEYS, type HmmFitOptions, type HmmFromSamplesOptions, type HmmSummarizeOptions, type HmmUpdateOptions, type TransitionOptions } from './options.js'
+import { INIT_KEYS, type ComponentKind } from '../mixture-init.js'
 
 export type { Algorithm } from './statistics.js'
 export type { HmmState } from './graph.js'
-
-/** Options of `fromSummaries` (pomegranate's names in camelCase). */
-export interface HmmUpdateOptions extends UpdateOptions {
-  /** Added to every edge's expected count. */
-  transitionPseudocount?: number
-  /** Passed to categorical emission distributions as their pseudocount. */
-  emissionPseudocount?: number
-  /** Also add each edge's own pseudocount (from `addTransition`). */
-  usePseudocount?: boolean
-  edgeInertia?: number
-  distributionInertia?: number
-  /** Accepted (and ignored) here, so that fit's options can be handed over whole. */
-  algorithm?: Algorithm
-}
-
-/** Options of `summarize`: one weight per sequence, one list of state names per sequence (labeled training). */
-export interface HmmSummarizeOptions {
-  weights?: ArrayLike<number> | undefined
-  /** (Typed to also admit the row labels of other models' options; anything but lists of names is ERR_INVALID_INPUT.) */
-  labels?: ReadonlyArray<ReadonlyArray<string | null>> | ArrayLike<number> | undefined
-  algorithm?: Algorithm | undefined
-}
-
-/** Options of `fit` and `fitStream`. */
-export type HmmFitOptions = TrainOptions & HmmUpdateOptions & HmmSummarizeOptions
-
-/** Options of `fromSamples`: the initialization's (`seed`, `init`, `nInit`, `initRows`, `initSample`, `kmeansIterations`), `endState`, `stateNames`, `name`, and `fit`'s. */
-export type HmmFromSamplesOptions = MixtureInitOptions & HmmFitOptions & { endState?: boolean; stateNames?: string[]; name?: string }
-
-/** Options of `addTransition`. */
-export interface TransitionOptions {
-  /** This edge's pseudocount, used with `usePseudocount` (default: the probability, as pomegranate). */
-  pseudocount?: number
-  /** Edges of one group share their expected counts (tied edges). */
-  group?: string
-}
-
-/** Rows of emissions and weights held at a time (more only for a longer sequence). */
-const PIECE_ROWS = 65536
-
-const UPDATE_KEYS = ['inertia', 'pseudocount', 'transitionPseudocount', 'emissionPseudocount', 'usePseudocount', 'edgeInertia', 'distributionInertia', 'algorithm']
-const ALGORITHMS: readonly Algorithm[] = ['baum-welch', 'viterbi', 'labeled']
-
-function algorithmOption (value: unknown): Algorithm {
-  if (value === undefined) return 'baum-welch'
-  if (!ALGORITHMS.includes(value as Algorithm)) invalidOption('algorithm', `one of ${ALGORITHMS.join(', ')}`, value)
-  return value as Algorithm
-}
+export type { HmmFitOptions, HmmFromSamplesOptions, HmmSummarizeOptions, HmmUpdateOptions, TransitionOptions } from './options.js'
 
 /**
  * A [hidden Markov model](https://en.wikipedia.org/wiki/Hidden_Markov_model) as pomegranate
@@ -357,26 +312,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     const usePseudocount = booleanOption(options, 'usePseudocount', false)
     algorithmOption(options.algorithm)
     if (this.sums.rows === 0) return
-    const edges = g.from.length
-    const totals = this.sums.totals()
-    const counts = new Float64Array(edges)
-    for (let k = 0; k < edges; k++) counts[k] = totals[k]!.value()
-    for (let group = 0; group < g.groups.length; group++) {
-      const shared = new ExactSum()
-      for (let k = 0; k < edges; k++) if (g.group[k] === group) shared.addSum(totals[k]!)
-      const value = shared.value()
-      for (let k = 0; k < edges; k++) if (g.group[k] === group) counts[k] = value
-    }
-    const prior = (k: number): number => transitionPseudocount + (usePseudocount ? g.pseudocount[k]! : 0)
-    const norm = new Float64Array(g.m)
-    for (let k = 0; k < edges; k++) norm[g.from[k]!]! += counts[k]! + prior(k)
-    const prob = g.prob.slice()
-    for (let k = 0; k < edges; k++) {
-      const z = norm[g.from[k]!]!
-      if (!(z > 0)) continue
-      const estimate = (counts[k]! + prior(k)) / z
-      prob[k] = edgeInertia === 0 ? estimate : g.prob[k]! * edgeInertia + estimate * (1 - edgeInertia)
-    }
+    const prob = transitionEstimate(g, this.sums.totals(), transitionPseudocount, usePseudocount, edgeInertia)
     g.distributions.forEach((d, j) => {
       if (d.frozen) return
       d.mergeSummary(this.scratch[j]!.summary())
@@ -649,10 +585,6 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     if (json.frozen === true) model.frozen = true
     return model.bake()
   }
-}
-
-function table (values: Float64Array, rows: number, cols: number): number[][] {
-  return Array.from({ length: rows }, (_, i) => Array.from(values.subarray(i * cols, (i + 1) * cols)))
 }
 
 registerModel('HiddenMarkovModel', HiddenMarkovModel.fromJSON)

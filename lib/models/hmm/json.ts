@@ -6,7 +6,6 @@
  */
 import { ArilError, show } from '../../core/errors.js'
 import type { Model } from '../../core/model.js'
-import { fromJSON } from '../../core/serialize.js'
 import { State } from '../state.js'
 import type { Graph, HmmState } from './graph.js'
 
