@@ -41,6 +41,7 @@ export type ArilErrorCode =
   | 'ERR_CHECKPOINT'
   | 'ERR_LIMIT'
   | 'ERR_GRAPH'
+  | 'ERR_INVALID_MODEL'
   | 'ERR_RAW_BYTES'
   | 'ERR_PARQUET'
   | 'ERR_ARROW'

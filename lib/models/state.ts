@@ -1,6 +1,7 @@
 /**
  * pomegranate's `State` (also `Node`): a named distribution, the unit graphical models are built
- * from, and its JSON `{"class":"State","distribution":{...},"name":"s1","weight":1.0}`.
+ * from, and its JSON `{"class":"State","distribution":{...},"name":"s1","weight":1.0}`. A hidden
+ * Markov model's silent state has no distribution (`null`, JSON `"distribution":null`).
  */
 import { ArilError, show } from '../core/errors.js'
 import type { Model } from '../core/model.js'
@@ -14,9 +15,9 @@ import { fromJSON } from '../core/serialize.js'
  * rain.toJSON() // => { class: 'State', distribution: {...}, name: 'rain', weight: 1 }
  * ```
  */
-export class State<D extends Model = Model> {
+export class State<D extends Model | null = Model> {
   /**
-   * @param distribution what the state emits
+   * @param distribution what the state emits (`null`: a silent state of a hidden Markov model)
    * @param name its name (pomegranate's default is an id; give one)
    * @param weight pomegranate's state weight, kept for JSON
    */
@@ -24,8 +25,8 @@ export class State<D extends Model = Model> {
     if (typeof name !== 'string') throw new ArilError('ERR_INVALID_ARGUMENT', `State: expected a name (a string), got ${show(name)}`)
   }
 
-  toJSON (): { class: 'State'; distribution: object; name: string; weight: number } {
-    return { class: 'State', distribution: this.distribution.toJSON(), name: this.name, weight: this.weight }
+  toJSON (): { class: 'State'; distribution: object | null; name: string; weight: number } {
+    return { class: 'State', distribution: this.distribution === null ? null : this.distribution.toJSON(), name: this.name, weight: this.weight }
   }
 
   /**

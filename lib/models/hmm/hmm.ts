@@ -1,0 +1,590 @@
+/**
+ * pomegranate 0.14.8's `HiddenMarkovModel`: states (emitting or silent) joined by transitions,
+ * trained by Baum-Welch, Viterbi or labeled training over sequences.
+ */
+import { BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../../core/accumulate.js'
+import { isBatch, type Batch, type BatchInput } from '../../core/batch.js'
+import { deepCopy } from '../../core/copy.js'
+import { ArilError, invalidOption, show } from '../../core/errors.js'
+import type { Writable } from 'node:stream'
+import { Model, type Statistics, type Summary } from '../../core/model.js'
+import type { SinkOptions } from '../../core/sink.js'
+import { booleanOption, checkKeys, numberOption } from '../../core/options.js'
+import { Random } from '../../core/random.js'
+import { BLOCK_SEQUENCES, isSequenceBatch, sequenceAt, toSequenceBatch, type SequenceBatch, type SequenceInput } from '../../core/sequence.js'
+import { registerModel } from '../../core/serialize.js'
+import type { History } from '../../train/callbacks.js'
+import { trainBatch, trainStream, type Opener } from '../../train/em.js'
+import { State } from '../state.js'
+import { bakeGraph, type EdgeSpec, type Graph, type HmmState } from './graph.js'
+import { hmmFromJSON, hmmToJSON, type HmmJSON } from './json.js'
+import { emissionMatrix, forwardSequence, labelIndices, summarizeRun, Workspace, type Algorithm } from './statistics.js'
+import { backwardTable, forwardBackwardTables, forwardTable, posteriorTable } from './inference.js'
+import { walk } from './sample.js'
+import { viterbiPath } from './viterbi.js'
+import { startingDistributions } from './init.js'
+import { transitionEstimate } from './transitions.js'
+import { algorithmOption, PIECE_ROWS, UPDATE_KEYS, type HmmFitOptions, type HmmFromSamplesOptions, type HmmSummarizeOptions, type HmmUpdateOptions, type TransitionOptions } from './options.js'
+import { INIT_KEYS, type ComponentKind } from '../mixture-init.js'
+
+export type { Algorithm } from './statistics.js'
+export type { HmmState } from './graph.js'
+export type { HmmFitOptions, HmmFromSamplesOptions, HmmSummarizeOptions, HmmUpdateOptions, TransitionOptions } from './options.js'
+
+/**
+ * A [hidden Markov model](https://en.wikipedia.org/wiki/Hidden_Markov_model) as pomegranate
+ * 0.14.8 builds it: add {@link State}s (a distribution, or `null` for a silent state), add
+ * transitions (between states, from `start`, to `end`), `bake()`, then infer or train. A model
+ * with a transition into `end` is finite: sequences must end there.
+ *
+ * Training sums, per sequence, the expected count of every edge and hands each emitting state's
+ * distribution the rows weighted by the state's posterior (Baum-Welch), or 0/1 weights from the
+ * Viterbi path or from labels. Counts are summed exactly in blocks of 1024 sequences aligned to
+ * the sequence index, so any batching of the sequences and any merge of shards that start on a
+ * multiple of 1024 sequences give the same bits. Distributions shared by several states (tied
+ * states) pool their statistics; edges of one `group` share their counts (tied edges).
+ *
+ * A sequence the model calls impossible (log-probability −Infinity) adds nothing and is counted
+ * in `statistics.impossible` (and, under the initial parameters of a fit, in the first epoch's
+ * log `note`). A symbol that no Discrete state has seen makes its sequence impossible (pomegranate
+ * raises instead).
+ *
+ * Differences from pomegranate: `bake()` raises coded errors instead of silently removing
+ * unreachable states (`merge: 'all'`), and never merges silent states into their successors;
+ * `fromMatrix` normalizes rows as `bake()` does; labels (labeled training) name one emitting state
+ * per observation, and the edges start → first, between labels, and last → end are counted;
+ * Viterbi and labeled training report the forward log-probability times the sequence's weight.
+ *
+ * @example
+ * ```ts
+ * const fair = new State(new DiscreteDistribution({ H: 0.5, T: 0.5 }), 'fair')
+ * const loaded = new State(new DiscreteDistribution({ H: 0.9, T: 0.1 }), 'loaded')
+ * const hmm = new HiddenMarkovModel('casino')
+ * hmm.addStates(fair, loaded)
+ * hmm.addTransition(hmm.start, fair, 0.5).addTransition(hmm.start, loaded, 0.5)
+ * hmm.addTransition(fair, fair, 0.9).addTransition(fair, loaded, 0.1)
+ * hmm.addTransition(loaded, loaded, 0.9).addTransition(loaded, fair, 0.1)
+ * hmm.bake()
+ * hmm.fit([['H', 'H', 'T', 'H'], ['T', 'H']], { maxIterations: 10 })
+ * ```
+ */
+export class HiddenMarkovModel extends Model<[transitions: number[][], distributions: unknown[]], HmmUpdateOptions, unknown[]> {
+  readonly name = 'HiddenMarkovModel'
+  /** pomegranate's model name (its states `start` and `end` are named after it). */
+  readonly modelName: string
+  start: HmmState
+  end: HmmState
+  private nodes: HmmState[]
+  private edges: EdgeSpec[] = []
+  private baked: Graph | undefined
+  /** Per sequence: the count of every edge, then Σ w·log p, then the number of impossible sequences. */
+  private sums = new BlockedSums(2, false, BLOCK_SEQUENCES)
+  /**
+   * Per distinct distribution: the statistics of the current block of 1024 sequences. The
+   * distributions sum rows in blocks of rows, which shards cut at sequence boundaries would
+   * misalign; summing each block of sequences apart and merging it as a whole (`closeBlock`)
+   * makes the row blocks start with every block of sequences, so shards merge exactly.
+   */
+  private scratch: Model[] = []
+  private mode: Algorithm = 'baum-welch'
+  private readonly workspace = new Workspace()
+
+  /** @param name pomegranate's model name (default `'None'`, as pomegranate's `str(None)`) */
+  constructor (name = 'None') {
+    super()
+    if (typeof name !== 'string') throw new ArilError('ERR_INVALID_ARGUMENT', `HiddenMarkovModel: expected a name (a string), got ${show(name)}`)
+    this.modelName = name
+    this.start = new State(null, `${name}-start`)
+    this.end = new State(null, `${name}-end`)
+    this.nodes = [this.start, this.end]
+  }
+
+  get dimension (): number | undefined {
+    return this.graph.distributions[0]!.dimension
+  }
+
+  override get categorical (): boolean {
+    return this.graph.distributions.some(d => d.categorical)
+  }
+
+  /** The states in pomegranate's baked order (emitting by name, then silent in topological order). */
+  get states (): HmmState[] {
+    return this.graph.states.slice()
+  }
+
+  /** The baked topology. @throws ArilError `ERR_NOT_FITTED` before `bake()` */
+  private get graph (): Graph {
+    if (this.baked === undefined) throw new ArilError('ERR_NOT_FITTED', 'HiddenMarkovModel: call bake() after adding states and transitions, before using the model')
+    return this.baked
+  }
+
+  /**
+   * Adds a state (pomegranate's `add_state`); the model must be baked again.
+   * @throws ArilError `ERR_INVALID_ARGUMENT` for a name already used or something other than a State
+   */
+  addState (state: HmmState): this {
+    if (!(state instanceof State)) throw new ArilError('ERR_INVALID_ARGUMENT', `addState: expected a State, got ${show(state)}`)
+    if (this.nodes.some(s => s.name === state.name)) throw new ArilError('ERR_INVALID_ARGUMENT', `addState: a state named ${show(state.name)} is already in the model`)
+    this.nodes.push(state)
+    this.baked = undefined
+    return this
+  }
+
+  /** Adds several states. */
+  addStates (...states: Array<HmmState | HmmState[]>): this {
+    for (const s of states.flat()) this.addState(s)
+    return this
+  }
+
+  /**
+   * Adds (or replaces) the transition a → b with probability p (linear; out-edges are normalized
+   * by `bake()`).
+   * @throws ArilError `ERR_INVALID_MODEL` when a or b is not in the model, `ERR_INVALID_ARGUMENT`
+   *   for a probability outside [0, 1]
+   */
+  addTransition (a: HmmState, b: HmmState, probability: number, options: TransitionOptions = {}): this {
+    checkKeys(options, ['pseudocount', 'group'], 'HiddenMarkovModel.addTransition')
+    for (const s of [a, b]) {
+      if (!this.nodes.includes(s)) throw new ArilError('ERR_INVALID_MODEL', `addTransition: state ${show((s as HmmState | undefined)?.name ?? s)} is not in the model; add it with addState first`)
+    }
+    if (typeof probability !== 'number' || !(probability >= 0 && probability <= 1)) {
+      throw new ArilError('ERR_INVALID_ARGUMENT', `addTransition: expected a probability in [0, 1], got ${show(probability)}`)
+    }
+    const pseudocount = numberOption(options, 'pseudocount', probability, 0)
+    if (options.group !== undefined && typeof options.group !== 'string') invalidOption('group', 'a string', options.group)
+    const edge: EdgeSpec = { from: a, to: b, probability, pseudocount, group: options.group ?? null }
+    const at = this.edges.findIndex(e => e.from === a && e.to === b)
+    if (at >= 0) this.edges[at] = edge
+    else this.edges.push(edge)
+    this.baked = undefined
+    return this
+  }
+
+  /**
+   * Finalizes the topology (see graph.ts for the order of states and the checks) and drops any
+   * statistics.
+   * @throws ArilError `ERR_INVALID_MODEL` for a silent-state cycle, an unreachable state, a state
+   *   without transitions out, no emitting states, or emissions of different dimensions
+   */
+  bake (): this {
+    this.baked = bakeGraph(this.nodes, this.edges, this.start, this.end)
+    this.sums = new BlockedSums(this.baked.from.length + 2, false, BLOCK_SEQUENCES)
+    this.scratch = this.baked.distributions.map(d => { const c = deepCopy(d); c.clearSummaries(); return c })
+    return this
+  }
+
+  /** The transition probabilities as an m × m matrix in state order (pomegranate's `dense_transition_matrix`). */
+  denseTransitionMatrix (): number[][] {
+    const g = this.graph
+    const out = Array.from({ length: g.m }, () => new Array<number>(g.m).fill(0))
+    for (let k = 0; k < g.from.length; k++) out[g.from[k]!]![g.to[k]!] = g.prob[k]!
+    return out
+  }
+
+  get parameters (): [transitions: number[][], distributions: unknown[]] {
+    return [this.denseTransitionMatrix(), this.graph.distributions.map(d => d.parameters)]
+  }
+
+  /** Freezes every distribution (pomegranate's `freeze_distributions`): the transitions still train. */
+  freezeDistributions (): this {
+    for (const d of this.graph.distributions) d.freeze()
+    return this
+  }
+
+  /** Undoes {@link HiddenMarkovModel.freezeDistributions}. */
+  thawDistributions (): this {
+    for (const d of this.graph.distributions) d.thaw()
+    return this
+  }
+
+  /** Reads a list of sequences or a SequenceBatch, checked against the emissions' columns and kinds. */
+  override toBatch (X: BatchInput | readonly SequenceInput[], options: HmmSummarizeOptions = {}): SequenceBatch {
+    const { weights, labels } = options
+    if (isBatch(X) && !isSequenceBatch(X)) {
+      throw new ArilError('ERR_INVALID_INPUT', 'HiddenMarkovModel: a Batch of rows has no sequence boundaries; give a list of sequences, a SequenceBatch, or a sequence source')
+    }
+    return toSequenceBatch(X as readonly SequenceInput[] | SequenceBatch, { cols: this.dimension, categorical: this.categorical, weights, labels: labels as ReadonlyArray<ReadonlyArray<string | null>> | undefined })
+  }
+
+  /**
+   * Adds the statistics of sequences (a list of sequences or a SequenceBatch) by `algorithm`
+   * (default the one of the last fit, else 'baum-welch').
+   * @returns Σ weight · log P(sequence) over the possible sequences
+   */
+  override summarize (X: BatchInput | readonly SequenceInput[], options: HmmSummarizeOptions = {}): number | undefined {
+    checkKeys(options, ['weights', 'labels', 'algorithm'], 'HiddenMarkovModel.summarize')
+    const batch = this.toBatch(X, options)
+    if (options.algorithm !== undefined) this.mode = algorithmOption(options.algorithm)
+    if (this.frozen || batch.offsets.length <= 1) return undefined
+    return this.summarizeBatch(batch)
+  }
+
+  /**
+   * The E-step over a SequenceBatch.
+   * @throws ArilError `ERR_INVALID_INPUT` for a Batch without offsets, `ERR_LABEL` for bad labels
+   *   (before anything is added)
+   */
+  summarizeBatch (batch: Batch): number {
+    if (!isSequenceBatch(batch)) {
+      throw new ArilError('ERR_INVALID_INPUT', 'HiddenMarkovModel.summarizeBatch: expected a SequenceBatch (rows with offsets); read sequences with a sequence source or give a list of sequences')
+    }
+    const g = this.graph
+    const labels = this.mode === 'labeled' ? labelIndices(g, batch) : undefined
+    const sums = this.sums
+    let total = 0
+    sums.runs(batch.offsets.length - 1, (s0, s1) => {
+      const completes = sums.pending + (s1 - s0) === BLOCK_SEQUENCES
+      // pieces of whole sequences, about PIECE_ROWS rows each: the work arrays stay small, and
+      // every sum is added sequence by sequence, row by row, so the pieces do not change a bit
+      for (let a = s0, z = s0; a < s1; a = z) {
+        z = a + 1
+        while (z < s1 && batch.offsets[z + 1]! - batch.offsets[a]! <= PIECE_ROWS) z++
+        total += summarizeRun(g, batch, a, z, this.mode, labels, sums.partial, this.workspace)
+        this.summarizeEmissions(batch, batch.offsets[a]!, batch.offsets[z]!)
+      }
+      // the distributions' rows of a finished block of sequences become a block of their own
+      if (completes) this.closeBlock()
+    })
+    return total
+  }
+
+  private summarizeEmissions (batch: SequenceBatch, r0: number, r1: number): void {
+    const g = this.graph
+    const { data, cols, categories } = batch
+    const rows = r1 - r0
+    const piece = { data: data.subarray(r0 * cols, r1 * cols), rows, cols, categories: categories?.map(c => c?.slice(r0, r1)) }
+    for (let s = 0; s < g.p; s++) {
+      const j = g.stateDistribution[s]!
+      if (g.distributions[j]!.frozen) continue
+      this.scratch[j]!.summarizeBatch({ ...piece, weights: this.workspace.weights[s]!.subarray(0, rows) })
+    }
+  }
+
+  private closeBlock (): void {
+    this.graph.distributions.forEach((d, j) => {
+      const scratch = this.scratch[j]!
+      if (!d.frozen) d.mergeSummary(scratch.summary())
+      scratch.clearSummaries()
+    })
+  }
+
+  /** The exact Σ w·log P(sequence) of the sequences summarized since the last clear. */
+  summaryLogProbability (): number {
+    return this.sums.exact(this.graph.from.length).value()
+  }
+
+  /**
+   * For the trainer, after the first pass: a note for the first epoch's log when sequences were
+   * impossible under the initial parameters (they are skipped; later passes count them in
+   * `statistics.impossible`).
+   */
+  noteAfterPass (): string | undefined {
+    const values = this.sums.values()
+    const impossible = values[this.graph.from.length + 1]!
+    return impossible > 0 ? `${impossible} of ${this.sums.rows} sequences are impossible under the initial parameters (log-probability -Infinity) and were skipped` : undefined
+  }
+
+  /** For workers rebuilt from JSON: the training algorithm. */
+  passMode (): Algorithm {
+    return this.mode
+  }
+
+  setPassMode (mode: unknown): void {
+    this.mode = algorithmOption(mode)
+  }
+
+  /**
+   * The M-step (pomegranate's `from_summaries`): each edge's probability is its expected count
+   * (plus `transitionPseudocount`, plus its own pseudocount with `usePseudocount`) over its
+   * source's total, blended with `edgeInertia`; each distribution updates with
+   * `distributionInertia` (and `emissionPseudocount` when categorical). A non-zero `inertia`
+   * sets both inertias and `pseudocount` both pseudocounts, as in pomegranate.
+   */
+  protected update (options: HmmUpdateOptions): void {
+    checkKeys(options, UPDATE_KEYS, 'HiddenMarkovModel.fromSummaries')
+    const g = this.graph
+    const inertia = numberOption(options, 'inertia', 0, 0, 1)
+    const edgeInertia = inertia > 0 ? inertia : numberOption(options, 'edgeInertia', 0, 0, 1)
+    const distributionInertia = inertia > 0 ? inertia : numberOption(options, 'distributionInertia', 0, 0, 1)
+    const pseudocount = options.pseudocount === undefined ? undefined : numberOption(options, 'pseudocount', 0, 0)
+    const transitionPseudocount = pseudocount ?? numberOption(options, 'transitionPseudocount', 0, 0)
+    const emissionPseudocount = pseudocount ?? numberOption(options, 'emissionPseudocount', 0, 0)
+    const usePseudocount = booleanOption(options, 'usePseudocount', false)
+    algorithmOption(options.algorithm)
+    if (this.sums.rows === 0) return
+    const prob = transitionEstimate(g, this.sums.totals(), transitionPseudocount, usePseudocount, edgeInertia)
+    g.distributions.forEach((d, j) => {
+      if (d.frozen) return
+      d.mergeSummary(this.scratch[j]!.summary())
+      this.scratch[j]!.clearSummaries()
+      d.fromSummaries(d.categorical ? { inertia: distributionInertia, pseudocount: emissionPseudocount } : { inertia: distributionInertia })
+    })
+    g.prob.set(prob)
+    g.logP.set(prob.map(Math.log))
+    this.syncEdges()
+  }
+
+  /** Writes the baked probabilities back into the edges as added (for JSON and re-baking). */
+  private syncEdges (): void {
+    const g = this.graph
+    const index = new Map(g.states.map((s, i) => [s, i]))
+    for (const e of this.edges) {
+      const a = index.get(e.from)!
+      const b = index.get(e.to)!
+      for (let k = 0; k < g.from.length; k++) if (g.from[k] === a && g.to[k] === b) e.probability = g.prob[k]!
+    }
+  }
+
+  clearSummaries (): void {
+    if (this.baked === undefined) return
+    this.sums.clear()
+    for (const d of this.baked.distributions) d.clearSummaries()
+    for (const s of this.scratch) s.clearSummaries()
+  }
+
+  summary (): Summary {
+    const g = this.graph
+    return { model: this.name, sums: this.sums.summary(), distributions: g.distributions.map(d => d.summary()), open: this.scratch.map(s => s.summary()) }
+  }
+
+  /** Expected edge counts (`transitions`, in edge order), Σ w·log p, impossible sequences, and each distribution's statistics. */
+  override get statistics (): Statistics {
+    const values = this.sums.values()
+    const edges = this.graph.from.length
+    return { transitions: values.slice(0, edges), logProbability: values[edges], impossible: values[edges + 1], sequences: this.sums.rows }
+  }
+
+  protected summaryProblem (summary: Summary): string | undefined {
+    const g = this.graph
+    const parts = summary.distributions as Summary[] | undefined
+    const open = summary.open as Summary[] | undefined
+    if (!Array.isArray(parts) || !Array.isArray(open) || parts.length !== g.distributions.length || open.length !== parts.length) {
+      return `expected ${g.distributions.length} distribution summaries, got ${show(parts)}`
+    }
+    const wrong = g.distributions.findIndex((d, j) => parts[j]?.model !== d.name || open[j]?.model !== d.name)
+    if (wrong >= 0) return `expected distribution ${wrong} to be a ${g.distributions[wrong]!.name}, got ${show(parts[wrong]?.model)}`
+    return blockedSumsProblem(summary.sums, g.from.length + 2, false)
+  }
+
+  protected mergeChecked (summary: Summary): void {
+    this.sums.merge(summary.sums as BlockedSumsSummary)
+    const parts = summary.distributions as Summary[]
+    const open = summary.open as Summary[]
+    this.graph.distributions.forEach((d, j) => {
+      d.mergeSummary(parts[j]!)
+      this.scratch[j]!.mergeSummary(open[j]!)
+    })
+  }
+
+  /** log P(sequence) for every sequence of a SequenceBatch (−Infinity for an impossible one). */
+  logProbabilityBatch (batch: Batch): Float64Array {
+    if (!isSequenceBatch(batch)) return this.logProbabilityBatch(this.toBatch(batch))
+    const g = this.graph
+    const count = batch.offsets.length - 1
+    const out = new Float64Array(count)
+    for (let s = 0; s < count; s++) {
+      const rows = sequenceAt(batch, s)
+      const e = emissionMatrix(g, rows, this.workspace)
+      out[s] = forwardSequence(g, e, 0, rows.rows, this.workspace)
+    }
+    return out
+  }
+
+  /** log P(sequence) of each sequence of a list (or SequenceBatch). */
+  override logProbability (X: BatchInput | readonly SequenceInput[]): Float64Array {
+    return this.logProbabilityBatch(this.toBatch(X))
+  }
+
+  /** One sequence as a batch of rows, with its emission matrix in the workspace. */
+  private one (sequence: SequenceInput): { n: number; e: Float64Array } {
+    const batch = this.toBatch([sequence])
+    const e = emissionMatrix(this.graph, batch, this.workspace)
+    return { n: batch.rows, e }
+  }
+
+  /** The forward table of one sequence: (n + 1) rows of m log-probabilities (pomegranate's `forward`). */
+  forward (sequence: SequenceInput): number[][] {
+    const { n, e } = this.one(sequence)
+    return forwardTable(this.graph, e, n, this.workspace)
+  }
+
+  /** The backward table of one sequence: (n + 1) rows of m log-probabilities (pomegranate's `backward`). */
+  backward (sequence: SequenceInput): number[][] {
+    const { n, e } = this.one(sequence)
+    return backwardTable(this.graph, e, n, this.workspace)
+  }
+
+  /**
+   * pomegranate's `forward_backward`: the expected count of every transition (m × m) and the log
+   * posterior of each emitting state at each observation (n × p). Undefined for an impossible sequence.
+   */
+  forwardBackward (sequence: SequenceInput): { transitions: number[][]; emissions: number[][] } | undefined {
+    const { n, e } = this.one(sequence)
+    return forwardBackwardTables(this.graph, e, n, this.workspace)
+  }
+
+  /** log P(emitting state | sequence) per observation: n rows of p (pomegranate's `predict_log_proba`; NaN for an impossible sequence). */
+  predictLogProba (sequence: SequenceInput): number[][] {
+    const { n, e } = this.one(sequence)
+    return posteriorTable(this.graph, e, n, this.workspace)
+  }
+
+  /** P(emitting state | sequence) per observation (pomegranate's `predict_proba`). */
+  predictProba (sequence: SequenceInput): number[][] {
+    return this.predictLogProba(sequence).map(row => row.map(Math.exp))
+  }
+
+  /**
+   * The Viterbi path of one sequence: its log-probability and the state indices from start,
+   * silent states included (an impossible sequence: −Infinity and an empty path).
+   */
+  viterbi (sequence: SequenceInput): { logProbability: number; path: number[] } {
+    const { n, e } = this.one(sequence)
+    return viterbiPath(this.graph, e, 0, n, this.workspace.viterbi)
+  }
+
+  /**
+   * The emitting state of each observation: by the posterior (`'map'`, the default) or the Viterbi path.
+   * @throws ArilError `ERR_INVALID_OPTION` for another algorithm
+   */
+  predict (sequence: SequenceInput, options: { algorithm?: 'map' | 'viterbi' } = {}): number[] {
+    checkKeys(options, ['algorithm'], 'HiddenMarkovModel.predict')
+    const algorithm = options.algorithm ?? 'map'
+    if (algorithm === 'viterbi') return this.viterbi(sequence).path.filter(s => s < this.graph.p)
+    if (algorithm !== 'map') invalidOption('algorithm', "'map' or 'viterbi'", algorithm)
+    return this.predictLogProba(sequence).map(row => row.reduce((best, x, k) => (x > row[best]! ? k : best), 0))
+  }
+
+  /**
+   * `n` sequences drawn from the model (pomegranate's `sample`): each walks from start until end,
+   * or until `length` observations. With `path`, each comes with the names of its states.
+   */
+  override sample (n: number, options: { length?: number; path?: boolean; seed?: number } = {}): unknown[] {
+    checkKeys(options, ['length', 'path', 'seed'], 'HiddenMarkovModel.sample')
+    const length = numberOption(options, 'length', 0, 0)
+    if (!Number.isInteger(length)) invalidOption('length', 'a whole number', length)
+    if (length === 0 && !this.graph.finite) invalidOption('length', 'a length > 0 for a model without an end state', length)
+    if (!Number.isInteger(n) || n < 0) throw new ArilError('ERR_INVALID_ARGUMENT', `sample: expected a whole number of sequences, got ${show(n)}`)
+    const random = new Random(options.seed)
+    const path = booleanOption(options, 'path', false)
+    return Array.from({ length: n }, () => {
+      const drawn = walk(this.graph, random, length)
+      return path ? { sequence: drawn.emissions, path: drawn.path } : drawn.emissions
+    })
+  }
+
+  sampleWith (n: number, random: Random): unknown[] {
+    return Array.from({ length: n }, () => walk(this.graph, random, this.graph.finite ? 0 : 1).emissions)
+  }
+
+  /**
+   * A Writable taking SequenceBatch chunks (a sequence source's): one E-step by `algorithm`
+   * (default 'baum-welch') over all of them, then `fromSummaries(options)` before `'finish'`.
+   */
+  override sink (options: SinkOptions<HmmUpdateOptions> = {}): Writable {
+    this.mode = algorithmOption(options.algorithm)
+    return super.sink(options)
+  }
+
+  /** EM in memory through the trainer (lib/train/em.ts): `maxIterations` is exactly the number of M-steps. */
+  override fit (X: BatchInput | readonly SequenceInput[], options: HmmFitOptions = {}): this {
+    this.trainBatch(X, options)
+    return this
+  }
+
+  /** {@link HiddenMarkovModel.fit} returning the training History. */
+  trainBatch (X: BatchInput | readonly SequenceInput[], options: HmmFitOptions = {}): History {
+    const batch = this.toBatch(X, options)
+    this.mode = algorithmOption(options.algorithm)
+    const { weights, labels, ...rest } = options
+    return trainBatch(this, batch, rest)
+  }
+
+  /** Training out of core: `open` re-opens a source of SequenceBatch chunks for every pass. */
+  override async fitStream (open: Opener, options: HmmFitOptions = {}): Promise<this> {
+    await this.trainStream(open, options)
+    return this
+  }
+
+  /** {@link HiddenMarkovModel.fitStream} resolving with the training History. */
+  async trainStream (open: Opener, options: HmmFitOptions = {}): Promise<History> {
+    this.mode = algorithmOption(options.algorithm)
+    return trainStream(this, open, options)
+  }
+
+  /**
+   * pomegranate's `from_matrix`: state i emits `distributions[i]` (null: silent), starts with
+   * `starts[i]`, ends with `ends[i]` (no `ends`: no end state), moves to j with `transitions[i][j]`.
+   * @example
+   * ```ts
+   * const hmm = HiddenMarkovModel.fromMatrix([[0.9, 0.1], [0.2, 0.8]], [new NormalDistribution(0, 1), new NormalDistribution(3, 1)], [0.5, 0.5])
+   * ```
+   */
+  static fromMatrix (transitions: ReadonlyArray<ArrayLike<number>>, distributions: ReadonlyArray<Model | null>, starts: ArrayLike<number>, ends?: ArrayLike<number>, options: { stateNames?: readonly string[]; name?: string } = {}): HiddenMarkovModel {
+    checkKeys(options, ['stateNames', 'name'], 'HiddenMarkovModel.fromMatrix')
+    const k = distributions.length
+    if (transitions.length !== k || Array.from(transitions).some(row => row.length !== k) || starts.length !== k || (ends !== undefined && ends.length !== k)) {
+      throw new ArilError('ERR_INVALID_ARGUMENT', `fromMatrix: expected a ${k} × ${k} matrix and ${k} start (and end) probabilities for ${k} distributions`)
+    }
+    const names = options.stateNames ?? distributions.map((_, i) => `s${i}`)
+    const model = new HiddenMarkovModel(options.name)
+    const states = distributions.map((d, i) => new State(d, names[i]!))
+    model.addStates(states)
+    for (let i = 0; i < k; i++) if (starts[i] !== 0) model.addTransition(model.start, states[i]!, starts[i]!)
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (transitions[i]![j] !== 0) model.addTransition(states[i]!, states[j]!, transitions[i]![j]!)
+    if (ends !== undefined) for (let i = 0; i < k; i++) if (ends[i] !== 0) model.addTransition(states[i]!, model.end, ends[i]!)
+    return model.bake()
+  }
+
+  /**
+   * pomegranate's `from_samples`: k states emitting `kind`, started as init.ts says (Discrete:
+   * seeded random tables; otherwise k-means on the rows of all sequences concatenated, from a
+   * seeded uniform sample of `initRows` rows), uniform transitions and starts (and ends with
+   * `endState`), then `fit` with the remaining options. Same `seed`, same model.
+   * @throws ArilError what the initialization and `fit` throw
+   * @example
+   * ```ts
+   * const hmm = HiddenMarkovModel.fromSamples(NormalDistribution, 3, sequences, { seed: 1, maxIterations: 20 })
+   * ```
+   */
+  static fromSamples (kind: ComponentKind | readonly ComponentKind[], k: number, X: BatchInput | readonly SequenceInput[], options: HmmFromSamplesOptions = {}): HiddenMarkovModel {
+    const init: Record<string, unknown> = {}
+    const fit: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(options)) ((INIT_KEYS as readonly string[]).includes(key) ? init : fit)[key] = value
+    const { endState, stateNames, name, weights, labels, ...rest } = fit as HmmFromSamplesOptions
+    if (!Number.isInteger(k) || k < 1) throw new ArilError('ERR_INVALID_ARGUMENT', `fromSamples: expected a whole number of states >= 1, got ${show(k)}`)
+    const batch = toSequenceBatch(X as readonly SequenceInput[] | SequenceBatch, { categorical: true, weights, labels: labels as ReadonlyArray<ReadonlyArray<string | null>> | undefined })
+    const rows: Batch = { data: batch.data, rows: batch.rows, cols: batch.cols, categories: batch.categories }
+    const distributions = startingDistributions(kind, k, rows, init)
+    const uniform = Array.from({ length: k }, () => new Array<number>(k).fill(1 / k))
+    const model = HiddenMarkovModel.fromMatrix(uniform, distributions, new Array<number>(k).fill(1 / k), endState === true ? new Array<number>(k).fill(1 / k) : undefined,
+      { ...(stateNames === undefined ? {} : { stateNames }), ...(name === undefined ? {} : { name }) })
+    return model.fit(batch, rest)
+  }
+
+  /** pomegranate 0.14.8's HMM JSON (states in baked order, edges `[from, to, p, pseudocount, group]`, distribution ties). */
+  toJSON (): HmmJSON {
+    return hmmToJSON(this.modelName, this.graph)
+  }
+
+  /**
+   * Reads pomegranate's HMM JSON; shared distributions (`distribution ties`) become one object.
+   * @throws ArilError `ERR_INVALID_JSON_MODEL` for a malformed dict, and bake's errors
+   */
+  static fromJSON (json: Record<string, unknown>): HiddenMarkovModel {
+    const { name, states, edges, start, end } = hmmFromJSON(json)
+    const model = new HiddenMarkovModel(name)
+    // edges are kept grouped by their source in the order states were added (pomegranate's graph
+    // order): taking the sources in the order the JSON's edges name them writes the same edges back
+    const sources: HmmState[] = []
+    for (const [a] of edges) if (!sources.includes(states[a]!)) sources.push(states[a]!)
+    model.nodes = [...sources, ...states.filter(s => !sources.includes(s))]
+    model.start = start
+    model.end = end
+    for (const [a, b, p, pseudocount, group] of edges) model.addTransition(states[a]!, states[b]!, p, { pseudocount, ...(group === null ? {} : { group }) })
+    if (json.frozen === true) model.frozen = true
+    return model.bake()
+  }
+}
+
+registerModel('HiddenMarkovModel', HiddenMarkovModel.fromJSON)
