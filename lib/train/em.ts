@@ -116,6 +116,8 @@ export interface TrainOptions {
   stopThreshold?: number
   /** At most this many M-steps (a whole number or Infinity; 0 does nothing). Default Infinity. */
   maxIterations?: number
+  /** At least this many M-steps before `stopThreshold` may stop the loop (a whole number; default 0). */
+  minIterations?: number
   /** Rows per batch: slices of the in-memory data, or the stream re-cut (default: the source's chunks; in memory, all rows). */
   batchSize?: number
   /** Mini-batch (stepwise) EM: batches summarized per M-step, advancing through the data and wrapping around. */
@@ -157,13 +159,14 @@ export interface TrainOptions {
 export type Opener = string | (() => StreamLike | string | Promise<StreamLike | string>) | readonly unknown[] | ShardList
 
 /** The keys of {@link TrainOptions} and the rows' `weights` and `labels` (a fit takes the model's update options besides). */
-export const TRAIN_OPTION_KEYS = ['stopThreshold', 'maxIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'inertia', 'callbacks', 'signal', 'checkpoint', 'resume', 'workers', 'executor', 'weights', 'labels', 'onProgress'] as const
+export const TRAIN_OPTION_KEYS = ['stopThreshold', 'maxIterations', 'minIterations', 'batchSize', 'batchesPerEpoch', 'lrDecay', 'inertia', 'callbacks', 'signal', 'checkpoint', 'resume', 'workers', 'executor', 'weights', 'labels', 'onProgress'] as const
 
 const TRAIN_KEYS = new Set<string>(TRAIN_OPTION_KEYS)
 
 interface Settings {
   stopThreshold: number
   maxIterations: number
+  minIterations: number
   batchSize: number | undefined
   batchesPerEpoch: number
   lrDecay: number
@@ -210,9 +213,12 @@ function trainSettings (options: TrainOptions & UpdateOptions): Settings {
   const maxIterations = wholeOption(options, 'maxIterations', Infinity, 0)
   // Improvements of 0 would never stop a loop without an iteration bound.
   if (stopThreshold < 0 && maxIterations === Infinity) invalidOption('stopThreshold', 'a number >= 0 (or a finite maxIterations)', stopThreshold)
+  const minIterations = wholeOption(options, 'minIterations', 0, 0)
+  if (minIterations === Infinity) invalidOption('minIterations', 'a whole number >= 0', minIterations)
   return {
     stopThreshold,
     maxIterations,
+    minIterations,
     batchSize,
     batchesPerEpoch: wholeOption(options, 'batchesPerEpoch', Infinity, 1),
     lrDecay: numberOption(options, 'lrDecay', 0, 0),
@@ -385,7 +391,7 @@ export class Loop<U extends UpdateOptions> {
     this.last = logp
     const reason: StopReason | undefined = this.iteration >= settings.maxIterations
       ? 'maxIterations'
-      : improvement <= settings.stopThreshold ? (improvement < 0 ? 'decreased' : 'converged') : undefined
+      : improvement <= settings.stopThreshold && this.iteration >= settings.minIterations ? (improvement < 0 ? 'decreased' : 'converged') : undefined
     if (reason !== undefined) {
       model.clearSummaries()
       this.finish(reason)

@@ -59,6 +59,25 @@ t.test('maxIterations: k means exactly k M-steps, and 0 does nothing', async t =
   t.same([s.m, s.seen.length, hs.stopReason], [0, 0, 'maxIterations'])
 })
 
+t.test('minIterations: the threshold cannot stop the loop before that many M-steps', async t => {
+  // With stopThreshold 1e9 every improvement is below it: without minIterations one M-step ends it.
+  const once = trainBatch(new ToyMean(0), data, { stopThreshold: 1e9 })
+  t.same([once.iterations, once.stopReason], [1, 'converged'])
+  for (const k of [2, 6]) {
+    const m = new ToyMean(0)
+    const h = trainBatch(m, data, { stopThreshold: 1e9, minIterations: k })
+    t.same([h.iterations, h.stopReason], [k, 'converged'], `minIterations ${k}`)
+    t.same(m.parameters, manual(k).parameters, 'the bits of k manual rounds')
+    const s = new ToyMean(0)
+    const hs = await trainStream(s, chunked(3), { stopThreshold: 1e9, minIterations: k })
+    t.same([hs.iterations, s.parameters], [k, m.parameters], 'streamed: the same')
+  }
+  const capped = trainBatch(new ToyMean(0), data, { stopThreshold: 1e9, minIterations: 10, maxIterations: 3 })
+  t.same([capped.iterations, capped.stopReason], [3, 'maxIterations'], 'maxIterations still bounds it')
+  assertArilError(t, () => trainBatch(new ToyMean(0), data, { minIterations: -1 }), { code: 'ERR_INVALID_OPTION' })
+  assertArilError(t, () => trainBatch(new ToyMean(0), data, { minIterations: Infinity }), { code: 'ERR_INVALID_OPTION' })
+})
+
 t.test('the epoch logs use pomegranate vocabulary and chain together', async t => {
   const m = new ToyMean(0)
   const h = trainBatch(m, data, { stopThreshold: 1 })

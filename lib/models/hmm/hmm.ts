@@ -24,7 +24,7 @@ import { walk } from './sample.js'
 import { viterbiPath } from './viterbi.js'
 import { startingDistributions } from './init.js'
 import { transitionEstimate } from './transitions.js'
-import { algorithmOption, PIECE_ROWS, UPDATE_KEYS, type HmmFitOptions, type HmmFromSamplesOptions, type HmmSummarizeOptions, type HmmUpdateOptions, type TransitionOptions } from './options.js'
+import { algorithmOption, PIECE_ROWS, SAMPLE_KEYS, UPDATE_KEYS, type HmmFitOptions, type HmmFromSamplesOptions, type HmmSummarizeOptions, type HmmUpdateOptions, type TransitionOptions } from './options.js'
 import { INIT_KEYS, type ComponentKind } from '../mixture-init.js'
 
 export type { Algorithm } from './statistics.js'
@@ -105,6 +105,15 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
 
   override get categorical (): boolean {
     return this.graph.distributions.some(d => d.categorical)
+  }
+
+  /** pomegranate's `from_summaries` keys, and `algorithm` (so that `fit`'s options pass whole). */
+  override get updateOptionKeys (): readonly string[] {
+    return UPDATE_KEYS
+  }
+
+  override get sampleOptionKeys (): readonly string[] {
+    return SAMPLE_KEYS
   }
 
   /** The states in pomegranate's baked order (emitting by name, then silent in topological order). */
@@ -301,7 +310,6 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
    * sets both inertias and `pseudocount` both pseudocounts, as in pomegranate.
    */
   protected update (options: HmmUpdateOptions): void {
-    checkKeys(options, UPDATE_KEYS, 'HiddenMarkovModel.fromSummaries')
     const g = this.graph
     const inertia = numberOption(options, 'inertia', 0, 0, 1)
     const edgeInertia = inertia > 0 ? inertia : numberOption(options, 'edgeInertia', 0, 0, 1)
@@ -460,7 +468,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
    * or until `length` observations. With `path`, each comes with the names of its states.
    */
   override sample (n: number, options: { length?: number; path?: boolean; seed?: number } = {}): unknown[] {
-    checkKeys(options, ['length', 'path', 'seed'], 'HiddenMarkovModel.sample')
+    checkKeys(options, SAMPLE_KEYS, 'HiddenMarkovModel.sample')
     const length = numberOption(options, 'length', 0, 0)
     if (!Number.isInteger(length)) invalidOption('length', 'a whole number', length)
     if (length === 0 && !this.graph.finite) invalidOption('length', 'a length > 0 for a model without an end state', length)

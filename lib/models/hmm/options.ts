@@ -44,7 +44,8 @@ export interface TransitionOptions {
 /** Rows of emissions and weights held at a time (more only for a longer sequence). */
 export const PIECE_ROWS = 65536
 
-export const UPDATE_KEYS = ['inertia', 'pseudocount', 'transitionPseudocount', 'emissionPseudocount', 'usePseudocount', 'edgeInertia', 'distributionInertia', 'algorithm']
+export const UPDATE_KEYS = ['inertia', 'pseudocount', 'transitionPseudocount', 'emissionPseudocount', 'usePseudocount', 'edgeInertia', 'distributionInertia', 'algorithm'] as const
+export const SAMPLE_KEYS = ['length', 'path', 'seed'] as const
 const ALGORITHMS: readonly Algorithm[] = ['baum-welch', 'viterbi', 'labeled']
 
 export function algorithmOption (value: unknown): Algorithm {
