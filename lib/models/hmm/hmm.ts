@@ -320,6 +320,11 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     const usePseudocount = booleanOption(options, 'usePseudocount', false)
     algorithmOption(options.algorithm)
     if (this.sums.rows === 0) return
+    const impossible = this.sums.values()[g.from.length + 1]!
+    if (impossible === this.sums.rows) {
+      // Nothing to learn from, and keeping the parameters would look like convergence.
+      throw new ArilError('ERR_INVALID_INPUT', `HiddenMarkovModel: every one of the ${impossible} sequences summarized is impossible under the model (log-probability -Infinity), so nothing can be learned; check that the observations are the emission distributions' symbols (1 and "1" are different keys: give number keys in a Map) and that every state can emit them`)
+    }
     const prob = transitionEstimate(g, this.sums.totals(), transitionPseudocount, usePseudocount, edgeInertia)
     g.distributions.forEach((d, j) => {
       if (d.frozen) return

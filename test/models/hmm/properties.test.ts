@@ -363,3 +363,18 @@ t.test('long runs are cut into pieces of whole sequences without changing a bit'
   for (let at = 0; at < seqs.length; at += 37) m.summarize(sliceSequences(all, at, Math.min(seqs.length, at + 37)))
   t.equal(bitsOf(m.summary()), bitsOf(one.summary()))
 })
+
+t.test('every sequence impossible: fromSummaries and fit refuse, the model unchanged', async t => {
+  // Keys "1", "2" (an object's keys are strings) and observations 1, 2 (numbers) are different symbols.
+  const hmm = HiddenMarkovModel.fromMatrix([[0.5, 0.5], [0.5, 0.5]], [new DiscreteDistribution({ 1: 0.5, 2: 0.5 }), new DiscreteDistribution({ 1: 0.2, 2: 0.8 })], [0.5, 0.5])
+  const before = JSON.stringify(hmm)
+  hmm.summarize([[1, 2, 1], [2, 2]])
+  assertArilError(t, () => hmm.fromSummaries(), { code: 'ERR_INVALID_INPUT', message: /every one of the 2 sequences summarized is impossible/ })
+  t.equal(JSON.stringify(hmm), before)
+  assertArilError(t, () => hmm.fit([[1, 2, 1], [2, 2]], { maxIterations: 5 }), { code: 'ERR_INVALID_INPUT' })
+  t.equal(JSON.stringify(hmm), before)
+  // one possible sequence among impossible ones: it trains on that one
+  hmm.clearSummaries()
+  hmm.fit([[1, 2, 1], ['1', '2']], { maxIterations: 1 })
+  t.not(JSON.stringify(hmm), before)
+})
