@@ -244,7 +244,11 @@ class BatchBuffers {
   }
 }
 
-/** Rows transposed at a time: the tile of every column, read and written, stays in cache across the passes over its columns. */
+/**
+ * Rows transposed at a time: the tile of every column, read and written, stays in cache across
+ * the passes over its columns (measured on 64 columns × 8192 rows: 0.4 ns a value, 0.8 untiled,
+ * 2.0 column by column; on 4 columns, one pass, 0.9 either way and 1.3 column by column).
+ */
 const TILE_ROWS = 512
 
 /** The Batches of one group, `rowsPerBatch` rows each. */
