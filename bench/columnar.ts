@@ -28,6 +28,8 @@ import { open } from 'node:fs/promises'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { RecordBatchReader, Table, makeVector, tableToIPC } from 'apache-arrow'
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, type AsyncBuffer } from 'hyparquet'
 import { RELEASES_BATCHES, releaseBatch, type Batch } from '../lib/core/batch.js'
@@ -151,10 +153,18 @@ async function arrowLoop (only?: number): Promise<number> {
   return sum
 }
 
-/** A contender for `race`, its sum dropped once it is checked to be a number. */
+setFlagsFromString('--expose-gc')
+const collect = runInNewContext('gc') as () => void
+
+/**
+ * A contender for `race`, its sum dropped once it is checked to be a number. It ends with a full
+ * garbage collection, timed: each contender pays for collecting its own garbage, not for what
+ * the one before it left behind (which made the figures swing by tens of percent).
+ */
 function done (loop: () => Promise<number>): () => Promise<void> {
   return async () => {
     if (Number.isNaN(await loop())) console.log('(sum is NaN)')
+    collect()
   }
 }
 
