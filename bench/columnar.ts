@@ -19,7 +19,8 @@
  * Data: 1e6 rows × 4 columns of random doubles, written once to data/bench/ (git-ignored) by the
  * libraries themselves: Parquet by hyparquet-writer in row groups of 100 000 rows (SNAPPY), Arrow
  * as an IPC file of 64 Ki-row record batches. Contenders run interleaved, 3 times each
- * (BENCH_RUNS=n for more); each figure is the cheapest run in CPU time (goal: overhead <= 15%).
+ * (BENCH_RUNS=n for more), each from a collected heap; each figure is the cheapest run in CPU
+ * time (goal: overhead <= 15%).
  *
  * Run: `node --import tsx bench/columnar.ts` (about 40 s), or `run()` from bench/index.ts.
  */
@@ -37,9 +38,9 @@ import type { BatchReadable } from '../lib/core/batch-readable.js'
 import { Random } from '../lib/core/random.js'
 import { readArrow } from '../lib/io/arrow.js'
 import { readParquet } from '../lib/io/parquet.js'
-import { race } from './text.js'
 
 const ROWS = 1_000_000
+const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const COLS = 4
 const dir = fileURLToPath(new URL('../data/bench/', import.meta.url))
 const files = { parquet: `${dir}columnar-${ROWS}x${COLS}.parquet`, arrow: `${dir}columnar-${ROWS}x${COLS}.arrow` }
@@ -157,14 +158,29 @@ setFlagsFromString('--expose-gc')
 const collect = runInNewContext('gc') as () => void
 
 /**
- * A contender for `race`, its sum dropped once it is checked to be a number. It ends with a full
- * garbage collection, timed: each contender pays for collecting its own garbage, not for what
- * the one before it left behind (which made the figures swing by tens of percent).
+ * Runs the contenders interleaved, RUNS times each, and returns each one's cheapest run in CPU
+ * seconds. The heap is collected (untimed) before each run: a contender pays for the garbage it
+ * makes while it runs, not for what the one before it left behind (without it the figures swung
+ * by tens of percent with the order of the contenders).
  */
+async function race (...contenders: Array<() => Promise<void>>): Promise<number[]> {
+  const cheapest = contenders.map(() => Infinity)
+  for (let i = 0; i < RUNS; i++) {
+    for (const [k, run] of contenders.entries()) {
+      collect()
+      const start = process.cpuUsage()
+      await run()
+      const used = process.cpuUsage(start)
+      cheapest[k] = Math.min(cheapest[k]!, (used.user + used.system) / 1e6)
+    }
+  }
+  return cheapest
+}
+
+/** A contender for `race`, its sum dropped once it is checked to be a number. */
 function done (loop: () => Promise<number>): () => Promise<void> {
   return async () => {
     if (Number.isNaN(await loop())) console.log('(sum is NaN)')
-    collect()
   }
 }
 
@@ -177,7 +193,7 @@ function line (what: string, seconds: number, bare?: number): string {
 /** Runs the comparisons and prints one line per measurement. */
 export async function run (): Promise<void> {
   await data()
-  console.log(`bench/columnar.ts: ${ROWS} rows × ${COLS} double columns, cheapest of ${process.env.BENCH_RUNS ?? 3} runs in CPU time`)
+  console.log(`bench/columnar.ts: ${ROWS} rows × ${COLS} double columns, cheapest of ${RUNS} runs in CPU time`)
   const [streams, positioned, arilParquet, sinkParquet] = await race(done(() => hyparquetLoop(false)), done(() => hyparquetLoop(true)),
     done(() => arilLoop(readParquet(files.parquet))), done(() => arilSink(readParquet(files.parquet))))
   console.log(line('hyparquet alone, asyncBufferFromFile', streams!))
