@@ -113,6 +113,26 @@ t.test('batches lent to a sink that releases them are made in the same few buffe
   t.same(model.parameters, MultivariateGaussianDistribution.blank(3).fit(rows).parameters, 'a model sink fits the rows it was lent')
 })
 
+t.test('weights and labels of lent batches are made in reused memory too, and are right', async t => {
+  const seen: Array<[number[], number[]]> = []
+  const buffers = new Set<ArrayBufferLike>()
+  const sink = new Writable({
+    objectMode: true,
+    write (batch: Batch, _encoding, callback) {
+      seen.push([Array.from(batch.weights!), Array.from(batch.labels!)])
+      buffers.add(batch.weights!.buffer).add(batch.labels!.buffer)
+      releaseBatch(batch)
+      callback()
+    }
+  })
+  Object.assign(sink, { [RELEASES_BATCHES]: true })
+  // one Float64 column: the rows are a view of Arrow's memory, only the weights and labels are lent
+  await pipeline(readArrow(wide, { columns: ['f64'], weight: 'u16', label: 'nullable', rowsPerBatch: 100 }), sink)
+  t.ok(buffers.size <= 8, `30 batches' weights and labels in ${buffers.size} buffers`)
+  t.same(seen.flatMap(([w]) => w), expected.u16)
+  t.same(seen.flatMap(([, l]) => l), expected.nullable)
+})
+
 t.test('readParquet lends to a releasing sink too', async t => {
   await writeParquetFiles(dir)
   const file = join(dir, 'data.parquet')
