@@ -9,11 +9,9 @@
 import { open } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import type { DataType, RecordBatch, Vector, Field } from 'apache-arrow'
-import type { Batch } from '../core/batch.js'
 import type { BatchReadable } from '../core/batch-readable.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
-import { FileReader } from './file-reader.js'
-import { columnarLayout, columnarOptions, emitColumnar, type ColumnarLayout, type ColumnarOptions, type ColumnarSettings } from './columnar.js'
+import { ColumnarReader, columnarLayout, columnarOptions, type ColumnarGroup, type ColumnarOptions, type ColumnarSettings } from './columnar.js'
 
 /** Options of {@link readArrow}. */
 export type ReadArrowOptions = ColumnarOptions
@@ -64,13 +62,13 @@ function isNested (arrow: Arrow, type: DataType): boolean {
   return DataType.isList(type) || DataType.isStruct(type) || DataType.isMap(type) || DataType.isFixedSizeList(type) || DataType.isUnion(type)
 }
 
-class ArrowReader extends FileReader {
+class ArrowReader extends ColumnarReader {
   private batches: AsyncIterator<RecordBatch> | undefined
-  private layout: ColumnarLayout | undefined
-  private readonly pending: Batch[] = []
+  /** The rows of the record batches before the next one. */
+  private rows = 0
 
-  constructor (private readonly source: string | ArrowByteSource, private readonly settings: ColumnarSettings) {
-    super('readArrow', typeof source === 'string' ? source : undefined, settings.signal)
+  constructor (private readonly source: string | ArrowByteSource, settings: ColumnarSettings) {
+    super('readArrow', typeof source === 'string' ? source : undefined, settings, 'ERR_ARROW')
   }
 
   override _construct (callback: (error?: Error | null) => void): void {
@@ -112,25 +110,10 @@ class ArrowReader extends FileReader {
     }
   }
 
-  override _read (): void {
-    const next = this.pending.shift()
-    if (next !== undefined) {
-      this.rowsRead += next.rows
-      this.push(next)
-      return
-    }
-    this.batches!.next().then(result => {
-      if (this.destroyed) return
-      if (result.done === true) {
-        this.push(null)
-        return
-      }
-      this.decode(result.value)
-      this._read()
-    }).catch((err: unknown) => this.destroy(arrowError(err, this.file)))
-  }
-
-  private decode (batch: RecordBatch): void {
+  protected override async nextGroup (): Promise<ColumnarGroup | undefined> {
+    const result = await this.batches!.next()
+    if (result.done === true) return undefined
+    const batch = result.value
     const layout = this.layout!
     const columns = layout.read.map(i => values(this.arrow!, batch.getChildAt(i)!))
     if (this.handle !== undefined) {
@@ -138,7 +121,13 @@ class ArrowReader extends FileReader {
       for (const i of layout.read) this.bytesRead += batch.getChildAt(i)!.byteLength
       this.bytesRead = Math.min(this.bytesRead, this.totalBytes ?? Infinity)
     }
-    emitColumnar(columns, batch.numRows, layout, this.settings.rowsPerBatch, { code: 'ERR_ARROW', file: this.file, firstRow: this.rowsRead }, b => this.pending.push(b))
+    const firstRow = this.rows
+    this.rows += batch.numRows
+    return { columns, rows: batch.numRows, firstRow }
+  }
+
+  protected override failure (err: unknown): Error {
+    return arrowError(err, this.file)
   }
 
   protected override async release (): Promise<void> {

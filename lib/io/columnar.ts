@@ -1,13 +1,15 @@
 /**
  * Columnar data (a Parquet row group, an Arrow record batch) to row-major Batches, once for both
  * formats: which columns are read (`columns`), which hold the weights and the labels, which are
- * categorical (string columns always are), and how a cell becomes a number. A typed column
- * without missing values is copied in a tight loop; anything else goes value by value.
+ * categorical (string columns always are), and how a cell becomes a number. Every column is
+ * first had as float64 (a Float64Array as it is, other typed arrays converted natively, anything
+ * else value by value), then the columns are interleaved into rows by monomorphic loops.
  */
-import type { Batch, Key } from '../core/batch.js'
+import { lendBatch, RELEASES_BATCHES, type Batch, type Key } from '../core/batch.js'
 import { ArilError, invalidOption, show, type ArilErrorCode } from '../core/errors.js'
 import { checkKeys } from '../core/options.js'
 import { ROWS_PER_BATCH } from './columns.js'
+import { FileReader } from './file-reader.js'
 
 /** Options shared by the columnar readers (`readParquet`, `readArrow`). */
 export interface ColumnarOptions {
@@ -127,60 +129,241 @@ export interface ColumnarContext {
   readonly firstRow: number
 }
 
+
+/** One row group / record batch: `columns[i]` holds the values of file column `layout.read[i]`, `rows` values each. */
+export interface ColumnarGroup {
+  readonly columns: ReadonlyArray<ArrayLike<unknown>>
+  readonly rows: number
+  /** The row index of its first row, for messages. */
+  readonly firstRow: number
+}
+
 /**
- * Emits the rows of one row group / record batch as Batches of `rowsPerBatch` rows. `columns[i]`
- * holds the values of file column `layout.read[i]`, `rows` values each.
+ * A columnar file as a Readable of Batches: the reader fetches one row group / record batch at a
+ * time (`nextGroup`), which is cut into Batches one per read. Piped straight into a model sink
+ * and nothing else listening, the batches are lent: the sink hands their memory back, which
+ * spares allocating (and collecting) fresh memory for every batch.
  */
-export function emitColumnar (columns: ReadonlyArray<ArrayLike<unknown>>, rows: number, layout: ColumnarLayout, rowsPerBatch: number, context: ColumnarContext, emit: (batch: Batch) => void): void {
+export abstract class ColumnarReader extends FileReader {
+  protected layout: ColumnarLayout | undefined
+  private cursor: Iterator<Batch> | undefined
+  private readonly buffers = new BatchBuffers()
+  private readonly destinations: NodeJS.WritableStream[] = []
+
+  constructor (reader: string, file: string | undefined, protected readonly settings: ColumnarSettings, private readonly code: ArilErrorCode) {
+    super(reader, file, settings.signal)
+  }
+
+  /** The next group of rows (after `layout` is set), or undefined after the last. */
+  protected abstract nextGroup (): Promise<ColumnarGroup | undefined>
+
+  /** `err` as this reader's error. */
+  protected abstract failure (err: unknown): Error
+
+  override _read (): void {
+    let next: IteratorResult<Batch> | undefined
+    try {
+      next = this.cursor?.next()
+    } catch (err) {
+      this.destroy(this.failure(err))
+      return
+    }
+    if (next !== undefined && next.done !== true) {
+      const batch = next.value
+      if (this.lends()) this.buffers.lend(batch)
+      this.rowsRead += batch.rows
+      this.push(batch)
+      return
+    }
+    this.cursor = undefined
+    this.nextGroup().then(group => {
+      if (this.destroyed) return
+      if (group === undefined) {
+        this.push(null)
+        return
+      }
+      this.cursor = columnarBatches(group, this.layout!, this.settings.rowsPerBatch, { code: this.code, file: this.file, firstRow: group.firstRow }, this.buffers)
+      this._read()
+    }).catch((err: unknown) => this.destroy(this.failure(err)))
+  }
+
+  override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
+    this.destinations.push(destination)
+    return super.pipe(destination, options)
+  }
+
+  /** Piped into a single stream that releases what it is given, and read by nothing else. */
+  private lends (): boolean {
+    const [only, ...others] = this.destinations
+    return others.length === 0 && (only as { [RELEASES_BATCHES]?: boolean } | undefined)?.[RELEASES_BATCHES] === true && this.listenerCount('data') === 1
+  }
+}
+
+/**
+ * The memory of one reader's Batches: buffers handed back by a consumer (`releaseBatch` on a lent
+ * batch) are taken again for the next batches; a batch that is not lent keeps its memory.
+ */
+class BatchBuffers {
+  /** Released buffers of Batch data, and of weights and labels. */
+  private readonly spare = { data: [] as ArrayBuffer[], side: [] as ArrayBuffer[] }
+  /** How to give back the buffers of each batch made here. */
+  private readonly owned = new WeakMap<Batch, () => void>()
+  /** Per Batch column, the column converted to float64 (never handed out: transposed at once). */
+  private readonly columns: Float64Array[] = []
+
+  /** A Float64Array of `values` values over a released buffer, or a new one. */
+  take (values: number, kind: 'data' | 'side'): Float64Array {
+    const spare = this.spare[kind]
+    // a buffer transferred to a worker after its release comes back detached (length 0)
+    for (let buffer = spare.pop(); buffer !== undefined; buffer = spare.pop()) {
+      if (buffer.byteLength >= values * 8) return new Float64Array(buffer, 0, values)
+    }
+    return new Float64Array(values)
+  }
+
+  /** Scratch memory for Batch column `c`, at least `rows` values. */
+  column (c: number, rows: number): Float64Array {
+    const column = this.columns[c]
+    if (column !== undefined && column.length >= rows) return column
+    return (this.columns[c] = new Float64Array(rows))
+  }
+
+  /** Records the arrays of a batch made here, for {@link lend}. */
+  own (batch: Batch, data: Float64Array | undefined, sides: ReadonlyArray<Float64Array | undefined>): Batch {
+    this.owned.set(batch, () => {
+      if (data !== undefined) this.spare.data.push(data.buffer as ArrayBuffer)
+      for (const side of sides) if (side !== undefined) this.spare.side.push(side.buffer as ArrayBuffer)
+    })
+    return batch
+  }
+
+  /** Lends a batch made here to its consumer (a view of the file's memory has nothing to give back). */
+  lend (batch: Batch): void {
+    const release = this.owned.get(batch)
+    if (release !== undefined) lendBatch(batch, release)
+  }
+}
+
+/**
+ * Rows transposed at a time: the tile of every column, read and written, stays in cache across
+ * the passes over its columns (measured on 64 columns × 8192 rows: 0.4 ns a value, 0.8 untiled,
+ * 2.0 column by column; on 4 columns, one pass, 0.9 either way and 1.3 column by column).
+ */
+const TILE_ROWS = 512
+
+/** The Batches of one group, `rowsPerBatch` rows each. */
+function * columnarBatches (group: ColumnarGroup, layout: ColumnarLayout, rowsPerBatch: number, context: ColumnarContext, buffers: BatchBuffers): Generator<Batch, void, undefined> {
+  const { columns, rows } = group
   const cols = layout.source.length
   const at = (fileColumn: number): ArrayLike<unknown> => columns[layout.read.indexOf(fileColumn)]!
+  const sources = layout.source.map(at)
+  const weightValues = layout.weight >= 0 ? at(layout.weight) : undefined
+  const labelValues = layout.label >= 0 ? at(layout.label) : undefined
+  // One Float64 column: the Batch is a view of it, no copy at all.
+  const only = cols === 1 && layout.categorical[0] !== true && sources[0] instanceof Float64Array ? sources[0] : undefined
+  const float64 = new Array<Float64Array>(cols)
   for (let start = 0; start < rows; start += rowsPerBatch) {
     const n = Math.min(rowsPerBatch, rows - start)
     const where = { ...context, firstRow: context.firstRow + start }
-    const side = (fileColumn: number, what: 'weight' | 'label'): Float64Array | undefined => {
-      if (fileColumn < 0) return undefined
-      const out = new Float64Array(n)
-      numberColumn(at(fileColumn), start, n, out, 0, 1, where, what)
+    const side = (values: ArrayLike<unknown> | undefined, what: 'weight' | 'label'): Float64Array | undefined => {
+      if (values === undefined) return undefined
+      const out = buffers.take(n, 'side')
+      const converted = float64Column(values, start, n, out, where, what)
+      if (converted !== out) out.set(converted)
       if (what === 'weight') {
         const bad = out.findIndex(w => !(w >= 0 && w < Infinity))
         if (bad >= 0) throw new ArilError(context.code, `Expected a finite weight >= 0, got ${show(out[bad])}`, { file: context.file, row: where.firstRow + bad, column: 'weight' })
       }
       return out
     }
-    const weights = side(layout.weight, 'weight')
-    const labels = side(layout.label, 'label')
-    // One Float64 column without missing values: the Batch is a view of it, no copy at all.
-    const only = cols === 1 && layout.categorical[0] !== true ? at(layout.source[0]!) : undefined
-    if (only instanceof Float64Array) {
-      emit({ data: only.subarray(start, start + n), rows: n, cols, weights, labels })
+    const weights = side(weightValues, 'weight')
+    const labels = side(labelValues, 'label')
+    if (only !== undefined) {
+      yield buffers.own({ data: only.subarray(start, start + n), rows: n, cols, weights, labels }, undefined, [weights, labels])
       continue
     }
-    const data = new Float64Array(n * cols)
     let categories: Array<Array<Key | null> | undefined> | undefined
-    // Column by column, with strided stores: measured faster than row by row for a few columns.
     for (let c = 0; c < cols; c++) {
-      const values = at(layout.source[c]!)
       if (layout.categorical[c] === true) {
         categories ??= new Array<Array<Key | null> | undefined>(cols).fill(undefined)
-        categories[c] = categoryColumn(values, start, n, data, c, cols)
+        const out = buffers.column(c, n)
+        categories[c] = categoryColumn(sources[c]!, start, n, out)
+        float64[c] = out
       } else {
-        numberColumn(values, start, n, data, c, cols, where, layout.names[c]!)
+        float64[c] = float64Column(sources[c]!, start, n, buffers.column(c, n), where, layout.names[c]!)
       }
     }
-    emit({ data, rows: n, cols, weights, labels, categories })
+    const data = buffers.take(n * cols, 'data')
+    interleave(float64, n, data)
+    yield buffers.own({ data, rows: n, cols, weights, labels, categories }, data, [weights, labels])
   }
 }
 
-function isPlainTyped (values: ArrayLike<unknown>): values is ArrayLike<number> {
-  return ArrayBuffer.isView(values) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array)
+/**
+ * Values start … start + n − 1 as float64, from index 0 of the result: a view of a Float64Array,
+ * any other typed array of numbers converted natively into `scratch`, anything else value by
+ * value into `scratch` (so the transpose reads Float64Arrays only, one monomorphic loop).
+ */
+function float64Column (values: ArrayLike<unknown>, start: number, n: number, scratch: Float64Array, context: ColumnarContext, name: string): Float64Array {
+  if (values instanceof Float64Array) return values.subarray(start, start + n)
+  if (ArrayBuffer.isView(values) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array) && !(values instanceof DataView)) {
+    scratch.set((values as unknown as Float32Array).subarray(start, start + n))
+    return scratch
+  }
+  numberColumn(values, start, n, scratch, context, name)
+  return scratch
 }
 
-function numberColumn (values: ArrayLike<unknown>, start: number, n: number, data: Float64Array, c: number, cols: number, context: ColumnarContext, name: string): void {
-  // Typed arrays of numbers (no missing values) are copied as they are.
-  if (isPlainTyped(values)) {
-    for (let r = 0; r < n; r++) data[r * cols + c] = values[start + r]!
+/**
+ * Writes columns (each read from index 0) into rows of `data`, up to four columns per pass over
+ * a tile of rows: the stores of a pass fill consecutive doubles of each row.
+ */
+function interleave (columns: readonly Float64Array[], n: number, data: Float64Array): void {
+  const cols = columns.length
+  if (cols === 1) {
+    data.set(columns[0]!.subarray(0, n))
     return
   }
+  for (let from = 0; from < n; from += TILE_ROWS) {
+    const to = Math.min(n, from + TILE_ROWS)
+    let c = 0
+    for (; c + 4 <= cols; c += 4) put4(data, cols, c, columns[c]!, columns[c + 1]!, columns[c + 2]!, columns[c + 3]!, from, to)
+    if (cols - c === 3) put3(data, cols, c, columns[c]!, columns[c + 1]!, columns[c + 2]!, from, to)
+    else if (cols - c === 2) put2(data, cols, c, columns[c]!, columns[c + 1]!, from, to)
+    else if (cols - c === 1) put1(data, cols, c, columns[c]!, from, to)
+  }
+}
+
+function put4 (data: Float64Array, cols: number, c: number, a: Float64Array, b: Float64Array, d: Float64Array, e: Float64Array, from: number, to: number): void {
+  for (let r = from, o = from * cols + c; r < to; r++, o += cols) {
+    data[o] = a[r]!
+    data[o + 1] = b[r]!
+    data[o + 2] = d[r]!
+    data[o + 3] = e[r]!
+  }
+}
+
+function put3 (data: Float64Array, cols: number, c: number, a: Float64Array, b: Float64Array, d: Float64Array, from: number, to: number): void {
+  for (let r = from, o = from * cols + c; r < to; r++, o += cols) {
+    data[o] = a[r]!
+    data[o + 1] = b[r]!
+    data[o + 2] = d[r]!
+  }
+}
+
+function put2 (data: Float64Array, cols: number, c: number, a: Float64Array, b: Float64Array, from: number, to: number): void {
+  for (let r = from, o = from * cols + c; r < to; r++, o += cols) {
+    data[o] = a[r]!
+    data[o + 1] = b[r]!
+  }
+}
+
+function put1 (data: Float64Array, cols: number, c: number, a: Float64Array, from: number, to: number): void {
+  for (let r = from, o = from * cols + c; r < to; r++, o += cols) data[o] = a[r]!
+}
+
+/** Values that are not a typed array of numbers (arrays with nulls, 64-bit integers), checked one by one. */
+function numberColumn (values: ArrayLike<unknown>, start: number, n: number, out: Float64Array, context: ColumnarContext, name: string): void {
   for (let r = 0; r < n; r++) {
     const v = values[start + r]
     let x: number
@@ -192,17 +375,17 @@ function numberColumn (values: ArrayLike<unknown>, start: number, n: number, dat
     else {
       throw new ArilError(context.code, `Expected a number in column ${show(name)}, got ${show(v)} (read it as a category with the option categorical)`, { file: context.file, row: context.firstRow + r, column: name })
     }
-    data[r * cols + c] = x
+    out[r] = x
   }
 }
 
-function categoryColumn (values: ArrayLike<unknown>, start: number, n: number, data: Float64Array, c: number, cols: number): Array<Key | null> {
-  const out = new Array<Key | null>(n)
+function categoryColumn (values: ArrayLike<unknown>, start: number, n: number, out: Float64Array): Array<Key | null> {
+  const keys = new Array<Key | null>(n)
   for (let r = 0; r < n; r++) {
     const v = values[start + r]
     const key: Key | null = v === null || v === undefined ? null : typeof v === 'number' || typeof v === 'string' ? v : typeof v === 'bigint' ? Number(v) : String(v)
-    out[r] = key
-    data[r * cols + c] = typeof key === 'number' ? key : NaN
+    keys[r] = key
+    out[r] = typeof key === 'number' ? key : NaN
   }
-  return out
+  return keys
 }

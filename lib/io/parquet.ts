@@ -6,11 +6,9 @@
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData, type SchemaElement } from 'hyparquet'
-import type { Batch } from '../core/batch.js'
 import type { BatchReadable } from '../core/batch-readable.js'
 import { ArilError, invalidOption } from '../core/errors.js'
-import { FileReader } from './file-reader.js'
-import { columnarLayout, columnarOptions, emitColumnar, type ColumnarLayout, type ColumnarOptions, type ColumnarSettings } from './columnar.js'
+import { ColumnarReader, columnarLayout, columnarOptions, type ColumnarGroup, type ColumnarOptions, type ColumnarSettings } from './columnar.js'
 
 /** Options of {@link readParquet}. */
 export interface ReadParquetOptions extends ColumnarOptions {
@@ -130,17 +128,15 @@ function isString (e: SchemaElement): boolean {
   return e.converted_type === 'UTF8' || e.converted_type === 'ENUM' || e.logical_type?.type === 'STRING' || e.logical_type?.type === 'ENUM'
 }
 
-class ParquetReader extends FileReader {
+class ParquetReader extends ColumnarReader {
   private buffer: AsyncBuffer | undefined
   private metadata: FileMetaData | undefined
-  private layout: ColumnarLayout | undefined
   private names: string[] = []
   /** [first row, rows] of every row group to read, in order. */
   private plan: Array<[number, number]> = []
-  private readonly pending: Batch[] = []
 
-  constructor (private readonly path: string, private readonly settings: ColumnarSettings, private readonly groups: readonly number[] | undefined) {
-    super('readParquet', path, settings.signal)
+  constructor (private readonly path: string, settings: ColumnarSettings, private readonly groups: readonly number[] | undefined) {
+    super('readParquet', path, settings, 'ERR_PARQUET')
   }
 
   override _construct (callback: (error?: Error | null) => void): void {
@@ -171,23 +167,17 @@ class ParquetReader extends FileReader {
     this.totalRows = this.plan.reduce((n, [, rows]) => n + rows, 0)
   }
 
-  override _read (): void {
-    const next = this.pending.shift()
-    if (next !== undefined) {
-      this.rowsRead += next.rows
-      this.push(next)
-      return
-    }
+  protected override async nextGroup (): Promise<ColumnarGroup | undefined> {
     const group = this.plan.shift()
-    if (group === undefined) {
-      this.push(null)
-      return
-    }
-    this.readGroup(group[0], group[1]).then(() => { if (!this.destroyed) this._read() }, (err: unknown) => this.destroy(parquetError(err, this.path)))
+    return group === undefined ? undefined : await this.readGroup(group[0], group[1])
   }
 
-  /** Decodes the needed columns of one row group and cuts it into Batches. */
-  private async readGroup (first: number, rows: number): Promise<void> {
+  protected override failure (err: unknown): Error {
+    return parquetError(err, this.path)
+  }
+
+  /** Decodes the needed columns of one row group. */
+  private async readGroup (first: number, rows: number): Promise<ColumnarGroup | undefined> {
     const layout = this.layout!
     const wanted = layout.read.map(i => this.names[i]!)
     const parts = new Map<string, Array<{ rowStart: number; values: ArrayLike<unknown> }>>()
@@ -203,9 +193,8 @@ class ParquetReader extends FileReader {
         parts.set(chunk.columnName, list)
       }
     })
-    if (this.destroyed) return
-    const columns = wanted.map(name => assemble(parts.get(name) ?? [], first, rows))
-    emitColumnar(columns, rows, layout, this.settings.rowsPerBatch, { code: 'ERR_PARQUET', file: this.path, firstRow: first }, batch => this.pending.push(batch))
+    if (this.destroyed) return undefined
+    return { columns: wanted.map(name => assemble(parts.get(name) ?? [], first, rows)), rows, firstRow: first }
   }
 }
 

@@ -1,0 +1,175 @@
+import t from 'tap'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { Dictionary, Float64, Int32, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow'
+import { MultivariateGaussianDistribution, readArrow, readParquet, type Batch, type BatchReadable } from '../../lib/index.js'
+import { RELEASES_BATCHES, releaseBatch } from '../../lib/core/batch.js'
+import { mapBatches } from '../../lib/io/map-batches.js'
+import { writeParquetFiles, x, y } from './parquet-files.js'
+
+// The transpose of columns into rows, and the memory of the Batches, for both columnar readers.
+
+const dir = await mkdtemp(join(tmpdir(), 'aril-columnar-'))
+t.teardown(() => rm(dir, { recursive: true, force: true }))
+
+const n = 3000
+const sine = (i: number, scale: number): number => Math.round(Math.sin(i * 0.37) * scale)
+/** One column of every typed-array kind apache-arrow hands out, and columns value by value (nulls, dictionary strings). */
+const kinds = {
+  f64: Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 10),
+  f32: Float32Array.from({ length: n }, (_, i) => Math.cos(i) * 3),
+  i8: Int8Array.from({ length: n }, (_, i) => sine(i, 120)),
+  i16: Int16Array.from({ length: n }, (_, i) => sine(i, 30000)),
+  i32: Int32Array.from({ length: n }, (_, i) => sine(i, 2e9)),
+  u8: Uint8Array.from({ length: n }, (_, i) => i % 256),
+  u16: Uint16Array.from({ length: n }, (_, i) => (i * 37) % 65536),
+  u32: Uint32Array.from({ length: n }, (_, i) => 4e9 - i * 1000),
+  g64: Float64Array.from({ length: n }, (_, i) => i / 7)
+}
+const names = Object.keys(kinds) as Array<keyof typeof kinds>
+const nullable = Array.from({ length: n }, (_, i) => i % 9 === 0 ? null : i * 0.5)
+const color = Array.from({ length: n }, (_, i) => i % 13 === 0 ? null : ['red', 'green', 'blue'][i % 3]!)
+const wide = join(dir, 'wide.arrow')
+{
+  const whole = new Table({
+    ...Object.fromEntries(names.map(name => [name, makeVector(kinds[name])])),
+    nullable: vectorFromArray(nullable, new Float64()),
+    color: vectorFromArray(color, new Dictionary(new Utf8(), new Int32()))
+  })
+  await writeFile(wide, tableToIPC(new Table([0, 1100, 2200].flatMap(s => whole.slice(s, Math.min(n, s + 1100)).batches)), 'file'))
+}
+/** Each column as the numbers a Batch must hold (the written values, converted by Number). */
+const expected: Record<string, number[]> = {
+  ...Object.fromEntries(names.map(name => [name, Array.from(kinds[name], Number)])),
+  nullable: nullable.map(v => v ?? NaN),
+  color: color.map(() => NaN)
+}
+
+async function all (reader: BatchReadable): Promise<Batch[]> {
+  const out: Batch[] = []
+  for await (const batch of reader) out.push(batch)
+  return out
+}
+
+function column (batches: Batch[], c: number): number[] {
+  return batches.flatMap(b => Array.from({ length: b.rows }, (_, r) => b.data[r * b.cols + c]!))
+}
+
+t.test('every typed-array kind, in every column count the transpose groups (1 to 11 columns)', async t => {
+  const every = [...names, 'nullable', 'color']
+  for (let cols = 1; cols <= every.length; cols++) {
+    // a rotating choice of columns, so every kind lands at every position of a group of four
+    const columns = Array.from({ length: cols }, (_, i) => every[(i + cols) % every.length]!)
+    for (const rowsPerBatch of [700, 8192]) {
+      const batches = await all(readArrow(wide, { columns, rowsPerBatch }))
+      t.same(batches.map(b => b.cols), batches.map(() => cols))
+      t.equal(batches.reduce((s, b) => s + b.rows, 0), n)
+      const got = columns.map((_, c) => column(batches, c))
+      t.same(got, columns.map(name => expected[name]), `${columns.join(', ')} in Batches of ${rowsPerBatch} rows`)
+      const at = columns.indexOf('color')
+      if (at >= 0) t.same(batches.flatMap(b => b.categories![at]), color, 'the categories beside their NaNs')
+    }
+  }
+})
+
+t.test('weights and labels of every kind come beside the rows', async t => {
+  const batches = await all(readArrow(wide, { columns: ['f64', 'i8'], weight: 'u8', label: 'i16', rowsPerBatch: 1000 }))
+  t.same(batches.flatMap(b => Array.from(b.weights!)), expected.u8)
+  t.same(batches.flatMap(b => Array.from(b.labels!)), expected.i16)
+  t.same(column(batches, 1), expected.i8)
+})
+
+/** A Writable that copies every batch's rows and then hands the batch back, as a model sink does. */
+function releasing (seen: { rows: number[][]; buffers: Set<ArrayBufferLike> }): Writable {
+  const sink = new Writable({
+    objectMode: true,
+    write (batch: Batch, _encoding, callback) {
+      seen.rows.push(Array.from(batch.data))
+      seen.buffers.add(batch.data.buffer)
+      batch.data.fill(-1)
+      releaseBatch(batch)
+      callback()
+    }
+  })
+  Object.assign(sink, { [RELEASES_BATCHES]: true })
+  return sink
+}
+
+t.test('batches lent to a sink that releases them are made in the same few buffers, and are right', async t => {
+  for (const columns of [['f64', 'f32'], ['i32', 'nullable', 'color', 'u16', 'g64']]) {
+    const seen = { rows: [] as number[][], buffers: new Set<ArrayBufferLike>() }
+    await pipeline(readArrow(wide, { columns, rowsPerBatch: 100 }), releasing(seen))
+    t.equal(seen.rows.length, 30)
+    t.ok(seen.buffers.size <= 4, `${columns.join(', ')}: 30 batches in ${seen.buffers.size} buffers (written over with -1 by the sink after use)`)
+    const kept = await all(readArrow(wide, { columns, rowsPerBatch: 100 }))
+    t.same(seen.rows, kept.map(b => Array.from(b.data)), 'the same rows as batches not lent')
+  }
+  const model = MultivariateGaussianDistribution.blank(3)
+  await pipeline(readArrow(wide, { columns: ['f64', 'f32', 'i16'], rowsPerBatch: 64 }), model.sink())
+  const rows = Array.from({ length: n }, (_, i) => [expected.f64![i]!, expected.f32![i]!, expected.i16![i]!])
+  t.same(model.parameters, MultivariateGaussianDistribution.blank(3).fit(rows).parameters, 'a model sink fits the rows it was lent')
+})
+
+t.test('weights and labels of lent batches are made in reused memory too, and are right', async t => {
+  const seen: Array<[number[], number[]]> = []
+  const buffers = new Set<ArrayBufferLike>()
+  const sink = new Writable({
+    objectMode: true,
+    write (batch: Batch, _encoding, callback) {
+      seen.push([Array.from(batch.weights!), Array.from(batch.labels!)])
+      buffers.add(batch.weights!.buffer).add(batch.labels!.buffer)
+      releaseBatch(batch)
+      callback()
+    }
+  })
+  Object.assign(sink, { [RELEASES_BATCHES]: true })
+  // one Float64 column: the rows are a view of Arrow's memory, only the weights and labels are lent
+  await pipeline(readArrow(wide, { columns: ['f64'], weight: 'u16', label: 'nullable', rowsPerBatch: 100 }), sink)
+  t.ok(buffers.size <= 8, `30 batches' weights and labels in ${buffers.size} buffers`)
+  t.same(seen.flatMap(([w]) => w), expected.u16)
+  t.same(seen.flatMap(([, l]) => l), expected.nullable)
+})
+
+t.test('readParquet lends to a releasing sink too', async t => {
+  await writeParquetFiles(dir)
+  const file = join(dir, 'data.parquet')
+  const seen = { rows: [] as number[][], buffers: new Set<ArrayBufferLike>() }
+  await pipeline(readParquet(file, { columns: ['x', 'y'], rowsPerBatch: 100 }), releasing(seen))
+  t.equal(seen.rows.length, 25)
+  t.ok(seen.buffers.size <= 4, `25 batches in ${seen.buffers.size} buffers`)
+  t.same(seen.rows.flat(), Array.from(x).flatMap((v, i) => [v, y[i]!]))
+})
+
+t.test('a batch a consumer may keep is never written over', async t => {
+  const columns = ['f64', 'i32', 'f32']
+  const truth = (await all(readArrow(wide, { columns, rowsPerBatch: 100 }))).map(b => Array.from(b.data))
+  // another 'data' listener besides the releasing sink keeps every batch
+  const listened: Batch[] = []
+  const source = readArrow(wide, { columns, rowsPerBatch: 100 })
+  source.on('data', (batch: Batch) => listened.push(batch))
+  const seen = { rows: [] as number[][], buffers: new Set<ArrayBufferLike>() }
+  await pipeline(source, releasing(seen))
+  t.equal(seen.buffers.size, 30, 'a buffer of its own for every batch')
+  // the releasing sink wrote -1 over what it was given: the listener's batches are those very arrays
+  t.ok(listened.every(b => b.data.every(v => v === -1)), 'the sink wrote over the batches it was given, and no other batch')
+  // two sinks on one reader: nothing is lent
+  const a = { rows: [] as number[][], buffers: new Set<ArrayBufferLike>() }
+  const b = { rows: [] as number[][], buffers: new Set<ArrayBufferLike>() }
+  const shared = readArrow(wide, { columns, rowsPerBatch: 100 })
+  const sinks = [releasing(a), releasing(b)]
+  await Promise.all(sinks.map(sink => pipeline(shared, sink)))
+  t.equal(a.buffers.size, 30, 'two sinks: a buffer per batch')
+  // a transform in between may keep what it passes on
+  const passed: Batch[] = []
+  const through = { rows: [] as number[][], buffers: new Set<ArrayBufferLike>() }
+  await pipeline(readArrow(wide, { columns, rowsPerBatch: 100 }), mapBatches((batch: Batch) => { passed.push({ ...batch, data: batch.data.slice() }); return batch }), releasing(through))
+  t.equal(through.buffers.size, 30, 'through a transform: a buffer per batch')
+  t.same(passed.map(p => Array.from(p.data)), truth)
+  // read with for await and kept: every batch intact after the read
+  const kept = await all(readArrow(wide, { columns, rowsPerBatch: 100 }))
+  t.equal(new Set(kept.map(k => k.data.buffer)).size, 30)
+  t.same(kept.map(k => Array.from(k.data)), truth)
+})
