@@ -19,6 +19,7 @@ import { hmmFromJSON, hmmToJSON, type HmmJSON } from './json.js'
 import { backwardSequence, emissionMatrix, forwardSequence, labelIndices, summarizeRun, Workspace, type Algorithm } from './statistics.js'
 import { viterbiPath } from './viterbi.js'
 import { expectedTransitions } from './forward-backward.js'
+import { fitLongSequence, summarizeLongSequence, type LongSequenceFitOptions, type LongSequenceOptions, type LongSequenceSummary } from './long-sequence.js'
 
 export type { Algorithm } from './statistics.js'
 export type { HmmState } from './graph.js'
@@ -624,6 +625,56 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     for (const [a, b, p, pseudocount, group] of edges) model.addTransition(states[a]!, states[b]!, p, { pseudocount, ...(group === null ? {} : { group }) })
     if (json.frozen === true) model.frozen = true
     return model.bake()
+  }
+
+  // ---- one sequence longer than memory: long-sequence.ts (hook kept apart from the rest of the class) ----
+
+  /**
+   * Baum-Welch E-step over one sequence stored as an `.npy` (rows = steps), by a checkpointed
+   * forward-backward: memory O(states × √T), the same bits as `summarize([sequence])` in memory.
+   * Adds into the model's statistics like `summarize`; see {@link summarizeLongSequence}.
+   * @example
+   * ```ts
+   * const { logProbability } = await hmm.summarizeLongSequence('chr1.npy')
+   * hmm.fromSummaries()
+   * ```
+   */
+  async summarizeLongSequence (path: string, options: LongSequenceOptions = {}): Promise<LongSequenceSummary> {
+    return await summarizeLongSequence(this, path, options)
+  }
+
+  /**
+   * Baum-Welch training on one sequence stored as an `.npy` (three passes over the file per
+   * epoch); the same loop, History and bits as `trainBatch([sequence], options)`. See {@link fitLongSequence}.
+   * @example
+   * ```ts
+   * const history = await hmm.fitLongSequence('chr1.npy', { maxIterations: 10 })
+   * ```
+   */
+  async fitLongSequence (path: string, options: LongSequenceFitOptions = {}): Promise<History> {
+    return await fitLongSequence(this, path, options)
+  }
+
+  /**
+   * For long-sequence.ts: adds one sequence summarized elsewhere, as `summarizeBatch` would.
+   * `run` gets the graph, a copy of the running sums of the current block of sequences and copies
+   * of the distributions' open statistics; they replace the originals only when `run` resolves,
+   * so a failed or aborted run leaves the model unchanged.
+   */
+  async summarizeOutside (run: (g: Graph, partial: Float64Array, open: Model[]) => Promise<number>): Promise<number> {
+    const g = this.graph
+    const partial = this.sums.partial.slice()
+    const open = this.scratch.map(s => deepCopy(s))
+    const logProbability = await run(g, partial, open)
+    if (this.baked !== g) throw new ArilError('ERR_MODEL_BUSY', 'HiddenMarkovModel: the model was baked again while a long sequence was being summarized')
+    const sums = this.sums
+    sums.runs(1, () => {
+      const completes = sums.pending + 1 === BLOCK_SEQUENCES
+      sums.partial.set(partial)
+      this.scratch = open
+      if (completes) this.closeBlock()
+    })
+    return logProbability
   }
 }
 
