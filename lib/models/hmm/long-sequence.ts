@@ -31,7 +31,13 @@ import type { Graph } from './graph.js'
 import type { HiddenMarkovModel, HmmUpdateOptions } from './hmm.js'
 import { emissionMatrix, Workspace } from './statistics.js'
 
-/** Options of `summarizeLongSequence`. */
+/**
+ * Options of `summarizeLongSequence`.
+ * @example
+ * ```ts
+ * await hmm.summarizeLongSequence('chr1.npy', { segmentRows: 20000, signal: AbortSignal.timeout(60000) })
+ * ```
+ */
 export interface LongSequenceOptions {
   /** Rows per segment (default ⌈√T⌉): memory is about (2·T/segmentRows + 3·segmentRows) × states numbers. */
   segmentRows?: number
@@ -39,10 +45,22 @@ export interface LongSequenceOptions {
   signal?: AbortSignal
 }
 
-/** Options of `fitLongSequence`: the training loop's, the M-step's, and the segment size. */
+/**
+ * Options of `fitLongSequence`: the training loop's, the M-step's, and the segment size.
+ * @example
+ * ```ts
+ * await hmm.fitLongSequence('chr1.npy', { maxIterations: 10, stopThreshold: 1e-3, transitionPseudocount: 1 })
+ * ```
+ */
 export interface LongSequenceFitOptions extends LongSequenceOptions, HmmUpdateOptions, Pick<TrainOptions, 'stopThreshold' | 'maxIterations' | 'lrDecay' | 'callbacks'> {}
 
-/** What one checkpointed E-step did. */
+/**
+ * What one checkpointed E-step did.
+ * @example
+ * ```ts
+ * const { logProbability, segments, checkpointValues } = await hmm.summarizeLongSequence('chr1.npy')
+ * ```
+ */
 export interface LongSequenceSummary {
   /** log P(sequence) (−Infinity: impossible, counted in `statistics.impossible`); undefined for a frozen model. */
   logProbability: number | undefined

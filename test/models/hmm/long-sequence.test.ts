@@ -221,9 +221,9 @@ t.test('a sequence of 10^6 steps: no underflow, the in-memory bits', async t => 
 /** A Normal whose log-probabilities call `hook` once per batch of rows (to abort mid-pass). */
 class Hooked extends NormalDistribution {
   hook: () => void = () => {}
-  override logProbabilityColumn (batch: Batch, column: number, out: Float64Array): Float64Array {
+  override logProbabilityColumn (batch: Batch, column: number, out: Float64Array): void {
     this.hook()
-    return super.logProbabilityColumn(batch, column, out)
+    super.logProbabilityColumn(batch, column, out)
   }
 }
 
@@ -258,6 +258,9 @@ t.test('errors: not one sequence, bad options, abort mid-pass; the model is unch
     t.equal(bitsOf(model.summary()), summary, 'statistics unchanged')
     t.equal(stringifyJSON(model), json, 'parameters unchanged')
   }
+  hooked.hook = () => { model.bake() }
+  await rejectsArilError(t, model.summarizeLongSequence(path, { segmentRows: 4 }), { code: 'ERR_MODEL_BUSY' }, 'baked again mid-pass')
+  t.equal(model.statistics.sequences, 0, 'the new bake holds no statistics, and nothing was added to it')
   hooked.hook = () => {}
   const controller = new AbortController()
   const fitted = HiddenMarkovModel.fromMatrix([[0.9, 0.1], [0.1, 0.9]], [new NormalDistribution(0, 1), new NormalDistribution(2, 1)], [0.5, 0.5])
