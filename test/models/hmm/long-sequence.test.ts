@@ -148,6 +148,22 @@ t.test('with other sequences around it: the same as summarizing them all in memo
   }
 })
 
+t.test('frozen distributions: transitions only, as in memory', async t => {
+  const x = series(90, 14)
+  const path = npy(x)
+  const freeze = (m: HiddenMarkovModel): HiddenMarkovModel => m.freezeDistributions()
+  const m = freeze(tied())
+  await m.summarizeLongSequence(path, { segmentRows: 8 })
+  t.equal(bitsOf(m.summary()), bitsOf(inMemory(() => freeze(tied()), x).summary()))
+  const one = tied()
+  one.states[0]!.distribution!.freeze()
+  await one.summarizeLongSequence(path, { segmentRows: 8 })
+  const memory = tied()
+  memory.states[0]!.distribution!.freeze()
+  memory.summarize([Array.from(x)])
+  t.equal(bitsOf(one.summary()), bitsOf(memory.summary()), 'one frozen, one not')
+})
+
 t.test('an impossible sequence is counted and adds what it adds in memory', async t => {
   const x = symbols(50, 8)
   x[20] = 9
