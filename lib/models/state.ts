@@ -25,11 +25,6 @@ export class State<D extends Model | null = Model> {
     if (typeof name !== 'string') throw new ArilError('ERR_INVALID_ARGUMENT', `State: expected a name (a string), got ${show(name)}`)
   }
 
-  /** True for a state that emits nothing. */
-  get silent (): boolean {
-    return this.distribution === null
-  }
-
   toJSON (): { class: 'State'; distribution: object | null; name: string; weight: number } {
     return { class: 'State', distribution: this.distribution === null ? null : this.distribution.toJSON(), name: this.name, weight: this.weight }
   }

@@ -1,150 +1,157 @@
 /**
- * The forward and backward recursions of a hidden Markov model in log space, over flat arrays.
+ * The forward and backward recursions of a hidden Markov model, scaled (Rabiner 1989) over flat
+ * arrays: linear probabilities, each row of the forward table divided by its sum, the backward
+ * table divided by the same numbers. No exp or log per edge and step (pomegranate's log space
+ * has one of each), only multiply-adds; sequences of any length stay finite.
  *
- * Log space rather than Rabiner's scaling: silent states make the scaled recursion's per-step
- * normalizer awkward, and a log-sum-exp over each state's in-edges (one max, one exp per edge,
- * one log per state) keeps every step finite on sequences of any length.
+ * Emissions enter as `x[i, l] = exp(e[i, l] − max_l e[i, l])` (each step's largest emission is 1,
+ * so a step where every state is very unlikely does not underflow) and the step's maximum goes
+ * into the log-scale. With `c[i]` the sum of forward row i (row 0 is not divided, c[0] = 1):
+ * true f[i] = f̂[i]·exp(S[i]) with S[i] = S[i−1] + log c[i] + max e[i−1], and true
+ * b[i] = b̂[i]·exp(S[n] − S[i]). A state's posterior is f̂·b̂ / L, L = f̂[n, end] (or Σ f̂[n, emitting]).
  *
- * Layout: `f`/`b` rows of m values (row i: after i emissions); emissions `e` rows of p values
- * (row i: log-probability of observation i under each emitting state, state weights included).
- * The step functions take a segment (a number of steps, the row of the incoming vector and the
- * emissions' row), so a checkpointed pass can run a long sequence piece by piece.
+ * Layout: rows of m values (row i: after i emissions); `x` rows of p values (emitting states).
+ * The step functions take a segment (steps, the row of the incoming vector, the row of the
+ * emissions) so that a checkpointed pass can run a long sequence piece by piece.
  */
 import type { Graph } from './graph.js'
 
-/** log Σ exp(v[base + src[k]] + logP[k]) over the edges `list[a … b)`, whose sources are read from `src`. */
-function lseEdges (v: Float64Array, base: number, src: Int32Array, logP: Float64Array, list: Int32Array, a: number, b: number): number {
-  let max = -Infinity
-  for (let j = a; j < b; j++) {
-    const k = list[j]!
-    const x = v[base + src[k]!]! + logP[k]!
-    if (x > max) max = x
+/**
+ * Scaled emissions of `n` rows of log-probabilities `e` (from row eRow) into `x` (from row 0);
+ * `top[i]` gets row i's maximum (−Infinity when no state can emit observation i).
+ */
+export function scaleEmissions (p: number, e: Float64Array, eRow: number, n: number, x: Float64Array, top: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const at = (eRow + i) * p
+    let max = -Infinity
+    for (let l = 0; l < p; l++) if (e[at + l]! > max) max = e[at + l]!
+    top[i] = max
+    const out = i * p
+    if (max === -Infinity) x.fill(0, out, out + p)
+    else for (let l = 0; l < p; l++) x[out + l] = Math.exp(e[at + l]! - max)
   }
-  if (max === -Infinity) return max
+}
+
+/** Σ v[base + src[k]]·P[k] over the edges `list[a … b)`. */
+function sumEdges (v: Float64Array, base: number, src: Int32Array, prob: Float64Array, list: Int32Array, a: number, b: number): number {
   let sum = 0
   for (let j = a; j < b; j++) {
     const k = list[j]!
-    sum += Math.exp(v[base + src[k]!]! + logP[k]! - max)
+    sum += v[base + src[k]!]! * prob[k]!
   }
-  return max + Math.log(sum)
+  return sum
 }
 
-/** log(exp(a) + exp(b)). */
-function lse2 (a: number, b: number): number {
-  if (a === -Infinity) return b
-  if (b === -Infinity) return a
-  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b))
-}
-
-/** Row 0 of the forward table at `at`: in the start state, and the silent states reached from it. */
-export function forwardStart (g: Graph, f: Float64Array, at: number): void {
+/** Row 0 of the forward table at row `row`: in the start state, and the silent states reached from it. */
+export function forwardStart (g: Graph, f: Float64Array, row: number): void {
   const { m, p, start } = g
-  f.fill(-Infinity, at, at + m)
-  f[at + start] = 0
+  const at = row * m
+  f.fill(0, at, at + m)
+  f[at + start] = 1
   for (let l = p; l < m; l++) {
-    if (l === start) continue
-    f[at + l] = lseEdges(f, at, g.from, g.logP, g.inSilentEdges, g.inSilentStart[l]!, g.inSilentStart[l + 1]!)
+    if (l !== start) f[at + l] = sumEdges(f, at, g.from, g.prob, g.inSilentEdges, g.inSilentStart[l]!, g.inSilentStart[l + 1]!)
   }
 }
 
 /**
- * `steps` forward steps: row `fRow` of `f` (in rows of m) is the incoming vector; rows
- * fRow + 1 … fRow + steps are written, using emission rows eRow … eRow + steps − 1.
+ * `steps` forward steps: row `fRow` of `f` is the incoming vector; rows fRow + 1 … fRow + steps
+ * are written, each divided by its sum, which goes to `c[fRow + 1 …]`, using scaled emission rows
+ * xRow … xRow + steps − 1. Returns false, at the first row whose sum is 0 (the sequence is
+ * impossible), true otherwise.
  */
-export function forwardSteps (g: Graph, e: Float64Array, eRow: number, f: Float64Array, fRow: number, steps: number): void {
-  const { m, p, from, logP, inEdges, inStart, inEmitEdges, inEmitStart, inSilentEdges, inSilentStart } = g
+export function forwardSteps (g: Graph, x: Float64Array, xRow: number, f: Float64Array, fRow: number, steps: number, c: Float64Array): boolean {
+  const { m, p, from, prob, inEdges, inStart, inEmitEdges, inEmitStart, inSilentEdges, inSilentStart } = g
   for (let i = 0; i < steps; i++) {
     const prev = (fRow + i) * m
     const cur = prev + m
-    const er = (eRow + i) * p
+    const xr = (xRow + i) * p
+    let total = 0
     for (let l = 0; l < p; l++) {
-      f[cur + l] = lseEdges(f, prev, from, logP, inEdges, inStart[l]!, inStart[l + 1]!) + e[er + l]!
+      const v = sumEdges(f, prev, from, prob, inEdges, inStart[l]!, inStart[l + 1]!) * x[xr + l]!
+      f[cur + l] = v
+      total += v
     }
     for (let l = p; l < m; l++) {
-      const a = lseEdges(f, cur, from, logP, inEmitEdges, inEmitStart[l]!, inEmitStart[l + 1]!)
-      const b = lseEdges(f, cur, from, logP, inSilentEdges, inSilentStart[l]!, inSilentStart[l + 1]!)
-      f[cur + l] = lse2(a, b)
+      const v = sumEdges(f, cur, from, prob, inEmitEdges, inEmitStart[l]!, inEmitStart[l + 1]!) +
+        sumEdges(f, cur, from, prob, inSilentEdges, inSilentStart[l]!, inSilentStart[l + 1]!)
+      f[cur + l] = v
+      total += v
     }
+    if (!(total > 0)) return false
+    const inverse = 1 / total
+    for (let l = 0; l < m; l++) f[cur + l] = f[cur + l]! * inverse
+    c[fRow + i + 1] = total
   }
+  return true
 }
 
-/** The last row of the backward table at `at`, after n emissions (pomegranate's rule for finite and infinite models). */
-export function backwardEnd (g: Graph, b: Float64Array, at: number): void {
-  const { m, p, to, logP, outSilentEdges, outSilentStart } = g
+/** The likelihood L of the last forward row (scaled; see the file's comment). */
+export function finalLikelihood (g: Graph, f: Float64Array, row: number): number {
+  const at = row * g.m
+  if (g.finite) return f[at + g.end]!
+  let total = 0
+  for (let k = 0; k < g.p; k++) total += f[at + k]!
+  return total
+}
+
+/** The last row of the backward table (row `row`), pomegranate's rule for finite and infinite models. */
+export function backwardEnd (g: Graph, b: Float64Array, row: number): void {
+  const { m, p, to, prob, outSilentEdges, outSilentStart } = g
+  const at = row * m
   if (!g.finite) {
-    b.fill(0, at, at + p)
-    b.fill(-Infinity, at + p, at + m)
+    b.fill(1, at, at + p)
+    b.fill(0, at + p, at + m)
     return
   }
-  b.fill(-Infinity, at, at + m)
-  b[at + g.end] = 0
+  b.fill(0, at, at + m)
+  b[at + g.end] = 1
   for (let k = m - 1; k >= p; k--) {
-    if (k === g.end) continue
-    b[at + k] = lseEdges(b, at, to, logP, outSilentEdges, outSilentStart[k]!, outSilentStart[k + 1]!)
+    if (k !== g.end) b[at + k] = sumEdges(b, at, to, prob, outSilentEdges, outSilentStart[k]!, outSilentStart[k + 1]!)
   }
-  for (let k = 0; k < p; k++) b[at + k] = lseEdges(b, at, to, logP, outSilentEdges, outSilentStart[k]!, outSilentStart[k + 1]!)
+  for (let k = 0; k < p; k++) b[at + k] = sumEdges(b, at, to, prob, outSilentEdges, outSilentStart[k]!, outSilentStart[k + 1]!)
 }
 
 /**
  * `steps` backward steps: row `bRow + steps` of `b` is the incoming vector; rows bRow + steps − 1
- * … bRow are written, using emission rows eRow … eRow + steps − 1.
+ * … bRow are written, with the forward pass's row sums `c[bRow + 1 … bRow + steps]` and scaled
+ * emission rows xRow … xRow + steps − 1.
  */
-export function backwardSteps (g: Graph, e: Float64Array, eRow: number, b: Float64Array, bRow: number, steps: number): void {
-  const { m, p, to, logP, outEmitEdges, outEmitStart, outSilentEdges, outSilentStart } = g
+export function backwardSteps (g: Graph, x: Float64Array, xRow: number, b: Float64Array, bRow: number, steps: number, c: Float64Array): void {
+  const { m, p, to, prob, outEmitEdges, outEmitStart, outSilentEdges, outSilentStart } = g
   for (let i = steps - 1; i >= 0; i--) {
     const cur = (bRow + i) * m
     const next = cur + m
-    const er = (eRow + i) * p
+    const xr = (xRow + i) * p
+    const inverse = 1 / c[bRow + i + 1]!
+    // silent states first (in reverse order: their silent successors are final), then emitting ones
     for (let k = m - 1; k >= 0; k--) {
-      // into an emitting state: it emits observation i, then row i + 1
-      let max = -Infinity
+      let emit = 0
       for (let j = outEmitStart[k]!; j < outEmitStart[k + 1]!; j++) {
         const edge = outEmitEdges[j]!
         const l = to[edge]!
-        const x = b[next + l]! + logP[edge]! + e[er + l]!
-        if (x > max) max = x
+        emit += prob[edge]! * x[xr + l]! * b[next + l]!
       }
-      let emit = max
-      if (max !== -Infinity) {
-        let sum = 0
-        for (let j = outEmitStart[k]!; j < outEmitStart[k + 1]!; j++) {
-          const edge = outEmitEdges[j]!
-          const l = to[edge]!
-          sum += Math.exp(b[next + l]! + logP[edge]! + e[er + l]! - max)
-        }
-        emit = max + Math.log(sum)
-      }
-      // into a silent state of the same row (later in the order, so already final)
-      const silent = lseEdges(b, cur, to, logP, outSilentEdges, outSilentStart[k]!, outSilentStart[k + 1]!)
-      b[cur + k] = lse2(emit, silent)
+      b[cur + k] = emit * inverse + sumEdges(b, cur, to, prob, outSilentEdges, outSilentStart[k]!, outSilentStart[k + 1]!)
     }
   }
 }
 
-/** log P(sequence) from the last forward row at `at`. */
-export function sequenceLogProbability (g: Graph, f: Float64Array, at: number): number {
-  if (g.finite) return f[at + g.end]!
-  let total = -Infinity
-  for (let k = 0; k < g.p; k++) total = lse2(total, f[at + k]!)
-  return total
-}
-
 /**
- * Adds a sequence's expected transition counts, `scale`·E[count(edge)], into `out[edge]` (rows
- * 0 … n of f and b, n emission rows): pomegranate's sums, each term exp(f + t (+ e) + b − logp).
+ * Adds `scale`·E[count(edge)] of a sequence of `n` observations into `out[edge]`, from the scaled
+ * tables (rows 0 … n), emissions `x` (rows 0 … n − 1), row sums `c` and likelihood `L`.
  */
-export function expectedTransitions (g: Graph, e: Float64Array, f: Float64Array, b: Float64Array, n: number, logp: number, scale: number, out: Float64Array): void {
-  const { m, p, from, to, logP } = g
+export function expectedTransitions (g: Graph, x: Float64Array, f: Float64Array, b: Float64Array, c: Float64Array, n: number, L: number, scale: number, out: Float64Array): void {
+  const { m, p, from, to, prob } = g
+  const factor = scale / L
   for (let edge = 0; edge < from.length; edge++) {
     const k = from[edge]!
     const l = to[edge]!
-    const t = logP[edge]! - logp
     let sum = 0
     if (l < p) {
-      for (let i = 0; i < n; i++) sum += Math.exp(f[i * m + k]! + t + e[i * p + l]! + b[(i + 1) * m + l]!)
+      for (let i = 0; i < n; i++) sum += f[i * m + k]! * x[i * p + l]! * b[(i + 1) * m + l]! / c[i + 1]!
     } else {
-      for (let i = 0; i <= n; i++) sum += Math.exp(f[i * m + k]! + t + b[i * m + l]!)
+      for (let i = 0; i <= n; i++) sum += f[i * m + k]! * b[i * m + l]!
     }
-    out[edge] = out[edge]! + sum * scale
+    out[edge] = out[edge]! + sum * prob[edge]! * factor
   }
 }

@@ -37,6 +37,8 @@ export interface Graph {
   from: Int32Array
   to: Int32Array
   logP: Float64Array
+  /** exp(logP), for the scaled recursions. */
+  prob: Float64Array
   pseudocount: Float64Array
   /** Tied-edge group of each edge (index into `groups`), −1 for none. */
   group: Int32Array
@@ -134,6 +136,7 @@ export function bakeGraph (nodes: HmmState[], edges: EdgeSpec[], start: HmmState
     from,
     to,
     logP,
+    prob: logP.map(Math.exp),
     pseudocount: Float64Array.from(ordered, e => e.pseudocount),
     group,
     groups,
@@ -157,13 +160,16 @@ function byName (a: HmmState, b: HmmState): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0
 }
 
-/** pomegranate's rule: a sum of out-probabilities that does not round (8 decimals) to 1 is divided out. */
+/**
+ * pomegranate's rule: out-probabilities whose sum does not round (8 decimals) to 1 are normalized
+ * (by their exact sum; pomegranate divides by the rounded one, leaving sums like 1 + 1e-9).
+ */
 function normalize (from: Int32Array, logP: Float64Array, m: number): void {
   const sums = new Float64Array(m)
   for (let k = 0; k < from.length; k++) sums[from[k]!]! += Math.exp(logP[k]!)
   for (let k = 0; k < from.length; k++) {
-    const rounded = Math.round(sums[from[k]!]! * 1e8) / 1e8
-    if (rounded !== 1 && rounded > 0) logP[k] = logP[k]! - Math.log(rounded)
+    const sum = sums[from[k]!]!
+    if (Math.round(sum * 1e8) / 1e8 !== 1 && sum > 0) logP[k] = logP[k]! - Math.log(sum)
   }
 }
 

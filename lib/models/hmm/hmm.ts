@@ -16,8 +16,10 @@ import { trainBatch, trainStream, type Opener, type TrainOptions } from '../../t
 import { State } from '../state.js'
 import { bakeGraph, type EdgeSpec, type Graph, type HmmState } from './graph.js'
 import { hmmFromJSON, hmmToJSON, type HmmJSON } from './json.js'
-import { backwardSequence, emissionMatrix, forwardSequence, labelIndices, summarizeRun, Workspace, type Algorithm } from './statistics.js'
+import { backwardSequence, emissionMatrix, forwardSequence, labelIndices, logScales, summarizeRun, Workspace, type Algorithm } from './statistics.js'
 import { viterbiPath } from './viterbi.js'
+import { startingDistributions } from './init.js'
+import { INIT_KEYS, type ComponentKind, type MixtureInitOptions } from '../mixture-init.js'
 import { expectedTransitions } from './forward-backward.js'
 import { fitLongSequence, summarizeLongSequence, type LongSequenceFitOptions, type LongSequenceOptions, type LongSequenceSummary } from './long-sequence.js'
 
@@ -48,6 +50,9 @@ export interface HmmSummarizeOptions {
 
 /** Options of `fit` and `fitStream`. */
 export type HmmFitOptions = TrainOptions & HmmUpdateOptions & HmmSummarizeOptions
+
+/** Options of `fromSamples`: the initialization's (`seed`, `init`, `nInit`, `initRows`, `initSample`, `kmeansIterations`), `endState`, `stateNames`, `name`, and `fit`'s. */
+export type HmmFromSamplesOptions = MixtureInitOptions & HmmFitOptions & { endState?: boolean; stateNames?: string[]; name?: string }
 
 /** Options of `addTransition`. */
 export interface TransitionOptions {
@@ -355,6 +360,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
       d.fromSummaries(d.categorical ? { inertia: distributionInertia, pseudocount: emissionPseudocount } : { inertia: distributionInertia })
     })
     g.logP.set(logP)
+    g.prob.set(logP.map(Math.exp))
     this.syncEdges()
   }
 
@@ -437,14 +443,21 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   /** The forward table of one sequence: (n + 1) rows of m log-probabilities (pomegranate's `forward`). */
   forward (sequence: SequenceInput): number[][] {
     const { n, e } = this.one(sequence)
+    const { m } = this.graph
     forwardSequence(this.graph, e, 0, n, this.workspace)
-    return table(this.workspace.f, n + 1, this.graph.m)
+    const S = logScales(n, this.workspace)
+    const f = this.workspace.f
+    return Array.from({ length: n + 1 }, (_, i) => Array.from({ length: m }, (_, l) => Math.log(f[i * m + l]!) + S[i]!))
   }
 
   /** The backward table of one sequence: (n + 1) rows of m log-probabilities (pomegranate's `backward`). */
   backward (sequence: SequenceInput): number[][] {
     const { n, e } = this.one(sequence)
-    return table(backwardSequence(this.graph, e, 0, n, this.workspace), n + 1, this.graph.m)
+    const { m } = this.graph
+    forwardSequence(this.graph, e, 0, n, this.workspace)
+    const S = logScales(n, this.workspace)
+    const b = backwardSequence(this.graph, n, this.workspace)
+    return Array.from({ length: n + 1 }, (_, i) => Array.from({ length: m }, (_, l) => Math.log(b[i * m + l]!) + S[n]! - S[i]!))
   }
 
   /**
@@ -454,31 +467,30 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   forwardBackward (sequence: SequenceInput): { transitions: number[][]; emissions: number[][] } | undefined {
     const g = this.graph
     const { n, e } = this.one(sequence)
-    const logp = forwardSequence(g, e, 0, n, this.workspace)
-    if (logp === -Infinity) return undefined
-    const b = backwardSequence(g, e, 0, n, this.workspace)
+    if (forwardSequence(g, e, 0, n, this.workspace) === -Infinity) return undefined
+    const b = backwardSequence(g, n, this.workspace)
     const counts = new Float64Array(g.from.length)
     // the same sums as training, for a sequence of weight 1
-    expectedTransitions(g, e, this.workspace.f, b, n, logp, 1, counts)
+    expectedTransitions(g, this.workspace.x, this.workspace.f, b, this.workspace.c, n, this.workspace.L, 1, counts)
     const transitions = Array.from({ length: g.m }, () => new Array<number>(g.m).fill(0))
     for (let k = 0; k < counts.length; k++) transitions[g.from[k]!]![g.to[k]!] = counts[k]!
-    return { transitions, emissions: this.posterior(n, logp) }
+    return { transitions, emissions: this.posterior(n) }
   }
 
-  /** log P(state | observations) for the last forward and backward tables: n rows of p. */
-  private posterior (n: number, logp: number): number[][] {
+  /** log P(state | observations) from the last forward and backward tables: n rows of p. */
+  private posterior (n: number): number[][] {
     const { m, p } = this.graph
-    const { f, b } = this.workspace
-    return Array.from({ length: n }, (_, i) => Array.from({ length: p }, (_, k) => f[(i + 1) * m + k]! + b[(i + 1) * m + k]! - logp))
+    const { f, b, L } = this.workspace
+    return Array.from({ length: n }, (_, i) => Array.from({ length: p }, (_, k) => Math.log(f[(i + 1) * m + k]! * b[(i + 1) * m + k]! / L)))
   }
 
-  /** log P(emitting state | sequence) per observation: n rows of p (pomegranate's `predict_log_proba`). */
+  /** log P(emitting state | sequence) per observation: n rows of p (pomegranate's `predict_log_proba`; NaN for an impossible sequence). */
   predictLogProba (sequence: SequenceInput): number[][] {
     const g = this.graph
     const { n, e } = this.one(sequence)
-    const logp = forwardSequence(g, e, 0, n, this.workspace)
-    backwardSequence(g, e, 0, n, this.workspace)
-    return this.posterior(n, logp)
+    if (forwardSequence(g, e, 0, n, this.workspace) === -Infinity) return Array.from({ length: n }, () => new Array<number>(g.p).fill(NaN))
+    backwardSequence(g, n, this.workspace)
+    return this.posterior(n)
   }
 
   /** P(emitting state | sequence) per observation (pomegranate's `predict_proba`). */
@@ -605,6 +617,32 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (transitions[i]![j] !== 0) model.addTransition(states[i]!, states[j]!, transitions[i]![j]!)
     if (ends !== undefined) for (let i = 0; i < k; i++) if (ends[i] !== 0) model.addTransition(states[i]!, model.end, ends[i]!)
     return model.bake()
+  }
+
+  /**
+   * pomegranate's `from_samples`: k states emitting `kind`, started as init.ts says (Discrete:
+   * seeded random tables; otherwise k-means on the rows of all sequences concatenated, from a
+   * seeded uniform sample of `initRows` rows), uniform transitions and starts (and ends with
+   * `endState`), then `fit` with the remaining options. Same `seed`, same model.
+   * @throws ArilError what the initialization and `fit` throw
+   * @example
+   * ```ts
+   * const hmm = HiddenMarkovModel.fromSamples(NormalDistribution, 3, sequences, { seed: 1, maxIterations: 20 })
+   * ```
+   */
+  static fromSamples (kind: ComponentKind | readonly ComponentKind[], k: number, X: BatchInput | readonly SequenceInput[], options: HmmFromSamplesOptions = {}): HiddenMarkovModel {
+    const init: Record<string, unknown> = {}
+    const fit: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(options)) ((INIT_KEYS as readonly string[]).includes(key) ? init : fit)[key] = value
+    const { endState, stateNames, name, weights, labels, ...rest } = fit as HmmFromSamplesOptions
+    if (!Number.isInteger(k) || k < 1) throw new ArilError('ERR_INVALID_ARGUMENT', `fromSamples: expected a whole number of states >= 1, got ${show(k)}`)
+    const batch = toSequenceBatch(X as readonly SequenceInput[] | SequenceBatch, { categorical: true, weights, labels: labels as ReadonlyArray<ReadonlyArray<string | null>> | undefined })
+    const rows: Batch = { data: batch.data, rows: batch.rows, cols: batch.cols, categories: batch.categories }
+    const distributions = startingDistributions(kind, k, rows, init)
+    const uniform = Array.from({ length: k }, () => new Array<number>(k).fill(1 / k))
+    const model = HiddenMarkovModel.fromMatrix(uniform, distributions, new Array<number>(k).fill(1 / k), endState === true ? new Array<number>(k).fill(1 / k) : undefined,
+      { ...(stateNames === undefined ? {} : { stateNames }), ...(name === undefined ? {} : { name }) })
+    return model.fit(batch, rest)
   }
 
   /** pomegranate 0.14.8's HMM JSON (states in baked order, edges `[from, to, p, pseudocount, group]`, distribution ties). */

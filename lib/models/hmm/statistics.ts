@@ -11,7 +11,7 @@
 import { sliceBatch, type Batch } from '../../core/batch.js'
 import { ArilError, show } from '../../core/errors.js'
 import { UnivariateDistribution } from '../../core/univariate.js'
-import { backwardEnd, backwardSteps, expectedTransitions, forwardStart, forwardSteps, sequenceLogProbability } from './forward-backward.js'
+import { backwardEnd, backwardSteps, expectedTransitions, finalLikelihood, forwardStart, forwardSteps, scaleEmissions } from './forward-backward.js'
 import type { Graph } from './graph.js'
 import { ViterbiScratch, viterbiPath } from './viterbi.js'
 
@@ -20,14 +20,21 @@ export type Algorithm = 'baum-welch' | 'viterbi' | 'labeled'
 
 /** Growable work arrays, reused across runs and sequences (nothing allocated per step). */
 export class Workspace {
+  /** Emission log-probabilities (rows × p), scaled emissions (rows × p) and each row's maximum. */
   e = new Float64Array(0)
+  x = new Float64Array(0)
+  top = new Float64Array(0)
+  /** Scaled forward and backward tables ((n + 1) × m) and the forward rows' sums (n + 1). */
   f = new Float64Array(0)
   b = new Float64Array(0)
+  c = new Float64Array(0)
+  /** The likelihood of the last forward table's final row (see forward-backward.ts). */
+  L = 0
   column = new Float64Array(0)
   weights: Float64Array[] = []
   readonly viterbi = new ViterbiScratch()
 
-  grow (name: 'e' | 'f' | 'b' | 'column', size: number): Float64Array {
+  grow (name: 'e' | 'x' | 'top' | 'f' | 'b' | 'c' | 'column', size: number): Float64Array {
     if (this[name].length < size) this[name] = new Float64Array(Math.max(size, 2 * this[name].length))
     return this[name]
   }
@@ -58,19 +65,37 @@ export function emissionMatrix (g: Graph, rows: Batch, ws: Workspace): Float64Ar
   return e
 }
 
-/** Forward log-probability of one sequence whose emissions are rows eRow … eRow + n − 1 of `e`; leaves the table in `ws.f`. */
+/**
+ * Forward log-probability of one sequence whose emissions are rows eRow … eRow + n − 1 of `e`;
+ * leaves the scaled emissions, the scaled table, its row sums and L in the workspace.
+ */
 export function forwardSequence (g: Graph, e: Float64Array, eRow: number, n: number, ws: Workspace): number {
+  const x = ws.grow('x', n * g.p)
+  const top = ws.grow('top', n)
+  scaleEmissions(g.p, e, eRow, n, x, top)
   const f = ws.grow('f', (n + 1) * g.m)
+  const c = ws.grow('c', n + 1)
+  c[0] = 1
   forwardStart(g, f, 0)
-  forwardSteps(g, e, eRow, f, 0, n)
-  return sequenceLogProbability(g, f, n * g.m)
+  ws.L = forwardSteps(g, x, 0, f, 0, n, c) ? finalLikelihood(g, f, n) : 0
+  if (!(ws.L > 0)) return -Infinity
+  let logp = Math.log(ws.L)
+  for (let i = 0; i < n; i++) logp += Math.log(c[i + 1]!) + top[i]!
+  return logp
 }
 
-/** Backward table of one sequence into `ws.b`. */
-export function backwardSequence (g: Graph, e: Float64Array, eRow: number, n: number, ws: Workspace): Float64Array {
+/** log of the scale of each forward row (S[i] in forward-backward.ts), after `forwardSequence`. */
+export function logScales (n: number, ws: Workspace): Float64Array {
+  const S = new Float64Array(n + 1)
+  for (let i = 0; i < n; i++) S[i + 1] = S[i]! + Math.log(ws.c[i + 1]!) + ws.top[i]!
+  return S
+}
+
+/** Scaled backward table of the sequence of the last `forwardSequence`, into `ws.b`. */
+export function backwardSequence (g: Graph, n: number, ws: Workspace): Float64Array {
   const b = ws.grow('b', (n + 1) * g.m)
-  backwardEnd(g, b, n * g.m)
-  backwardSteps(g, e, eRow, b, 0, n)
+  backwardEnd(g, b, n)
+  backwardSteps(g, ws.x, 0, b, 0, n, ws.c)
   return b
 }
 
@@ -109,12 +134,13 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
     if (w === 0) continue
     const labeled = algorithm === 'labeled' && labelIndex !== undefined && labelIndex[r0 + start] !== -1
     if (algorithm === 'baum-welch' || (algorithm === 'labeled' && !labeled)) {
-      const b = backwardSequence(g, e, start, n, ws)
-      expectedTransitions(g, e.subarray(start * p), ws.f, b, n, logp, w, partial)
+      const b = backwardSequence(g, n, ws)
+      expectedTransitions(g, ws.x, ws.f, b, ws.c, n, ws.L, w, partial)
       const f = ws.f
+      const scale = w / ws.L
       for (let k = 0; k < p; k++) {
         const out = ws.weights[k]!
-        for (let i = 0; i < n; i++) out[start + i] = Math.exp(f[(i + 1) * m + k]! + b[(i + 1) * m + k]! - logp) * w
+        for (let i = 0; i < n; i++) out[start + i] = f[(i + 1) * m + k]! * b[(i + 1) * m + k]! * scale
       }
     } else {
       const path = labeled ? labeledPath(g, labelIndex!, r0 + start, n) : viterbiPath(g, e, start, n, ws.viterbi).path

@@ -235,3 +235,22 @@ t.test('Viterbi and the forward probability agree with enumerating every path', 
   t.equal(v.path.length, x.length + 2, 'path from start to end')
   assertClose(t, model.logProbability([x])[0]!, Math.log(total), 1e-12, 'forward log-probability')
 })
+
+t.test('fromSamples: seeded k-means start on the concatenated rows, then Baum-Welch', async t => {
+  const truth = normal3()
+  const seqs = draws(truth, 300, 8) as number[][]
+  const a = HiddenMarkovModel.fromSamples(NormalDistribution, 3, seqs, { seed: 3, maxIterations: 0, endState: true })
+  // the start is the mixture initialization of the same rows (itself checked against sklearn and pomegranate)
+  const gmm = GeneralMixtureModel.fromSamples(NormalDistribution, 3, seqs.flat(), { seed: 3, maxIterations: 0 })
+  t.same(a.parameters[1], gmm.parameters[0], 'distributions of the k-means clusters')
+  assertClose(t, a.denseTransitionMatrix()[0]!, [0.25, 0.25, 0.25, 0, 0.25], 1e-15, 'uniform transitions and end, normalized')
+  const b = HiddenMarkovModel.fromSamples(NormalDistribution, 3, seqs, { seed: 3, maxIterations: 30, endState: true, stateNames: ['x', 'y', 'z'] })
+  const c = HiddenMarkovModel.fromSamples(NormalDistribution, 3, seqs, { seed: 3, maxIterations: 30, endState: true, stateNames: ['x', 'y', 'z'] })
+  t.equal(bitsOf(b.toJSON()), bitsOf(c.toJSON()), 'same seed, same model')
+  const means = (b.parameters[1] as number[][]).map(p => p[0]!).sort((u, v) => u - v)
+  assertClose(t, means, [-2, 0, 3], 0.25, 'recovers the means', 0.25)
+  const sum = (m: HiddenMarkovModel): number => m.logProbability(seqs).reduce((u, v) => u + v, 0)
+  t.ok(sum(b) > sum(a), 'training raised the log-likelihood')
+  const coins = HiddenMarkovModel.fromSamples(DiscreteDistribution, 2, draws(casino(), 100, 2) as string[][], { seed: 1, maxIterations: 3 })
+  t.same((coins.parameters[1] as Array<[Map<string, number>]>).map(([table]) => [...table.keys()]), [['H', 'T'], ['H', 'T']], 'Discrete tables over the symbols seen')
+})
