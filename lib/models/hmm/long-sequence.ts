@@ -4,12 +4,14 @@
  * (statistics.ts's `summarizeRun` on that one sequence).
  *
  * The sequence is cut into segments of `segmentRows` rows (default ⌈√T⌉), read by row range:
- *  1. forward over the segments in order, keeping the forward vector at each segment's start;
- *  2. backward over the segments in reverse, keeping the backward vector at each segment's end;
+ *  1. forward over the segments in order, keeping the scaled forward vector at each segment's
+ *     start, and the likelihood L of the last row;
+ *  2. backward over the segments in reverse, keeping the scaled backward vector at each segment's
+ *     end (the segment's forward rows are recomputed for their sums, which the backward steps use);
  *  3. forward again: each segment's forward and backward rows are recomputed from its two
- *     checkpoints, and its terms are added in time order.
+ *     checkpoints, and its terms are added in time order, the log-probability's too.
  * The recursions are the in-memory ones (forward-backward.ts) started from vectors with the same
- * bits, so every table entry is the same. Each edge's expected count is one running sum carried
+ * bits, so every table entry, row sum and scaled emission is the same. Each edge's expected count is one running sum carried
  * from segment to segment, so its additions happen in the in-memory order; each state's rows go
  * to its distribution segment by segment, which distributions' row-aligned blocked sums make the
  * same as one call. A distribution shared by several states (tied states) receives all rows of
@@ -26,7 +28,7 @@ import { readNpy } from '../../io/npy.js'
 import type { History } from '../../train/callbacks.js'
 import { Loop, trainSettings, type TrainOptions } from '../../train/em.js'
 import { abortError, settle } from '../../train/passes.js'
-import { backwardEnd, backwardSteps, forwardStart, forwardSteps, sequenceLogProbability } from './forward-backward.js'
+import { backwardEnd, backwardSteps, finalLikelihood, forwardStart, forwardSteps, scaleEmissions } from './forward-backward.js'
 import type { Graph } from './graph.js'
 import type { HiddenMarkovModel, HmmUpdateOptions } from './hmm.js'
 import { emissionMatrix, Workspace } from './statistics.js'
@@ -85,9 +87,12 @@ function aborted (signal: AbortSignal | undefined): void {
 class Segments {
   readonly count: number
   readonly data: Float64Array
+  /** Scaled forward and backward rows, the forward rows' sums, one state's weights. */
   readonly f: Float64Array
   readonly b: Float64Array
+  readonly c: Float64Array
   readonly weights: Float64Array
+  /** Emission log-probabilities, scaled emissions and their row maxima (see forward-backward.ts). */
   readonly ws = new Workspace()
 
   constructor (readonly g: Graph, readonly path: string, readonly rows: number, readonly cols: number, readonly size: number, readonly signal: AbortSignal | undefined) {
@@ -96,16 +101,16 @@ class Segments {
     this.data = new Float64Array(s * cols)
     this.f = new Float64Array((s + 1) * g.m)
     this.b = new Float64Array((s + 1) * g.m)
+    this.c = new Float64Array(s + 1)
     this.weights = new Float64Array(s)
     this.ws.grow('e', s * g.p)
+    this.ws.grow('x', s * g.p)
+    this.ws.grow('top', s)
   }
 
   get values (): number {
-    return this.data.length + this.f.length + this.b.length + this.weights.length + this.ws.e.length + this.ws.column.length
-  }
-
-  start (k: number): number {
-    return k * this.size
+    const { ws } = this
+    return this.data.length + this.f.length + this.b.length + this.c.length + this.weights.length + ws.e.length + ws.x.length + ws.top.length + ws.column.length
   }
 
   length (k: number): number {
@@ -113,76 +118,89 @@ class Segments {
   }
 
   /** Segment k's observations as the model reads them (checked and converted by its `toBatch`). */
-  async read (hmm: HiddenMarkovModel, k: number): Promise<Batch> {
+  private async read (hmm: HiddenMarkovModel, k: number): Promise<Batch> {
     aborted(this.signal)
-    const start = this.start(k)
+    const start = k * this.size
     const rows = this.length(k)
     let at = 0
     for await (const batch of readNpy(this.path, { start, end: start + rows, rowsPerBatch: rows, signal: this.signal }) as AsyncIterable<Batch>) {
       this.data.set(batch.data, at)
       at += batch.data.length
     }
-    const view = this.data.subarray(0, rows * this.cols)
-    const sequence: SequenceBatch = { data: view, rows, cols: this.cols, offsets: Float64Array.of(0, rows) }
+    const sequence: SequenceBatch = { data: this.data.subarray(0, rows * this.cols), rows, cols: this.cols, offsets: Float64Array.of(0, rows) }
     return hmm.toBatch(sequence)
   }
 
-  /** Segment k's emission log-probabilities (rows × p, in the workspace). */
-  async emissions (hmm: HiddenMarkovModel, k: number): Promise<{ batch: Batch; e: Float64Array }> {
+  /** Segment k's observations, and its scaled emissions and their maxima in `ws.x` and `ws.top`. */
+  async emissions (hmm: HiddenMarkovModel, k: number): Promise<Batch> {
     const batch = await this.read(hmm, k)
-    return { batch, e: emissionMatrix(this.g, batch, this.ws) }
+    const e = emissionMatrix(this.g, batch, this.ws)
+    scaleEmissions(this.g.p, e, 0, batch.rows, this.ws.x, this.ws.top)
+    return batch
+  }
+
+  /** Segment k's scaled forward rows and their sums from its checkpoint (after `emissions`); false when a row sums to 0. */
+  forward (k: number, checkpoints: Float64Array): boolean {
+    const { m } = this.g
+    this.f.set(checkpoints.subarray(k * m, (k + 1) * m), 0)
+    return forwardSteps(this.g, this.ws.x, 0, this.f, 0, this.length(k), this.c)
   }
 }
 
-/** Pass 1: the forward vector at each segment's start (rows of m), and log P(sequence). */
-async function forwardPass (hmm: HiddenMarkovModel, s: Segments): Promise<{ checkpoints: Float64Array; logp: number }> {
+/**
+ * Pass 1: the scaled forward vector at each segment's start (rows of m) and the likelihood of
+ * the last row, L (0 for an impossible sequence, as `forwardSequence`).
+ */
+async function forwardPass (hmm: HiddenMarkovModel, s: Segments): Promise<{ checkpoints: Float64Array; L: number }> {
   const { g, f } = s
   const { m } = g
   const checkpoints = new Float64Array(s.count * m)
-  forwardStart(g, f, 0)
+  forwardStart(g, checkpoints, 0)
   for (let k = 0; k < s.count; k++) {
     const n = s.length(k)
-    const { e } = await s.emissions(hmm, k)
-    checkpoints.set(f.subarray(0, m), k * m)
-    forwardSteps(g, e, 0, f, 0, n)
-    f.copyWithin(0, n * m, (n + 1) * m)
+    await s.emissions(hmm, k)
+    if (!s.forward(k, checkpoints)) return { checkpoints, L: 0 }
+    if (k + 1 < s.count) checkpoints.set(f.subarray(n * m, (n + 1) * m), (k + 1) * m)
   }
-  return { checkpoints, logp: sequenceLogProbability(g, f, 0) }
+  return { checkpoints, L: finalLikelihood(g, f, s.length(s.count - 1)) }
 }
 
-/** Pass 2: the backward vector at each segment's end (row `length` of its backward table). */
-async function backwardPass (hmm: HiddenMarkovModel, s: Segments): Promise<Float64Array> {
+/**
+ * Pass 2: the scaled backward vector at each segment's end (row `length` of its table). The
+ * backward steps divide by the forward rows' sums, so each segment's forward rows are recomputed.
+ */
+async function backwardPass (hmm: HiddenMarkovModel, s: Segments, forward: Float64Array): Promise<Float64Array> {
   const { g, b } = s
   const { m } = g
   const checkpoints = new Float64Array(s.count * m)
   for (let k = s.count - 1; k >= 0; k--) {
     const n = s.length(k)
-    if (k === s.count - 1) backwardEnd(g, b, n * m)
+    if (k === s.count - 1) backwardEnd(g, b, n)
     else b.copyWithin(n * m, 0, m)
     checkpoints.set(b.subarray(n * m, (n + 1) * m), k * m)
-    const { e } = await s.emissions(hmm, k)
-    backwardSteps(g, e, 0, b, 0, n)
+    await s.emissions(hmm, k)
+    s.forward(k, forward)
+    backwardSteps(g, s.ws.x, 0, b, 0, n, s.c)
   }
   return checkpoints
 }
 
 /**
- * Continues each edge's running sum over one segment: statistics.ts's `expectedTransitions` with
- * its time loop cut at segment boundaries (the same terms, added in the same order). A transition
- * into a silent state also counts the last row of the sequence, once, in the last segment.
+ * Continues each edge's running sum over one segment: forward-backward.ts's `expectedTransitions`
+ * with its time loop cut at segment boundaries (the same terms, added in the same order). A
+ * transition into a silent state also counts the last row of the sequence, once, in the last segment.
  */
-function segmentTransitions (g: Graph, e: Float64Array, f: Float64Array, b: Float64Array, n: number, last: boolean, logp: number, sums: Float64Array): void {
-  const { m, p, from, to, logP } = g
+function segmentTransitions (g: Graph, x: Float64Array, f: Float64Array, b: Float64Array, c: Float64Array, n: number, last: boolean, sums: Float64Array): void {
+  const { m, p, from, to } = g
   for (let edge = 0; edge < from.length; edge++) {
     const k = from[edge]!
     const l = to[edge]!
-    const t = logP[edge]! - logp
     let sum = sums[edge]!
     if (l < p) {
-      for (let i = 0; i < n; i++) sum += Math.exp(f[i * m + k]! + t + e[i * p + l]! + b[(i + 1) * m + l]!)
+      for (let i = 0; i < n; i++) sum += f[i * m + k]! * x[i * p + l]! * b[(i + 1) * m + l]! / c[i + 1]!
     } else {
       const end = last ? n : n - 1
-      for (let i = 0; i <= end; i++) sum += Math.exp(f[i * m + k]! + t + b[i * m + l]!)
+      for (let i = 0; i <= end; i++) sum += f[i * m + k]! * b[i * m + l]!
     }
     sums[edge] = sum
   }
@@ -203,35 +221,41 @@ function rounds (g: Graph): number[][] {
 
 /**
  * Pass 3 (and its repeats for tied states): recomputes each segment's tables from its checkpoints,
- * adds the transition terms (first round) and hands each state of the round its rows and
- * posterior weights (all zero for an impossible sequence, as in memory).
+ * adds the transition terms and the log-probability's (first round) and hands each state of the
+ * round its rows and posterior weights (all zero for an impossible sequence, as in memory).
+ * Returns log P(sequence), summed as `forwardSequence` sums it.
  */
-async function summaryPasses (hmm: HiddenMarkovModel, s: Segments, forward: Float64Array, backward: Float64Array, logp: number, edgeSums: Float64Array, open: Model[]): Promise<void> {
-  const { g, f, b, weights } = s
+async function summaryPasses (hmm: HiddenMarkovModel, s: Segments, forward: Float64Array, backward: Float64Array, L: number, edgeSums: Float64Array, open: Model[]): Promise<number> {
+  const { g, f, b, c, weights, ws } = s
   const { m } = g
-  const possible = logp !== -Infinity
+  const possible = L > 0
   const states = rounds(g)
   // an impossible sequence adds no transitions, only zero-weight rows to the distributions
   const passes = Math.max(states.length, possible ? 1 : 0)
+  const scale = 1 / L
+  let logp = possible ? Math.log(L) : -Infinity
   for (let r = 0; r < passes; r++) {
     const round = states[r] ?? []
     for (let k = 0; k < s.count; k++) {
       const n = s.length(k)
-      const { batch, e } = await s.emissions(hmm, k)
+      const batch = await s.emissions(hmm, k)
       if (possible) {
-        f.set(forward.subarray(k * m, (k + 1) * m), 0)
-        forwardSteps(g, e, 0, f, 0, n)
+        s.forward(k, forward)
         b.set(backward.subarray(k * m, (k + 1) * m), n * m)
-        backwardSteps(g, e, 0, b, 0, n)
-        if (r === 0) segmentTransitions(g, e, f, b, n, k === s.count - 1, logp, edgeSums)
+        backwardSteps(g, ws.x, 0, b, 0, n, c)
+        if (r === 0) {
+          segmentTransitions(g, ws.x, f, b, c, n, k === s.count - 1, edgeSums)
+          for (let i = 0; i < n; i++) logp += Math.log(c[i + 1]!) + ws.top[i]!
+        }
       }
       for (const state of round) {
-        if (possible) for (let i = 0; i < n; i++) weights[i] = Math.exp(f[(i + 1) * m + state]! + b[(i + 1) * m + state]! - logp) * 1
+        if (possible) for (let i = 0; i < n; i++) weights[i] = f[(i + 1) * m + state]! * b[(i + 1) * m + state]! * scale
         else weights.fill(0, 0, n)
         open[g.stateDistribution[state]!]!.summarizeBatch({ data: batch.data, rows: n, cols: batch.cols, weights: weights.subarray(0, n), categories: batch.categories })
       }
     }
   }
+  return logp
 }
 
 /** Rows and columns of an `.npy`, from its first row (the reader checks the header and the file's size). */
@@ -278,20 +302,21 @@ export async function summarizeLongSequence (hmm: HiddenMarkovModel, path: strin
     ? undefined
     : await hmm.summarizeOutside(async (g, partial, open) => {
       const s = new Segments(g, path, rows, cols, size, signal)
-      const { checkpoints: forward, logp } = await forwardPass(hmm, s)
-      const backward = logp === -Infinity ? new Float64Array(0) : await backwardPass(hmm, s)
+      const { checkpoints: forward, L } = await forwardPass(hmm, s)
+      const backward = L > 0 ? await backwardPass(hmm, s, forward) : new Float64Array(0)
       const edges = g.from.length
       const edgeSums = new Float64Array(edges)
-      await summaryPasses(hmm, s, forward, backward, logp, edgeSums, open)
+      const logp = await summaryPasses(hmm, s, forward, backward, L, edgeSums, open)
       aborted(signal)
       summary = { logProbability: logp, rows, segmentRows: size, segments: s.count, checkpointValues: forward.length + backward.length, segmentValues: s.values }
       if (logp === -Infinity) {
         partial[edges + 1]!++
         return logp
       }
-      // as summarizeRun for a sequence of weight 1: Σ w·log p, then each edge's sum·w
+      // as summarizeRun for a sequence of weight 1: Σ w·log p, then each edge's sum·P(edge)·w/L
       partial[edges] = partial[edges]! + 1 * logp
-      for (let edge = 0; edge < edges; edge++) partial[edge] = partial[edge]! + edgeSums[edge]! * 1
+      const factor = 1 / L
+      for (let edge = 0; edge < edges; edge++) partial[edge] = partial[edge]! + edgeSums[edge]! * g.prob[edge]! * factor
       return logp
     })
   return summary ?? { logProbability, rows, segmentRows: size, segments: Math.ceil(rows / size), checkpointValues: 0, segmentValues: 0 }
