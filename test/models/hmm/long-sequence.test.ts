@@ -120,8 +120,10 @@ t.test('checkpointed == in memory, bit for bit, for every segment size; then the
       t.equal(result.logProbability, logp, `${name}, segments of ${size}: log-probability`)
       t.equal(result.segments, Math.ceil(rows / size))
       t.equal(bitsOf(m.summary()), bitsOf(ref), `${name}, segments of ${size}: statistics`)
+      const merged = make().mergeSummary(m.summary())
       m.fromSummaries()
       t.equal(stringifyJSON(m), stringifyJSON(expected), `${name}, segments of ${size}: parameters`)
+      t.equal(stringifyJSON(merged.fromSummaries()), stringifyJSON(expected), `${name}, segments of ${size}: merged into another model`)
     }
   }
 })
