@@ -6,7 +6,9 @@ import { BlockedSums, blockedSumsProblem, ExactSum, type BlockedSumsSummary } fr
 import { isBatch, type Batch, type BatchInput } from '../../core/batch.js'
 import { deepCopy } from '../../core/copy.js'
 import { ArilError, invalidOption, show } from '../../core/errors.js'
+import type { Writable } from 'node:stream'
 import { Model, type Statistics, type Summary } from '../../core/model.js'
+import type { SinkOptions } from '../../core/sink.js'
 import { booleanOption, checkKeys, numberOption, type UpdateOptions } from '../../core/options.js'
 import { Random } from '../../core/random.js'
 import { BLOCK_SEQUENCES, isSequenceBatch, sequenceAt, toSequenceBatch, type SequenceBatch, type SequenceInput } from '../../core/sequence.js'
@@ -16,11 +18,12 @@ import { trainBatch, trainStream, type Opener, type TrainOptions } from '../../t
 import { State } from '../state.js'
 import { bakeGraph, type EdgeSpec, type Graph, type HmmState } from './graph.js'
 import { hmmFromJSON, hmmToJSON, type HmmJSON } from './json.js'
-import { backwardSequence, emissionMatrix, forwardSequence, labelIndices, logScales, summarizeRun, Workspace, type Algorithm } from './statistics.js'
+import { emissionMatrix, forwardSequence, labelIndices, summarizeRun, Workspace, type Algorithm } from './statistics.js'
+import { backwardTable, forwardBackwardTables, forwardTable, posteriorTable } from './inference.js'
+import { walk } from './sample.js'
 import { viterbiPath } from './viterbi.js'
 import { startingDistributions } from './init.js'
 import { INIT_KEYS, type ComponentKind, type MixtureInitOptions } from '../mixture-init.js'
-import { expectedTransitions } from './forward-backward.js'
 import { fitLongSequence, summarizeLongSequence, type LongSequenceFitOptions, type LongSequenceOptions, type LongSequenceSummary } from './long-sequence.js'
 
 export type { Algorithm } from './statistics.js'
@@ -443,21 +446,13 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   /** The forward table of one sequence: (n + 1) rows of m log-probabilities (pomegranate's `forward`). */
   forward (sequence: SequenceInput): number[][] {
     const { n, e } = this.one(sequence)
-    const { m } = this.graph
-    forwardSequence(this.graph, e, 0, n, this.workspace)
-    const S = logScales(n, this.workspace)
-    const f = this.workspace.f
-    return Array.from({ length: n + 1 }, (_, i) => Array.from({ length: m }, (_, l) => Math.log(f[i * m + l]!) + S[i]!))
+    return forwardTable(this.graph, e, n, this.workspace)
   }
 
   /** The backward table of one sequence: (n + 1) rows of m log-probabilities (pomegranate's `backward`). */
   backward (sequence: SequenceInput): number[][] {
     const { n, e } = this.one(sequence)
-    const { m } = this.graph
-    forwardSequence(this.graph, e, 0, n, this.workspace)
-    const S = logScales(n, this.workspace)
-    const b = backwardSequence(this.graph, n, this.workspace)
-    return Array.from({ length: n + 1 }, (_, i) => Array.from({ length: m }, (_, l) => Math.log(b[i * m + l]!) + S[n]! - S[i]!))
+    return backwardTable(this.graph, e, n, this.workspace)
   }
 
   /**
@@ -465,32 +460,14 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
    * posterior of each emitting state at each observation (n × p). Undefined for an impossible sequence.
    */
   forwardBackward (sequence: SequenceInput): { transitions: number[][]; emissions: number[][] } | undefined {
-    const g = this.graph
     const { n, e } = this.one(sequence)
-    if (forwardSequence(g, e, 0, n, this.workspace) === -Infinity) return undefined
-    const b = backwardSequence(g, n, this.workspace)
-    const counts = new Float64Array(g.from.length)
-    // the same sums as training, for a sequence of weight 1
-    expectedTransitions(g, this.workspace.x, this.workspace.f, b, this.workspace.c, n, this.workspace.L, 1, counts)
-    const transitions = Array.from({ length: g.m }, () => new Array<number>(g.m).fill(0))
-    for (let k = 0; k < counts.length; k++) transitions[g.from[k]!]![g.to[k]!] = counts[k]!
-    return { transitions, emissions: this.posterior(n) }
-  }
-
-  /** log P(state | observations) from the last forward and backward tables: n rows of p. */
-  private posterior (n: number): number[][] {
-    const { m, p } = this.graph
-    const { f, b, L } = this.workspace
-    return Array.from({ length: n }, (_, i) => Array.from({ length: p }, (_, k) => Math.log(f[(i + 1) * m + k]! * b[(i + 1) * m + k]! / L)))
+    return forwardBackwardTables(this.graph, e, n, this.workspace)
   }
 
   /** log P(emitting state | sequence) per observation: n rows of p (pomegranate's `predict_log_proba`; NaN for an impossible sequence). */
   predictLogProba (sequence: SequenceInput): number[][] {
-    const g = this.graph
     const { n, e } = this.one(sequence)
-    if (forwardSequence(g, e, 0, n, this.workspace) === -Infinity) return Array.from({ length: n }, () => new Array<number>(g.p).fill(NaN))
-    backwardSequence(g, n, this.workspace)
-    return this.posterior(n)
+    return posteriorTable(this.graph, e, n, this.workspace)
   }
 
   /** P(emitting state | sequence) per observation (pomegranate's `predict_proba`). */
@@ -532,41 +509,22 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     const random = new Random(options.seed)
     const path = booleanOption(options, 'path', false)
     return Array.from({ length: n }, () => {
-      const drawn = this.walk(random, length)
+      const drawn = walk(this.graph, random, length)
       return path ? { sequence: drawn.emissions, path: drawn.path } : drawn.emissions
     })
   }
 
   sampleWith (n: number, random: Random): unknown[] {
-    return Array.from({ length: n }, () => this.walk(random, this.graph.finite ? 0 : 1).emissions)
+    return Array.from({ length: n }, () => walk(this.graph, random, this.graph.finite ? 0 : 1).emissions)
   }
 
-  private walk (random: Random, length: number): { emissions: unknown[]; path: string[] } {
-    const g = this.graph
-    const emissions: unknown[] = []
-    const path: string[] = []
-    let state = g.start
-    for (let guard = 0; state !== g.end; guard++) {
-      const s = g.states[state]!
-      path.push(s.name)
-      if (s.distribution !== null) {
-        const draw = s.distribution.sampleWith(1, random) as ArrayLike<unknown>
-        emissions.push(draw[0])
-        if (length > 0 && emissions.length >= length) return { emissions, path }
-      }
-      if (guard > 1e8) throw new ArilError('ERR_LIMIT', 'sample: a walk of 10^8 states never reached the end state')
-      let u = random.uniform()
-      let next = -1
-      for (let k = 0; k < g.from.length && next < 0; k++) {
-        if (g.from[k] !== state) continue
-        u -= Math.exp(g.logP[k]!)
-        if (u < 0) next = g.to[k]!
-      }
-      if (next < 0) for (let k = g.from.length - 1; k >= 0 && next < 0; k--) if (g.from[k] === state) next = g.to[k]!
-      state = next
-    }
-    path.push(g.states[g.end]!.name)
-    return { emissions, path }
+  /**
+   * A Writable taking SequenceBatch chunks (a sequence source's): one E-step by `algorithm`
+   * (default 'baum-welch') over all of them, then `fromSummaries(options)` before `'finish'`.
+   */
+  override sink (options: SinkOptions<HmmUpdateOptions> = {}): Writable {
+    this.mode = algorithmOption(options.algorithm)
+    return super.sink(options)
   }
 
   /** EM in memory through the trainer (lib/train/em.ts): `maxIterations` is exactly the number of M-steps. */

@@ -1,5 +1,7 @@
 /** HiddenMarkovModel: exactness across batchings and shards, JSON, construction, errors, long sequences. */
 import t from 'tap'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { toBatch } from '../../../lib/core/batch.js'
 import { Random } from '../../../lib/core/random.js'
 import { fromJSON, stringifyJSON } from '../../../lib/core/serialize.js'
@@ -10,6 +12,7 @@ import { MultivariateGaussianDistribution } from '../../../lib/distributions/mul
 import { GeneralMixtureModel } from '../../../lib/models/mixture.js'
 import { HiddenMarkovModel } from '../../../lib/models/hmm/hmm.js'
 import { State } from '../../../lib/models/state.js'
+import { resumeModel, type TrainState } from '../../../lib/train/checkpoint.js'
 import { assertArilError, assertClose, bitsOf, fixture, randomChunks } from '../../helpers.js'
 
 function casino (): HiddenMarkovModel {
@@ -194,6 +197,10 @@ t.test('errors', async t => {
   assertArilError(t, () => c.summarize([['H']], { algorithm: 'labeled', labels: [['casino-start']] }), { code: 'ERR_LABEL' }, 'silent label')
   assertArilError(t, () => c.summarize([['H']], { algorithm: 'labeled' }), { code: 'ERR_LABEL' }, 'no labels')
   assertArilError(t, () => c.summarize([['H', 'T']], { algorithm: 'labeled', labels: [['fair']] }), { code: 'ERR_INVALID_INPUT' }, 'labels of the wrong length')
+  assertArilError(t, () => c.summarize([['H', 'T']], { algorithm: 'labeled', labels: [['fair', null]] }), { code: 'ERR_LABEL', sequence: 0, row: 1 }, 'labels partly missing')
+  assertArilError(t, () => normal3().summarize([[-2, 3]], { algorithm: 'labeled', labels: [['low', 'high']] }), { code: 'ERR_LABEL', message: /no transition from "low" to "high"/ }, 'labels along a missing edge')
+  const halfOpen = HiddenMarkovModel.fromMatrix([[0.5, 0.5], [0.5, 0.5]], [new NormalDistribution(0, 1), new NormalDistribution(1, 1)], [1, 0], [0.1, 0])
+  assertArilError(t, () => halfOpen.summarize([[0, 1]], { algorithm: 'labeled', labels: [['s0', 's1']] }), { code: 'ERR_LABEL', message: /"s1" to "None-end"/ }, 'no edge into end')
   t.equal(c.statistics.sequences, 0, 'nothing added by a failed summarize')
   assertArilError(t, () => normal3().summarize([[[1, 2], [3, 4]]]), { code: 'ERR_COLUMN_COUNT' }, 'wrong column count')
   assertArilError(t, () => normal3().summarizeBatch(toBatch([1, 2, 3])), { code: 'ERR_INVALID_INPUT', message: /SequenceBatch/ }, 'a plain Batch')
@@ -253,4 +260,51 @@ t.test('fromSamples: seeded k-means start on the concatenated rows, then Baum-We
   t.ok(sum(b) > sum(a), 'training raised the log-likelihood')
   const coins = HiddenMarkovModel.fromSamples(DiscreteDistribution, 2, draws(casino(), 100, 2) as string[][], { seed: 1, maxIterations: 3 })
   t.same((coins.parameters[1] as Array<[Map<string, number>]>).map(([table]) => [...table.keys()]), [['H', 'T'], ['H', 'T']], 'Discrete tables over the symbols seen')
+})
+
+t.test('sink: one E-step over streamed SequenceBatch chunks, then the M-step, as summarize + fromSummaries', async t => {
+  const seqs = draws(casino(), 1300, 12)
+  const one = casino()
+  one.summarize(seqs, { algorithm: 'viterbi' })
+  one.fromSummaries()
+  const all = one.toBatch(seqs)
+  const chunks: SequenceBatch[] = []
+  let at = 0
+  for (const size of randomChunks(seqs.length, 9, 300)) { chunks.push(sliceSequences(all, at, at + size)); at += size }
+  const m = casino()
+  await pipeline(Readable.from(chunks), m.sink({ algorithm: 'viterbi' }))
+  t.equal(bitsOf(m.toJSON()), bitsOf(one.toJSON()))
+})
+
+t.test('labeled training: unlabeled sequences get Baum-Welch (pomegranate semi-supervised)', async t => {
+  const seqs = [['H', 'H', 'T'], ['T', 'H']]
+  const mixed = casino()
+  mixed.summarize(seqs, { algorithm: 'labeled', labels: [['fair', 'loaded', 'loaded'], [null, null]] })
+  const parts = casino()
+  parts.summarize([seqs[0]!], { algorithm: 'labeled', labels: [['fair', 'loaded', 'loaded']] })
+  const bw = casino()
+  bw.summarize([seqs[1]!])
+  const counts = mixed.statistics.transitions as number[]
+  const expected = (parts.statistics.transitions as number[]).map((x, i) => x + (bw.statistics.transitions as number[])[i]!)
+  assertClose(t, counts, expected, 1e-15, 'transition counts add up')
+  const fit = casino().trainBatch(seqs, { algorithm: 'labeled', labels: [['fair', 'loaded', 'loaded'], [null, null]], maxIterations: 2 })
+  t.equal(fit.iterations, 2)
+})
+
+t.test('the trainer: workers: 2, checkpoints, and a resume mid-epoch give the in-memory bits', async t => {
+  const make = (): HiddenMarkovModel => HiddenMarkovModel.fromMatrix([[0.8, 0.2], [0.3, 0.7]], [new NormalDistribution(0, 1), new NormalDistribution(3, 1)], [0.5, 0.5], [0.1, 0.1])
+  const seqs = draws(make(), 3000, 1)
+  const all = make().toBatch(seqs)
+  const cuts = [0, 700, 1500, 2400, 3000]
+  const chunks = cuts.slice(1).map((end, i) => sliceSequences(all, cuts[i]!, end))
+  const a = make().fit(seqs, { maxIterations: 3 })
+  const threads = await make().fitStream(chunks, { maxIterations: 3, workers: 2 })
+  t.equal(bitsOf(threads.toJSON()), bitsOf(a.toJSON()), 'workers: 2')
+  const states: TrainState[] = []
+  const saved = await make().fitStream(chunks, { maxIterations: 3, checkpoint: { save: s => { states.push(s) }, everyBatches: 1 } })
+  t.equal(bitsOf(saved.toJSON()), bitsOf(a.toJSON()), 'with checkpoints')
+  const mid = states[5]!
+  t.ok(mid.epochBatches > 0 && mid.epochBatches < chunks.length, 'a state taken inside an epoch')
+  const resumed = await (resumeModel(mid) as HiddenMarkovModel).fitStream(chunks, { maxIterations: 3, resume: mid })
+  t.equal(bitsOf(resumed.toJSON()), bitsOf(a.toJSON()), 'resumed')
 })
