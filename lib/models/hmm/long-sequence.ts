@@ -41,7 +41,10 @@ import { emissionMatrix, Workspace } from './statistics.js'
  * ```
  */
 export interface LongSequenceOptions {
-  /** Rows per segment (default ⌈√T⌉): memory is about (2·T/segmentRows + 3·segmentRows) × states numbers. */
+  /**
+   * Rows per segment (default ⌈√T⌉). Memory: 2·(T / segmentRows)·states numbers of checkpoints,
+   * plus segmentRows·(columns + 2·emitting states + 2·states + 4) numbers of segment buffers.
+   */
   segmentRows?: number
   /** Aborting stops between segments (and inside reads); the model is left unchanged. */
   signal?: AbortSignal
@@ -72,7 +75,7 @@ export interface LongSequenceSummary {
   segments: number
   /** Numbers held for the whole E-step: the forward and backward checkpoints (2 · segments · states). */
   checkpointValues: number
-  /** Numbers held per segment: observations, emission, forward and backward rows, one state's weights. */
+  /** Numbers in the segment buffers: observations, emission log-probabilities and scaled emissions, forward and backward rows, row sums and maxima, one state's weights. */
   segmentValues: number
 }
 
