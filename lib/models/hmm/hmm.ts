@@ -65,6 +65,9 @@ export interface TransitionOptions {
   group?: string
 }
 
+/** Rows of emissions and weights held at a time (more only for a longer sequence). */
+const PIECE_ROWS = 65536
+
 const UPDATE_KEYS = ['inertia', 'pseudocount', 'transitionPseudocount', 'emissionPseudocount', 'usePseudocount', 'edgeInertia', 'distributionInertia', 'algorithm']
 const ALGORITHMS: readonly Algorithm[] = ['baum-welch', 'viterbi', 'labeled']
 
@@ -88,7 +91,9 @@ function algorithmOption (value: unknown): Algorithm {
  * states) pool their statistics; edges of one `group` share their counts (tied edges).
  *
  * A sequence the model calls impossible (log-probability −Infinity) adds nothing and is counted
- * in `statistics.impossible`.
+ * in `statistics.impossible` (and, under the initial parameters of a fit, in the first epoch's
+ * log `note`). A symbol that no Discrete state has seen makes its sequence impossible (pomegranate
+ * raises instead).
  *
  * Differences from pomegranate: `bake()` raises coded errors instead of silently removing
  * unreachable states (`merge: 'all'`), and never merges silent states into their successors;
@@ -120,7 +125,12 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   private baked: Graph | undefined
   /** Per sequence: the count of every edge, then Σ w·log p, then the number of impossible sequences. */
   private sums = new BlockedSums(2, false, BLOCK_SEQUENCES)
-  /** Per distinct distribution: the statistics of the current block of sequences (see `summarizeBatch`). */
+  /**
+   * Per distinct distribution: the statistics of the current block of 1024 sequences. The
+   * distributions sum rows in blocks of rows, which shards cut at sequence boundaries would
+   * misalign; summing each block of sequences apart and merging it as a whole (`closeBlock`)
+   * makes the row blocks start with every block of sequences, so shards merge exactly.
+   */
   private scratch: Model[] = []
   private mode: Algorithm = 'baum-welch'
   private readonly workspace = new Workspace()
@@ -251,7 +261,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     checkKeys(options, ['weights', 'labels', 'algorithm'], 'HiddenMarkovModel.summarize')
     const batch = this.toBatch(X, options)
     if (options.algorithm !== undefined) this.mode = algorithmOption(options.algorithm)
-    if (this.frozen || batch.rows === 0) return undefined
+    if (this.frozen || batch.offsets.length <= 1) return undefined
     return this.summarizeBatch(batch)
   }
 
@@ -270,8 +280,14 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     let total = 0
     sums.runs(batch.offsets.length - 1, (s0, s1) => {
       const completes = sums.pending + (s1 - s0) === BLOCK_SEQUENCES
-      total += summarizeRun(g, batch, s0, s1, this.mode, labels, sums.partial, this.workspace)
-      this.summarizeEmissions(batch, batch.offsets[s0]!, batch.offsets[s1]!)
+      // pieces of whole sequences, about PIECE_ROWS rows each: the work arrays stay small, and
+      // every sum is added sequence by sequence, row by row, so the pieces do not change a bit
+      for (let a = s0, z = s0; a < s1; a = z) {
+        z = a + 1
+        while (z < s1 && batch.offsets[z + 1]! - batch.offsets[a]! <= PIECE_ROWS) z++
+        total += summarizeRun(g, batch, a, z, this.mode, labels, sums.partial, this.workspace)
+        this.summarizeEmissions(batch, batch.offsets[a]!, batch.offsets[z]!)
+      }
       // the distributions' rows of a finished block of sequences become a block of their own
       if (completes) this.closeBlock()
     })
@@ -282,16 +298,11 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     const g = this.graph
     const { data, cols, categories } = batch
     const rows = r1 - r0
+    const piece = { data: data.subarray(r0 * cols, r1 * cols), rows, cols, categories: categories?.map(c => c?.slice(r0, r1)) }
     for (let s = 0; s < g.p; s++) {
       const j = g.stateDistribution[s]!
       if (g.distributions[j]!.frozen) continue
-      this.scratch[j]!.summarizeBatch({
-        data: data.subarray(r0 * cols, r1 * cols),
-        rows,
-        cols,
-        weights: this.workspace.weights[s]!.subarray(0, rows),
-        categories: categories?.map(c => c?.slice(r0, r1))
-      })
+      this.scratch[j]!.summarizeBatch({ ...piece, weights: this.workspace.weights[s]!.subarray(0, rows) })
     }
   }
 
@@ -306,6 +317,17 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   /** The exact Σ w·log P(sequence) of the sequences summarized since the last clear. */
   summaryLogProbability (): number {
     return this.sums.exact(this.graph.from.length).value()
+  }
+
+  /**
+   * For the trainer, after the first pass: a note for the first epoch's log when sequences were
+   * impossible under the initial parameters (they are skipped; later passes count them in
+   * `statistics.impossible`).
+   */
+  noteAfterPass (): string | undefined {
+    const values = this.sums.values()
+    const impossible = values[this.graph.from.length + 1]!
+    return impossible > 0 ? `${impossible} of ${this.sums.rows} sequences are impossible under the initial parameters (log-probability -Infinity) and were skipped` : undefined
   }
 
   /** For workers rebuilt from JSON: the training algorithm. */
@@ -404,6 +426,8 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     if (!Array.isArray(parts) || !Array.isArray(open) || parts.length !== g.distributions.length || open.length !== parts.length) {
       return `expected ${g.distributions.length} distribution summaries, got ${show(parts)}`
     }
+    const wrong = g.distributions.findIndex((d, j) => parts[j]?.model !== d.name || open[j]?.model !== d.name)
+    if (wrong >= 0) return `expected distribution ${wrong} to be a ${g.distributions[wrong]!.name}, got ${show(parts[wrong]?.model)}`
     return blockedSumsProblem(summary.sums, g.from.length + 2, false)
   }
 

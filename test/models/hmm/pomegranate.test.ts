@@ -14,7 +14,8 @@ interface Trained { logProbabilities: number[]; params: { transitions: number[][
 interface Case { json: string; states: string[]; sequences: Array<string[] | number[]>; weights?: number[]; inference: Inference[]; baumWelch: Trained; [k: string]: unknown }
 const cases = fixture<Record<string, Case>>('hmm')
 
-const REL = 1e-10
+// the issue asks 1e-10 after training and 1e-12 on well-conditioned fixtures; the worst seen is 2.6e-13
+const REL = 1e-12
 const load = (c: Case): HiddenMarkovModel => HiddenMarkovModel.fromJSON(JSON.parse(c.json))
 const flat = (rows: number[][]): number[] => rows.flat()
 

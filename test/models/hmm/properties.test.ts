@@ -10,6 +10,7 @@ import { DiscreteDistribution } from '../../../lib/distributions/discrete.js'
 import { NormalDistribution } from '../../../lib/distributions/normal.js'
 import { MultivariateGaussianDistribution } from '../../../lib/distributions/multivariate-gaussian.js'
 import { GeneralMixtureModel } from '../../../lib/models/mixture.js'
+import { IndependentComponentsDistribution } from '../../../lib/distributions/independent-components.js'
 import { HiddenMarkovModel } from '../../../lib/models/hmm/hmm.js'
 import { State } from '../../../lib/models/state.js'
 import { resumeModel, type TrainState } from '../../../lib/train/checkpoint.js'
@@ -150,6 +151,9 @@ t.test('impossible sequences are skipped and counted', async t => {
   t.equal(m.statistics.sequences, 3)
   t.equal(m.logProbability([['X']])[0], -Infinity)
   t.same(m.viterbi(['X']), { logProbability: -Infinity, path: [] })
+  const history = casino().trainBatch([['H', 'T'], ['X'], ['T', 'T']], { maxIterations: 2 })
+  t.match(history.epochs[0]!.note, /^1 of 3 sequences are impossible/, 'noted in the first epoch\'s log')
+  t.equal(casino().trainBatch([['H', 'T']], { maxIterations: 1 }).epochs[0]!.note, undefined)
   t.equal(m.forwardBackward(['X']), undefined)
 })
 
@@ -202,6 +206,11 @@ t.test('errors', async t => {
   const halfOpen = HiddenMarkovModel.fromMatrix([[0.5, 0.5], [0.5, 0.5]], [new NormalDistribution(0, 1), new NormalDistribution(1, 1)], [1, 0], [0.1, 0])
   assertArilError(t, () => halfOpen.summarize([[0, 1]], { algorithm: 'labeled', labels: [['s0', 's1']] }), { code: 'ERR_LABEL', message: /"s1" to "None-end"/ }, 'no edge into end')
   t.equal(c.statistics.sequences, 0, 'nothing added by a failed summarize')
+  const empty = HiddenMarkovModel.fromMatrix([[0.5]], [new NormalDistribution(0, 1)], [1], [0.5])
+  empty.addTransition(empty.start, empty.end, 0.25).bake()
+  empty.summarize([[], [0.5]])
+  t.equal(empty.statistics.sequences, 2, 'an empty sequence counts (start → end)')
+  assertClose(t, empty.logProbability([[]])[0]!, Math.log(0.2), 1e-15, 'P(empty) = P(start → end), normalized')
   assertArilError(t, () => normal3().summarize([[[1, 2], [3, 4]]]), { code: 'ERR_COLUMN_COUNT' }, 'wrong column count')
   assertArilError(t, () => normal3().summarizeBatch(toBatch([1, 2, 3])), { code: 'ERR_INVALID_INPUT', message: /SequenceBatch/ }, 'a plain Batch')
   assertArilError(t, () => normal3().toBatch(toBatch([1, 2, 3])), { code: 'ERR_INVALID_INPUT' }, 'a plain Batch to toBatch')
@@ -209,6 +218,10 @@ t.test('errors', async t => {
   assertArilError(t, () => normal3().summarize([[1]], { algorithm: 'em' as never }), { code: 'ERR_INVALID_OPTION' }, 'unknown algorithm')
   assertArilError(t, () => normal3().predict([1], { algorithm: 'posterior' as never }), { code: 'ERR_INVALID_OPTION' })
   assertArilError(t, () => HiddenMarkovModel.fromJSON({ class: 'HiddenMarkovModel', states: 3 }), { code: 'ERR_INVALID_JSON_MODEL' })
+  assertArilError(t, () => normal3().mergeSummary(casino().summary()), { code: 'ERR_SUMMARY_MISMATCH' }, 'a summary of another model')
+  const twoNormals = HiddenMarkovModel.fromMatrix([[1]], [new NormalDistribution(0, 1)], [1])
+  const oneDiscrete = HiddenMarkovModel.fromMatrix([[1]], [new DiscreteDistribution({ a: 1 })], [1])
+  assertArilError(t, () => twoNormals.mergeSummary(oneDiscrete.summary()), { code: 'ERR_SUMMARY_MISMATCH', message: /NormalDistribution/ }, 'a summary of other emissions')
   assertArilError(t, () => HiddenMarkovModel.fromMatrix([[1]], [new NormalDistribution(0, 1), null], [1, 0]), { code: 'ERR_INVALID_ARGUMENT' })
 })
 
@@ -307,4 +320,36 @@ t.test('the trainer: workers: 2, checkpoints, and a resume mid-epoch give the in
   t.ok(mid.epochBatches > 0 && mid.epochBatches < chunks.length, 'a state taken inside an epoch')
   const resumed = await (resumeModel(mid) as HiddenMarkovModel).fitStream(chunks, { maxIterations: 3, resume: mid })
   t.equal(bitsOf(resumed.toJSON()), bitsOf(a.toJSON()), 'resumed')
+})
+
+t.test('copy keeps tied states tied and trains independently; IndependentComponents emissions', async t => {
+  const profile = HiddenMarkovModel.fromJSON(JSON.parse(fixture<Record<string, { json: string }>>('hmm').profile!.json))
+  const copy = profile.copy()
+  const inserts = copy.states.filter(s => s.name.startsWith('I')).map(s => s.distribution)
+  t.ok(inserts.every(d => d === inserts[0]), 'tied in the copy')
+  t.not(inserts[0], profile.states[0]!.distribution, 'not shared with the original')
+  const before = stringifyJSON(profile)
+  copy.fit([['A', 'C', 'T'], ['A', 'G', 'C', 'T']], { maxIterations: 2 })
+  t.equal(stringifyJSON(profile), before, 'the original is unchanged')
+  t.not(stringifyJSON(copy), before, 'the copy trained')
+  const ic = (a: number, b: number): IndependentComponentsDistribution => new IndependentComponentsDistribution([new NormalDistribution(a, 1), new NormalDistribution(b, 1)])
+  const two = HiddenMarkovModel.fromMatrix([[0.9, 0.1], [0.1, 0.9]], [ic(0, 0), ic(3, -3)], [0.5, 0.5])
+  const seq = [[0, 0.2], [3.1, -2.9], [2.8, -3.2]]
+  const direct = Math.log(0.5) + ic(0, 0).logProbability([seq[0]!])[0]! + Math.log(0.1) + ic(3, -3).logProbability([seq[1]!])[0]! + Math.log(0.9) + ic(3, -3).logProbability([seq[2]!])[0]!
+  assertClose(t, two.viterbi(seq).logProbability, direct, 1e-12, 'Viterbi log-probability by hand')
+  const data = (two.sample(100, { seed: 2, length: 20 }) as Float64Array[][]).map(s => s.map(r => Array.from(r)))
+  const total = (m: HiddenMarkovModel): number => m.logProbability(data).reduce((u, v) => u + v, 0)
+  const start = total(two)
+  two.fit(data, { maxIterations: 3 })
+  t.ok(total(two) >= start, `EM does not decrease the log-likelihood (${start} → ${total(two)})`)
+})
+
+t.test('long runs are cut into pieces of whole sequences without changing a bit', async t => {
+  const seqs = casino().sample(300, { seed: 5, length: 400 }) as string[][]
+  const one = casino()
+  one.summarize(seqs)
+  const all = one.toBatch(seqs)
+  const m = casino()
+  for (let at = 0; at < seqs.length; at += 37) m.summarize(sliceSequences(all, at, Math.min(seqs.length, at + 37)))
+  t.equal(bitsOf(m.summary()), bitsOf(one.summary()))
 })
