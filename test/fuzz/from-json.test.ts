@@ -52,9 +52,21 @@ function corpus (): Array<[string, unknown]> {
     new aril.UniformKernelDensity([0, 2], 1),
     new aril.TriangleKernelDensity([1, 4, 5], 2),
     aril.BayesianNetwork.fromSamples(NETWORK_ROWS, { algorithm: 'chow-liu' }),
-    aril.MarkovNetwork.fromSamples(NETWORK_ROWS)
+    aril.MarkovNetwork.fromSamples(NETWORK_ROWS),
+    hiddenMarkovModel()
   ]
   return models.map(m => [m.name, parseJSON(stringifyJSON(m))])
+}
+
+/** A hidden Markov model with a silent state, tied states, a tied edge group and an end state. */
+function hiddenMarkovModel (): aril.HiddenMarkovModel {
+  const m = new aril.HiddenMarkovModel('h')
+  const shared = new aril.DiscreteDistribution({ a: 0.5, b: 0.5 })
+  const [s1, s2, d] = [new aril.State(shared, 's1'), new aril.State(shared, 's2'), new aril.State(null, 'd')]
+  m.addStates(s1, s2, d)
+  m.addTransition(m.start, s1, 0.6).addTransition(m.start, d, 0.4).addTransition(d, s2, 1)
+  m.addTransition(s1, s1, 0.5, { group: 'loop' }).addTransition(s2, s2, 0.5, { group: 'loop' }).addTransition(s1, s2, 0.3).addTransition(s1, m.end, 0.2).addTransition(s2, m.end, 0.5, { pseudocount: 2 })
+  return m.bake()
 }
 
 const CORPUS = corpus()

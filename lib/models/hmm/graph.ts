@@ -36,8 +36,8 @@ export interface Graph {
   /** Edges in pomegranate's order (by source node insertion, then edge insertion). */
   from: Int32Array
   to: Int32Array
+  /** Transition probabilities (the master copy: JSON writes these), and their logarithms for Viterbi. */
   logP: Float64Array
-  /** exp(logP), for the scaled recursions. */
   prob: Float64Array
   pseudocount: Float64Array
   /** Tied-edge group of each edge (index into `groups`), −1 for none. */
@@ -91,8 +91,9 @@ export function bakeGraph (nodes: HmmState[], edges: EdgeSpec[], start: HmmState
   const n = ordered.length
   const from = Int32Array.from(ordered, e => index.get(e.from)!)
   const to = Int32Array.from(ordered, e => index.get(e.to)!)
-  const logP = Float64Array.from(ordered, e => Math.log(e.probability))
-  normalize(from, logP, m)
+  const prob = Float64Array.from(ordered, e => e.probability)
+  normalize(from, prob, m)
+  const logP = prob.map(Math.log)
   const groups: string[] = []
   const group = Int32Array.from(ordered, e => {
     if (e.group === null) return -1
@@ -136,7 +137,7 @@ export function bakeGraph (nodes: HmmState[], edges: EdgeSpec[], start: HmmState
     from,
     to,
     logP,
-    prob: logP.map(Math.exp),
+    prob,
     pseudocount: Float64Array.from(ordered, e => e.pseudocount),
     group,
     groups,
@@ -164,12 +165,12 @@ function byName (a: HmmState, b: HmmState): number {
  * pomegranate's rule: out-probabilities whose sum does not round (8 decimals) to 1 are normalized
  * (by their exact sum; pomegranate divides by the rounded one, leaving sums like 1 + 1e-9).
  */
-function normalize (from: Int32Array, logP: Float64Array, m: number): void {
+function normalize (from: Int32Array, prob: Float64Array, m: number): void {
   const sums = new Float64Array(m)
-  for (let k = 0; k < from.length; k++) sums[from[k]!]! += Math.exp(logP[k]!)
+  for (let k = 0; k < from.length; k++) sums[from[k]!]! += prob[k]!
   for (let k = 0; k < from.length; k++) {
     const sum = sums[from[k]!]!
-    if (Math.round(sum * 1e8) / 1e8 !== 1 && sum > 0) logP[k] = logP[k]! - Math.log(sum)
+    if (Math.round(sum * 1e8) / 1e8 !== 1 && sum > 0) prob[k] = prob[k]! / sum
   }
 }
 

@@ -2,19 +2,19 @@
  * pomegranate 0.14.8's `HiddenMarkovModel`: states (emitting or silent) joined by transitions,
  * trained by Baum-Welch, Viterbi or labeled training over sequences.
  */
-import { BlockedSums, blockedSumsProblem, ExactSum, type BlockedSumsSummary } from '../../core/accumulate.js'
+import { BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../../core/accumulate.js'
 import { isBatch, type Batch, type BatchInput } from '../../core/batch.js'
 import { deepCopy } from '../../core/copy.js'
 import { ArilError, invalidOption, show } from '../../core/errors.js'
 import type { Writable } from 'node:stream'
 import { Model, type Statistics, type Summary } from '../../core/model.js'
 import type { SinkOptions } from '../../core/sink.js'
-import { booleanOption, checkKeys, numberOption, type UpdateOptions } from '../../core/options.js'
+import { booleanOption, checkKeys, numberOption } from '../../core/options.js'
 import { Random } from '../../core/random.js'
 import { BLOCK_SEQUENCES, isSequenceBatch, sequenceAt, toSequenceBatch, type SequenceBatch, type SequenceInput } from '../../core/sequence.js'
 import { registerModel } from '../../core/serialize.js'
 import type { History } from '../../train/callbacks.js'
-import { trainBatch, trainStream, type Opener, type TrainOptions } from '../../train/em.js'
+import { trainBatch, trainStream, type Opener } from '../../train/em.js'
 import { State } from '../state.js'
 import { bakeGraph, type EdgeSpec, type Graph, type HmmState } from './graph.js'
 import { hmmFromJSON, hmmToJSON, type HmmJSON } from './json.js'
@@ -23,59 +23,14 @@ import { backwardTable, forwardBackwardTables, forwardTable, posteriorTable } fr
 import { walk } from './sample.js'
 import { viterbiPath } from './viterbi.js'
 import { startingDistributions } from './init.js'
-import { INIT_KEYS, type ComponentKind, type MixtureInitOptions } from '../mixture-init.js'
+import { transitionEstimate } from './transitions.js'
+import { algorithmOption, PIECE_ROWS, UPDATE_KEYS, type HmmFitOptions, type HmmFromSamplesOptions, type HmmSummarizeOptions, type HmmUpdateOptions, type TransitionOptions } from './options.js'
+import { INIT_KEYS, type ComponentKind } from '../mixture-init.js'
 import { fitLongSequence, summarizeLongSequence, type LongSequenceFitOptions, type LongSequenceOptions, type LongSequenceSummary } from './long-sequence.js'
 
 export type { Algorithm } from './statistics.js'
 export type { HmmState } from './graph.js'
-
-/** Options of `fromSummaries` (pomegranate's names in camelCase). */
-export interface HmmUpdateOptions extends UpdateOptions {
-  /** Added to every edge's expected count. */
-  transitionPseudocount?: number
-  /** Passed to categorical emission distributions as their pseudocount. */
-  emissionPseudocount?: number
-  /** Also add each edge's own pseudocount (from `addTransition`). */
-  usePseudocount?: boolean
-  edgeInertia?: number
-  distributionInertia?: number
-  /** Accepted (and ignored) here, so that fit's options can be handed over whole. */
-  algorithm?: Algorithm
-}
-
-/** Options of `summarize`: one weight per sequence, one list of state names per sequence (labeled training). */
-export interface HmmSummarizeOptions {
-  weights?: ArrayLike<number> | undefined
-  /** (Typed to also admit the row labels of other models' options; anything but lists of names is ERR_INVALID_INPUT.) */
-  labels?: ReadonlyArray<ReadonlyArray<string | null>> | ArrayLike<number> | undefined
-  algorithm?: Algorithm | undefined
-}
-
-/** Options of `fit` and `fitStream`. */
-export type HmmFitOptions = TrainOptions & HmmUpdateOptions & HmmSummarizeOptions
-
-/** Options of `fromSamples`: the initialization's (`seed`, `init`, `nInit`, `initRows`, `initSample`, `kmeansIterations`), `endState`, `stateNames`, `name`, and `fit`'s. */
-export type HmmFromSamplesOptions = MixtureInitOptions & HmmFitOptions & { endState?: boolean; stateNames?: string[]; name?: string }
-
-/** Options of `addTransition`. */
-export interface TransitionOptions {
-  /** This edge's pseudocount, used with `usePseudocount` (default: the probability, as pomegranate). */
-  pseudocount?: number
-  /** Edges of one group share their expected counts (tied edges). */
-  group?: string
-}
-
-/** Rows of emissions and weights held at a time (more only for a longer sequence). */
-const PIECE_ROWS = 65536
-
-const UPDATE_KEYS = ['inertia', 'pseudocount', 'transitionPseudocount', 'emissionPseudocount', 'usePseudocount', 'edgeInertia', 'distributionInertia', 'algorithm']
-const ALGORITHMS: readonly Algorithm[] = ['baum-welch', 'viterbi', 'labeled']
-
-function algorithmOption (value: unknown): Algorithm {
-  if (value === undefined) return 'baum-welch'
-  if (!ALGORITHMS.includes(value as Algorithm)) invalidOption('algorithm', `one of ${ALGORITHMS.join(', ')}`, value)
-  return value as Algorithm
-}
+export type { HmmFitOptions, HmmFromSamplesOptions, HmmSummarizeOptions, HmmUpdateOptions, TransitionOptions } from './options.js'
 
 /**
  * A [hidden Markov model](https://en.wikipedia.org/wiki/Hidden_Markov_model) as pomegranate
@@ -223,7 +178,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   denseTransitionMatrix (): number[][] {
     const g = this.graph
     const out = Array.from({ length: g.m }, () => new Array<number>(g.m).fill(0))
-    for (let k = 0; k < g.from.length; k++) out[g.from[k]!]![g.to[k]!] = Math.exp(g.logP[k]!)
+    for (let k = 0; k < g.from.length; k++) out[g.from[k]!]![g.to[k]!] = g.prob[k]!
     return out
   }
 
@@ -358,34 +313,15 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     const usePseudocount = booleanOption(options, 'usePseudocount', false)
     algorithmOption(options.algorithm)
     if (this.sums.rows === 0) return
-    const edges = g.from.length
-    const totals = this.sums.totals()
-    const counts = new Float64Array(edges)
-    for (let k = 0; k < edges; k++) counts[k] = totals[k]!.value()
-    for (let group = 0; group < g.groups.length; group++) {
-      const shared = new ExactSum()
-      for (let k = 0; k < edges; k++) if (g.group[k] === group) shared.addSum(totals[k]!)
-      const value = shared.value()
-      for (let k = 0; k < edges; k++) if (g.group[k] === group) counts[k] = value
-    }
-    const prior = (k: number): number => transitionPseudocount + (usePseudocount ? g.pseudocount[k]! : 0)
-    const norm = new Float64Array(g.m)
-    for (let k = 0; k < edges; k++) norm[g.from[k]!]! += counts[k]! + prior(k)
-    const logP = g.logP.slice()
-    for (let k = 0; k < edges; k++) {
-      const z = norm[g.from[k]!]!
-      if (!(z > 0)) continue
-      const estimate = (counts[k]! + prior(k)) / z
-      logP[k] = Math.log(edgeInertia === 0 ? estimate : Math.exp(g.logP[k]!) * edgeInertia + estimate * (1 - edgeInertia))
-    }
+    const prob = transitionEstimate(g, this.sums.totals(), transitionPseudocount, usePseudocount, edgeInertia)
     g.distributions.forEach((d, j) => {
       if (d.frozen) return
       d.mergeSummary(this.scratch[j]!.summary())
       this.scratch[j]!.clearSummaries()
       d.fromSummaries(d.categorical ? { inertia: distributionInertia, pseudocount: emissionPseudocount } : { inertia: distributionInertia })
     })
-    g.logP.set(logP)
-    g.prob.set(logP.map(Math.exp))
+    g.prob.set(prob)
+    g.logP.set(prob.map(Math.log))
     this.syncEdges()
   }
 
@@ -396,7 +332,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     for (const e of this.edges) {
       const a = index.get(e.from)!
       const b = index.get(e.to)!
-      for (let k = 0; k < g.from.length; k++) if (g.from[k] === a && g.to[k] === b) e.probability = Math.exp(g.logP[k]!)
+      for (let k = 0; k < g.from.length; k++) if (g.from[k] === a && g.to[k] === b) e.probability = g.prob[k]!
     }
   }
 
@@ -639,7 +575,11 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   static fromJSON (json: Record<string, unknown>): HiddenMarkovModel {
     const { name, states, edges, start, end } = hmmFromJSON(json)
     const model = new HiddenMarkovModel(name)
-    model.nodes = [start, end, ...states.filter(s => s !== start && s !== end)]
+    // edges are kept grouped by their source in the order states were added (pomegranate's graph
+    // order): taking the sources in the order the JSON's edges name them writes the same edges back
+    const sources: HmmState[] = []
+    for (const [a] of edges) if (!sources.includes(states[a]!)) sources.push(states[a]!)
+    model.nodes = [...sources, ...states.filter(s => !sources.includes(s))]
     model.start = start
     model.end = end
     for (const [a, b, p, pseudocount, group] of edges) model.addTransition(states[a]!, states[b]!, p, { pseudocount, ...(group === null ? {} : { group }) })
@@ -647,39 +587,21 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     return model.bake()
   }
 
-  // ---- one sequence longer than memory: long-sequence.ts (hook kept apart from the rest of the class) ----
+  // ---- one sequence longer than memory (long-sequence.ts; kept apart from the rest of the class) ----
 
-  /**
-   * Baum-Welch E-step over one sequence stored as an `.npy` (rows = steps), by a checkpointed
-   * forward-backward: memory O(states × √T), the same bits as `summarize([sequence])` in memory.
-   * Adds into the model's statistics like `summarize`; see {@link summarizeLongSequence}.
-   * @example
-   * ```ts
-   * const { logProbability } = await hmm.summarizeLongSequence('chr1.npy')
-   * hmm.fromSummaries()
-   * ```
-   */
+  /** Baum-Welch E-step over one `.npy` sequence, checkpointed: see {@link summarizeLongSequence}. */
   async summarizeLongSequence (path: string, options: LongSequenceOptions = {}): Promise<LongSequenceSummary> {
     return await summarizeLongSequence(this, path, options)
   }
 
-  /**
-   * Baum-Welch training on one sequence stored as an `.npy` (three passes over the file per
-   * epoch); the same loop, History and bits as `trainBatch([sequence], options)`. See {@link fitLongSequence}.
-   * @example
-   * ```ts
-   * const history = await hmm.fitLongSequence('chr1.npy', { maxIterations: 10 })
-   * ```
-   */
+  /** Baum-Welch training on one `.npy` sequence, checkpointed: see {@link fitLongSequence}. */
   async fitLongSequence (path: string, options: LongSequenceFitOptions = {}): Promise<History> {
     return await fitLongSequence(this, path, options)
   }
 
   /**
-   * For long-sequence.ts: adds one sequence summarized elsewhere, as `summarizeBatch` would.
-   * `run` gets the graph, a copy of the running sums of the current block of sequences and copies
-   * of the distributions' open statistics; they replace the originals only when `run` resolves,
-   * so a failed or aborted run leaves the model unchanged.
+   * For long-sequence.ts: adds one sequence summarized by `run` as `summarizeBatch` would. `run`
+   * fills copies of the block's running sums and of the open statistics, kept only if it resolves.
    */
   async summarizeOutside (run: (g: Graph, partial: Float64Array, open: Model[]) => Promise<number>): Promise<number> {
     const g = this.graph
@@ -696,10 +618,6 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     })
     return logProbability
   }
-}
-
-function table (values: Float64Array, rows: number, cols: number): number[][] {
-  return Array.from({ length: rows }, (_, i) => Array.from(values.subarray(i * cols, (i + 1) * cols)))
 }
 
 registerModel('HiddenMarkovModel', HiddenMarkovModel.fromJSON)

@@ -6,7 +6,6 @@
  */
 import { ArilError, show } from '../../core/errors.js'
 import type { Model } from '../../core/model.js'
-import { fromJSON } from '../../core/serialize.js'
 import { State } from '../state.js'
 import type { Graph, HmmState } from './graph.js'
 
@@ -30,7 +29,7 @@ export interface HmmJSON {
 export function hmmToJSON (name: string, g: Graph): HmmJSON {
   const out: HmmJSON['edges'] = []
   for (let k = 0; k < g.from.length; k++) {
-    out.push([g.from[k]!, g.to[k]!, Math.exp(g.logP[k]!), g.pseudocount[k]!, g.group[k] === -1 ? null : g.group[k]!])
+    out.push([g.from[k]!, g.to[k]!, g.prob[k]!, g.pseudocount[k]!, g.group[k] === -1 ? null : g.group[k]!])
   }
   const ties: Array<[number, number]> = []
   for (let i = 0; i < g.p; i++) {
@@ -82,6 +81,8 @@ export function hmmFromJSON (json: Record<string, unknown>): { name: string; sta
   }
   const list = edges.map((e: unknown) => {
     if (!Array.isArray(e) || e.length < 3 || typeof e[2] !== 'number') bad(`expected edges as [from, to, probability, pseudocount, group], got ${show(e)}`)
+    if (e[3] !== undefined && e[3] !== null && typeof e[3] !== 'number') bad(`an edge's pseudocount is ${show(e[3])}`)
+    if (e[4] !== undefined && e[4] !== null && typeof e[4] !== 'number' && typeof e[4] !== 'string') bad(`an edge's group is ${show(e[4])} (pomegranate writes a number)`)
     const pseudocount = typeof e[3] === 'number' ? e[3] : undefined
     const group = e[4] === null || e[4] === undefined ? null : String(e[4])
     return [at(e[0], 'edge source'), at(e[1], 'edge target'), e[2], pseudocount, group] as [number, number, number, number | undefined, string | null]

@@ -30,7 +30,8 @@ import { Loop, trainSettings, type TrainOptions } from '../../train/em.js'
 import { abortError, settle } from '../../train/passes.js'
 import { backwardEnd, backwardSteps, finalLikelihood, forwardStart, forwardSteps, scaleEmissions } from './forward-backward.js'
 import type { Graph } from './graph.js'
-import type { HiddenMarkovModel, HmmUpdateOptions } from './hmm.js'
+import type { HiddenMarkovModel } from './hmm.js'
+import { UPDATE_KEYS, type HmmUpdateOptions } from './options.js'
 import { emissionMatrix, Workspace } from './statistics.js'
 
 /**
@@ -79,7 +80,6 @@ export interface LongSequenceSummary {
   segmentValues: number
 }
 
-const UPDATE_KEYS = ['inertia', 'pseudocount', 'transitionPseudocount', 'emissionPseudocount', 'usePseudocount', 'edgeInertia', 'distributionInertia', 'algorithm']
 const FIT_KEYS = ['segmentRows', 'signal', 'stopThreshold', 'maxIterations', 'lrDecay', 'callbacks', ...UPDATE_KEYS]
 
 function aborted (signal: AbortSignal | undefined): void {

@@ -58,6 +58,11 @@ t.test('JSON round trip through the model registry, ties and groups kept', async
   t.ok(inserts.every(d => d === inserts[0]), 'tied insert states share one distribution object')
   const seq = ['A', 'C', 'G', 'T', 'T']
   t.equal(back.logProbability([seq])[0], profile.logProbability([seq])[0])
+  for (const c of Object.values(fixture<Record<string, { json: string }>>('hmm'))) {
+    const json = JSON.parse(c.json)
+    const edges = (HiddenMarkovModel.fromJSON(json).toJSON().edges as number[][])
+    t.same(edges.map(e => [e[0], e[1], e[3], e[4]]), json.edges.map((e: number[]) => [e[0], e[1], e[3], e[4]]), `${json.name}: pomegranate's edges written back in its order`)
+  }
   const copy = profile.copy()
   t.equal(stringifyJSON(copy), stringifyJSON(profile), 'copy')
 })
@@ -324,6 +329,11 @@ t.test('the trainer: workers: 2, checkpoints, and a resume mid-epoch give the in
 
 t.test('copy keeps tied states tied and trains independently; IndependentComponents emissions', async t => {
   const profile = HiddenMarkovModel.fromJSON(JSON.parse(fixture<Record<string, { json: string }>>('hmm').profile!.json))
+  for (const c of Object.values(fixture<Record<string, { json: string }>>('hmm'))) {
+    const json = JSON.parse(c.json)
+    const edges = (HiddenMarkovModel.fromJSON(json).toJSON().edges as number[][])
+    t.same(edges.map(e => [e[0], e[1], e[3], e[4]]), json.edges.map((e: number[]) => [e[0], e[1], e[3], e[4]]), `${json.name}: pomegranate's edges written back in its order`)
+  }
   const copy = profile.copy()
   const inserts = copy.states.filter(s => s.name.startsWith('I')).map(s => s.distribution)
   t.ok(inserts.every(d => d === inserts[0]), 'tied in the copy')
