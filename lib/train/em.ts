@@ -187,7 +187,7 @@ function wholeOption (options: object, name: string, fallback: number, min: numb
 }
 
 /** Normalizes the training options once. */
-function trainSettings (options: TrainOptions & UpdateOptions): Settings {
+export function trainSettings (options: TrainOptions & UpdateOptions): Settings {
   if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options)
   const callbacks = options.callbacks ?? []
   if (!Array.isArray(callbacks) || !callbacks.every(c => typeof c === 'object' && c !== null)) {

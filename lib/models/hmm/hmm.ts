@@ -26,6 +26,7 @@ import { startingDistributions } from './init.js'
 import { transitionEstimate } from './transitions.js'
 import { algorithmOption, PIECE_ROWS, SAMPLE_KEYS, UPDATE_KEYS, type HmmFitOptions, type HmmFromSamplesOptions, type HmmSummarizeOptions, type HmmUpdateOptions, type TransitionOptions } from './options.js'
 import { INIT_KEYS, type ComponentKind } from '../mixture-init.js'
+import { fitLongSequence, summarizeLongSequence, type LongSequenceFitOptions, type LongSequenceOptions, type LongSequenceSummary } from './long-sequence.js'
 
 export type { Algorithm } from './statistics.js'
 export type { HmmState } from './graph.js'
@@ -597,6 +598,38 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     for (const [a, b, p, pseudocount, group] of edges) model.addTransition(states[a]!, states[b]!, p, { pseudocount, ...(group === null ? {} : { group }) })
     if (json.frozen === true) model.frozen = true
     return model.bake()
+  }
+
+  // ---- one sequence longer than memory (long-sequence.ts; kept apart from the rest of the class) ----
+
+  /** Baum-Welch E-step over one `.npy` sequence, checkpointed: see {@link summarizeLongSequence}. */
+  async summarizeLongSequence (path: string, options: LongSequenceOptions = {}): Promise<LongSequenceSummary> {
+    return await summarizeLongSequence(this, path, options)
+  }
+
+  /** Baum-Welch training on one `.npy` sequence, checkpointed: see {@link fitLongSequence}. */
+  async fitLongSequence (path: string, options: LongSequenceFitOptions = {}): Promise<History> {
+    return await fitLongSequence(this, path, options)
+  }
+
+  /**
+   * For long-sequence.ts: adds one sequence summarized by `run` as `summarizeBatch` would. `run`
+   * fills copies of the block's running sums and of the open statistics, kept only if it resolves.
+   */
+  async summarizeOutside (run: (g: Graph, partial: Float64Array, open: Model[]) => Promise<number>): Promise<number> {
+    const g = this.graph
+    const partial = this.sums.partial.slice()
+    const open = this.scratch.map(s => deepCopy(s))
+    const logProbability = await run(g, partial, open)
+    if (this.baked !== g) throw new ArilError('ERR_MODEL_BUSY', 'HiddenMarkovModel: the model was baked again while a long sequence was being summarized')
+    const sums = this.sums
+    sums.runs(1, () => {
+      const completes = sums.pending + 1 === BLOCK_SEQUENCES
+      sums.partial.set(partial)
+      this.scratch = open
+      if (completes) this.closeBlock()
+    })
+    return logProbability
   }
 }
 

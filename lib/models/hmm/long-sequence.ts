@@ -1,0 +1,363 @@
+/**
+ * One sequence longer than memory (a chromosome-length `.npy`, rows = steps): a checkpointed
+ * Baum-Welch E-step with memory O(states × √T) and the same bits as the in-memory E-step
+ * (statistics.ts's `summarizeRun` on that one sequence).
+ *
+ * The sequence is cut into segments of `segmentRows` rows (default ⌈√T⌉), read by row range:
+ *  1. forward over the segments in order, keeping the scaled forward vector at each segment's
+ *     start, and the likelihood L of the last row;
+ *  2. backward over the segments in reverse, keeping the scaled backward vector at each segment's
+ *     end (the segment's forward rows are recomputed for their sums, which the backward steps use);
+ *  3. forward again: each segment's forward and backward rows are recomputed from its two
+ *     checkpoints, and its terms are added in time order, the log-probability's too.
+ * The recursions are the in-memory ones (forward-backward.ts) started from vectors with the same
+ * bits, so every table entry, row sum and scaled emission is the same. Each edge's expected count is one running sum carried
+ * from segment to segment, so its additions happen in the in-memory order; each state's rows go
+ * to its distribution segment by segment, which distributions' row-aligned blocked sums make the
+ * same as one call. A distribution shared by several states (tied states) receives all rows of
+ * its first state, then all rows of its second, as in memory: pass 3 is repeated once per extra
+ * tied state (the only case that costs more than three passes).
+ */
+import { ArilError, invalidOption } from '../../core/errors.js'
+import type { Batch } from '../../core/batch.js'
+import type { Model } from '../../core/model.js'
+import { checkKeys, type UpdateOptions } from '../../core/options.js'
+import type { ReaderCounters } from '../../core/progress.js'
+import type { SequenceBatch } from '../../core/sequence.js'
+import { readNpy } from '../../io/npy.js'
+import type { History } from '../../train/callbacks.js'
+import { Loop, trainSettings, type TrainOptions } from '../../train/em.js'
+import { abortError, settle } from '../../train/passes.js'
+import { backwardEnd, backwardSteps, finalLikelihood, forwardStart, forwardSteps, scaleEmissions } from './forward-backward.js'
+import type { Graph } from './graph.js'
+import type { HiddenMarkovModel } from './hmm.js'
+import { UPDATE_KEYS, type HmmUpdateOptions } from './options.js'
+import { emissionMatrix, Workspace } from './statistics.js'
+
+/**
+ * Options of `summarizeLongSequence`.
+ * @example
+ * ```ts
+ * await hmm.summarizeLongSequence('chr1.npy', { segmentRows: 20000, signal: AbortSignal.timeout(60000) })
+ * ```
+ */
+export interface LongSequenceOptions {
+  /**
+   * Rows per segment (default ⌈√T⌉). Memory: 2·(T / segmentRows)·states numbers of checkpoints,
+   * plus segmentRows·(columns + 2·emitting states + 2·states + 4) numbers of segment buffers.
+   */
+  segmentRows?: number
+  /** Aborting stops between segments (and inside reads); the model is left unchanged. */
+  signal?: AbortSignal
+}
+
+/**
+ * Options of `fitLongSequence`: the training loop's, the M-step's, and the segment size.
+ * @example
+ * ```ts
+ * await hmm.fitLongSequence('chr1.npy', { maxIterations: 10, stopThreshold: 1e-3, transitionPseudocount: 1 })
+ * ```
+ */
+export interface LongSequenceFitOptions extends LongSequenceOptions, HmmUpdateOptions, Pick<TrainOptions, 'stopThreshold' | 'maxIterations' | 'lrDecay' | 'callbacks'> {}
+
+/**
+ * What one checkpointed E-step did.
+ * @example
+ * ```ts
+ * const { logProbability, segments, checkpointValues } = await hmm.summarizeLongSequence('chr1.npy')
+ * ```
+ */
+export interface LongSequenceSummary {
+  /** log P(sequence) (−Infinity: impossible, counted in `statistics.impossible`); undefined for a frozen model. */
+  logProbability: number | undefined
+  /** Steps (rows) of the sequence. */
+  rows: number
+  segmentRows: number
+  segments: number
+  /** Numbers held for the whole E-step: the forward and backward checkpoints (2 · segments · states). */
+  checkpointValues: number
+  /** Numbers in the segment buffers: observations, emission log-probabilities and scaled emissions, forward and backward rows, row sums and maxima, one state's weights. */
+  segmentValues: number
+}
+
+const FIT_KEYS = ['segmentRows', 'signal', 'stopThreshold', 'maxIterations', 'lrDecay', 'callbacks', ...UPDATE_KEYS]
+
+function aborted (signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new ArilError('ERR_ABORTED', 'The long-sequence E-step was aborted; the model is unchanged', {}, { cause: signal.reason })
+}
+
+/** Where the segments are and the buffers they are computed in (allocated once per E-step). */
+class Segments {
+  readonly count: number
+  readonly data: Float64Array
+  /** Scaled forward and backward rows, the forward rows' sums, one state's weights. */
+  readonly f: Float64Array
+  readonly b: Float64Array
+  readonly c: Float64Array
+  readonly weights: Float64Array
+  /** Emission log-probabilities, scaled emissions and their row maxima (see forward-backward.ts). */
+  readonly ws = new Workspace()
+
+  constructor (readonly g: Graph, readonly path: string, readonly rows: number, readonly cols: number, readonly size: number, readonly signal: AbortSignal | undefined) {
+    this.count = Math.ceil(rows / size)
+    const s = Math.min(size, rows)
+    this.data = new Float64Array(s * cols)
+    this.f = new Float64Array((s + 1) * g.m)
+    this.b = new Float64Array((s + 1) * g.m)
+    this.c = new Float64Array(s + 1)
+    this.weights = new Float64Array(s)
+    this.ws.grow('e', s * g.p)
+    this.ws.grow('x', s * g.p)
+    this.ws.grow('top', s)
+  }
+
+  get values (): number {
+    const { ws } = this
+    return this.data.length + this.f.length + this.b.length + this.c.length + this.weights.length + ws.e.length + ws.x.length + ws.top.length + ws.column.length
+  }
+
+  length (k: number): number {
+    return Math.min(this.rows, (k + 1) * this.size) - k * this.size
+  }
+
+  /** Segment k's observations as the model reads them (checked and converted by its `toBatch`). */
+  private async read (hmm: HiddenMarkovModel, k: number): Promise<Batch> {
+    aborted(this.signal)
+    const start = k * this.size
+    const rows = this.length(k)
+    let at = 0
+    for await (const batch of readNpy(this.path, { start, end: start + rows, rowsPerBatch: rows, signal: this.signal }) as AsyncIterable<Batch>) {
+      this.data.set(batch.data, at)
+      at += batch.data.length
+    }
+    const sequence: SequenceBatch = { data: this.data.subarray(0, rows * this.cols), rows, cols: this.cols, offsets: Float64Array.of(0, rows) }
+    return hmm.toBatch(sequence)
+  }
+
+  /** Segment k's observations, and its scaled emissions and their maxima in `ws.x` and `ws.top`. */
+  async emissions (hmm: HiddenMarkovModel, k: number): Promise<Batch> {
+    const batch = await this.read(hmm, k)
+    const e = emissionMatrix(this.g, batch, this.ws)
+    scaleEmissions(this.g.p, e, 0, batch.rows, this.ws.x, this.ws.top)
+    return batch
+  }
+
+  /** Segment k's scaled forward rows and their sums from its checkpoint (after `emissions`); false when a row sums to 0. */
+  forward (k: number, checkpoints: Float64Array): boolean {
+    const { m } = this.g
+    this.f.set(checkpoints.subarray(k * m, (k + 1) * m), 0)
+    return forwardSteps(this.g, this.ws.x, 0, this.f, 0, this.length(k), this.c)
+  }
+}
+
+/**
+ * Pass 1: the scaled forward vector at each segment's start (rows of m) and the likelihood of
+ * the last row, L (0 for an impossible sequence, as `forwardSequence`).
+ */
+async function forwardPass (hmm: HiddenMarkovModel, s: Segments): Promise<{ checkpoints: Float64Array; L: number }> {
+  const { g, f } = s
+  const { m } = g
+  const checkpoints = new Float64Array(s.count * m)
+  forwardStart(g, checkpoints, 0)
+  for (let k = 0; k < s.count; k++) {
+    const n = s.length(k)
+    await s.emissions(hmm, k)
+    if (!s.forward(k, checkpoints)) return { checkpoints, L: 0 }
+    if (k + 1 < s.count) checkpoints.set(f.subarray(n * m, (n + 1) * m), (k + 1) * m)
+  }
+  return { checkpoints, L: finalLikelihood(g, f, s.length(s.count - 1)) }
+}
+
+/**
+ * Pass 2: the scaled backward vector at each segment's end (row `length` of its table). The
+ * backward steps divide by the forward rows' sums, so each segment's forward rows are recomputed.
+ */
+async function backwardPass (hmm: HiddenMarkovModel, s: Segments, forward: Float64Array): Promise<Float64Array> {
+  const { g, b } = s
+  const { m } = g
+  const checkpoints = new Float64Array(s.count * m)
+  for (let k = s.count - 1; k >= 0; k--) {
+    const n = s.length(k)
+    if (k === s.count - 1) backwardEnd(g, b, n)
+    else b.copyWithin(n * m, 0, m)
+    checkpoints.set(b.subarray(n * m, (n + 1) * m), k * m)
+    await s.emissions(hmm, k)
+    s.forward(k, forward)
+    backwardSteps(g, s.ws.x, 0, b, 0, n, s.c)
+  }
+  return checkpoints
+}
+
+/**
+ * Continues each edge's running sum over one segment: forward-backward.ts's `expectedTransitions`
+ * with its time loop cut at segment boundaries (the same terms, added in the same order). A
+ * transition into a silent state also counts the last row of the sequence, once, in the last segment.
+ */
+function segmentTransitions (g: Graph, x: Float64Array, f: Float64Array, b: Float64Array, c: Float64Array, n: number, last: boolean, sums: Float64Array): void {
+  const { m, p, from, to } = g
+  for (let edge = 0; edge < from.length; edge++) {
+    const k = from[edge]!
+    const l = to[edge]!
+    let sum = sums[edge]!
+    if (l < p) {
+      for (let i = 0; i < n; i++) sum += f[i * m + k]! * x[i * p + l]! * b[(i + 1) * m + l]! / c[i + 1]!
+    } else {
+      const end = last ? n : n - 1
+      for (let i = 0; i <= end; i++) sum += f[i * m + k]! * b[i * m + l]!
+    }
+    sums[edge] = sum
+  }
+}
+
+/** The emitting states in order, grouped in rounds: round r holds each distribution's r-th state. */
+function rounds (g: Graph): number[][] {
+  const out: number[][] = []
+  const seen = new Array<number>(g.distributions.length).fill(0)
+  for (let s = 0; s < g.p; s++) {
+    const j = g.stateDistribution[s]!
+    if (g.distributions[j]!.frozen) continue
+    const r = seen[j]!++
+    ;(out[r] ??= []).push(s)
+  }
+  return out
+}
+
+/**
+ * Pass 3 (and its repeats for tied states): recomputes each segment's tables from its checkpoints,
+ * adds the transition terms and the log-probability's (first round) and hands each state of the
+ * round its rows and posterior weights (all zero for an impossible sequence, as in memory).
+ * Returns log P(sequence), summed as `forwardSequence` sums it.
+ */
+async function summaryPasses (hmm: HiddenMarkovModel, s: Segments, forward: Float64Array, backward: Float64Array, L: number, edgeSums: Float64Array, open: Model[]): Promise<number> {
+  const { g, f, b, c, weights, ws } = s
+  const { m } = g
+  const possible = L > 0
+  const states = rounds(g)
+  // an impossible sequence adds no transitions, only zero-weight rows to the distributions
+  const passes = Math.max(states.length, possible ? 1 : 0)
+  const scale = 1 / L
+  let logp = possible ? Math.log(L) : -Infinity
+  for (let r = 0; r < passes; r++) {
+    const round = states[r] ?? []
+    for (let k = 0; k < s.count; k++) {
+      const n = s.length(k)
+      const batch = await s.emissions(hmm, k)
+      if (possible) {
+        s.forward(k, forward)
+        b.set(backward.subarray(k * m, (k + 1) * m), n * m)
+        backwardSteps(g, ws.x, 0, b, 0, n, c)
+        if (r === 0) {
+          segmentTransitions(g, ws.x, f, b, c, n, k === s.count - 1, edgeSums)
+          for (let i = 0; i < n; i++) logp += Math.log(c[i + 1]!) + ws.top[i]!
+        }
+      }
+      for (const state of round) {
+        if (possible) for (let i = 0; i < n; i++) weights[i] = f[(i + 1) * m + state]! * b[(i + 1) * m + state]! * scale
+        else weights.fill(0, 0, n)
+        open[g.stateDistribution[state]!]!.summarizeBatch({ data: batch.data, rows: n, cols: batch.cols, weights: weights.subarray(0, n), categories: batch.categories })
+      }
+    }
+  }
+  return logp
+}
+
+/** Rows and columns of an `.npy`, from its first row (the reader checks the header and the file's size). */
+async function npyShape (path: string, signal: AbortSignal | undefined): Promise<{ rows: number; cols: number }> {
+  const reader = readNpy(path, { rowsPerBatch: 1, signal })
+  for await (const batch of reader as AsyncIterable<Batch>) return { rows: (reader as unknown as ReaderCounters).totalRows!, cols: batch.cols }
+  throw new ArilError('ERR_INVALID_INPUT', 'summarizeLongSequence: the file holds no observations', { file: path })
+}
+
+function segmentOption (options: LongSequenceOptions, rows: number): number {
+  const value = options.segmentRows
+  if (value === undefined) return Math.max(1, Math.ceil(Math.sqrt(rows)))
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) invalidOption('segmentRows', 'a whole number >= 1', value)
+  return value
+}
+
+/**
+ * One Baum-Welch E-step over the sequence in the `.npy` at `path` (rows = steps; one column, or
+ * as many as the emissions read), added into the model's statistics as `summarize([sequence])`
+ * would add them, with the same bits; `fromSummaries`, `summary` and `mergeSummary` work as usual.
+ * The file is read 3 times (once more per extra state sharing a distribution), by row ranges.
+ *
+ * @throws ArilError `ERR_INVALID_OPTION`, `ERR_COLUMN_COUNT` (a file that is not one sequence for
+ *   these emissions), `ERR_INVALID_INPUT` (no rows), the `.npy` reader's errors, `ERR_ABORTED`;
+ *   the model's statistics are unchanged on any error
+ * @example
+ * ```ts
+ * const { logProbability } = await summarizeLongSequence(hmm, 'chr1.npy', { segmentRows: 10000 })
+ * hmm.fromSummaries()
+ * ```
+ */
+export async function summarizeLongSequence (hmm: HiddenMarkovModel, path: string, options: LongSequenceOptions = {}): Promise<LongSequenceSummary> {
+  checkKeys(options, ['segmentRows', 'signal'], 'HiddenMarkovModel.summarizeLongSequence')
+  const { signal } = options
+  if (signal !== undefined && !(signal instanceof AbortSignal)) invalidOption('signal', 'an AbortSignal', signal)
+  const { rows, cols } = await npyShape(path, signal)
+  const size = segmentOption(options, rows)
+  const dimension = hmm.dimension
+  if (dimension !== undefined && cols !== dimension) {
+    throw new ArilError('ERR_COLUMN_COUNT', `summarizeLongSequence: expected one sequence of ${dimension}-column observations, the file has ${cols} columns per row`, { file: path })
+  }
+  let summary: LongSequenceSummary | undefined
+  const logProbability = hmm.frozen
+    ? undefined
+    : await hmm.summarizeOutside(async (g, partial, open) => {
+      const s = new Segments(g, path, rows, cols, size, signal)
+      const { checkpoints: forward, L } = await forwardPass(hmm, s)
+      const backward = L > 0 ? await backwardPass(hmm, s, forward) : new Float64Array(0)
+      const edges = g.from.length
+      const edgeSums = new Float64Array(edges)
+      const logp = await summaryPasses(hmm, s, forward, backward, L, edgeSums, open)
+      aborted(signal)
+      summary = { logProbability: logp, rows, segmentRows: size, segments: s.count, checkpointValues: forward.length + backward.length, segmentValues: s.values }
+      if (logp === -Infinity) {
+        partial[edges + 1]!++
+        return logp
+      }
+      // as summarizeRun for a sequence of weight 1: Σ w·log p, then each edge's sum·P(edge)·w/L
+      partial[edges] = partial[edges]! + 1 * logp
+      const factor = 1 / L
+      for (let edge = 0; edge < edges; edge++) partial[edge] = partial[edge]! + edgeSums[edge]! * g.prob[edge]! * factor
+      return logp
+    })
+  return summary ?? { logProbability, rows, segmentRows: size, segments: Math.ceil(rows / size), checkpointValues: 0, segmentValues: 0 }
+}
+
+/**
+ * Baum-Welch training on the one sequence in the `.npy` at `path`: lib/train/em.ts's loop, each
+ * epoch one checkpointed E-step (three passes over the file), so `maxIterations`, `stopThreshold`,
+ * callbacks and the History are those of `trainBatch([sequence])`, with the same parameters to
+ * the bit. Viterbi and labeled training are not offered for a long sequence.
+ *
+ * @throws ArilError as {@link summarizeLongSequence}, and the trainer's; on error the model keeps
+ *   the parameters of its last M-step
+ * @example
+ * ```ts
+ * const history = await fitLongSequence(hmm, 'chr1.npy', { maxIterations: 20, stopThreshold: 1e-3 })
+ * ```
+ */
+export async function fitLongSequence (hmm: HiddenMarkovModel, path: string, options: LongSequenceFitOptions = {}): Promise<History> {
+  checkKeys(options, FIT_KEYS, 'HiddenMarkovModel.fitLongSequence')
+  const { segmentRows, ...rest } = options
+  if (rest.algorithm !== undefined && rest.algorithm !== 'baum-welch') invalidOption('algorithm', "'baum-welch' (the only algorithm for a long sequence)", rest.algorithm)
+  const loop = new Loop(hmm, trainSettings(rest as TrainOptions & UpdateOptions))
+  const started = loop.begin()
+  await settle(loop)
+  if (!started) return loop.history
+  try {
+    for (;;) {
+      loop.checkAbort()
+      const { rows, logProbability } = await summarizeLongSequence(hmm, path, { segmentRows, signal: rest.signal })
+      loop.counted(rows, logProbability)
+      await settle(loop)
+      const more = loop.sourceEnded()
+      await settle(loop)
+      if (!more) break
+    }
+  } catch (err) {
+    loop.fail(abortError(err, loop))
+  }
+  return loop.history
+}
