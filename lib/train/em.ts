@@ -78,7 +78,7 @@ export interface EpochLog {
   /** Wall-clock times (ms since the epoch of `Date.now()`). */
   epochStartTime: number
   epochEndTime: number
-  /** Rows and batches summarized in this epoch. */
+  /** Rows (sequences, for a sequence model) and batches summarized in this epoch. */
   rows: number
   batches: number
   /** The inertia used by this epoch's M-step (pomegranate logs it as `learning_rate`). */

@@ -349,8 +349,9 @@ export async function fitLongSequence (hmm: HiddenMarkovModel, path: string, opt
   try {
     for (;;) {
       loop.checkAbort()
-      const { rows, logProbability } = await summarizeLongSequence(hmm, path, { segmentRows, signal: rest.signal })
-      loop.counted(rows, logProbability)
+      const { logProbability } = await summarizeLongSequence(hmm, path, { segmentRows, signal: rest.signal })
+      // one unit, as the trainer counts a sequence model's input: sequences, not observations
+      loop.counted(1, logProbability)
       await settle(loop)
       const more = loop.sourceEnded()
       await settle(loop)
