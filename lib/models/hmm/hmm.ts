@@ -22,6 +22,7 @@ import { emissionMatrix, forwardSequence, labelIndices, summarizeRun, Workspace,
 import { backwardTable, forwardBackwardTables, forwardTable, posteriorTable } from './inference.js'
 import { walk } from './sample.js'
 import { viterbiPath } from './viterbi.js'
+import { decodeBatch, type Decoded, type DecodeAlgorithm } from './decode.js'
 import { startingDistributions } from './init.js'
 import { transitionEstimate } from './transitions.js'
 import { algorithmOption, PIECE_ROWS, SAMPLE_KEYS, UPDATE_KEYS, type HmmFitOptions, type HmmFromSamplesOptions, type HmmSummarizeOptions, type HmmUpdateOptions, type TransitionOptions } from './options.js'
@@ -458,9 +459,13 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   predict (sequence: SequenceInput, options: { algorithm?: 'map' | 'viterbi' } = {}): number[] {
     checkKeys(options, ['algorithm'], 'HiddenMarkovModel.predict')
     const algorithm = options.algorithm ?? 'map'
-    if (algorithm === 'viterbi') return this.viterbi(sequence).path.filter(s => s < this.graph.p)
-    if (algorithm !== 'map') invalidOption('algorithm', "'map' or 'viterbi'", algorithm)
-    return this.predictLogProba(sequence).map(row => row.reduce((best, x, k) => (x > row[best]! ? k : best), 0))
+    if (algorithm !== 'map' && algorithm !== 'viterbi') invalidOption('algorithm', "'map' or 'viterbi'", algorithm)
+    return Array.from(this.decodeBatch(this.toBatch([sequence]), algorithm).paths.data)
+  }
+
+  /** The decoded states of every sequence of a SequenceBatch, and their log-probabilities (see decode.ts). */
+  decodeBatch (batch: SequenceBatch, algorithm: DecodeAlgorithm = 'viterbi'): Decoded {
+    return decodeBatch(this.graph, batch, algorithm, this.workspace)
   }
 
   /**
