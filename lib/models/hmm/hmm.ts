@@ -26,7 +26,9 @@ import { decodeBatch, type Decoded, type DecodeAlgorithm } from './decode.js'
 import { startingDistributions } from './init.js'
 import { transitionEstimate } from './transitions.js'
 import { algorithmOption, PIECE_ROWS, SAMPLE_KEYS, UPDATE_KEYS, type HmmFitOptions, type HmmFromSamplesOptions, type HmmSummarizeOptions, type HmmUpdateOptions, type TransitionOptions } from './options.js'
-import { INIT_KEYS, type ComponentKind } from '../mixture-init.js'
+import type { ComponentKind } from '../mixture-init.js'
+import { passesInMemory, passesOverStream } from '../../train/pass.js'
+import { observationRows, splitOptions, uniformMatrices } from './from-samples.js'
 
 export type { Algorithm } from './statistics.js'
 export type { HmmState } from './graph.js'
@@ -551,9 +553,10 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
 
   /**
    * pomegranate's `from_samples`: k states emitting `kind`, started as init.ts says (Discrete:
-   * seeded random tables; otherwise k-means on the rows of all sequences concatenated, from a
-   * seeded uniform sample of `initRows` rows), uniform transitions and starts (and ends with
-   * `endState`), then `fit` with the remaining options. Same `seed`, same model.
+   * seeded random tables over the symbols of every sequence; otherwise k-means on a seeded uniform
+   * sample of `initRows` rows drawn from the rows of ALL sequences concatenated), uniform
+   * transitions and starts (and ends with `endState`), then `fit` with the remaining options.
+   * Same `seed`, same model; {@link HiddenMarkovModel.fromStream} on the same sequences gives the same bits.
    * @throws ArilError what the initialization and `fit` throw
    * @example
    * ```ts
@@ -561,18 +564,30 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
    * ```
    */
   static fromSamples (kind: ComponentKind | readonly ComponentKind[], k: number, X: BatchInput | readonly SequenceInput[], options: HmmFromSamplesOptions = {}): HiddenMarkovModel {
-    const init: Record<string, unknown> = {}
-    const fit: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(options)) ((INIT_KEYS as readonly string[]).includes(key) ? init : fit)[key] = value
-    const { endState, stateNames, name, weights, labels, ...rest } = fit as HmmFromSamplesOptions
-    if (!Number.isInteger(k) || k < 1) throw new ArilError('ERR_INVALID_ARGUMENT', `fromSamples: expected a whole number of states >= 1, got ${show(k)}`)
+    const { init, endState, names, fit } = splitOptions(k, options, 'fromSamples')
+    const { weights, labels, ...rest } = fit
     const batch = toSequenceBatch(X as readonly SequenceInput[] | SequenceBatch, { categorical: true, weights, labels: labels as ReadonlyArray<ReadonlyArray<string | null>> | undefined })
-    const rows: Batch = { data: batch.data, rows: batch.rows, cols: batch.cols, categories: batch.categories }
-    const distributions = startingDistributions(kind, k, rows, init)
-    const uniform = Array.from({ length: k }, () => new Array<number>(k).fill(1 / k))
-    const model = HiddenMarkovModel.fromMatrix(uniform, distributions, new Array<number>(k).fill(1 / k), endState === true ? new Array<number>(k).fill(1 / k) : undefined,
-      { ...(stateNames === undefined ? {} : { stateNames }), ...(name === undefined ? {} : { name }) })
+    const { transitions, starts, ends } = uniformMatrices(k, endState)
+    const model = HiddenMarkovModel.fromMatrix(transitions, passesInMemory(startingDistributions(kind, k, init), observationRows(batch)), starts, ends, names)
     return model.fit(batch, rest)
+  }
+
+  /**
+   * {@link HiddenMarkovModel.fromSamples} out of core: the initialization reads the whole source
+   * (one pass: the uniform sample of `initRows` rows over the rows of every sequence, or the
+   * symbols seen, for Discrete; more for `init: 'kmeans||'`), then `fitStream` re-opens it for
+   * every pass. Same seed and sequences: the bits of `fromSamples`.
+   * @throws ArilError what the source, the initialization and `fitStream` throw
+   * @example
+   * ```ts
+   * const hmm = await HiddenMarkovModel.fromStream(NormalDistribution, 3, () => readSequences('x.ndjson'), { seed: 1, maxIterations: 20 })
+   * ```
+   */
+  static async fromStream (kind: ComponentKind | readonly ComponentKind[], k: number, open: Opener, options: HmmFromSamplesOptions = {}): Promise<HiddenMarkovModel> {
+    const { init, endState, names, fit } = splitOptions(k, options, 'fromStream')
+    const distributions = await passesOverStream(startingDistributions(kind, k, init), open, observationRows, fit.signal)
+    const { transitions, starts, ends } = uniformMatrices(k, endState)
+    return HiddenMarkovModel.fromMatrix(transitions, distributions, starts, ends, names).fitStream(open, fit)
   }
 
   /** pomegranate 0.14.8's HMM JSON (states in baked order, edges `[from, to, p, pseudocount, group]`, distribution ties). */
