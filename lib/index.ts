@@ -37,7 +37,7 @@ export { trainBatch, trainStream, History, type TrainOptions, type TrainCallback
 export { modelCheckpoint, csvLogger, progress } from './train/callbacks.js'
 export { fileCheckpoint, readCheckpoint, checkTrainState, resumeModel, TRAIN_STATE_FORMAT, type TrainState, type CheckpointOptions } from './train/checkpoint.js'
 export { GeneralMixtureModel, type Component, type ComponentKind, type MixtureFitOptions, type MixtureInitOptions, type MixtureUpdateOptions } from './models/mixture.js'
-export { HiddenMarkovModel, type Algorithm as HmmAlgorithm, type HmmFitOptions, type HmmFromSamplesOptions, type HmmState, type HmmSummarizeOptions, type HmmUpdateOptions, type TransitionOptions } from './models/hmm/hmm.js'
+export { HiddenMarkovModel, type Algorithm as HmmAlgorithm, type HmmFitOptions, type HmmFromSamplesOptions, type HmmPredictStreamOptions, type PathBatch as HmmPathBatch, type Decoded as HmmDecoded, type DecodeAlgorithm as HmmDecodeAlgorithm, type HmmState, type HmmSummarizeOptions, type HmmUpdateOptions, type TransitionOptions } from './models/hmm/hmm.js'
 export { Kmeans, kmeansPlusPlus, type KmeansInit, type KmeansOptions, type KmeansFitOptions } from './models/kmeans.js'
 export { BayesModel, type BayesFitOptions, type BayesOptions, type BlankComponents, type Component as BayesComponent } from './models/bayes.js'
 export { NaiveBayes, type DistributionClass } from './models/naive-bayes.js'

@@ -6,7 +6,7 @@ import { BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../../
 import { isBatch, type Batch, type BatchInput } from '../../core/batch.js'
 import { deepCopy } from '../../core/copy.js'
 import { ArilError, invalidOption, show } from '../../core/errors.js'
-import type { Writable } from 'node:stream'
+import type { Transform, Writable } from 'node:stream'
 import { Model, type Statistics, type Summary } from '../../core/model.js'
 import type { SinkOptions } from '../../core/sink.js'
 import { booleanOption, checkKeys, numberOption } from '../../core/options.js'
@@ -23,6 +23,7 @@ import { backwardTable, forwardBackwardTables, forwardTable, posteriorTable } fr
 import { walk } from './sample.js'
 import { viterbiPath } from './viterbi.js'
 import { decodeBatch, type Decoded, type DecodeAlgorithm } from './decode.js'
+import { decodeStream, type HmmPredictStreamOptions, type PathBatch } from './stream.js'
 import { startingDistributions } from './init.js'
 import { transitionEstimate } from './transitions.js'
 import { algorithmOption, PIECE_ROWS, SAMPLE_KEYS, UPDATE_KEYS, type HmmFitOptions, type HmmFromSamplesOptions, type HmmSummarizeOptions, type HmmUpdateOptions, type TransitionOptions } from './options.js'
@@ -32,6 +33,8 @@ import { observationRows, splitOptions, uniformMatrices } from './from-samples.j
 
 export type { Algorithm } from './statistics.js'
 export type { HmmState } from './graph.js'
+export type { HmmPredictStreamOptions, PathBatch } from './stream.js'
+export type { Decoded, DecodeAlgorithm } from './decode.js'
 export type { HmmFitOptions, HmmFromSamplesOptions, HmmSummarizeOptions, HmmUpdateOptions, TransitionOptions } from './options.js'
 
 /**
@@ -468,6 +471,20 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   /** The decoded states of every sequence of a SequenceBatch, and their log-probabilities (see decode.ts). */
   decodeBatch (batch: SequenceBatch, algorithm: DecodeAlgorithm = 'viterbi'): Decoded {
     return decodeBatch(this.graph, batch, algorithm, this.workspace)
+  }
+
+  /**
+   * {@link HiddenMarkovModel.predict} as a Transform over chunks of sequences (see stream.ts):
+   * each chunk's paths as a {@link PathBatch}, which `writeNdjson` writes one sequence per line.
+   * @throws ArilError `ERR_INVALID_OPTION` at once; through the stream `ERR_RAW_BYTES`, and the
+   *   errors of a bad sequence with its index in the stream
+   * @example
+   * ```ts
+   * await pipeline(readSequences('x.ndjson'), hmm.predictStream({ algorithm: 'viterbi' }), writeNdjson('paths.ndjson'))
+   * ```
+   */
+  predictStream (options: HmmPredictStreamOptions = {}): Transform {
+    return decodeStream(this, options)
   }
 
   /**
