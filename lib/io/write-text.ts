@@ -156,6 +156,12 @@ function ndjsonEncoder (options: WriteNdjsonOptions, where: string): Encoder {
   }
 }
 
+/** The text of a chunk: a SequenceBatch one sequence per line where the encoder can, else row by row. */
+function encodeChunk (encoder: Encoder, chunk: unknown, batch: Batch, row: number): string {
+  if (encoder.encodeSequences === undefined || !isSequenceBatch(chunk)) return encoder.encode(batch, row)
+  return encoder.encodeSequences({ ...batch, offsets: chunk.offsets, logProbability: (chunk as { logProbability?: unknown }).logProbability }, row)
+}
+
 /** A Transform from batches (anything `toBatch` accepts) to text, through an encoder. */
 function formatter (encoder: Encoder): Transform {
   let row = 0
@@ -165,9 +171,7 @@ function formatter (encoder: Encoder): Transform {
     transform (chunk: unknown, _encoding, callback) {
       try {
         const batch = asBatch(chunk)
-        const text = encoder.encodeSequences !== undefined && isSequenceBatch(chunk)
-          ? encoder.encodeSequences({ ...batch, offsets: chunk.offsets, logProbability: (chunk as { logProbability?: unknown }).logProbability }, row)
-          : encoder.encode(batch, row)
+        const text = encodeChunk(encoder, chunk, batch, row)
         row += batch.rows
         callback(null, text)
       } catch (err) {
@@ -262,7 +266,7 @@ class TextFileWriter extends Writable {
     let text: string
     try {
       const batch = asBatch(chunk)
-      text = this.encoder.encode(batch, this.row)
+      text = encodeChunk(this.encoder, chunk, batch, this.row)
       this.row += batch.rows
     } catch (err) {
       callback(err as Error)
