@@ -23,18 +23,16 @@ import { backwardTable, forwardBackwardTables, forwardTable, posteriorTable } fr
 import { walk } from './sample.js'
 import { viterbiPath } from './viterbi.js'
 import { decodeBatch, type Decoded, type DecodeAlgorithm } from './decode.js'
-import { decodeStream, type HmmPredictStreamOptions, type PathBatch } from './stream.js'
+import { decodeStream, type HmmPredictStreamOptions, type PathBatch } from '../../core/decode-stream.js'
 import { startingDistributions } from './init.js'
 import { transitionEstimate } from './transitions.js'
 import { algorithmOption, PIECE_ROWS, SAMPLE_KEYS, UPDATE_KEYS, type HmmFitOptions, type HmmFromSamplesOptions, type HmmSummarizeOptions, type HmmUpdateOptions, type TransitionOptions } from './options.js'
 import type { ComponentKind } from '../mixture-init.js'
 import { passesInMemory, passesOverStream } from '../../train/pass.js'
-import { observationRows, splitOptions, uniformMatrices } from './from-samples.js'
+import { addMatrix, observationRows, splitOptions, uniformMatrices } from './from-samples.js'
 
 export type { Algorithm } from './statistics.js'
 export type { HmmState } from './graph.js'
-export type { HmmPredictStreamOptions, PathBatch } from './stream.js'
-export type { Decoded, DecodeAlgorithm } from './decode.js'
 export type { HmmFitOptions, HmmFromSamplesOptions, HmmSummarizeOptions, HmmUpdateOptions, TransitionOptions } from './options.js'
 
 /**
@@ -554,17 +552,8 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
    */
   static fromMatrix (transitions: ReadonlyArray<ArrayLike<number>>, distributions: ReadonlyArray<Model | null>, starts: ArrayLike<number>, ends?: ArrayLike<number>, options: { stateNames?: readonly string[]; name?: string } = {}): HiddenMarkovModel {
     checkKeys(options, ['stateNames', 'name'], 'HiddenMarkovModel.fromMatrix')
-    const k = distributions.length
-    if (transitions.length !== k || Array.from(transitions).some(row => row.length !== k) || starts.length !== k || (ends !== undefined && ends.length !== k)) {
-      throw new ArilError('ERR_INVALID_ARGUMENT', `fromMatrix: expected a ${k} × ${k} matrix and ${k} start (and end) probabilities for ${k} distributions`)
-    }
-    const names = options.stateNames ?? distributions.map((_, i) => `s${i}`)
     const model = new HiddenMarkovModel(options.name)
-    const states = distributions.map((d, i) => new State(d, names[i]!))
-    model.addStates(states)
-    for (let i = 0; i < k; i++) if (starts[i] !== 0) model.addTransition(model.start, states[i]!, starts[i]!)
-    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (transitions[i]![j] !== 0) model.addTransition(states[i]!, states[j]!, transitions[i]![j]!)
-    if (ends !== undefined) for (let i = 0; i < k; i++) if (ends[i] !== 0) model.addTransition(states[i]!, model.end, ends[i]!)
+    addMatrix(model, transitions, distributions, starts, ends, options.stateNames)
     return model.bake()
   }
 

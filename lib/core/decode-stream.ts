@@ -1,15 +1,16 @@
 /**
- * A hidden Markov model's `predictStream`: a Transform from chunks of sequences (a sequence
- * source's SequenceBatches, or lists of sequences) to the decoded state paths of each chunk, so
- * any number of sequences is decoded in flat memory with the stream's backpressure.
+ * A sequence model's `predictStream` (HiddenMarkovModel's): a Transform from chunks of sequences
+ * (a sequence source's SequenceBatches, or lists of sequences) to the decoded state paths of each
+ * chunk, so any number of sequences is decoded in flat memory with the stream's backpressure.
+ * (Here, not beside the model: model files hold formulas, not I/O.)
  */
 import { Transform } from 'node:stream'
-import { ArilError, invalidOption, show } from '../../core/errors.js'
-import { booleanOption, checkKeys } from '../../core/options.js'
-import { rejectRawBytes } from '../../core/raw-bytes.js'
-import type { SequenceBatch } from '../../core/sequence.js'
-import { sourceError } from '../../core/source.js'
-import type { Decoded, DecodeAlgorithm } from './decode.js'
+import { ArilError, invalidOption, show } from './errors.js'
+import { booleanOption, checkKeys } from './options.js'
+import { rejectRawBytes } from './raw-bytes.js'
+import type { SequenceBatch } from './sequence.js'
+import { sourceError } from './source.js'
+import type { Decoded, DecodeAlgorithm } from '../models/hmm/decode.js'
 
 /** Options of `HiddenMarkovModel.predictStream`. */
 export interface HmmPredictStreamOptions {
