@@ -13,7 +13,7 @@ import { writeNpy } from '../../../lib/io/npy.js'
 import { groupSequences } from '../../../lib/io/sequences-group.js'
 import { readSequences } from '../../../lib/io/sequences-ndjson.js'
 import { readNpySequences } from '../../../lib/io/sequences-npy.js'
-import { writeNdjson } from '../../../lib/io/write-text.js'
+import { formatNdjson, writeNdjson } from '../../../lib/io/write-text.js'
 import { HiddenMarkovModel, type HmmPathBatch } from '../../../lib/index.js'
 import { assertArilError, bitsOf } from '../../helpers.js'
 
@@ -156,4 +156,14 @@ t.test('predictStream errors: options at once, raw bytes, rows without sequences
   await t.rejects(collect(Readable.from([[[1]], badOffsets]).pipe(model.predictStream())), { code: 'ERR_INVALID_INPUT', sequence: 2 })
   const failing = new Readable({ objectMode: true, read () { this.destroy(new Error('disk gone')) } })
   await t.rejects(pipeline(failing, model.predictStream(), writeNdjson(join(dir, 'fail.ndjson'))), { message: /disk gone/ })
+})
+
+t.test('formatNdjson writes a SequenceBatch one sequence per line, observations as rows', async t => {
+  const batch = toSequenceBatch([[[1, 2], [3, 4]], [], [[5, NaN]]])
+  const text = async (options: { columns?: string[] }): Promise<string> => (await collect<Buffer | string>(Readable.from([batch]).pipe(formatNdjson(options)))).join('')
+  t.equal(await text({}), '[[1,2],[3,4]]\n[]\n[[5,null]]\n')
+  t.equal(await text({ columns: ['a', 'b'] }), '[{"a":1,"b":2},{"a":3,"b":4}]\n[]\n[{"a":5,"b":null}]\n')
+  await t.rejects(text({ columns: ['a'] }), { code: 'ERR_COLUMN_COUNT' })
+  const paths = { ...toSequenceBatch([[0, 1], [1]]), logProbability: Float64Array.of(-1.5, -Infinity) }
+  t.equal((await collect<string>(Readable.from([paths]).pipe(formatNdjson()))).join(''), '{"path":[0,1],"logProbability":-1.5}\n{"path":[1],"logProbability":null}\n')
 })
