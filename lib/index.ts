@@ -39,6 +39,8 @@ export { fileCheckpoint, readCheckpoint, checkTrainState, resumeModel, TRAIN_STA
 export { GeneralMixtureModel, type Component, type ComponentKind, type MixtureFitOptions, type MixtureInitOptions, type MixtureUpdateOptions } from './models/mixture.js'
 export { HiddenMarkovModel, type Algorithm as HmmAlgorithm, type HmmFitOptions, type HmmFromSamplesOptions, type HmmState, type HmmSummarizeOptions, type HmmUpdateOptions, type TransitionOptions } from './models/hmm/hmm.js'
 export { fitLongSequence, summarizeLongSequence, type LongSequenceFitOptions, type LongSequenceOptions, type LongSequenceSummary } from './models/hmm/long-sequence.js'
+export type { HmmPredictStreamOptions, PathBatch as HmmPathBatch } from './core/decode-stream.js'
+export type { Decoded as HmmDecoded, DecodeAlgorithm as HmmDecodeAlgorithm } from './models/hmm/decode.js'
 export { Kmeans, kmeansPlusPlus, type KmeansInit, type KmeansOptions, type KmeansFitOptions } from './models/kmeans.js'
 export { BayesModel, type BayesFitOptions, type BayesOptions, type BlankComponents, type Component as BayesComponent } from './models/bayes.js'
 export { NaiveBayes, type DistributionClass } from './models/naive-bayes.js'

@@ -10,6 +10,7 @@ import { Transform, Writable } from 'node:stream'
 import { requireValues, toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import { checkKeys } from '../core/options.js'
+import { isSequenceBatch, type SequenceBatch } from '../core/sequence.js'
 
 /** Options of {@link formatCsv} and {@link writeCsv}. */
 export interface WriteCsvOptions {
@@ -39,6 +40,8 @@ export const WRITE_NDJSON_OPTION_KEYS = ['columns'] as const
 interface Encoder {
   /** The text of a checked batch; `row` is the index of its first row over the stream. */
   encode (batch: Batch, row: number): string
+  /** The text of a SequenceBatch, one line per sequence (NDJSON; with per-sequence log-probabilities, as an HMM's predictStream gives). */
+  encodeSequences? (batch: SequenceBatch & { logProbability?: unknown }, row: number): string
 }
 
 
@@ -118,24 +121,45 @@ function ndjsonEncoder (options: WriteNdjsonOptions, where: string): Encoder {
   const o = checkedOptions(options, WRITE_NDJSON_OPTION_KEYS, where)
   const columns = names(o.columns, 'columns')
   const value = (x: number): string => x === x && x !== Infinity && x !== -Infinity ? String(x) : 'null'
+  const keys = columns?.map(n => JSON.stringify(n) + ':')
+  const rowText = ({ data, cols, categories }: Batch, r: number): string => {
+    const cells: string[] = []
+    for (let c = 0; c < cols; c++) {
+      const raw = categories?.[c]?.[r]
+      const cell = raw === undefined ? value(data[r * cols + c]!) : JSON.stringify(raw)
+      cells.push(keys === undefined ? cell : keys[c] + cell)
+    }
+    return keys !== undefined ? `{${cells.join(',')}}` : cols === 1 ? cells[0]! : `[${cells.join(',')}]`
+  }
+  const checkColumns = (batch: Batch, row: number): void => {
+    if (columns !== undefined && columns.length !== batch.cols) throw new ArilError('ERR_COLUMN_COUNT', `writeNdjson: expected ${columns.length} columns (option columns), got ${batch.cols}`, { row })
+  }
   return {
     encode (batch, row) {
-      const { data, rows, cols, categories } = batch
-      if (columns !== undefined && columns.length !== cols) throw new ArilError('ERR_COLUMN_COUNT', `writeNdjson: expected ${columns.length} columns (option columns), got ${cols}`, { row })
-      const keys = columns?.map(n => JSON.stringify(n) + ':')
+      checkColumns(batch, row)
       let out = ''
-      for (let r = 0; r < rows; r++) {
-        const cells: string[] = []
-        for (let c = 0; c < cols; c++) {
-          const raw = categories?.[c]?.[r]
-          const cell = raw === undefined ? value(data[r * cols + c]!) : JSON.stringify(raw)
-          cells.push(keys === undefined ? cell : keys[c] + cell)
-        }
-        out += (keys !== undefined ? `{${cells.join(',')}}` : cols === 1 ? cells[0] : `[${cells.join(',')}]`) + '\n'
+      for (let r = 0; r < batch.rows; r++) out += rowText(batch, r) + '\n'
+      return out
+    },
+    encodeSequences (batch, row) {
+      checkColumns(batch, row)
+      const { offsets, logProbability } = batch
+      let out = ''
+      for (let s = 0; s + 1 < offsets.length; s++) {
+        const observations: string[] = []
+        for (let r = offsets[s]!; r < offsets[s + 1]!; r++) observations.push(rowText(batch, r))
+        const path = `[${observations.join(',')}]`
+        out += (logProbability instanceof Float64Array ? `{"path":${path},"logProbability":${value(logProbability[s]!)}}` : path) + '\n'
       }
       return out
     }
   }
+}
+
+/** The text of a chunk: a SequenceBatch one sequence per line where the encoder can, else row by row. */
+function encodeChunk (encoder: Encoder, chunk: unknown, batch: Batch, row: number): string {
+  if (encoder.encodeSequences === undefined || !isSequenceBatch(chunk)) return encoder.encode(batch, row)
+  return encoder.encodeSequences({ ...batch, offsets: chunk.offsets, logProbability: (chunk as { logProbability?: unknown }).logProbability }, row)
 }
 
 /** A Transform from batches (anything `toBatch` accepts) to text, through an encoder. */
@@ -147,7 +171,7 @@ function formatter (encoder: Encoder): Transform {
     transform (chunk: unknown, _encoding, callback) {
       try {
         const batch = asBatch(chunk)
-        const text = encoder.encode(batch, row)
+        const text = encodeChunk(encoder, chunk, batch, row)
         row += batch.rows
         callback(null, text)
       } catch (err) {
@@ -179,7 +203,10 @@ export function formatCsv (options: WriteCsvOptions = {}): Transform {
 
 /**
  * A Transform (objects in, text out) writing batches as NDJSON: one JSON value per row (a number
- * for one column, an array, or an object with `columns`); NaN and infinities are `null`.
+ * for one column, an array, or an object with `columns`); NaN and infinities are `null`. A
+ * SequenceBatch is written one sequence per line, an array of its observations (what
+ * `readSequences` reads back); one with per-sequence `logProbability` (an HMM's `predictStream`)
+ * as `{"path": [...], "logProbability": x}`.
  *
  * @throws ArilError `ERR_INVALID_OPTION` at once; `ERR_COLUMN_COUNT` through the stream
  * @example
@@ -239,7 +266,7 @@ class TextFileWriter extends Writable {
     let text: string
     try {
       const batch = asBatch(chunk)
-      text = this.encoder.encode(batch, this.row)
+      text = encodeChunk(this.encoder, chunk, batch, this.row)
       this.row += batch.rows
     } catch (err) {
       callback(err as Error)

@@ -6,7 +6,7 @@ import { BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../../
 import { isBatch, type Batch, type BatchInput } from '../../core/batch.js'
 import { deepCopy } from '../../core/copy.js'
 import { ArilError, invalidOption, show } from '../../core/errors.js'
-import type { Writable } from 'node:stream'
+import type { Transform, Writable } from 'node:stream'
 import { Model, type Statistics, type Summary } from '../../core/model.js'
 import type { SinkOptions } from '../../core/sink.js'
 import { booleanOption, checkKeys, numberOption } from '../../core/options.js'
@@ -22,11 +22,15 @@ import { emissionMatrix, forwardSequence, labelIndices, summarizeRun, Workspace,
 import { backwardTable, forwardBackwardTables, forwardTable, posteriorTable } from './inference.js'
 import { walk } from './sample.js'
 import { viterbiPath } from './viterbi.js'
+import { decodeBatch, type Decoded, type DecodeAlgorithm } from './decode.js'
+import { decodeStream, type HmmPredictStreamOptions, type PathBatch } from '../../core/decode-stream.js'
 import { startingDistributions } from './init.js'
 import { transitionEstimate } from './transitions.js'
 import { algorithmOption, PIECE_ROWS, SAMPLE_KEYS, UPDATE_KEYS, type HmmFitOptions, type HmmFromSamplesOptions, type HmmSummarizeOptions, type HmmUpdateOptions, type TransitionOptions } from './options.js'
-import { INIT_KEYS, type ComponentKind } from '../mixture-init.js'
 import { fitLongSequence, summarizeLongSequence, type LongSequenceFitOptions, type LongSequenceOptions, type LongSequenceSummary } from './long-sequence.js'
+import type { ComponentKind } from '../mixture-init.js'
+import { passesInMemory, passesOverStream } from '../../train/pass.js'
+import { addMatrix, observationRows, splitOptions, uniformMatrices } from './from-samples.js'
 
 export type { Algorithm } from './statistics.js'
 export type { HmmState } from './graph.js'
@@ -464,9 +468,27 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   predict (sequence: SequenceInput, options: { algorithm?: 'map' | 'viterbi' } = {}): number[] {
     checkKeys(options, ['algorithm'], 'HiddenMarkovModel.predict')
     const algorithm = options.algorithm ?? 'map'
-    if (algorithm === 'viterbi') return this.viterbi(sequence).path.filter(s => s < this.graph.p)
-    if (algorithm !== 'map') invalidOption('algorithm', "'map' or 'viterbi'", algorithm)
-    return this.predictLogProba(sequence).map(row => row.reduce((best, x, k) => (x > row[best]! ? k : best), 0))
+    if (algorithm !== 'map' && algorithm !== 'viterbi') invalidOption('algorithm', "'map' or 'viterbi'", algorithm)
+    return Array.from(this.decodeBatch(this.toBatch([sequence]), algorithm).paths.data)
+  }
+
+  /** The decoded states of every sequence of a SequenceBatch, and their log-probabilities (see decode.ts). */
+  decodeBatch (batch: SequenceBatch, algorithm: DecodeAlgorithm = 'viterbi'): Decoded {
+    return decodeBatch(this.graph, batch, algorithm, this.workspace)
+  }
+
+  /**
+   * {@link HiddenMarkovModel.predict} as a Transform over chunks of sequences (see stream.ts):
+   * each chunk's paths as a {@link PathBatch}, which `writeNdjson` writes one sequence per line.
+   * @throws ArilError `ERR_INVALID_OPTION` at once; through the stream `ERR_RAW_BYTES`, and the
+   *   errors of a bad sequence with its index in the stream
+   * @example
+   * ```ts
+   * await pipeline(readSequences('x.ndjson'), hmm.predictStream({ algorithm: 'viterbi' }), writeNdjson('paths.ndjson'))
+   * ```
+   */
+  predictStream (options: HmmPredictStreamOptions = {}): Transform {
+    return decodeStream(this, options)
   }
 
   /**
@@ -536,25 +558,17 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
    */
   static fromMatrix (transitions: ReadonlyArray<ArrayLike<number>>, distributions: ReadonlyArray<Model | null>, starts: ArrayLike<number>, ends?: ArrayLike<number>, options: { stateNames?: readonly string[]; name?: string } = {}): HiddenMarkovModel {
     checkKeys(options, ['stateNames', 'name'], 'HiddenMarkovModel.fromMatrix')
-    const k = distributions.length
-    if (transitions.length !== k || Array.from(transitions).some(row => row.length !== k) || starts.length !== k || (ends !== undefined && ends.length !== k)) {
-      throw new ArilError('ERR_INVALID_ARGUMENT', `fromMatrix: expected a ${k} × ${k} matrix and ${k} start (and end) probabilities for ${k} distributions`)
-    }
-    const names = options.stateNames ?? distributions.map((_, i) => `s${i}`)
     const model = new HiddenMarkovModel(options.name)
-    const states = distributions.map((d, i) => new State(d, names[i]!))
-    model.addStates(states)
-    for (let i = 0; i < k; i++) if (starts[i] !== 0) model.addTransition(model.start, states[i]!, starts[i]!)
-    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (transitions[i]![j] !== 0) model.addTransition(states[i]!, states[j]!, transitions[i]![j]!)
-    if (ends !== undefined) for (let i = 0; i < k; i++) if (ends[i] !== 0) model.addTransition(states[i]!, model.end, ends[i]!)
+    addMatrix(model, transitions, distributions, starts, ends, options.stateNames)
     return model.bake()
   }
 
   /**
    * pomegranate's `from_samples`: k states emitting `kind`, started as init.ts says (Discrete:
-   * seeded random tables; otherwise k-means on the rows of all sequences concatenated, from a
-   * seeded uniform sample of `initRows` rows), uniform transitions and starts (and ends with
-   * `endState`), then `fit` with the remaining options. Same `seed`, same model.
+   * seeded random tables over the symbols of every sequence; otherwise k-means on a seeded uniform
+   * sample of `initRows` rows drawn from the rows of ALL sequences concatenated), uniform
+   * transitions and starts (and ends with `endState`), then `fit` with the remaining options.
+   * Same `seed`, same model; {@link HiddenMarkovModel.fromStream} on the same sequences gives the same bits.
    * @throws ArilError what the initialization and `fit` throw
    * @example
    * ```ts
@@ -562,18 +576,30 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
    * ```
    */
   static fromSamples (kind: ComponentKind | readonly ComponentKind[], k: number, X: BatchInput | readonly SequenceInput[], options: HmmFromSamplesOptions = {}): HiddenMarkovModel {
-    const init: Record<string, unknown> = {}
-    const fit: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(options)) ((INIT_KEYS as readonly string[]).includes(key) ? init : fit)[key] = value
-    const { endState, stateNames, name, weights, labels, ...rest } = fit as HmmFromSamplesOptions
-    if (!Number.isInteger(k) || k < 1) throw new ArilError('ERR_INVALID_ARGUMENT', `fromSamples: expected a whole number of states >= 1, got ${show(k)}`)
+    const { init, endState, names, fit } = splitOptions(k, options, 'fromSamples')
+    const { weights, labels, ...rest } = fit
     const batch = toSequenceBatch(X as readonly SequenceInput[] | SequenceBatch, { categorical: true, weights, labels: labels as ReadonlyArray<ReadonlyArray<string | null>> | undefined })
-    const rows: Batch = { data: batch.data, rows: batch.rows, cols: batch.cols, categories: batch.categories }
-    const distributions = startingDistributions(kind, k, rows, init)
-    const uniform = Array.from({ length: k }, () => new Array<number>(k).fill(1 / k))
-    const model = HiddenMarkovModel.fromMatrix(uniform, distributions, new Array<number>(k).fill(1 / k), endState === true ? new Array<number>(k).fill(1 / k) : undefined,
-      { ...(stateNames === undefined ? {} : { stateNames }), ...(name === undefined ? {} : { name }) })
+    const { transitions, starts, ends } = uniformMatrices(k, endState)
+    const model = HiddenMarkovModel.fromMatrix(transitions, passesInMemory(startingDistributions(kind, k, init), observationRows(batch)), starts, ends, names)
     return model.fit(batch, rest)
+  }
+
+  /**
+   * {@link HiddenMarkovModel.fromSamples} out of core: the initialization reads the whole source
+   * (one pass: the uniform sample of `initRows` rows over the rows of every sequence, or the
+   * symbols seen, for Discrete; more for `init: 'kmeans||'`), then `fitStream` re-opens it for
+   * every pass. Same seed and sequences: the bits of `fromSamples`.
+   * @throws ArilError what the source, the initialization and `fitStream` throw
+   * @example
+   * ```ts
+   * const hmm = await HiddenMarkovModel.fromStream(NormalDistribution, 3, () => readSequences('x.ndjson'), { seed: 1, maxIterations: 20 })
+   * ```
+   */
+  static async fromStream (kind: ComponentKind | readonly ComponentKind[], k: number, open: Opener, options: HmmFromSamplesOptions = {}): Promise<HiddenMarkovModel> {
+    const { init, endState, names, fit } = splitOptions(k, options, 'fromStream')
+    const distributions = await passesOverStream(startingDistributions(kind, k, init), open, observationRows, fit.signal)
+    const { transitions, starts, ends } = uniformMatrices(k, endState)
+    return HiddenMarkovModel.fromMatrix(transitions, distributions, starts, ends, names).fitStream(open, fit)
   }
 
   /** pomegranate 0.14.8's HMM JSON (states in baked order, edges `[from, to, p, pseudocount, group]`, distribution ties). */

@@ -2,20 +2,146 @@
  * The Viterbi recursion of a hidden Markov model (pomegranate 0.14.8's `_viterbi`): the most
  * likely state path, silent states included, with pomegranate's tie-breaking (the first edge
  * in in-edge order wins; a silent state looks at emitting predecessors before silent ones).
+ *
+ * Speed: the in-edges are copied once per call into flat (source, log-probability) arrays in the
+ * order the recursion reads them, only two rows of scores are kept (the back-pointers hold the
+ * path), and every buffer is reused across sequences. The sums are the same as pomegranate's,
+ * `(score + log p) + emission`, so the results keep their bits.
  */
 import type { Graph } from './graph.js'
 
-/** Scratch space of a Viterbi pass, grown as needed and reused across sequences. */
+/** Scratch space of Viterbi passes, grown as needed and reused across sequences. */
 export class ViterbiScratch {
+  /** The previous and current rows of scores (2m). */
   v = new Float64Array(0)
+  /** The best predecessor of each state at each row ((n + 1) × m). */
   back = new Int32Array(0)
+  /**
+   * Source state and log p of the in-edges of emitting states (all, then the steady ones), then
+   * of silent states from emitting states, then from silent states.
+   */
+  source = new Int32Array(0)
+  logP = new Float64Array(0)
+  /** The graph and probabilities `source`/`logP` were copied from (the M-step rewrites g.logP in place). */
+  private graph: Graph | undefined
+  private copied = new Float64Array(0)
 
-  ensure (size: number): void {
-    if (this.v.length < size) {
-      this.v = new Float64Array(size)
-      this.back = new Int32Array(size)
+  /** Per emitting state, where its steady in-edges start in `source`/`logP` (p + 1 bounds). */
+  steadyStart = new Int32Array(0)
+
+  /** Copies g's in-edges when the graph or its probabilities changed since the last call. */
+  prepare (g: Graph): void {
+    const { m, p } = g
+    const edges = 2 * g.inStart[m]! + g.inEmitStart[m]! + g.inSilentStart[m]!
+    this.v = this.v.length < 2 * m ? new Float64Array(2 * m) : this.v
+    if (this.graph === g && this.copied.length === g.logP.length && this.copied.every((x, k) => Object.is(x, g.logP[k]))) return
+    if (this.source.length < edges) {
+      this.source = new Int32Array(edges)
+      this.logP = new Float64Array(edges)
+    }
+    let at = 0
+    const add = (k: number): void => {
+      this.source[at] = g.from[k]!
+      this.logP[at++] = g.logP[k]!
+    }
+    for (let j = 0; j < g.inStart[m]!; j++) add(g.inEdges[j]!)
+    // after the first observation a silent state without in-edges (start, as a rule) scores
+    // −Infinity, so its edges can never win: the steady rows skip them
+    const dead = (s: number): boolean => s >= p && g.inStart[s + 1] === g.inStart[s]
+    this.steadyStart = new Int32Array(p + 1)
+    for (let l = 0; l < p; l++) {
+      this.steadyStart[l] = at
+      for (let j = g.inStart[l]!; j < g.inStart[l + 1]!; j++) if (!dead(g.from[g.inEdges[j]!]!)) add(g.inEdges[j]!)
+    }
+    this.steadyStart[p] = at
+    const live: number[] = []
+    for (let l = p; l < m; l++) if (!dead(l)) live.push(l)
+    this.live = Int32Array.from(live)
+    this.emitBase = at
+    for (let j = 0; j < g.inEmitStart[m]!; j++) add(g.inEmitEdges[j]!)
+    this.silentBase = at
+    for (let j = 0; j < g.inSilentStart[m]!; j++) add(g.inSilentEdges[j]!)
+    this.graph = g
+    this.copied = g.logP.slice()
+  }
+
+  /** The silent states with in-edges (the others score −Infinity after the first row). */
+  live = new Int32Array(0)
+  /** Where the silent states' in-edges from emitting and from silent states begin in `source`/`logP`. */
+  emitBase = 0
+  silentBase = 0
+
+  ensure (rows: number, m: number): void {
+    if (this.back.length < rows * m) this.back = new Int32Array(Math.max(rows * m, 2 * this.back.length))
+  }
+}
+
+/** Silent state l of the row in `v` at `cur`: the best of its in-edges `a` … `b` of the flat lists. */
+function silent (v: Float64Array, cur: number, l: number, source: Int32Array, logP: Float64Array, a: number, b: number, best: number, back: Int32Array, at: number): number {
+  for (let j = a; j < b; j++) {
+    const x = v[cur + source[j]!]! + logP[j]!
+    if (x > best) {
+      best = x
+      back[at] = source[j]!
     }
   }
+  return best
+}
+
+/**
+ * The forward pass of the recursion over a sequence of `n` observations whose emission
+ * log-probabilities are rows `eRow` … of `e` (rows × p), after `scratch.prepare(g)`: fills the
+ * back-pointers and returns the best final log-probability and its state (−1: impossible).
+ */
+function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch): { best: number; last: number } {
+  const { m, p, inStart, inEmitStart, inSilentStart } = g
+  scratch.ensure(n + 1, m)
+  const { v, back, source, logP, steadyStart, emitBase, silentBase, live } = scratch
+  v.fill(-Infinity, 0, 2 * m)
+  v[g.start] = 0
+  for (let l = p; l < m; l++) {
+    if (l !== g.start) v[l] = silent(v, 0, l, source, logP, silentBase + inSilentStart[l]!, silentBase + inSilentStart[l + 1]!, -Infinity, back, l)
+  }
+  let prev = 0
+  let cur = m
+  for (let i = 0; i < n; i++) {
+    const er = (eRow + i) * p
+    const row = (i + 1) * m
+    for (let l = 0; l < p; l++) {
+      const emission = e[er + l]!
+      let best = -Infinity
+      let arg = -1
+      const z = i === 0 ? inStart[l + 1]! : steadyStart[l + 1]!
+      for (let j = i === 0 ? inStart[l]! : steadyStart[l]!; j < z; j++) {
+        const x = v[prev + source[j]!]! + logP[j]! + emission
+        if (x > best) {
+          best = x
+          arg = source[j]!
+        }
+      }
+      v[cur + l] = best
+      back[row + l] = arg
+    }
+    for (let t = 0; t < live.length; t++) {
+      const l = live[t]!
+      const best = silent(v, cur, l, source, logP, emitBase + inEmitStart[l]!, emitBase + inEmitStart[l + 1]!, -Infinity, back, row + l)
+      v[cur + l] = silent(v, cur, l, source, logP, silentBase + inSilentStart[l]!, silentBase + inSilentStart[l + 1]!, best, back, row + l)
+    }
+    // the first row's start score must not stay behind in the buffer the next row reuses
+    if (i === 0) v.fill(-Infinity, 0, m)
+    prev = cur
+    cur = m - cur
+  }
+  if (g.finite) return { best: v[prev + g.end]!, last: v[prev + g.end] === -Infinity ? -1 : g.end }
+  let best = -Infinity
+  let last = -1
+  for (let k = 0; k < m; k++) {
+    if (v[prev + k]! > best) {
+      best = v[prev + k]!
+      last = k
+    }
+  }
+  return { best, last }
 }
 
 /**
@@ -24,54 +150,11 @@ export class ViterbiScratch {
  * model); an impossible sequence gives −Infinity and an empty path.
  */
 export function viterbiPath (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch): { logProbability: number; path: number[] } {
-  const { m, p, from, logP, inEdges, inStart, inEmitEdges, inEmitStart, inSilentEdges, inSilentStart } = g
-  scratch.ensure((n + 1) * m)
-  const { v, back } = scratch
-  v.fill(-Infinity, 0, (n + 1) * m)
-  v[g.start] = 0
-  const silentPass = (cur: number, l: number, list: Int32Array, a: number, b: number): void => {
-    for (let j = a; j < b; j++) {
-      const k = list[j]!
-      const x = v[cur + from[k]!]! + logP[k]!
-      if (x > v[cur + l]!) {
-        v[cur + l] = x
-        back[cur + l] = from[k]!
-      }
-    }
-  }
-  for (let l = p; l < m; l++) if (l !== g.start) silentPass(0, l, inSilentEdges, inSilentStart[l]!, inSilentStart[l + 1]!)
-  for (let i = 0; i < n; i++) {
-    const prev = i * m
-    const cur = prev + m
-    const er = (eRow + i) * p
-    for (let l = 0; l < p; l++) {
-      const emission = e[er + l]!
-      for (let j = inStart[l]!; j < inStart[l + 1]!; j++) {
-        const k = inEdges[j]!
-        const x = v[prev + from[k]!]! + logP[k]! + emission
-        if (x > v[cur + l]!) {
-          v[cur + l] = x
-          back[cur + l] = from[k]!
-        }
-      }
-    }
-    for (let l = p; l < m; l++) silentPass(cur, l, inEmitEdges, inEmitStart[l]!, inEmitStart[l + 1]!)
-    for (let l = p; l < m; l++) silentPass(cur, l, inSilentEdges, inSilentStart[l]!, inSilentStart[l + 1]!)
-  }
-  let last = g.end
-  let best = -Infinity
-  if (g.finite) {
-    best = v[n * m + g.end]!
-  } else {
-    last = -1
-    for (let k = 0; k < m; k++) {
-      if (v[n * m + k]! > best) {
-        best = v[n * m + k]!
-        last = k
-      }
-    }
-  }
-  if (best === -Infinity) return { logProbability: best, path: [] }
+  scratch.prepare(g)
+  const { best, last } = recurse(g, e, eRow, n, scratch)
+  if (last < 0) return { logProbability: -Infinity, path: [] }
+  const { m, p } = g
+  const back = scratch.back
   const path: number[] = []
   let row = n
   let state = last
@@ -84,4 +167,24 @@ export function viterbiPath (g: Graph, e: Float64Array, eRow: number, n: number,
   }
   path.push(state)
   return { logProbability: best, path: path.reverse() }
+}
+
+/**
+ * The emitting states of the best path of a sequence (as {@link viterbiPath}), written to
+ * `out[at … at + n)`; returns its log-probability (−Infinity: impossible, `out` untouched).
+ * Nothing is allocated.
+ */
+export function viterbiStates (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, out: Float64Array, at: number): number {
+  const { best, last } = recurse(g, e, eRow, n, scratch)
+  if (last < 0) return -Infinity
+  const { m, p } = g
+  const back = scratch.back
+  let row = n
+  let state = last
+  while (row !== 0) {
+    const previous = back[row * m + state]!
+    if (state < p) out[at + --row] = state
+    state = previous
+  }
+  return best
 }

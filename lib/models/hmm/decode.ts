@@ -1,0 +1,83 @@
+/**
+ * Decoding a whole SequenceBatch: the emitting state of every observation by the Viterbi path or
+ * by the posterior (`'map'`), one sequence after another. The emission matrix is computed once
+ * per piece of about PIECE_ROWS rows (one call per distribution), and the recursions reuse the
+ * workspace, so nothing is allocated per sequence but its share of the output.
+ */
+import { sliceBatch } from '../../core/batch.js'
+import type { SequenceBatch } from '../../core/sequence.js'
+import type { Graph } from './graph.js'
+import { PIECE_ROWS } from './options.js'
+import { backwardSequence, emissionMatrix, forwardSequence, type Workspace } from './statistics.js'
+import { viterbiStates } from './viterbi.js'
+
+/** How `predict` and `predictStream` decode. */
+export type DecodeAlgorithm = 'map' | 'viterbi'
+
+/**
+ * The decoded states of every sequence, as a SequenceBatch of one column (state indices, in
+ * pomegranate's order of emitting states), and the log-probability of each sequence: of its
+ * Viterbi path (`'viterbi'`) or of the sequence (`'map'`). An impossible sequence (−Infinity)
+ * has an empty Viterbi path, and `'map'` gives it state 0 at every observation (the argmax of
+ * NaN posteriors), as `predict` does.
+ */
+export interface Decoded {
+  paths: SequenceBatch
+  logProbability: Float64Array
+}
+
+export function decodeBatch (g: Graph, batch: SequenceBatch, algorithm: DecodeAlgorithm, ws: Workspace): Decoded {
+  const { offsets } = batch
+  const count = offsets.length - 1
+  const states = new Float64Array(batch.rows)
+  const logProbability = new Float64Array(count)
+  const kept = new Float64Array(count + 1)
+  ws.viterbi.prepare(g)
+  let written = 0
+  for (let a = 0, z = 0; a < count; a = z) {
+    z = a + 1
+    while (z < count && offsets[z + 1]! - offsets[a]! <= PIECE_ROWS) z++
+    const r0 = offsets[a]!
+    const e = emissionMatrix(g, sliceBatch({ ...batch, weights: undefined, labels: undefined }, r0, offsets[z]!), ws)
+    for (let s = a; s < z; s++) {
+      const eRow = offsets[s]! - r0
+      const n = offsets[s + 1]! - offsets[s]!
+      if (algorithm === 'viterbi') {
+        logProbability[s] = viterbiStates(g, e, eRow, n, ws.viterbi, states, written)
+        if (logProbability[s] !== -Infinity) written += n
+      } else {
+        logProbability[s] = posteriorStates(g, e, eRow, n, ws, states, written)
+        written += n
+      }
+      kept[s + 1] = written
+    }
+  }
+  return { paths: { data: written === batch.rows ? states : states.slice(0, written), rows: written, cols: 1, offsets: kept }, logProbability }
+}
+
+/** The argmax of log P(state | sequence) at each observation into `out[at …)`; returns log P(sequence). */
+function posteriorStates (g: Graph, e: Float64Array, eRow: number, n: number, ws: Workspace, out: Float64Array, at: number): number {
+  const logp = forwardSequence(g, e, eRow, n, ws)
+  if (logp === -Infinity) {
+    out.fill(0, at, at + n)
+    return logp
+  }
+  const { m, p } = g
+  const b = backwardSequence(g, n, ws)
+  const { f, L } = ws
+  for (let i = 0; i < n; i++) {
+    const r = (i + 1) * m
+    // the logarithms are compared (not the products) so that ties fall as in predictLogProba
+    let best = 0
+    let top = Math.log(f[r]! * b[r]! / L)
+    for (let k = 1; k < p; k++) {
+      const x = Math.log(f[r + k]! * b[r + k]! / L)
+      if (x > top) {
+        top = x
+        best = k
+      }
+    }
+    out[at + i] = best
+  }
+  return logp
+}
