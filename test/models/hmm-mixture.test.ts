@@ -10,10 +10,10 @@ import { sliceSequences, toSequenceBatch, type SequenceBatch } from '../../lib/c
 import { DiscreteDistribution } from '../../lib/distributions/discrete.js'
 import { NormalDistribution } from '../../lib/distributions/normal.js'
 import { HiddenMarkovModel } from '../../lib/models/hmm/hmm.js'
-import { GeneralMixtureModel } from '../../lib/models/mixture.js'
+import { GeneralMixtureModel, type Component } from '../../lib/models/mixture.js'
 import { assertArilError, assertClose, bitsOf, fixture, randomChunks } from '../helpers.js'
+import { assertHmmParams, type HmmParams } from './hmm-params.js'
 
-interface HmmParams { transitions: number[][]; distributions: Array<null | number[] | Record<string, number>> }
 interface MixtureCase {
   sequences: Array<Array<string | number>>; weights: number[]; json: string; logProbability: number[]; predictProba: number[][]; predict: number[]
   iterations: number; logProbabilities: number[]; mixtureWeights: number[]; components: HmmParams[]; predictProbaAfter: number[][]
@@ -24,22 +24,6 @@ const mixtures = { mixtureDiscrete: cases.mixtureDiscrete!, mixtureNormal: cases
 // the HMM fixtures match to 1e-12; a mixture adds one log-sum-exp per sequence
 const REL = 1e-12
 const load = (c: MixtureCase): GeneralMixtureModel<HiddenMarkovModel> => GeneralMixtureModel.fromJSON(JSON.parse(c.json)) as GeneralMixtureModel<HiddenMarkovModel>
-
-/** An HMM's parameters against pomegranate's: the dense transition matrix and each state's distribution. */
-export function assertHmmParams (t: Test, model: HiddenMarkovModel, expected: HmmParams, what: string): void {
-  assertClose(t, model.denseTransitionMatrix().flat(), expected.transitions.flat(), REL, `${what}: transitions`, 1e-300)
-  model.states.forEach((s, i) => {
-    const want = expected.distributions[i]
-    if (s.distribution === null) { t.equal(want, null, `${what}: ${s.name} silent`); return }
-    if (s.distribution instanceof DiscreteDistribution) {
-      const table = s.distribution.parameters[0]
-      const keys = Object.keys(want as Record<string, number>)
-      assertClose(t, keys.map(k => table.get(k) ?? 0), keys.map(k => (want as Record<string, number>)[k]!), REL, `${what}: ${s.name}`)
-    } else {
-      assertClose(t, s.distribution.parameters as number[], want as number[], REL, `${what}: ${s.name}`)
-    }
-  })
-}
 
 for (const [name, c] of Object.entries(mixtures)) {
   t.test(`${name}: log-probability and posterior per sequence, as pomegranate`, async t => {
@@ -87,7 +71,7 @@ function normalMixture (): GeneralMixtureModel<HiddenMarkovModel> {
   const b = HiddenMarkovModel.fromMatrix([[0.7, 0.3], [0.3, 0.7]], [new NormalDistribution(0.5, 1), new NormalDistribution(4, 1)], [0.5, 0.5], [0.1, 0.1])
   return new GeneralMixtureModel([a, b], { weights: [0.4, 0.6] })
 }
-const sequences = normalMixture().sample(2600, { seed: 3 }) as number[][]
+const sequences = normalMixture().sample(2600, { seed: 3 }) as unknown as number[][]
 const weights = sequences.map((_, i) => 0.5 + (i % 7) / 4)
 
 t.test('sample draws whole sequences', async t => {
@@ -161,7 +145,7 @@ t.test('bad input: coded errors, model unchanged', async t => {
   assertArilError(t, () => m.summarizeBatch(toBatch([1, 2, 3])), { code: 'ERR_INVALID_INPUT', message: /SequenceBatch/ }, 'a Batch of rows to summarizeBatch')
   assertArilError(t, () => m.logProbabilityBatch(toBatch([1, 2, 3])), { code: 'ERR_INVALID_INPUT' }, 'a Batch of rows to logProbabilityBatch')
   assertArilError(t, () => m.fit([[1, 2], [3]], { weights: [1] }), { code: 'ERR_INVALID_WEIGHTS' }, 'one weight per sequence')
-  assertArilError(t, () => m.fit([[1, 2], [[3, 4]]]), { code: 'ERR_COLUMN_COUNT' }, 'observations of another width')
+  assertArilError(t, () => m.fit([[1, 2], [[3, 4]]] as unknown as number[][]), { code: 'ERR_COLUMN_COUNT' }, 'observations of another width')
   assertArilError(t, () => new GeneralMixtureModel([normalMixture().distributions[0]!, new NormalDistribution(0, 1)]), { code: 'ERR_INVALID_PARAMETER', message: /HiddenMarkovModel or none/ }, 'HMMs and distributions mixed')
   t.equal(bitsOf(m.toJSON()), before)
 })
