@@ -4,7 +4,12 @@
  * (any batching of sequences, streamed chunks, workers, merge order give the same bits).
  */
 import t, { type Test } from 'tap'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
 import { toBatch } from '../../lib/core/batch.js'
+import { readSequences } from '../../lib/io/sequences-ndjson.js'
 import { fromJSON } from '../../lib/core/serialize.js'
 import { sliceSequences, toSequenceBatch, type SequenceBatch } from '../../lib/core/sequence.js'
 import { DiscreteDistribution } from '../../lib/distributions/discrete.js'
@@ -116,6 +121,24 @@ t.test('fitStream over SequenceBatch chunks, and workers: 2, give the in-memory 
   const history = normalMixture().trainBatch(sequences, { weights, maxIterations: 3, stopThreshold: -Infinity })
   t.equal(history.iterations, 3)
   t.ok(history.epochs.every((e, i) => i === 0 || e.logProbability >= history.epochs[i - 1]!.logProbability - 1e-9), 'EM does not go down')
+})
+
+t.test('an NDJSON sequence file: fitStream (one thread and workers: 2) and a sink give the in-memory bits', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'aril-hmm-mixture-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'sequences.ndjson')
+  writeFileSync(file, sequences.map(s => JSON.stringify(s)).join('\n') + '\n')
+  const a = normalMixture().fit(sequences, { maxIterations: 2, stopThreshold: -Infinity })
+  const streamed = await normalMixture().fitStream(() => readSequences(file), { maxIterations: 2, stopThreshold: -Infinity })
+  t.equal(bitsOf(streamed.toJSON()), bitsOf(a.toJSON()), 'fitStream from the file')
+  const threads = await normalMixture().fitStream(() => readSequences(file), { maxIterations: 2, stopThreshold: -Infinity, workers: 2 })
+  t.equal(bitsOf(threads.toJSON()), bitsOf(a.toJSON()), 'workers: 2 from the file')
+  const sunk = normalMixture()
+  await pipeline(readSequences(file), sunk.sink())
+  const once = normalMixture()
+  once.summarize(sequences)
+  once.fromSummaries()
+  t.equal(bitsOf(sunk.toJSON()), bitsOf(once.toJSON()), 'sink: one E-step, then the M-step')
 })
 
 t.test('a sequence impossible under every component adds nothing; frozen components stay', async t => {
