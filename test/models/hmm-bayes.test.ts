@@ -48,6 +48,15 @@ t.test('a supervised fit with labels and weights, as pomegranate', async t => {
   t.equal(bitsOf(classifier().fit(c.sequences, { labels: c.labels, weights: c.weights }).toJSON()), bitsOf(model.toJSON()), 'fit(X, { labels, weights })')
 })
 
+t.test('without weights, the priors are the class shares (closed form)', async t => {
+  const model = classifier().fit(c.sequences, c.labels)
+  const ones = c.labels.filter(y => y === 1).length
+  assertClose(t, model.weights, [1 - ones / c.labels.length, ones / c.labels.length], 1e-15, 'priors')
+  const summed = classifier()
+  summed.summarize(c.sequences, c.labels)
+  t.same(summed.statistics.wSum, [c.labels.length - ones, ones], 'class weights summed per sequence')
+})
+
 t.test('JSON: pomegranate\'s (log priors) reads; a round trip keeps every bit', async t => {
   const fromPomegranate = BayesClassifier.fromJSON(JSON.parse(c.json))
   assertClose(t, fromPomegranate.weights, c.priorsAfter, 1e-15, 'priors from pomegranate\'s log weights')
