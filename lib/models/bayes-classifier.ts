@@ -7,6 +7,7 @@ import { Model } from '../core/model.js'
 import { registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
 import { IndependentComponentsDistribution, type AnyUnivariateDistribution } from '../distributions/independent-components.js'
+import { rejectSequenceKind } from './sequence-stack.js'
 import { BayesModel, labelArguments, type BayesFitOptions, type BayesOptions, type Component } from './bayes.js'
 
 /**
@@ -61,6 +62,7 @@ export class BayesClassifier extends BayesModel {
   static fromSamples (factory: ComponentFactory | readonly ComponentFactory[], X: BatchInput, y: ArrayLike<number>, options?: BayesFitOptions | ArrayLike<number>): BayesClassifier
   static fromSamples (factory: ComponentFactory | readonly ComponentFactory[], X: BatchInput, y?: ArrayLike<number> | BayesFitOptions, more?: BayesFitOptions | ArrayLike<number>): BayesClassifier {
     const options = labelArguments<BayesFitOptions>(y, more, 'BayesClassifier.fromSamples')
+    rejectSequenceKind(factory, 'BayesClassifier.fromSamples')
     const batch = toBatch(X, { categorical: true, weights: options.weights, labels: options.labels })
     const k = BayesModel.classCount(batch.labels, 'BayesClassifier')
     if (Array.isArray(factory) && factory.length !== k) {

@@ -24,7 +24,7 @@ import { NormalDistribution } from '../distributions/normal.js'
 import { MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS, MultivariateGaussianDistribution } from '../distributions/multivariate-gaussian.js'
 import { gaussianMixturePosterior } from './gaussian-mixture-wasm.js'
 import { BLOCK_SEQUENCES, type SequenceBatch, type SequenceInput } from '../core/sequence.js'
-import { requireSequences, sequenceComponents, sequenceInput, sequenceJoint, sequenceResponsibilities } from './sequence-stack.js'
+import { rejectSequenceKind, requireSequences, sequenceComponents, sequenceInput, sequenceJoint, sequenceResponsibilities } from './sequence-stack.js'
 
 /** A component: any aril model (distribution, IndependentComponents, MultivariateGaussian, mixture ...). */
 export type Component = Model<unknown, any, unknown>
@@ -435,6 +435,7 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
   static fromSamples<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, X: BatchInput, options: MixtureInitOptions & MixtureFitOptions = {}): GeneralMixtureModel<C> {
     // checked before the initialization's passes; the fit checks the components' update options
     checkKeys(options, optionKeys(INIT_KEYS, TRAIN_OPTION_KEYS, MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS), 'GeneralMixtureModel.fromSamples')
+    rejectSequenceKind(kind, 'GeneralMixtureModel.fromSamples')
     const batch = requireValues(toBatch(X, { weights: options.weights, categorical: true }), 'GeneralMixtureModel')
     const model = GeneralMixtureModel.started(passesInMemory(mixtureStart(kind, k, initSettings(options, k), options), batch))
     try {
@@ -457,6 +458,7 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
    */
   static async fromStream<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, open: Opener, options: MixtureInitOptions & MixtureFitOptions = {}): Promise<GeneralMixtureModel<C>> {
     checkKeys(options, optionKeys(INIT_KEYS, TRAIN_OPTION_KEYS, MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS), 'GeneralMixtureModel.fromStream')
+    rejectSequenceKind(kind, 'GeneralMixtureModel.fromStream')
     const start = await passesOverStream(mixtureStart(kind, k, initSettings(options, k), options), open, X => requireValues(toBatch(X, { categorical: true }), 'GeneralMixtureModel'), options.signal)
     const model = GeneralMixtureModel.started<C>(start)
     try {

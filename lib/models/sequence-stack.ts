@@ -137,3 +137,17 @@ export function summarizeLabelledSequences (batch: SequenceBatch, models: readon
     for (let s = start; s < end; s++) partial[labels[s]!]! += classWeights[labels[s]!]![s]!
   })
 }
+
+/**
+ * `fromSamples` of a stack takes component classes that fit rows; for HiddenMarkovModel it would
+ * need a topology per component, so it is refused with what to do instead (pomegranate's
+ * GeneralMixtureModel has no such path, and its BayesClassifier's calls `from_samples` with the
+ * sequences in the place of the distribution).
+ * @throws ArilError `ERR_INVALID_OPTION` when `kind` is (or lists) HiddenMarkovModel
+ */
+export function rejectSequenceKind (kind: unknown, where: string): void {
+  const kinds: unknown[] = Array.isArray(kind) ? kind : [kind]
+  if (kinds.includes(HiddenMarkovModel)) {
+    throw new ArilError('ERR_INVALID_OPTION', `${where}: cannot build HiddenMarkovModel components from samples; build each HMM (HiddenMarkovModel.fromSamples or fromMatrix) and pass the list to the constructor, then fit`)
+  }
+}

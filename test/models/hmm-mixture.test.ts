@@ -16,7 +16,7 @@ import { DiscreteDistribution } from '../../lib/distributions/discrete.js'
 import { NormalDistribution } from '../../lib/distributions/normal.js'
 import { HiddenMarkovModel } from '../../lib/models/hmm/hmm.js'
 import { GeneralMixtureModel, type Component } from '../../lib/models/mixture.js'
-import { assertArilError, assertClose, bitsOf, fixture, randomChunks } from '../helpers.js'
+import { assertArilError, assertClose, bitsOf, fixture, randomChunks, rejectsArilError } from '../helpers.js'
 import { assertHmmParams, type HmmParams } from './hmm-params.js'
 
 interface MixtureCase {
@@ -170,5 +170,7 @@ t.test('bad input: coded errors, model unchanged', async t => {
   assertArilError(t, () => m.fit([[1, 2], [3]], { weights: [1] }), { code: 'ERR_INVALID_WEIGHTS' }, 'one weight per sequence')
   assertArilError(t, () => m.fit([[1, 2], [[3, 4]]] as unknown as number[][]), { code: 'ERR_COLUMN_COUNT' }, 'observations of another width')
   assertArilError(t, () => new GeneralMixtureModel([normalMixture().distributions[0]!, new NormalDistribution(0, 1)]), { code: 'ERR_INVALID_PARAMETER', message: /HiddenMarkovModel or none/ }, 'HMMs and distributions mixed')
+  assertArilError(t, () => GeneralMixtureModel.fromSamples(HiddenMarkovModel as never, 2, sequences), { code: 'ERR_INVALID_OPTION', message: /HiddenMarkovModel components/ }, 'fromSamples(HiddenMarkovModel)')
+  await rejectsArilError(t, GeneralMixtureModel.fromStream([HiddenMarkovModel, HiddenMarkovModel] as never, 2, [toSequenceBatch(sequences)]), { code: 'ERR_INVALID_OPTION' }, 'fromStream(HiddenMarkovModel)')
   t.equal(bitsOf(m.toJSON()), before)
 })
