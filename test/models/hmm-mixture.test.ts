@@ -65,8 +65,7 @@ for (const [name, c] of Object.entries(mixtures)) {
     const json = JSON.parse(c.json)
     const back = fromJSON<GeneralMixtureModel>(JSON.parse(JSON.stringify(model)))
     t.equal(bitsOf(back.toJSON()), bitsOf(model.toJSON()))
-    t.same(model.toJSON().weights, json.weights)
-    t.same(model.distributions.map(d => d.toJSON().edges), json.distributions.map((d: { edges: unknown }) => d.edges), 'the HMMs\' edges as pomegranate wrote them')
+    t.equal(JSON.stringify(model.toJSON()), JSON.stringify(json), 'pomegranate\'s JSON written back key for key')
   })
 }
 
