@@ -3,6 +3,8 @@
  * (scripts/fixtures/hmm-stacks.py → test/fixtures/hmm-stacks.json), and the exactness properties.
  */
 import t from 'tap'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { toBatch } from '../../lib/core/batch.js'
 import { fromJSON } from '../../lib/core/serialize.js'
 import { sliceSequences, toSequenceBatch } from '../../lib/core/sequence.js'
@@ -46,6 +48,14 @@ t.test('a supervised fit with labels and weights, as pomegranate', async t => {
   parts.fromSummaries()
   t.equal(bitsOf(parts.toJSON()), bitsOf(model.toJSON()), 'summarize + fromSummaries')
   t.equal(bitsOf(classifier().fit(c.sequences, { labels: c.labels, weights: c.weights }).toJSON()), bitsOf(model.toJSON()), 'fit(X, { labels, weights })')
+})
+
+t.test('predictStream over SequenceBatch chunks: one class per sequence', async t => {
+  const model = classifier()
+  const all = toSequenceBatch(c.sequences)
+  const classes: number[] = []
+  await pipeline(Readable.from([sliceSequences(all, 0, 11), sliceSequences(all, 11, 30)]), model.predictStream(), async (source: AsyncIterable<{ data: Float64Array; rows: number }>) => { for await (const b of source) { t.equal(b.data.length, b.rows); classes.push(...b.data) } })
+  t.same(classes, c.predict)
 })
 
 t.test('without weights, the priors are the class shares (closed form)', async t => {

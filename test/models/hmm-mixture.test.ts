@@ -138,6 +138,13 @@ t.test('an NDJSON sequence file: fitStream (one thread and workers: 2) and a sin
   once.summarize(sequences)
   once.fromSummaries()
   t.equal(bitsOf(sunk.toJSON()), bitsOf(once.toJSON()), 'sink: one E-step, then the M-step')
+  // predictions as a stream: one per sequence, as predict/predictProba in memory
+  const classes: number[] = []
+  const probas: number[] = []
+  await pipeline(readSequences(file), once.predictStream(), async (source: AsyncIterable<{ data: Float64Array }>) => { for await (const b of source) classes.push(...b.data) })
+  await pipeline(readSequences(file), once.predictStream({ output: 'proba' }), async (source: AsyncIterable<{ data: Float64Array; cols: number }>) => { for await (const b of source) { t.equal(b.cols, 2); probas.push(...b.data) } })
+  t.same(classes, Array.from(once.predict(sequences)), 'predictStream: a class per sequence')
+  t.same(probas, once.predictProba(sequences).flat(), 'predictStream proba: a posterior per sequence')
 })
 
 t.test('a sequence impossible under every component adds nothing; frozen components stay', async t => {
