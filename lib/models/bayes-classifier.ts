@@ -23,6 +23,11 @@ export type ComponentFactory = ((dimension: number) => Component) | (abstract ne
  * with any model `p_i`, pomegranate's `BayesClassifier`. A component that is itself a mixture runs
  * its own E-step on the rows of its class, so a supervised fit is one EM step for it (as pomegranate).
  *
+ * Components that are HiddenMarkovModels classify sequences (pomegranate's `is_vl_`): the input
+ * is a list of sequences or a SequenceBatch, with one label (and one weight) per sequence; class
+ * i's HMM summarizes the sequences labelled i, in blocks of 1024 sequences (see sequence-stack.ts).
+ * Every sequence needs a label (no semi-supervised EM over sequences).
+ *
  * JSON: aril writes linear priors in `weights`. pomegranate 0.14.8 writes the log priors there
  * but reads them as linear, so its own round trip is broken ([.25, .75] comes back as
  * [.828, .172]); `fromJSON` reads weights with a negative entry as pomegranate's log priors and

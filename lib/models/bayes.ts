@@ -22,10 +22,10 @@ import type { History } from '../train/callbacks.js'
 import { TRAIN_OPTION_KEYS, trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
 import { isShardList } from '../exec/shards.js'
 import { checkComponents, checkLabels, isFullyLabelled, labelArguments, priorsOf, withoutKeys } from './bayes-arguments.js'
-
-export { labelArguments } from './bayes-arguments.js'
 import { BLOCK_SEQUENCES, unitCount, type SequenceInput } from '../core/sequence.js'
 import { requireSequences, sequenceComponents, sequenceInput, sequenceLabels, summarizeLabelledSequences } from './sequence-stack.js'
+
+export { labelArguments } from './bayes-arguments.js'
 
 /** Any model a BayesModel can hold as a component (a distribution, a mixture, another classifier ...). */
 export type Component = Model<unknown, UpdateOptions, unknown>
