@@ -66,12 +66,17 @@ export function predictStream (model: Predictor, options: PredictStreamOptions =
   })
 }
 
+// One prediction per unit: a row, or a sequence of a SequenceBatch (a stack of HMMs), hence the
+// predictions' own length rather than the batch's rows.
 function predictChunk (model: Predictor, batch: Batch, output: PredictOutput): Batch {
-  if (output === 'class' && model.predictBatch !== undefined) return { data: model.predictBatch(batch), rows: batch.rows, cols: 1 }
+  if (output === 'class' && model.predictBatch !== undefined) {
+    const data = model.predictBatch(batch)
+    return { data, rows: data.length, cols: 1 }
+  }
   const posterior = model.predictLogProbaBatch(batch)
   if (output === 'logProba') return posterior
   if (output === 'proba') return { data: posterior.data.map(Math.exp), rows: posterior.rows, cols: posterior.cols }
-  return { data: rowArgmax(posterior), rows: batch.rows, cols: 1 }
+  return { data: rowArgmax(posterior), rows: posterior.rows, cols: 1 }
 }
 
 /**

@@ -7,6 +7,7 @@ import { Model } from '../core/model.js'
 import { registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
 import { IndependentComponentsDistribution, type AnyUnivariateDistribution } from '../distributions/independent-components.js'
+import { rejectSequenceKind } from './sequence-stack.js'
 import { BayesModel, labelArguments, type BayesFitOptions, type BayesOptions, type Component } from './bayes.js'
 
 /**
@@ -21,6 +22,11 @@ export type ComponentFactory = ((dimension: number) => Component) | (abstract ne
  * A [Bayes classifier](https://en.wikipedia.org/wiki/Bayes_classifier): `P(class = i | x) ∝ π_i · p_i(x)`
  * with any model `p_i`, pomegranate's `BayesClassifier`. A component that is itself a mixture runs
  * its own E-step on the rows of its class, so a supervised fit is one EM step for it (as pomegranate).
+ *
+ * Components that are HiddenMarkovModels classify sequences (pomegranate's `is_vl_`): the input
+ * is a list of sequences or a SequenceBatch, with one label (and one weight) per sequence; class
+ * i's HMM summarizes the sequences labelled i, in blocks of 1024 sequences (see sequence-stack.ts).
+ * Every sequence needs a label (no semi-supervised EM over sequences).
  *
  * JSON: aril writes linear priors in `weights`. pomegranate 0.14.8 writes the log priors there
  * but reads them as linear, so its own round trip is broken ([.25, .75] comes back as
@@ -61,6 +67,7 @@ export class BayesClassifier extends BayesModel {
   static fromSamples (factory: ComponentFactory | readonly ComponentFactory[], X: BatchInput, y: ArrayLike<number>, options?: BayesFitOptions | ArrayLike<number>): BayesClassifier
   static fromSamples (factory: ComponentFactory | readonly ComponentFactory[], X: BatchInput, y?: ArrayLike<number> | BayesFitOptions, more?: BayesFitOptions | ArrayLike<number>): BayesClassifier {
     const options = labelArguments<BayesFitOptions>(y, more, 'BayesClassifier.fromSamples')
+    rejectSequenceKind(factory, 'BayesClassifier.fromSamples')
     const batch = toBatch(X, { categorical: true, weights: options.weights, labels: options.labels })
     const k = BayesModel.classCount(batch.labels, 'BayesClassifier')
     if (Array.isArray(factory) && factory.length !== k) {

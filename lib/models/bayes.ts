@@ -12,7 +12,7 @@ import { naiveBayesSlice } from './naive-bayes-wasm.js'
 import { batchRows, sliceBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { checkFinite, overflow, rejectInfinite } from '../core/finite.js'
-import { FIT_STREAM_OPTION_KEYS, Model, type FitStreamOptions, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
+import { FIT_STREAM_OPTION_KEYS, type Model, type FitStreamOptions, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
 import { PosteriorModel } from '../core/posterior-model.js'
 import { checkKeys, optionKeys, UPDATE_OPTION_KEYS, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
@@ -21,6 +21,11 @@ import type { Source } from '../core/source.js'
 import type { History } from '../train/callbacks.js'
 import { TRAIN_OPTION_KEYS, trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
 import { isShardList } from '../exec/shards.js'
+import { checkComponents, checkLabels, isFullyLabelled, labelArguments, priorsOf, withoutKeys } from './bayes-arguments.js'
+import { BLOCK_SEQUENCES, unitCount, type SequenceInput } from '../core/sequence.js'
+import { requireSequences, sequenceComponents, sequenceInput, sequenceLabels, summarizeLabelledSequences } from './sequence-stack.js'
+
+export { labelArguments } from './bayes-arguments.js'
 
 /** Any model a BayesModel can hold as a component (a distribution, a mixture, another classifier ...). */
 export type Component = Model<unknown, UpdateOptions, unknown>
@@ -91,6 +96,8 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   private logWeights: Float64Array
   private components: Component[] | undefined
   private readonly blank: BlankComponents | undefined
+  /** Whether the components are HiddenMarkovModels, so that a "row" is a sequence (see sequence-stack.ts). */
+  readonly sequential: boolean
   /**
    * Whether `summarize` gives unlabeled rows to the components by their responsibilities (the
    * semi-supervised E-step) instead of ignoring them as pomegranate's `summarize` does.
@@ -120,7 +127,8 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
       throw new ArilError('ERR_INVALID_PARAMETER', `${this.constructor.name}: expected at least two classes, got ${show(k)}`)
     }
     this.k = k
-    this.classSums = new BlockedSums(k)
+    this.sequential = this.components !== undefined && sequenceComponents(this.components, this.constructor.name)
+    this.classSums = new BlockedSums(k, false, this.sequential ? BLOCK_SEQUENCES : BLOCK_ROWS)
     checkKeys(options, BAYES_OPTION_KEYS, this.constructor.name)
     this.priors = priorsOf(options.weights, k, this.constructor.name)
     this.logWeights = this.priors.map(Math.log)
@@ -177,6 +185,19 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     return this.components
   }
 
+  /** Sequences (a list or a SequenceBatch) with one label per sequence for HMM components, rows otherwise. */
+  override toBatch (X: BatchInput | readonly SequenceInput[], options: SummarizeOptions = {}): Batch {
+    if (!this.sequential) return super.toBatch(X as BatchInput, options)
+    const batch = sequenceInput(X, this.dimension, this.categorical, options.weights, this.name)
+    const labels = options.labels ?? batch.labels
+    return labels === undefined ? batch : { ...batch, labels: sequenceLabels(labels, batch.offsets.length - 1, this.k, this.name) }
+  }
+
+  /** log p(x) per row, or per sequence for HMM components. */
+  override logProbability (X: BatchInput | readonly SequenceInput[]): Float64Array {
+    return this.sequential ? this.logProbabilityBatch(this.toBatch(X)) : super.logProbability(X as BatchInput)
+  }
+
   /**
    * Adds the statistics of rows with labels: `summarize(X, { labels: y, weights })` or
    * pomegranate's `summarize(X, y, weights)`.
@@ -198,6 +219,10 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
    *   count nowhere), in a supervised pass by the component of the row's class
    */
   summarizeBatch (batch: Batch): number | undefined {
+    if (this.sequential) {
+      summarizeLabelledSequences(requireSequences(batch, this.name), this.fitted(), this.classSums, this.name)
+      return undefined
+    }
     if (this.semiSupervised) checkFinite(batch, this.name)
     const labels = batch.labels
     if (labels === undefined && !this.semiSupervised) {
@@ -251,6 +276,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   override fit (X: BatchInput, y?: ArrayLike<number> | BayesFitOptions, more?: BayesFitOptions | ArrayLike<number>): this {
     const options = labelArguments<BayesFitOptions>(y, more, `${this.name}.fit`)
     checkKeys(options, optionKeys(TRAIN_OPTION_KEYS, this.updateOptionKeys), `${this.name}.fit`)
+    if (this.sequential) return this.fitSequences(X, options)
     if (!this.frozen && options.resume === undefined && isFullyLabelled(options.labels)) {
       // one supervised pass: the input may be converted piece by piece (Model.fit)
       this.history = undefined
@@ -273,6 +299,21 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
       }
     }
     return this
+  }
+
+  /** The supervised fit over labelled sequences: one pass, then the M-step; on error the model is unchanged. */
+  private fitSequences (X: BatchInput, options: BayesFitOptions): this {
+    const batch = this.toBatch(X, options)
+    if (this.frozen) return this
+    this.history = undefined
+    const snapshot = this.summary()
+    try {
+      this.summarizeBatch(batch)
+      return this.fromSummaries(withoutKeys(options, [...TRAIN_KEYS, 'weights', 'labels']))
+    } catch (err) {
+      this.restoreSummary(snapshot)
+      throw err
+    }
   }
 
   /**
@@ -412,7 +453,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
 
   /** `log π_j + log p_j(x_r)` at `[j·rows + r]`. */
   private jointLogProbability (batch: Batch, models: readonly Component[]): Float64Array {
-    const rows = batch.rows
+    const rows = unitCount(batch)
     const joint = new Float64Array(this.k * rows)
     for (let j = 0; j < this.k; j++) {
       const logp = models[j]!.logProbabilityBatch(batch)
@@ -507,9 +548,11 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
 
   /** log p(x) = log Σ_i π_i p_i(x), per row. */
   logProbabilityBatch (batch: Batch): Float64Array {
+    if (this.sequential) requireSequences(batch, this.name)
+    const rows = unitCount(batch)
     const joint = this.jointLogProbability(batch, this.fitted())
-    const out = new Float64Array(batch.rows)
-    for (let r = 0; r < batch.rows; r++) out[r] = logSumExp(joint, r, batch.rows, this.k)
+    const out = new Float64Array(rows)
+    for (let r = 0; r < rows; r++) out[r] = logSumExp(joint, r, rows, this.k)
     return out
   }
 
@@ -518,7 +561,8 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
    * NaN for a row impossible under every class, as pomegranate).
    */
   predictLogProbaBatch (batch: Batch): Batch {
-    const rows = batch.rows
+    if (this.sequential) requireSequences(batch, this.name)
+    const rows = unitCount(batch)
     const k = this.k
     const joint = this.jointLogProbability(batch, this.fitted())
     const data = new Float64Array(rows * k)
@@ -531,7 +575,8 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
 
   /** The most probable class of each row of a checked batch (the first on ties). */
   override predictBatch (batch: Batch): Float64Array {
-    const rows = batch.rows
+    if (this.sequential) requireSequences(batch, this.name)
+    const rows = unitCount(batch)
     const joint = this.jointLogProbability(batch, this.fitted())
     const out = new Float64Array(rows)
     for (let r = 0; r < rows; r++) {
@@ -559,8 +604,13 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
       classes[i] = j
       counts[j]!++
     }
-    const drawn = models.map((m, j) => sampleRows(m.sampleWith(counts[j]!, random), counts[j]!))
     const next = new Array<number>(this.k).fill(0)
+    if (this.sequential) {
+      // HMMs draw whole sequences
+      const sequences = models.map((m, j) => m.sampleWith(counts[j]!, random) as number[][])
+      return Array.from(classes, j => sequences[j]![next[j]!++]!)
+    }
+    const drawn = models.map((m, j) => sampleRows(m.sampleWith(counts[j]!, random), counts[j]!))
     const rows = Array.from(classes, j => drawn[j]![next[j]!++]!)
     return this.dimension === 1 ? Float64Array.from(rows, row => row[0]!) : rows
   }
@@ -600,72 +650,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   }
 }
 
-function isArrayLike (value: unknown): value is ArrayLike<number> {
-  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))
-}
-
-/**
- * pomegranate's positional forms `(X, y)` and `(X, y, weights)` beside aril's `(X, { labels: y,
- * weights, ...options })`: the options with the labels (and weights) in them.
- * @throws ArilError `ERR_INVALID_ARGUMENT` for labels or weights given twice, or a second argument
- *   that is neither labels nor options
- */
-export function labelArguments<O extends SummarizeOptions> (y: unknown, more: unknown, where: string): O {
-  if (y === undefined || (typeof y === 'object' && y !== null && !isArrayLike(y))) {
-    if (more !== undefined) throw new ArilError('ERR_INVALID_ARGUMENT', `${where}: expected the labels before ${show(more)}; pass ${where}(X, y, options) or ${where}(X, { labels: y, ...options })`)
-    return (y ?? {}) as O
-  }
-  if (!isArrayLike(y)) throw new ArilError('ERR_INVALID_ARGUMENT', `${where}: expected labels (an array, one per row) or an options object, got ${show(y)}`)
-  const options = (isArrayLike(more) ? { weights: more } : more ?? {}) as O
-  if (typeof options !== 'object' || options === null) throw new ArilError('ERR_INVALID_ARGUMENT', `${where}: expected weights (an array) or an options object after the labels, got ${show(more)}`)
-  if (options.labels !== undefined) throw new ArilError('ERR_INVALID_ARGUMENT', `${where}: labels were given twice, as an argument and as the labels option`)
-  return { ...options, labels: y }
-}
-
 const skip = (): void => {}
-
-/** True for labels that are all whole class numbers (no −1 or NaN: nothing semi-supervised). */
-function isFullyLabelled (labels: ArrayLike<number> | undefined): boolean {
-  if (labels === undefined) return false
-  for (let i = 0; i < labels.length; i++) if (!(labels[i]! >= 0)) return false
-  return true
-}
-
-function withoutKeys<T extends object> (options: T, keys: readonly string[]): Partial<T> {
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(options)) if (!keys.includes(key)) out[key] = value
-  return out as Partial<T>
-}
-
-function checkComponents (models: readonly Component[], name: string): void {
-  if (!Array.isArray(models) || models.length < 2 || !models.every(m => m instanceof Model)) {
-    throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected a list of at least two models, got ${show(models)}`)
-  }
-  const d = models[0]!.dimension
-  const other = models.findIndex(m => m.dimension !== d)
-  if (other >= 0) {
-    throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected every model to read ${String(d)} columns like the first, got ${String(models[other]!.dimension)} for model ${other}`)
-  }
-}
-
-function priorsOf (weights: ArrayLike<number> | undefined, k: number, name: string): Float64Array {
-  if (weights === undefined) return new Float64Array(k).fill(1 / k)
-  const total = Array.from(weights).reduce((a, b) => a + b, 0)
-  if (weights.length !== k || !Array.from(weights).every(w => typeof w === 'number' && w >= 0 && w < Infinity) || !(total > 0)) {
-    throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected ${k} finite non-negative weights with a positive sum, got ${show(weights)}`)
-  }
-  // Priors that already sum to 1 up to rounding are kept bit for bit, so JSON round-trips exactly.
-  return Float64Array.from(weights, w => Math.abs(total - 1) <= 1e-12 ? w : w / total)
-}
-
-function checkLabels (labels: Float64Array, k: number, name: string): void {
-  for (let r = 0; r < labels.length; r++) {
-    const y = labels[r]!
-    if (y === y && y !== -1 && !(Number.isInteger(y) && y >= 0 && y < k)) {
-      throw new ArilError('ERR_LABEL', `${name}: expected a class label 0 … ${k - 1} (or -1/NaN for unlabeled), got ${show(y)}`, { row: r })
-    }
-  }
-}
 
 /** log Σ_j exp(v[j·stride + r]), stable; −∞ when every term is −∞. */
 function logSumExp (v: Float64Array, r: number, stride: number, k: number): number {

@@ -1,7 +1,7 @@
 /**
  * The general mixture model: a weighted sum of components of any kind, trained by EM.
  */
-import { BlockedSums, blockedSumsProblem, LANES, sumInLanes, type BlockedSumsSummary } from '../core/accumulate.js'
+import { BLOCK_ROWS, BlockedSums, blockedSumsProblem, LANES, sumInLanes, type BlockedSumsSummary } from '../core/accumulate.js'
 import { batchRows, requireValues, sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
@@ -23,6 +23,8 @@ import { normalMixtureTile, type NormalTerms } from './normal-mixture-wasm.js'
 import { NormalDistribution } from '../distributions/normal.js'
 import { MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS, MultivariateGaussianDistribution } from '../distributions/multivariate-gaussian.js'
 import { gaussianMixturePosterior } from './gaussian-mixture-wasm.js'
+import { BLOCK_SEQUENCES, type SequenceBatch, type SequenceInput } from '../core/sequence.js'
+import { rejectSequenceKind, requireSequences, sequenceComponents, sequenceInput, sequenceJoint, sequenceResponsibilities } from './sequence-stack.js'
 
 /** A component: any aril model (distribution, IndependentComponents, MultivariateGaussian, mixture ...). */
 export type Component = Model<unknown, any, unknown>
@@ -51,6 +53,13 @@ export type MixtureFitOptions = TrainOptions & MixtureUpdateOptions & SummarizeO
  * A row that is missing in every column has log-probability 0 under every component, so its
  * responsibilities are the priors (as in pomegranate).
  *
+ * Components that are HiddenMarkovModels make a mixture of sequences (pomegranate's `is_vl_`):
+ * the input is a list of sequences or SequenceBatch chunks of a sequence source, each sequence is
+ * one "row" (one responsibility per component, one weight), each HMM summarizes every sequence
+ * weighted by its responsibility times the sequence's weight, and the sums go in blocks of 1024
+ * sequences (BLOCK_SEQUENCES), so any batching of the sequences gives the same bits. A sequence
+ * every component calls impossible adds nothing.
+ *
  * The class is generic in its components, so `parameters` is typed: a mixture of Normals has
  * `[Array<[mean, std]>, weights]`.
  *
@@ -75,6 +84,8 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
   private scratch: Float64Array[] = []
   /** Rows of a first-rows initialization sample, until the trainer has noted it (see noteAfterPass). */
   private headRows: number | undefined
+  /** Whether the components are HiddenMarkovModels, so that a "row" is a sequence (see sequence-stack.ts). */
+  readonly sequential: boolean
 
   constructor (distributions: readonly C[], options: { weights?: ArrayLike<number>; frozen?: boolean } = {}) {
     super()
@@ -100,7 +111,8 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
     this.logWeights = new Float64Array(0)
     // Weights that already sum to 1 up to rounding are kept bit for bit, so JSON round-trips exactly.
     this.setWeights(Float64Array.from(weights, w => Math.abs(total - 1) <= 1e-12 ? w : w / total))
-    this.sums = new BlockedSums(LANES * (k + 1))
+    this.sequential = sequenceComponents(distributions, 'GeneralMixtureModel')
+    this.sums = new BlockedSums(LANES * (k + 1), false, this.sequential ? BLOCK_SEQUENCES : BLOCK_ROWS)
     this.frozen = options.frozen === true
   }
 
@@ -154,12 +166,25 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
     return { out, lse, total: NaN }
   }
 
-  /** E-step: hands each component the responsibilities as row weights; returns Σ w·log p(x). */
+  /** Sequences (a list or a SequenceBatch) for HMM components, rows otherwise. */
+  override toBatch (X: BatchInput | readonly SequenceInput[], options: SummarizeOptions = {}): Batch {
+    if (!this.sequential) return super.toBatch(X as BatchInput, options)
+    return sequenceInput(X, this.dimension, this.categorical, options.weights, this.name)
+  }
+
+  /** log p(x) per row, or per sequence for HMM components. */
+  override logProbability (X: BatchInput | readonly SequenceInput[]): Float64Array {
+    return this.sequential ? this.logProbabilityBatch(this.toBatch(X)) : super.logProbability(X as BatchInput)
+  }
+
   /**
+   * E-step: hands each component the responsibilities as row weights; returns Σ w·log p(x).
    * @throws ArilError `ERR_INVALID_INPUT` (row, column) for ±Infinity in a numeric column (every
-   *   component would call the row impossible and none would count it), before anything is added
+   *   component would call the row impossible and none would count it), before anything is added;
+   *   for HMM components, for a batch that is not a SequenceBatch
    */
   summarizeBatch (batch: Batch): number {
+    if (this.sequential) return this.summarizeSequences(requireSequences(batch, this.name))
     checkFinite(batch, this.name)
     let total = 0
     for (let start = 0; start < batch.rows; start += TILE_ROWS) {
@@ -188,6 +213,22 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
     this.sums.runs(batch.rows, (start, end) => {
       for (let j = 0; j < k; j++) sumInLanes(this.sums, LANES * j, resp[j]!, undefined, start, end)
       sumInLanes(this.sums, LANES * k, lse, weights, start, end)
+    })
+    return total
+  }
+
+  /** The E-step over sequences: each HMM summarizes every sequence, weighted by its responsibility. */
+  private summarizeSequences (batch: SequenceBatch): number {
+    const n = batch.offsets.length - 1
+    const { joint: resp, lse } = sequenceJoint(this.distributions, this.logWeights, batch)
+    const total = sequenceResponsibilities(resp, lse, batch.weights)
+    this.distributions.forEach((d, j) => {
+      if (!d.frozen) d.summarizeBatch({ ...batch, weights: resp[j] })
+    })
+    const k = this.distributions.length
+    this.sums.runs(n, (start, end) => {
+      for (let j = 0; j < k; j++) sumInLanes(this.sums, LANES * j, resp[j]!, undefined, start, end)
+      sumInLanes(this.sums, LANES * k, lse, batch.weights, start, end)
     })
     return total
   }
@@ -276,6 +317,7 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
 
   /** log p(x) per row (log-sum-exp over the components). */
   logProbabilityBatch (batch: Batch): Float64Array {
+    if (this.sequential) return sequenceJoint(this.distributions, this.logWeights, requireSequences(batch, this.name)).lse
     const out = new Float64Array(batch.rows)
     for (let start = 0; start < batch.rows; start += TILE_ROWS) {
       out.set(this.posterior(tile(batch, start), undefined, true).lse, start)
@@ -285,6 +327,7 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
 
   /** Posterior log-probabilities log P(component | x), rows × k; a row impossible under every component gets the log-priors. */
   predictLogProbaBatch (batch: Batch): Batch {
+    if (this.sequential) return this.sequencePosterior(requireSequences(batch, this.name))
     const k = this.distributions.length
     const data = new Float64Array(batch.rows * k)
     for (let start = 0; start < batch.rows; start += TILE_ROWS) {
@@ -301,6 +344,19 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
       }
     }
     return { data, rows: batch.rows, cols: k }
+  }
+
+  /** log P(component | sequence), sequences × k; a sequence impossible under every component gets the log-priors. */
+  private sequencePosterior (batch: SequenceBatch): Batch {
+    const { joint, lse } = sequenceJoint(this.distributions, this.logWeights, batch)
+    const k = this.distributions.length
+    const n = lse.length
+    const data = new Float64Array(n * k)
+    for (let s = 0; s < n; s++) {
+      const l = lse[s]!
+      for (let j = 0; j < k; j++) data[s * k + j] = l > -Infinity ? joint[j]![s]! - l : this.logWeights[j]!
+    }
+    return { data, rows: n, cols: k }
   }
 
   /** Draws a component by the weights, then a value from it: a Float64Array for one-column components, rows otherwise. */
@@ -379,6 +435,7 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
   static fromSamples<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, X: BatchInput, options: MixtureInitOptions & MixtureFitOptions = {}): GeneralMixtureModel<C> {
     // checked before the initialization's passes; the fit checks the components' update options
     checkKeys(options, optionKeys(INIT_KEYS, TRAIN_OPTION_KEYS, MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS), 'GeneralMixtureModel.fromSamples')
+    rejectSequenceKind(kind, 'GeneralMixtureModel.fromSamples')
     const batch = requireValues(toBatch(X, { weights: options.weights, categorical: true }), 'GeneralMixtureModel')
     const model = GeneralMixtureModel.started(passesInMemory(mixtureStart(kind, k, initSettings(options, k), options), batch))
     try {
@@ -401,6 +458,7 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
    */
   static async fromStream<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, open: Opener, options: MixtureInitOptions & MixtureFitOptions = {}): Promise<GeneralMixtureModel<C>> {
     checkKeys(options, optionKeys(INIT_KEYS, TRAIN_OPTION_KEYS, MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS), 'GeneralMixtureModel.fromStream')
+    rejectSequenceKind(kind, 'GeneralMixtureModel.fromStream')
     const start = await passesOverStream(mixtureStart(kind, k, initSettings(options, k), options), open, X => requireValues(toBatch(X, { categorical: true }), 'GeneralMixtureModel'), options.signal)
     const model = GeneralMixtureModel.started<C>(start)
     try {

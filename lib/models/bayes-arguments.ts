@@ -1,0 +1,71 @@
+/**
+ * The arguments of a Bayes model (NaiveBayes, BayesClassifier) checked and normalized: labels in
+ * pomegranate's positional forms, class labels, priors, components, and the options a fit passes on.
+ */
+import { ArilError, show } from '../core/errors.js'
+import { Model, type SummarizeOptions } from '../core/model.js'
+
+function isArrayLike (value: unknown): value is ArrayLike<number> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))
+}
+
+/**
+ * pomegranate's positional forms `(X, y)` and `(X, y, weights)` beside aril's `(X, { labels: y,
+ * weights, ...options })`: the options with the labels (and weights) in them.
+ * @throws ArilError `ERR_INVALID_ARGUMENT` for labels or weights given twice, or a second argument
+ *   that is neither labels nor options
+ */
+export function labelArguments<O extends SummarizeOptions> (y: unknown, more: unknown, where: string): O {
+  if (y === undefined || (typeof y === 'object' && y !== null && !isArrayLike(y))) {
+    if (more !== undefined) throw new ArilError('ERR_INVALID_ARGUMENT', `${where}: expected the labels before ${show(more)}; pass ${where}(X, y, options) or ${where}(X, { labels: y, ...options })`)
+    return (y ?? {}) as O
+  }
+  if (!isArrayLike(y)) throw new ArilError('ERR_INVALID_ARGUMENT', `${where}: expected labels (an array, one per row) or an options object, got ${show(y)}`)
+  const options = (isArrayLike(more) ? { weights: more } : more ?? {}) as O
+  if (typeof options !== 'object' || options === null) throw new ArilError('ERR_INVALID_ARGUMENT', `${where}: expected weights (an array) or an options object after the labels, got ${show(more)}`)
+  if (options.labels !== undefined) throw new ArilError('ERR_INVALID_ARGUMENT', `${where}: labels were given twice, as an argument and as the labels option`)
+  return { ...options, labels: y }
+}
+
+/** True for labels that are all whole class numbers (no −1 or NaN: nothing semi-supervised). */
+export function isFullyLabelled (labels: ArrayLike<number> | undefined): boolean {
+  if (labels === undefined) return false
+  for (let i = 0; i < labels.length; i++) if (!(labels[i]! >= 0)) return false
+  return true
+}
+
+export function withoutKeys<T extends object> (options: T, keys: readonly string[]): Partial<T> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(options)) if (!keys.includes(key)) out[key] = value
+  return out as Partial<T>
+}
+
+export function checkComponents (models: readonly Model[], name: string): void {
+  if (!Array.isArray(models) || models.length < 2 || !models.every(m => m instanceof Model)) {
+    throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected a list of at least two models, got ${show(models)}`)
+  }
+  const d = models[0]!.dimension
+  const other = models.findIndex(m => m.dimension !== d)
+  if (other >= 0) {
+    throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected every model to read ${String(d)} columns like the first, got ${String(models[other]!.dimension)} for model ${other}`)
+  }
+}
+
+export function priorsOf (weights: ArrayLike<number> | undefined, k: number, name: string): Float64Array {
+  if (weights === undefined) return new Float64Array(k).fill(1 / k)
+  const total = Array.from(weights).reduce((a, b) => a + b, 0)
+  if (weights.length !== k || !Array.from(weights).every(w => typeof w === 'number' && w >= 0 && w < Infinity) || !(total > 0)) {
+    throw new ArilError('ERR_INVALID_PARAMETER', `${name}: expected ${k} finite non-negative weights with a positive sum, got ${show(weights)}`)
+  }
+  // Priors that already sum to 1 up to rounding are kept bit for bit, so JSON round-trips exactly.
+  return Float64Array.from(weights, w => Math.abs(total - 1) <= 1e-12 ? w : w / total)
+}
+
+export function checkLabels (labels: Float64Array, k: number, name: string): void {
+  for (let r = 0; r < labels.length; r++) {
+    const y = labels[r]!
+    if (y === y && y !== -1 && !(Number.isInteger(y) && y >= 0 && y < k)) {
+      throw new ArilError('ERR_LABEL', `${name}: expected a class label 0 … ${k - 1} (or -1/NaN for unlabeled), got ${show(y)}`, { row: r })
+    }
+  }
+}
