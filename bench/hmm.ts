@@ -83,7 +83,8 @@ const CASES: Case[] = [
 function initialModel (c: Case): HiddenMarkovModel {
   const distributions: Model[] = c.distributions.map(p => {
     if (c.kind === 'normal') return new NormalDistribution(...(p as [number, number]))
-    if (c.kind === 'discrete') return new DiscreteDistribution(Object.fromEntries(Object.entries(p as Record<string, number>).map(([k, v]) => [k, v])), { })
+    // number keys, as the observations are numbers (an object's keys would be strings, other symbols)
+    if (c.kind === 'discrete') return new DiscreteDistribution(new Map(Object.entries(p as Record<string, number>).map(([k, v]) => [Number(k), v])))
     const [mean, cov] = p as [number[], number[][]]
     return new MultivariateGaussianDistribution(mean, cov)
   })
