@@ -1,10 +1,10 @@
 /** HiddenMarkovModel against pomegranate 0.14.8 (scripts/fixtures/hmm.py → test/fixtures/hmm.json). */
-import t, { type Test } from 'tap'
+import t from 'tap'
 import '../../../lib/distributions/discrete.js'
 import '../../../lib/distributions/normal.js'
-import { DiscreteDistribution } from '../../../lib/distributions/discrete.js'
 import { HiddenMarkovModel, type HmmSummarizeOptions, type HmmUpdateOptions } from '../../../lib/models/hmm/hmm.js'
 import { assertClose, fixture } from '../../helpers.js'
+import { assertHmmParams } from '../hmm-params.js'
 
 interface Inference {
   logProbability: number; forward: number[][]; backward: number[][]; viterbiLogProbability: number; viterbiPath: number[] | null
@@ -19,21 +19,6 @@ const REL = 1e-12
 const load = (c: Case): HiddenMarkovModel => HiddenMarkovModel.fromJSON(JSON.parse(c.json))
 const flat = (rows: number[][]): number[] => rows.flat()
 
-/** Parameters compared with pomegranate's: the dense transition matrix and each state's distribution. */
-function assertParams (t: Test, model: HiddenMarkovModel, expected: Trained['params'], what: string): void {
-  assertClose(t, flat(model.denseTransitionMatrix()), flat(expected.transitions), REL, `${what}: transitions`, 1e-300)
-  model.states.forEach((s, i) => {
-    const want = expected.distributions[i]
-    if (s.distribution === null) { t.equal(want, null, `${what}: ${s.name} silent`); return }
-    if (s.distribution instanceof DiscreteDistribution) {
-      const table = s.distribution.parameters[0]
-      const keys = Object.keys(want as Record<string, number>)
-      assertClose(t, keys.map(k => table.get(k) ?? 0), keys.map(k => (want as Record<string, number>)[k]!), REL, `${what}: ${s.name}`)
-    } else {
-      assertClose(t, s.distribution.parameters as number[], want as number[], REL, `${what}: ${s.name}`)
-    }
-  })
-}
 
 function train (c: Case, k: number, summarize: HmmSummarizeOptions, update: HmmUpdateOptions, sequences: Array<string[] | number[]> = c.sequences): { model: HiddenMarkovModel; logps: number[] } {
   const model = load(c)
@@ -69,20 +54,20 @@ for (const [name, c] of Object.entries(cases)) {
   t.test(`${name}: Baum-Welch, ${c.baumWelch.logProbabilities.length} M-steps`, async t => {
     const { model, logps } = train(c, c.baumWelch.logProbabilities.length, { weights: c.weights }, name === 'profile' ? { transitionPseudocount: 0.1, usePseudocount: true } : {})
     assertClose(t, logps, c.baumWelch.logProbabilities, REL, 'log-probabilities per pass')
-    assertParams(t, model, c.baumWelch.params, 'after training')
+    assertHmmParams(t, model, c.baumWelch.params, 'after training')
   })
 }
 
 t.test('casino: pseudocounts, inertia, Viterbi and labeled training', async t => {
   const c = cases.casino!
   const pc = c.emissionPseudocount as Trained
-  assertParams(t, train(c, 3, {}, { emissionPseudocount: 1, transitionPseudocount: 0.5 }).model, pc.params, 'pseudocounts')
+  assertHmmParams(t, train(c, 3, {}, { emissionPseudocount: 1, transitionPseudocount: 0.5 }).model, pc.params, 'pseudocounts')
   const inertia = c.inertia as Trained
-  assertParams(t, train(c, 3, {}, { edgeInertia: 0.3, distributionInertia: 0.2 }).model, inertia.params, 'inertia')
+  assertHmmParams(t, train(c, 3, {}, { edgeInertia: 0.3, distributionInertia: 0.2 }).model, inertia.params, 'inertia')
   const viterbi = c.viterbi as Trained
-  assertParams(t, train(c, 3, { algorithm: 'viterbi' }, {}).model, viterbi.params, 'viterbi')
+  assertHmmParams(t, train(c, 3, { algorithm: 'viterbi' }, {}).model, viterbi.params, 'viterbi')
   const labeled = c.labeled as Trained & { sequences: string[][]; labels: string[][] }
-  assertParams(t, train(c, 2, { algorithm: 'labeled', labels: labeled.labels }, {}, labeled.sequences).model, labeled.params, 'labeled')
+  assertHmmParams(t, train(c, 2, { algorithm: 'labeled', labels: labeled.labels }, {}, labeled.sequences).model, labeled.params, 'labeled')
 })
 
 t.test("casino: pomegranate's fit(max_iterations=3) is 4 M-steps, aril's fit({ maxIterations: 4 })", async t => {
@@ -90,12 +75,12 @@ t.test("casino: pomegranate's fit(max_iterations=3) is 4 M-steps, aril's fit({ m
   const model = load(c)
   const history = model.trainBatch(c.sequences, { maxIterations: 4, stopThreshold: -Infinity })
   t.equal(history.iterations, 4)
-  assertParams(t, model, (c.fitMaxIterations3 as Trained).params, 'fit')
+  assertHmmParams(t, model, (c.fitMaxIterations3 as Trained).params, 'fit')
 })
 
 t.test('pomegranate JSON after training loads and gives the trained parameters', async t => {
   for (const c of Object.values(cases)) {
     const trained = HiddenMarkovModel.fromJSON(JSON.parse(c.baumWelch.json))
-    assertParams(t, trained, c.baumWelch.params, 'loaded')
+    assertHmmParams(t, trained, c.baumWelch.params, 'loaded')
   }
 })
