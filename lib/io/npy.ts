@@ -3,7 +3,7 @@
  * a file or a row range of it, `writeNpy()` to write one, `loadNpy()` for a small buffer.
  * See npy-header.ts for the format and npy-decoder.ts for the decoding.
  */
-import { open, unlink, type FileHandle } from 'node:fs/promises'
+import { open, type FileHandle } from 'node:fs/promises'
 import { Readable, Writable } from 'node:stream'
 import { lendBatch, RELEASES_BATCHES, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
@@ -12,6 +12,7 @@ import type { ReaderCounters } from '../core/progress.js'
 import { checkKeys } from '../core/options.js'
 import { markSourceFile } from '../core/source-file.js'
 import { BatchStream } from './batches.js'
+import { FileWriter } from './file-writer.js'
 import { batchRows, decodeValues, NPY_READ_OPTION_KEYS, npyLimits, NpyDecoder, type NpyLimits, type NpyReadOptions } from './npy-decoder.js'
 import { formatHeader, parseDtype, parseHeader, readPreamble, type NpyDtype, type NpyHeader } from './npy-header.js'
 
@@ -308,19 +309,17 @@ export function writeNpy (path: string, options: WriteNpyOptions = {}): Writable
   return new NpyFileWriter(path, dtype, options.cols)
 }
 
-class NpyFileWriter extends Writable {
-  private handle: FileHandle | undefined
+class NpyFileWriter extends FileWriter {
   private headerLength = 0
   private position = 0
   private rows = 0
-  private finished = false
 
-  constructor (private readonly path: string, private readonly dtype: NpyDtype, private cols: number | undefined) {
-    super({ objectMode: true, highWaterMark: 2 })
+  constructor (path: string, private readonly dtype: NpyDtype, private cols: number | undefined) {
+    super(path, { objectMode: true, highWaterMark: 2 })
   }
 
-  override _construct (callback: (error?: Error | null) => void): void {
-    open(this.path, 'w').then(handle => { this.handle = handle; callback() }, (err: Error) => callback(asSourceError(err, 'write', this.path)))
+  protected openError (err: Error): Error {
+    return asSourceError(err, 'write', this.path)
   }
 
   /** The header for `rows` rows, padded to the length reserved for the largest row count. */
@@ -354,20 +353,9 @@ class NpyFileWriter extends Writable {
   override _final (callback: (error?: Error | null) => void): void {
     this.cols ??= 1
     const header = this.header(this.rows)
-    const handle = this.handle!
-    writeFully(handle, header, 0)
-      .then(() => { this.finished = true; this.handle = undefined; return handle.close() })
+    writeFully(this.handle!, header, 0)
+      .then(async () => await this.closeComplete())
       .then(() => callback(), callback)
-  }
-
-  override _destroy (error: Error | null, callback: (error?: Error | null) => void): void {
-    const handle = this.handle
-    this.handle = undefined
-    if (this.finished || handle === undefined) {
-      callback(error)
-      return
-    }
-    handle.close().then(() => unlink(this.path)).then(() => callback(error), () => callback(error))
   }
 }
 

@@ -5,11 +5,11 @@
  * JavaScript's shortest round-trip form, so reading the file back gives the same bits; a missing
  * value (NaN) is an empty CSV cell or a JSON `null`, which every aril reader reads as missing.
  */
-import { open, unlink, type FileHandle } from 'node:fs/promises'
 import { Transform, Writable } from 'node:stream'
 import { requireValues, toBatch, type Batch, type BatchInput, type Key } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import { checkKeys } from '../core/options.js'
+import { FileWriter } from './file-writer.js'
 import { isSequenceBatch, type SequenceBatch } from '../core/sequence.js'
 
 /** Options of {@link formatCsv} and {@link writeCsv}. */
@@ -247,19 +247,17 @@ export function writeNdjson (path: string, options: WriteNdjsonOptions = {}): Wr
   return new TextFileWriter(path, ndjsonEncoder(options, 'writeNdjson'))
 }
 
-class TextFileWriter extends Writable {
-  private handle: FileHandle | undefined
+class TextFileWriter extends FileWriter {
   private row = 0
-  private finished = false
 
-  constructor (private readonly path: string, private readonly encoder: Encoder) {
+  constructor (path: string, private readonly encoder: Encoder) {
     // The path is checked before super(): a Writable starts opening its file as soon as it is built.
     if (typeof path !== 'string' || path === '') invalidOption('path', 'a file path', path)
-    super({ objectMode: true, highWaterMark: 2 })
+    super(path, { objectMode: true, highWaterMark: 2 })
   }
 
-  override _construct (callback: (error?: Error | null) => void): void {
-    open(this.path, 'w').then(handle => { this.handle = handle; callback() }, (err: Error) => callback(fileError(err, this.path)))
+  protected openError (err: Error): Error {
+    return fileError(err, this.path)
   }
 
   override _write (chunk: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -276,20 +274,7 @@ class TextFileWriter extends Writable {
   }
 
   override _final (callback: (error?: Error | null) => void): void {
-    const handle = this.handle!
-    this.handle = undefined
-    this.finished = true
-    handle.close().then(() => callback(), callback)
-  }
-
-  override _destroy (error: Error | null, callback: (error?: Error | null) => void): void {
-    const handle = this.handle
-    this.handle = undefined
-    if (this.finished || handle === undefined) {
-      callback(error)
-      return
-    }
-    handle.close().then(() => unlink(this.path)).then(() => callback(error), () => callback(error))
+    this.closeComplete().then(() => callback(), callback)
   }
 }
 
