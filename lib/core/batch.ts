@@ -126,7 +126,7 @@ export function toBatch (input: BatchInput, options: ToBatchOptions = {}): Batch
 /** `ERR_COLUMN_COUNT` when `options.cols` asks for another number of columns. */
 function checkColumns (cols: number, rows: number, options: ToBatchOptions): void {
   if (options.cols !== undefined && cols !== options.cols && rows > 0) {
-    throw new ArilError('ERR_COLUMN_COUNT', `Expected ${options.cols} column${options.cols === 1 ? '' : 's'}, got ${cols}`, { row: 0 })
+    throw new ArilError('ERR_COLUMN_COUNT', `Expected ${options.cols} column${options.cols === 1 ? '' : 's'}, got ${cols}`, { row: 0, expectedColumns: options.cols, foundColumns: cols })
   }
 }
 

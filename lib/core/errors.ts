@@ -62,6 +62,10 @@ export interface ErrorLocation {
   sequence?: number
   /** For `ERR_LIMIT`: the option that sets the limit that was exceeded (e.g. `maxHeaderBytes`). */
   limit?: string
+  /** For `ERR_COLUMN_COUNT`: the columns the model or stream expected. */
+  expectedColumns?: number
+  /** For `ERR_COLUMN_COUNT`: the columns the rows have. */
+  foundColumns?: number
 }
 
 /**
@@ -82,11 +86,16 @@ export class ArilError extends Error implements ErrorLocation {
   byteOffset?: number
   sequence?: number
   limit?: string
+  expectedColumns?: number
+  foundColumns?: number
+  /** The message without the location appended to it. */
+  readonly reason: string
 
   constructor (code: ArilErrorCode, message: string, location: ErrorLocation = {}, options?: { cause?: unknown }) {
     super(message + describeLocation(location), options)
     this.name = 'ArilError'
     this.code = code
+    this.reason = message
     for (const [key, value] of Object.entries(location)) {
       if (value !== undefined) (this as Record<string, unknown>)[key] = value
     }

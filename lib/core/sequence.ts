@@ -224,7 +224,7 @@ function concatenate (parts: Batch[], expectedCols: number | undefined): Sequenc
   const offsets = new Float64Array(parts.length + 1)
   parts.forEach((p, i) => {
     if (p.rows > 0 && p.cols !== cols) {
-      throw new ArilError('ERR_COLUMN_COUNT', `Expected ${cols} column${cols === 1 ? '' : 's'} per observation, got ${p.cols}`, { sequence: i })
+      throw new ArilError('ERR_COLUMN_COUNT', `Expected ${cols} column${cols === 1 ? '' : 's'} per observation, got ${p.cols}`, { sequence: i, expectedColumns: cols, foundColumns: p.cols })
     }
     offsets[i + 1] = offsets[i]! + p.rows
   })

@@ -43,12 +43,9 @@ export function sourceFile (stream: unknown): SourceFile | undefined {
 export function inSourceFile (err: unknown, stream: unknown): unknown {
   const source = sourceFile(stream)
   if (!(err instanceof ArilError) || err.code !== 'ERR_COLUMN_COUNT' || err.file !== undefined || source === undefined) return err
-  const location = { row: err.row, column: err.column, line: err.line, byteOffset: err.byteOffset, sequence: err.sequence }
-  const suffix = new ArilError(err.code, '', location).message
-  const base = err.message.endsWith(suffix) ? err.message.slice(0, err.message.length - suffix.length) : err.message
+  const { row, column, line, byteOffset, sequence, expectedColumns, foundColumns } = err
   // A column option can drop columns, not add them: the hint only when the rows have too many.
-  const [, expected, got] = /^Expected (\d+) columns?, got (\d+)/.exec(base) ?? []
-  const tooMany = expected !== undefined && Number(got) > Number(expected)
+  const tooMany = foundColumns !== undefined && expectedColumns !== undefined && foundColumns > expectedColumns
   const hint = source.select === undefined || !tooMany ? '' : `; choose the columns with the reader's ${source.select} option`
-  return new ArilError(err.code, base + hint, { ...location, file: source.file }, { cause: err })
+  return new ArilError(err.code, err.reason + hint, { row, column, line, byteOffset, sequence, expectedColumns, foundColumns, file: source.file }, { cause: err })
 }

@@ -118,7 +118,7 @@ export class CategoryCounts {
    *   a model rolls its pass back)
    */
   add (batch: Batch, rowBase = 0): void {
-    if (batch.cols !== this.columns) throw new ArilError('ERR_COLUMN_COUNT', `Expected ${this.columns} columns, got ${batch.cols}`, { row: rowBase })
+    if (batch.cols !== this.columns) throw new ArilError('ERR_COLUMN_COUNT', `Expected ${this.columns} columns, got ${batch.cols}`, { row: rowBase, expectedColumns: this.columns, foundColumns: batch.cols })
     if (batch.rows === 0) return
     requireValues(batch, 'Category counts')
     const sizes = this.categories.map(c => c.size)

@@ -35,7 +35,7 @@ export class ChainCounts {
    * @throws ArilError `ERR_LIMIT` beyond `maxCategories` symbols, `ERR_INVALID_INPUT` for a value that is no symbol
    */
   add (batch: SequenceBatch): void {
-    if (batch.cols !== 1) throw new ArilError('ERR_COLUMN_COUNT', `A MarkovChain reads one symbol per step, got ${batch.cols} columns`)
+    if (batch.cols !== 1) throw new ArilError('ERR_COLUMN_COUNT', `A MarkovChain reads one symbol per step, got ${batch.cols} columns`, { expectedColumns: 1, foundColumns: batch.cols })
     if (this.codes.length < batch.rows) this.codes = new Int32Array(batch.rows)
     const codes = this.codes
     this.symbols.readColumn(batch, codes, 1, 0, 0)

@@ -41,7 +41,7 @@ export async function eachBatch (open: Opener, toBatch: (X: BatchInput) => Batch
       const batch = toBatch(chunk as BatchInput)
       if (batch.rows === 0) continue
       if (cols !== undefined && batch.cols !== cols) {
-        throw new ArilError('ERR_COLUMN_COUNT', `Expected ${cols} columns like the first batch, got ${batch.cols}`, { row: rows })
+        throw new ArilError('ERR_COLUMN_COUNT', `Expected ${cols} columns like the first batch, got ${batch.cols}`, { row: rows, expectedColumns: cols, foundColumns: batch.cols })
       }
       cols = batch.cols
       const more = visit(batch, rows)
