@@ -23,6 +23,8 @@ import { TRAIN_OPTION_KEYS, trainBatch, trainStream, type Opener, type TrainOpti
 import { isShardList } from '../exec/shards.js'
 import { checkComponents, checkLabels, isFullyLabelled, labelArguments, priorsOf, withoutKeys } from './bayes-arguments.js'
 import { BLOCK_SEQUENCES, unitCount, type SequenceInput } from '../core/sequence.js'
+import { jointLogProbability, logSumExpColumn, marginalLogProbability, mostProbableClass, posteriorLogProbability } from './bayes-posterior.js'
+import { sampleBayes } from './bayes-sample.js'
 import { requireSequences, sequenceComponents, sequenceInput, sequenceLabels, summarizeLabelledSequences } from './sequence-stack.js'
 
 export { labelArguments } from './bayes-arguments.js'
@@ -435,13 +437,13 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
    */
   private responsibilities (slice: Batch, models: Component[], weights: Float64Array, logs: Float64Array): number {
     const { rows, labels } = slice
-    const joint = this.jointLogProbability(slice, models)
+    const joint = jointLogProbability(slice, models, this.logWeights)
     const k = this.k
     let logLikelihood = 0
     for (let r = 0; r < rows; r++) {
       const w = slice.weights === undefined ? 1 : slice.weights[r]!
       if ((labels !== undefined && labels[r]! >= 0) || w === 0) continue
-      const total = logSumExp(joint, r, rows, k)
+      const total = logSumExpColumn(joint, r, rows, k)
       logs[r] = w * total
       logLikelihood += logs[r]!
       // An impossible row (log p = −∞ under every class) has no responsibilities to hand out.
@@ -449,18 +451,6 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
       for (let j = 0; j < k; j++) weights[j * rows + r] = Math.exp(joint[j * rows + r]! - total) * w
     }
     return logLikelihood
-  }
-
-  /** `log π_j + log p_j(x_r)` at `[j·rows + r]`. */
-  private jointLogProbability (batch: Batch, models: readonly Component[]): Float64Array {
-    const rows = unitCount(batch)
-    const joint = new Float64Array(this.k * rows)
-    for (let j = 0; j < this.k; j++) {
-      const logp = models[j]!.logProbabilityBatch(batch)
-      const prior = this.logWeights[j]!
-      for (let r = 0; r < rows; r++) joint[j * rows + r] = logp[r]! + prior
-    }
-    return joint
   }
 
   /**
@@ -549,11 +539,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   /** log p(x) = log Σ_i π_i p_i(x), per row. */
   logProbabilityBatch (batch: Batch): Float64Array {
     if (this.sequential) requireSequences(batch, this.name)
-    const rows = unitCount(batch)
-    const joint = this.jointLogProbability(batch, this.fitted())
-    const out = new Float64Array(rows)
-    for (let r = 0; r < rows; r++) out[r] = logSumExp(joint, r, rows, this.k)
-    return out
+    return marginalLogProbability(jointLogProbability(batch, this.fitted(), this.logWeights), unitCount(batch), this.k)
   }
 
   /**
@@ -562,57 +548,18 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
    */
   predictLogProbaBatch (batch: Batch): Batch {
     if (this.sequential) requireSequences(batch, this.name)
-    const rows = unitCount(batch)
-    const k = this.k
-    const joint = this.jointLogProbability(batch, this.fitted())
-    const data = new Float64Array(rows * k)
-    for (let r = 0; r < rows; r++) {
-      const total = logSumExp(joint, r, rows, k)
-      for (let j = 0; j < k; j++) data[r * k + j] = joint[j * rows + r]! - total
-    }
-    return { data, rows, cols: k }
+    return posteriorLogProbability(jointLogProbability(batch, this.fitted(), this.logWeights), unitCount(batch), this.k)
   }
 
   /** The most probable class of each row of a checked batch (the first on ties). */
   override predictBatch (batch: Batch): Float64Array {
     if (this.sequential) requireSequences(batch, this.name)
-    const rows = unitCount(batch)
-    const joint = this.jointLogProbability(batch, this.fitted())
-    const out = new Float64Array(rows)
-    for (let r = 0; r < rows; r++) {
-      let best = 0
-      let max = -Infinity
-      for (let j = 0; j < this.k; j++) {
-        const v = joint[j * rows + r]!
-        if (v > max) { max = v; best = j }
-      }
-      out[r] = best
-    }
-    return out
+    return mostProbableClass(jointLogProbability(batch, this.fitted(), this.logWeights), unitCount(batch), this.k)
   }
 
-  /** Draws a class by the priors, then a row from that class's component. */
+  /** Draws a class by the priors, then a row (a sequence for HMM components) from that class's component. */
   sampleWith (n: number, random: Random): Float64Array | number[][] {
-    const models = this.fitted()
-    const priors = this.weights
-    const classes = new Int32Array(n)
-    const counts = new Array<number>(this.k).fill(0)
-    for (let i = 0; i < n; i++) {
-      let u = random.uniform()
-      let j = 0
-      while (j < this.k - 1 && u >= priors[j]!) u -= priors[j++]!
-      classes[i] = j
-      counts[j]!++
-    }
-    const next = new Array<number>(this.k).fill(0)
-    if (this.sequential) {
-      // HMMs draw whole sequences
-      const sequences = models.map((m, j) => m.sampleWith(counts[j]!, random) as number[][])
-      return Array.from(classes, j => sequences[j]![next[j]!++]!)
-    }
-    const drawn = models.map((m, j) => sampleRows(m.sampleWith(counts[j]!, random), counts[j]!))
-    const rows = Array.from(classes, j => drawn[j]![next[j]!++]!)
-    return this.dimension === 1 ? Float64Array.from(rows, row => row[0]!) : rows
+    return sampleBayes(this.fitted(), this.weights, n, random, this.sequential)
   }
 
   /** Reads `models` of a BayesModel's JSON with the top-level reader. */
@@ -651,22 +598,3 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
 }
 
 const skip = (): void => {}
-
-/** log Σ_j exp(v[j·stride + r]), stable; −∞ when every term is −∞. */
-function logSumExp (v: Float64Array, r: number, stride: number, k: number): number {
-  let max = -Infinity
-  for (let j = 0; j < k; j++) if (v[j * stride + r]! > max) max = v[j * stride + r]!
-  if (max === -Infinity || max === Infinity || max !== max) return max
-  let sum = 0
-  for (let j = 0; j < k; j++) sum += Math.exp(v[j * stride + r]! - max)
-  return max + Math.log(sum)
-}
-
-
-/** A component's `sample` output as rows: one value per row (univariate), or rows already. */
-function sampleRows (sample: unknown, n: number): number[][] {
-  if (Array.isArray(sample) && (n === 0 || typeof sample[0] === 'object')) return sample.map(row => Array.from(row as ArrayLike<number>))
-  const values = sample as ArrayLike<number>
-  const d = n === 0 ? 1 : values.length / n
-  return Array.from({ length: n }, (_, i) => Array.prototype.slice.call(values, i * d, (i + 1) * d) as number[])
-}
