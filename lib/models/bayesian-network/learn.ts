@@ -86,6 +86,11 @@ export function structureOptions (options: StructureOptions, d: number): Checked
   }
   const include = edges('includeEdges', options.includeEdges)
   const exclude = edges('excludeEdges', options.excludeEdges)
+  // No acyclic structure honours these: every search would return one that ignores them.
+  const both = include.find(([p, c]) => exclude.some(([q, e]) => p === q && c === e))
+  if (both !== undefined) invalidOption('includeEdges', `edges that excludeEdges does not also list (both list [${both.join(', ')}])`, options.includeEdges)
+  const cycle = forcedCycle(include, d)
+  if (cycle !== undefined) invalidOption('includeEdges', `edges without a cycle (${cycle.join(' -> ')})`, options.includeEdges)
   if (algorithm === 'chow-liu' && (options.includeEdges !== undefined || options.excludeEdges !== undefined)) {
     invalidOption(options.includeEdges !== undefined ? 'includeEdges' : 'excludeEdges', "no edge constraints with algorithm 'chow-liu' (as pomegranate)", options.includeEdges ?? options.excludeEdges)
   }
@@ -106,6 +111,34 @@ export function structureOptions (options: StructureOptions, d: number): Checked
     constraintGraph = g.map(([a, b]) => [a.slice(), b.slice()] as const)
   }
   return { algorithm, maxParents, penalty, root, include, exclude, pseudocount, lowMemory, constraintGraph }
+}
+
+/** A cycle among the forced edges, as its columns from the first back to it; undefined when they are acyclic. */
+function forcedCycle (include: ReadonlyArray<readonly [number, number]>, d: number): number[] | undefined {
+  const children = Array.from({ length: d }, () => [] as number[])
+  for (const [p, c] of include) children[p]!.push(c)
+  const state = new Uint8Array(d) // 0 unvisited, 1 on the path, 2 done
+  const path: number[] = []
+  const visit = (v: number): number[] | undefined => {
+    state[v] = 1
+    path.push(v)
+    for (const c of children[v]!) {
+      if (state[c] === 1) return [...path.slice(path.indexOf(c)), c]
+      if (state[c] === 0) {
+        const found = visit(c)
+        if (found !== undefined) return found
+      }
+    }
+    path.pop()
+    state[v] = 2
+    return undefined
+  }
+  for (let v = 0; v < d; v++) {
+    if (state[v] !== 0) continue
+    const found = visit(v)
+    if (found !== undefined) return found
+  }
+  return undefined
 }
 
 /**

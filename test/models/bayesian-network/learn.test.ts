@@ -66,6 +66,12 @@ t.test('options are checked', async t => {
   ]
   for (const [o, name] of bad) assertArilError(t, () => structureOptions(o as never, 3), { code: 'ERR_INVALID_OPTION' }, name)
   assertArilError(t, () => structureOptions({ algorithm: 'exact-dp' }, 26), { code: 'ERR_INVALID_OPTION' })
+  // forced edges no acyclic structure can honour: every search would return one that ignores them
+  for (const algorithm of ['exact', 'exact-dp', 'greedy'] as const) {
+    assertArilError(t, () => BayesianNetwork.fromSamples(F.asia, { algorithm, includeEdges: [[0, 1], [1, 2], [2, 0]] }), { code: 'ERR_INVALID_OPTION', message: /without a cycle \(0 -> 1 -> 2 -> 0\)/ }, `${algorithm}: a cycle`)
+    assertArilError(t, () => BayesianNetwork.fromSamples(F.asia, { algorithm, includeEdges: [[2, 3]], excludeEdges: [[0, 1], [2, 3]] }), { code: 'ERR_INVALID_OPTION', message: /both list \[2, 3\]/ }, `${algorithm}: included and excluded`)
+  }
+  t.ok(structureOptions({ includeEdges: [[0, 1], [0, 2], [1, 2]] }, 3), 'a DAG of forced edges is fine')
   t.same(plannedSets({ algorithm: 'exact', maxParents: 1 }, 3), [[0, 1], [0, 2], [1, 2]])
   t.same(plannedSets({ algorithm: 'chow-liu' }, 1), [[0]])
   t.equal(plannedSets({ algorithm: 'greedy' }, 3), undefined)
