@@ -4,6 +4,7 @@
  * holds its statistics and formulas.
  */
 import type { Writable } from 'node:stream'
+import { getHeapStatistics } from 'node:v8'
 import { forEachBatch, toBatch, type Batch, type BatchInput, type Key, type ToBatchOptions } from './batch.js'
 import { ArilError, show } from './errors.js'
 import { checkKeys, optionKeys, UPDATE_OPTION_KEYS, type UpdateOptions } from './options.js'
@@ -15,6 +16,9 @@ import { readableSummary, type Statistics } from './statistics.js'
 import { pipeline } from 'node:stream/promises'
 import { isShardList } from '../exec/shards.js'
 import type { SinglePassOptions } from '../train/single-pass.js'
+
+/** What one sampled row costs beyond its values: an array object and its header, as V8 lays them out. */
+const ROW_OVERHEAD_BYTES = 64
 
 /** Options of `summarize`. */
 export interface SummarizeOptions {
@@ -255,6 +259,12 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
   sample (n: number, options: SampleOptions = {}): S {
     checkKeys(options, this.sampleOptionKeys, `${this.name}.sample`)
     if (!Number.isInteger(n) || n < 0) throw new ArilError('ERR_INVALID_ARGUMENT', `sample: expected a whole number of samples, got ${show(n)}`)
+    // Rows of several values are objects on the heap: past its limit V8 aborts the process, which no catch can turn into an error.
+    const d = this.dimension ?? 1
+    const heap = getHeapStatistics().heap_size_limit
+    if (d > 1 && n * (d * 8 + ROW_OVERHEAD_BYTES) > heap) {
+      throw new ArilError('ERR_INVALID_ARGUMENT', `sample: ${n} rows of ${d} values need about ${Math.ceil(n * (d * 8 + ROW_OVERHEAD_BYTES) / 2 ** 20)} MiB, more than the ${Math.floor(heap / 2 ** 20)} MiB heap; draw them in parts, with a seed each`)
+    }
     try {
       return this.sampleWith(n, new Random(options.seed))
     } catch (err) {
