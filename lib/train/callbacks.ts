@@ -132,7 +132,7 @@ export function progress (options: { everyMs?: number; write?: (line: string) =>
     onEpochEnd: log => {
       last = performance.now()
       if (log.note !== undefined) write(`note: ${log.note}`)
-      write(`epoch ${log.epoch}: log-probability ${log.logProbability}, improvement ${log.improvement}${log.decreased ? ' (decreased)' : ''}, ${Math.round(log.duration)} ms`)
+      write(`epoch ${log.epoch}: log-probability ${log.logProbability}, improvement ${log.improvement}${log.decreased ? ' (decreased)' : ''}${log.skipped === undefined ? '' : `, ${log.skipped} impossible sequences skipped`}, ${Math.round(log.duration)} ms`)
     }
   }
 }

@@ -59,6 +59,8 @@ export type TrainableModel<U extends UpdateOptions = UpdateOptions> = Model<unkn
    * the initialization looked at fewer rows than a pass holds), or undefined.
    */
   noteAfterPass?: (passRows: number) => string | undefined
+  /** Optional: rows (sequences) of the pass just summarized that the model skipped as impossible. */
+  skippedInPass?: () => number
 }
 
 /** One epoch's log (pomegranate's vocabulary, in camelCase). */
@@ -87,6 +89,8 @@ export interface EpochLog {
   decreased: boolean
   /** Something the user should know about this fit, on the first epoch's log (e.g. how it was initialized). */
   note?: string
+  /** Sequences of this epoch's pass that the model skipped as impossible (log-probability −Infinity); absent when none. */
+  skipped?: number
 }
 
 /** Progress inside a pass, after every batch. */
@@ -358,6 +362,7 @@ export class Loop<U extends UpdateOptions> {
       this.initial = logp
     } else {
       improvement = logp - this.last
+      const skipped = model.skippedInPass?.() ?? 0
       const end = performance.now()
       const log: EpochLog = {
         epoch: this.iteration,
@@ -373,7 +378,8 @@ export class Loop<U extends UpdateOptions> {
         batches: this.epochBatches,
         inertia: this.stepInertia,
         decreased: improvement < 0,
-        ...(this.note === undefined ? {} : { note: this.note })
+        ...(this.note === undefined ? {} : { note: this.note }),
+        ...(skipped > 0 ? { skipped } : {})
       }
       this.note = undefined
       // Undone before the callbacks run, so a model checkpoint writes the parameters kept.

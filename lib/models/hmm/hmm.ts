@@ -292,6 +292,11 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
    * impossible under the initial parameters (they are skipped; later passes count them in
    * `statistics.impossible`).
    */
+  /** For the trainer's epoch log: the sequences of the last pass that were impossible and skipped. */
+  skippedInPass (): number {
+    return this.sums.values()[this.graph.from.length + 1]!
+  }
+
   noteAfterPass (): string | undefined {
     const values = this.sums.values()
     const impossible = values[this.graph.from.length + 1]!

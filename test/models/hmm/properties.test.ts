@@ -14,6 +14,7 @@ import { IndependentComponentsDistribution } from '../../../lib/distributions/in
 import { HiddenMarkovModel } from '../../../lib/models/hmm/hmm.js'
 import { State } from '../../../lib/models/state.js'
 import { resumeModel, type TrainState } from '../../../lib/train/checkpoint.js'
+import { progress } from '../../../lib/train/callbacks.js'
 import { assertArilError, assertClose, bitsOf, fixture, randomChunks } from '../../helpers.js'
 
 function casino (): HiddenMarkovModel {
@@ -158,7 +159,13 @@ t.test('impossible sequences are skipped and counted', async t => {
   t.same(m.viterbi(['X']), { logProbability: -Infinity, path: [] })
   const history = casino().trainBatch([['H', 'T'], ['X'], ['T', 'T']], { maxIterations: 2 })
   t.match(history.epochs[0]!.note, /^1 of 3 sequences are impossible/, 'noted in the first epoch\'s log')
-  t.equal(casino().trainBatch([['H', 'T']], { maxIterations: 1 }).epochs[0]!.note, undefined)
+  t.same(history.epochs.map(e => e.skipped), [1, 1], 'counted in every epoch\'s log')
+  const clean = casino().trainBatch([['H', 'T']], { maxIterations: 1 }).epochs[0]!
+  t.equal(clean.note, undefined)
+  t.notOk('skipped' in clean, 'no count when none was skipped')
+  const lines: string[] = []
+  casino().trainBatch([['H', 'T'], ['X']], { maxIterations: 1, callbacks: [progress({ write: line => { lines.push(line) } })] })
+  t.match(lines.at(-1), /, 1 impossible sequences skipped, \d+ ms$/, 'the progress callback says so')
   t.equal(m.forwardBackward(['X']), undefined)
 })
 
