@@ -276,9 +276,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
 
   private closeBlock (): void {
     this.graph.distributions.forEach((d, j) => {
-      const scratch = this.scratch[j]!
-      if (!d.frozen) d.mergeSummary(scratch.summary())
-      scratch.clearSummaries()
+      d.absorbSummaries(this.scratch[j]!)
     })
   }
 
@@ -333,8 +331,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     const prob = transitionEstimate(g, this.sums.totals(), transitionPseudocount, usePseudocount, edgeInertia)
     g.distributions.forEach((d, j) => {
       if (d.frozen) return
-      d.mergeSummary(this.scratch[j]!.summary())
-      this.scratch[j]!.clearSummaries()
+      d.absorbSummaries(this.scratch[j]!)
       d.fromSummaries(d.categorical ? { inertia: distributionInertia, pseudocount: emissionPseudocount } : { inertia: distributionInertia })
     })
     g.prob.set(prob)
