@@ -402,19 +402,20 @@ export class BlockedSums {
 
 /**
  * Checks that a value is a {@link BlockedSumsSummary} with the expected number of slots and block
- * size; returns a message saying what is wrong, or undefined.
+ * size (`blockRows`: BLOCK_SEQUENCES for the sums of a sequence model); returns a message saying
+ * what is wrong, or undefined.
  */
-export function blockedSumsProblem (s: unknown, slots: number | undefined, moments: boolean): string | undefined {
+export function blockedSumsProblem (s: unknown, slots: number | undefined, moments: boolean, blockRows = BLOCK_ROWS): string | undefined {
   if (typeof s !== 'object' || s === null) return `expected an object, got ${typeof s}`
   const v = s as Partial<BlockedSumsSummary>
-  if (v.blockRows !== BLOCK_ROWS) return `expected blocks of ${BLOCK_ROWS} rows, got ${String(v.blockRows)}`
+  if (v.blockRows !== blockRows) return `expected blocks of ${blockRows} rows, got ${String(v.blockRows)}`
   if (!Array.isArray(v.partial) || !Array.isArray(v.sums) || !Array.isArray(v.shift) ||
       v.partial.length !== (moments ? v.sums.length / 3 * MOMENT_PARTIALS : v.sums.length)) {
     return 'expected partial, shift and sums lists of matching lengths'
   }
   if (slots !== undefined && v.sums.length !== slots) return `expected ${slots} statistics, got ${v.sums.length}`
   if (moments ? v.shift.length * 3 !== v.sums.length : v.shift.length !== 0) return 'expected one shift per column of moments'
-  if (!Number.isInteger(v.rows) || !Number.isInteger(v.pending) || v.pending! < 0 || v.pending! >= BLOCK_ROWS || v.rows! < v.pending!) {
+  if (!Number.isInteger(v.rows) || !Number.isInteger(v.pending) || v.pending! < 0 || v.pending! >= blockRows || v.rows! < v.pending!) {
     return 'expected whole row counts'
   }
   if (!v.sums.every(Array.isArray)) return 'expected lists of partial sums'

@@ -29,7 +29,7 @@ export abstract class SummedModel<P = unknown, U extends UpdateOptions = UpdateO
   }
 
   protected summaryProblem (summary: Summary): string | undefined {
-    return blockedSumsProblem(summary.sums, this.sums.slots, this.sums.moments)
+    return blockedSumsProblem(summary.sums, this.sums.slots, this.sums.moments, this.sums.blockRows)
   }
 
   protected mergeChecked (summary: Summary): void {

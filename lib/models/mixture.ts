@@ -306,7 +306,7 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
     }
     const wrong = parts.findIndex((s, j) => s?.model !== this.distributions[j]!.name)
     if (wrong >= 0) return `expected component ${wrong} to be a ${this.distributions[wrong]!.name}, got ${show(parts[wrong]?.model)}`
-    return blockedSumsProblem(summary.sums, this.sums.slots, false)
+    return blockedSumsProblem(summary.sums, this.sums.slots, false, this.sums.blockRows)
   }
 
   protected mergeChecked (summary: Summary): void {

@@ -378,7 +378,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     }
     const wrong = g.distributions.findIndex((d, j) => parts[j]?.model !== d.name || open[j]?.model !== d.name)
     if (wrong >= 0) return `expected distribution ${wrong} to be a ${g.distributions[wrong]!.name}, got ${show(parts[wrong]?.model)}`
-    return blockedSumsProblem(summary.sums, g.from.length + 2, false)
+    return blockedSumsProblem(summary.sums, g.from.length + 2, false, BLOCK_SEQUENCES)
   }
 
   protected mergeChecked (summary: Summary): void {
