@@ -56,7 +56,7 @@ export type MixtureFitOptions = TrainOptions & MixtureUpdateOptions & SummarizeO
  * Components that are HiddenMarkovModels make a mixture of sequences (pomegranate's `is_vl_`):
  * the input is a list of sequences or SequenceBatch chunks of a sequence source, each sequence is
  * one "row" (one responsibility per component, one weight), each HMM summarizes every sequence
- * weighted by its responsibility times the sequence's weight, and the sums go in blocks of 1024
+ * weighted by its responsibility times the sequence's weight, and the sums go in blocks of
  * sequences (BLOCK_SEQUENCES), so any batching of the sequences gives the same bits. A sequence
  * every component calls impossible adds nothing.
  *
