@@ -74,7 +74,11 @@ t.test('units, slices and concatenation of sequences', async t => {
   t.same(ab.categories, [['x', 'y', 1]])
   t.equal(concatSequences([a]), a)
   t.equal(pieceUnits(toSequenceBatch([[1, 2], [3, 4]])), 32768)
-  t.equal(pieceUnits(all, 1500), 2048)
+  t.equal(pieceUnits(all, 1500), Math.ceil(1500 / BLOCK_SEQUENCES) * BLOCK_SEQUENCES, 'batchSize rounded up to whole blocks')
+  // 1,000 sequences of 1,000 steps (bench/hmm.ts): many pieces, so both threads get work
+  const long = { data: new Float64Array(10 ** 6), rows: 10 ** 6, cols: 1, offsets: Float64Array.from({ length: 1001 }, (_, i) => i * 1000) }
+  t.ok(1000 / pieceUnits(long) >= 8, `${pieceUnits(long)} sequences per piece`)
+  t.equal(pieceUnits(long) % BLOCK_SEQUENCES, 0, 'pieces of whole blocks')
   t.equal(pieceUnits(toBatch([1]), 1500), 2048)
 })
 
