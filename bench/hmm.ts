@@ -11,7 +11,8 @@
  * of iterations without a stopping threshold; the figure is the median epoch duration of each
  * library's own history (an epoch: the M-step and one E-step pass over every sequence).
  *   - aril, 1 thread: `trainBatch` in memory;
- *   - aril, `workers: 2`: `trainStream` over `readNpySequences` (out of core, two worker threads);
+ *   - aril, `workers: 2`: `trainStream` over `readNpySequences` (out of core, two worker threads,
+ *     the pass cut in blocks of BLOCK_SEQUENCES sequences), checked to give the bits of one thread;
  *   - pomegranate: `fit(sequences, algorithm='baum-welch')` with n_jobs 1 and 2, with
  *     multiple_check_input True and False (bench/pomegranate_hmm.py); the best is the baseline.
  * Viterbi: one decoding of every sequence (aril `viterbi(sequence)` one by one, and `decodeBatch` over
@@ -26,6 +27,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Random } from '../lib/core/random.js'
+import { stringifyJSON } from '../lib/core/serialize.js'
 import { toSequenceBatch, type SequenceBatch } from '../lib/core/sequence.js'
 import type { Model } from '../lib/core/model.js'
 import { DiscreteDistribution } from '../lib/distributions/discrete.js'
@@ -126,6 +128,8 @@ export interface HmmBenchResult {
   name: string
   aril: number
   arilWorkers: number
+  /** Whether `workers: 2` from the file gave the bits of one thread in memory. */
+  sameBits: boolean
   arilViterbi: number
   /** The same decoding over the whole SequenceBatch at once (what predict and predictStream run). */
   arilDecode: number
@@ -138,9 +142,13 @@ async function runCase (c: Case, withPomegranate: boolean): Promise<HmmBenchResu
   const files = await writeFiles(c, data, lengths)
   const options = { maxIterations: c.iterations, stopThreshold: -Infinity }
   initialModel(c).fit(batch, { maxIterations: 1, stopThreshold: -Infinity }) // warm-up
-  const aril = median(initialModel(c).trainBatch(batch, options).epochs.map(e => e.duration))
+  const one = initialModel(c)
+  const aril = median(one.trainBatch(batch, options).epochs.map(e => e.duration))
   const open = (): ReturnType<typeof readNpySequences> => readNpySequences(files.observations, { lengths: files.lengths })
-  const arilWorkers = median((await initialModel(c).trainStream(open, { ...options, workers: 2 })).epochs.map(e => e.duration))
+  const threaded = initialModel(c)
+  const arilWorkers = median((await threaded.trainStream(open, { ...options, workers: 2 })).epochs.map(e => e.duration))
+  // the figure only counts if the threads computed the very model of one thread
+  const sameBits = stringifyJSON(threaded) === stringifyJSON(one)
   const model = initialModel(c)
   const started = performance.now()
   for (let i = 0; i < c.sequences; i++) model.viterbi({ data: batch.data.subarray(i * c.length * c.cols, (i + 1) * c.length * c.cols), rows: c.length, cols: c.cols })
@@ -159,7 +167,7 @@ async function runCase (c: Case, withPomegranate: boolean): Promise<HmmBenchResu
     pomegranate = bestOf(Object.fromEntries(Object.entries(out.byConfig).map(([k, s]) => [k, s * 1000])))
     pomegranateViterbi = out.viterbi * 1000
   }
-  return { name: c.name, aril, arilWorkers, arilViterbi, arilDecode, pomegranate, pomegranateViterbi }
+  return { name: c.name, aril, arilWorkers, sameBits, arilViterbi, arilDecode, pomegranate, pomegranateViterbi }
 }
 
 /** Runs every case and prints its lines; resolves with the figures. */
@@ -174,6 +182,7 @@ export async function run (): Promise<HmmBenchResult[]> {
     const ratio = (peer: number | undefined, ours: number): string => (peer === undefined ? '' : ` → ${(peer / ours).toFixed(2)}x`)
     console.log(`  ${r.name}`)
     console.log(`    aril 1 thread ${r.aril.toFixed(1)} ms${ratio(r.pomegranate?.best.ms, r.aril)}; workers: 2 (from .npy) ${r.arilWorkers.toFixed(1)} ms${ratio(r.pomegranate?.best.ms, r.arilWorkers)}` +
+      ` (${(r.aril / r.arilWorkers).toFixed(2)}x one thread, ${r.sameBits ? 'same bits' : 'DIFFERENT BITS from one thread'})` +
       (r.pomegranate === undefined ? '' : `; pomegranate best ${r.pomegranate.best.ms.toFixed(1)} ms (${r.pomegranate.best.config}; ${describeConfigs(r.pomegranate)})`))
     console.log(`    Viterbi: aril viterbi(sequence) ${r.arilViterbi.toFixed(1)} ms${ratio(r.pomegranateViterbi, r.arilViterbi)}, decodeBatch ${r.arilDecode.toFixed(1)} ms${ratio(r.pomegranateViterbi, r.arilDecode)}` +
       (r.pomegranateViterbi === undefined ? '' : `; pomegranate ${r.pomegranateViterbi.toFixed(1)} ms`))

@@ -120,6 +120,12 @@ export class ExactSum {
     if (a.special !== 0 || b.special !== 0) this.special += (a.value() * b.value()) * scale
   }
 
+  /** Back to 0 (the partials' array is kept). */
+  clear (): void {
+    this.count = 0
+    this.special = 0
+  }
+
   /** The exact total rounded to the nearest double (ties to even). */
   value (): number {
     if (this.special !== 0 || Number.isNaN(this.special)) return this.special
@@ -334,7 +340,7 @@ export class BlockedSums {
   clear (): void {
     this.partial.fill(0)
     this.shift.fill(NaN)
-    this.sums = this.sums.map(() => new ExactSum())
+    for (const sum of this.sums) sum.clear()
     this.rows = 0
     this.pending = 0
   }
@@ -376,23 +382,40 @@ export class BlockedSums {
     for (let i = 0; i < other.sums.length; i++) this.sums[i]!.addSum(other.sums[i]!)
     this.rows += other.rows
   }
+
+  /**
+   * Adds another accumulator's sums and clears it: {@link BlockedSums.merge} of `other.summary()`
+   * without the plain-JSON form in between, for a sequence model that closes a block of sequences
+   * on every distribution many times per pass. The other's unfinished block is always flushed as a
+   * block of its own (`merge` into an empty accumulator would continue it instead); either way
+   * every block lands in the exact sums once, so the totals have the same bits, as long as no rows
+   * are summarized into this accumulator directly afterwards.
+   */
+  absorb (other: BlockedSums): void {
+    if (other.pending > 0) other.flush()
+    if (!this.moments) this.grow(other.slots)
+    for (let i = 0; i < other.sums.length; i++) this.sums[i]!.addSum(other.sums[i]!)
+    this.rows += other.rows
+    other.clear()
+  }
 }
 
 /**
  * Checks that a value is a {@link BlockedSumsSummary} with the expected number of slots and block
- * size; returns a message saying what is wrong, or undefined.
+ * size (`blockRows`: BLOCK_SEQUENCES for the sums of a sequence model); returns a message saying
+ * what is wrong, or undefined.
  */
-export function blockedSumsProblem (s: unknown, slots: number | undefined, moments: boolean): string | undefined {
+export function blockedSumsProblem (s: unknown, slots: number | undefined, moments: boolean, blockRows = BLOCK_ROWS): string | undefined {
   if (typeof s !== 'object' || s === null) return `expected an object, got ${typeof s}`
   const v = s as Partial<BlockedSumsSummary>
-  if (v.blockRows !== BLOCK_ROWS) return `expected blocks of ${BLOCK_ROWS} rows, got ${String(v.blockRows)}`
+  if (v.blockRows !== blockRows) return `expected blocks of ${blockRows} rows, got ${String(v.blockRows)}`
   if (!Array.isArray(v.partial) || !Array.isArray(v.sums) || !Array.isArray(v.shift) ||
       v.partial.length !== (moments ? v.sums.length / 3 * MOMENT_PARTIALS : v.sums.length)) {
     return 'expected partial, shift and sums lists of matching lengths'
   }
   if (slots !== undefined && v.sums.length !== slots) return `expected ${slots} statistics, got ${v.sums.length}`
   if (moments ? v.shift.length * 3 !== v.sums.length : v.shift.length !== 0) return 'expected one shift per column of moments'
-  if (!Number.isInteger(v.rows) || !Number.isInteger(v.pending) || v.pending! < 0 || v.pending! >= BLOCK_ROWS || v.rows! < v.pending!) {
+  if (!Number.isInteger(v.rows) || !Number.isInteger(v.pending) || v.pending! < 0 || v.pending! >= blockRows || v.rows! < v.pending!) {
     return 'expected whole row counts'
   }
   if (!v.sums.every(Array.isArray)) return 'expected lists of partial sums'
@@ -909,7 +932,7 @@ export class CrossProductSums {
     this.partial.fill(0)
     this.shift.fill(NaN)
     this.unshifted = this.dimension
-    this.sums = new ExpansionTable(this.partial.length)
+    this.sums.clear()
     this.rows = 0
     this.pending = 0
   }
@@ -952,6 +975,14 @@ export class CrossProductSums {
     other.flush()
     other.sums.toJSON().forEach((values, slot) => { for (const v of values) this.sums.add(slot, decodeNumber(v)) })
     this.rows += other.rows
+  }
+
+  /** {@link BlockedSums.absorb} for cross-products: adds another accumulator's sums, its unfinished block flushed, and clears it. */
+  absorb (other: CrossProductSums): void {
+    if (other.pending > 0) other.flush()
+    this.sums.addTable(other.sums)
+    this.rows += other.rows
+    other.clear()
   }
 }
 
@@ -1114,6 +1145,20 @@ class ExpansionTable {
       this.spilled.set(slot, sum)
     }
     return sum
+  }
+
+  /** Empties every slot (the arrays are kept: a block of sequences clears its tables many times per pass). */
+  clear (): void {
+    this.count.fill(0)
+    this.spilled.clear()
+  }
+
+  /** Adds every slot of another table of as many slots (exactly). */
+  addTable (other: ExpansionTable): void {
+    for (const [slot, sum] of other.spilled) for (const x of sum.toJSON()) this.add(slot, decodeNumber(x))
+    for (let slot = 0; slot < other.slots; slot++) {
+      this.addTerms(slot, other.parts.subarray(slot * EXPANSION_CAPACITY), other.count[slot]!)
+    }
   }
 
   /** Every slot as an ExactSum. */

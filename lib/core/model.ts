@@ -170,6 +170,18 @@ export abstract class Model<P = unknown, U extends UpdateOptions = UpdateOptions
   /** Adds a checked summary. */
   protected abstract mergeChecked (summary: Summary): void
 
+  /**
+   * Adds the statistics of `other`, a model of the same kind and shape (a copy of this one), and
+   * clears them from it: `mergeSummary(other.summary())`, then `other.clearSummaries()`. A
+   * sequence model closes every block of sequences this way on each of its distributions, many
+   * times per pass, so the models whose statistics are cheap to move override it to skip the
+   * plain-JSON form; the totals are the same bits either way.
+   */
+  absorbSummaries (other: this): void {
+    this.mergeSummary(other.summary())
+    other.clearSummaries()
+  }
+
   /** Puts the statistics back to a snapshot taken with `summary()`. */
   restoreSummary (snapshot: Summary): void {
     this.clearSummaries()

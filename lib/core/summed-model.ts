@@ -29,10 +29,24 @@ export abstract class SummedModel<P = unknown, U extends UpdateOptions = UpdateO
   }
 
   protected summaryProblem (summary: Summary): string | undefined {
-    return blockedSumsProblem(summary.sums, this.sums.slots, this.sums.moments)
+    return blockedSumsProblem(summary.sums, this.sums.slots, this.sums.moments, this.sums.blockRows)
   }
 
   protected mergeChecked (summary: Summary): void {
     this.sums.merge(summary.sums as BlockedSumsSummary)
+  }
+
+  /**
+   * Moves the sums without the plain-JSON form. Only for a model whose summary is its sums alone:
+   * a subclass that overrides `summary()` keeps more, and takes the general path.
+   */
+  override absorbSummaries (other: this): void {
+    const { sums } = other
+    if (this.frozen || this.summary !== SummedModel.prototype.summary || other.constructor !== this.constructor ||
+        sums.slots !== this.sums.slots || sums.moments !== this.sums.moments || sums.blockRows !== this.sums.blockRows) {
+      super.absorbSummaries(other)
+      return
+    }
+    this.sums.absorb(sums)
   }
 }

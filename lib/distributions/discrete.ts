@@ -196,6 +196,18 @@ export class DiscreteDistribution extends UnivariateDistribution<[probabilities:
     return blockedSumsProblem(summary.sums, keys.length, false)
   }
 
+  /** Moves the counts without the plain-JSON form when the other's keys are a prefix of these (a copy's are). */
+  override absorbSummaries (other: this): void {
+    const keys = other.slotKeys
+    if (this.frozen || keys.length > this.slotKeys.length || keys.some((key, slot) => key !== this.slotKeys[slot])) {
+      super.absorbSummaries(other)
+      return
+    }
+    this.sums.absorb(other.sums)
+    // keys the other discovered are dropped by its clear, as clearSummaries drops them
+    if (keys.length !== other.table.size) other.clearSummaries()
+  }
+
   protected override mergeChecked (summary: Summary): void {
     const keys = summary.keys as Key[]
     const known = this.slotKeys.length

@@ -196,6 +196,15 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
     this.sums.merge(summary.sums as CrossProductSumsSummary)
   }
 
+  /** Moves the cross-products without the plain-JSON form. */
+  override absorbSummaries (other: this): void {
+    if (this.frozen || other.dimension !== this.dimension) {
+      super.absorbSummaries(other)
+      return
+    }
+    this.sums.absorb(other.sums)
+  }
+
   /**
    * For the mixture E-step kernel (models/gaussian-mixture-wasm.ts): the terms of the log-density
    * as {@link MultivariateGaussianDistribution.logProbabilityBatch} uses them.

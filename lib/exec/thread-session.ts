@@ -18,14 +18,14 @@
  * lists go to idle threads whole.
  *
  * A SequenceBatch is handed over in whole sequences: positions, blocks and pieces count its
- * sequences (BLOCK_SEQUENCES, equal to BLOCK_ROWS, sequences per block of a sequence model's sums)
- * through `unitCount` and `sliceUnits`, so a sequence is never cut and the threads' blocks are
- * those of the one-thread pass.
+ * sequences through `unitCount`, `blockUnits` (BLOCK_SEQUENCES sequences per block of a sequence
+ * model's sums) and `sliceUnits`, so a sequence is never cut and the threads' blocks are those of
+ * the one-thread pass.
  */
 import { stat } from 'node:fs/promises'
 import { BLOCK_ROWS } from '../core/accumulate.js'
 import { isBatch, type Batch } from '../core/batch.js'
-import { BLOCK_SEQUENCES, isSequenceBatch, sliceUnits, unitCount } from '../core/sequence.js'
+import { BLOCK_SEQUENCES, blockUnits, isSequenceBatch, sliceUnits, unitCount } from '../core/sequence.js'
 import { ArilError } from '../core/errors.js'
 import { concatUnits } from '../train/rebatch.js'
 import type { FitRequest, PassSource, Session } from './executor.js'
@@ -243,7 +243,8 @@ export class ThreadSession implements Session {
       // A model that cannot be written yet (a classifier building its components from the first
       // batch) summarizes the rest of its first block here, then can be sent to the threads.
       const units = unitCount(batch)
-      const head = Math.min(units, BLOCK_ROWS - this.pos % BLOCK_ROWS)
+      const block = blockUnits(batch)
+      const head = Math.min(units, block - this.pos % block)
       this.pos += head
       this.fit.done(head, this.here(sliceUnits(batch, 0, head)))
       batch = sliceUnits(batch, head, units)
@@ -263,8 +264,9 @@ export class ThreadSession implements Session {
   /** A mini-batch: its whole blocks go to a thread at once; the rows of cut blocks are summarized here. */
   private async addWhole (batch: Batch): Promise<void> {
     const n = unitCount(batch)
-    const head = Math.min(n, (BLOCK_ROWS - this.pos % BLOCK_ROWS) % BLOCK_ROWS)
-    const whole = Math.floor((n - head) / BLOCK_ROWS) * BLOCK_ROWS
+    const block = blockUnits(batch)
+    const head = Math.min(n, (block - this.pos % block) % block)
+    const whole = Math.floor((n - head) / block) * block
     // Here: the head finishes the model's partial block, the tail starts the next one.
     const headLogp = head > 0 ? this.here(sliceUnits(batch, 0, head)) : undefined
     const tailLogp = head + whole < n ? this.here(sliceUnits(batch, head + whole, n)) : undefined
@@ -281,17 +283,18 @@ export class ThreadSession implements Session {
   private async addRecut (batch: Batch): Promise<void> {
     let rest = batch
     let units = unitCount(rest)
-    if (this.heldRows === 0 && this.pos % BLOCK_ROWS !== 0) {
-      const head = Math.min(units, BLOCK_ROWS - this.pos % BLOCK_ROWS)
+    const block = blockUnits(batch)
+    if (this.heldRows === 0 && this.pos % block !== 0) {
+      const head = Math.min(units, block - this.pos % block)
       const part = sliceUnits(rest, 0, head)
       this.pos += head
       this.fit.done(head, this.here(part))
       rest = sliceUnits(rest, head, units)
       units -= head
     }
-    if (this.heldRows === 0 && units >= BLOCK_ROWS && isShared(rest)) {
+    if (this.heldRows === 0 && units >= block && isShared(rest)) {
       // Rows in shared memory: the threads claim pieces of them in place, one message per thread.
-      const whole = Math.floor(units / BLOCK_ROWS) * BLOCK_ROWS
+      const whole = Math.floor(units / block) * block
       this.pos += whole
       const claimRows = isSequenceBatch(rest) || this.fit.batchSize !== undefined ? pieceUnits(rest, this.fit.batchSize) : pieceRows(rest.cols, Math.floor(CLAIM_VALUES / Math.max(1, rest.cols)))
       this.track(this.pieceId++, this.pool!.claims(rest, 0, whole, claimRows), results => {
@@ -357,7 +360,8 @@ export class ThreadSession implements Session {
   async flush (): Promise<void> {
     if (!this.onThreads) return
     if (this.heldRows > 0) {
-      const whole = Math.floor(this.heldRows / BLOCK_ROWS) * BLOCK_ROWS
+      const block = blockUnits(this.held[0]!)
+      const whole = Math.floor(this.heldRows / block) * block
       if (whole > 0) await this.emit(whole)
       if (this.heldRows > 0) {
         const part = concatUnits(this.take(this.heldRows))

@@ -7,12 +7,15 @@
 import type { Key } from '../core/batch.js'
 import { ArilError, limitExceeded, show, type ErrorLocation } from '../core/errors.js'
 import { limitOption } from '../core/options.js'
-import { BLOCK_SEQUENCES, type SequenceBatch } from '../core/sequence.js'
+import type { SequenceBatch } from '../core/sequence.js'
 import { MAX_BATCH_VALUES } from './limits.js'
 
 /** Options every sequence source shares. */
 export interface SequenceBatchOptions {
-  /** Sequences per batch (default 1024, {@link BLOCK_SEQUENCES}). */
+  /**
+   * Sequences per batch (default 1024). Independent of BLOCK_SEQUENCES: the models and the
+   * executors cut batches on block boundaries themselves, and fewer, larger batches cost less.
+   */
   maxSequences?: number | undefined
   /** Observations after which a batch is handed on at the next sequence end (default 65,536). */
   maxObservations?: number | undefined
@@ -31,7 +34,7 @@ export interface SequenceLimits {
 
 export function sequenceLimits (options: SequenceBatchOptions | undefined): SequenceLimits {
   return {
-    maxSequences: limitOption(options, 'maxSequences', BLOCK_SEQUENCES),
+    maxSequences: limitOption(options, 'maxSequences', 1024),
     maxObservations: limitOption(options, 'maxObservations', 2 ** 16),
     maxSequenceLength: limitOption(options, 'maxSequenceLength', MAX_BATCH_VALUES)
   }

@@ -25,7 +25,7 @@ export type ComponentFactory = ((dimension: number) => Component) | (abstract ne
  *
  * Components that are HiddenMarkovModels classify sequences (pomegranate's `is_vl_`): the input
  * is a list of sequences or a SequenceBatch, with one label (and one weight) per sequence; class
- * i's HMM summarizes the sequences labelled i, in blocks of 1024 sequences (see sequence-stack.ts).
+ * i's HMM summarizes the sequences labelled i, in blocks of BLOCK_SEQUENCES sequences (see sequence-stack.ts).
  * Every sequence needs a label (no semi-supervised EM over sequences).
  *
  * JSON: aril writes linear priors in `weights`. pomegranate 0.14.8 writes the log priors there

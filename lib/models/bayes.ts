@@ -496,7 +496,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
 
   protected summaryProblem (summary: Summary): string | undefined {
     const s = summary as Partial<BayesSummary>
-    const classes = blockedSumsProblem(s.classes, this.k, false)
+    const classes = blockedSumsProblem(s.classes, this.k, false, this.classSums.blockRows)
     if (classes !== undefined) return `class sums: ${classes}`
     const logs = blockedSumsProblem(s.logProbability, 1, false)
     if (logs !== undefined) return `log-probability sums: ${logs}`

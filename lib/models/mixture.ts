@@ -56,7 +56,7 @@ export type MixtureFitOptions = TrainOptions & MixtureUpdateOptions & SummarizeO
  * Components that are HiddenMarkovModels make a mixture of sequences (pomegranate's `is_vl_`):
  * the input is a list of sequences or SequenceBatch chunks of a sequence source, each sequence is
  * one "row" (one responsibility per component, one weight), each HMM summarizes every sequence
- * weighted by its responsibility times the sequence's weight, and the sums go in blocks of 1024
+ * weighted by its responsibility times the sequence's weight, and the sums go in blocks of
  * sequences (BLOCK_SEQUENCES), so any batching of the sequences gives the same bits. A sequence
  * every component calls impossible adds nothing.
  *
@@ -306,7 +306,7 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
     }
     const wrong = parts.findIndex((s, j) => s?.model !== this.distributions[j]!.name)
     if (wrong >= 0) return `expected component ${wrong} to be a ${this.distributions[wrong]!.name}, got ${show(parts[wrong]?.model)}`
-    return blockedSumsProblem(summary.sums, this.sums.slots, false)
+    return blockedSumsProblem(summary.sums, this.sums.slots, false, this.sums.blockRows)
   }
 
   protected mergeChecked (summary: Summary): void {

@@ -1,8 +1,9 @@
 import t from 'tap'
 import {
-  BLOCK_SEQUENCES, isSequenceBatch, sequenceAt, sequenceCount, sequenceWeight, sliceSequences, toSequenceBatch, type SequenceBatch
+  BLOCK_SEQUENCES, blockUnits, isSequenceBatch, sequenceAt, sequenceCount, sequenceWeight, sliceSequences, toSequenceBatch, type SequenceBatch
 } from '../../lib/core/sequence.js'
 import { toBatch } from '../../lib/core/batch.js'
+import { BLOCK_ROWS } from '../../lib/core/accumulate.js'
 import { assertArilError } from '../helpers.js'
 
 t.test('toSequenceBatch: numbers, symbols, rows; offsets, weights, labels', async t => {
@@ -36,7 +37,10 @@ t.test('toSequenceBatch: numbers, symbols, rows; offsets, weights, labels', asyn
   t.equal(wide.cols, 2)
   t.same(Array.from(toSequenceBatch([], {}).offsets), [0], 'no sequences')
   t.equal(toSequenceBatch([[], []]).cols, 1, 'only empty sequences: one column')
-  t.equal(BLOCK_SEQUENCES, 1024)
+  // blocks of sequences: the finest piece a pass is cut into (a few per thread for 200 sequences)
+  t.ok(Number.isSafeInteger(BLOCK_SEQUENCES) && BLOCK_SEQUENCES >= 1 && BLOCK_SEQUENCES <= 64, 'BLOCK_SEQUENCES')
+  t.equal(blockUnits(toSequenceBatch([[1, 2], [3]])), BLOCK_SEQUENCES, 'a SequenceBatch counts in blocks of sequences')
+  t.equal(blockUnits(toBatch([1, 2, 3])), BLOCK_ROWS, 'a Batch of rows in blocks of rows')
 })
 
 t.test('sequenceAt and sliceSequences share memory and keep offsets, weights and labels consistent', async t => {

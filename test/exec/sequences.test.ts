@@ -27,7 +27,7 @@ import { ToyMean } from '../train/toy-model.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'aril-seqexec-'))
 const random = new Random(21)
-/** 5300 sequences (not a multiple of 1024) of 0 to 12 steps, and symbols of the same shape. */
+/** 5300 sequences (not a multiple of BLOCK_SEQUENCES) of 0 to 12 steps, and symbols of the same shape. */
 const lengths = Array.from({ length: 5300 }, () => Math.floor(random.uniform() * 13))
 const values = lengths.map(n => Array.from({ length: n }, () => 3 + random.normal() * Math.PI))
 const weights = lengths.map((_, i) => 0.25 + (i % 5) / 7)
@@ -74,7 +74,11 @@ t.test('units, slices and concatenation of sequences', async t => {
   t.same(ab.categories, [['x', 'y', 1]])
   t.equal(concatSequences([a]), a)
   t.equal(pieceUnits(toSequenceBatch([[1, 2], [3, 4]])), 32768)
-  t.equal(pieceUnits(all, 1500), 2048)
+  t.equal(pieceUnits(all, 1500), Math.ceil(1500 / BLOCK_SEQUENCES) * BLOCK_SEQUENCES, 'batchSize rounded up to whole blocks')
+  // 1,000 sequences of 1,000 steps (bench/hmm.ts): many pieces, so both threads get work
+  const long = { data: new Float64Array(10 ** 6), rows: 10 ** 6, cols: 1, offsets: Float64Array.from({ length: 1001 }, (_, i) => i * 1000) }
+  t.ok(1000 / pieceUnits(long) >= 8, `${pieceUnits(long)} sequences per piece`)
+  t.equal(pieceUnits(long) % BLOCK_SEQUENCES, 0, 'pieces of whole blocks')
   t.equal(pieceUnits(toBatch([1]), 1500), 2048)
 })
 
@@ -153,7 +157,9 @@ t.test('shards of a sequence .npy pair: block-aligned ranges, the bits of one pa
   sink.summarize(unweighted)
   sink.fromSummaries()
   const list = await npySequenceShards(x, { lengths: len, sequencesPerShard: 1500 })
-  t.same(list.specs.map(s => (s as { range: number[] }).range), [[0, 2048], [2048, 4096], [4096, 5300]])
+  const per = Math.ceil(1500 / BLOCK_SEQUENCES) * BLOCK_SEQUENCES
+  const starts = Array.from({ length: Math.ceil(5300 / per) }, (_, i) => i * per)
+  t.same(list.specs.map(s => (s as { range: number[] }).range), starts.map(s => [s, Math.min(5300, s + per)]), 'ranges of whole blocks, rounded up')
   t.equal((await npySequenceShards(x, { lengths: len, shards: 2 })).specs.length, 2)
   t.equal((await npySequenceShards(x, { lengths: len })).specs.length, 1)
   for (const [name, options] of [['in process', {}], ['2 threads', { executor: two }], ['3 threads', { executor: three }]] as const) {
@@ -170,11 +176,13 @@ t.test('shards of a sequence .npy pair: block-aligned ranges, the bits of one pa
   const nd = join(dir, 's.ndjson')
   const { writeFileSync } = await import('node:fs')
   writeFileSync(nd, symbols.map(s => JSON.stringify(s)).join('\n') + '\n')
-  const ndList = shards([{ ndjsonSequences: nd, range: [0, 1024] }, { ndjsonSequences: nd, range: [1024, 4096] }, { ndjsonSequences: nd, range: [4096, 5300] }])
+  const B = BLOCK_SEQUENCES
+  const ndList = shards([{ ndjsonSequences: nd, range: [0, 3 * B] }, { ndjsonSequences: nd, range: [3 * B, 200 * B] }, { ndjsonSequences: nd, range: [200 * B, 5300] }])
   const chain = MarkovChain.blank(1)
   await chain.fitStream(ndList, { executor: two })
   t.same(chain.toJSON(), MarkovChain.fromSamples(symbols, { k: 1 }).toJSON(), 'NDJSON sequence shards on threads')
-  t.throws(() => shards([{ ndjsonSequences: nd, range: [10, 20] }]), { code: 'ERR_INVALID_OPTION' }, 'a range not on a block boundary')
+  t.throws(() => shards([{ ndjsonSequences: nd, range: [B + 1, 3 * B] }]), { code: 'ERR_INVALID_OPTION' }, 'a range not on a block boundary')
+  t.doesNotThrow(() => shards([{ ndjsonSequences: nd, range: [B, 3 * B + 1] }]), 'a range from a block boundary (its end anywhere)')
   t.throws(() => shards([{ npySequences: x, range: [0, 20] }]), { code: 'ERR_INVALID_OPTION' }, 'neither lengths nor offsets')
   t.throws(() => shards([{ npySequences: x, lengths: len, extra: 1 } as never]), { code: 'ERR_INVALID_OPTION' })
   await t.rejects(npySequenceShards(x, {}), { code: 'ERR_INVALID_OPTION' })

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { toBatch } from '../../lib/core/batch.js'
 import { fromJSON } from '../../lib/core/serialize.js'
-import { sliceSequences, toSequenceBatch } from '../../lib/core/sequence.js'
+import { BLOCK_SEQUENCES, sliceSequences, toSequenceBatch } from '../../lib/core/sequence.js'
 import { NormalDistribution } from '../../lib/distributions/normal.js'
 import { BayesClassifier } from '../../lib/models/bayes-classifier.js'
 import { HiddenMarkovModel } from '../../lib/models/hmm/hmm.js'
@@ -92,8 +92,8 @@ t.test('any batching of the sequences, and merges in any order, give the same bi
   const chunked = classifier()
   cuts.slice(1).forEach((end, i) => chunked.summarize(sliceSequences(all, cuts[i]!, end), labels.slice(cuts[i], end)))
   t.equal(bitsOf(chunked.summary()), bitsOf(one.summary()), 'summarized in chunks')
-  // shards on block boundaries (1024 sequences) merge in any order
-  const blocks = [[0, 1024], [1024, 2048], [2048, 2500]].map(([a, b]) => { const m = classifier(); m.summarize(sliceSequences(all, a!, b!), labels.slice(a, b)); return m.summary() })
+  // shards on block boundaries (multiples of BLOCK_SEQUENCES) merge in any order
+  const blocks = [[0, 7 * BLOCK_SEQUENCES], [7 * BLOCK_SEQUENCES, 100 * BLOCK_SEQUENCES], [100 * BLOCK_SEQUENCES, 2500]].map(([a, b]) => { const m = classifier(); m.summarize(sliceSequences(all, a!, b!), labels.slice(a, b)); return m.summary() })
   const reversed = classifier()
   for (const s of blocks.reverse()) reversed.mergeSummary(s)
   t.equal(bitsOf(reversed.statistics), bitsOf(one.statistics), 'blocks merged in reverse')

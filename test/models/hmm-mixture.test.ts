@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises'
 import { toBatch } from '../../lib/core/batch.js'
 import { readSequences } from '../../lib/io/sequences-ndjson.js'
 import { fromJSON } from '../../lib/core/serialize.js'
-import { sliceSequences, toSequenceBatch, type SequenceBatch } from '../../lib/core/sequence.js'
+import { BLOCK_SEQUENCES, sliceSequences, toSequenceBatch, type SequenceBatch } from '../../lib/core/sequence.js'
 import { DiscreteDistribution } from '../../lib/distributions/discrete.js'
 import { NormalDistribution } from '../../lib/distributions/normal.js'
 import { HiddenMarkovModel } from '../../lib/models/hmm/hmm.js'
@@ -84,7 +84,7 @@ t.test('sample draws whole sequences', async t => {
   t.ok(sequences.some(s => s.length > 1))
 })
 
-t.test('any batching of the sequences gives the bits of one summarize (blocks of 1024 sequences)', async t => {
+t.test('any batching of the sequences gives the bits of one summarize (blocks of BLOCK_SEQUENCES sequences)', async t => {
   const one = normalMixture()
   one.summarize(sequences, { weights })
   const all = toSequenceBatch(sequences, { weights })
@@ -95,7 +95,7 @@ t.test('any batching of the sequences gives the bits of one summarize (blocks of
     t.equal(bitsOf(m.summary()), bitsOf(one.summary()), `chunks seed ${seed}`)
   }
   // shards on block boundaries merged in any order
-  const shards = [[0, 1024], [1024, 2048], [2048, 2600]].map(([a, b]) => { const m = normalMixture(); m.summarize(sliceSequences(all, a!, b!)); return m.summary() })
+  const shards = [[0, 7 * BLOCK_SEQUENCES], [7 * BLOCK_SEQUENCES, 100 * BLOCK_SEQUENCES], [100 * BLOCK_SEQUENCES, 2600]].map(([a, b]) => { const m = normalMixture(); m.summarize(sliceSequences(all, a!, b!)); return m.summary() })
   for (const order of [[0, 1, 2], [2, 0, 1], [1, 2, 0]]) {
     const m = normalMixture()
     for (const i of order) m.mergeSummary(shards[i]!)

@@ -61,7 +61,7 @@ export class ToySequenceMean extends Model<[number], UpdateOptions, Float64Array
   }
 
   protected summaryProblem (summary: Summary): string | undefined {
-    return blockedSumsProblem(summary.sums, 2, false)
+    return blockedSumsProblem(summary.sums, 2, false, BLOCK_SEQUENCES)
   }
 
   protected mergeChecked (summary: Summary): void {

@@ -44,9 +44,9 @@ export type { HmmFitOptions, HmmFromSamplesOptions, HmmSummarizeOptions, HmmUpda
  *
  * Training sums, per sequence, the expected count of every edge and hands each emitting state's
  * distribution the rows weighted by the state's posterior (Baum-Welch), or 0/1 weights from the
- * Viterbi path or from labels. Counts are summed exactly in blocks of 1024 sequences aligned to
- * the sequence index, so any batching of the sequences and any merge of shards that start on a
- * multiple of 1024 sequences give the same bits. Distributions shared by several states (tied
+ * Viterbi path or from labels. Counts are summed exactly in blocks of BLOCK_SEQUENCES sequences
+ * aligned to the sequence index, so any batching of the sequences and any merge of shards that
+ * start on a multiple of BLOCK_SEQUENCES give the same bits. Distributions shared by several states (tied
  * states) pool their statistics; edges of one `group` share their counts (tied edges).
  *
  * A sequence the model calls impossible (log-probability −Infinity) adds nothing and is counted
@@ -85,10 +85,11 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
   /** Per sequence: the count of every edge, then Σ w·log p, then the number of impossible sequences. */
   private sums = new BlockedSums(2, false, BLOCK_SEQUENCES)
   /**
-   * Per distinct distribution: the statistics of the current block of 1024 sequences. The
+   * Per distinct distribution: the statistics of the current block of sequences. The
    * distributions sum rows in blocks of rows, which shards cut at sequence boundaries would
    * misalign; summing each block of sequences apart and merging it as a whole (`closeBlock`)
-   * makes the row blocks start with every block of sequences, so shards merge exactly.
+   * makes the row blocks start with every block of sequences, so shards merge exactly
+   * (`absorbSummaries` moves them without the JSON form: this happens every BLOCK_SEQUENCES sequences).
    */
   private scratch: Model[] = []
   private mode: Algorithm = 'baum-welch'
@@ -276,9 +277,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
 
   private closeBlock (): void {
     this.graph.distributions.forEach((d, j) => {
-      const scratch = this.scratch[j]!
-      if (!d.frozen) d.mergeSummary(scratch.summary())
-      scratch.clearSummaries()
+      d.absorbSummaries(this.scratch[j]!)
     })
   }
 
@@ -338,8 +337,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     const prob = transitionEstimate(g, this.sums.totals(), transitionPseudocount, usePseudocount, edgeInertia)
     g.distributions.forEach((d, j) => {
       if (d.frozen) return
-      d.mergeSummary(this.scratch[j]!.summary())
-      this.scratch[j]!.clearSummaries()
+      d.absorbSummaries(this.scratch[j]!)
       d.fromSummaries(d.categorical ? { inertia: distributionInertia, pseudocount: emissionPseudocount } : { inertia: distributionInertia })
     })
     g.prob.set(prob)
@@ -386,7 +384,7 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     }
     const wrong = g.distributions.findIndex((d, j) => parts[j]?.model !== d.name || open[j]?.model !== d.name)
     if (wrong >= 0) return `expected distribution ${wrong} to be a ${g.distributions[wrong]!.name}, got ${show(parts[wrong]?.model)}`
-    return blockedSumsProblem(summary.sums, g.from.length + 2, false)
+    return blockedSumsProblem(summary.sums, g.from.length + 2, false, BLOCK_SEQUENCES)
   }
 
   protected mergeChecked (summary: Summary): void {

@@ -6,7 +6,7 @@
  *
  * Transition counts go straight into the current block's running sums (`partial`, one slot per
  * edge), sequence by sequence in order, so the bits depend only on which sequences share a
- * 1024-sequence block, never on how the sequences were batched.
+ * block of BLOCK_SEQUENCES sequences, never on how the sequences were batched.
  */
 import { sliceBatch, type Batch } from '../../core/batch.js'
 import { ArilError, show } from '../../core/errors.js'

@@ -9,7 +9,7 @@ import t from 'tap'
 import type { Batch } from '../../../lib/core/batch.js'
 import { Random } from '../../../lib/core/random.js'
 import { stringifyJSON } from '../../../lib/core/serialize.js'
-import { toSequenceBatch } from '../../../lib/core/sequence.js'
+import { BLOCK_SEQUENCES, toSequenceBatch } from '../../../lib/core/sequence.js'
 import { DiscreteDistribution } from '../../../lib/distributions/discrete.js'
 import { MultivariateGaussianDistribution } from '../../../lib/distributions/multivariate-gaussian.js'
 import { NormalDistribution } from '../../../lib/distributions/normal.js'
@@ -128,12 +128,13 @@ t.test('checkpointed == in memory, bit for bit, for every segment size; then the
   }
 })
 
-t.test('with other sequences around it: the same as summarizing them all in memory (blocks of 1024 sequences too)', async t => {
+t.test('with other sequences around it: the same as summarizing them all in memory (blocks of BLOCK_SEQUENCES sequences too)', async t => {
   const x = series(120, 6)
   const path = npy(x)
   const random = new Random(7)
   const short = (n: number): number[][] => Array.from({ length: n }, (_, i) => Array.from({ length: 1 + i % 5 }, () => random.normal() * 2))
-  for (const before of [3, 1023, 1030]) {
+  // the long sequence ends a block of sequences, or sits in the middle of one
+  for (const before of [3, BLOCK_SEQUENCES - 1, BLOCK_SEQUENCES + 6, 3 * BLOCK_SEQUENCES - 1]) {
     const head = short(before)
     const tail = short(4)
     const expected = normal3()

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises'
 import { toBatch } from '../../../lib/core/batch.js'
 import { Random } from '../../../lib/core/random.js'
 import { fromJSON, stringifyJSON } from '../../../lib/core/serialize.js'
-import { sliceSequences, toSequenceBatch, type SequenceBatch } from '../../../lib/core/sequence.js'
+import { BLOCK_SEQUENCES, sliceSequences, toSequenceBatch, type SequenceBatch } from '../../../lib/core/sequence.js'
 import { DiscreteDistribution } from '../../../lib/distributions/discrete.js'
 import { NormalDistribution } from '../../../lib/distributions/normal.js'
 import { MultivariateGaussianDistribution } from '../../../lib/distributions/multivariate-gaussian.js'
@@ -89,7 +89,7 @@ t.test('summarize in any batching of sequences gives the same bits as one call',
   }
 })
 
-t.test('summaries of shards split at multiples of 1024 sequences merge to the one-pass bits, in any order', async t => {
+t.test('summaries of shards split at multiples of BLOCK_SEQUENCES sequences merge to the one-pass bits, in any order', async t => {
   const seqs = draws(normal3(), 3000, 3)
   const one = normal3()
   one.summarize(seqs)
@@ -99,7 +99,7 @@ t.test('summaries of shards split at multiples of 1024 sequences merge to the on
     m.summarize(seqs.slice(a, b))
     return m.summary()
   }
-  const parts = [shard(0, 1024), shard(1024, 2048), shard(2048, 3000)]
+  const parts = [shard(0, 7 * BLOCK_SEQUENCES), shard(7 * BLOCK_SEQUENCES, 100 * BLOCK_SEQUENCES), shard(100 * BLOCK_SEQUENCES, 3000)]
   for (const order of [[0, 1, 2], [2, 0, 1], [1, 2, 0]]) {
     const m = normal3()
     for (const i of order) m.mergeSummary(parts[i]!)
