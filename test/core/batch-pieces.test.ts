@@ -25,7 +25,7 @@ t.test('forEachBatch: pieces of CONVERSION_ROWS rows with the values, weights an
   for (const [name, input] of inputs) {
     const whole = toBatch(input, { weights, labels })
     const pieces: Batch[] = []
-    forEachBatch(input, { weights, labels }, b => pieces.push({ ...b, data: b.data.slice() }))
+    forEachBatch(input, { weights, labels }, b => pieces.push({ ...b, data: b.data.slice(), weights: b.weights?.slice(), labels: b.labels?.slice() }))
     t.same(pieces.map(b => b.rows), [CONVERSION_ROWS, CONVERSION_ROWS, 123], `${name}: pieces`)
     t.same(Float64Array.from(pieces.flatMap(b => Array.from(b.data))), whole.data, `${name}: values`)
     t.same(pieces.flatMap(b => Array.from(b.weights!)), Array.from(whole.weights!), `${name}: weights`)
