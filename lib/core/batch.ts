@@ -5,7 +5,7 @@
  */
 import { ArilError, show } from './errors.js'
 import { checkKeys } from './options.js'
-import { rowCopier } from './copy-rows.js'
+import { copyNumbers, rowCopier } from './copy-rows.js'
 
 /** A category: a number, a string or a boolean (`1`, `"1"` and `true` are three keys). `null` (or NaN) is a missing value. */
 export type Key = string | number | boolean
@@ -360,11 +360,10 @@ function fromColumn (values: ArrayLike<unknown>, options: ToBatchOptions, start 
   const rows = end - start
   const data = out ?? new Float64Array(rows)
   let raw: Array<Key | null> | undefined
-  for (let i = start; i < end; i++) {
+  for (let i = copyNumbers(values, start, end, data, start); i < end; i = copyNumbers(values, i + 1, end, data, start)) {
+    // a value the copy does not take: missing, non-numeric, or an error
     const v = values[i]
-    if (typeof v === 'number') {
-      data[i - start] = v
-    } else if (isLabel(v) && options.categorical) {
+    if (isLabel(v) && options.categorical) {
       raw ??= Array.from({ length: rows }, (_, j) => categoryOf(values[start + j]))
       data[i - start] = NaN
     } else {

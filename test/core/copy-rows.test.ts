@@ -1,6 +1,6 @@
 /** The number[][] fast path (copy-rows.ts): the written-out and loop copiers, and toBatch's rows through them. */
 import t from 'tap'
-import { copyRowsLoop, rowCopier, UNROLL_LIMIT } from '../../lib/core/copy-rows.js'
+import { copyNumbers, copyRowsLoop, rowCopier, UNROLL_LIMIT } from '../../lib/core/copy-rows.js'
 import { toBatch, type BatchInput } from '../../lib/core/batch.js'
 import { assertArilError } from '../helpers.js'
 
@@ -75,4 +75,21 @@ t.test('toBatch: rows the copier leaves to the general path convert as before', 
   assertArilError(t, () => toBatch([[1, 2], [3, 4], 5] as BatchInput), { code: 'ERR_RAGGED_ROWS', row: 2 })
   assertArilError(t, () => toBatch([[1, 2], [3, 4], [5, 2n ** 60n + 1n]] as BatchInput), { code: 'ERR_NOT_NUMERIC', row: 2, column: 1 })
   assertArilError(t, () => toBatch([[1, 2], [null, 'x'], [5, 'y']] as BatchInput), { code: 'ERR_NOT_NUMERIC', row: 1, column: 1 })
+})
+
+t.test('copyNumbers: a column of numbers, stopping at the first other value', async t => {
+  const values: unknown[] = [1.5, -0, NaN, 4, null, 6, 'x', 8]
+  const out = new Float64Array(8)
+  t.equal(copyNumbers(values, 0, 8, out, 0), 4, 'stops at the null')
+  t.same(bits(out.subarray(0, 4)), bits(Float64Array.of(1.5, -0, NaN, 4)), 'values before it, bit for bit')
+  t.equal(copyNumbers(values, 5, 8, out, 0), 6, 'then at the string')
+  t.equal(out[5], 6, 'written at i − start')
+  const part = new Float64Array(2)
+  t.equal(copyNumbers(values, 2, 4, part, 2), 4, 'a range')
+  t.same(bits(part), bits(Float64Array.of(NaN, 4)))
+  t.equal(copyNumbers([1, 2n, 3], 0, 3, new Float64Array(3), 0), 1, 'a bigint is left to the general path')
+  const b = toBatch([1, null, 3, undefined, 2n, NaN] as unknown as number[])
+  t.same(Array.from(b.data), [1, NaN, 3, NaN, 2, NaN], 'toBatch: missing values and bigints as before')
+  t.same(toBatch([1, 'a', 3, null] as unknown as number[], { categorical: true }).categories, [[1, 'a', 3, null]])
+  assertArilError(t, () => toBatch([1, 2, 'x'] as unknown as number[]), { code: 'ERR_NOT_NUMERIC', row: 2, column: 0 })
 })
