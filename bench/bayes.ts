@@ -15,18 +15,23 @@
  *       (bench/pomegranate_bayes.py, Debian's /usr/bin/python3, without the OpenBLAS overrides);
  *   (d) scikit-learn 1.2.1: `GaussianNB().fit(X, y)` (same helper);
  * printed with the ratios peer ms / aril ms (goal: at least 1.5 over both).
- * Then the input forms, each as `fit(X, { labels })` on the same values, as a ratio to (a) in CPU
- * time (the fits run on one thread; CPU time is steadier than the clock on a shared machine): rows as
- * `{ data: Float64Array, shape }`, the same with a Float32Array, labels as a plain array, and rows
- * as `number[][]` (goal: within 10% of a Batch; see `forEachBatch` in lib/core/batch.ts).
+ * Then the input forms, each as `fit(X, { labels })` on the same values, as a ratio to (a): rows as
+ * `{ data: Float64Array, shape }`, the same with labels as a plain array, with a Float32Array, rows
+ * as `number[][]`, `NaiveBayes.fromSamples`, and weights as a plain array (over a Batch holding the
+ * weights); then a NormalDistribution's and a MultivariateGaussianDistribution's `fit` from the
+ * same forms over theirs from a Batch (goal: within 10% of a Batch; see `forEachBatch` in
+ * lib/core/batch.ts). Each ratio is of medians of CPU time (the fits run on one thread; CPU time is
+ * steadier than the clock on a shared machine) over INPUT_REPEATS turns in which every form and
+ * the baseline run once, in alternating order, after a warm-up turn.
  *
  * Run: node --import tsx bench/bayes.ts (about a minute on 2 cores).
  */
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { pathToFileURL } from 'node:url'
-import { sliceBatch, type Batch } from '../lib/core/batch.js'
+import { sliceBatch, type Batch, type BatchInput } from '../lib/core/batch.js'
 import { Random } from '../lib/core/random.js'
+import { MultivariateGaussianDistribution } from '../lib/distributions/multivariate-gaussian.js'
 import { NormalDistribution } from '../lib/distributions/normal.js'
 import { NaiveBayes } from '../lib/models/naive-bayes.js'
 import { bestOf, describeConfigs, hasPomegranate, hasSklearn, runPython, type PeerTimings } from './pomegranate.js'
@@ -36,6 +41,8 @@ const COLS = 10
 const CLASSES = 3
 const BATCH_ROWS = 8192
 const REPEATS = 5
+/** Turns of every input form (after one to warm up); the ratios are of medians. */
+const INPUT_REPEATS = 9
 
 /** The figures of one run. */
 export interface BayesBenchResult {
@@ -46,8 +53,10 @@ export interface BayesBenchResult {
   arilStreamMs: number
   pomegranate: PeerTimings | undefined
   sklearnMs: number | undefined
-  /** fit time of each input form over a ready Batch's. */
+  /** fit time of each input form over a ready Batch's (median CPU times). */
   inputs: Record<string, number>
+  /** the same for a NormalDistribution's and a MultivariateGaussianDistribution's one-pass fits. */
+  otherInputs: Record<string, number>
   /** Largest relative difference of the fitted means from pomegranate's (a check that both fit the same thing). */
   maxMeanDifference: number | undefined
 }
@@ -74,18 +83,6 @@ function best (repeats: number, f: () => void): number {
   return ms
 }
 
-/** Like {@link best} in CPU milliseconds of this process (steadier on a shared machine; the fits run on one thread). */
-function bestCpu (repeats: number, f: () => void): number {
-  let ms = Infinity
-  for (let i = 0; i <= repeats; i++) {
-    const started = process.cpuUsage()
-    f()
-    const used = process.cpuUsage(started)
-    if (i > 0) ms = Math.min(ms, (used.user + used.system) / 1000)
-  }
-  return ms
-}
-
 async function bestAsync (repeats: number, f: () => Promise<void>): Promise<number> {
   let ms = Infinity
   for (let i = 0; i <= repeats; i++) {
@@ -103,21 +100,81 @@ function timePeers (batch: Batch): PeerFigures | undefined {
   return runPython<PeerFigures>('pomegranate_bayes.py', [batch.data, batch.labels!, ROWS, COLS, REPEATS, 'None,10000,100000'])
 }
 
-/** The fit from each input form, as a ratio to the fit from a ready Batch. */
+/**
+ * CPU milliseconds of one call of `f` (the fits run on one thread; CPU time is steadier than the
+ * clock on a shared machine).
+ */
+function cpuMs (f: () => void): number {
+  const started = process.cpuUsage()
+  f()
+  const used = process.cpuUsage(started)
+  return (used.user + used.system) / 1000
+}
+
+/**
+ * Each form's median CPU time over the baseline's. The forms run in turns (forward, then
+ * backward, so none always follows the same one) after a warm-up turn, INPUT_REPEATS turns in all.
+ */
+function ratiosToBaseline (baseline: () => void, forms: Record<string, () => void>): Record<string, number> {
+  const all: Array<[string, () => void]> = [['baseline', baseline], ...Object.entries(forms)]
+  const times = new Map(all.map(([name]) => [name, [] as number[]]))
+  for (let turn = 0; turn <= INPUT_REPEATS; turn++) {
+    for (const [name, fit] of turn % 2 === 0 ? all : all.slice().reverse()) {
+      const ms = cpuMs(fit)
+      if (turn > 0) times.get(name)!.push(ms)
+    }
+  }
+  const median = (values: number[]): number => {
+    const sorted = values.slice().sort((a, b) => a - b)
+    return (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2
+  }
+  const base = median(times.get('baseline')!)
+  return Object.fromEntries(Object.keys(forms).map(name => [name, median(times.get(name)!) / base]))
+}
+
+/** The NaiveBayes fit from each input form, as a ratio to the fit from a ready Batch. */
 function timeInputs (batch: Batch): Record<string, number> {
   const labels = batch.labels!
   const plainLabels = Array.from(labels)
+  const plainWeights = Array.from({ length: ROWS }, (_, r) => 1 + (r % 4))
+  const weightedBatch = { ...batch, weights: Float64Array.from(plainWeights) }
   const float32 = Float32Array.from(batch.data)
+  const shape = [ROWS, COLS]
   const rows = Array.from({ length: ROWS }, (_, r) => Array.from(batch.data.subarray(r * COLS, (r + 1) * COLS)))
-  const forms: Record<string, () => void> = {
-    '{ data: Float64Array, shape }, { labels: Float64Array }': () => new NaiveBayes(NormalDistribution, CLASSES).fit({ data: batch.data, shape: [ROWS, COLS] }, { labels }),
-    '{ data: Float64Array, shape }, { labels: number[] }': () => new NaiveBayes(NormalDistribution, CLASSES).fit({ data: batch.data, shape: [ROWS, COLS] }, { labels: plainLabels }),
-    '{ data: Float32Array, shape }, { labels }': () => new NaiveBayes(NormalDistribution, CLASSES).fit({ data: float32, shape: [ROWS, COLS] }, { labels }),
-    'number[][], { labels: number[] }': () => new NaiveBayes(NormalDistribution, CLASSES).fit(rows, { labels: plainLabels }),
-    'NaiveBayes.fromSamples({ data, shape }, { labels })': () => NaiveBayes.fromSamples(NormalDistribution, { data: batch.data, shape: [ROWS, COLS] }, { labels })
-  }
-  const batchCpu = bestCpu(REPEATS, () => new NaiveBayes(NormalDistribution, CLASSES).fit(batch))
-  return Object.fromEntries(Object.entries(forms).map(([name, fit]) => [name, bestCpu(REPEATS, fit) / batchCpu]))
+  const fit = (X: BatchInput, options?: { labels?: ArrayLike<number>; weights?: ArrayLike<number> }) => (): void => { new NaiveBayes(NormalDistribution, CLASSES).fit(X, options) }
+  const ratios = ratiosToBaseline(fit(batch), {
+    '{ data: Float64Array, shape }, { labels: Float64Array }': fit({ data: batch.data, shape }, { labels }),
+    '{ data: Float64Array, shape }, { labels: number[] }': fit({ data: batch.data, shape }, { labels: plainLabels }),
+    '{ data: Float32Array, shape }, { labels }': fit({ data: float32, shape }, { labels }),
+    'number[][], { labels: number[] }': fit(rows, { labels: plainLabels }),
+    'NaiveBayes.fromSamples({ data, shape }, { labels })': () => { NaiveBayes.fromSamples(NormalDistribution, { data: batch.data, shape }, { labels }) }
+  })
+  // weights: over a Batch holding the same weights
+  const weighted = ratiosToBaseline(fit(weightedBatch), {
+    '{ data: Float64Array, shape }, { labels, weights: number[] }': fit({ data: batch.data, shape }, { labels, weights: plainWeights })
+  })
+  return { ...ratios, ...weighted }
+}
+
+/** The same for other models' one-pass `fit`: a NormalDistribution on one column, a MultivariateGaussianDistribution on all ten. */
+function timeOtherInputs (batch: Batch): Record<string, number> {
+  const column = Float64Array.from({ length: ROWS }, (_, r) => batch.data[r * COLS]!)
+  const plainColumn = Array.from(column)
+  const normal = (X: BatchInput) => (): void => { new NormalDistribution().fit(X) }
+  const normalRatios = ratiosToBaseline(normal({ data: column, rows: ROWS, cols: 1 }), {
+    'NormalDistribution: Float32Array': normal(Float32Array.from(column)),
+    'NormalDistribution: number[]': normal(plainColumn)
+  })
+  const shape = [ROWS, COLS]
+  const rows = Array.from({ length: ROWS }, (_, r) => Array.from(batch.data.subarray(r * COLS, (r + 1) * COLS)))
+  const identity = Array.from({ length: COLS }, (_, i) => Array.from({ length: COLS }, (_, j) => (i === j ? 1 : 0)))
+  const gaussian = (X: BatchInput) => (): void => { new MultivariateGaussianDistribution(new Array<number>(COLS).fill(0), identity).fit(X) }
+  const gaussianRatios = ratiosToBaseline(gaussian({ data: batch.data, rows: ROWS, cols: COLS }), {
+    'MultivariateGaussianDistribution: { data: Float64Array, shape }': gaussian({ data: batch.data, shape }),
+    'MultivariateGaussianDistribution: { data: Float32Array, shape }': gaussian({ data: Float32Array.from(batch.data), shape }),
+    'MultivariateGaussianDistribution: number[][]': gaussian(rows)
+  })
+  return { ...normalRatios, ...gaussianRatios }
 }
 
 /** Runs the bench and prints the figures; resolves with them. */
@@ -133,6 +190,7 @@ export async function run (): Promise<BayesBenchResult> {
     await pipeline(Readable.from(batches), streamed.sink())
   })
   const inputs = timeInputs(batch)
+  const otherInputs = timeOtherInputs(batch)
   const peers = timePeers(batch)
   const pomegranate = peers === undefined ? undefined : bestOf(peers.byConfig)
   const aril = model.toJSON().models.map(m => (m as { parameters: [Array<{ parameters: number[] }>] }).parameters[0].map(d => d.parameters[0]!))
@@ -149,7 +207,9 @@ export async function run (): Promise<BayesBenchResult> {
   }
   console.log('input forms, fit time over a ready Batch (goal <= 1.10):')
   for (const [name, ratio] of Object.entries(inputs)) console.log(`  ${name}: ${ratio.toFixed(2)}`)
-  return { rows: ROWS, cols: COLS, classes: CLASSES, arilMs, arilStreamMs, pomegranate, sklearnMs: peers?.sklearnMs, inputs, maxMeanDifference }
+  console.log('other models\' one-pass fits, over the same fit from a ready Batch:')
+  for (const [name, ratio] of Object.entries(otherInputs)) console.log(`  ${name}: ${ratio.toFixed(2)}`)
+  return { rows: ROWS, cols: COLS, classes: CLASSES, arilMs, arilStreamMs, pomegranate, sklearnMs: peers?.sklearnMs, inputs, otherInputs, maxMeanDifference }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run()

@@ -5,6 +5,7 @@
  */
 import { ArilError, show } from './errors.js'
 import { checkKeys } from './options.js'
+import { copyNumbers, rowCopier } from './copy-rows.js'
 
 /** A category: a number, a string or a boolean (`1`, `"1"` and `true` are three keys). `null` (or NaN) is a missing value. */
 export type Key = string | number | boolean
@@ -154,18 +155,24 @@ function checkOptionLengths (rows: number, options: ToBatchOptions): void {
   }
 }
 
+/** Reused memory for the weights and labels of {@link forEachBatch}'s pieces. */
+interface OptionBuffers {
+  weights?: Float64Array
+  labels?: Float64Array
+}
+
 /**
  * The checks and options after a conversion, for rows `start` … of the input: a string where
- * numbers are expected, then the weights and labels of those rows.
+ * numbers are expected, then the weights and labels of those rows (converted into `buffers` when given).
  */
-function finishBatch (batch: Batch, options: ToBatchOptions, start: number): Batch {
+function finishBatch (batch: Batch, options: ToBatchOptions, start: number, buffers?: OptionBuffers): Batch {
   if (!options.categorical && batch.categories?.some(c => c !== undefined)) {
     const column = batch.categories.findIndex(c => c !== undefined)
     const row = batch.categories[column]!.findIndex(v => typeof v === 'string' || typeof v === 'boolean')
     throw new ArilError('ERR_NOT_NUMERIC', `Expected a number, got ${show(batch.categories[column]![row])}`, { row: start + row, column })
   }
-  if (options.weights !== undefined) batch = { ...batch, weights: weightValues(options.weights, batch.rows, start) }
-  if (options.labels !== undefined) batch = { ...batch, labels: toLabels(options.labels, start, start + batch.rows) }
+  if (options.weights !== undefined) batch = { ...batch, weights: weightValues(options.weights, batch.rows, start, buffers?.weights) }
+  if (options.labels !== undefined) batch = { ...batch, labels: toLabels(options.labels, start, start + batch.rows, buffers?.labels) }
   return batch
 }
 
@@ -179,7 +186,8 @@ export const CONVERSION_ROWS = 8192
  * weights given as lists); as it is otherwise.
  * Converting a large input whole allocates and fills as much memory again, which took longer
  * than the fit it fed; the pieces stay in cache. A model summarized piece by piece has the same
- * statistics (the same bits) as one summarized in one go. `visit` must not keep the batches.
+ * statistics (the same bits) as one summarized in one go. `visit` must not keep the batches
+ * (their rows, and labels and weights given as lists, are converted into memory that the next piece reuses).
  *
  * @throws ArilError as {@link toBatch}, with the row in the whole input; pieces before the bad
  *   row have been visited (Model.fit restores the statistics)
@@ -196,15 +204,16 @@ export function forEachBatch (input: BatchInput, options: ToBatchOptions, visit:
   }
   checkColumns(pieces.cols, pieces.rows, options)
   checkOptionLengths(pieces.rows, options)
-  let buffer: Float64Array | undefined
+  const buffer = pieces.views ? undefined : new Float64Array(CONVERSION_ROWS * pieces.cols)
+  const buffers: OptionBuffers = {}
+  if (listed(options.weights)) buffers.weights = new Float64Array(CONVERSION_ROWS)
+  if (listed(options.labels)) buffers.labels = new Float64Array(CONVERSION_ROWS)
   for (let start = 0; start < pieces.rows; start += CONVERSION_ROWS) {
     const end = Math.min(pieces.rows, start + CONVERSION_ROWS)
-    const out = pieces.views ? undefined : (buffer ??= new Float64Array(CONVERSION_ROWS * pieces.cols)).subarray(0, (end - start) * pieces.cols)
-    visit(finishBatch(pieces.convert(start, end, out), options, start))
+    visit(finishBatch(pieces.convert(start, end, buffer?.subarray(0, (end - start) * pieces.cols)), options, start, buffers))
   }
 }
 
-/** How to convert an input by row ranges, or undefined when it needs no conversion (or is not valid: toBatch says why). */
 /** How {@link forEachBatch} cuts an input: rows, columns, and the piece of rows start … end − 1 (views of the input's own memory, or converted into `out`). */
 interface Pieces {
   rows: number
@@ -213,10 +222,15 @@ interface Pieces {
   convert: (start: number, end: number, out: Float64Array | undefined) => Batch
 }
 
+/** Labels or weights that need converting (anything but a Float64Array). */
+function listed (list: ArrayLike<number> | undefined): boolean {
+  return list !== undefined && !(list instanceof Float64Array)
+}
+
+/** How to convert an input by row ranges, or undefined when it needs no conversion (or is not valid: toBatch says why). */
 function piecewise (input: BatchInput, options: ToBatchOptions): Pieces | undefined {
   // Rows already in a Float64Array are handed over as views, in pieces only when their labels or
   // weights need converting (a list of labels, say): those are then converted piece by piece too.
-  const listed = (list: ArrayLike<number> | undefined): boolean => list !== undefined && !(list instanceof Float64Array)
   const convertsOptions = listed(options.labels) || listed(options.weights)
   if (isBatch(input)) return undefined
   if (input instanceof Float64Array) {
@@ -244,12 +258,12 @@ function piecewise (input: BatchInput, options: ToBatchOptions): Pieces | undefi
 
 /**
  * Labels start … end − 1 as a Float64Array: a Float64Array's own memory, anything else converted
- * with `Number` in a plain loop (`Float64Array.from(labels, Number)` calls the mapping function
- * per element, and took longer than the fit it fed).
+ * with `Number` in a plain loop (into `buffer` when given; `Float64Array.from(labels, Number)`
+ * calls the mapping function per element, and took longer than the fit it fed).
  */
-function toLabels (labels: ArrayLike<number>, start: number, end: number): Float64Array {
+function toLabels (labels: ArrayLike<number>, start: number, end: number, buffer?: Float64Array): Float64Array {
   if (labels instanceof Float64Array) return labels.subarray(start, end)
-  const out = new Float64Array(end - start)
+  const out = buffer === undefined ? new Float64Array(end - start) : buffer.subarray(0, end - start)
   for (let i = start; i < end; i++) {
     const v = labels[i]
     out[i - start] = typeof v === 'number' ? v : Number(v)
@@ -265,9 +279,9 @@ export function checkWeights (weights: ArrayLike<number>, rows: number): Float64
   return weightValues(weights, rows, 0)
 }
 
-/** Weights start … start + rows − 1 checked (errors give the row in the whole list), as a Float64Array. */
-function weightValues (weights: ArrayLike<number>, rows: number, start: number): Float64Array {
-  const out = weights instanceof Float64Array ? weights.subarray(start, start + rows) : new Float64Array(rows)
+/** Weights start … start + rows − 1 checked (errors give the row in the whole list), as a Float64Array (converted into `buffer` when given). */
+function weightValues (weights: ArrayLike<number>, rows: number, start: number, buffer?: Float64Array): Float64Array {
+  const out = weights instanceof Float64Array ? weights.subarray(start, start + rows) : buffer?.subarray(0, rows) ?? new Float64Array(rows)
   for (let i = 0; i < rows; i++) {
     const w = weights[start + i]
     if (typeof w !== 'number' || !(w >= 0) || w === Infinity) {
@@ -346,11 +360,10 @@ function fromColumn (values: ArrayLike<unknown>, options: ToBatchOptions, start 
   const rows = end - start
   const data = out ?? new Float64Array(rows)
   let raw: Array<Key | null> | undefined
-  for (let i = start; i < end; i++) {
+  for (let i = copyNumbers(values, start, end, data, start); i < end; i = copyNumbers(values, i + 1, end, data, start)) {
+    // a value the copy does not take: missing, non-numeric, or an error
     const v = values[i]
-    if (typeof v === 'number') {
-      data[i - start] = v
-    } else if (isLabel(v) && options.categorical) {
+    if (isLabel(v) && options.categorical) {
       raw ??= Array.from({ length: rows }, (_, j) => categoryOf(values[start + j]))
       data[i - start] = NaN
     } else {
@@ -365,8 +378,10 @@ function fromRows (rowsIn: ReadonlyArray<unknown>, options: ToBatchOptions, star
   const first = rowsIn[0] as ArrayLike<unknown>
   const cols = first.length
   const data = out ?? new Float64Array(rows * cols)
+  const copy = rowCopier(cols)
   let raw: Array<Array<Key | null> | undefined> | undefined
-  for (let r = start; r < end; r++) {
+  for (let r = copy(rowsIn, start, end, data, 0); r < end; r = copy(rowsIn, r + 1, end, data, (r + 1 - start) * cols)) {
+    // a row the copier does not take: a typed array, missing or non-numeric values, or an error
     const row = rowsIn[r]
     if (!isRow(row)) throw new ArilError('ERR_RAGGED_ROWS', `Expected a row (an array of ${cols} values), got ${show(row)}`, { row: r })
     if (row.length !== cols) throw new ArilError('ERR_RAGGED_ROWS', `Expected ${cols} values in every row like the first, got ${row.length}`, { row: r })

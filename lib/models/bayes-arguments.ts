@@ -27,11 +27,15 @@ export function labelArguments<O extends SummarizeOptions> (y: unknown, more: un
   return { ...options, labels: y }
 }
 
-/** True for labels that are all whole class numbers (no −1 or NaN: nothing semi-supervised). */
-export function isFullyLabelled (labels: ArrayLike<number> | undefined): boolean {
-  if (labels === undefined) return false
-  for (let i = 0; i < labels.length; i++) if (!(labels[i]! >= 0)) return false
-  return true
+/** The largest label (labels given as strings or bigints read with `Number`), or −1 when none is ≥ 0. */
+export function largestLabel (labels: ArrayLike<number>): number {
+  let max = -1
+  for (let i = 0, n = labels.length; i < n; i++) {
+    const v = labels[i]
+    const y = typeof v === 'number' ? v : Number(v)
+    if (y > max) max = y
+  }
+  return max >= 0 ? max : -1
 }
 
 export function withoutKeys<T extends object> (options: T, keys: readonly string[]): Partial<T> {

@@ -21,7 +21,7 @@ import type { Source } from '../core/source.js'
 import type { History } from '../train/callbacks.js'
 import { TRAIN_OPTION_KEYS, trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
 import { isShardList } from '../exec/shards.js'
-import { checkComponents, checkLabels, isFullyLabelled, labelArguments, priorsOf, withoutKeys } from './bayes-arguments.js'
+import { checkComponents, checkLabels, labelArguments, largestLabel, priorsOf, withoutKeys } from './bayes-arguments.js'
 import { BLOCK_SEQUENCES, unitCount, type SequenceInput } from '../core/sequence.js'
 import { jointLogProbability, logSumExpColumn, marginalLogProbability, mostProbableClass, posteriorLogProbability } from './bayes-posterior.js'
 import { sampleBayes } from './bayes-sample.js'
@@ -279,26 +279,24 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     const options = labelArguments<BayesFitOptions>(y, more, `${this.name}.fit`)
     checkKeys(options, optionKeys(TRAIN_OPTION_KEYS, this.updateOptionKeys), `${this.name}.fit`)
     if (this.sequential) return this.fitSequences(X, options)
-    if (!this.frozen && options.resume === undefined && isFullyLabelled(options.labels)) {
-      // one supervised pass: the input may be converted piece by piece (Model.fit)
-      this.history = undefined
-      this.unlabeledRows = 0
-      return super.fit(X, withoutKeys(options, TRAIN_KEYS.filter(key => key !== 'weights' && key !== 'labels')) as BayesFitOptions)
+    if (this.frozen) {
+      this.toBatch(X, options)
+      return this
     }
-    const batch = this.toBatch(X, options)
-    if (this.frozen) return this
-    const rest = withoutKeys(options, ['weights', 'labels']) as BayesFitOptions
     this.history = undefined
     this.unlabeledRows = 0
-    // A resumed fit continues the EM from its checkpoint: the supervised M-step is behind it.
-    if (options.resume === undefined) super.fit(batch, withoutKeys(rest, TRAIN_KEYS))
-    if (this.unlabeledRows > 0 || options.resume !== undefined) {
-      this.semiSupervised = true
-      try {
-        this.history = trainBatch(this, batch, rest)
-      } finally {
-        this.semiSupervised = false
-      }
+    if (options.resume === undefined) {
+      // the supervised pass, the input converted piece by piece (Model.fit); then the EM only if it met unlabeled rows
+      super.fit(X, withoutKeys(options, TRAIN_KEYS.filter(key => key !== 'weights' && key !== 'labels')) as BayesFitOptions)
+      if (this.unlabeledRows === 0) return this
+    }
+    // The EM reads the rows on every pass: converted once. A resumed fit continues it from its checkpoint.
+    const batch = this.toBatch(X, options)
+    this.semiSupervised = true
+    try {
+      this.history = trainBatch(this, batch, withoutKeys(options, ['weights', 'labels']) as BayesFitOptions)
+    } finally {
+      this.semiSupervised = false
     }
     return this
   }
@@ -582,11 +580,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
 
   /** The number of classes of a label column: the largest label + 1. */
   protected static classCount (labels: ArrayLike<number> | undefined, name: string): number {
-    let k = 0
-    for (let i = 0; i < (labels?.length ?? 0); i++) {
-      const y = Number(labels![i])
-      if (y >= 0 && y + 1 > k) k = y + 1
-    }
+    const k = labels === undefined ? 0 : largestLabel(labels) + 1
     if (k === 0) throw new ArilError('ERR_LABEL', `${name}.fromSamples: expected labels with at least one labelled row, got ${labels === undefined ? 'none' : 'none labelled'}`)
     return k
   }

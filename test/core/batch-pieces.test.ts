@@ -25,7 +25,7 @@ t.test('forEachBatch: pieces of CONVERSION_ROWS rows with the values, weights an
   for (const [name, input] of inputs) {
     const whole = toBatch(input, { weights, labels })
     const pieces: Batch[] = []
-    forEachBatch(input, { weights, labels }, b => pieces.push({ ...b, data: b.data.slice() }))
+    forEachBatch(input, { weights, labels }, b => pieces.push({ ...b, data: b.data.slice(), weights: b.weights?.slice(), labels: b.labels?.slice() }))
     t.same(pieces.map(b => b.rows), [CONVERSION_ROWS, CONVERSION_ROWS, 123], `${name}: pieces`)
     t.same(Float64Array.from(pieces.flatMap(b => Array.from(b.data))), whole.data, `${name}: values`)
     t.same(pieces.flatMap(b => Array.from(b.weights!)), Array.from(whole.weights!), `${name}: weights`)
@@ -72,6 +72,13 @@ t.test('a fit from any input form equals the fit from a ready Batch, bit for bit
   const labels = Array.from({ length: rows }, (_, i) => i % 2)
   const bayes = NaiveBayes.fromSamples(NormalDistribution, { data: flat, shape: [rows, 2] }, { labels })
   t.same(bayes.toJSON(), new NaiveBayes(NormalDistribution, 2).fit({ data: flat, rows, cols: 2, labels: Float64Array.from(labels) }).toJSON(), 'NaiveBayes.fromSamples with labels')
+  const semi = labels.map((y, i) => (i % 5 === 0 ? -1 : y))
+  const ready2 = { data: flat, rows, cols: 2, labels: Float64Array.from(semi) }
+  const fromBatch = new NaiveBayes(NormalDistribution, 2).fit(ready2, { maxIterations: 3 })
+  const fromRows = new NaiveBayes(NormalDistribution, 2).fit(Array.from({ length: rows }, (_, r) => [flat[2 * r]!, flat[2 * r + 1]!]), { labels: semi, maxIterations: 3 })
+  t.same(fromRows.toJSON(), fromBatch.toJSON(), 'semi-supervised NaiveBayes from number[][] and a label list: the EM of a ready Batch')
+  t.same(fromRows.history?.epochs.length, fromBatch.history?.epochs.length, 'with as many EM steps')
+  t.ok((fromBatch.history?.epochs.length ?? 0) > 0, 'which ran')
   const model = new NormalDistribution(0, 1)
   assertArilError(t, () => model.fit([...Array.from({ length: rows }, () => 1), 'x'] as unknown as number[]), { code: 'ERR_NOT_NUMERIC', row: rows })
   t.same(model.parameters, [0, 1], 'a failed fit leaves the model as it was')
