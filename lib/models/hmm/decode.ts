@@ -8,7 +8,8 @@ import { sliceBatch } from '../../core/batch.js'
 import type { SequenceBatch } from '../../core/sequence.js'
 import type { Graph } from './graph.js'
 import { PIECE_ROWS } from './options.js'
-import { backwardSequence, emissionMatrix, forwardSequence, type Workspace } from './statistics.js'
+import { emissionMatrix } from './emissions.js'
+import { backwardSequence, forwardSequence, type Workspace } from './statistics.js'
 import { viterbiStates } from './viterbi.js'
 
 /** How `predict` and `predictStream` decode. */

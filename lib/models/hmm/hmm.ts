@@ -16,9 +16,11 @@ import { registerModel } from '../../core/serialize.js'
 import type { History } from '../../train/callbacks.js'
 import { trainBatch, trainStream, type Opener } from '../../train/em.js'
 import { State } from '../state.js'
+import { DiscreteDistribution } from '../../distributions/discrete.js'
 import { bakeGraph, type EdgeSpec, type Graph, type HmmState } from './graph.js'
 import { hmmFromJSON, hmmToJSON, type HmmJSON } from './json.js'
-import { emissionMatrix, forwardSequence, labelIndices, summarizeRun, Workspace, type Algorithm } from './statistics.js'
+import { forwardSequence, labelIndices, summarizeRun, Workspace, type Algorithm } from './statistics.js'
+import { emissionMatrix } from './emissions.js'
 import { backwardTable, forwardBackwardTables, forwardTable, posteriorTable } from './inference.js'
 import { walk } from './sample.js'
 import { viterbiPath } from './viterbi.js'
@@ -267,10 +269,15 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     const { data, cols, categories } = batch
     const rows = r1 - r0
     const piece = { data: data.subarray(r0 * cols, r1 * cols), rows, cols, categories: categories?.map(c => c?.slice(r0, r1)) }
+    // the coded keys of these rows, when summarizeRun's emissions were coded (see emissions.ts)
+    const coded = this.workspace.coded?.codes
     for (let s = 0; s < g.p; s++) {
       const j = g.stateDistribution[s]!
       if (g.distributions[j]!.frozen) continue
-      this.scratch[j]!.summarizeBatch({ ...piece, weights: this.workspace.weights[s]!.subarray(0, rows) })
+      const weights = this.workspace.weights[s]!.subarray(0, rows)
+      const scratch = this.scratch[j]!
+      if (coded !== undefined && scratch instanceof DiscreteDistribution) scratch.summarizeCodes(coded, weights)
+      else scratch.summarizeBatch({ ...piece, weights })
     }
   }
 

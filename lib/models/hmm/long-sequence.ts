@@ -32,7 +32,8 @@ import { backwardEnd, backwardSteps, finalLikelihood, forwardStart, forwardSteps
 import type { Graph } from './graph.js'
 import type { HiddenMarkovModel } from './hmm.js'
 import { UPDATE_KEYS, type HmmUpdateOptions } from './options.js'
-import { emissionMatrix, Workspace } from './statistics.js'
+import { emissionMatrix } from './emissions.js'
+import { Workspace } from './statistics.js'
 
 /**
  * Options of `summarizeLongSequence`.

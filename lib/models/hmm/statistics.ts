@@ -10,8 +10,8 @@
  */
 import { sliceBatch, type Batch } from '../../core/batch.js'
 import { ArilError, show } from '../../core/errors.js'
-import { UnivariateDistribution } from '../../core/univariate.js'
-import { backwardEnd, backwardSteps, expectedTransitions, finalLikelihood, forwardStart, forwardSteps, scaleEmissions } from './forward-backward.js'
+import { emissionMatrix, scaledEmissions, type CodedEmissions } from './emissions.js'
+import { backwardEnd, backwardSteps, expectedTransitions, finalLikelihood, forwardStart, forwardSteps } from './forward-backward.js'
 import type { Graph } from './graph.js'
 import { ViterbiScratch, viterbiPath } from './viterbi.js'
 
@@ -31,6 +31,8 @@ export class Workspace {
   /** The likelihood of the last forward table's final row (see forward-backward.ts). */
   L = 0
   column = new Float64Array(0)
+  /** The coded Discrete emissions of the last emissionMatrix (see emissions.ts), undefined for other emissions. */
+  coded: CodedEmissions | undefined = undefined
   weights: Float64Array[] = []
   readonly viterbi = new ViterbiScratch()
 
@@ -41,38 +43,13 @@ export class Workspace {
 }
 
 /**
- * Emission log-probabilities of `rows` (a batch of observations) into `ws.e`, rows × p, each
- * state's log weight added.
- */
-export function emissionMatrix (g: Graph, rows: Batch, ws: Workspace): Float64Array {
-  const { p } = g
-  const n = rows.rows
-  const e = ws.grow('e', n * p)
-  g.distributions.forEach((d, j) => {
-    let column: Float64Array
-    if (d instanceof UnivariateDistribution) {
-      column = ws.grow('column', n).subarray(0, n)
-      d.logProbabilityColumn(rows, 0, column)
-    } else {
-      column = d.logProbabilityBatch(rows)
-    }
-    for (let s = 0; s < p; s++) {
-      if (g.stateDistribution[s] !== j) continue
-      const w = g.logWeight[s]!
-      for (let r = 0; r < n; r++) e[r * p + s] = column[r]! + w
-    }
-  })
-  return e
-}
-
-/**
  * Forward log-probability of one sequence whose emissions are rows eRow … eRow + n − 1 of `e`;
  * leaves the scaled emissions, the scaled table, its row sums and L in the workspace.
  */
 export function forwardSequence (g: Graph, e: Float64Array, eRow: number, n: number, ws: Workspace): number {
   const x = ws.grow('x', n * g.p)
   const top = ws.grow('top', n)
-  scaleEmissions(g.p, e, eRow, n, x, top)
+  scaledEmissions(g.p, e, eRow, n, ws.coded, x, top)
   const f = ws.grow('f', (n + 1) * g.m)
   const c = ws.grow('c', n + 1)
   c[0] = 1
