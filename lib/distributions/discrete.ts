@@ -150,11 +150,19 @@ export class DiscreteDistribution extends UnivariateDistribution<[probabilities:
    */
   summarizeCodes (coded: KeyCodes, weights: Float64Array | undefined): void {
     const known = this.slotKeys.length
-    const slotOfCode = Int32Array.from(coded.keys, key => this.slotOf.get(key) ?? this.addSlot(key, known))
-    const { rows, codes } = coded
-    const slots = new Int32Array(rows)
-    for (let r = 0; r < rows; r++) slots[r] = codes[r]! < 0 ? -1 : slotOfCode[codes[r]!]!
-    this.countSlots(slots, rows, weights)
+    // slot + 1 of each code + 1: code −1 (missing) lands on 0, which adds nothing
+    const slotOfCode = new Int32Array(coded.keys.length + 1)
+    coded.keys.forEach((key, code) => { slotOfCode[code + 1] = (this.slotOf.get(key) ?? this.addSlot(key, known)) + 1 })
+    const { codes } = coded
+    const sums = this.sums
+    sums.grow(this.slotKeys.length)
+    sums.runs(coded.rows, (start, end) => {
+      const partial = sums.partial
+      for (let r = start; r < end; r++) {
+        const slot = slotOfCode[codes[r]! + 1]! - 1
+        if (slot >= 0) partial[slot]! += weights === undefined ? 1 : weights[r]!
+      }
+    })
   }
 
   /** Adds each row's weight (1 without weights) to its slot's sum; slot −1: a missing value. */

@@ -11,7 +11,7 @@
 import { sliceBatch, type Batch } from '../../core/batch.js'
 import { ArilError, show } from '../../core/errors.js'
 import { emissionMatrix, scaledEmissions, type CodedEmissions } from './emissions.js'
-import { backwardEnd, backwardSteps, expectedTransitions, finalLikelihood, forwardStart, forwardSteps } from './forward-backward.js'
+import { backwardEnd, backwardSteps, expectedTransitions, finalLikelihood, FlatEdges, forwardStart, forwardSteps } from './forward-backward.js'
 import type { Graph } from './graph.js'
 import { ViterbiScratch, viterbiPath } from './viterbi.js'
 
@@ -34,9 +34,12 @@ export class Workspace {
   /** The coded Discrete emissions of the last emissionMatrix (see emissions.ts), undefined for other emissions. */
   coded: CodedEmissions | undefined = undefined
   weights: Float64Array[] = []
+  /** One number per edge, for the expected transitions of one sequence. */
+  edgeSums = new Float64Array(0)
+  readonly edges = new FlatEdges()
   readonly viterbi = new ViterbiScratch()
 
-  grow (name: 'e' | 'x' | 'top' | 'f' | 'b' | 'c' | 'column', size: number): Float64Array {
+  grow (name: 'e' | 'x' | 'top' | 'f' | 'b' | 'c' | 'column' | 'edgeSums', size: number): Float64Array {
     if (this[name].length < size) this[name] = new Float64Array(Math.max(size, 2 * this[name].length))
     return this[name]
   }
@@ -54,7 +57,7 @@ export function forwardSequence (g: Graph, e: Float64Array, eRow: number, n: num
   const c = ws.grow('c', n + 1)
   c[0] = 1
   forwardStart(g, f, 0)
-  ws.L = forwardSteps(g, x, 0, f, 0, n, c) ? finalLikelihood(g, f, n) : 0
+  ws.L = forwardSteps(g, ws.edges.prepare(g), x, 0, f, 0, n, c) ? finalLikelihood(g, f, n) : 0
   if (!(ws.L > 0)) return -Infinity
   let logp = Math.log(ws.L)
   for (let i = 0; i < n; i++) logp += Math.log(c[i + 1]!) + top[i]!
@@ -72,7 +75,7 @@ export function logScales (n: number, ws: Workspace): Float64Array {
 export function backwardSequence (g: Graph, n: number, ws: Workspace): Float64Array {
   const b = ws.grow('b', (n + 1) * g.m)
   backwardEnd(g, b, n)
-  backwardSteps(g, ws.x, 0, b, 0, n, ws.c)
+  backwardSteps(g, ws.edges.prepare(g), ws.x, 0, b, 0, n, ws.c)
   return b
 }
 
@@ -112,7 +115,7 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
     const labeled = algorithm === 'labeled' && labelIndex !== undefined && labelIndex[r0 + start] !== -1
     if (algorithm === 'baum-welch' || (algorithm === 'labeled' && !labeled)) {
       const b = backwardSequence(g, n, ws)
-      expectedTransitions(g, ws.x, ws.f, b, ws.c, n, ws.L, w, partial)
+      expectedTransitions(g, ws.x, ws.f, b, n, ws.L, w, ws.grow('edgeSums', g.from.length), partial)
       const f = ws.f
       const scale = w / ws.L
       for (let k = 0; k < p; k++) {
