@@ -20,6 +20,8 @@ import type { Graph } from './graph.js'
 /** Discrete emissions of the rows of the last {@link emissionMatrix}: row r's emissions are row `codes[r] + 1` of the tables (row 0: a missing value). */
 export interface CodedEmissions {
   codes: KeyCodes
+  /** Emission log-probabilities ((keys + 1) × p). */
+  e: Float64Array
   /** Scaled emissions ((keys + 1) × p) and each row's maximum log-probability (keys + 1). */
   x: Float64Array
   top: Float64Array
@@ -33,13 +35,17 @@ export interface EmissionSpace {
   grow: (name: 'e' | 'column', size: number) => Float64Array
 }
 
-/** Emission log-probabilities of `rows` (a batch of observations) into `ws.e`, rows × p. */
-export function emissionMatrix (g: Graph, rows: Batch, ws: EmissionSpace): Float64Array {
+/**
+ * Emission log-probabilities of `rows` (a batch of observations) into `ws.e`, rows × p. Coded
+ * emissions (`ws.coded`) are copied into `ws.e` only with `copyCoded`: the recursions read them
+ * from the per-key tables (see {@link emissionRows}).
+ */
+export function emissionMatrix (g: Graph, rows: Batch, ws: EmissionSpace, copyCoded = true): Float64Array {
   const { p } = g
   const n = rows.rows
   const e = ws.grow('e', n * p)
   if (rows.cols === 1 && g.distributions.every(d => d instanceof DiscreteDistribution)) {
-    ws.coded = codedEmissions(g, rows, e, ws.coded?.codes)
+    ws.coded = codedEmissions(g, rows, copyCoded ? e : undefined, ws.coded?.codes)
     return e
   }
   ws.coded = undefined
@@ -60,7 +66,7 @@ export function emissionMatrix (g: Graph, rows: Batch, ws: EmissionSpace): Float
   return e
 }
 
-function codedEmissions (g: Graph, rows: Batch, e: Float64Array, reuse: KeyCodes | undefined): CodedEmissions {
+function codedEmissions (g: Graph, rows: Batch, e: Float64Array | undefined, reuse: KeyCodes | undefined): CodedEmissions {
   const { p } = g
   const codes = encodeKeys(rows, 0, reuse)
   const K = codes.keys.length
@@ -79,12 +85,20 @@ function codedEmissions (g: Graph, rows: Batch, e: Float64Array, reuse: KeyCodes
   const top = new Float64Array(K + 1)
   scaleEmissions(p, table, 0, K + 1, x, top)
   const { codes: code } = codes
-  for (let r = 0; r < rows.rows; r++) {
+  for (let r = 0; e !== undefined && r < rows.rows; r++) {
     const from = (code[r]! + 1) * p
     const to = r * p
     for (let s = 0; s < p; s++) e[to + s] = table[from + s]!
   }
-  return { codes, x, top }
+  return { codes, e: table, x, top }
+}
+
+/**
+ * Where the recursions read the emissions of the last {@link emissionMatrix}: its rows, or for
+ * coded emissions the per-key table and the codes (step i's row is `codes[i] + 1`).
+ */
+export function emissionRows (e: Float64Array, coded: CodedEmissions | undefined): { e: Float64Array; codes: Int32Array | undefined } {
+  return coded === undefined ? { e, codes: undefined } : { e: coded.e, codes: coded.codes.codes }
 }
 
 /**

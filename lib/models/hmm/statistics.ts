@@ -10,7 +10,7 @@
  */
 import { sliceBatch, type Batch } from '../../core/batch.js'
 import { ArilError, show } from '../../core/errors.js'
-import { emissionMatrix, scaledEmissions, type CodedEmissions } from './emissions.js'
+import { emissionMatrix, emissionRows, scaledEmissions, type CodedEmissions } from './emissions.js'
 import { backwardEnd, backwardSteps, expectedTransitions, finalLikelihood, FlatEdges, forwardStart, forwardSteps } from './forward-backward.js'
 import type { Graph } from './graph.js'
 import { ViterbiScratch, viterbiPath } from './viterbi.js'
@@ -91,7 +91,7 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
   const r0 = offsets[s0]!
   const r1 = offsets[s1]!
   const rows = sliceBatch({ ...batch, weights: undefined, labels: undefined }, r0, r1)
-  const e = emissionMatrix(g, rows, ws)
+  const e = emissionMatrix(g, rows, ws, false)
   const { p, m } = g
   while (ws.weights.length < p) ws.weights.push(new Float64Array(0))
   for (let s = 0; s < p; s++) {
@@ -123,7 +123,8 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
         for (let i = 0; i < n; i++) out[start + i] = f[(i + 1) * m + k]! * b[(i + 1) * m + k]! * scale
       }
     } else {
-      const path = labeled ? labeledPath(g, labelIndex!, r0 + start, n) : viterbiPath(g, e, start, n, ws.viterbi).path
+      const emissions = emissionRows(e, ws.coded)
+      const path = labeled ? labeledPath(g, labelIndex!, r0 + start, n) : viterbiPath(g, emissions.e, start, n, ws.viterbi, emissions.codes).path
       countPath(g, path, start, w, partial, ws.weights)
     }
   }
