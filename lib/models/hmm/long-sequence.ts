@@ -12,7 +12,8 @@
  *     checkpoints, and its terms are added in time order, the log-probability's too.
  * The recursions are the in-memory ones (forward-backward.ts) started from vectors with the same
  * bits, so every table entry, row sum and scaled emission is the same. Each edge's expected count is one running sum carried
- * from segment to segment, so its additions happen in the in-memory order; each state's rows go
+ * from segment to segment (forward-backward.ts's `transitionTerms`, which the in-memory
+ * `expectedTransitions` runs over the whole sequence), so its additions happen in the in-memory order; each state's rows go
  * to its distribution segment by segment, which distributions' row-aligned blocked sums make the
  * same as one call. A distribution shared by several states (tied states) receives all rows of
  * its first state, then all rows of its second, as in memory: pass 3 is repeated once per extra

@@ -20,7 +20,10 @@ export type Algorithm = 'baum-welch' | 'viterbi' | 'labeled'
 
 /** Growable work arrays, reused across runs and sequences (nothing allocated per step). */
 export class Workspace {
-  /** Emission log-probabilities (rows × p), scaled emissions (rows × p) and each row's maximum. */
+  /**
+   * Emission log-probabilities (rows × p), scaled emissions (rows × p; the backward pass turns
+   * them into its factors, see forward-backward.ts) and each row's maximum.
+   */
   e = new Float64Array(0)
   x = new Float64Array(0)
   top = new Float64Array(0)
