@@ -11,6 +11,7 @@ import { blend, checkKeys, numberOption, splitOptions, updateOptions, type Updat
 import type { Random } from '../core/random.js'
 import { JSON_LIMITS, readingLimits, registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
+import type { KeyCodes } from './key-codes.js'
 
 /** Options of the {@link DiscreteDistribution} constructor. */
 export interface DiscreteOptions {
@@ -139,9 +140,36 @@ export class DiscreteDistribution extends UnivariateDistribution<[probabilities:
       const key = keyAt(batch, column, r)
       slots[r] = isMissingKey(key) ? -1 : this.slotOf.get(key!) ?? this.addSlot(key!, known)
     }
+    this.countSlots(slots, batch.rows, weights)
+  }
+
+  /**
+   * {@link DiscreteDistribution.summarizeColumn} of a column coded by `encodeKeys` (key-codes.ts),
+   * with `weights` per row: one lookup per distinct key; the same sums, bit for bit.
+   * @throws ArilError `ERR_LIMIT` as summarizeColumn
+   */
+  summarizeCodes (coded: KeyCodes, weights: Float64Array | undefined): void {
+    const known = this.slotKeys.length
+    // slot + 1 of each code + 1: code −1 (missing) lands on 0, which adds nothing
+    const slotOfCode = new Int32Array(coded.keys.length + 1)
+    coded.keys.forEach((key, code) => { slotOfCode[code + 1] = (this.slotOf.get(key) ?? this.addSlot(key, known)) + 1 })
+    const { codes } = coded
     const sums = this.sums
     sums.grow(this.slotKeys.length)
-    sums.runs(batch.rows, (start, end) => {
+    sums.runs(coded.rows, (start, end) => {
+      const partial = sums.partial
+      for (let r = start; r < end; r++) {
+        const slot = slotOfCode[codes[r]! + 1]! - 1
+        if (slot >= 0) partial[slot]! += weights === undefined ? 1 : weights[r]!
+      }
+    })
+  }
+
+  /** Adds each row's weight (1 without weights) to its slot's sum; slot −1: a missing value. */
+  private countSlots (slots: Int32Array, rows: number, weights: Float64Array | undefined): void {
+    const sums = this.sums
+    sums.grow(this.slotKeys.length)
+    sums.runs(rows, (start, end) => {
       for (let r = start; r < end; r++) {
         const slot = slots[r]!
         if (slot >= 0) sums.partial[slot]! += weights === undefined ? 1 : weights[r]!
@@ -229,6 +257,11 @@ export class DiscreteDistribution extends UnivariateDistribution<[probabilities:
       const key = keyAt(batch, column, r)
       out[r] = isMissingKey(key) ? 0 : this.logTable.get(key!) ?? -Infinity
     }
+  }
+
+  /** The log-probability of each key of `keys` into `out` (−Infinity for a key the table lacks): one lookup per key, for coded columns (key-codes.ts). */
+  logProbabilityKeys (keys: readonly Key[], out: Float64Array): void {
+    for (let i = 0; i < keys.length; i++) out[i] = this.logTable.get(keys[i]!) ?? -Infinity
   }
 
   sampleWith (n: number, random: Random): Key[] {

@@ -8,7 +8,8 @@ import { sliceBatch } from '../../core/batch.js'
 import type { SequenceBatch } from '../../core/sequence.js'
 import type { Graph } from './graph.js'
 import { PIECE_ROWS } from './options.js'
-import { backwardSequence, emissionMatrix, forwardSequence, type Workspace } from './statistics.js'
+import { emissionMatrix, emissionRows } from './emissions.js'
+import { backwardSequence, forwardSequence, type Workspace } from './statistics.js'
 import { viterbiStates } from './viterbi.js'
 
 /** How `predict` and `predictStream` decode. */
@@ -38,12 +39,13 @@ export function decodeBatch (g: Graph, batch: SequenceBatch, algorithm: DecodeAl
     z = a + 1
     while (z < count && offsets[z + 1]! - offsets[a]! <= PIECE_ROWS) z++
     const r0 = offsets[a]!
-    const e = emissionMatrix(g, sliceBatch({ ...batch, weights: undefined, labels: undefined }, r0, offsets[z]!), ws)
+    const e = emissionMatrix(g, sliceBatch({ ...batch, weights: undefined, labels: undefined }, r0, offsets[z]!), ws, false)
+    const rows = emissionRows(e, ws.coded)
     for (let s = a; s < z; s++) {
       const eRow = offsets[s]! - r0
       const n = offsets[s + 1]! - offsets[s]!
       if (algorithm === 'viterbi') {
-        logProbability[s] = viterbiStates(g, e, eRow, n, ws.viterbi, states, written)
+        logProbability[s] = viterbiStates(g, rows.e, eRow, n, ws.viterbi, states, written, rows.codes)
         if (logProbability[s] !== -Infinity) written += n
       } else {
         logProbability[s] = posteriorStates(g, e, eRow, n, ws, states, written)

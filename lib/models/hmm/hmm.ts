@@ -3,30 +3,25 @@
  * trained by Baum-Welch, Viterbi or labeled training over sequences.
  */
 import { BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../../core/accumulate.js'
-import { isBatch, type Batch, type BatchInput } from '../../core/batch.js'
+import type { Batch, BatchInput } from '../../core/batch.js'
 import { deepCopy } from '../../core/copy.js'
-import { ArilError, invalidOption, show } from '../../core/errors.js'
-import type { Transform, Writable } from 'node:stream'
-import { Model, type Statistics, type Summary } from '../../core/model.js'
+import { ArilError, show } from '../../core/errors.js'
+import type { Writable } from 'node:stream'
+import type { Model, Statistics, Summary } from '../../core/model.js'
 import type { SinkOptions } from '../../core/sink.js'
 import { booleanOption, checkKeys, numberOption } from '../../core/options.js'
-import { Random } from '../../core/random.js'
-import { BLOCK_SEQUENCES, isSequenceBatch, sequenceAt, toSequenceBatch, type SequenceBatch, type SequenceInput } from '../../core/sequence.js'
+import { BLOCK_SEQUENCES, isSequenceBatch, toSequenceBatch, type SequenceBatch, type SequenceInput } from '../../core/sequence.js'
 import { registerModel } from '../../core/serialize.js'
 import type { History } from '../../train/callbacks.js'
 import { trainBatch, trainStream, type Opener } from '../../train/em.js'
-import { State } from '../state.js'
-import { bakeGraph, type EdgeSpec, type Graph, type HmmState } from './graph.js'
-import { hmmFromJSON, hmmToJSON, type HmmJSON } from './json.js'
-import { emissionMatrix, forwardSequence, labelIndices, summarizeRun, Workspace, type Algorithm } from './statistics.js'
-import { backwardTable, forwardBackwardTables, forwardTable, posteriorTable } from './inference.js'
-import { walk } from './sample.js'
-import { viterbiPath } from './viterbi.js'
-import { decodeBatch, type Decoded, type DecodeAlgorithm } from './decode.js'
-import { decodeStream, type HmmPredictStreamOptions, type PathBatch } from '../../core/decode-stream.js'
+import { DiscreteDistribution } from '../../distributions/discrete.js'
+import type { Graph, HmmState } from './graph.js'
+import { hmmFromJSON } from './json.js'
+import { labelIndices, summarizeRun, type Algorithm } from './statistics.js'
+import { HmmInference } from './inference-model.js'
 import { startingDistributions } from './init.js'
 import { transitionEstimate } from './transitions.js'
-import { algorithmOption, PIECE_ROWS, SAMPLE_KEYS, UPDATE_KEYS, type HmmFitOptions, type HmmFromSamplesOptions, type HmmSummarizeOptions, type HmmUpdateOptions, type TransitionOptions } from './options.js'
+import { algorithmOption, PIECE_ROWS, type HmmFitOptions, type HmmFromSamplesOptions, type HmmSummarizeOptions, type HmmUpdateOptions } from './options.js'
 import { fitLongSequence, summarizeLongSequence, type LongSequenceFitOptions, type LongSequenceOptions, type LongSequenceSummary } from './long-sequence.js'
 import type { ComponentKind } from '../mixture-init.js'
 import { passesInMemory, passesOverStream } from '../../train/pass.js'
@@ -73,15 +68,7 @@ export type { HmmFitOptions, HmmFromSamplesOptions, HmmSummarizeOptions, HmmUpda
  * hmm.fit([['H', 'H', 'T', 'H'], ['T', 'H']], { maxIterations: 10 })
  * ```
  */
-export class HiddenMarkovModel extends Model<[transitions: number[][], distributions: unknown[]], HmmUpdateOptions, unknown[]> {
-  readonly name = 'HiddenMarkovModel'
-  /** pomegranate's model name (its states `start` and `end` are named after it). */
-  readonly modelName: string
-  start: HmmState
-  end: HmmState
-  private nodes: HmmState[]
-  private edges: EdgeSpec[] = []
-  private baked: Graph | undefined
+export class HiddenMarkovModel extends HmmInference {
   /** Per sequence: the count of every edge, then Σ w·log p, then the number of impossible sequences. */
   private sums = new BlockedSums(2, false, BLOCK_SEQUENCES)
   /**
@@ -93,132 +80,10 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
    */
   private scratch: Model[] = []
   private mode: Algorithm = 'baum-welch'
-  private readonly workspace = new Workspace()
 
-  /** @param name pomegranate's model name (default `'None'`, as pomegranate's `str(None)`) */
-  constructor (name = 'None') {
-    super()
-    if (typeof name !== 'string') throw new ArilError('ERR_INVALID_ARGUMENT', `HiddenMarkovModel: expected a name (a string), got ${show(name)}`)
-    this.modelName = name
-    this.start = new State(null, `${name}-start`)
-    this.end = new State(null, `${name}-end`)
-    this.nodes = [this.start, this.end]
-  }
-
-  get dimension (): number | undefined {
-    return this.graph.distributions[0]!.dimension
-  }
-
-  override get categorical (): boolean {
-    return this.graph.distributions.some(d => d.categorical)
-  }
-
-  /** pomegranate's `from_summaries` keys, and `algorithm` (so that `fit`'s options pass whole). */
-  override get updateOptionKeys (): readonly string[] {
-    return UPDATE_KEYS
-  }
-
-  override get sampleOptionKeys (): readonly string[] {
-    return SAMPLE_KEYS
-  }
-
-  /** The states in pomegranate's baked order (emitting by name, then silent in topological order). */
-  get states (): HmmState[] {
-    return this.graph.states.slice()
-  }
-
-  /** The baked topology. @throws ArilError `ERR_NOT_FITTED` before `bake()` */
-  private get graph (): Graph {
-    if (this.baked === undefined) throw new ArilError('ERR_NOT_FITTED', 'HiddenMarkovModel: call bake() after adding states and transitions, before using the model')
-    return this.baked
-  }
-
-  /**
-   * Adds a state (pomegranate's `add_state`); the model must be baked again.
-   * @throws ArilError `ERR_INVALID_ARGUMENT` for a name already used or something other than a State
-   */
-  addState (state: HmmState): this {
-    if (!(state instanceof State)) throw new ArilError('ERR_INVALID_ARGUMENT', `addState: expected a State, got ${show(state)}`)
-    if (this.nodes.some(s => s.name === state.name)) throw new ArilError('ERR_INVALID_ARGUMENT', `addState: a state named ${show(state.name)} is already in the model`)
-    this.nodes.push(state)
-    this.baked = undefined
-    return this
-  }
-
-  /** Adds several states. */
-  addStates (...states: Array<HmmState | HmmState[]>): this {
-    for (const s of states.flat()) this.addState(s)
-    return this
-  }
-
-  /**
-   * Adds (or replaces) the transition a → b with probability p (linear; out-edges are normalized
-   * by `bake()`).
-   * @throws ArilError `ERR_INVALID_MODEL` when a or b is not in the model, `ERR_INVALID_ARGUMENT`
-   *   for a probability outside [0, 1]
-   */
-  addTransition (a: HmmState, b: HmmState, probability: number, options: TransitionOptions = {}): this {
-    checkKeys(options, ['pseudocount', 'group'], 'HiddenMarkovModel.addTransition')
-    for (const s of [a, b]) {
-      if (!this.nodes.includes(s)) throw new ArilError('ERR_INVALID_MODEL', `addTransition: state ${show((s as HmmState | undefined)?.name ?? s)} is not in the model; add it with addState first`)
-    }
-    if (typeof probability !== 'number' || !(probability >= 0 && probability <= 1)) {
-      throw new ArilError('ERR_INVALID_ARGUMENT', `addTransition: expected a probability in [0, 1], got ${show(probability)}`)
-    }
-    const pseudocount = numberOption(options, 'pseudocount', probability, 0)
-    if (options.group !== undefined && typeof options.group !== 'string') invalidOption('group', 'a string', options.group)
-    const edge: EdgeSpec = { from: a, to: b, probability, pseudocount, group: options.group ?? null }
-    const at = this.edges.findIndex(e => e.from === a && e.to === b)
-    if (at >= 0) this.edges[at] = edge
-    else this.edges.push(edge)
-    this.baked = undefined
-    return this
-  }
-
-  /**
-   * Finalizes the topology (see graph.ts for the order of states and the checks) and drops any
-   * statistics.
-   * @throws ArilError `ERR_INVALID_MODEL` for a silent-state cycle, an unreachable state, a state
-   *   without transitions out, no emitting states, or emissions of different dimensions
-   */
-  bake (): this {
-    this.baked = bakeGraph(this.nodes, this.edges, this.start, this.end)
-    this.sums = new BlockedSums(this.baked.from.length + 2, false, BLOCK_SEQUENCES)
-    this.scratch = this.baked.distributions.map(d => { const c = deepCopy(d); c.clearSummaries(); return c })
-    return this
-  }
-
-  /** The transition probabilities as an m × m matrix in state order (pomegranate's `dense_transition_matrix`). */
-  denseTransitionMatrix (): number[][] {
-    const g = this.graph
-    const out = Array.from({ length: g.m }, () => new Array<number>(g.m).fill(0))
-    for (let k = 0; k < g.from.length; k++) out[g.from[k]!]![g.to[k]!] = g.prob[k]!
-    return out
-  }
-
-  get parameters (): [transitions: number[][], distributions: unknown[]] {
-    return [this.denseTransitionMatrix(), this.graph.distributions.map(d => d.parameters)]
-  }
-
-  /** Freezes every distribution (pomegranate's `freeze_distributions`): the transitions still train. */
-  freezeDistributions (): this {
-    for (const d of this.graph.distributions) d.freeze()
-    return this
-  }
-
-  /** Undoes {@link HiddenMarkovModel.freezeDistributions}. */
-  thawDistributions (): this {
-    for (const d of this.graph.distributions) d.thaw()
-    return this
-  }
-
-  /** Reads a list of sequences or a SequenceBatch, checked against the emissions' columns and kinds. */
-  override toBatch (X: BatchInput | readonly SequenceInput[], options: HmmSummarizeOptions = {}): SequenceBatch {
-    const { weights, labels } = options
-    if (isBatch(X) && !isSequenceBatch(X)) {
-      throw new ArilError('ERR_INVALID_INPUT', 'HiddenMarkovModel: a Batch of rows has no sequence boundaries; give a list of sequences, a SequenceBatch, or a sequence source')
-    }
-    return toSequenceBatch(X as readonly SequenceInput[] | SequenceBatch, { cols: this.dimension, categorical: this.categorical, weights, labels: labels as ReadonlyArray<ReadonlyArray<string | null>> | undefined })
+  protected resetStatistics (g: Graph): void {
+    this.sums = new BlockedSums(g.from.length + 2, false, BLOCK_SEQUENCES)
+    this.scratch = g.distributions.map(d => { const c = deepCopy(d); c.clearSummaries(); return c })
   }
 
   /**
@@ -268,10 +133,15 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     const { data, cols, categories } = batch
     const rows = r1 - r0
     const piece = { data: data.subarray(r0 * cols, r1 * cols), rows, cols, categories: categories?.map(c => c?.slice(r0, r1)) }
+    // the coded keys of these rows, when summarizeRun's emissions were coded (see emissions.ts)
+    const coded = this.workspace.coded?.codes
     for (let s = 0; s < g.p; s++) {
       const j = g.stateDistribution[s]!
       if (g.distributions[j]!.frozen) continue
-      this.scratch[j]!.summarizeBatch({ ...piece, weights: this.workspace.weights[s]!.subarray(0, rows) })
+      const weights = this.workspace.weights[s]!.subarray(0, rows)
+      const scratch = this.scratch[j]!
+      if (coded !== undefined && scratch instanceof DiscreteDistribution) scratch.summarizeCodes(coded, weights)
+      else scratch.summarizeBatch({ ...piece, weights })
     }
   }
 
@@ -345,17 +215,6 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     this.syncEdges()
   }
 
-  /** Writes the baked probabilities back into the edges as added (for JSON and re-baking). */
-  private syncEdges (): void {
-    const g = this.graph
-    const index = new Map(g.states.map((s, i) => [s, i]))
-    for (const e of this.edges) {
-      const a = index.get(e.from)!
-      const b = index.get(e.to)!
-      for (let k = 0; k < g.from.length; k++) if (g.from[k] === a && g.to[k] === b) e.probability = g.prob[k]!
-    }
-  }
-
   clearSummaries (): void {
     if (this.baked === undefined) return
     this.sums.clear()
@@ -395,125 +254,6 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
       d.mergeSummary(parts[j]!)
       this.scratch[j]!.mergeSummary(open[j]!)
     })
-  }
-
-  /** log P(sequence) for every sequence of a SequenceBatch (−Infinity for an impossible one). */
-  logProbabilityBatch (batch: Batch): Float64Array {
-    if (!isSequenceBatch(batch)) return this.logProbabilityBatch(this.toBatch(batch))
-    const g = this.graph
-    const count = batch.offsets.length - 1
-    const out = new Float64Array(count)
-    for (let s = 0; s < count; s++) {
-      const rows = sequenceAt(batch, s)
-      const e = emissionMatrix(g, rows, this.workspace)
-      out[s] = forwardSequence(g, e, 0, rows.rows, this.workspace)
-    }
-    return out
-  }
-
-  /** log P(sequence) of each sequence of a list (or SequenceBatch). */
-  override logProbability (X: BatchInput | readonly SequenceInput[]): Float64Array {
-    return this.logProbabilityBatch(this.toBatch(X))
-  }
-
-  /** One sequence as a batch of rows, with its emission matrix in the workspace. */
-  private one (sequence: SequenceInput): { n: number; e: Float64Array } {
-    const batch = this.toBatch([sequence])
-    const e = emissionMatrix(this.graph, batch, this.workspace)
-    return { n: batch.rows, e }
-  }
-
-  /** The forward table of one sequence: (n + 1) rows of m log-probabilities (pomegranate's `forward`). */
-  forward (sequence: SequenceInput): number[][] {
-    const { n, e } = this.one(sequence)
-    return forwardTable(this.graph, e, n, this.workspace)
-  }
-
-  /** The backward table of one sequence: (n + 1) rows of m log-probabilities (pomegranate's `backward`). */
-  backward (sequence: SequenceInput): number[][] {
-    const { n, e } = this.one(sequence)
-    return backwardTable(this.graph, e, n, this.workspace)
-  }
-
-  /**
-   * pomegranate's `forward_backward`: the expected count of every transition (m × m) and the log
-   * posterior of each emitting state at each observation (n × p). Undefined for an impossible sequence.
-   */
-  forwardBackward (sequence: SequenceInput): { transitions: number[][]; emissions: number[][] } | undefined {
-    const { n, e } = this.one(sequence)
-    return forwardBackwardTables(this.graph, e, n, this.workspace)
-  }
-
-  /** log P(emitting state | sequence) per observation: n rows of p (pomegranate's `predict_log_proba`; NaN for an impossible sequence). */
-  predictLogProba (sequence: SequenceInput): number[][] {
-    const { n, e } = this.one(sequence)
-    return posteriorTable(this.graph, e, n, this.workspace)
-  }
-
-  /** P(emitting state | sequence) per observation (pomegranate's `predict_proba`). */
-  predictProba (sequence: SequenceInput): number[][] {
-    return this.predictLogProba(sequence).map(row => row.map(Math.exp))
-  }
-
-  /**
-   * The Viterbi path of one sequence: its log-probability and the state indices from start,
-   * silent states included (an impossible sequence: −Infinity and an empty path).
-   */
-  viterbi (sequence: SequenceInput): { logProbability: number; path: number[] } {
-    const { n, e } = this.one(sequence)
-    return viterbiPath(this.graph, e, 0, n, this.workspace.viterbi)
-  }
-
-  /**
-   * The emitting state of each observation: by the posterior (`'map'`, the default) or the Viterbi path.
-   * @throws ArilError `ERR_INVALID_OPTION` for another algorithm
-   */
-  predict (sequence: SequenceInput, options: { algorithm?: 'map' | 'viterbi' } = {}): number[] {
-    checkKeys(options, ['algorithm'], 'HiddenMarkovModel.predict')
-    const algorithm = options.algorithm ?? 'map'
-    if (algorithm !== 'map' && algorithm !== 'viterbi') invalidOption('algorithm', "'map' or 'viterbi'", algorithm)
-    return Array.from(this.decodeBatch(this.toBatch([sequence]), algorithm).paths.data)
-  }
-
-  /** The decoded states of every sequence of a SequenceBatch, and their log-probabilities (see decode.ts). */
-  decodeBatch (batch: SequenceBatch, algorithm: DecodeAlgorithm = 'viterbi'): Decoded {
-    return decodeBatch(this.graph, batch, algorithm, this.workspace)
-  }
-
-  /**
-   * {@link HiddenMarkovModel.predict} as a Transform over chunks of sequences (see stream.ts):
-   * each chunk's paths as a {@link PathBatch}, which `writeNdjson` writes one sequence per line.
-   * @throws ArilError `ERR_INVALID_OPTION` at once; through the stream `ERR_RAW_BYTES`, and the
-   *   errors of a bad sequence with its index in the stream
-   * @example
-   * ```ts
-   * await pipeline(readSequences('x.ndjson'), hmm.predictStream({ algorithm: 'viterbi' }), writeNdjson('paths.ndjson'))
-   * ```
-   */
-  predictStream (options: HmmPredictStreamOptions = {}): Transform {
-    return decodeStream(this, options)
-  }
-
-  /**
-   * `n` sequences drawn from the model (pomegranate's `sample`): each walks from start until end,
-   * or until `length` observations. With `path`, each comes with the names of its states.
-   */
-  override sample (n: number, options: { length?: number; path?: boolean; seed?: number } = {}): unknown[] {
-    checkKeys(options, SAMPLE_KEYS, 'HiddenMarkovModel.sample')
-    const length = numberOption(options, 'length', 0, 0)
-    if (!Number.isInteger(length)) invalidOption('length', 'a whole number', length)
-    if (length === 0 && !this.graph.finite) invalidOption('length', 'a length > 0 for a model without an end state', length)
-    if (!Number.isInteger(n) || n < 0) throw new ArilError('ERR_INVALID_ARGUMENT', `sample: expected a whole number of sequences, got ${show(n)}`)
-    const random = new Random(options.seed)
-    const path = booleanOption(options, 'path', false)
-    return Array.from({ length: n }, () => {
-      const drawn = walk(this.graph, random, length)
-      return path ? { sequence: drawn.emissions, path: drawn.path } : drawn.emissions
-    })
-  }
-
-  sampleWith (n: number, random: Random): unknown[] {
-    return Array.from({ length: n }, () => walk(this.graph, random, this.graph.finite ? 0 : 1).emissions)
   }
 
   /**
@@ -603,11 +343,6 @@ export class HiddenMarkovModel extends Model<[transitions: number[][], distribut
     const distributions = await passesOverStream(startingDistributions(kind, k, init), open, observationRows, fit.signal)
     const { transitions, starts, ends } = uniformMatrices(k, endState)
     return HiddenMarkovModel.fromMatrix(transitions, distributions, starts, ends, names).fitStream(open, fit)
-  }
-
-  /** pomegranate 0.14.8's HMM JSON (states in baked order, edges `[from, to, p, pseudocount, group]`, distribution ties). */
-  toJSON (): HmmJSON {
-    return hmmToJSON(this.modelName, this.graph)
   }
 
   /**

@@ -31,7 +31,7 @@ export function forwardBackwardTables (g: Graph, e: Float64Array, n: number, ws:
   const b = backwardSequence(g, n, ws)
   const counts = new Float64Array(g.from.length)
   // the same sums as training, for a sequence of weight 1
-  expectedTransitions(g, ws.x, ws.f, b, ws.c, n, ws.L, 1, counts)
+  expectedTransitions(g, ws.x, ws.f, b, n, ws.L, 1, ws.grow('edgeSums', g.from.length), counts)
   const transitions = Array.from({ length: g.m }, () => new Array<number>(g.m).fill(0))
   for (let k = 0; k < counts.length; k++) transitions[g.from[k]!]![g.to[k]!] = counts[k]!
   return { transitions, emissions: posterior(g, n, ws) }

@@ -12,7 +12,8 @@
  *     checkpoints, and its terms are added in time order, the log-probability's too.
  * The recursions are the in-memory ones (forward-backward.ts) started from vectors with the same
  * bits, so every table entry, row sum and scaled emission is the same. Each edge's expected count is one running sum carried
- * from segment to segment, so its additions happen in the in-memory order; each state's rows go
+ * from segment to segment (forward-backward.ts's `transitionTerms`, which the in-memory
+ * `expectedTransitions` runs over the whole sequence), so its additions happen in the in-memory order; each state's rows go
  * to its distribution segment by segment, which distributions' row-aligned blocked sums make the
  * same as one call. A distribution shared by several states (tied states) receives all rows of
  * its first state, then all rows of its second, as in memory: pass 3 is repeated once per extra
@@ -28,11 +29,12 @@ import { readNpy } from '../../io/npy.js'
 import type { History } from '../../train/callbacks.js'
 import { Loop, trainSettings, type TrainOptions } from '../../train/em.js'
 import { abortError, settle } from '../../train/passes.js'
-import { backwardEnd, backwardSteps, finalLikelihood, forwardStart, forwardSteps, scaleEmissions } from './forward-backward.js'
+import { backwardEnd, backwardSteps, finalLikelihood, forwardStart, forwardSteps, scaleEmissions, transitionTerms } from './forward-backward.js'
 import type { Graph } from './graph.js'
 import type { HiddenMarkovModel } from './hmm.js'
 import { UPDATE_KEYS, type HmmUpdateOptions } from './options.js'
-import { emissionMatrix, Workspace } from './statistics.js'
+import { emissionMatrix } from './emissions.js'
+import { Workspace } from './statistics.js'
 
 /**
  * Options of `summarizeLongSequence`.
@@ -146,7 +148,7 @@ class Segments {
   forward (k: number, checkpoints: Float64Array): boolean {
     const { m } = this.g
     this.f.set(checkpoints.subarray(k * m, (k + 1) * m), 0)
-    return forwardSteps(this.g, this.ws.x, 0, this.f, 0, this.length(k), this.c)
+    return forwardSteps(this.g, this.ws.edges.prepare(this.g), this.ws.x, 0, this.f, 0, this.length(k), this.c)
   }
 }
 
@@ -183,30 +185,9 @@ async function backwardPass (hmm: HiddenMarkovModel, s: Segments, forward: Float
     checkpoints.set(b.subarray(n * m, (n + 1) * m), k * m)
     await s.emissions(hmm, k)
     s.forward(k, forward)
-    backwardSteps(g, s.ws.x, 0, b, 0, n, s.c)
+    backwardSteps(g, s.ws.edges.prepare(g), s.ws.x, 0, b, 0, n, s.c)
   }
   return checkpoints
-}
-
-/**
- * Continues each edge's running sum over one segment: forward-backward.ts's `expectedTransitions`
- * with its time loop cut at segment boundaries (the same terms, added in the same order). A
- * transition into a silent state also counts the last row of the sequence, once, in the last segment.
- */
-function segmentTransitions (g: Graph, x: Float64Array, f: Float64Array, b: Float64Array, c: Float64Array, n: number, last: boolean, sums: Float64Array): void {
-  const { m, p, from, to } = g
-  for (let edge = 0; edge < from.length; edge++) {
-    const k = from[edge]!
-    const l = to[edge]!
-    let sum = sums[edge]!
-    if (l < p) {
-      for (let i = 0; i < n; i++) sum += f[i * m + k]! * x[i * p + l]! * b[(i + 1) * m + l]! / c[i + 1]!
-    } else {
-      const end = last ? n : n - 1
-      for (let i = 0; i <= end; i++) sum += f[i * m + k]! * b[i * m + l]!
-    }
-    sums[edge] = sum
-  }
 }
 
 /** The emitting states in order, grouped in rounds: round r holds each distribution's r-th state. */
@@ -245,9 +226,9 @@ async function summaryPasses (hmm: HiddenMarkovModel, s: Segments, forward: Floa
       if (possible) {
         s.forward(k, forward)
         b.set(backward.subarray(k * m, (k + 1) * m), n * m)
-        backwardSteps(g, ws.x, 0, b, 0, n, c)
+        backwardSteps(g, ws.edges.prepare(g), ws.x, 0, b, 0, n, c)
         if (r === 0) {
-          segmentTransitions(g, ws.x, f, b, c, n, k === s.count - 1, edgeSums)
+          transitionTerms(g, ws.x, f, b, n, k === s.count - 1, edgeSums)
           for (let i = 0; i < n; i++) logp += Math.log(c[i + 1]!) + ws.top[i]!
         }
       }

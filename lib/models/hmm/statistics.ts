@@ -10,8 +10,8 @@
  */
 import { sliceBatch, type Batch } from '../../core/batch.js'
 import { ArilError, show } from '../../core/errors.js'
-import { UnivariateDistribution } from '../../core/univariate.js'
-import { backwardEnd, backwardSteps, expectedTransitions, finalLikelihood, forwardStart, forwardSteps, scaleEmissions } from './forward-backward.js'
+import { emissionMatrix, emissionRows, scaledEmissions, type CodedEmissions } from './emissions.js'
+import { backwardEnd, backwardSteps, expectedTransitions, finalLikelihood, FlatEdges, forwardStart, forwardSteps } from './forward-backward.js'
 import type { Graph } from './graph.js'
 import { ViterbiScratch, viterbiPath } from './viterbi.js'
 
@@ -20,7 +20,10 @@ export type Algorithm = 'baum-welch' | 'viterbi' | 'labeled'
 
 /** Growable work arrays, reused across runs and sequences (nothing allocated per step). */
 export class Workspace {
-  /** Emission log-probabilities (rows × p), scaled emissions (rows × p) and each row's maximum. */
+  /**
+   * Emission log-probabilities (rows × p), scaled emissions (rows × p; the backward pass turns
+   * them into its factors, see forward-backward.ts) and each row's maximum.
+   */
   e = new Float64Array(0)
   x = new Float64Array(0)
   top = new Float64Array(0)
@@ -31,38 +34,18 @@ export class Workspace {
   /** The likelihood of the last forward table's final row (see forward-backward.ts). */
   L = 0
   column = new Float64Array(0)
+  /** The coded Discrete emissions of the last emissionMatrix (see emissions.ts), undefined for other emissions. */
+  coded: CodedEmissions | undefined = undefined
   weights: Float64Array[] = []
+  /** One number per edge, for the expected transitions of one sequence. */
+  edgeSums = new Float64Array(0)
+  readonly edges = new FlatEdges()
   readonly viterbi = new ViterbiScratch()
 
-  grow (name: 'e' | 'x' | 'top' | 'f' | 'b' | 'c' | 'column', size: number): Float64Array {
+  grow (name: 'e' | 'x' | 'top' | 'f' | 'b' | 'c' | 'column' | 'edgeSums', size: number): Float64Array {
     if (this[name].length < size) this[name] = new Float64Array(Math.max(size, 2 * this[name].length))
     return this[name]
   }
-}
-
-/**
- * Emission log-probabilities of `rows` (a batch of observations) into `ws.e`, rows × p, each
- * state's log weight added.
- */
-export function emissionMatrix (g: Graph, rows: Batch, ws: Workspace): Float64Array {
-  const { p } = g
-  const n = rows.rows
-  const e = ws.grow('e', n * p)
-  g.distributions.forEach((d, j) => {
-    let column: Float64Array
-    if (d instanceof UnivariateDistribution) {
-      column = ws.grow('column', n).subarray(0, n)
-      d.logProbabilityColumn(rows, 0, column)
-    } else {
-      column = d.logProbabilityBatch(rows)
-    }
-    for (let s = 0; s < p; s++) {
-      if (g.stateDistribution[s] !== j) continue
-      const w = g.logWeight[s]!
-      for (let r = 0; r < n; r++) e[r * p + s] = column[r]! + w
-    }
-  })
-  return e
 }
 
 /**
@@ -72,12 +55,12 @@ export function emissionMatrix (g: Graph, rows: Batch, ws: Workspace): Float64Ar
 export function forwardSequence (g: Graph, e: Float64Array, eRow: number, n: number, ws: Workspace): number {
   const x = ws.grow('x', n * g.p)
   const top = ws.grow('top', n)
-  scaleEmissions(g.p, e, eRow, n, x, top)
+  scaledEmissions(g.p, e, eRow, n, ws.coded, x, top)
   const f = ws.grow('f', (n + 1) * g.m)
   const c = ws.grow('c', n + 1)
   c[0] = 1
   forwardStart(g, f, 0)
-  ws.L = forwardSteps(g, x, 0, f, 0, n, c) ? finalLikelihood(g, f, n) : 0
+  ws.L = forwardSteps(g, ws.edges.prepare(g), x, 0, f, 0, n, c) ? finalLikelihood(g, f, n) : 0
   if (!(ws.L > 0)) return -Infinity
   let logp = Math.log(ws.L)
   for (let i = 0; i < n; i++) logp += Math.log(c[i + 1]!) + top[i]!
@@ -95,7 +78,7 @@ export function logScales (n: number, ws: Workspace): Float64Array {
 export function backwardSequence (g: Graph, n: number, ws: Workspace): Float64Array {
   const b = ws.grow('b', (n + 1) * g.m)
   backwardEnd(g, b, n)
-  backwardSteps(g, ws.x, 0, b, 0, n, ws.c)
+  backwardSteps(g, ws.edges.prepare(g), ws.x, 0, b, 0, n, ws.c)
   return b
 }
 
@@ -111,7 +94,7 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
   const r0 = offsets[s0]!
   const r1 = offsets[s1]!
   const rows = sliceBatch({ ...batch, weights: undefined, labels: undefined }, r0, r1)
-  const e = emissionMatrix(g, rows, ws)
+  const e = emissionMatrix(g, rows, ws, false)
   const { p, m } = g
   while (ws.weights.length < p) ws.weights.push(new Float64Array(0))
   for (let s = 0; s < p; s++) {
@@ -135,7 +118,7 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
     const labeled = algorithm === 'labeled' && labelIndex !== undefined && labelIndex[r0 + start] !== -1
     if (algorithm === 'baum-welch' || (algorithm === 'labeled' && !labeled)) {
       const b = backwardSequence(g, n, ws)
-      expectedTransitions(g, ws.x, ws.f, b, ws.c, n, ws.L, w, partial)
+      expectedTransitions(g, ws.x, ws.f, b, n, ws.L, w, ws.grow('edgeSums', g.from.length), partial)
       const f = ws.f
       const scale = w / ws.L
       for (let k = 0; k < p; k++) {
@@ -143,7 +126,8 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
         for (let i = 0; i < n; i++) out[start + i] = f[(i + 1) * m + k]! * b[(i + 1) * m + k]! * scale
       }
     } else {
-      const path = labeled ? labeledPath(g, labelIndex!, r0 + start, n) : viterbiPath(g, e, start, n, ws.viterbi).path
+      const emissions = emissionRows(e, ws.coded)
+      const path = labeled ? labeledPath(g, labelIndex!, r0 + start, n) : viterbiPath(g, emissions.e, start, n, ws.viterbi, emissions.codes).path
       countPath(g, path, start, w, partial, ws.weights)
     }
   }

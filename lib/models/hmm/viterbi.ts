@@ -90,10 +90,11 @@ function silent (v: Float64Array, cur: number, l: number, source: Int32Array, lo
 
 /**
  * The forward pass of the recursion over a sequence of `n` observations whose emission
- * log-probabilities are rows `eRow` … of `e` (rows × p), after `scratch.prepare(g)`: fills the
+ * log-probabilities are rows `eRow` … of `e` (rows × p), or with `codes` rows `codes[eRow] + 1` …
+ * (coded emissions, emissions.ts), after `scratch.prepare(g)`: fills the
  * back-pointers and returns the best final log-probability and its state (−1: impossible).
  */
-function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch): { best: number; last: number } {
+function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes: Int32Array | undefined): { best: number; last: number } {
   const { m, p, inStart, inEmitStart, inSilentStart } = g
   scratch.ensure(n + 1, m)
   const { v, back, source, logP, steadyStart, emitBase, silentBase, live } = scratch
@@ -105,7 +106,7 @@ function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: V
   let prev = 0
   let cur = m
   for (let i = 0; i < n; i++) {
-    const er = (eRow + i) * p
+    const er = (codes === undefined ? eRow + i : codes[eRow + i]! + 1) * p
     const row = (i + 1) * m
     for (let l = 0; l < p; l++) {
       const emission = e[er + l]!
@@ -146,12 +147,12 @@ function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: V
 
 /**
  * The best path of a sequence of `n` observations whose emission rows start at row `eRow` of
- * `e`. Returns its log-probability and the state indices from start (to end, for a finite
+ * `e` (or are picked by `codes`, as in `recurse`). Returns its log-probability and the state indices from start (to end, for a finite
  * model); an impossible sequence gives −Infinity and an empty path.
  */
-export function viterbiPath (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch): { logProbability: number; path: number[] } {
+export function viterbiPath (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes?: Int32Array): { logProbability: number; path: number[] } {
   scratch.prepare(g)
-  const { best, last } = recurse(g, e, eRow, n, scratch)
+  const { best, last } = recurse(g, e, eRow, n, scratch, codes)
   if (last < 0) return { logProbability: -Infinity, path: [] }
   const { m, p } = g
   const back = scratch.back
@@ -174,8 +175,8 @@ export function viterbiPath (g: Graph, e: Float64Array, eRow: number, n: number,
  * `out[at … at + n)`; returns its log-probability (−Infinity: impossible, `out` untouched).
  * Nothing is allocated.
  */
-export function viterbiStates (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, out: Float64Array, at: number): number {
-  const { best, last } = recurse(g, e, eRow, n, scratch)
+export function viterbiStates (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, out: Float64Array, at: number, codes?: Int32Array): number {
+  const { best, last } = recurse(g, e, eRow, n, scratch, codes)
   if (last < 0) return -Infinity
   const { m, p } = g
   const back = scratch.back
