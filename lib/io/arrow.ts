@@ -123,7 +123,7 @@ class ArrowReader extends ColumnarReader {
     }
     const firstRow = this.rows
     this.rows += batch.numRows
-    return { columns, rows: batch.numRows, firstRow }
+    return { columns, rows: batch.numRows, firstRow, spare: this.handle === undefined ? undefined : body(batch, layout.read) }
   }
 
   protected override failure (err: unknown): Error {
@@ -137,12 +137,48 @@ class ArrowReader extends ColumnarReader {
   }
 }
 
-/** A column's values: the typed array itself when it has no nulls and is not 64-bit, else value by value. */
+/**
+ * The memory of a record batch read from a file: apache-arrow reads each record batch's body from
+ * the file into memory of its own (`readAt` into a new Uint8Array) and its columns' values are
+ * views of it, so once they are read it is garbage, and the next Batches are written into it
+ * instead of into new memory. Only when every column read is a view of one and the same buffer
+ * (a compressed body, say, is not). Never from a byte source: there the bytes may be the caller's.
+ */
+function body (batch: RecordBatch, read: readonly number[]): ArrayBuffer | undefined {
+  const children = batch.data.children
+  const buffer = (children[read[0]!]?.values as ArrayBufferView | undefined)?.buffer
+  if (!(buffer instanceof ArrayBuffer)) return undefined
+  return read.every(i => (children[i]?.values as ArrayBufferView | undefined)?.buffer === buffer) ? buffer : undefined
+}
+
+/**
+ * A column's values as numbers where it can be had per column: floats and integers as their typed
+ * array (a view, no copy), 64-bit integers converted, nulls as NaN from the validity bitmap; other
+ * types (half floats come as their raw bits, dates, strings, booleans) value by value.
+ */
 function values ({ DataType, Precision }: Arrow, vector: Vector): ArrayLike<unknown> {
-  // (half floats come as their raw bits, so they go value by value too)
-  if (vector.nullCount === 0 && ((DataType.isFloat(vector.type) && vector.type.precision !== Precision.HALF) || (DataType.isInt(vector.type) && vector.type.bitWidth < 64))) {
-    return vector.toArray() as ArrayLike<number>
+  const { type } = vector
+  const native = (DataType.isFloat(type) && type.precision !== Precision.HALF) || DataType.isInt(type)
+  const data = vector.data[0]
+  if (!native || vector.data.length !== 1 || data === undefined) return valueByValue(vector)
+  const array = vector.toArray() as Float64Array | Int32Array | BigInt64Array | BigUint64Array
+  if (vector.nullCount === 0 && !(array instanceof BigInt64Array || array instanceof BigUint64Array)) return array
+  const out = new Float64Array(vector.length)
+  if (array instanceof BigInt64Array || array instanceof BigUint64Array) {
+    for (let i = 0; i < out.length; i++) out[i] = Number(array[i]!)
+  } else {
+    out.set(array)
   }
+  const bitmap = data.nullBitmap
+  if (vector.nullCount > 0 && bitmap !== undefined) {
+    for (let i = 0, bit = data.offset; i < out.length; i++, bit++) {
+      if ((bitmap[bit >> 3]! & (1 << (bit & 7))) === 0) out[i] = NaN
+    }
+  }
+  return out
+}
+
+function valueByValue (vector: Vector): unknown[] {
   const out = new Array<unknown>(vector.length)
   for (let i = 0; i < vector.length; i++) out[i] = vector.get(i)
   return out
