@@ -350,9 +350,9 @@ function float64Column (values: ArrayLike<unknown>, start: number, n: number, sc
 }
 
 /**
- * Writes rows from … from + n − 1 of the columns into rows of `data`, up to four columns per
- * pass: the stores of a pass fill consecutive doubles of each row. Up to four columns it is one
- * pass over all rows; more go a tile of rows at a time.
+ * Writes rows from … from + n − 1 of the columns into rows of `data`. Up to four columns it is
+ * one pass over all rows, a loop written out for each column count; more go a tile of rows at a
+ * time, up to four columns per pass (the stores of a pass fill consecutive doubles of each row).
  */
 function interleave (columns: readonly Float64Array[], from: number, n: number, data: Float64Array): void {
   const cols = columns.length
@@ -360,10 +360,9 @@ function interleave (columns: readonly Float64Array[], from: number, n: number, 
     data.set(columns[0]!.subarray(from, from + n))
     return
   }
-  if (cols <= 4) {
-    put(data, cols, 0, columns, from, 0, n)
-    return
-  }
+  if (cols === 2) return rows2(data, columns[0]!, columns[1]!, from, n)
+  if (cols === 3) return rows3(data, columns[0]!, columns[1]!, columns[2]!, from, n)
+  if (cols === 4) return rows4(data, columns[0]!, columns[1]!, columns[2]!, columns[3]!, from, n)
   for (let row = 0; row < n; row += TILE_ROWS) {
     const to = Math.min(n, row + TILE_ROWS)
     for (let c = 0; c < cols; c += 4) put(data, cols, c, columns, from, row, to)
@@ -377,6 +376,32 @@ function put (data: Float64Array, cols: number, c: number, columns: readonly Flo
   else if (left === 3) put3(data, cols, c, columns[c]!, columns[c + 1]!, columns[c + 2]!, from, row, to)
   else if (left === 2) put2(data, cols, c, columns[c]!, columns[c + 1]!, from, row, to)
   else put1(data, cols, c, columns[c]!, from, row, to)
+}
+
+// Whole rows of two, three and four columns: a constant stride, the stores of a row together.
+
+function rows2 (data: Float64Array, a: Float64Array, b: Float64Array, from: number, n: number): void {
+  for (let r = from, end = from + n, o = 0; r < end; r++, o += 2) {
+    data[o] = a[r]!
+    data[o + 1] = b[r]!
+  }
+}
+
+function rows3 (data: Float64Array, a: Float64Array, b: Float64Array, d: Float64Array, from: number, n: number): void {
+  for (let r = from, end = from + n, o = 0; r < end; r++, o += 3) {
+    data[o] = a[r]!
+    data[o + 1] = b[r]!
+    data[o + 2] = d[r]!
+  }
+}
+
+function rows4 (data: Float64Array, a: Float64Array, b: Float64Array, d: Float64Array, e: Float64Array, from: number, n: number): void {
+  for (let r = from, end = from + n, o = 0; r < end; r++, o += 4) {
+    data[o] = a[r]!
+    data[o + 1] = b[r]!
+    data[o + 2] = d[r]!
+    data[o + 3] = e[r]!
+  }
 }
 
 // (`shift` is where the columns' values start relative to the rows of `data`)
