@@ -216,6 +216,8 @@ class BatchBuffers {
   private readonly spare = { data: [] as Float64Array[], side: [] as Float64Array[] }
   /** How to give back the regions of each batch made here. */
   private readonly owned = new WeakMap<Batch, () => void>()
+  /** Whether a consumer has handed a batch back. */
+  private released = false
   /** Per Batch column, the column converted to float64 (never handed out: transposed at once). */
   private readonly columns: Float64Array[] = []
 
@@ -232,11 +234,12 @@ class BatchBuffers {
   }
 
   /**
-   * Takes `memory` (a group's memory nobody refers to any more) as free data regions, when the
-   * pool holds less than `values` values: a consumer that hands its batches back refills the pool
-   * itself, and then the pool stays small.
+   * Takes `memory` (a group's memory nobody refers to any more) as free data regions, unless the
+   * consumer hands its batches back (it refills the pool itself, and the pool stays small) or the
+   * pool already holds `values` values.
    */
   recycle (memory: ArrayBuffer, values: number): void {
+    if (this.released) return
     let free = 0
     for (const region of this.spare.data) free += region.length
     if (free < values) this.spare.data.push(new Float64Array(memory, 0, Math.floor(memory.byteLength / 8)))
@@ -252,6 +255,7 @@ class BatchBuffers {
   /** Records the arrays of a batch made here, for {@link lend}. */
   own (batch: Batch, data: Float64Array | undefined, sides: ReadonlyArray<Float64Array | undefined>): Batch {
     this.owned.set(batch, () => {
+      this.released = true
       if (data !== undefined) this.spare.data.push(data)
       for (const side of sides) if (side !== undefined) this.spare.side.push(side)
     })
