@@ -16,8 +16,9 @@
  * aril is read two ways: with `for await` (the consumer may keep each Batch, so each is memory of
  * its own) and piped into a Writable that releases each Batch as a model sink does (the reader
  * lends its Batches and makes the next ones in the memory handed back). aril's extra work is the
- * transpose into row-major Batches and the stream around them; one Float64 column is handed on as
- * a view of Arrow's memory, without a copy.
+ * transpose into row-major Batches and the stream around them; it reads an IPC file's record
+ * batches (by the footer's blocks, decoded by apache-arrow) into one region used again for each,
+ * where apache-arrow alone reads each into new memory.
  *
  * Data: 10^6 rows × 4 columns of random doubles, written once to data/bench/ (git-ignored) by the
  * libraries themselves: Parquet by hyparquet-writer in row groups of 100 000 rows (SNAPPY), Arrow
@@ -30,7 +31,8 @@
  * of the median times, and, paired, the median over the rounds of aril's time over the
  * baseline's in the same round (goal: at most 15%).
  *
- * Run: `node --import tsx bench/columnar.ts` (about a minute), or `run()` from bench/index.ts.
+ * Run: `node --import tsx bench/columnar.ts` (about a minute; BENCH_ONLY=parquet or arrow for one
+ * format), or `run()` from bench/index.ts.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { open } from 'node:fs/promises'
@@ -213,10 +215,15 @@ function line (what: string, seconds: readonly number[], bare?: readonly number[
   return `  ${what.padEnd(44)} ${rate} M rows per CPU second${overhead}`
 }
 
-/** Runs the comparisons and prints one line per measurement. */
-export async function run (): Promise<void> {
+/** Runs the comparisons (`only`: of one format) and prints one line per measurement. */
+export async function run (only = process.env.BENCH_ONLY): Promise<void> {
   await data()
   console.log(`bench/columnar.ts: ${ROWS} rows × ${COLS} double columns, medians of ${RUNS} rounds in CPU time`)
+  if (only !== 'arrow') await parquet()
+  if (only !== 'parquet') await arrow()
+}
+
+async function parquet (): Promise<void> {
   const [streams, positioned, arilParquet, sinkParquet] = await race(done(() => hyparquetLoop(false)), done(() => hyparquetLoop(true)),
     done(() => arilLoop(readParquet(files.parquet))), done(() => arilSink(readParquet(files.parquet))))
   // the faster baseline, round by round
@@ -225,6 +232,9 @@ export async function run (): Promise<void> {
   console.log(line('hyparquet alone, positioned reads', positioned!))
   console.log(line('aril readParquet, for await', arilParquet!, bareParquet))
   console.log(line('aril readParquet into a releasing sink', sinkParquet!, bareParquet))
+}
+
+async function arrow (): Promise<void> {
   const [bareArrow, arilArrow, sinkArrow, bareOne, arilOne] = await race(done(() => arrowLoop()), done(() => arilLoop(readArrow(files.arrow))),
     done(() => arilSink(readArrow(files.arrow))), done(() => arrowLoop(0)), done(() => arilLoop(readArrow(files.arrow, { columns: ['c0'] }))))
   console.log(line('apache-arrow RecordBatchReader alone', bareArrow!))

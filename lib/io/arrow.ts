@@ -11,6 +11,7 @@ import { Readable } from 'node:stream'
 import type { DataType, RecordBatch, Vector, Field } from 'apache-arrow'
 import type { BatchReadable } from '../core/batch-readable.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
+import { ArrowFileBatches } from './arrow-file.js'
 import { ColumnarReader, columnarLayout, columnarOptions, type ColumnarGroup, type ColumnarOptions, type ColumnarSettings } from './columnar.js'
 
 /** Options of {@link readArrow}. */
@@ -64,6 +65,8 @@ function isNested (arrow: Arrow, type: DataType): boolean {
 
 class ArrowReader extends ColumnarReader {
   private batches: AsyncIterator<RecordBatch> | undefined
+  /** An IPC file's record batches, read by its footer's blocks (from a path). */
+  private fileBatches: ArrowFileBatches | undefined
   /** The rows of the record batches before the next one. */
   private rows = 0
 
@@ -97,7 +100,11 @@ class ArrowReader extends ColumnarReader {
     const nested = fields.find(f => isNested(arrow, f.type))
     if (nested !== undefined) throw new ArilError('ERR_ARROW', `Arrow column ${JSON.stringify(nested.name)} is nested (${String(nested.type)}); aril reads flat columns`, { file: this.file, column: nested.name })
     this.layout = columnarLayout(this.settings, fields.map(f => f.name), fields.map(f => isString(arrow, f.type)), this.file)
-    this.batches = reader[Symbol.asyncIterator]()
+    if (this.handle !== undefined && reader.isFile()) {
+      this.fileBatches = await ArrowFileBatches.open(arrow, reader as never, this.handle, this.file!, this.totalBytes!)
+    } else {
+      this.batches = reader[Symbol.asyncIterator]()
+    }
   }
 
   /** Counts the bytes of a byte source as apache-arrow reads them. */
@@ -111,18 +118,25 @@ class ArrowReader extends ColumnarReader {
   }
 
   protected override async nextGroup (): Promise<ColumnarGroup | undefined> {
-    const result = await this.batches!.next()
-    if (result.done === true) return undefined
-    const batch = result.value
     const layout = this.layout!
+    let batch: RecordBatch | undefined
+    if (this.fileBatches !== undefined) {
+      batch = await this.fileBatches.read()
+      this.bytesRead = this.fileBatches.bytesRead
+    } else {
+      const result = await this.batches!.next()
+      if (result.done !== true) batch = result.value
+    }
+    if (batch === undefined) return undefined
     const columns = layout.read.map(i => values(this.arrow!, batch.getChildAt(i)!))
-    if (this.handle !== undefined) {
-      // From a file, count the bytes of the batch's buffers (the file is read by random access).
+    if (this.handle !== undefined && this.fileBatches === undefined) {
+      // An IPC stream from a path: count the bytes of the batch's buffers.
       for (const i of layout.read) this.bytesRead += batch.getChildAt(i)!.byteLength
       this.bytesRead = Math.min(this.bytesRead, this.totalBytes ?? Infinity)
     }
     const firstRow = this.rows
     this.rows += batch.numRows
+    if (this.fileBatches !== undefined) return { columns, rows: batch.numRows, firstRow, transient: true }
     return { columns, rows: batch.numRows, firstRow, spare: this.handle === undefined ? undefined : body(batch, layout.read) }
   }
 

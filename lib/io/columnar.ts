@@ -141,6 +141,8 @@ export interface ColumnarGroup {
    * which may be views of it): the next Batches may be written into it.
    */
   readonly spare?: ArrayBuffer | undefined
+  /** The columns' memory is read into again after the group: no Batch may be a view of it. */
+  readonly transient?: boolean | undefined
 }
 
 /**
@@ -285,7 +287,7 @@ function * columnarBatches (group: ColumnarGroup, layout: ColumnarLayout, rowsPe
   const weightValues = layout.weight >= 0 ? at(layout.weight) : undefined
   const labelValues = layout.label >= 0 ? at(layout.label) : undefined
   // One Float64 column: the Batch is a view of it, no copy at all.
-  const only = cols === 1 && layout.categorical[0] !== true && sources[0] instanceof Float64Array ? sources[0] : undefined
+  const only = cols === 1 && layout.categorical[0] !== true && sources[0] instanceof Float64Array && group.transient !== true ? sources[0] : undefined
   // Every column Float64: transposed straight from the group's arrays.
   const direct = sources.every((s, c) => s instanceof Float64Array && layout.categorical[c] !== true)
   const float64 = direct ? sources as Float64Array[] : new Array<Float64Array>(cols)

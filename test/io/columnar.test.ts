@@ -33,13 +33,16 @@ const names = Object.keys(kinds) as Array<keyof typeof kinds>
 const nullable = Array.from({ length: n }, (_, i) => i % 9 === 0 ? null : i * 0.5)
 const color = Array.from({ length: n }, (_, i) => i % 13 === 0 ? null : ['red', 'green', 'blue'][i % 3]!)
 const wide = join(dir, 'wide.arrow')
+const wideStream = join(dir, 'wide.arrows')
 {
   const whole = new Table({
     ...Object.fromEntries(names.map(name => [name, makeVector(kinds[name])])),
     nullable: vectorFromArray(nullable, new Float64()),
     color: vectorFromArray(color, new Dictionary(new Utf8(), new Int32()))
   })
-  await writeFile(wide, tableToIPC(new Table([0, 1100, 2200].flatMap(s => whole.slice(s, Math.min(n, s + 1100)).batches)), 'file'))
+  const table = new Table([0, 1100, 2200].flatMap(s => whole.slice(s, Math.min(n, s + 1100)).batches))
+  await writeFile(wide, tableToIPC(table, 'file'))
+  await writeFile(wideStream, tableToIPC(table, 'stream'))
 }
 /** Each column as the numbers a Batch must hold (the written values, converted by Number). */
 const expected: Record<string, number[]> = {
@@ -178,10 +181,21 @@ t.test('a batch a consumer may keep is never written over', async t => {
   await pipeline(readArrow(wide, { columns, rowsPerBatch: 100 }), mapBatches((batch: Batch) => { passed.push({ ...batch, data: batch.data.slice() }); return batch }), releasing(through))
   t.ok(through.arrays!.length === 30 && disjoint(through.arrays!), 'through a transform: memory of its own for every batch')
   t.same(passed.map(p => Array.from(p.data)), truth)
-  // read with for await and kept: every batch intact after the read, though written into memory
-  // apache-arrow read record batches into (not new memory for each batch)
+  // read with for await and kept: every batch intact after the read, though an IPC file's record
+  // batches are all read into one region
   const kept = await all(readArrow(wide, { columns, rowsPerBatch: 100 }))
   t.ok(disjoint(kept.map(k => k.data)), 'kept batches: memory of its own for every batch')
-  t.ok(new Set(kept.map(k => k.data.buffer)).size < 30, 'kept batches: written into the memory of record batches already read')
   t.same(kept.map(k => Array.from(k.data)), truth)
+  // one Float64 column of an IPC file is copied, not a view of memory read into again
+  const one = await all(readArrow(wide, { columns: ['f64'], rowsPerBatch: 100 }))
+  t.ok(disjoint(one.map(k => k.data)), 'one column: memory of its own for every batch')
+  t.same(one.flatMap(k => Array.from(k.data)), expected.f64)
+  // an IPC stream from a path: apache-arrow reads each record batch into memory of its own, and
+  // kept batches are written into the memory of record batches already read
+  const fromStream = await all(readArrow(wideStream, { columns, rowsPerBatch: 100 }))
+  t.ok(disjoint(fromStream.map(k => k.data)), 'an IPC stream, kept batches: memory of its own for every batch')
+  t.ok(new Set(fromStream.map(k => k.data.buffer)).size < 30, 'an IPC stream, kept batches: written into the memory of record batches already read')
+  t.same(fromStream.map(k => Array.from(k.data)), truth)
+  const oneFromStream = await all(readArrow(wideStream, { columns: ['f64'], rowsPerBatch: 100 }))
+  t.same(oneFromStream.flatMap(k => Array.from(k.data)), expected.f64, 'an IPC stream, one column (views of its record batches)')
 })
