@@ -21,6 +21,7 @@ interface Block { offset: number; metaDataLength: number; bodyLength: number }
 /** The 8 bytes that end an IPC stream: a continuation marker and a metadata length of 0. */
 const END_OF_STREAM = 8
 
+/** An IPC file's record batches, one after the other, each in the memory of the one before. */
 export class ArrowFileBatches {
   /** The bytes of the record batches read so far. */
   bytesRead = 0
@@ -42,10 +43,10 @@ export class ArrowFileBatches {
    */
   static async open (arrow: Arrow, reader: RecordBatchFileReader, handle: FileHandle, file: string, size: number): Promise<ArrowFileBatches> {
     const footer = reader.footer!
-    const blocks = (index: number, count: number, get: (i: number) => Block | null): Block[] =>
-      Array.from({ length: count }, (_, i) => checked(get.call(footer, index + i), size, file))
-    const batches = blocks(0, reader.numRecordBatches, footer.getRecordBatch)
-    const dictionaries = blocks(0, reader.numDictionaries, footer.getDictionaryBatch)
+    const blocks = (count: number, get: (i: number) => Block | null): Block[] =>
+      Array.from({ length: count }, (_, i) => checked(get.call(footer, i), size, file))
+    const batches = blocks(reader.numRecordBatches, footer.getRecordBatch)
+    const dictionaries = blocks(reader.numDictionaries, footer.getDictionaryBatch)
     const schema = message(arrow.Message.encode(arrow.Message.from(reader.schema)))
     const length = dictionaries.reduce((n, b) => n + b.metaDataLength + b.bodyLength, schema.length)
     const prefix = new Uint8Array(length)

@@ -1,7 +1,7 @@
 /**
  * Arrow IPC data (files and streams) as streams of Batches, on apache-arrow's RecordBatchReader.
  * Record batches are read one at a time: from a path, an IPC file is read by random access (its
- * footer says where each batch is) and an IPC stream in order; from a byte stream, an IPC stream
+ * footer says where each batch is; see arrow-file.ts) and an IPC stream in order; from a byte stream, an IPC stream
  * is read as the bytes arrive (an IPC *file* given as a byte stream is held whole by apache-arrow
  * before its first batch: pass the path instead). apache-arrow is imported on first use, so
  * `import 'aril'` does not load it.
