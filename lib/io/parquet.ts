@@ -78,8 +78,8 @@ async function openFile (path: string): Promise<FileHandle> {
   }
 }
 
-/** hyparquet's view of a file: byte ranges read with positioned reads into new memory, handed to `counted`. */
-function fileBuffer (handle: FileHandle, size: number, counted: (bytes: ArrayBuffer) => void): AsyncBuffer {
+/** hyparquet's view of a file: byte ranges read with positioned reads, counted. */
+function fileBuffer (handle: FileHandle, size: number, counted: (bytes: number) => void): AsyncBuffer {
   return {
     byteLength: size,
     async slice (start: number, end?: number): Promise<ArrayBuffer> {
@@ -90,7 +90,7 @@ function fileBuffer (handle: FileHandle, size: number, counted: (bytes: ArrayBuf
         if (bytesRead === 0) break
         done += bytesRead
       }
-      counted(bytes.buffer)
+      counted(bytes.length)
       return bytes.buffer
     }
   }
@@ -134,8 +134,6 @@ class ParquetReader extends ColumnarReader {
   private names: string[] = []
   /** [first row, rows] of every row group to read, in order. */
   private plan: Array<[number, number]> = []
-  /** The memory the file's bytes were read into while a row group is read. */
-  private reads: ArrayBuffer[] | undefined
 
   constructor (private readonly path: string, settings: ColumnarSettings, private readonly groups: readonly number[] | undefined) {
     super('readParquet', path, settings, 'ERR_PARQUET')
@@ -150,10 +148,7 @@ class ParquetReader extends ColumnarReader {
     const size = (await this.handle.stat()).size
     this.totalBytes = size
     // the footer is read more than once, so the count is capped at the file's size
-    this.buffer = fileBuffer(this.handle, size, bytes => {
-      this.bytesRead = Math.min(size, this.bytesRead + bytes.byteLength)
-      this.reads?.push(bytes)
-    })
+    this.buffer = fileBuffer(this.handle, size, bytes => { this.bytesRead = Math.min(size, this.bytesRead + bytes) })
     const metadata = this.metadata = await readMetadata(this.buffer, this.path)
     const columns = leafColumns(metadata, this.path)
     this.names = columns.map(c => c.name)
@@ -186,7 +181,6 @@ class ParquetReader extends ColumnarReader {
     const layout = this.layout!
     const wanted = layout.read.map(i => this.names[i]!)
     const parts = new Map<string, Array<{ rowStart: number; values: ArrayLike<unknown> }>>()
-    const reads: ArrayBuffer[] = this.reads = []
     await parquetRead({
       file: this.buffer!,
       metadata: this.metadata!,
@@ -199,12 +193,8 @@ class ParquetReader extends ColumnarReader {
         parts.set(chunk.columnName, list)
       }
     })
-    this.reads = undefined
     if (this.destroyed) return undefined
-    // hyparquet decodes a row group from the bytes read for it and keeps none of them: once the
-    // group's values are read, the largest of those reads is free memory for the next Batches
-    const spare = reads.reduce<ArrayBuffer | undefined>((a, b) => a === undefined || b.byteLength > a.byteLength ? b : a, undefined)
-    return { columns: wanted.map(name => assemble(parts.get(name) ?? [], first, rows)), rows, firstRow: first, spare }
+    return { columns: wanted.map(name => assemble(parts.get(name) ?? [], first, rows)), rows, firstRow: first }
   }
 }
 
