@@ -155,6 +155,18 @@ t.test('readParquet lends to a releasing sink too', async t => {
   t.same(seen.rows.flat(), Array.from(x).flatMap((v, i) => [v, y[i]!]))
 })
 
+t.test('readParquet: kept batches never share memory and hold the file\'s values', async t => {
+  await writeParquetFiles(dir)
+  const file = join(dir, 'data.parquet')
+  const kept = await all(readParquet(file, { columns: ['x', 'y'], rowsPerBatch: 100 }))
+  t.equal(kept.length, 25)
+  t.ok(disjoint(kept.map(b => b.data)), 'memory of its own for every batch')
+  t.same(kept.flatMap(b => Array.from(b.data)), Array.from(x).flatMap((v, i) => [v, y[i]!]))
+  const one = await all(readParquet(file, { columns: ['x'], rowsPerBatch: 100 }))
+  t.ok(disjoint(one.map(b => b.data)), 'one column: memory of its own for every batch')
+  t.same(one.flatMap(b => Array.from(b.data)), Array.from(x))
+})
+
 t.test('a batch a consumer may keep is never written over', async t => {
   const columns = ['f64', 'i32', 'f32']
   const truth = (await all(readArrow(wide, { columns, rowsPerBatch: 100 }))).map(b => Array.from(b.data))
