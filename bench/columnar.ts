@@ -1,28 +1,38 @@
 /**
  * Columnar sources: what `readParquet` and `readArrow` cost over the bare library's own reader loop.
  *
- * Compared, on the same file (in the page cache after the first run), rows per CPU second:
- * - `readParquet(path)` vs hyparquet alone: `parquetRead` called row group by row group (the same
- *   unit aril reads), every column chunk's values summed, over hyparquet's own
- *   `asyncBufferFromFile` (a read stream per byte range) and over positioned reads on one
- *   FileHandle (what aril uses; the faster of the two is the baseline);
- * - `readArrow(path)` vs apache-arrow alone: `RecordBatchReader.from(fileHandle)` and every
- *   record batch's columns taken with `toArray()` and summed.
- * Every consumer touches every value (sums all columns), so neither side skips the work a model
- * does; aril's extra work is the transpose into row-major Batches and the stream around them.
- * aril is measured twice: read with `for await` (each Batch is fresh memory, as the consumer may
- * keep it) and piped into a Writable that releases each Batch as a model sink does (the reader
- * lends its Batches and makes the next ones in the memory handed back).
- * For Arrow the bare loop copies nothing (a column is a view of the IPC buffer), so the transpose
- * is most of the difference; one Float64 column is handed on as a view too, and costs nothing.
+ * Every contender reads the same file (in the page cache after the warm-up) and adds up every
+ * value it is given with the same function (`sumValues`, a plain synchronous loop: summed in the
+ * async loops themselves, the sum would live across awaits and be boxed at every addition), so
+ * each does the work a model's summarize does at least, and the same way. The baselines are the
+ * fastest honest loops over each library:
+ * - hyparquet alone: `parquetRead` row group by row group (the unit aril reads), each column
+ *   chunk's Float64Array summed, over hyparquet's `asyncBufferFromFile` and over positioned reads
+ *   on one FileHandle (as aril reads; the faster of the two is the baseline);
+ * - apache-arrow alone: `RecordBatchReader.from(fileHandle)` (random access, as aril reads), and
+ *   of every record batch each column's values typed array `batch.getChildAt(c).data[0].values`
+ *   summed: a view of the memory the record batch was read into, no copy and no per-value call
+ *   (`vector.get(i)` would make a slow, unfair baseline).
+ * aril is read two ways: with `for await` (the consumer may keep each Batch, so each is memory of
+ * its own) and piped into a Writable that releases each Batch as a model sink does (the reader
+ * lends its Batches and makes the next ones in the memory handed back). aril's extra work is the
+ * transpose into row-major Batches and the stream around them; it reads an IPC file's record
+ * batches (by the footer's blocks, decoded by apache-arrow) into one region used again for each,
+ * where apache-arrow alone reads each into new memory.
  *
- * Data: 1e6 rows × 4 columns of random doubles, written once to data/bench/ (git-ignored) by the
+ * Data: 10^6 rows × 4 columns of random doubles, written once to data/bench/ (git-ignored) by the
  * libraries themselves: Parquet by hyparquet-writer in row groups of 100 000 rows (SNAPPY), Arrow
- * as an IPC file of 64 Ki-row record batches. Contenders run interleaved, 3 times each
- * (BENCH_RUNS=n for more), each from a collected heap; each figure is the cheapest run in CPU
- * time (goal: overhead <= 15%).
+ * as an IPC file of 64 Ki-row record batches.
  *
- * Run: `node --import tsx bench/columnar.ts` (about 40 s), or `run()` from bench/index.ts.
+ * Measure: CPU time of the process (user + system: apache-arrow's reads on libuv's threads and
+ * the garbage collector's threads count too). Every contender runs once to warm up, then
+ * BENCH_RUNS rounds (default 11) in which each runs once, the order rotated from round to round,
+ * each run from a collected heap. A rate is the median over the rounds; an overhead is the ratio
+ * of the median times, and, paired, the median over the rounds of aril's time over the
+ * baseline's in the same round (goal: at most 15%).
+ *
+ * Run: `node --import tsx bench/columnar.ts` (about a minute; BENCH_ONLY=parquet or arrow for one
+ * format), or `run()` from bench/index.ts.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { open } from 'node:fs/promises'
@@ -40,7 +50,7 @@ import { readArrow } from '../lib/io/arrow.js'
 import { readParquet } from '../lib/io/parquet.js'
 
 const ROWS = 1_000_000
-const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+const RUNS = Number(process.env.BENCH_RUNS ?? 11)
 const COLS = 4
 const dir = fileURLToPath(new URL('../data/bench/', import.meta.url))
 const files = { parquet: `${dir}columnar-${ROWS}x${COLS}.parquet`, arrow: `${dir}columnar-${ROWS}x${COLS}.arrow` }
@@ -59,13 +69,17 @@ async function data (): Promise<void> {
   writeFileSync(files.arrow, tableToIPC(new Table(batches), 'file'))
 }
 
+/** The sum of the values: the one loop every contender runs over what it is given. */
+function sumValues (values: Float64Array): number {
+  let sum = 0
+  for (let i = 0; i < values.length; i++) sum += values[i]!
+  return sum
+}
+
 /** Sums every value of every Batch, as a model's summarize touches every value. */
 async function arilLoop (reader: BatchReadable): Promise<number> {
   let sum = 0
-  for await (const batch of reader as AsyncIterable<Batch>) {
-    const { data } = batch
-    for (let i = 0; i < data.length; i++) sum += data[i]!
-  }
+  for await (const batch of reader as AsyncIterable<Batch>) sum += sumValues(batch.data)
   return sum
 }
 
@@ -75,10 +89,7 @@ async function arilSink (reader: BatchReadable): Promise<number> {
   const sink = new Writable({
     objectMode: true,
     write (batch: Batch, _encoding, callback) {
-      const { data } = batch
-      let part = 0
-      for (let i = 0; i < data.length; i++) part += data[i]!
-      sum += part
+      sum += sumValues(batch.data)
       releaseBatch(batch)
       callback()
     }
@@ -125,10 +136,7 @@ async function parquetSum (file: AsyncBuffer): Promise<number> {
       metadata,
       rowStart: start,
       rowEnd: start + rows,
-      onChunk: ({ columnData }) => {
-        const values = columnData as ArrayLike<number>
-        for (let i = 0; i < values.length; i++) sum += values[i]!
-      }
+      onChunk: ({ columnData }) => { sum += sumValues(columnData as Float64Array) }
     })
     start += rows
   }
@@ -143,9 +151,7 @@ async function arrowLoop (only?: number): Promise<number> {
     await reader.open()
     for await (const batch of reader) {
       for (let c = 0; c < batch.numCols; c++) {
-        if (only !== undefined && c !== only) continue
-        const values = batch.getChildAt(c)!.toArray() as Float64Array
-        for (let i = 0; i < values.length; i++) sum += values[i]!
+        if (only === undefined || c === only) sum += sumValues(batch.getChildAt(c)!.data[0]!.values as Float64Array)
       }
     }
   } finally {
@@ -157,24 +163,37 @@ async function arrowLoop (only?: number): Promise<number> {
 setFlagsFromString('--expose-gc')
 const collect = runInNewContext('gc') as () => void
 
+/** One contender's CPU seconds, from a collected heap (the collection untimed). */
+async function timed (run: () => Promise<void>): Promise<number> {
+  collect()
+  const start = process.cpuUsage()
+  await run()
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / 1e6
+}
+
 /**
- * Runs the contenders interleaved, RUNS times each, and returns each one's cheapest run in CPU
- * seconds. The heap is collected (untimed) before each run: a contender pays for the garbage it
- * makes while it runs, not for what the one before it left behind (without it the figures swung
- * by tens of percent with the order of the contenders).
+ * Runs the contenders once each to warm up (the JIT, the page cache), then RUNS rounds of one run
+ * each, the order rotated every round; returns each contender's CPU seconds, round by round. The
+ * heap is collected before each run: a contender pays for the garbage it makes while it runs,
+ * not for what the one before it left behind.
  */
-async function race (...contenders: Array<() => Promise<void>>): Promise<number[]> {
-  const cheapest = contenders.map(() => Infinity)
-  for (let i = 0; i < RUNS; i++) {
-    for (const [k, run] of contenders.entries()) {
-      collect()
-      const start = process.cpuUsage()
-      await run()
-      const used = process.cpuUsage(start)
-      cheapest[k] = Math.min(cheapest[k]!, (used.user + used.system) / 1e6)
+async function race (...contenders: Array<() => Promise<void>>): Promise<number[][]> {
+  for (const run of contenders) await run()
+  const seconds = contenders.map(() => [] as number[])
+  for (let round = 0; round < RUNS; round++) {
+    for (let i = 0; i < contenders.length; i++) {
+      const k = (round + i) % contenders.length
+      seconds[k]!.push(await timed(contenders[k]!))
     }
   }
-  return cheapest
+  return seconds
+}
+
+function median (values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
 /** A contender for `race`, its sum dropped once it is checked to be a number. */
@@ -184,29 +203,45 @@ function done (loop: () => Promise<number>): () => Promise<void> {
   }
 }
 
-function line (what: string, seconds: number, bare?: number): string {
-  const rate = (ROWS / seconds / 1e6).toFixed(2).padStart(6)
-  const overhead = bare === undefined ? '' : `  overhead ${((seconds / bare - 1) * 100).toFixed(1)}%`
-  return `  ${what.padEnd(42)} ${rate} M rows per CPU second${overhead}`
+const percent = (ratio: number): string => `${((ratio - 1) * 100).toFixed(1).padStart(5)}%`
+
+/**
+ * A line of figures: the median rate, and the overhead over `bare`: the ratio of the medians, and
+ * the median of the rounds' ratios (paired: steadier when the machine's load drifts).
+ */
+function line (what: string, seconds: readonly number[], bare?: readonly number[]): string {
+  const rate = (ROWS / median(seconds) / 1e6).toFixed(2).padStart(6)
+  const overhead = bare === undefined ? '' : `  overhead ${percent(median(seconds) / median(bare))} (paired ${percent(median(seconds.map((s, i) => s / bare[i]!)))})`
+  return `  ${what.padEnd(44)} ${rate} M rows per CPU second${overhead}`
 }
 
-/** Runs the comparisons and prints one line per measurement. */
-export async function run (): Promise<void> {
+/** Runs the comparisons (`only`: of one format) and prints one line per measurement. */
+export async function run (only = process.env.BENCH_ONLY): Promise<void> {
   await data()
-  console.log(`bench/columnar.ts: ${ROWS} rows × ${COLS} double columns, cheapest of ${RUNS} runs in CPU time`)
+  console.log(`bench/columnar.ts: ${ROWS} rows × ${COLS} double columns, medians of ${RUNS} rounds in CPU time`)
+  if (only !== 'arrow') await parquet()
+  if (only !== 'parquet') await arrow()
+}
+
+async function parquet (): Promise<void> {
   const [streams, positioned, arilParquet, sinkParquet] = await race(done(() => hyparquetLoop(false)), done(() => hyparquetLoop(true)),
     done(() => arilLoop(readParquet(files.parquet))), done(() => arilSink(readParquet(files.parquet))))
+  // the faster baseline by its median (a round-by-round minimum of two noisy times would be biased low)
+  const bareParquet = median(streams!) < median(positioned!) ? streams! : positioned!
   console.log(line('hyparquet alone, asyncBufferFromFile', streams!))
   console.log(line('hyparquet alone, positioned reads', positioned!))
-  console.log(line('aril readParquet, for await', arilParquet!, Math.min(streams!, positioned!)))
-  console.log(line('aril readParquet into a releasing sink', sinkParquet!, Math.min(streams!, positioned!)))
+  console.log(line('aril readParquet, for await', arilParquet!, bareParquet))
+  console.log(line('aril readParquet into a releasing sink', sinkParquet!, bareParquet))
+}
+
+async function arrow (): Promise<void> {
   const [bareArrow, arilArrow, sinkArrow, bareOne, arilOne] = await race(done(() => arrowLoop()), done(() => arilLoop(readArrow(files.arrow))),
     done(() => arilSink(readArrow(files.arrow))), done(() => arrowLoop(0)), done(() => arilLoop(readArrow(files.arrow, { columns: ['c0'] }))))
   console.log(line('apache-arrow RecordBatchReader alone', bareArrow!))
   console.log(line('aril readArrow, 4 columns, for await', arilArrow!, bareArrow))
   console.log(line('aril readArrow, 4 columns, releasing sink', sinkArrow!, bareArrow))
   console.log(line('apache-arrow alone, 1 column', bareOne!))
-  console.log(line('aril readArrow, 1 column (no copy)', arilOne!, bareOne))
+  console.log(line('aril readArrow, 1 column, for await', arilOne!, bareOne))
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await run()

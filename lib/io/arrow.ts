@@ -1,7 +1,7 @@
 /**
  * Arrow IPC data (files and streams) as streams of Batches, on apache-arrow's RecordBatchReader.
  * Record batches are read one at a time: from a path, an IPC file is read by random access (its
- * footer says where each batch is) and an IPC stream in order; from a byte stream, an IPC stream
+ * footer says where each batch is; see arrow-file.ts) and an IPC stream in order; from a byte stream, an IPC stream
  * is read as the bytes arrive (an IPC *file* given as a byte stream is held whole by apache-arrow
  * before its first batch: pass the path instead). apache-arrow is imported on first use, so
  * `import 'aril'` does not load it.
@@ -11,6 +11,7 @@ import { Readable } from 'node:stream'
 import type { DataType, RecordBatch, Vector, Field } from 'apache-arrow'
 import type { BatchReadable } from '../core/batch-readable.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
+import { ArrowFileBatches } from './arrow-file.js'
 import { ColumnarReader, columnarLayout, columnarOptions, type ColumnarGroup, type ColumnarOptions, type ColumnarSettings } from './columnar.js'
 
 /** Options of {@link readArrow}. */
@@ -64,6 +65,8 @@ function isNested (arrow: Arrow, type: DataType): boolean {
 
 class ArrowReader extends ColumnarReader {
   private batches: AsyncIterator<RecordBatch> | undefined
+  /** An IPC file's record batches, read by its footer's blocks (from a path). */
+  private fileBatches: ArrowFileBatches | undefined
   /** The rows of the record batches before the next one. */
   private rows = 0
 
@@ -97,7 +100,11 @@ class ArrowReader extends ColumnarReader {
     const nested = fields.find(f => isNested(arrow, f.type))
     if (nested !== undefined) throw new ArilError('ERR_ARROW', `Arrow column ${JSON.stringify(nested.name)} is nested (${String(nested.type)}); aril reads flat columns`, { file: this.file, column: nested.name })
     this.layout = columnarLayout(this.settings, fields.map(f => f.name), fields.map(f => isString(arrow, f.type)), this.file)
-    this.batches = reader[Symbol.asyncIterator]()
+    if (this.handle !== undefined && reader.isFile()) {
+      this.fileBatches = await ArrowFileBatches.open(arrow, reader as never, this.handle, this.file!, this.totalBytes!)
+    } else {
+      this.batches = reader[Symbol.asyncIterator]()
+    }
   }
 
   /** Counts the bytes of a byte source as apache-arrow reads them. */
@@ -111,19 +118,26 @@ class ArrowReader extends ColumnarReader {
   }
 
   protected override async nextGroup (): Promise<ColumnarGroup | undefined> {
-    const result = await this.batches!.next()
-    if (result.done === true) return undefined
-    const batch = result.value
     const layout = this.layout!
+    let batch: RecordBatch | undefined
+    if (this.fileBatches !== undefined) {
+      batch = await this.fileBatches.read()
+      this.bytesRead = this.fileBatches.bytesRead
+    } else {
+      const result = await this.batches!.next()
+      if (result.done !== true) batch = result.value
+    }
+    if (batch === undefined) return undefined
     const columns = layout.read.map(i => values(this.arrow!, batch.getChildAt(i)!))
-    if (this.handle !== undefined) {
-      // From a file, count the bytes of the batch's buffers (the file is read by random access).
+    if (this.handle !== undefined && this.fileBatches === undefined) {
+      // An IPC stream from a path: count the bytes of the batch's buffers.
       for (const i of layout.read) this.bytesRead += batch.getChildAt(i)!.byteLength
       this.bytesRead = Math.min(this.bytesRead, this.totalBytes ?? Infinity)
     }
     const firstRow = this.rows
     this.rows += batch.numRows
-    return { columns, rows: batch.numRows, firstRow }
+    if (this.fileBatches !== undefined) return { columns, rows: batch.numRows, firstRow, transient: true }
+    return { columns, rows: batch.numRows, firstRow, spare: this.handle === undefined ? undefined : body(batch, layout.read) }
   }
 
   protected override failure (err: unknown): Error {
@@ -137,12 +151,48 @@ class ArrowReader extends ColumnarReader {
   }
 }
 
-/** A column's values: the typed array itself when it has no nulls and is not 64-bit, else value by value. */
+/**
+ * The memory of a record batch read from a file: apache-arrow reads each record batch's body from
+ * the file into memory of its own (`readAt` into a new Uint8Array) and its columns' values are
+ * views of it, so once they are read it is garbage, and the next Batches are written into it
+ * instead of into new memory. Only when every column read is a view of one and the same buffer
+ * (a compressed body, say, is not). Never from a byte source: there the bytes may be the caller's.
+ */
+function body (batch: RecordBatch, read: readonly number[]): ArrayBuffer | undefined {
+  const children = batch.data.children
+  const buffer = (children[read[0]!]?.values as ArrayBufferView | undefined)?.buffer
+  if (!(buffer instanceof ArrayBuffer)) return undefined
+  return read.every(i => (children[i]?.values as ArrayBufferView | undefined)?.buffer === buffer) ? buffer : undefined
+}
+
+/**
+ * A column's values as numbers where it can be had per column: floats and integers as their typed
+ * array (a view, no copy), 64-bit integers converted, nulls as NaN from the validity bitmap; other
+ * types (half floats come as their raw bits, dates, strings, booleans) value by value.
+ */
 function values ({ DataType, Precision }: Arrow, vector: Vector): ArrayLike<unknown> {
-  // (half floats come as their raw bits, so they go value by value too)
-  if (vector.nullCount === 0 && ((DataType.isFloat(vector.type) && vector.type.precision !== Precision.HALF) || (DataType.isInt(vector.type) && vector.type.bitWidth < 64))) {
-    return vector.toArray() as ArrayLike<number>
+  const { type } = vector
+  const native = (DataType.isFloat(type) && type.precision !== Precision.HALF) || DataType.isInt(type)
+  const data = vector.data[0]
+  if (!native || vector.data.length !== 1 || data === undefined) return valueByValue(vector)
+  const array = vector.toArray() as Float64Array | Int32Array | BigInt64Array | BigUint64Array
+  if (vector.nullCount === 0 && !(array instanceof BigInt64Array || array instanceof BigUint64Array)) return array
+  const out = new Float64Array(vector.length)
+  if (array instanceof BigInt64Array || array instanceof BigUint64Array) {
+    for (let i = 0; i < out.length; i++) out[i] = Number(array[i]!)
+  } else {
+    out.set(array)
   }
+  const bitmap = data.nullBitmap
+  if (vector.nullCount > 0 && bitmap !== undefined) {
+    for (let i = 0, bit = data.offset; i < out.length; i++, bit++) {
+      if ((bitmap[bit >> 3]! & (1 << (bit & 7))) === 0) out[i] = NaN
+    }
+  }
+  return out
+}
+
+function valueByValue (vector: Vector): unknown[] {
   const out = new Array<unknown>(vector.length)
   for (let i = 0; i < vector.length; i++) out[i] = vector.get(i)
   return out

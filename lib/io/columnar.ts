@@ -136,6 +136,13 @@ export interface ColumnarGroup {
   readonly rows: number
   /** The row index of its first row, for messages. */
   readonly firstRow: number
+  /**
+   * Memory that nothing refers to once the group's values are read (not even `columns`' arrays,
+   * which may be views of it): the next Batches may be written into it.
+   */
+  readonly spare?: ArrayBuffer | undefined
+  /** The columns' memory is read into again after the group: no Batch may be a view of it. */
+  readonly transient?: boolean | undefined
 }
 
 /**
@@ -200,25 +207,44 @@ export abstract class ColumnarReader extends FileReader {
 }
 
 /**
- * The memory of one reader's Batches: buffers handed back by a consumer (`releaseBatch` on a lent
- * batch) are taken again for the next batches; a batch that is not lent keeps its memory.
+ * The memory of one reader's Batches. A Batch is written into a free region taken from a pool:
+ * regions handed back by a consumer (`releaseBatch` on a lent batch), or the memory of a group
+ * that nothing refers to once its values are read (an Arrow record batch's body, read from the
+ * file into memory of its own); only when the pool has none big enough is memory allocated.
+ * A batch that is not lent keeps its memory for good.
  */
 class BatchBuffers {
-  /** Released buffers of Batch data, and of weights and labels. */
-  private readonly spare = { data: [] as ArrayBuffer[], side: [] as ArrayBuffer[] }
-  /** How to give back the buffers of each batch made here. */
+  /** Free regions for Batch data, and for weights and labels. */
+  private readonly spare = { data: [] as Float64Array[], side: [] as Float64Array[] }
+  /** How to give back the regions of each batch made here. */
   private readonly owned = new WeakMap<Batch, () => void>()
+  /** Whether a consumer has handed a batch back. */
+  private released = false
   /** Per Batch column, the column converted to float64 (never handed out: transposed at once). */
   private readonly columns: Float64Array[] = []
 
-  /** A Float64Array of `values` values over a released buffer, or a new one. */
+  /** `values` values of a free region (the rest of the region stays free), or new memory. */
   take (values: number, kind: 'data' | 'side'): Float64Array {
     const spare = this.spare[kind]
     // a buffer transferred to a worker after its release comes back detached (length 0)
-    for (let buffer = spare.pop(); buffer !== undefined; buffer = spare.pop()) {
-      if (buffer.byteLength >= values * 8) return new Float64Array(buffer, 0, values)
+    for (let region = spare.pop(); region !== undefined; region = spare.pop()) {
+      if (region.length < values) continue
+      if (region.length > values) spare.push(region.subarray(values))
+      return region.subarray(0, values)
     }
     return new Float64Array(values)
+  }
+
+  /**
+   * Takes `memory` (a group's memory nobody refers to any more) as free data regions, unless the
+   * consumer hands its batches back (it refills the pool itself, and the pool stays small) or the
+   * pool already holds `values` values.
+   */
+  recycle (memory: ArrayBuffer, values: number): void {
+    if (this.released) return
+    let free = 0
+    for (const region of this.spare.data) free += region.length
+    if (free < values) this.spare.data.push(new Float64Array(memory, 0, Math.floor(memory.byteLength / 8)))
   }
 
   /** Scratch memory for Batch column `c`, at least `rows` values. */
@@ -231,8 +257,9 @@ class BatchBuffers {
   /** Records the arrays of a batch made here, for {@link lend}. */
   own (batch: Batch, data: Float64Array | undefined, sides: ReadonlyArray<Float64Array | undefined>): Batch {
     this.owned.set(batch, () => {
-      if (data !== undefined) this.spare.data.push(data.buffer as ArrayBuffer)
-      for (const side of sides) if (side !== undefined) this.spare.side.push(side.buffer as ArrayBuffer)
+      this.released = true
+      if (data !== undefined) this.spare.data.push(data)
+      for (const side of sides) if (side !== undefined) this.spare.side.push(side)
     })
     return batch
   }
@@ -245,13 +272,13 @@ class BatchBuffers {
 }
 
 /**
- * Rows transposed at a time: the tile of every column, read and written, stays in cache across
- * the passes over its columns (measured on 64 columns × 8192 rows: 0.4 ns a value, 0.8 untiled,
- * 2.0 column by column; on 4 columns, one pass, 0.9 either way and 1.3 column by column).
+ * Rows transposed at a time when there are more than four columns: the tile of every column,
+ * read and written, stays in cache across the passes over its columns (measured on 64 columns ×
+ * 8192 rows: 0.4 ns a value, 0.8 untiled, 2.0 column by column).
  */
 const TILE_ROWS = 512
 
-/** The Batches of one group, `rowsPerBatch` rows each. */
+/** The Batches of one group, `rowsPerBatch` rows each; the group's spare memory is recycled after the last. */
 function * columnarBatches (group: ColumnarGroup, layout: ColumnarLayout, rowsPerBatch: number, context: ColumnarContext, buffers: BatchBuffers): Generator<Batch, void, undefined> {
   const { columns, rows } = group
   const cols = layout.source.length
@@ -260,43 +287,57 @@ function * columnarBatches (group: ColumnarGroup, layout: ColumnarLayout, rowsPe
   const weightValues = layout.weight >= 0 ? at(layout.weight) : undefined
   const labelValues = layout.label >= 0 ? at(layout.label) : undefined
   // One Float64 column: the Batch is a view of it, no copy at all.
-  const only = cols === 1 && layout.categorical[0] !== true && sources[0] instanceof Float64Array ? sources[0] : undefined
-  const float64 = new Array<Float64Array>(cols)
+  const only = cols === 1 && layout.categorical[0] !== true && sources[0] instanceof Float64Array && group.transient !== true ? sources[0] : undefined
+  // Every column Float64: transposed straight from the group's arrays.
+  const direct = sources.every((s, c) => s instanceof Float64Array && layout.categorical[c] !== true)
+  const float64 = direct ? sources as Float64Array[] : new Array<Float64Array>(cols)
   for (let start = 0; start < rows; start += rowsPerBatch) {
     const n = Math.min(rowsPerBatch, rows - start)
-    const where = { ...context, firstRow: context.firstRow + start }
-    const side = (values: ArrayLike<unknown> | undefined, what: 'weight' | 'label'): Float64Array | undefined => {
-      if (values === undefined) return undefined
-      const out = buffers.take(n, 'side')
-      const converted = float64Column(values, start, n, out, where, what)
-      if (converted !== out) out.set(converted)
-      if (what === 'weight') {
-        const bad = out.findIndex(w => !(w >= 0 && w < Infinity))
-        if (bad >= 0) throw new ArilError(context.code, `Expected a finite weight >= 0, got ${show(out[bad])}`, { file: context.file, row: where.firstRow + bad, column: 'weight' })
-      }
-      return out
-    }
-    const weights = side(weightValues, 'weight')
-    const labels = side(labelValues, 'label')
+    const weights = weightValues === undefined ? undefined : weightColumn(weightValues, start, n, buffers.take(n, 'side'), context)
+    const labels = labelValues === undefined ? undefined : sideColumn(labelValues, start, n, buffers.take(n, 'side'), context, 'label')
     if (only !== undefined) {
       yield buffers.own({ data: only.subarray(start, start + n), rows: n, cols, weights, labels }, undefined, [weights, labels])
       continue
     }
     let categories: Array<Array<Key | null> | undefined> | undefined
-    for (let c = 0; c < cols; c++) {
-      if (layout.categorical[c] === true) {
-        categories ??= new Array<Array<Key | null> | undefined>(cols).fill(undefined)
-        const out = buffers.column(c, n)
-        categories[c] = categoryColumn(sources[c]!, start, n, out)
-        float64[c] = out
-      } else {
-        float64[c] = float64Column(sources[c]!, start, n, buffers.column(c, n), where, layout.names[c]!)
+    let from = start
+    if (!direct) {
+      from = 0
+      const where = { ...context, firstRow: context.firstRow + start }
+      for (let c = 0; c < cols; c++) {
+        if (layout.categorical[c] === true) {
+          categories ??= new Array<Array<Key | null> | undefined>(cols).fill(undefined)
+          const out = buffers.column(c, n)
+          categories[c] = categoryColumn(sources[c]!, start, n, out)
+          float64[c] = out
+        } else {
+          float64[c] = float64Column(sources[c]!, start, n, buffers.column(c, n), where, layout.names[c]!)
+        }
       }
     }
     const data = buffers.take(n * cols, 'data')
-    interleave(float64, n, data)
+    interleave(float64, from, n, data)
     yield buffers.own({ data, rows: n, cols, weights, labels, categories }, data, [weights, labels])
   }
+  // (after a view of the group's memory was handed out, that memory is the consumer's)
+  if (group.spare !== undefined && only === undefined) buffers.recycle(group.spare, rows * cols)
+}
+
+/** Weights start … start + n − 1 into `out`, each checked finite and >= 0. */
+function weightColumn (values: ArrayLike<unknown>, start: number, n: number, out: Float64Array, context: ColumnarContext): Float64Array {
+  sideColumn(values, start, n, out, context, 'weight')
+  for (let r = 0; r < n; r++) {
+    const w = out[r]!
+    if (!(w >= 0 && w < Infinity)) throw new ArilError(context.code, `Expected a finite weight >= 0, got ${show(w)}`, { file: context.file, row: context.firstRow + start + r, column: 'weight' })
+  }
+  return out
+}
+
+/** Values start … start + n − 1 of a weight or label column, copied into `out`. */
+function sideColumn (values: ArrayLike<unknown>, start: number, n: number, out: Float64Array, context: ColumnarContext, what: string): Float64Array {
+  const converted = float64Column(values, start, n, out, { ...context, firstRow: context.firstRow + start }, what)
+  if (converted !== out) out.set(converted)
+  return out
 }
 
 /**
@@ -315,27 +356,53 @@ function float64Column (values: ArrayLike<unknown>, start: number, n: number, sc
 }
 
 /**
- * Writes columns (each read from index 0) into rows of `data`, up to four columns per pass over
- * a tile of rows: the stores of a pass fill consecutive doubles of each row.
+ * Writes rows from … from + n − 1 of the columns into rows of `data`. Up to four columns it is
+ * one pass over all rows, a loop written out for each column count; more go a tile of rows at a
+ * time, up to four columns per pass (the stores of a pass fill consecutive doubles of each row).
  */
-function interleave (columns: readonly Float64Array[], n: number, data: Float64Array): void {
+function interleave (columns: readonly Float64Array[], from: number, n: number, data: Float64Array): void {
   const cols = columns.length
   if (cols === 1) {
-    data.set(columns[0]!.subarray(0, n))
+    data.set(columns[0]!.subarray(from, from + n))
     return
   }
-  for (let from = 0; from < n; from += TILE_ROWS) {
-    const to = Math.min(n, from + TILE_ROWS)
-    let c = 0
-    for (; c + 4 <= cols; c += 4) put4(data, cols, c, columns[c]!, columns[c + 1]!, columns[c + 2]!, columns[c + 3]!, from, to)
-    if (cols - c === 3) put3(data, cols, c, columns[c]!, columns[c + 1]!, columns[c + 2]!, from, to)
-    else if (cols - c === 2) put2(data, cols, c, columns[c]!, columns[c + 1]!, from, to)
-    else if (cols - c === 1) put1(data, cols, c, columns[c]!, from, to)
+  if (cols === 2) return rows2(data, columns[0]!, columns[1]!, from, n)
+  if (cols === 3) return rows3(data, columns[0]!, columns[1]!, columns[2]!, from, n)
+  if (cols === 4) return rows4(data, columns[0]!, columns[1]!, columns[2]!, columns[3]!, from, n)
+  for (let row = 0; row < n; row += TILE_ROWS) {
+    const to = Math.min(n, row + TILE_ROWS)
+    for (let c = 0; c < cols; c += 4) put(data, cols, c, columns, from, row, to)
   }
 }
 
-function put4 (data: Float64Array, cols: number, c: number, a: Float64Array, b: Float64Array, d: Float64Array, e: Float64Array, from: number, to: number): void {
-  for (let r = from, o = from * cols + c; r < to; r++, o += cols) {
+/** Columns c … c + 3 (as many as there are) of rows row … to − 1 of `data`, read from `from` + row on. */
+function put (data: Float64Array, cols: number, c: number, columns: readonly Float64Array[], from: number, row: number, to: number): void {
+  const left = cols - c
+  if (left >= 4) put4(data, cols, c, columns[c]!, columns[c + 1]!, columns[c + 2]!, columns[c + 3]!, from, row, to)
+  else if (left === 3) put3(data, cols, c, columns[c]!, columns[c + 1]!, columns[c + 2]!, from, row, to)
+  else if (left === 2) put2(data, cols, c, columns[c]!, columns[c + 1]!, from, row, to)
+  else put1(data, cols, c, columns[c]!, from, row, to)
+}
+
+// Whole rows of two, three and four columns: a constant stride, the stores of a row together.
+
+function rows2 (data: Float64Array, a: Float64Array, b: Float64Array, from: number, n: number): void {
+  for (let r = from, end = from + n, o = 0; r < end; r++, o += 2) {
+    data[o] = a[r]!
+    data[o + 1] = b[r]!
+  }
+}
+
+function rows3 (data: Float64Array, a: Float64Array, b: Float64Array, d: Float64Array, from: number, n: number): void {
+  for (let r = from, end = from + n, o = 0; r < end; r++, o += 3) {
+    data[o] = a[r]!
+    data[o + 1] = b[r]!
+    data[o + 2] = d[r]!
+  }
+}
+
+function rows4 (data: Float64Array, a: Float64Array, b: Float64Array, d: Float64Array, e: Float64Array, from: number, n: number): void {
+  for (let r = from, end = from + n, o = 0; r < end; r++, o += 4) {
     data[o] = a[r]!
     data[o + 1] = b[r]!
     data[o + 2] = d[r]!
@@ -343,23 +410,34 @@ function put4 (data: Float64Array, cols: number, c: number, a: Float64Array, b: 
   }
 }
 
-function put3 (data: Float64Array, cols: number, c: number, a: Float64Array, b: Float64Array, d: Float64Array, from: number, to: number): void {
-  for (let r = from, o = from * cols + c; r < to; r++, o += cols) {
+// (`shift` is where the columns' values start relative to the rows of `data`)
+
+function put4 (data: Float64Array, cols: number, c: number, a: Float64Array, b: Float64Array, d: Float64Array, e: Float64Array, shift: number, row: number, to: number): void {
+  for (let r = row + shift, end = to + shift, o = row * cols + c; r < end; r++, o += cols) {
+    data[o] = a[r]!
+    data[o + 1] = b[r]!
+    data[o + 2] = d[r]!
+    data[o + 3] = e[r]!
+  }
+}
+
+function put3 (data: Float64Array, cols: number, c: number, a: Float64Array, b: Float64Array, d: Float64Array, shift: number, row: number, to: number): void {
+  for (let r = row + shift, end = to + shift, o = row * cols + c; r < end; r++, o += cols) {
     data[o] = a[r]!
     data[o + 1] = b[r]!
     data[o + 2] = d[r]!
   }
 }
 
-function put2 (data: Float64Array, cols: number, c: number, a: Float64Array, b: Float64Array, from: number, to: number): void {
-  for (let r = from, o = from * cols + c; r < to; r++, o += cols) {
+function put2 (data: Float64Array, cols: number, c: number, a: Float64Array, b: Float64Array, shift: number, row: number, to: number): void {
+  for (let r = row + shift, end = to + shift, o = row * cols + c; r < end; r++, o += cols) {
     data[o] = a[r]!
     data[o + 1] = b[r]!
   }
 }
 
-function put1 (data: Float64Array, cols: number, c: number, a: Float64Array, from: number, to: number): void {
-  for (let r = from, o = from * cols + c; r < to; r++, o += cols) data[o] = a[r]!
+function put1 (data: Float64Array, cols: number, c: number, a: Float64Array, shift: number, row: number, to: number): void {
+  for (let r = row + shift, end = to + shift, o = row * cols + c; r < end; r++, o += cols) data[o] = a[r]!
 }
 
 /** Values that are not a typed array of numbers (arrays with nulls, 64-bit integers), checked one by one. */

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { Bool, Dictionary, Float16, Float32, Float64, Int32, List, Field, Utf8, makeVector, tableFromArrays, tableToIPC, vectorFromArray, RecordBatchStreamWriter, Table } from 'apache-arrow'
+import { Bool, Dictionary, Float16, Float32, Float64, Int32, List, Field, Utf8, makeVector, tableFromArrays, tableToIPC, vectorFromArray, RecordBatchFileReader, RecordBatchStreamWriter, Table } from 'apache-arrow'
 import { GeneralMixtureModel, NormalDistribution, openFile, readArrow, type Batch, type BatchReadable } from '../../lib/index.js'
 import { assertArilError, rejectsArilError } from '../helpers.js'
 
@@ -116,6 +116,17 @@ t.test('errors', async t => {
   const controller = new AbortController()
   controller.abort()
   await rejectsArilError(t, all(readArrow(arrowFile, { signal: controller.signal })), { code: 'ERR_ABORTED' })
+  // a footer that lists a record batch beyond the end of the file
+  const bytes0 = tableToIPC(table(), 'file')
+  const footerAt = bytes0.length - 10 - new DataView(bytes0.buffer, bytes0.byteOffset + bytes0.length - 10).getInt32(0, true)
+  const offset = RecordBatchFileReader.from(bytes0).open().footer!.getRecordBatch(2)!.offset
+  const footer = Buffer.from(bytes0.subarray(footerAt))
+  const at = footer.indexOf(Buffer.from(BigInt64Array.of(BigInt(offset)).buffer))
+  t.ok(at >= 0, 'the block offset is in the footer')
+  footer.writeBigInt64LE(BigInt(offset) + 2n ** 30n, at)
+  const beyond = join(dir, 'beyond.arrow')
+  await writeFile(beyond, Buffer.concat([bytes0.subarray(0, footerAt), footer]))
+  await rejectsArilError(t, all(readArrow(beyond)), { code: 'ERR_ARROW', file: beyond, message: /outside the file/ })
   const writer = RecordBatchStreamWriter.writeAll(table())
   const bytes = await writer.toUint8Array()
   await rejectsArilError(t, all(readArrow(Readable.from([bytes.subarray(0, bytes.length - 5000)]))), { code: 'ERR_ARROW' }, 'a stream cut short')

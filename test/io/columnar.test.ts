@@ -33,13 +33,16 @@ const names = Object.keys(kinds) as Array<keyof typeof kinds>
 const nullable = Array.from({ length: n }, (_, i) => i % 9 === 0 ? null : i * 0.5)
 const color = Array.from({ length: n }, (_, i) => i % 13 === 0 ? null : ['red', 'green', 'blue'][i % 3]!)
 const wide = join(dir, 'wide.arrow')
+const wideStream = join(dir, 'wide.arrows')
 {
   const whole = new Table({
     ...Object.fromEntries(names.map(name => [name, makeVector(kinds[name])])),
     nullable: vectorFromArray(nullable, new Float64()),
     color: vectorFromArray(color, new Dictionary(new Utf8(), new Int32()))
   })
-  await writeFile(wide, tableToIPC(new Table([0, 1100, 2200].flatMap(s => whole.slice(s, Math.min(n, s + 1100)).batches)), 'file'))
+  const table = new Table([0, 1100, 2200].flatMap(s => whole.slice(s, Math.min(n, s + 1100)).batches))
+  await writeFile(wide, tableToIPC(table, 'file'))
+  await writeFile(wideStream, tableToIPC(table, 'stream'))
 }
 /** Each column as the numbers a Batch must hold (the written values, converted by Number). */
 const expected: Record<string, number[]> = {
@@ -83,12 +86,21 @@ t.test('weights and labels of every kind come beside the rows', async t => {
 })
 
 /** A Writable that copies every batch's rows and then hands the batch back, as a model sink does. */
-function releasing (seen: { rows: number[][]; buffers: Set<ArrayBufferLike> }): Writable {
+/** Whether no two of the arrays share a byte of memory. */
+function disjoint (arrays: readonly Float64Array[]): boolean {
+  const spans = arrays.map(a => ({ buffer: a.buffer, from: a.byteOffset, to: a.byteOffset + a.byteLength }))
+  return spans.every((s, i) => spans.every((o, j) => i === j || s.buffer !== o.buffer || s.to <= o.from || o.to <= s.from))
+}
+
+interface Seen { rows: number[][]; buffers: Set<ArrayBufferLike>; arrays?: Float64Array[] }
+
+function releasing (seen: Seen): Writable {
   const sink = new Writable({
     objectMode: true,
     write (batch: Batch, _encoding, callback) {
       seen.rows.push(Array.from(batch.data))
       seen.buffers.add(batch.data.buffer)
+      seen.arrays?.push(batch.data)
       batch.data.fill(-1)
       releaseBatch(batch)
       callback()
@@ -143,6 +155,18 @@ t.test('readParquet lends to a releasing sink too', async t => {
   t.same(seen.rows.flat(), Array.from(x).flatMap((v, i) => [v, y[i]!]))
 })
 
+t.test('readParquet: kept batches never share memory and hold the file\'s values', async t => {
+  await writeParquetFiles(dir)
+  const file = join(dir, 'data.parquet')
+  const kept = await all(readParquet(file, { columns: ['x', 'y'], rowsPerBatch: 100 }))
+  t.equal(kept.length, 25)
+  t.ok(disjoint(kept.map(b => b.data)), 'memory of its own for every batch')
+  t.same(kept.flatMap(b => Array.from(b.data)), Array.from(x).flatMap((v, i) => [v, y[i]!]))
+  const one = await all(readParquet(file, { columns: ['x'], rowsPerBatch: 100 }))
+  t.ok(disjoint(one.map(b => b.data)), 'one column: memory of its own for every batch')
+  t.same(one.flatMap(b => Array.from(b.data)), Array.from(x))
+})
+
 t.test('a batch a consumer may keep is never written over', async t => {
   const columns = ['f64', 'i32', 'f32']
   const truth = (await all(readArrow(wide, { columns, rowsPerBatch: 100 }))).map(b => Array.from(b.data))
@@ -150,26 +174,40 @@ t.test('a batch a consumer may keep is never written over', async t => {
   const listened: Batch[] = []
   const source = readArrow(wide, { columns, rowsPerBatch: 100 })
   source.on('data', (batch: Batch) => listened.push(batch))
-  const seen = { rows: [] as number[][], buffers: new Set<ArrayBufferLike>() }
+  const seen: Seen = { rows: [], buffers: new Set(), arrays: [] }
   await pipeline(source, releasing(seen))
-  t.equal(seen.buffers.size, 30, 'a buffer of its own for every batch')
+  t.equal(seen.arrays!.length, 30)
+  t.ok(disjoint(seen.arrays!), 'memory of its own for every batch')
   // the releasing sink wrote -1 over what it was given: the listener's batches are those very arrays
   t.ok(listened.every(b => b.data.every(v => v === -1)), 'the sink wrote over the batches it was given, and no other batch')
   // two sinks on one reader: nothing is lent
-  const a = { rows: [] as number[][], buffers: new Set<ArrayBufferLike>() }
-  const b = { rows: [] as number[][], buffers: new Set<ArrayBufferLike>() }
+  const a: Seen = { rows: [], buffers: new Set(), arrays: [] }
+  const b: Seen = { rows: [], buffers: new Set(), arrays: [] }
   const shared = readArrow(wide, { columns, rowsPerBatch: 100 })
   const sinks = [releasing(a), releasing(b)]
   await Promise.all(sinks.map(sink => pipeline(shared, sink)))
-  t.equal(a.buffers.size, 30, 'two sinks: a buffer per batch')
+  t.ok(a.arrays!.length === 30 && disjoint(a.arrays!), 'two sinks: memory of its own for every batch')
   // a transform in between may keep what it passes on
   const passed: Batch[] = []
-  const through = { rows: [] as number[][], buffers: new Set<ArrayBufferLike>() }
+  const through: Seen = { rows: [], buffers: new Set(), arrays: [] }
   await pipeline(readArrow(wide, { columns, rowsPerBatch: 100 }), mapBatches((batch: Batch) => { passed.push({ ...batch, data: batch.data.slice() }); return batch }), releasing(through))
-  t.equal(through.buffers.size, 30, 'through a transform: a buffer per batch')
+  t.ok(through.arrays!.length === 30 && disjoint(through.arrays!), 'through a transform: memory of its own for every batch')
   t.same(passed.map(p => Array.from(p.data)), truth)
-  // read with for await and kept: every batch intact after the read
+  // read with for await and kept: every batch intact after the read, though an IPC file's record
+  // batches are all read into one region
   const kept = await all(readArrow(wide, { columns, rowsPerBatch: 100 }))
-  t.equal(new Set(kept.map(k => k.data.buffer)).size, 30)
+  t.ok(disjoint(kept.map(k => k.data)), 'kept batches: memory of its own for every batch')
   t.same(kept.map(k => Array.from(k.data)), truth)
+  // one Float64 column of an IPC file is copied, not a view of memory read into again
+  const one = await all(readArrow(wide, { columns: ['f64'], rowsPerBatch: 100 }))
+  t.ok(disjoint(one.map(k => k.data)), 'one column: memory of its own for every batch')
+  t.same(one.flatMap(k => Array.from(k.data)), expected.f64)
+  // an IPC stream from a path: apache-arrow reads each record batch into memory of its own, and
+  // kept batches are written into the memory of record batches already read
+  const fromStream = await all(readArrow(wideStream, { columns, rowsPerBatch: 100 }))
+  t.ok(disjoint(fromStream.map(k => k.data)), 'an IPC stream, kept batches: memory of its own for every batch')
+  t.ok(new Set(fromStream.map(k => k.data.buffer)).size < 30, 'an IPC stream, kept batches: written into the memory of record batches already read')
+  t.same(fromStream.map(k => Array.from(k.data)), truth)
+  const oneFromStream = await all(readArrow(wideStream, { columns: ['f64'], rowsPerBatch: 100 }))
+  t.same(oneFromStream.flatMap(k => Array.from(k.data)), expected.f64, 'an IPC stream, one column (views of its record batches)')
 })
