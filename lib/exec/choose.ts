@@ -13,7 +13,7 @@ import { isExecutor, type Executor } from './executor.js'
 import { inProcessExecutor } from './in-process.js'
 import { threadExecutor, usable, type ThreadExecutor } from './threads.js'
 
-/** Where a fit runs: an executor given by the caller, or threads for this fit alone. */
+/** Where a fit runs: an executor given by the caller, or a number of threads (see openExecutor). */
 export interface ExecutorChoice {
   /** The caller's executor (not closed by the fit). */
   executor: Executor | undefined
