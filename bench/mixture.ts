@@ -19,8 +19,10 @@
  * M-step and E-step, without the setup, the initialization and the first pass (scikit-learn's
  * n_iter_ is used for n, in case Lloyd converged early).
  *   - aril, 1 thread: `fit` in memory (the EM trainer, the same loop as `fitStream`);
- *   - aril, `workers: 2`: `trainStream` over the rows as one batch (the main thread re-cuts it and two
- *     worker threads summarize every pass); the median epoch duration, without the workers' start-up;
+ *   - aril, `workers: 2`: `trainStream` over the rows as one batch (copied once per fit into shared
+ *     memory, whose pieces two worker threads claim in place every pass); the median epoch duration.
+ *     The warm-up fit starts the threads and the timed fits reuse them, as every `workers: 2` fit
+ *     of a process does (lib/exec/choose.ts), so their start-up is out of the figure;
  *   - pomegranate: `fit(X, batch_size=b)` for b in None (its default, the whole array), 10^3, 10^4,
  *     10^5, by bench/pomegranate_mixture.py; the best b is the baseline (n_jobs=1, its default; its
  *     BLAS may use both cores for the full-covariance mixture);

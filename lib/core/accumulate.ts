@@ -21,7 +21,7 @@
  */
 
 import { crossProductsKernel, type CrossProductsKernel } from './cross-products-kernel.js'
-import { completeSlots, crossProductsWasm, type CrossProductsWasm } from './cross-products-wasm.js'
+import { completeSlots, crossProductsWasm, type CrossProductsIn, type CrossProductsWasm } from './cross-products-wasm.js'
 
 /**
  * Rows per block. Shards summarized separately and merged must start on a multiple of this.
@@ -596,6 +596,13 @@ export function meanVariance (acc: BlockedSums, column: number): { weight: numbe
   return { weight, mean, variance }
 }
 
+/** Where {@link CrossProductSums.addResident} finds its rows: a kernel and byte offsets in its memory. */
+export interface ResidentRows {
+  kernel: CrossProductsIn
+  data: number
+  weights: number
+}
+
 /** Complete rows whose cross-products {@link CrossProductSums} adds in one sweep of the triangle (the kernel is written for 4). */
 const GROUP_ROWS = 4
 
@@ -678,10 +685,24 @@ export class CrossProductSums {
    * per-row weights, splitting them at block boundaries.
    */
   add (data: Float64Array, weights: Float64Array | undefined, rows: number): void {
+    this.addRows(data, weights, rows, undefined)
+  }
+
+  /**
+   * {@link CrossProductSums.add} for rows that are also in the memory of a WebAssembly kernel
+   * holding this dimension's `add` (a mixture's E-step kernel): the kernel reads them there, at
+   * byte `at.data` (weights at `at.weights`), instead of a copy; `data` and `weights` are the same
+   * values, read for the shifts and for rows with a missing value. The same bits as `add`.
+   */
+  addResident (data: Float64Array, weights: Float64Array | undefined, rows: number, at: ResidentRows): void {
+    this.addRows(data, weights, rows, at)
+  }
+
+  private addRows (data: Float64Array, weights: Float64Array | undefined, rows: number, resident: ResidentRows | undefined): void {
     let start = 0
     while (start < rows) {
       const end = Math.min(rows, start + this.blockRows - this.pending)
-      this.addRun(data, weights, start, end)
+      this.addRun(data, weights, start, end, resident)
       this.pending += end - start
       this.rows += end - start
       start = end
@@ -697,13 +718,21 @@ export class CrossProductSums {
    * row at a time (and so the same for any chunking) while the triangle is read and written once
    * per group. Either way each slot adds its rows in row order: the same bits.
    */
-  private addRun (data: Float64Array, weights: Float64Array | undefined, start: number, end: number): void {
+  private addRun (data: Float64Array, weights: Float64Array | undefined, start: number, end: number, resident?: ResidentRows): void {
     const d = this.dimension
     const { partial, shift, delta, wDelta } = this
     if (this.unshifted > 0) this.findShifts(data, start, end)
+    if (resident !== undefined) {
+      const { kernel } = resident
+      this.addRunWasm(kernel, data, weights, start, end, resident.data + start * d * 8, weights === undefined ? 0 : resident.weights + start * 8)
+      return
+    }
     const wasm = crossProductsWasm(d, this.blockRows)
     if (wasm !== undefined) {
-      this.addRunWasm(wasm, data, weights, start, end)
+      const { f64 } = wasm
+      f64.set(data.subarray(start * d, end * d), wasm.data / 8)
+      if (weights !== undefined) f64.set(weights.subarray(start, end), wasm.weights / 8)
+      this.addRunWasm(wasm, data, weights, start, end, wasm.data, wasm.weights)
       return
     }
     const kernel = this.kernel
@@ -746,20 +775,19 @@ export class CrossProductSums {
   }
 
   /**
-   * {@link CrossProductSums.addRun} through the WebAssembly kernel (cross-products-wasm.ts): the
-   * run's rows and the complete rows' sums go into its memory; a row with a missing value is added
-   * here, between two calls, with the sums brought back for it.
+   * {@link CrossProductSums.addRun} through a WebAssembly kernel (cross-products-wasm.ts) whose
+   * memory holds the run's rows at byte `dataAt` (weights at `weightsAt`): the complete rows' sums
+   * go into its memory; a row with a missing value is added here, between two calls, with the
+   * sums brought back for it.
    */
-  private addRunWasm (wasm: CrossProductsWasm, data: Float64Array, weights: Float64Array | undefined, start: number, end: number): void {
+  private addRunWasm (wasm: CrossProductsIn, data: Float64Array, weights: Float64Array | undefined, start: number, end: number, dataAt: number, weightsAt: number): void {
     const d = this.dimension
     const { f64 } = wasm
     const sums = f64.subarray(wasm.partial / 8, wasm.partial / 8 + completeSlots(d))
-    f64.set(data.subarray(start * d, end * d), wasm.data / 8)
-    if (weights !== undefined) f64.set(weights.subarray(start, end), wasm.weights / 8)
     f64.set(this.shift, wasm.shift / 8)
     sums.set(this.partial.subarray(0, sums.length))
     for (let r = 0; ; r++) {
-      r = wasm.add(wasm.data, wasm.weights, wasm.partial, wasm.shift, r, end - start, weights === undefined ? 0 : 1)
+      r = wasm.add(dataAt, weightsAt, wasm.partial, wasm.shift, r, end - start, weights === undefined ? 0 : 1)
       if (r >= end - start) break
       this.partial.set(sums)
       for (let j = 0; j < d; j++) this.delta[j] = data[(start + r) * d + j]! - this.shift[j]!

@@ -275,14 +275,32 @@ export function crossProductsSmallFunction (d: number, pool: ConstantPool): Func
   return f
 }
 
-/** A compiled kernel for one dimension, with its memory and where the arguments go (byte offsets). */
-export interface CrossProductsWasm {
+/** A compiled `add` for one dimension, its memory, and where the sums and shifts go (byte offsets). */
+export interface CrossProductsIn {
   add: (data: number, weights: number, partial: number, shift: number, from: number, to: number, weighted: number) => number
   f64: Float64Array
-  data: number
-  weights: number
   partial: number
   shift: number
+}
+
+/** A standalone kernel ({@link CrossProductsIn}) with room for a block of rows and their weights. */
+export interface CrossProductsWasm extends CrossProductsIn {
+  data: number
+  weights: number
+}
+
+/** Bytes after `at` for the sums, the shifts and the scratch of {@link crossProductsAdd}, and where each goes. */
+export function crossProductsLayout (d: number, at: number): { partial: number; shift: number; scratch: number; end: number } {
+  const align = (n: number): number => Math.ceil(n / 16) * 16
+  const partial = align(at)
+  const shift = align(partial + completeSlots(d) * 8)
+  const scratch = align(shift + d * 8)
+  return { partial, shift, scratch, end: align(scratch + (d <= SMALL_DIMENSION ? 0 : scratchBytes(d))) }
+}
+
+/** The `add` function for dimension d: the registers' form up to SMALL_DIMENSION, the grouped sweeps above. */
+export function crossProductsAdd (d: number, scratchAt: number, pool: ConstantPool): FunctionBuilder {
+  return d <= SMALL_DIMENSION ? crossProductsSmallFunction(d, pool) : crossProductsFunction(d, scratchAt, pool)
 }
 
 const cache = new KernelCache<CrossProductsWasm>()
@@ -305,11 +323,9 @@ export function crossProductsWasm (d: number, blockRows: number): CrossProductsW
     const align = (n: number): number => Math.ceil(n / 16) * 16
     const data = 0
     const weights = align(data + blockRows * d * 8)
-    const partial = align(weights + blockRows * 8)
-    const shift = align(partial + completeSlots(d) * 8)
-    const scratch = align(shift + d * 8)
+    const { partial, shift, scratch } = crossProductsLayout(d, weights + blockRows * 8)
     const pool = new ConstantPool(align(scratch + scratchBytes(d)))
-    const add = d <= SMALL_DIMENSION ? crossProductsSmallFunction(d, pool) : crossProductsFunction(d, scratch, pool)
+    const add = crossProductsAdd(d, scratch, pool)
     const instance = instantiate<{ add: CrossProductsWasm['add'] }>({ add }, [], pool.at + 16, pool)
     if (instance === undefined) return undefined
     return { add: instance.exports.add, f64: instance.f64, data, weights, partial, shift }

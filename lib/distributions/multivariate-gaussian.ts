@@ -1,7 +1,7 @@
 /**
  * The multivariate normal distribution N(μ, Σ) with a full covariance matrix.
  */
-import { CrossProductSums, crossProductSumsProblem, pairwiseCovariance, type CrossProductSumsSummary } from '../core/accumulate.js'
+import { CrossProductSums, crossProductSumsProblem, pairwiseCovariance, type CrossProductSumsSummary, type ResidentRows } from '../core/accumulate.js'
 import { toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { overflow, rejectInfinite } from '../core/finite.js'
@@ -124,6 +124,20 @@ export class MultivariateGaussianDistribution extends Model<[means: number[], co
    */
   summarizeBatch (batch: Batch): undefined {
     this.sums.add(batch.data, batch.weights, batch.rows)
+    return this.checkSums(batch)
+  }
+
+  /**
+   * {@link summarizeBatch} for rows that a mixture's E-step kernel also holds in its memory
+   * (gaussian-mixture-wasm.ts): its cross-products run there, on those rows, without a copy.
+   * The same bits as `summarizeBatch`.
+   */
+  summarizeResident (batch: Batch, at: ResidentRows): undefined {
+    this.sums.addResident(batch.data, batch.weights, batch.rows, at)
+    return this.checkSums(batch)
+  }
+
+  private checkSums (batch: Batch): undefined {
     if (!this.sums.finite()) {
       rejectInfinite(batch, this.name)
       overflow(this.name, 'the sums of the values and of their cross-products')

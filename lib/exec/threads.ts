@@ -36,7 +36,7 @@ function autoThreads (): number {
  * An executor that summarizes passes on worker threads of this process, with the bits of one
  * thread. The threads start at once (in the background; `'auto'` waits for work that needs them)
  * and serve fit after fit until {@link Executor.close}; idle, they do not keep the process alive.
- * The `workers: n` option of a fit makes one for that fit alone.
+ * The `workers: n` option of a fit makes one and keeps it for the next such fits (choose.ts).
  *
  * @throws ArilError `ERR_INVALID_OPTION` for a thread count that is not a whole number >= 1 or
  *   `'auto'`, or modules that are not strings
@@ -65,6 +65,18 @@ export interface ThreadExecutor extends Executor {
    * @throws ArilError the error that stopped them from starting
    */
   ready: () => Promise<void>
+}
+
+/**
+ * True when a thread executor can serve another fit: open, its threads not failed to start, none
+ * of them dead.
+ * @example
+ * ```ts
+ * if (!usable(executor)) await executor.close()
+ * ```
+ */
+export function usable (executor: ThreadExecutor): boolean {
+  return executor instanceof Threads && executor.usable()
 }
 
 class Threads implements ThreadExecutor, PoolOwner {
@@ -108,6 +120,10 @@ class Threads implements ThreadExecutor, PoolOwner {
   readyPool (): ThreadPool | undefined {
     if (this.startError !== undefined) throw this.startError
     return this.pool !== undefined && this.pool.broken === undefined ? this.pool : undefined
+  }
+
+  usable (): boolean {
+    return !this.closed && this.startError === undefined && this.pool?.broken === undefined
   }
 
   /** Waits for the pool to be ready (it must have been started). */

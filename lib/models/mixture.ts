@@ -1,7 +1,7 @@
 /**
  * The general mixture model: a weighted sum of components of any kind, trained by EM.
  */
-import { BLOCK_ROWS, BlockedSums, blockedSumsProblem, LANES, sumInLanes, type BlockedSumsSummary } from '../core/accumulate.js'
+import { BLOCK_ROWS, BlockedSums, blockedSumsProblem, LANES, sumInLanes, type BlockedSumsSummary, type ResidentRows } from '../core/accumulate.js'
 import { batchRows, requireValues, sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
@@ -205,10 +205,15 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
     }
     const { weights } = batch
     const k = this.distributions.length
-    const { out: resp, lse, total } = this.gaussianPosterior(batch) ?? this.posterior(batch, weights, false)
+    const gaussian = this.gaussianPosterior(batch)
+    const { out: resp, lse, total } = gaussian ?? this.posterior(batch, weights, false)
     for (let j = 0; j < k; j++) {
       const d = this.distributions[j]!
-      if (!d.frozen) d.summarizeBatch({ data: batch.data, rows: batch.rows, cols: batch.cols, weights: resp[j], categories: batch.categories })
+      if (d.frozen) continue
+      const rows = { data: batch.data, rows: batch.rows, cols: batch.cols, weights: resp[j], categories: batch.categories }
+      // the kernel holds the tile and the responsibilities: the cross-products read them there
+      if (gaussian !== undefined) gaussian.components[j]!.summarizeResident(rows, gaussian.resident[j]!)
+      else d.summarizeBatch(rows)
     }
     this.sums.runs(batch.rows, (start, end) => {
       for (let j = 0; j < k; j++) sumInLanes(this.sums, LANES * j, resp[j]!, undefined, start, end)
@@ -238,15 +243,15 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
    * MultivariateGaussianDistribution (gaussian-mixture-wasm.ts), in the arrays `posterior` uses;
    * undefined otherwise or when the kernel declines the tile.
    */
-  private gaussianPosterior (batch: Batch): { out: Float64Array[]; lse: Float64Array; total: number } | undefined {
+  private gaussianPosterior (batch: Batch): { out: Float64Array[]; lse: Float64Array; total: number; resident: readonly ResidentRows[]; components: MultivariateGaussianDistribution[] } | undefined {
     if (!this.distributions.every(d => d instanceof MultivariateGaussianDistribution)) return undefined
     const k = this.distributions.length
     if (this.scratch.length === 0) this.scratch = Array.from({ length: k + 1 }, () => new Float64Array(TILE_ROWS))
     const out = this.scratch.slice(0, k).map(a => a.subarray(0, batch.rows))
     const lse = this.scratch[k]!.subarray(0, batch.rows)
-    const terms = (this.distributions as MultivariateGaussianDistribution[]).map(d => d.mixtureTerms())
-    const total = gaussianMixturePosterior(batch, terms, this.logWeights, out, lse)
-    return total === undefined ? undefined : { out, lse, total }
+    const components = this.distributions as MultivariateGaussianDistribution[]
+    const taken = gaussianMixturePosterior(batch, components.map(d => d.mixtureTerms()), this.logWeights, out, lse)
+    return taken === undefined ? undefined : { out, lse, ...taken, components }
   }
 
   /** Every component's terms when all are NormalDistributions the fused E-step can take (normal-mixture-wasm.ts). */

@@ -140,8 +140,9 @@ export interface TrainOptions {
   /**
    * Threads that summarize each pass of `trainStream` (default 1: this thread does it all;
    * `'auto'`: one per core when the work is large enough to pay for starting them). The threads
-   * are started once for the fit and closed at its end (give a reusable `threadExecutor()` as
-   * `executor` to keep them across fits). Same bits as one thread, with every option (mini-batches,
+   * are started once, by the first such fit, and serve the next fits with as many threads (idle,
+   * they close after 30 s; see lib/exec/choose.ts; or give a `threadExecutor()` as `executor`
+   * and close it yourself). Same bits as one thread, with every option (mini-batches,
    * checkpoints, resume); see lib/exec/threads.ts. In-memory batches are shared with the threads,
    * a `.npy` path is read by the threads themselves. `onBatchEnd` reports the pieces the threads
    * summarize. In-memory `fit`/`trainBatch` stay on one thread (they are synchronous).

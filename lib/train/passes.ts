@@ -16,7 +16,7 @@ import type { UpdateOptions } from '../core/options.js'
 import { ProgressCounter, type ProgressCallback } from '../core/progress.js'
 import { openSource, sourceChunks, type StreamLike } from '../core/source.js'
 import { inSourceFile } from '../core/source-file.js'
-import { openExecutor } from '../exec/choose.js'
+import { openExecutor, releaseExecutor } from '../exec/choose.js'
 import type { PassSource, Session } from '../exec/executor.js'
 import type { ShardList } from '../exec/shards.js'
 import type { Loop, TrainableModel } from './em.js'
@@ -62,7 +62,7 @@ export async function runPasses<U extends UpdateOptions> (model: TrainableModel<
     loop.fail(abortError(session === undefined ? err : await session.explain(err), loop))
   } finally {
     await session?.end()
-    if (owned) await executor.close()
+    if (owned) await releaseExecutor(executor)
   }
 }
 

@@ -15,7 +15,7 @@ import { booleanOption, type UpdateOptions } from '../core/options.js'
 import { stringifyJSON } from '../core/serialize.js'
 import { openSource, type Source, type StreamLike } from '../core/source.js'
 import { FIT_STREAM_OPTION_KEYS } from '../core/model.js'
-import { executorChoice, openExecutor } from '../exec/choose.js'
+import { executorChoice, openExecutor, releaseExecutor } from '../exec/choose.js'
 import type { Executor, PassSource, Session } from '../exec/executor.js'
 import { inProcessExecutor } from '../exec/in-process.js'
 import { isShardList } from '../exec/shards.js'
@@ -126,7 +126,7 @@ export async function fitOnce<U extends UpdateOptions> (model: TrainableModel<U>
     throw reported
   } finally {
     await session?.end()
-    if (owned) await executor.close()
+    if (owned) await releaseExecutor(executor)
   }
 }
 

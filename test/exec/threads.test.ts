@@ -30,6 +30,7 @@ import { PassFailure, pieceRows, threadExecutor, AUTO_VALUES } from '../../lib/e
 import { ThreadPool, transferList, moduleSpecifier } from '../../lib/exec/thread-pool.js'
 import { serializeError, rebuildError } from '../../lib/exec/errors.js'
 import { inProcessExecutor } from '../../lib/exec/in-process.js'
+import { openExecutor, releaseExecutor } from '../../lib/exec/choose.js'
 import { npyShards, shards } from '../../lib/exec/shards.js'
 import { modelText } from '../../lib/exec/summarize.js'
 import './fixtures/slow-opener.js'
@@ -234,6 +235,32 @@ t.test('options: workers, executor, thread counts', async t => {
   await rejectsArilError(t, trainStream(mixture1(), [x1], { executor: closed }), { code: 'ERR_EXECUTOR' })
   await rejectsArilError(t, closed.ready(), { code: 'ERR_EXECUTOR' })
   t.equal(inProcessExecutor().kind, 'in-process')
+})
+
+t.test('workers: n keeps its threads for the next fit with as many threads', async t => {
+  const choice = { executor: undefined, workers: 2 }
+  const a = openExecutor(choice)
+  t.equal(a.owned, true)
+  await releaseExecutor(a.executor)
+  const b = openExecutor(choice)
+  t.equal(b.executor, a.executor, 'an idle executor serves the next fit')
+  const c = openExecutor(choice)
+  t.not(c.executor, b.executor, 'a fit beside another starts its own')
+  const three = openExecutor({ executor: undefined, workers: 3 }).executor
+  t.not(three, c.executor, 'another thread count: another executor')
+  await three.close()
+  await b.executor.close()
+  await releaseExecutor(b.executor)
+  await releaseExecutor(c.executor)
+  const d = openExecutor(choice)
+  t.equal(d.executor, c.executor, 'a closed executor is not kept')
+  const m = mixture1()
+  const one = mixture1()
+  const h = await trainStream(m, [x1], { maxIterations: 2, stopThreshold: -Infinity, workers: 2 })
+  const h1 = await trainStream(one, [x1], { maxIterations: 2, stopThreshold: -Infinity })
+  t.same(logs(h), logs(h1), 'a warm executor: the bits of one thread')
+  t.equal(stringifyJSON(m), stringifyJSON(one))
+  await d.executor.close()
 })
 
 t.test("workers: 'auto' starts threads only for work large enough", async t => {
