@@ -15,7 +15,8 @@
  *       Goal: at least 1.8x on every pass.
  *   (2) `readNpy → NormalDistribution`: one thread (`pipeline(readNpy(file), model.sink())`) against
  *       `fitStream(file, { executor })` with 2 threads (the file split into block-aligned row ranges
- *       that the threads read themselves), in GB/s from the page cache, 10^8 rows (800 MB).
+ *       that the threads read themselves), in GB/s from the page cache, 10^8 rows (800 MB), beside
+ *       the machine's ceiling: a bare readSync loop on 1 and 2 threads (bench/page-cache.ts).
  *       Goal: at least 8 GB/s with 2 threads.
  *   (3) BullMQ (needs Redis at ARIL_REDIS_URL or 127.0.0.1:6379; skipped otherwise): rows per second
  *       of one EM epoch of the 1-D mixture over the same 10^8 rows in 16 shards, with 1 and 2
@@ -49,6 +50,7 @@ import { bullmqExecutor } from '../lib/exec/bullmq.js'
 import { npyShards, shards } from '../lib/exec/shards.js'
 import { openClient, connectionOptions } from '../lib/exec/redis.js'
 import { ensureFile } from './npy.js'
+import { pageCacheGBs } from './page-cache.js'
 import { fiveDimensional, oneDimensional } from './mixture.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
@@ -180,6 +182,9 @@ async function npyThroughput (two: Executor, rows: number): Promise<{ oneGBs: nu
   const b = await time(async () => await new NormalDistribution().fitStream(file, { executor: two }))
   console.log(`(2) readNpy → NormalDistribution, ${rows} rows (${(gb * 1000).toFixed(0)} MB) from the page cache:`)
   console.log(`  one thread (pipeline into a sink): ${(gb / a).toFixed(2)} GB/s; workers: 2 (fitStream(file)): ${(gb / b).toFixed(2)} GB/s (goal >= 8); ${(a / b).toFixed(2)}x`)
+  const bare1 = await pageCacheGBs(file, 1)
+  const bare2 = await pageCacheGBs(file, 2)
+  console.log(`  the ceiling, a bare readSync loop into one 1 MiB buffer touching nothing (bench/page-cache.ts): ${bare1.toFixed(2)} GB/s on one thread, ${bare2.toFixed(2)} GB/s on 2 threads each reading half`)
   return { oneGBs: gb / a, twoGBs: gb / b }
 }
 
