@@ -1,0 +1,541 @@
+/**
+ * Cross-products of complete rows (Σw, Σw·x and the triangle of Σw·x·xᵀ), the statistics of a
+ * multivariate Gaussian: summed by kernels (JavaScript written out per shape, or WebAssembly) in
+ * blocks of BLOCK_ROWS rows and flushed exactly into an {@link ExpansionTable}.
+ */
+import { BLOCK_ROWS } from './blocked-sums.js'
+import { decodeNumber, encodeNumber, ExactSum, productError, type EncodedNumber } from './exact-sum.js'
+import { ExpansionTable } from './expansion-table.js'
+
+
+import { crossProductsKernel, type CrossProductsKernel } from './cross-products-kernel.js'
+import { completeSlots, crossProductsWasm, type CrossProductsIn, type CrossProductsWasm } from './cross-products-wasm.js'
+
+/** Where {@link CrossProductSums.addResident} finds its rows: a kernel and byte offsets in its memory. */
+export interface ResidentRows {
+  kernel: CrossProductsIn
+  data: number
+  weights: number
+}
+
+/** Complete rows whose cross-products {@link CrossProductSums} adds in one sweep of the triangle (the kernel is written for 4). */
+const GROUP_ROWS = 4
+
+/** The state of a {@link CrossProductSums} as plain JSON. */
+export interface CrossProductSumsSummary {
+  blockRows: number
+  dimension: number
+  rows: number
+  pending: number
+  partial: EncodedNumber[]
+  shift: EncodedNumber[]
+  sums: EncodedNumber[][]
+}
+
+/**
+ * Weighted sums and cross-products of `dimension` columns with pairwise-complete bookkeeping (for
+ * a full covariance), with the block machinery of {@link BlockedSums}: rows are added sequentially
+ * inside blocks of {@link BLOCK_ROWS} rows aligned to the row index, and finished blocks go into
+ * exact expansions, so any chunking and any merge order of block-aligned shards give the same bits.
+ *
+ * Inside a block every column is shifted by the block's first observed value of that column, so the
+ * cross-products of data far from zero keep their precision; the flush moves them to the origin
+ * exactly (two-products, and a split product for the shift·shift·weight term). The d² exact sums
+ * live in one flat table of short expansions (see ExpansionTable), which keeps the flush cheap.
+ *
+ * Slots, for columns j, k: `wSum[j]` = Σw over rows where x_j is observed; `xwSum[j]` = Σw·x_j;
+ * `xxwSum[j≤k]` (packed upper triangle) = Σw·x_j·x_k over rows where both are observed; and, only
+ * touched by rows with missing values, `missWSum[j,k]` = Σw and `missXwSum[j,k]` = Σw·x_j over rows
+ * where x_j is observed and x_k is missing. So the pairwise-complete weight of (j, k) is
+ * `wSum[j] − missWSum[j,k]` and its sum of x_j is `xwSum[j] − missXwSum[j,k]`.
+ *
+ * @example
+ * ```ts
+ * const acc = new CrossProductSums(2)
+ * acc.add(Float64Array.of(1, 2, 3, 5), undefined, 2)
+ * pairwiseCovariance(acc).covariance // => Float64Array [1, 1.5, 1.5, 2.25]
+ * ```
+ */
+export class CrossProductSums {
+  /** Running sums of the current block (see the class comment for the layout). */
+  private partial: Float64Array
+  /** Per-column shifts of the current block; NaN until the column is observed in it. */
+  private shift: Float64Array
+  private unshifted: number
+  private sums: ExpansionTable
+  /** Per-row scratch: shifted values and their weighted copies. */
+  private readonly delta: Float64Array
+  private readonly wDelta: Float64Array
+  /** The complete rows' loop written out for this dimension, if it can be. */
+  private readonly kernel: CrossProductsKernel | undefined
+  /** Rows summarized so far (including merged ones). */
+  rows = 0
+  /** Rows of the current, unfinished block. */
+  pending = 0
+
+  constructor (readonly dimension: number, readonly blockRows = BLOCK_ROWS) {
+    const d = dimension
+    this.partial = new Float64Array(2 * d + (d * (d + 1)) / 2 + 2 * d * d)
+    this.shift = new Float64Array(d).fill(NaN)
+    this.unshifted = d
+    this.sums = new ExpansionTable(this.partial.length)
+    this.delta = new Float64Array(GROUP_ROWS * d)
+    this.wDelta = new Float64Array(GROUP_ROWS * d)
+    this.kernel = crossProductsKernel(d)
+  }
+
+  /** Where the packed upper triangle of cross-products starts in `partial`. */
+  private get crossOffset (): number {
+    return 2 * this.dimension
+  }
+
+  /** Where the Σw over rows with x_k missing starts in `partial` (Σw·x_j over them follows, d² later). */
+  private get missOffset (): number {
+    const d = this.dimension
+    return 2 * d + (d * (d + 1)) / 2
+  }
+
+  /**
+   * Adds `rows` rows of a row-major block of `dimension` columns (NaN is missing), with optional
+   * per-row weights, splitting them at block boundaries.
+   */
+  add (data: Float64Array, weights: Float64Array | undefined, rows: number): void {
+    this.addRows(data, weights, rows, undefined)
+  }
+
+  /**
+   * {@link CrossProductSums.add} for rows that are also in the memory of a WebAssembly kernel
+   * holding this dimension's `add` (a mixture's E-step kernel): the kernel reads them there, at
+   * byte `at.data` (weights at `at.weights`), instead of a copy; `data` and `weights` are the same
+   * values, read for the shifts and for rows with a missing value. The same bits as `add`.
+   */
+  addResident (data: Float64Array, weights: Float64Array | undefined, rows: number, at: ResidentRows): void {
+    this.addRows(data, weights, rows, at)
+  }
+
+  private addRows (data: Float64Array, weights: Float64Array | undefined, rows: number, resident: ResidentRows | undefined): void {
+    let start = 0
+    while (start < rows) {
+      const end = Math.min(rows, start + this.blockRows - this.pending)
+      this.addRun(data, weights, start, end, resident)
+      this.pending += end - start
+      this.rows += end - start
+      start = end
+      if (this.pending === this.blockRows) this.flush()
+    }
+  }
+
+  /**
+   * Rows start…end−1, all inside the current block: the hot loop (d(d+1)/2 multiply-adds a row).
+   * Up to 32 dimensions (UNROLL_LIMIT) the complete rows go through a kernel written out for d (see
+   * cross-products-kernel.ts). Otherwise they are applied in groups of {@link GROUP_ROWS}, each
+   * cross-product slot taking the group's terms in row order, so the result is the same as one
+   * row at a time (and so the same for any chunking) while the triangle is read and written once
+   * per group. Either way each slot adds its rows in row order: the same bits.
+   */
+  private addRun (data: Float64Array, weights: Float64Array | undefined, start: number, end: number, resident?: ResidentRows): void {
+    const d = this.dimension
+    const { partial, shift, delta, wDelta } = this
+    if (this.unshifted > 0) this.findShifts(data, start, end)
+    if (resident !== undefined) {
+      const { kernel } = resident
+      this.addRunWasm(kernel, data, weights, start, end, resident.data + start * d * 8, weights === undefined ? 0 : resident.weights + start * 8)
+      return
+    }
+    const wasm = crossProductsWasm(d, this.blockRows)
+    if (wasm !== undefined) {
+      const { f64 } = wasm
+      f64.set(data.subarray(start * d, end * d), wasm.data / 8)
+      if (weights !== undefined) f64.set(weights.subarray(start, end), wasm.weights / 8)
+      this.addRunWasm(wasm, data, weights, start, end, wasm.data, wasm.weights)
+      return
+    }
+    const kernel = this.kernel
+    if (kernel !== undefined) {
+      for (let r = kernel(data, weights, start, end, shift, partial); r < end; r = kernel(data, weights, r + 1, end, shift, partial)) {
+        for (let j = 0; j < d; j++) delta[j] = data[r * d + j]! - shift[j]!
+        this.addIncomplete(weights === undefined ? 1 : weights[r]!, 0)
+      }
+      return
+    }
+    let g = 0
+    for (let r = start; r < end; r++) {
+      const base = r * d
+      const at = g * d
+      const w = weights === undefined ? 1 : weights[r]!
+      let complete = true
+      for (let j = 0; j < d; j++) {
+        const x = data[base + j]!
+        if (x !== x) complete = false
+        delta[at + j] = x - shift[j]!
+      }
+      if (!complete) {
+        this.addGroup(g)
+        g = 0
+        this.addIncomplete(w, at)
+        continue
+      }
+      for (let j = 0; j < d; j++) {
+        const t = w * delta[at + j]!
+        wDelta[at + j] = t
+        partial[j] += w
+        partial[d + j] += t
+      }
+      if (++g === GROUP_ROWS) {
+        this.addGroup(g)
+        g = 0
+      }
+    }
+    this.addGroup(g)
+  }
+
+  /**
+   * {@link CrossProductSums.addRun} through a WebAssembly kernel (cross-products-wasm.ts) whose
+   * memory holds the run's rows at byte `dataAt` (weights at `weightsAt`): the complete rows' sums
+   * go into its memory; a row with a missing value is added here, between two calls, with the
+   * sums brought back for it.
+   */
+  private addRunWasm (wasm: CrossProductsIn, data: Float64Array, weights: Float64Array | undefined, start: number, end: number, dataAt: number, weightsAt: number): void {
+    const d = this.dimension
+    const { f64 } = wasm
+    const sums = f64.subarray(wasm.partial / 8, wasm.partial / 8 + completeSlots(d))
+    f64.set(this.shift, wasm.shift / 8)
+    sums.set(this.partial.subarray(0, sums.length))
+    for (let r = 0; ; r++) {
+      r = wasm.add(dataAt, weightsAt, wasm.partial, wasm.shift, r, end - start, weights === undefined ? 0 : 1)
+      if (r >= end - start) break
+      this.partial.set(sums)
+      for (let j = 0; j < d; j++) this.delta[j] = data[(start + r) * d + j]! - this.shift[j]!
+      this.addIncomplete(weights === undefined ? 1 : weights[start + r]!, 0)
+      sums.set(this.partial.subarray(0, sums.length))
+    }
+    this.partial.set(sums)
+  }
+
+  /** Adds the cross-products of the first `g` gathered complete rows, in row order per slot. */
+  private addGroup (g: number): void {
+    const d = this.dimension
+    const { partial, delta: x, wDelta: a } = this
+    let o = this.crossOffset
+    if (g === GROUP_ROWS) {
+      const d2 = 2 * d
+      const d3 = 3 * d
+      let j = 0
+      // Two rows of the triangle at a time share the loads of x.
+      for (; j + 1 < d; j += 2) {
+        const a0 = a[j]!
+        const a1 = a[d + j]!
+        const a2 = a[d2 + j]!
+        const a3 = a[d3 + j]!
+        const b0 = a[j + 1]!
+        const b1 = a[d + j + 1]!
+        const b2 = a[d2 + j + 1]!
+        const b3 = a[d3 + j + 1]!
+        partial[o] = partial[o]! + a0 * x[j]! + a1 * x[d + j]! + a2 * x[d2 + j]! + a3 * x[d3 + j]!
+        const next = o + d - j
+        for (let k = j + 1, p = o + 1, q = next; k < d; k++, p++, q++) {
+          const x0 = x[k]!
+          const x1 = x[d + k]!
+          const x2 = x[d2 + k]!
+          const x3 = x[d3 + k]!
+          partial[p] = partial[p]! + a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3
+          partial[q] = partial[q]! + b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3
+        }
+        o = next + d - j - 1
+      }
+      if (j < d) partial[o] = partial[o]! + a[j]! * x[j]! + a[d + j]! * x[d + j]! + a[d2 + j]! * x[d2 + j]! + a[d3 + j]! * x[d3 + j]!
+      return
+    }
+    for (let i = 0; i < g; i++) {
+      const at = i * d
+      o = this.crossOffset
+      for (let j = 0; j < d; j++) {
+        const aj = a[at + j]!
+        for (let k = j; k < d; k++) partial[o++] += aj * x[at + k]!
+      }
+    }
+  }
+
+  /** Sets the shift of every column not yet seen in this block to its first observed value in the run. */
+  private findShifts (data: Float64Array, start: number, end: number): void {
+    const d = this.dimension
+    for (let j = 0; j < d; j++) {
+      if (this.shift[j] === this.shift[j]) continue
+      for (let r = start; r < end; r++) {
+        const x = data[r * d + j]!
+        if (x === x) {
+          this.shift[j] = x
+          this.unshifted--
+          break
+        }
+      }
+    }
+  }
+
+  /** A row with missing values (its shifted values are in `delta` from `at`, NaN where missing). */
+  private addIncomplete (w: number, at: number): void {
+    const d = this.dimension
+    const { partial, delta } = this
+    const cross = this.crossOffset
+    const miss = this.missOffset
+    for (let j = 0; j < d; j++) {
+      const dj = delta[at + j]!
+      if (dj !== dj) continue
+      const t = w * dj
+      partial[j] += w
+      partial[d + j] += t
+      const o = cross + triangleRow(j, d) - j
+      for (let k = 0; k < d; k++) {
+        const dk = delta[at + k]!
+        if (dk !== dk) {
+          partial[miss + j * d + k] += w
+          partial[miss + d * d + j * d + k] += t
+        } else if (k >= j) {
+          partial[o + k] += t * dk
+        }
+      }
+    }
+  }
+
+  /**
+   * Moves the current block, shifted back to the origin exactly, into the exact sums:
+   * Σw·x_j = Σw·dj + kj·Σw and Σw·x_j·x_k = Σw·dj·dk + kk·Σw·dj + kj·Σw·dk + kj·kk·Σw, each Σ over
+   * the rows where the columns are observed (d = x − k, k the block's shift).
+   */
+  flush (): void {
+    const d = this.dimension
+    const { partial, shift, sums } = this
+    const cross = this.crossOffset
+    const missW = this.missOffset
+    const missX = missW + d * d
+    for (let j = 0; j < d; j++) {
+      const kj = shift[j]!
+      if (kj !== kj) continue // column j was not observed in this block: all its sums are 0
+      const w = partial[j]!
+      const s = partial[d + j]!
+      sums.add(j, w)
+      sums.add(d + j, s)
+      sums.addProduct(d + j, w, kj)
+      for (let k = 0; k < d; k++) {
+        const nw = partial[missW + j * d + k]!
+        const ns = partial[missX + j * d + k]!
+        if (nw !== 0 || ns !== 0) {
+          sums.add(missW + j * d + k, nw)
+          sums.add(missX + j * d + k, ns)
+          sums.addProduct(missX + j * d + k, nw, kj)
+        }
+      }
+      const row = cross + triangleRow(j, d) - j
+      const terms = flushTerms
+      for (let k = j; k < d; k++) {
+        const kk = shift[k]!
+        if (kk !== kk) continue
+        const slot = row + k
+        // the slot's terms in the order of one add each (see ExpansionTable.addTerms)
+        terms[0] = partial[slot]!
+        let n = 1
+        if (k === j) {
+          n = pushProduct(terms, n, 2 * kj, s)
+          n = pushTripleProduct(terms, n, w, kj, kj)
+        } else {
+          n = pushProduct(terms, n, kk, s)
+          n = pushProduct(terms, n, kj, partial[d + k]!)
+          const nsjk = partial[missX + j * d + k]!
+          const nskj = partial[missX + k * d + j]!
+          const nwjk = partial[missW + j * d + k]!
+          if (nsjk !== 0) n = pushProduct(terms, n, -kk, nsjk)
+          if (nskj !== 0) n = pushProduct(terms, n, -kj, nskj)
+          n = pushTripleProduct(terms, n, w, kj, kk)
+          if (nwjk !== 0) n = pushTripleProduct(terms, n, -nwjk, kj, kk)
+        }
+        sums.addTerms(slot, terms, n)
+      }
+    }
+    partial.fill(0)
+    shift.fill(NaN)
+    this.unshifted = d
+    this.pending = 0
+  }
+
+  /** False when an infinite value or an overflow reached a sum (the current block included). */
+  finite (): boolean {
+    for (const p of this.partial) if (p - p !== 0) return false
+    return this.sums.finite()
+  }
+
+  /** Exact sums of every slot including the unfinished block, without changing anything. */
+  totals (): ExactSum[] {
+    const copy = new CrossProductSums(this.dimension, this.blockRows)
+    copy.load(this.summary())
+    copy.flush()
+    return copy.sums.exactSums()
+  }
+
+  clear (): void {
+    this.partial.fill(0)
+    this.shift.fill(NaN)
+    this.unshifted = this.dimension
+    this.sums.clear()
+    this.rows = 0
+    this.pending = 0
+  }
+
+  summary (): CrossProductSumsSummary {
+    return {
+      blockRows: this.blockRows,
+      dimension: this.dimension,
+      rows: this.rows,
+      pending: this.pending,
+      partial: Array.from(this.partial, encodeNumber),
+      shift: Array.from(this.shift, encodeNumber),
+      sums: this.sums.toJSON()
+    }
+  }
+
+  /** Replaces the state with a summary's (a checkpoint restored exactly, partial block included). */
+  load (s: CrossProductSumsSummary): void {
+    this.partial = Float64Array.from(s.partial, decodeNumber)
+    this.shift = Float64Array.from(s.shift, decodeNumber)
+    this.unshifted = this.shift.reduce((n, k) => k === k ? n : n + 1, 0)
+    this.sums = new ExpansionTable(this.partial.length)
+    s.sums.forEach((values, slot) => { for (const v of values) this.sums.add(slot, decodeNumber(v)) })
+    this.rows = s.rows
+    this.pending = s.pending
+  }
+
+  /**
+   * Adds another stream's sums. Into an empty accumulator this is an exact copy (the partial block
+   * continues); otherwise the other's unfinished block is flushed as a block of its own, which
+   * equals a one-shot pass when the other stream started on a block boundary.
+   */
+  merge (s: CrossProductSumsSummary): void {
+    if (this.rows === 0 && this.pending === 0) {
+      this.load(s)
+      return
+    }
+    const other = new CrossProductSums(this.dimension, this.blockRows)
+    other.load(s)
+    other.flush()
+    other.sums.toJSON().forEach((values, slot) => { for (const v of values) this.sums.add(slot, decodeNumber(v)) })
+    this.rows += other.rows
+  }
+
+  /** {@link BlockedSums.absorb} for cross-products: adds another accumulator's sums, its unfinished block flushed, and clears it. */
+  absorb (other: CrossProductSums): void {
+    if (other.pending > 0) other.flush()
+    this.sums.addTable(other.sums)
+    this.rows += other.rows
+    other.clear()
+  }
+}
+
+/** Terms of one slot of a block flush: at most 1 + 2·4 + 2·4. */
+const flushTerms = new Float64Array(17)
+
+/** Appends the exact product a·b as its rounded value and error (what ExpansionTable.addProduct adds); returns the new count. */
+function pushProduct (terms: Float64Array, n: number, a: number, b: number): number {
+  const p = a * b
+  terms[n++] = p
+  if (Number.isFinite(p)) terms[n++] = productError(a, b, p)
+  return n
+}
+
+/** Appends a·b·c exactly: b·c split into its rounded product and error, each multiplied by a exactly; returns the new count. */
+function pushTripleProduct (terms: Float64Array, n: number, a: number, b: number, c: number): number {
+  const bc = b * c
+  n = pushProduct(terms, n, a, bc)
+  if (Number.isFinite(bc)) n = pushProduct(terms, n, a, productError(b, c, bc))
+  return n
+}
+
+/** Start of row j of a packed upper triangle of a d×d matrix. */
+function triangleRow (j: number, d: number): number {
+  return j * d - (j * (j - 1)) / 2
+}
+
+/**
+ * Checks that a value is a {@link CrossProductSumsSummary} of `dimension` columns; returns a message
+ * saying what is wrong, or undefined.
+ */
+export function crossProductSumsProblem (s: unknown, dimension: number): string | undefined {
+  if (typeof s !== 'object' || s === null) return `expected an object, got ${typeof s}`
+  const v = s as Partial<CrossProductSumsSummary>
+  if (v.blockRows !== BLOCK_ROWS) return `expected blocks of ${BLOCK_ROWS} rows, got ${String(v.blockRows)}`
+  if (v.dimension !== dimension) return `expected ${dimension} columns, got ${String(v.dimension)}`
+  const slots = 2 * dimension + (dimension * (dimension + 1)) / 2 + 2 * dimension * dimension
+  if (!Array.isArray(v.partial) || !Array.isArray(v.sums) || !Array.isArray(v.shift) ||
+      v.partial.length !== slots || v.sums.length !== slots || v.shift.length !== dimension) {
+    return `expected ${slots} statistics and ${dimension} shifts`
+  }
+  if (!Number.isInteger(v.rows) || !Number.isInteger(v.pending) || v.pending! < 0 || v.pending! >= BLOCK_ROWS || v.rows! < v.pending!) {
+    return 'expected whole row counts'
+  }
+  if (!v.sums.every(Array.isArray)) return 'expected lists of partial sums'
+  return undefined
+}
+
+/** What {@link pairwiseCovariance} returns; NaN marks entries without any weight. */
+export interface PairwiseCovariance {
+  /** Σw over the rows where each column is observed. */
+  weights: Float64Array
+  /** Per-column weighted means over each column's observed values. */
+  means: Float64Array
+  /** Σw over the rows where both columns are observed, d×d row-major. */
+  pairWeights: Float64Array
+  /** Biased (ddof = 0) pairwise-complete covariance, d×d row-major, symmetric. */
+  covariance: Float64Array
+}
+
+/**
+ * Means and the biased, pairwise-complete weighted covariance from a {@link CrossProductSums}:
+ * `cov_jk = (W_jk·Σw·x_j·x_k − S_j·S_k) / W_jk²` over the rows where both columns are observed
+ * (pomegranate's formula), with the numerator formed exactly from the expansions and rounded once.
+ *
+ * @example
+ * ```ts
+ * const acc = new CrossProductSums(1)
+ * acc.add(Float64Array.of(1, 3), undefined, 2)
+ * pairwiseCovariance(acc) // => { weights: [2], means: [2], pairWeights: [2], covariance: [1] }
+ * ```
+ */
+export function pairwiseCovariance (acc: CrossProductSums): PairwiseCovariance {
+  const d = acc.dimension
+  const totals = acc.totals()
+  const cross = 2 * d
+  const missW = 2 * d + (d * (d + 1)) / 2
+  const missX = missW + d * d
+  const weights = new Float64Array(d)
+  const means = new Float64Array(d)
+  const pairWeights = new Float64Array(d * d)
+  const covariance = new Float64Array(d * d)
+  for (let j = 0; j < d; j++) {
+    weights[j] = totals[j]!.value()
+    means[j] = weights[j]! > 0 ? totals[d + j]!.value() / weights[j]! : NaN
+  }
+  for (let j = 0; j < d; j++) {
+    for (let k = j; k < d; k++) {
+      const w = totals[j]!.clone()
+      const sj = totals[d + j]!.clone()
+      const sk = totals[d + k]!.clone()
+      if (k !== j) {
+        w.addSum(totals[missW + j * d + k]!, -1)
+        sj.addSum(totals[missX + j * d + k]!, -1)
+        sk.addSum(totals[missX + k * d + j]!, -1)
+      }
+      const weight = w.value()
+      let c = NaN
+      if (weight > 0) {
+        const numerator = new ExactSum()
+        numerator.addSumProduct(w, totals[cross + triangleRow(j, d) + k - j]!)
+        numerator.addSumProduct(sj, sk, -1)
+        c = numerator.value() / weight / weight
+        if (k === j) c = Math.max(0, c)
+      }
+      covariance[j * d + k] = c
+      covariance[k * d + j] = c
+      pairWeights[j * d + k] = weight
+      pairWeights[k * d + j] = weight
+    }
+  }
+  return { weights, means, pairWeights, covariance }
+}

@@ -1,0 +1,199 @@
+/**
+ * Many exact sums kept in one flat table, for the d² slots of a covariance flushed at every block
+ * (cross-products.ts).
+ */
+import { decodeNumber, ExactSum, productError, twoSum, type EncodedNumber } from './exact-sum.js'
+
+/** Partials one slot of an {@link ExpansionTable} keeps in place. */
+const EXPANSION_CAPACITY = 6
+
+/**
+ * Many exact sums in one flat array: slot i keeps up to {@link EXPANSION_CAPACITY} non-overlapping
+ * partials in increasing magnitude (the invariant of {@link ExactSum}, grown by the same
+ * error-free additions). A slot that fills up is compressed (Shewchuk's COMPRESS: the same exact
+ * value in as few partials as it needs) and, only if that does not free room, moved into an
+ * ExactSum of its own. This keeps the d² exact sums of a covariance cheap to update at every
+ * block flush.
+ */
+export class ExpansionTable {
+  private readonly parts: Float64Array
+  private readonly count: Uint8Array
+  private readonly spilled = new Map<number, ExactSum>()
+  private readonly scratch = new Float64Array(EXPANSION_CAPACITY + 1)
+
+  constructor (readonly slots: number) {
+    this.parts = new Float64Array(slots * EXPANSION_CAPACITY)
+    this.count = new Uint8Array(slots)
+  }
+
+  /** False when a slot holds an infinite value, or an addition overflowed. */
+  finite (): boolean {
+    for (const p of this.parts) if (p - p !== 0) return false
+    for (const s of this.spilled.values()) if (!Number.isFinite(s.value())) return false
+    return true
+  }
+
+  /** Adds x to slot `slot` exactly. */
+  add (slot: number, x: number): void {
+    if (x === 0) return
+    if (!Number.isFinite(x)) {
+      this.spill(slot).add(x)
+      return
+    }
+    const base = slot * EXPANSION_CAPACITY
+    const i = this.grow(base, this.count[slot]!, x)
+    x = this.carry
+    if (x !== 0) {
+      if (i === EXPANSION_CAPACITY) {
+        this.count[slot] = this.compress(slot, x)
+        return
+      }
+      this.parts[base + i] = x
+      this.count[slot] = i + 1
+      return
+    }
+    this.count[slot] = i
+  }
+
+  /** The largest partial left by {@link grow}. */
+  private carry = 0
+
+  /**
+   * Adds x to the `count` partials at `base` (Shewchuk's GROW-EXPANSION with zero elimination):
+   * the smaller partials are written back from `base`, their count returned, and the new largest
+   * one left in `carry`.
+   */
+  private grow (base: number, count: number, x: number): number {
+    const parts = this.parts
+    let i = 0
+    for (let j = 0; j < count; j++) {
+      // Knuth's two-sum (no magnitude test, so no unpredictable branch): hi + lo = x + y exactly.
+      const y = parts[base + j]!
+      const hi = x + y
+      const yv = hi - x
+      const lo = (x - (hi - yv)) + (y - yv)
+      if (lo !== 0) parts[base + i++] = lo
+      x = hi
+    }
+    this.carry = x
+    return i
+  }
+
+  /**
+   * Adds `terms[0 … n−1]` to slot `slot` exactly, in order: the same as calling {@link add} for
+   * each (the same expansion, bit for bit), with the slot's partials held in locals meanwhile.
+   * A block flush adds about nine terms per slot, and one call per term cost more than the
+   * arithmetic.
+   */
+  addTerms (slot: number, terms: Float64Array, n: number): void {
+    const parts = this.parts
+    const base = slot * EXPANSION_CAPACITY
+    let count = this.count[slot]!
+    for (let t = 0; t < n; t++) {
+      let x = terms[t]!
+      if (x === 0) continue
+      if (!Number.isFinite(x) || count === EXPANSION_CAPACITY) {
+        // the rare cases go through add, with the partials written back first
+        this.count[slot] = count
+        this.add(slot, x)
+        count = this.count[slot]!
+        continue
+      }
+      let i = this.grow(base, count, x)
+      x = this.carry
+      if (x !== 0) parts[base + i++] = x
+      count = i
+    }
+    this.count[slot] = count
+  }
+
+  /**
+   * Rewrites a full slot plus its new largest partial `top` as a compressed expansion (Shewchuk
+   * 1997, COMPRESS); returns the new count, after moving everything into the slot's ExactSum if
+   * it still does not fit.
+   */
+  private compress (slot: number, top: number): number {
+    const parts = this.parts
+    const base = slot * EXPANSION_CAPACITY
+    const e = this.scratch
+    for (let j = 0; j < EXPANSION_CAPACITY; j++) e[j] = parts[base + j]!
+    e[EXPANSION_CAPACITY] = top
+    // Downward pass: from the largest partial, keep each sum's error as the next carry.
+    let bottom = EXPANSION_CAPACITY
+    let q = e[EXPANSION_CAPACITY]!
+    for (let j = EXPANSION_CAPACITY - 1; j >= 0; j--) {
+      const [hi, lo] = twoSum(q, e[j]!)
+      if (lo !== 0) {
+        e[bottom--] = hi
+        q = lo
+      } else {
+        q = hi
+      }
+    }
+    e[bottom] = q
+    // Upward pass: from the smallest, emit the non-zero errors in increasing magnitude.
+    let n = 0
+    let carry = e[bottom]!
+    for (let j = bottom + 1; j <= EXPANSION_CAPACITY; j++) {
+      const [hi, lo] = twoSum(e[j]!, carry)
+      if (lo !== 0) e[n++] = lo
+      carry = hi
+    }
+    e[n++] = carry
+    if (n <= EXPANSION_CAPACITY) {
+      for (let j = 0; j < n; j++) parts[base + j] = e[j]!
+      return n
+    }
+    const sum = this.spill(slot)
+    for (let j = 0; j < n; j++) sum.add(e[j]!)
+    return 0
+  }
+
+  /** Adds the exact product a·b (Dekker's two-product). */
+  addProduct (slot: number, a: number, b: number): void {
+    const p = a * b
+    this.add(slot, p)
+    if (Number.isFinite(p)) this.add(slot, productError(a, b, p))
+  }
+
+  private spill (slot: number): ExactSum {
+    let sum = this.spilled.get(slot)
+    if (sum === undefined) {
+      sum = new ExactSum()
+      this.spilled.set(slot, sum)
+    }
+    return sum
+  }
+
+  /** Empties every slot (the arrays are kept: a block of sequences clears its tables many times per pass). */
+  clear (): void {
+    this.count.fill(0)
+    this.spilled.clear()
+  }
+
+  /** Adds every slot of another table of as many slots (exactly). */
+  addTable (other: ExpansionTable): void {
+    for (const [slot, sum] of other.spilled) for (const x of sum.toJSON()) this.add(slot, decodeNumber(x))
+    for (let slot = 0; slot < other.slots; slot++) {
+      this.addTerms(slot, other.parts.subarray(slot * EXPANSION_CAPACITY), other.count[slot]!)
+    }
+  }
+
+  /** Every slot as an ExactSum. */
+  exactSums (): ExactSum[] {
+    return Array.from({ length: this.slots }, (_, slot) => {
+      const sum = this.spilled.get(slot)?.clone() ?? new ExactSum()
+      for (let j = 0; j < this.count[slot]!; j++) sum.add(this.parts[slot * EXPANSION_CAPACITY + j]!)
+      return sum
+    })
+  }
+
+  /** Every slot as a list of numbers whose exact sum is the slot's (what ExactSum.from reads). */
+  toJSON (): EncodedNumber[][] {
+    return Array.from({ length: this.slots }, (_, slot) => {
+      const out: EncodedNumber[] = this.spilled.get(slot)?.toJSON() ?? []
+      for (let j = 0; j < this.count[slot]!; j++) out.push(this.parts[slot * EXPANSION_CAPACITY + j]!)
+      return out
+    })
+  }
+}
