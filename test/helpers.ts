@@ -187,3 +187,15 @@ export function outcome<T> (run: () => T): T | ErrorOutcome {
     return { error: err.code, row: err.row, column: err.column, message: err.message }
   }
 }
+
+/** Every Batch a reader yields, kept (a `for await` consumer). */
+export async function readAll (reader: AsyncIterable<Batch>): Promise<Batch[]> {
+  const out: Batch[] = []
+  for await (const batch of reader) out.push(batch)
+  return out
+}
+
+/** Column c of a list of Batches, row after row. */
+export function columnOf (batches: readonly Batch[], c: number): number[] {
+  return batches.flatMap(b => Array.from({ length: b.rows }, (_, r) => b.data[r * b.cols + c]!))
+}

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { Bool, Dictionary, Float16, Float32, Float64, Int32, List, Field, Utf8, makeVector, tableFromArrays, tableToIPC, vectorFromArray, RecordBatchFileReader, RecordBatchStreamWriter, Table } from 'apache-arrow'
-import { GeneralMixtureModel, NormalDistribution, openFile, readArrow, type Batch, type BatchReadable } from '../../lib/index.js'
-import { assertArilError, rejectsArilError } from '../helpers.js'
+import { GeneralMixtureModel, NormalDistribution, openFile, readArrow } from '../../lib/index.js'
+import { assertArilError, columnOf, readAll, rejectsArilError } from '../helpers.js'
 
 const dir = await mkdtemp(join(tmpdir(), 'aril-arrow-'))
 t.teardown(() => rm(dir, { recursive: true, force: true }))
@@ -40,48 +40,38 @@ const arrowStream = join(dir, 'data.arrows')
 await writeFile(arrowFile, tableToIPC(table(), 'file'))
 await writeFile(arrowStream, tableToIPC(table(), 'stream'))
 
-async function all (reader: BatchReadable): Promise<Batch[]> {
-  const out: Batch[] = []
-  for await (const batch of reader) out.push(batch)
-  return out
-}
-
-function column (batches: Batch[], c: number): number[] {
-  return batches.flatMap(b => Array.from({ length: b.rows }, (_, r) => b.data[r * b.cols + c]!))
-}
-
 t.test('an IPC file, an IPC stream from a path and from a byte stream give the same Batches', async t => {
   t.equal(table().batches.length, 3, 'three record batches')
-  const fromFile = await all(readArrow(arrowFile))
+  const fromFile = await readAll(readArrow(arrowFile))
   t.same(fromFile.map(b => b.rows), [1000, 1000, 1000])
-  t.same(await all(readArrow(arrowStream)), fromFile)
-  t.same(await all(readArrow(createReadStream(arrowStream))), fromFile)
-  t.same(await all(readArrow(Readable.toWeb(createReadStream(arrowStream)) as ReadableStream<Uint8Array>)), fromFile, 'a Web ReadableStream')
-  t.same(await all(readArrow(createReadStream(arrowFile))), fromFile, 'an IPC file as a byte stream (held whole by apache-arrow)')
+  t.same(await readAll(readArrow(arrowStream)), fromFile)
+  t.same(await readAll(readArrow(createReadStream(arrowStream))), fromFile)
+  t.same(await readAll(readArrow(Readable.toWeb(createReadStream(arrowStream)) as ReadableStream<Uint8Array>)), fromFile, 'a Web ReadableStream')
+  t.same(await readAll(readArrow(createReadStream(arrowFile))), fromFile, 'an IPC file as a byte stream (held whole by apache-arrow)')
 })
 
 t.test('every column type: floats, nullable ints, 64-bit ints, booleans, (dictionary) strings', async t => {
-  const batches = await all(readArrow(arrowFile, { rowsPerBatch: 600 }))
+  const batches = await readAll(readArrow(arrowFile, { rowsPerBatch: 600 }))
   t.same(batches.map(b => b.rows), [600, 400, 600, 400, 600, 400], 'cut inside each record batch')
-  t.same(column(batches, 0), Array.from(x))
-  t.same(column(batches, 1), Array.from(f))
-  t.same(column(batches, 2), k.map(v => v ?? NaN))
-  t.same(column(batches, 3), Array.from(big, Number))
-  t.same(column(batches, 4), flag.map(v => v === null ? NaN : Number(v)))
+  t.same(columnOf(batches, 0), Array.from(x))
+  t.same(columnOf(batches, 1), Array.from(f))
+  t.same(columnOf(batches, 2), k.map(v => v ?? NaN))
+  t.same(columnOf(batches, 3), Array.from(big, Number))
+  t.same(columnOf(batches, 4), flag.map(v => v === null ? NaN : Number(v)))
   t.same(batches.flatMap(b => b.categories![5]), color)
   t.same(batches.flatMap(b => b.categories![6]), name)
 })
 
 t.test('columns, weight, and the counters', async t => {
   const reader = readArrow(arrowFile, { columns: ['f', 'x'], weight: 'w' })
-  const batches = await all(reader)
-  t.same(column(batches, 0), Array.from(f))
-  t.same(column(batches, 1), Array.from(x))
+  const batches = await readAll(reader)
+  t.same(columnOf(batches, 0), Array.from(f))
+  t.same(columnOf(batches, 1), Array.from(x))
   t.same(batches.flatMap(b => Array.from(b.weights!)), Array.from(w))
   t.equal(reader.rowsRead, n)
   t.ok(reader.bytesRead > 0 && reader.bytesRead <= reader.totalBytes!)
   const streamed = readArrow(createReadStream(arrowStream), { columns: ['x'] })
-  await all(streamed)
+  await readAll(streamed)
   t.equal(streamed.totalBytes, undefined)
   t.ok(streamed.bytesRead > n * 8, 'a byte stream counts the bytes it took')
 })
@@ -94,28 +84,28 @@ t.test('models fit from Arrow equal the in-memory fits; fitStream picks it by ex
   await writeFile(single, tableToIPC(tableFromArrays({ x }), 'file'))
   const streamed = await make().fitStream(single, { maxIterations: 3 })
   t.same(streamed.parameters, make().fit(x, { maxIterations: 3 }).parameters)
-  t.equal((await all(openFile(arrowStream))).length, 3)
+  t.equal((await readAll(openFile(arrowStream))).length, 3)
 })
 
 t.test('errors', async t => {
   assertArilError(t, () => readArrow(5 as never), { code: 'ERR_INVALID_OPTION', message: /source/ })
   assertArilError(t, () => readArrow(arrowFile, { columns: 'x' as never }), { code: 'ERR_INVALID_OPTION', message: /columns/ })
-  await rejectsArilError(t, all(readArrow(join(dir, 'nope.arrow'))), { code: 'ERR_SOURCE' })
-  await rejectsArilError(t, all(readArrow(arrowFile, { label: 'nope' })), { code: 'ERR_INVALID_OPTION', message: /label/ })
+  await rejectsArilError(t, readAll(readArrow(join(dir, 'nope.arrow'))), { code: 'ERR_SOURCE' })
+  await rejectsArilError(t, readAll(readArrow(arrowFile, { label: 'nope' })), { code: 'ERR_INVALID_OPTION', message: /label/ })
   const junk = join(dir, 'junk.arrow')
   await writeFile(junk, 'not arrow at all, just text that goes on for a while\n'.repeat(4))
-  await rejectsArilError(t, all(readArrow(junk)), { code: 'ERR_ARROW', file: junk })
-  await rejectsArilError(t, all(readArrow(Readable.from([Buffer.from('garbage bytes here')]))), { code: 'ERR_ARROW' })
+  await rejectsArilError(t, readAll(readArrow(junk)), { code: 'ERR_ARROW', file: junk })
+  await rejectsArilError(t, readAll(readArrow(Readable.from([Buffer.from('garbage bytes here')]))), { code: 'ERR_ARROW' })
   const nested = join(dir, 'nested.arrow')
   await writeFile(nested, tableToIPC(new Table({ l: vectorFromArray([[1], [2, 3]], new List(new Field('item', new Float64()))) }), 'file'))
-  await rejectsArilError(t, all(readArrow(nested)), { code: 'ERR_ARROW', column: 'l', message: /nested/ })
+  await rejectsArilError(t, readAll(readArrow(nested)), { code: 'ERR_ARROW', column: 'l', message: /nested/ })
   const half = join(dir, 'half.arrow')
   await writeFile(half, tableToIPC(new Table({ h: vectorFromArray([0.5, 2], new Float16()), g: vectorFromArray([1.5, 3], new Float32()), i: makeVector(BigInt64Array.of(1n, 2n)) }), 'file'))
-  const [h] = await all(readArrow(half))
+  const [h] = await readAll(readArrow(half))
   t.same(Array.from(h!.data), [0.5, 1.5, 1, 2, 3, 2], 'half floats are decoded, not taken as their bits')
   const controller = new AbortController()
   controller.abort()
-  await rejectsArilError(t, all(readArrow(arrowFile, { signal: controller.signal })), { code: 'ERR_ABORTED' })
+  await rejectsArilError(t, readAll(readArrow(arrowFile, { signal: controller.signal })), { code: 'ERR_ABORTED' })
   // a footer that lists a record batch beyond the end of the file
   const bytes0 = tableToIPC(table(), 'file')
   const footerAt = bytes0.length - 10 - new DataView(bytes0.buffer, bytes0.byteOffset + bytes0.length - 10).getInt32(0, true)
@@ -126,8 +116,8 @@ t.test('errors', async t => {
   footer.writeBigInt64LE(BigInt(offset) + 2n ** 30n, at)
   const beyond = join(dir, 'beyond.arrow')
   await writeFile(beyond, Buffer.concat([bytes0.subarray(0, footerAt), footer]))
-  await rejectsArilError(t, all(readArrow(beyond)), { code: 'ERR_ARROW', file: beyond, message: /outside the file/ })
+  await rejectsArilError(t, readAll(readArrow(beyond)), { code: 'ERR_ARROW', file: beyond, message: /outside the file/ })
   const writer = RecordBatchStreamWriter.writeAll(table())
   const bytes = await writer.toUint8Array()
-  await rejectsArilError(t, all(readArrow(Readable.from([bytes.subarray(0, bytes.length - 5000)]))), { code: 'ERR_ARROW' }, 'a stream cut short')
+  await rejectsArilError(t, readAll(readArrow(Readable.from([bytes.subarray(0, bytes.length - 5000)]))), { code: 'ERR_ARROW' }, 'a stream cut short')
 })

@@ -5,10 +5,11 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { Dictionary, Float64, Int32, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow'
-import { MultivariateGaussianDistribution, readArrow, readParquet, type Batch, type BatchReadable } from '../../lib/index.js'
+import { MultivariateGaussianDistribution, readArrow, readParquet, type Batch } from '../../lib/index.js'
 import { RELEASES_BATCHES, releaseBatch } from '../../lib/core/batch.js'
 import { mapBatches } from '../../lib/io/map-batches.js'
 import { writeParquetFiles, x, y } from './parquet-files.js'
+import { columnOf, readAll } from '../helpers.js'
 
 // The transpose of columns into rows, and the memory of the Batches, for both columnar readers.
 
@@ -51,26 +52,16 @@ const expected: Record<string, number[]> = {
   color: color.map(() => NaN)
 }
 
-async function all (reader: BatchReadable): Promise<Batch[]> {
-  const out: Batch[] = []
-  for await (const batch of reader) out.push(batch)
-  return out
-}
-
-function column (batches: Batch[], c: number): number[] {
-  return batches.flatMap(b => Array.from({ length: b.rows }, (_, r) => b.data[r * b.cols + c]!))
-}
-
 t.test('every typed-array kind, in every column count the transpose groups (1 to 11 columns)', async t => {
   const every = [...names, 'nullable', 'color']
   for (let cols = 1; cols <= every.length; cols++) {
     // a rotating choice of columns, so every kind lands at every position of a group of four
     const columns = Array.from({ length: cols }, (_, i) => every[(i + cols) % every.length]!)
     for (const rowsPerBatch of [700, 8192]) {
-      const batches = await all(readArrow(wide, { columns, rowsPerBatch }))
+      const batches = await readAll(readArrow(wide, { columns, rowsPerBatch }))
       t.same(batches.map(b => b.cols), batches.map(() => cols))
       t.equal(batches.reduce((s, b) => s + b.rows, 0), n)
-      const got = columns.map((_, c) => column(batches, c))
+      const got = columns.map((_, c) => columnOf(batches, c))
       t.same(got, columns.map(name => expected[name]), `${columns.join(', ')} in Batches of ${rowsPerBatch} rows`)
       const at = columns.indexOf('color')
       if (at >= 0) t.same(batches.flatMap(b => b.categories![at]), color, 'the categories beside their NaNs')
@@ -79,10 +70,10 @@ t.test('every typed-array kind, in every column count the transpose groups (1 to
 })
 
 t.test('weights and labels of every kind come beside the rows', async t => {
-  const batches = await all(readArrow(wide, { columns: ['f64', 'i8'], weight: 'u8', label: 'i16', rowsPerBatch: 1000 }))
+  const batches = await readAll(readArrow(wide, { columns: ['f64', 'i8'], weight: 'u8', label: 'i16', rowsPerBatch: 1000 }))
   t.same(batches.flatMap(b => Array.from(b.weights!)), expected.u8)
   t.same(batches.flatMap(b => Array.from(b.labels!)), expected.i16)
-  t.same(column(batches, 1), expected.i8)
+  t.same(columnOf(batches, 1), expected.i8)
 })
 
 /** A Writable that copies every batch's rows and then hands the batch back, as a model sink does. */
@@ -116,7 +107,7 @@ t.test('batches lent to a sink that releases them are made in the same few buffe
     await pipeline(readArrow(wide, { columns, rowsPerBatch: 100 }), releasing(seen))
     t.equal(seen.rows.length, 30)
     t.ok(seen.buffers.size <= 4, `${columns.join(', ')}: 30 batches in ${seen.buffers.size} buffers (written over with -1 by the sink after use)`)
-    const kept = await all(readArrow(wide, { columns, rowsPerBatch: 100 }))
+    const kept = await readAll(readArrow(wide, { columns, rowsPerBatch: 100 }))
     t.same(seen.rows, kept.map(b => Array.from(b.data)), 'the same rows as batches not lent')
   }
   const model = MultivariateGaussianDistribution.blank(3)
@@ -158,18 +149,18 @@ t.test('readParquet lends to a releasing sink too', async t => {
 t.test('readParquet: kept batches never share memory and hold the file\'s values', async t => {
   await writeParquetFiles(dir)
   const file = join(dir, 'data.parquet')
-  const kept = await all(readParquet(file, { columns: ['x', 'y'], rowsPerBatch: 100 }))
+  const kept = await readAll(readParquet(file, { columns: ['x', 'y'], rowsPerBatch: 100 }))
   t.equal(kept.length, 25)
   t.ok(disjoint(kept.map(b => b.data)), 'memory of its own for every batch')
   t.same(kept.flatMap(b => Array.from(b.data)), Array.from(x).flatMap((v, i) => [v, y[i]!]))
-  const one = await all(readParquet(file, { columns: ['x'], rowsPerBatch: 100 }))
+  const one = await readAll(readParquet(file, { columns: ['x'], rowsPerBatch: 100 }))
   t.ok(disjoint(one.map(b => b.data)), 'one column: memory of its own for every batch')
   t.same(one.flatMap(b => Array.from(b.data)), Array.from(x))
 })
 
 t.test('a batch a consumer may keep is never written over', async t => {
   const columns = ['f64', 'i32', 'f32']
-  const truth = (await all(readArrow(wide, { columns, rowsPerBatch: 100 }))).map(b => Array.from(b.data))
+  const truth = (await readAll(readArrow(wide, { columns, rowsPerBatch: 100 }))).map(b => Array.from(b.data))
   // another 'data' listener besides the releasing sink keeps every batch
   const listened: Batch[] = []
   const source = readArrow(wide, { columns, rowsPerBatch: 100 })
@@ -195,19 +186,19 @@ t.test('a batch a consumer may keep is never written over', async t => {
   t.same(passed.map(p => Array.from(p.data)), truth)
   // read with for await and kept: every batch intact after the read, though an IPC file's record
   // batches are all read into one region
-  const kept = await all(readArrow(wide, { columns, rowsPerBatch: 100 }))
+  const kept = await readAll(readArrow(wide, { columns, rowsPerBatch: 100 }))
   t.ok(disjoint(kept.map(k => k.data)), 'kept batches: memory of its own for every batch')
   t.same(kept.map(k => Array.from(k.data)), truth)
   // one Float64 column of an IPC file is copied, not a view of memory read into again
-  const one = await all(readArrow(wide, { columns: ['f64'], rowsPerBatch: 100 }))
+  const one = await readAll(readArrow(wide, { columns: ['f64'], rowsPerBatch: 100 }))
   t.ok(disjoint(one.map(k => k.data)), 'one column: memory of its own for every batch')
   t.same(one.flatMap(k => Array.from(k.data)), expected.f64)
   // an IPC stream from a path: apache-arrow reads each record batch into memory of its own, and
   // kept batches are written into the memory of record batches already read
-  const fromStream = await all(readArrow(wideStream, { columns, rowsPerBatch: 100 }))
+  const fromStream = await readAll(readArrow(wideStream, { columns, rowsPerBatch: 100 }))
   t.ok(disjoint(fromStream.map(k => k.data)), 'an IPC stream, kept batches: memory of its own for every batch')
   t.ok(new Set(fromStream.map(k => k.data.buffer)).size < 30, 'an IPC stream, kept batches: written into the memory of record batches already read')
   t.same(fromStream.map(k => Array.from(k.data)), truth)
-  const oneFromStream = await all(readArrow(wideStream, { columns: ['f64'], rowsPerBatch: 100 }))
+  const oneFromStream = await readAll(readArrow(wideStream, { columns: ['f64'], rowsPerBatch: 100 }))
   t.same(oneFromStream.flatMap(k => Array.from(k.data)), expected.f64, 'an IPC stream, one column (views of its record batches)')
 })

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { parquetMetadataAsync, asyncBufferFromFile } from 'hyparquet'
-import { MultivariateGaussianDistribution, NaiveBayes, NormalDistribution, openFile, parquetInfo, readParquet, type Batch, type BatchReadable } from '../../lib/index.js'
-import { assertArilError, rejectsArilError } from '../helpers.js'
+import { MultivariateGaussianDistribution, NaiveBayes, NormalDistribution, openFile, parquetInfo, readParquet } from '../../lib/index.js'
+import { assertArilError, columnOf, readAll, rejectsArilError } from '../helpers.js'
 import { big, color, flag, k, label, n, w, writeParquetFiles, x, y } from './parquet-files.js'
 
 const dir = await mkdtemp(join(tmpdir(), 'aril-parquet-'))
@@ -13,16 +13,6 @@ t.teardown(() => rm(dir, { recursive: true, force: true }))
 
 await writeParquetFiles(dir)
 const file = join(dir, 'data.parquet')
-
-async function all (reader: BatchReadable): Promise<Batch[]> {
-  const out: Batch[] = []
-  for await (const batch of reader) out.push(batch)
-  return out
-}
-
-function column (batches: Batch[], c: number): number[] {
-  return batches.flatMap(b => Array.from({ length: b.rows }, (_, r) => b.data[r * b.cols + c]!))
-}
 
 t.test('the file as written: three row groups, a dictionary-encoded string column', async t => {
   const metadata = await parquetMetadataAsync(await asyncBufferFromFile(file))
@@ -38,26 +28,26 @@ t.test('the file as written: three row groups, a dictionary-encoded string colum
 })
 
 t.test('every column type: numbers, nulls, 64-bit ints, booleans, strings as categories', async t => {
-  const batches = await all(readParquet(file, { rowsPerBatch: 700 }))
+  const batches = await readAll(readParquet(file, { rowsPerBatch: 700 }))
   t.same(batches.map(b => b.rows), [700, 300, 700, 300, 500], 'cut inside each row group, never across')
   t.same(batches[0]!.cols, 8)
-  t.same(column(batches, 0), Array.from(x))
-  t.same(column(batches, 1), Array.from(y))
-  t.same(column(batches, 2), k.map(v => v ?? NaN), 'null is missing')
-  t.same(column(batches, 3), big.map(Number))
-  t.same(column(batches, 4), flag.map(Number))
+  t.same(columnOf(batches, 0), Array.from(x))
+  t.same(columnOf(batches, 1), Array.from(y))
+  t.same(columnOf(batches, 2), k.map(v => v ?? NaN), 'null is missing')
+  t.same(columnOf(batches, 3), big.map(Number))
+  t.same(columnOf(batches, 4), flag.map(Number))
   t.same(batches.flatMap(b => b.categories![5]), color, 'strings are categories, null missing')
-  t.same(column(batches, 5), color.map(() => NaN))
+  t.same(columnOf(batches, 5), color.map(() => NaN))
   t.equal(batches[0]!.categories![0], undefined, 'numeric columns have no categories')
 })
 
 t.test('columns, weight, label, rowGroups', async t => {
   const reader = readParquet(file, { columns: ['y', 'x'], weight: 'w', label: 'label', rowGroups: [2, 0] })
-  const batches = await all(reader)
+  const batches = await readAll(reader)
   t.same(batches.map(b => b.rows), [500, 1000], 'row group 2, then row group 0')
   const rows = [...Array.from({ length: 500 }, (_, i) => 2000 + i), ...Array.from({ length: 1000 }, (_, i) => i)]
-  t.same(column(batches, 0), rows.map(i => y[i]!))
-  t.same(column(batches, 1), rows.map(i => x[i]!))
+  t.same(columnOf(batches, 0), rows.map(i => y[i]!))
+  t.same(columnOf(batches, 1), rows.map(i => x[i]!))
   t.same(batches.flatMap(b => Array.from(b.weights!)), rows.map(i => w[i]!))
   t.same(batches.flatMap(b => Array.from(b.labels!)), rows.map(i => label[i]!))
   t.equal(reader.totalRows, 1500)
@@ -76,7 +66,7 @@ t.test('models fit from Parquet equal the in-memory fits', async t => {
 })
 
 t.test('openFile and fitStream pick readParquet by extension', async t => {
-  const batches = await all(openFile(file))
+  const batches = await readAll(openFile(file))
   t.equal(batches.reduce((s, b) => s + b.rows, 0), n)
   const one = join(dir, 'one.parquet')
   const d = await new NormalDistribution().fitStream(one)
@@ -92,16 +82,16 @@ t.test('errors: options, missing columns and row groups, bad files, aborts', asy
   assertArilError(t, () => readParquet(file, { colums: ['x'] } as never), { code: 'ERR_INVALID_OPTION', message: /colums/ })
   assertArilError(t, () => readParquet(''), { code: 'ERR_INVALID_OPTION', message: /path/ })
   assertArilError(t, () => readParquet(file, { signal: 'x' as never }), { code: 'ERR_INVALID_OPTION', message: /signal/ })
-  await rejectsArilError(t, all(readParquet(file, { columns: ['nope'] })), { code: 'ERR_INVALID_OPTION', message: /a column of .*data\.parquet \(x, y, k, big, flag, color, w, label\)/ })
-  await rejectsArilError(t, all(readParquet(file, { categorical: ['x'], columns: ['y'] })), { code: 'ERR_INVALID_OPTION', message: /categorical/ })
-  await rejectsArilError(t, all(readParquet(file, { rowGroups: [3] })), { code: 'ERR_INVALID_OPTION', message: /row group indices below 3/ })
-  await rejectsArilError(t, all(readParquet(join(dir, 'missing.parquet'))), { code: 'ERR_SOURCE' })
+  await rejectsArilError(t, readAll(readParquet(file, { columns: ['nope'] })), { code: 'ERR_INVALID_OPTION', message: /a column of .*data\.parquet \(x, y, k, big, flag, color, w, label\)/ })
+  await rejectsArilError(t, readAll(readParquet(file, { categorical: ['x'], columns: ['y'] })), { code: 'ERR_INVALID_OPTION', message: /categorical/ })
+  await rejectsArilError(t, readAll(readParquet(file, { rowGroups: [3] })), { code: 'ERR_INVALID_OPTION', message: /row group indices below 3/ })
+  await rejectsArilError(t, readAll(readParquet(join(dir, 'missing.parquet'))), { code: 'ERR_SOURCE' })
   const junk = join(dir, 'junk.parquet')
   await writeFile(junk, 'x,y\n1,2\n')
-  await rejectsArilError(t, all(readParquet(junk)), { code: 'ERR_PARQUET', file: junk })
+  await rejectsArilError(t, readAll(readParquet(junk)), { code: 'ERR_PARQUET', file: junk })
   const controller = new AbortController()
   controller.abort()
-  await rejectsArilError(t, all(readParquet(file, { signal: controller.signal })), { code: 'ERR_ABORTED' })
+  await rejectsArilError(t, readAll(readParquet(file, { signal: controller.signal })), { code: 'ERR_ABORTED' })
   const later = new AbortController()
   const reader = readParquet(file, { signal: later.signal, rowsPerBatch: 100 })
   let seen = 0
@@ -109,7 +99,7 @@ t.test('errors: options, missing columns and row groups, bad files, aborts', asy
   const strict = join(dir, 'strings.parquet')
   await rejectsArilError(t, new NormalDistribution().fitStream(readParquet(strict, { columns: ['s'] })), { code: 'ERR_NOT_NUMERIC' })
   const weights = join(dir, 'weights.parquet')
-  await rejectsArilError(t, all(readParquet(weights, { weight: 'w' })), { code: 'ERR_PARQUET', row: 1, message: /weight >= 0/ })
+  await rejectsArilError(t, readAll(readParquet(weights, { weight: 'w' })), { code: 'ERR_PARQUET', row: 1, message: /weight >= 0/ })
   const binary = join(dir, 'binary.parquet')
-  await rejectsArilError(t, all(readParquet(binary)), { code: 'ERR_PARQUET', column: 'b', message: /categorical/ })
+  await rejectsArilError(t, readAll(readParquet(binary)), { code: 'ERR_PARQUET', column: 'b', message: /categorical/ })
 })
