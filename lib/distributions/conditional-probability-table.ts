@@ -9,9 +9,10 @@ import { blend, checkKeys, splitOptions, type UpdateOptions } from '../core/opti
 import type { Random } from '../core/random.js'
 import { readingLimits, registerModel } from '../core/serialize.js'
 import {
-  checkTableSize, exactSum, parentFromJSON, parentKeys, parentToJSON, parseTable, ProbabilityTable, strides,
-  TABLE_TOLERANCE, tableFromJSON, tableToJSON, type TableOptions, type TableParent, type TableRow
+  checkTableSize, exactSum, parentKeys, parseTable, ProbabilityTable, strides, TABLE_TOLERANCE,
+  type TableOptions, type TableParent, type TableRow
 } from './probability-table.js'
+import { parentFromJSON, parentToJSON, tableFromJSON, tableToJSON } from './table-json.js'
 import { DiscreteDistribution } from './discrete.js'
 import { drawIndex, normalized, parentProbabilities } from './table-parents.js'
 

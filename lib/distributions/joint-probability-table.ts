@@ -9,9 +9,10 @@ import { blend, checkKeys, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
 import { readingLimits, registerModel } from '../core/serialize.js'
 import {
-  checkTableSize, exactSum, parentFromJSON, parentKeys, parentToJSON, parseTable, ProbabilityTable,
-  TABLE_TOLERANCE, tableFromJSON, tableToJSON, type TableOptions, type TableParent, type TableRow
+  checkTableSize, exactSum, parentKeys, parseTable, ProbabilityTable, TABLE_TOLERANCE, type TableOptions,
+  type TableParent, type TableRow
 } from './probability-table.js'
+import { parentFromJSON, parentToJSON, tableFromJSON, tableToJSON } from './table-json.js'
 
 /** A column of a joint table: its index (pomegranate's default) or a distribution or key list. */
 export type JointParent = number | TableParent

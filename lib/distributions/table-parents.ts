@@ -6,7 +6,8 @@ import type { Key } from '../core/batch.js'
 import { ExactSum } from '../core/accumulate.js'
 import { Model } from '../core/model.js'
 import type { Random } from '../core/random.js'
-import { JsonParent, type TableParent } from './probability-table.js'
+import type { TableParent } from './probability-table.js'
+import { JsonParent } from './table-json.js'
 
 /** A parent that is itself a conditional table: its own marginal gives its keys' probabilities. */
 interface WithMarginal {

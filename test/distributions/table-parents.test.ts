@@ -1,7 +1,7 @@
 import t from 'tap'
 import { ConditionalProbabilityTable } from '../../lib/distributions/conditional-probability-table.js'
 import { DiscreteDistribution } from '../../lib/distributions/discrete.js'
-import { JsonParent } from '../../lib/distributions/probability-table.js'
+import { JsonParent } from '../../lib/distributions/table-json.js'
 import { parentProbabilities } from '../../lib/distributions/table-parents.js'
 import { fromJSON } from '../../lib/core/serialize.js'
 import type { Key } from '../../lib/core/batch.js'
