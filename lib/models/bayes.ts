@@ -25,7 +25,8 @@ import { checkComponents, checkLabels, labelArguments, largestLabel, priorsOf, w
 import { BLOCK_SEQUENCES, unitCount, type SequenceInput } from '../core/sequence.js'
 import { jointLogProbability, logSumExpColumn, marginalLogProbability, mostProbableClass, posteriorLogProbability } from './bayes-posterior.js'
 import { sampleBayes } from './bayes-sample.js'
-import { requireSequences, sequenceComponents, sequenceInput, sequenceLabels, summarizeLabelledSequences } from './sequence-stack.js'
+import { requireSequences, sequenceComponents, sequenceInput } from './sequence-stack.js'
+import { sequenceLabels, summarizeSequenceClasses } from './bayes-sequences.js'
 
 export { labelArguments } from './bayes-arguments.js'
 
@@ -87,8 +88,11 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   readonly k: number
   /** `Σw` of each class (labelled rows, plus responsibilities of unlabeled rows in the semi-supervised pass). */
   protected readonly classSums: BlockedSums
-  /** `Σ w·log p(x)` of the unlabeled rows of the semi-supervised pass, summed exactly (one slot). */
-  private readonly logSums = new BlockedSums(1)
+  /**
+   * `Σ w·log p(x)` of the unlabeled rows of the semi-supervised pass, summed exactly (one slot);
+   * for sequences a second slot counts the unlabeled sequences every class calls impossible.
+   */
+  private readonly logSums: BlockedSums
   /** Unlabeled rows (with weight) seen by `summarize` while not semi-supervised. */
   private unlabeledRows = 0
   /** Whether the Normal-column kernel summed part of the batch being summarized (see checkKernelSums). */
@@ -131,6 +135,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     this.k = k
     this.sequential = this.components !== undefined && sequenceComponents(this.components, this.constructor.name)
     this.classSums = new BlockedSums(k, false, this.sequential ? BLOCK_SEQUENCES : BLOCK_ROWS)
+    this.logSums = this.sequential ? new BlockedSums(2, false, BLOCK_SEQUENCES) : new BlockedSums(1)
     checkKeys(options, BAYES_OPTION_KEYS, this.constructor.name)
     this.priors = priorsOf(options.weights, k, this.constructor.name)
     this.logWeights = this.priors.map(Math.log)
@@ -222,8 +227,10 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
    */
   summarizeBatch (batch: Batch): number | undefined {
     if (this.sequential) {
-      summarizeLabelledSequences(requireSequences(batch, this.name), this.fitted(), this.classSums, this.name)
-      return undefined
+      const sums = { classes: this.classSums, unlabeled: this.logSums }
+      const pass = summarizeSequenceClasses(requireSequences(batch, this.name), this.fitted(), this.logWeights, sums, this.semiSupervised, this.name)
+      this.unlabeledRows += pass.unlabeled
+      return this.semiSupervised ? pass.logProbability : undefined
     }
     if (this.semiSupervised) checkFinite(batch, this.name)
     const labels = batch.labels
@@ -301,19 +308,33 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     return this
   }
 
-  /** The supervised fit over labelled sequences: one pass, then the M-step; on error the model is unchanged. */
+  /**
+   * {@link BayesModel.fit} over sequences (one label per sequence): the supervised pass and M-step
+   * (on error the model is unchanged), then the semi-supervised EM when some sequences are unlabeled.
+   */
   private fitSequences (X: BatchInput, options: BayesFitOptions): this {
     const batch = this.toBatch(X, options)
     if (this.frozen) return this
     this.history = undefined
-    const snapshot = this.summary()
-    try {
-      this.summarizeBatch(batch)
-      return this.fromSummaries(withoutKeys(options, [...TRAIN_KEYS, 'weights', 'labels']))
-    } catch (err) {
-      this.restoreSummary(snapshot)
-      throw err
+    this.unlabeledRows = 0
+    if (options.resume === undefined) {
+      const snapshot = this.summary()
+      try {
+        this.summarizeBatch(batch)
+        this.fromSummaries(withoutKeys(options, [...TRAIN_KEYS, 'weights', 'labels']))
+      } catch (err) {
+        this.restoreSummary(snapshot)
+        throw err
+      }
+      if (this.unlabeledRows === 0) return this
     }
+    this.semiSupervised = true
+    try {
+      this.history = trainBatch(this, batch, withoutKeys(options, ['weights', 'labels']) as BayesFitOptions)
+    } finally {
+      this.semiSupervised = false
+    }
+    return this
   }
 
   /**
@@ -356,6 +377,11 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
    */
   summaryLogProbability (): number {
     return this.logSums.values()[0]!
+  }
+
+  /** For the trainer's epoch log: unlabeled sequences of the pass that every class calls impossible (skipped). */
+  skippedInPass (): number {
+    return this.sequential ? this.logSums.values()[1]! : 0
   }
 
   private summarizeSlice (slice: Batch, models: Component[], scratch: { weights: Float64Array; logs: Float64Array }): number {
@@ -489,14 +515,15 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
 
   /** The statistics: Σw per class (`wSum`), Σ w·log p(x) of the semi-supervised pass's unlabeled rows, and each component's own. */
   override get statistics (): Statistics {
-    return { wSum: this.classSums.values(), logProbability: this.logSums.values()[0], components: this.components?.map(m => m.statistics) ?? [] }
+    const sums = this.logSums.values()
+    return { wSum: this.classSums.values(), logProbability: sums[0], ...(this.sequential ? { impossible: sums[1] } : {}), components: this.components?.map(m => m.statistics) ?? [] }
   }
 
   protected summaryProblem (summary: Summary): string | undefined {
     const s = summary as Partial<BayesSummary>
     const classes = blockedSumsProblem(s.classes, this.k, false, this.classSums.blockRows)
     if (classes !== undefined) return `class sums: ${classes}`
-    const logs = blockedSumsProblem(s.logProbability, 1, false)
+    const logs = blockedSumsProblem(s.logProbability, this.sequential ? 2 : 1, false, this.logSums.blockRows)
     if (logs !== undefined) return `log-probability sums: ${logs}`
     if (!Array.isArray(s.components) || (s.components.length !== 0 && s.components.length !== this.k)) {
       return `expected ${this.k} component summaries, got ${show(s.components)}`
