@@ -8,6 +8,7 @@ import { registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
 import { IndependentComponentsDistribution, type AnyUnivariateDistribution } from '../distributions/independent-components.js'
 import { rejectSequenceKind } from './sequence-stack.js'
+import { readModelsJSON, readWeightsJSON } from './bayes-arguments.js'
 import { BayesModel, labelArguments, type BayesFitOptions, type BayesOptions, type Component } from './bayes.js'
 
 /**
@@ -25,8 +26,10 @@ export type ComponentFactory = ((dimension: number) => Component) | (abstract ne
  *
  * Components that are HiddenMarkovModels classify sequences (pomegranate's `is_vl_`): the input
  * is a list of sequences or a SequenceBatch, with one label (and one weight) per sequence; class
- * i's HMM summarizes the sequences labelled i, in blocks of BLOCK_SEQUENCES sequences (see sequence-stack.ts).
- * Every sequence needs a label (no semi-supervised EM over sequences).
+ * i's HMM summarizes the sequences labelled i, in blocks of BLOCK_SEQUENCES sequences (see
+ * bayes-sequences.ts). Sequences labelled −1 (or NaN) make the fit semi-supervised, as for rows:
+ * each EM step adds the labelled sequences' statistics and the unlabeled ones' class
+ * responsibilities (pomegranate's semi-supervised `fit`, which needs a custom generator there).
  *
  * JSON: aril writes linear priors in `weights`. pomegranate 0.14.8 writes the log priors there
  * but reads them as linear, so its own round trip is broken ([.25, .75] comes back as
@@ -80,8 +83,8 @@ export class BayesClassifier extends BayesModel {
 
   /** Reads a BayesClassifier's JSON: pomegranate's (log priors) or aril's (linear priors). */
   static fromJSON (json: Record<string, unknown>): BayesClassifier {
-    const models = BayesModel.readModels(json, 'BayesClassifier')
-    const weights = BayesModel.readWeights(json, models.length, 'BayesClassifier')
+    const models = readModelsJSON(json, 'BayesClassifier') as Component[]
+    const weights = readWeightsJSON(json, models.length, 'BayesClassifier')
     return new BayesClassifier(models, { weights: weights.some(w => w < 0) ? weights.map(Math.exp) : weights })
   }
 }

@@ -2,7 +2,8 @@
  * What NaiveBayes and BayesClassifier share (pomegranate's `BayesModel`): k component models and
  * class priors. Supervised `summarize` hands component i the rows labelled i; the semi-supervised
  * pass (lib/train/em.ts drives it) also hands every component the unlabeled rows weighted by their
- * posterior responsibilities, as a mixture's E-step does.
+ * posterior responsibilities, as a mixture's E-step does. With HiddenMarkovModel components a
+ * "row" is a sequence (bayes-sequences.ts).
  */
 import { BLOCK_ROWS, BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../core/accumulate.js'
 import { IndependentComponentsDistribution } from '../distributions/independent-components.js'
@@ -16,7 +17,6 @@ import { FIT_STREAM_OPTION_KEYS, type Model, type FitStreamOptions, type Statist
 import { PosteriorModel } from '../core/posterior-model.js'
 import { checkKeys, optionKeys, UPDATE_OPTION_KEYS, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
-import { fromJSON } from '../core/serialize.js'
 import type { Source } from '../core/source.js'
 import type { History } from '../train/callbacks.js'
 import { TRAIN_OPTION_KEYS, trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
@@ -218,7 +218,10 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
 
   /**
    * Adds a batch: labelled rows to their class's component, unlabeled rows (label −1 or NaN) to
-   * every component by responsibility when semi-supervised, otherwise nowhere.
+   * every component by responsibility when semi-supervised, otherwise nowhere. For HMM
+   * components the batch is a SequenceBatch with one label per sequence; an unlabeled sequence
+   * every class calls impossible adds nothing and is counted (`statistics.impossible`, the epoch
+   * log's `skipped`).
    * @returns the weighted log-likelihood of the unlabeled rows in the semi-supervised pass
    * @throws ArilError `ERR_LABEL` for missing labels or a label that is not −1, NaN or 0 … k−1;
    *   `ERR_INVALID_INPUT` (row, column) for ±Infinity in a numeric column: in the semi-supervised
@@ -273,6 +276,9 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
    * `resume` (a state saved by the `checkpoint` option, model rebuilt by `resumeModel`), the EM
    * continues from the checkpoint and ends with the bits of an uninterrupted fit.
    *
+   * For HMM components X is a list of sequences (or a SequenceBatch) and the labels are one per
+   * sequence, so sequences labelled −1 make the same semi-supervised EM over sequences.
+   *
    * The labels go in `options.labels` or, as pomegranate's `fit(X, y, weights)`, in second place
    * (then the third argument is the weights or the options).
    *
@@ -285,20 +291,23 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   override fit (X: BatchInput, y?: ArrayLike<number> | BayesFitOptions, more?: BayesFitOptions | ArrayLike<number>): this {
     const options = labelArguments<BayesFitOptions>(y, more, `${this.name}.fit`)
     checkKeys(options, optionKeys(TRAIN_OPTION_KEYS, this.updateOptionKeys), `${this.name}.fit`)
-    if (this.sequential) return this.fitSequences(X, options)
+    // sequences are converted once, up front (no piece-by-piece conversion keeps their boundaries)
+    const sequences = this.sequential ? this.toBatch(X, options) : undefined
     if (this.frozen) {
-      this.toBatch(X, options)
+      if (sequences === undefined) this.toBatch(X, options)
       return this
     }
     this.history = undefined
     this.unlabeledRows = 0
     if (options.resume === undefined) {
-      // the supervised pass, the input converted piece by piece (Model.fit); then the EM only if it met unlabeled rows
-      super.fit(X, withoutKeys(options, TRAIN_KEYS.filter(key => key !== 'weights' && key !== 'labels')) as BayesFitOptions)
+      // the supervised pass, rows converted piece by piece (Model.fit); then the EM only if it met unlabeled rows
+      const update = withoutKeys(options, TRAIN_KEYS.filter(key => key !== 'weights' && key !== 'labels')) as BayesFitOptions
+      if (sequences === undefined) super.fit(X, update)
+      else this.fitBatch(sequences, withoutKeys(update, ['weights', 'labels']))
       if (this.unlabeledRows === 0) return this
     }
     // The EM reads the rows on every pass: converted once. A resumed fit continues it from its checkpoint.
-    const batch = this.toBatch(X, options)
+    const batch = sequences ?? this.toBatch(X, options)
     this.semiSupervised = true
     try {
       this.history = trainBatch(this, batch, withoutKeys(options, ['weights', 'labels']) as BayesFitOptions)
@@ -308,33 +317,16 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     return this
   }
 
-  /**
-   * {@link BayesModel.fit} over sequences (one label per sequence): the supervised pass and M-step
-   * (on error the model is unchanged), then the semi-supervised EM when some sequences are unlabeled.
-   */
-  private fitSequences (X: BatchInput, options: BayesFitOptions): this {
-    const batch = this.toBatch(X, options)
-    if (this.frozen) return this
-    this.history = undefined
-    this.unlabeledRows = 0
-    if (options.resume === undefined) {
-      const snapshot = this.summary()
-      try {
-        this.summarizeBatch(batch)
-        this.fromSummaries(withoutKeys(options, [...TRAIN_KEYS, 'weights', 'labels']))
-      } catch (err) {
-        this.restoreSummary(snapshot)
-        throw err
-      }
-      if (this.unlabeledRows === 0) return this
-    }
-    this.semiSupervised = true
+  /** One pass over a checked batch, then the M-step; on error the model is unchanged. */
+  private fitBatch (batch: Batch, update: UpdateOptions): void {
+    const snapshot = this.summary()
     try {
-      this.history = trainBatch(this, batch, withoutKeys(options, ['weights', 'labels']) as BayesFitOptions)
-    } finally {
-      this.semiSupervised = false
+      this.summarizeBatch(batch)
+      this.fromSummaries(update)
+    } catch (err) {
+      this.restoreSummary(snapshot)
+      throw err
     }
-    return this
   }
 
   /**
@@ -356,7 +348,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
       await super.fitStream(source, { ...update, update: false, signal: options.signal, workers: options.workers, executor: options.executor, batchSize: options.batchSize, onProgress: options.onProgress })
       if (this.unlabeledRows > 0 && typeof source !== 'function' && typeof source !== 'string' && !Array.isArray(source) && !isShardList(source)) {
         this.restoreSummary(snapshot)
-        throw new ArilError('ERR_SOURCE', `${this.name}: ${this.unlabeledRows} unlabeled rows need semi-supervised training, which reads the data several times; pass a file path or a function that opens the source again`)
+        throw new ArilError('ERR_SOURCE', `${this.name}: ${this.unlabeledRows} unlabeled ${this.sequential ? 'sequences' : 'rows'} need semi-supervised training, which reads the data several times; pass a file path or a function that opens the source again`)
       }
       this.fromSummaries(update)
     }
@@ -513,7 +505,11 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     }
   }
 
-  /** The statistics: Σw per class (`wSum`), Σ w·log p(x) of the semi-supervised pass's unlabeled rows, and each component's own. */
+  /**
+   * The statistics: Σw per class (`wSum`), Σ w·log p(x) of the semi-supervised pass's unlabeled
+   * rows, for HMM components the unlabeled sequences skipped as impossible (`impossible`), and
+   * each component's own.
+   */
   override get statistics (): Statistics {
     const sums = this.logSums.values()
     return { wSum: this.classSums.values(), logProbability: sums[0], ...(this.sequential ? { impossible: sums[1] } : {}), components: this.components?.map(m => m.statistics) ?? [] }
@@ -585,24 +581,6 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   /** Draws a class by the priors, then a row (a sequence for HMM components) from that class's component. */
   sampleWith (n: number, random: Random): Float64Array | number[][] {
     return sampleBayes(this.fitted(), this.weights, n, random, this.sequential)
-  }
-
-  /** Reads `models` of a BayesModel's JSON with the top-level reader. */
-  protected static readModels (json: Record<string, unknown>, name: string): Component[] {
-    const models = json.models
-    if (!Array.isArray(models) || !models.every(m => typeof m === 'object' && m !== null)) {
-      throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected ${name} JSON with a list of models, got ${show(models)}`)
-    }
-    return models.map(m => fromJSON<Component>(m as object))
-  }
-
-  /** Reads `weights` of a BayesModel's JSON: k numbers. */
-  protected static readWeights (json: Record<string, unknown>, k: number, name: string): number[] {
-    const weights = json.weights
-    if (!Array.isArray(weights) || weights.length !== k || !weights.every(w => typeof w === 'number')) {
-      throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected ${name} JSON with ${k} numeric weights, got ${show(weights)}`)
-    }
-    return weights as number[]
   }
 
   /** The number of classes of a label column: the largest label + 1. */

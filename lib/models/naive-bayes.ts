@@ -7,6 +7,7 @@ import { Model } from '../core/model.js'
 import { registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
 import { IndependentComponentsDistribution, type AnyUnivariateDistribution } from '../distributions/independent-components.js'
+import { readModelsJSON, readWeightsJSON } from './bayes-arguments.js'
 import { BayesModel, labelArguments, type BayesFitOptions, type BayesOptions, type BlankComponents, type Component } from './bayes.js'
 
 /** A one-column distribution class whose `new Dist()` is blank (e.g. `NormalDistribution`: N(0, 1)). */
@@ -70,8 +71,8 @@ export class NaiveBayes extends BayesModel {
 
   /** Reads pomegranate's NaiveBayes JSON (linear weights). */
   static fromJSON (json: Record<string, unknown>): NaiveBayes {
-    const models = BayesModel.readModels(json, 'NaiveBayes')
-    return new NaiveBayes(models, { weights: BayesModel.readWeights(json, models.length, 'NaiveBayes') })
+    const models = readModelsJSON(json, 'NaiveBayes') as Component[]
+    return new NaiveBayes(models, { weights: readWeightsJSON(json, models.length, 'NaiveBayes') })
   }
 }
 

@@ -1,0 +1,146 @@
+/**
+ * Semi-supervised BayesClassifier (and NaiveBayes) over HiddenMarkovModels: sequences labelled −1
+ * or NaN are unlabeled. Against pomegranate 0.14.8's own semi-supervised fit
+ * (scripts/fixtures/hmm-semi.py → test/fixtures/hmm-semi.json), and the exactness properties
+ * (streamed chunks, workers, batch sizes, a resumed checkpoint give the in-memory bits).
+ */
+import t from 'tap'
+import { Readable } from 'node:stream'
+import { fromJSON } from '../../lib/core/serialize.js'
+import { sliceSequences, toSequenceBatch, type SequenceBatch } from '../../lib/core/sequence.js'
+import { DiscreteDistribution } from '../../lib/distributions/discrete.js'
+import { NormalDistribution } from '../../lib/distributions/normal.js'
+import { BayesClassifier } from '../../lib/models/bayes-classifier.js'
+import { HiddenMarkovModel } from '../../lib/models/hmm/hmm.js'
+import { NaiveBayes } from '../../lib/models/naive-bayes.js'
+import { resumeModel, type TrainState } from '../../lib/train/checkpoint.js'
+import { assertArilError, assertClose, bitsOf, fixture, randomChunks, rejectsArilError } from '../helpers.js'
+import { assertHmmParams, type HmmParams } from './hmm-params.js'
+
+interface SemiCase {
+  sequences: Array<Array<string | number>>; labels: number[]; weights: number[]; json: string
+  firstPriors: number[]; firstComponents: HmmParams[]; iterations: number; epochs: number[]; logProbabilities: number[]
+  priors: number[]; components: HmmParams[]; predictProba: number[][]
+}
+const cases = fixture<Record<string, SemiCase>>('hmm-semi')
+// the HMM fixtures match to 1e-12 (the Normal case's log-likelihoods differ by 2e-13 relative)
+const REL = 1e-12
+
+const load = (c: SemiCase): BayesClassifier => BayesClassifier.fromJSON(JSON.parse(c.json))
+
+for (const [name, c] of Object.entries(cases)) {
+  t.test(`${name}: the first M-step uses the labelled sequences only, as pomegranate`, async t => {
+    t.ok(c.labels.some(y => y === -1) && c.labels.some(y => y >= 0), 'labelled and unlabeled sequences')
+    const model = load(c).fit(c.sequences, c.labels, { weights: c.weights, maxIterations: 0 })
+    assertClose(t, model.weights, c.firstPriors, REL, 'priors')
+    model.models!.forEach((m, j) => assertHmmParams(t, m as HiddenMarkovModel, c.firstComponents[j]!, `class ${j}`))
+    t.equal(model.history?.iterations, 0, 'no EM step')
+  })
+
+  t.test(`${name}: ${c.iterations} EM steps, as pomegranate's fit(max_iterations=${c.iterations})`, async t => {
+    const model = load(c).fit(c.sequences, c.labels, { weights: c.weights, maxIterations: c.iterations, stopThreshold: -Infinity })
+    const history = model.history!
+    t.equal(history.iterations, c.iterations)
+    t.equal(history.stopReason, 'maxIterations')
+    t.same(history.epochs.map(e => e.epoch), c.epochs, 'epochs')
+    assertClose(t, history.epochs.map(e => e.logProbability), c.logProbabilities, REL, 'log-likelihood of the unlabeled sequences, per epoch')
+    t.ok(history.epochs.every(e => e.rows === c.sequences.length), 'each epoch reads every sequence')
+    assertClose(t, model.weights, c.priors, REL, 'priors')
+    model.models!.forEach((m, j) => assertHmmParams(t, m as HiddenMarkovModel, c.components[j]!, `class ${j}`))
+    assertClose(t, model.predictProba(c.sequences).flat(), c.predictProba.flat(), REL, 'predictProba', 1e-300)
+    const nan = load(c).fit(c.sequences, c.labels.map(y => y === -1 ? NaN : y), { weights: c.weights, maxIterations: c.iterations, stopThreshold: -Infinity })
+    t.equal(bitsOf(nan.toJSON()), bitsOf(model.toJSON()), 'NaN labels are unlabeled too')
+    const naive = new NaiveBayes(load(c).models!.slice(), { weights: load(c).weights }).fit(c.sequences, c.labels, { weights: c.weights, maxIterations: c.iterations, stopThreshold: -Infinity })
+    t.equal(bitsOf(naive.toJSON().models), bitsOf(model.toJSON().models), 'NaiveBayes of HMMs: the same EM')
+  })
+}
+
+/** A classifier of two Normal HMMs, and sequences drawn from it with a quarter labelled. */
+function normalClassifier (): BayesClassifier {
+  const hmm = (m1: number, m2: number, stay: number): HiddenMarkovModel => HiddenMarkovModel.fromMatrix([[stay, 1 - stay], [1 - stay, stay]], [new NormalDistribution(m1, 1), new NormalDistribution(m2, 1.5)], [0.5, 0.5], [0.05, 0.05])
+  return new BayesClassifier([hmm(-1, 1, 0.9), hmm(0, 3, 0.7)], { weights: [0.4, 0.6] })
+}
+const sequences = normalClassifier().sample(1500, { seed: 9 }) as unknown as number[][]
+const truth = normalClassifier().predict(sequences)
+const labels = Float64Array.from(truth, (y, i) => i % 4 === 0 ? y : i % 7 === 1 ? NaN : -1)
+const weights = Float64Array.from(sequences, (_, i) => 0.5 + (i % 5) / 3)
+const all: SequenceBatch = { ...toSequenceBatch(sequences, { weights }), labels }
+const options = { maxIterations: 3, stopThreshold: -Infinity }
+
+t.test('streamed chunks, workers: 2 and batch sizes give the in-memory bits', async t => {
+  const one = normalClassifier().fit(sequences, labels, { weights, ...options })
+  t.equal(one.history?.iterations, 3)
+  t.ok(one.history!.epochs.every((e, i) => i === 0 || e.logProbability >= one.history!.epochs[i - 1]!.logProbability - 1e-9), 'EM does not go down')
+  t.equal(bitsOf(normalClassifier().fit(all, options).toJSON()), bitsOf(one.toJSON()), 'a SequenceBatch with its labels')
+  t.equal(bitsOf(normalClassifier().fit(all, { ...options, batchSize: 77 }).toJSON()), bitsOf(one.toJSON()), 'batchSize: 77')
+  const chunks = (seed: number): SequenceBatch[] => {
+    let at = 0
+    return randomChunks(sequences.length, seed, 400).map(k => sliceSequences(all, at, (at += k)))
+  }
+  let seed = 0
+  const logs: number[] = []
+  const streamed = await normalClassifier().fitStream(() => Readable.from(chunks(++seed)), { ...options, callbacks: [{ onEpochEnd: log => { logs.push(log.logProbability) } }] })
+  t.equal(bitsOf(streamed.toJSON()), bitsOf(one.toJSON()), 'fitStream, other chunks on every pass')
+  t.same(logs, one.history!.epochs.map(e => e.logProbability), 'the same log-likelihoods')
+  const threads = await normalClassifier().fitStream(chunks(5), { ...options, workers: 2 })
+  t.equal(bitsOf(threads.toJSON()), bitsOf(one.toJSON()), 'workers: 2')
+  t.same(threads.history!.epochs.map(e => e.logProbability), logs, 'workers: 2, the same log-likelihoods')
+})
+
+t.test('a semi-supervised fit resumed from a mid-pass checkpoint ends with the same bits', async t => {
+  const open = (): Readable => {
+    let at = 0
+    return Readable.from(randomChunks(sequences.length, 3, 200).map(k => sliceSequences(all, at, (at += k))))
+  }
+  const states: TrainState[] = []
+  const whole = await normalClassifier().fitStream(open, { ...options, checkpoint: { everyBatches: 5, save: s => { states.push(JSON.parse(JSON.stringify(s))) } } })
+  const state = states.find(s => s.iteration === 2 && s.sourceRows > 0)!
+  t.ok(state !== undefined, 'a checkpoint taken mid-pass')
+  const resumed = await resumeModel<BayesClassifier>(state).fitStream(open, { ...options, resume: state })
+  t.equal(bitsOf(resumed.toJSON()), bitsOf(whole.toJSON()), 'stream resume')
+  t.same(resumed.history!.epochs.map(e => e.logProbability), whole.history!.epochs.map(e => e.logProbability))
+  const inMemory = resumeModel<BayesClassifier>(state).fit(all, { ...options, resume: state })
+  t.equal(bitsOf(inMemory.toJSON()), bitsOf(whole.toJSON()), 'in-memory resume')
+})
+
+t.test('summarize ignores unlabeled sequences, as pomegranate; fromJSON round trip', async t => {
+  const labelled = Array.from(labels).map((y, i) => [y, i] as const).filter(([y]) => y >= 0).map(([, i]) => i)
+  const a = normalClassifier()
+  a.summarize(all)
+  const b = normalClassifier()
+  b.summarize(labelled.map(i => sequences[i]!), labelled.map(i => labels[i]!), labelled.map(i => weights[i]!))
+  t.same(a.statistics.wSum, b.statistics.wSum, 'the class weights of the labelled sequences only')
+  assertClose(t, a.fromSummaries().weights, b.fromSummaries().weights, 1e-15, 'the same priors')
+  const back = fromJSON<BayesClassifier>(JSON.parse(JSON.stringify(a)))
+  t.equal(bitsOf(back.toJSON()), bitsOf(a.toJSON()))
+})
+
+t.test('an unlabeled sequence impossible under every class adds nothing and is counted in the epoch log', async t => {
+  const make = (): BayesClassifier => {
+    const hmm = (p: number): HiddenMarkovModel => HiddenMarkovModel.fromMatrix([[0.7, 0.3], [0.4, 0.6]], [new DiscreteDistribution({ A: p, B: 1 - p }), new DiscreteDistribution({ A: 1 - p, B: p })], [0.5, 0.5])
+    return new BayesClassifier([hmm(0.8), hmm(0.3)])
+  }
+  const X = [['A', 'A', 'B'], ['B', 'B'], ['A', 'B', 'A', 'A'], ['B', 'A', 'B'], ['A'], ['B', 'B', 'B', 'A']]
+  const y = [0, 1, -1, -1, -1, -1]
+  const plain = make().fit(X, y, options)
+  const withImpossible = make().fit([...X, ['C', 'A']], [...y, -1], options)
+  t.same(withImpossible.history!.epochs.map(e => e.skipped), [1, 1, 1], 'skipped in every epoch')
+  t.equal(plain.history!.epochs[0]!.skipped, undefined, 'absent when none')
+  t.same(withImpossible.history!.epochs.map(e => e.logProbability), plain.history!.epochs.map(e => e.logProbability), 'the same log-likelihoods')
+  t.same(withImpossible.weights, plain.weights, 'the same priors')
+  withImpossible.models!.forEach((m, j) => t.same((m as HiddenMarkovModel).denseTransitionMatrix(), (plain.models![j] as HiddenMarkovModel).denseTransitionMatrix(), `class ${j}: the same transitions`))
+  const counted = make()
+  counted.setPassMode({ semiSupervised: true })
+  counted.summarize([['C'], ['A', 'B']], [-1, -1])
+  t.equal(counted.statistics.impossible, 1, 'statistics.impossible')
+})
+
+t.test('bad input: coded errors, model unchanged', async t => {
+  const m = normalClassifier()
+  const before = bitsOf(m.toJSON())
+  assertArilError(t, () => m.fit(sequences.slice(0, 3), [0, 0.5, 1]), { code: 'ERR_LABEL', sequence: 1 }, 'a label that is not a class, -1 or NaN')
+  assertArilError(t, () => m.fit(sequences.slice(0, 3), [0, 2, 1]), { code: 'ERR_LABEL', sequence: 1 }, 'a class out of range')
+  assertArilError(t, () => m.fit({ ...all, labels: labels.subarray(1) }), { code: 'ERR_LABEL', message: /one per sequence/ }, 'SequenceBatch labels of the wrong length')
+  await rejectsArilError(t, m.fitStream(Readable.from([all]), options), { code: 'ERR_SOURCE' }, 'unlabeled sequences from a source that cannot be opened again')
+  t.equal(bitsOf(m.toJSON()), before)
+})
