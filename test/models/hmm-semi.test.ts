@@ -5,7 +5,14 @@
  * (streamed chunks, workers, batch sizes, a resumed checkpoint give the in-memory bits).
  */
 import t from 'tap'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { readCsv } from '../../lib/io/csv.js'
+import { groupSequences } from '../../lib/io/sequences-group.js'
+import { readSequences } from '../../lib/io/sequences-ndjson.js'
 import { fromJSON } from '../../lib/core/serialize.js'
 import { sliceSequences, toSequenceBatch, type SequenceBatch } from '../../lib/core/sequence.js'
 import { DiscreteDistribution } from '../../lib/distributions/discrete.js'
@@ -85,6 +92,33 @@ t.test('streamed chunks, workers: 2 and batch sizes give the in-memory bits', as
   const threads = await normalClassifier().fitStream(chunks(5), { ...options, workers: 2 })
   t.equal(bitsOf(threads.toJSON()), bitsOf(one.toJSON()), 'workers: 2')
   t.same(threads.history!.epochs.map(e => e.logProbability), logs, 'workers: 2, the same log-likelihoods')
+})
+
+t.test('sequence files with a class per sequence: NDJSON "class" and CSV rows grouped with a label column', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'aril-hmm-semi-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const n = 400
+  const one = normalClassifier().fit(sequences.slice(0, n), labels.subarray(0, n), { weights: weights.subarray(0, n), ...options })
+  const ndjson = join(dir, 'labelled.ndjson')
+  // unlabeled as null, -1 or no "class" at all
+  writeFileSync(ndjson, sequences.slice(0, n).map((s, i) => JSON.stringify({ sequence: s, weight: weights[i], ...(labels[i]! >= 0 ? { class: labels[i] } : i % 3 === 0 ? {} : { class: i % 2 === 0 ? null : -1 }) })).join('\n') + '\n')
+  const fromNdjson = await normalClassifier().fitStream(() => readSequences(ndjson, { maxSequences: 50 }), options)
+  t.equal(bitsOf(fromNdjson.toJSON()), bitsOf(one.toJSON()), 'NDJSON')
+  const threads = await normalClassifier().fitStream(() => readSequences(ndjson), { ...options, workers: 2 })
+  t.equal(bitsOf(threads.toJSON()), bitsOf(one.toJSON()), 'NDJSON, workers: 2')
+  const csv = join(dir, 'labelled.csv')
+  const lines = ['id,x,y,w']
+  sequences.slice(0, n).forEach((s, i) => { for (const x of s) lines.push(`${i},${x},${Number.isNaN(labels[i]) ? '' : labels[i]},${weights[i]}`) })
+  writeFileSync(csv, lines.join('\n') + '\n')
+  const open = (): NodeJS.ReadableStream => readCsv(csv, { columns: true, select: ['id', 'x'], label: 'y', weight: 'w' }).pipe(groupSequences({ by: 0 }))
+  const fromCsv = await normalClassifier().fitStream(open as never, options)
+  t.equal(bitsOf(fromCsv.toJSON()), bitsOf(one.toJSON()), 'CSV grouped by id, with a label column')
+  const bad = join(dir, 'bad.ndjson')
+  writeFileSync(bad, '{"sequence":[1,2],"class":"a"}\n')
+  await rejectsArilError(t, pipeline(readSequences(bad), normalClassifier().sink()), { code: 'ERR_LABEL', line: 1 }, 'a class that is not a number')
+  const mixed = join(dir, 'mixed.csv')
+  writeFileSync(mixed, 'id,x,y\n0,1,0\n0,2,1\n')
+  await rejectsArilError(t, pipeline(readCsv(mixed, { columns: true, select: ['id', 'x'], label: 'y' }), groupSequences({ by: 0 }), normalClassifier().sink()), { code: 'ERR_LABEL', row: 1, sequence: 0 }, 'rows of one sequence with two labels')
 })
 
 t.test('a semi-supervised fit resumed from a mid-pass checkpoint ends with the same bits', async t => {
