@@ -109,7 +109,7 @@ export function summarizeSequenceClasses (batch: SequenceBatch, models: readonly
  */
 function shareUnlabeled (batch: SequenceBatch, unlabeled: readonly number[], models: readonly Model[], logWeights: Float64Array, classWeights: Float64Array[], logs: Float64Array, impossible: Float64Array): number {
   const n = batch.offsets.length - 1
-  const scored = unlabeled.length === n ? batch : gather(batch, unlabeled)
+  const scored = unlabeled.length === n ? batch : gatherSequences(batch, unlabeled)
   const { joint, lse } = sequenceJoint(models, logWeights, scored)
   let logProbability = 0
   unlabeled.forEach((s, i) => {
@@ -127,7 +127,7 @@ function shareUnlabeled (batch: SequenceBatch, unlabeled: readonly number[], mod
 }
 
 /** The listed sequences (in increasing order) as one batch: runs of consecutive ones sliced, then glued. */
-function gather (batch: SequenceBatch, listed: readonly number[]): SequenceBatch {
+export function gatherSequences (batch: SequenceBatch, listed: readonly number[]): SequenceBatch {
   const parts: SequenceBatch[] = []
   for (let a = 0; a < listed.length;) {
     let z = a + 1

@@ -110,6 +110,7 @@ t.test('bad input: coded errors, model unchanged', async t => {
   assertArilError(t, () => m.predict(toBatch([1, 2])), { code: 'ERR_INVALID_INPUT', message: /sequence boundaries/ }, 'a Batch of rows')
   assertArilError(t, () => m.predictBatch(toBatch([1, 2])), { code: 'ERR_INVALID_INPUT', message: /SequenceBatch/ }, 'a Batch of rows to predictBatch')
   assertArilError(t, () => new BayesClassifier([m.models![0]!, new NormalDistribution(0, 1)]), { code: 'ERR_INVALID_PARAMETER' }, 'HMMs and distributions mixed')
-  assertArilError(t, () => BayesClassifier.fromSamples(HiddenMarkovModel, c.sequences, c.labels), { code: 'ERR_INVALID_OPTION', message: /pass the list to the constructor/ }, 'fromSamples(HiddenMarkovModel)')
+  assertArilError(t, () => BayesClassifier.fromSamples(HiddenMarkovModel, c.sequences, c.labels), { code: 'ERR_INVALID_OPTION', message: /hmm/ }, 'fromSamples(HiddenMarkovModel) without the hmm option')
+  assertArilError(t, () => BayesClassifier.fromSamples([HiddenMarkovModel, HiddenMarkovModel], c.sequences, c.labels), { code: 'ERR_INVALID_OPTION', message: /pass the list to the constructor/ }, 'a list of HiddenMarkovModel factories')
   t.equal(bitsOf(m.toJSON()), before)
 })

@@ -169,6 +169,30 @@ t.test('an unlabeled sequence impossible under every class adds nothing and is c
   t.equal(counted.statistics.impossible, 1, 'statistics.impossible')
 })
 
+t.test('fromSamples(HiddenMarkovModel, sequences, y, { hmm }): each class\'s HMM from its own sequences, then fit', async t => {
+  const n = 300
+  const X = sequences.slice(0, n)
+  const y = labels.subarray(0, n)
+  const w = weights.subarray(0, n)
+  const hmm = { distribution: NormalDistribution, nComponents: 2, seed: 4, maxIterations: 5, stopThreshold: -Infinity }
+  const built = BayesClassifier.fromSamples(HiddenMarkovModel, X, y, { weights: w, hmm, ...options })
+  // by hand, with the public API: HiddenMarkovModel.fromSamples on each class's sequences and weights, then fit
+  const own = (j: number): number[] => X.map((_, i) => i).filter(i => y[i] === j)
+  const { distribution, nComponents, ...rest } = hmm
+  const models = [0, 1].map(j => HiddenMarkovModel.fromSamples(distribution, nComponents, own(j).map(i => X[i]!), { ...rest, weights: own(j).map(i => w[i]!) }))
+  const byHand = new BayesClassifier(models).fit(X, y, { weights: w, ...options })
+  t.equal(bitsOf(built.toJSON()), bitsOf(byHand.toJSON()), 'the same bits')
+  t.equal(built.history?.iterations, 3, 'semi-supervised: the unlabeled sequences took part')
+  const labelled = own(0).concat(own(1)).sort((a, b) => a - b)
+  const supervised = BayesClassifier.fromSamples(HiddenMarkovModel, labelled.map(i => X[i]!), { labels: labelled.map(i => y[i]!), hmm })
+  const ones = labelled.filter(i => y[i] === 1).length
+  assertClose(t, supervised.weights, [1 - ones / labelled.length, ones / labelled.length], 1e-15, 'all labelled: the priors are the class shares')
+  t.equal(supervised.history, undefined, 'all labelled: no EM')
+  assertArilError(t, () => BayesClassifier.fromSamples(HiddenMarkovModel, X.slice(0, 3), [0, 2, -1], { hmm }), { code: 'ERR_LABEL', message: /class 1 has no labelled sequence/ }, 'a class without sequences')
+  assertArilError(t, () => BayesClassifier.fromSamples(HiddenMarkovModel, X.slice(0, 3), [-1, -1, -1], { hmm }), { code: 'ERR_LABEL', message: /none labelled/ }, 'no labelled sequence')
+  assertArilError(t, () => BayesClassifier.fromSamples(NormalDistribution, [1, 2], [0, 1], { hmm }), { code: 'ERR_INVALID_OPTION' }, 'hmm with another factory')
+})
+
 t.test('bad input: coded errors, model unchanged', async t => {
   const m = normalClassifier()
   const before = bitsOf(m.toJSON())
