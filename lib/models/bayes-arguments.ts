@@ -93,3 +93,13 @@ export function readWeightsJSON (json: Record<string, unknown>, k: number, name:
   }
   return weights as number[]
 }
+
+/**
+ * The number of classes of a label column: the largest label + 1.
+ * @throws ArilError `ERR_LABEL` (naming `where`) without a labelled row (or sequence: `unit`)
+ */
+export function classCount (labels: ArrayLike<number> | undefined, where: string, unit = 'row'): number {
+  const k = labels === undefined ? 0 : largestLabel(labels) + 1
+  if (k === 0) throw new ArilError('ERR_LABEL', `${where}: expected labels with at least one labelled ${unit}, got ${labels === undefined ? 'none' : 'none labelled'}`)
+  return k
+}

@@ -11,7 +11,7 @@ import { IndependentComponentsDistribution, type AnyUnivariateDistribution } fro
 import { rejectSequenceKind } from './sequence-stack.js'
 import { HiddenMarkovModel } from './hmm/hmm.js'
 import { hmmClasses, type HmmClassOptions } from './bayes-hmm-samples.js'
-import { readModelsJSON, readWeightsJSON } from './bayes-arguments.js'
+import { classCount, readModelsJSON, readWeightsJSON } from './bayes-arguments.js'
 import { BayesModel, labelArguments, type BayesFitOptions, type BayesOptions, type Component } from './bayes.js'
 
 /**
@@ -89,7 +89,7 @@ export class BayesClassifier extends BayesModel {
     if (hmm !== undefined) invalidOption('hmm', 'no hmm option unless the factory is HiddenMarkovModel', hmm)
     rejectSequenceKind(factory, 'BayesClassifier.fromSamples')
     const batch = toBatch(X as BatchInput, { categorical: true, weights: options.weights, labels: options.labels })
-    const k = BayesModel.classCount(batch.labels, 'BayesClassifier')
+    const k = classCount(batch.labels, 'BayesClassifier.fromSamples')
     if (Array.isArray(factory) && factory.length !== k) {
       throw new ArilError('ERR_INVALID_PARAMETER', `BayesClassifier.fromSamples: expected one factory per class (${k}), got ${factory.length}`)
     }

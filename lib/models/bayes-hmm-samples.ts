@@ -11,7 +11,7 @@ import type { BatchInput } from '../core/batch.js'
 import type { ComponentKind } from './mixture-init.js'
 import { HiddenMarkovModel } from './hmm/hmm.js'
 import type { HmmFromSamplesOptions } from './hmm/options.js'
-import { largestLabel } from './bayes-arguments.js'
+import { classCount } from './bayes-arguments.js'
 import { gatherSequences, sequenceLabels } from './bayes-sequences.js'
 
 /** The `hmm` option: what `HiddenMarkovModel.fromSamples(distribution, nComponents, X, options)` takes for every class. */
@@ -35,8 +35,7 @@ export function hmmClasses (X: BatchInput | readonly SequenceInput[], labels: Ar
   const { distribution, nComponents, ...options } = hmm
   const given = toSequenceBatch(X as readonly SequenceInput[] | SequenceBatch, { categorical: true, weights })
   const classes = labels ?? given.labels
-  const k = classes === undefined ? 0 : largestLabel(classes) + 1
-  if (k === 0) throw new ArilError('ERR_LABEL', `${where}: expected labels with at least one labelled sequence, got ${classes === undefined ? 'none' : 'none labelled'}`)
+  const k = classCount(classes, where, 'sequence')
   const n = given.offsets.length - 1
   const batch = { ...given, labels: sequenceLabels(classes!, n, k, where) }
   const models = Array.from({ length: k }, (_, j) => {

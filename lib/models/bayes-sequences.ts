@@ -49,17 +49,24 @@ export interface SequenceClassPass {
 }
 
 /**
+ * In-memory sequences without any label (`fit(sequences)`): `ERR_LABEL`, as for rows. (A chunk of
+ * a stream may have none: a sequence source gives labels only to chunks in which some sequence
+ * has a class, so there a SequenceBatch without labels is all unlabeled.)
+ */
+export function noSequenceLabels (where: string): ArilError {
+  return new ArilError('ERR_LABEL', `${where}: expected labels (one class per sequence, -1 for unlabeled), got none; pass them as fit(X, y), fit(X, { labels: y }) or in the SequenceBatches' labels`)
+}
+
+/**
  * Summarizes a batch of sequences into every component and into `sums`. Outside the
  * semi-supervised pass unlabeled sequences add nothing (pomegranate's `summarize`) and are
- * counted; in it they are shared by responsibility. An unlabeled sequence impossible under every
- * class adds nothing and is counted in `sums.unlabeled`'s second slot.
- * @throws ArilError `ERR_LABEL` without labels outside the semi-supervised pass, or for a bad label
+ * counted; in it they are shared by responsibility. A batch without labels is all unlabeled (see
+ * {@link noSequenceLabels}). An unlabeled sequence impossible under every class adds nothing and
+ * is counted in `sums.unlabeled`'s second slot.
+ * @throws ArilError `ERR_LABEL` for a bad label
  */
 export function summarizeSequenceClasses (batch: SequenceBatch, models: readonly Model[], logWeights: Float64Array, sums: SequenceClassSums, semiSupervised: boolean, where: string): SequenceClassPass {
   const n = batch.offsets.length - 1
-  if (batch.labels === undefined && !semiSupervised) {
-    throw new ArilError('ERR_LABEL', `${where}: expected labels (one class per sequence, -1 for unlabeled), got none; pass them as fit(X, y), fit(X, { labels: y }) or in the SequenceBatches' labels`)
-  }
   const labels = batch.labels === undefined ? undefined : sequenceLabels(batch.labels, n, models.length, where)
   const classWeights = models.map(() => new Float64Array(n))
   const unlabeled: number[] = []

@@ -21,12 +21,12 @@ import type { Source } from '../core/source.js'
 import type { History } from '../train/callbacks.js'
 import { TRAIN_OPTION_KEYS, trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
 import { isShardList } from '../exec/shards.js'
-import { checkComponents, checkLabels, labelArguments, largestLabel, priorsOf, withoutKeys } from './bayes-arguments.js'
-import { BLOCK_SEQUENCES, unitCount, type SequenceInput } from '../core/sequence.js'
+import { checkComponents, checkLabels, labelArguments, priorsOf, withoutKeys } from './bayes-arguments.js'
+import { BLOCK_SEQUENCES, isSequenceBatch, unitCount, type SequenceInput } from '../core/sequence.js'
 import { jointLogProbability, logSumExpColumn, marginalLogProbability, mostProbableClass, posteriorLogProbability } from './bayes-posterior.js'
 import { sampleBayes } from './bayes-sample.js'
 import { requireSequences, sequenceComponents, sequenceInput } from './sequence-stack.js'
-import { sequenceLabels, summarizeSequenceClasses } from './bayes-sequences.js'
+import { noSequenceLabels, sequenceLabels, summarizeSequenceClasses } from './bayes-sequences.js'
 
 export { labelArguments } from './bayes-arguments.js'
 
@@ -213,13 +213,16 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   override summarize (X: BatchInput, options?: SummarizeOptions): number | undefined
   override summarize (X: BatchInput, y: ArrayLike<number>, options?: SummarizeOptions | ArrayLike<number>): number | undefined
   override summarize (X: BatchInput, y?: ArrayLike<number> | SummarizeOptions, more?: SummarizeOptions | ArrayLike<number>): number | undefined {
-    return super.summarize(X, labelArguments(y, more, `${this.name}.summarize`))
+    const options = labelArguments(y, more, `${this.name}.summarize`)
+    if (this.sequential && !this.semiSupervised && options.labels === undefined && !isSequenceBatch(X)) throw noSequenceLabels(this.name)
+    return super.summarize(X, options)
   }
 
   /**
    * Adds a batch: labelled rows to their class's component, unlabeled rows (label −1 or NaN) to
    * every component by responsibility when semi-supervised, otherwise nowhere. For HMM
-   * components the batch is a SequenceBatch with one label per sequence; an unlabeled sequence
+   * components the batch is a SequenceBatch with one label per sequence (none: all unlabeled, as a
+   * stream's chunk without a class may be; in-memory input without labels is `ERR_LABEL`); an unlabeled sequence
    * every class calls impossible adds nothing and is counted (`statistics.impossible`, the epoch
    * log's `skipped`).
    * @returns the weighted log-likelihood of the unlabeled rows in the semi-supervised pass
@@ -293,6 +296,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     checkKeys(options, optionKeys(TRAIN_OPTION_KEYS, this.updateOptionKeys), `${this.name}.fit`)
     // sequences are converted once, up front (no piece-by-piece conversion keeps their boundaries)
     const sequences = this.sequential ? this.toBatch(X, options) : undefined
+    if (sequences !== undefined && sequences.labels === undefined) throw noSequenceLabels(this.name)
     if (this.frozen) {
       if (sequences === undefined) this.toBatch(X, options)
       return this
@@ -581,13 +585,6 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   /** Draws a class by the priors, then a row (a sequence for HMM components) from that class's component. */
   sampleWith (n: number, random: Random): Float64Array | number[][] {
     return sampleBayes(this.fitted(), this.weights, n, random, this.sequential)
-  }
-
-  /** The number of classes of a label column: the largest label + 1. */
-  protected static classCount (labels: ArrayLike<number> | undefined, name: string): number {
-    const k = labels === undefined ? 0 : largestLabel(labels) + 1
-    if (k === 0) throw new ArilError('ERR_LABEL', `${name}.fromSamples: expected labels with at least one labelled row, got ${labels === undefined ? 'none' : 'none labelled'}`)
-    return k
   }
 
   /** The components' JSON. */

@@ -98,17 +98,19 @@ t.test('sequence files with a class per sequence: NDJSON "class" and CSV rows gr
   const dir = mkdtempSync(join(tmpdir(), 'aril-hmm-semi-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const n = 400
-  const one = normalClassifier().fit(sequences.slice(0, n), labels.subarray(0, n), { weights: weights.subarray(0, n), ...options })
+  // the first 20 sequences unlabeled: the first batches of 16 have no "class" at all
+  const y = labels.map((label, i) => i < 20 ? -1 : label).subarray(0, n)
+  const one = normalClassifier().fit(sequences.slice(0, n), y, { weights: weights.subarray(0, n), ...options })
   const ndjson = join(dir, 'labelled.ndjson')
   // unlabeled as null, -1 or no "class" at all
-  writeFileSync(ndjson, sequences.slice(0, n).map((s, i) => JSON.stringify({ sequence: s, weight: weights[i], ...(labels[i]! >= 0 ? { class: labels[i] } : i % 3 === 0 ? {} : { class: i % 2 === 0 ? null : -1 }) })).join('\n') + '\n')
-  const fromNdjson = await normalClassifier().fitStream(() => readSequences(ndjson, { maxSequences: 50 }), options)
-  t.equal(bitsOf(fromNdjson.toJSON()), bitsOf(one.toJSON()), 'NDJSON')
+  writeFileSync(ndjson, sequences.slice(0, n).map((s, i) => JSON.stringify({ sequence: s, weight: weights[i], ...(y[i]! >= 0 ? { class: y[i] } : i % 3 === 0 || i < 20 ? {} : { class: i % 2 === 0 ? null : -1 }) })).join('\n') + '\n')
+  const fromNdjson = await normalClassifier().fitStream(() => readSequences(ndjson, { maxSequences: 16 }), options)
+  t.equal(bitsOf(fromNdjson.toJSON()), bitsOf(one.toJSON()), 'NDJSON (batches without a class are all unlabeled)')
   const threads = await normalClassifier().fitStream(() => readSequences(ndjson), { ...options, workers: 2 })
   t.equal(bitsOf(threads.toJSON()), bitsOf(one.toJSON()), 'NDJSON, workers: 2')
   const csv = join(dir, 'labelled.csv')
   const lines = ['id,x,y,w']
-  sequences.slice(0, n).forEach((s, i) => { for (const x of s) lines.push(`${i},${x},${Number.isNaN(labels[i]) ? '' : labels[i]},${weights[i]}`) })
+  sequences.slice(0, n).forEach((s, i) => { for (const x of s) lines.push(`${i},${x},${Number.isNaN(y[i]) ? '' : y[i]},${weights[i]}`) })
   writeFileSync(csv, lines.join('\n') + '\n')
   const open = (): NodeJS.ReadableStream => readCsv(csv, { columns: true, select: ['id', 'x'], label: 'y', weight: 'w' }).pipe(groupSequences({ by: 0 }))
   const fromCsv = await normalClassifier().fitStream(open as never, options)
@@ -199,6 +201,8 @@ t.test('bad input: coded errors, model unchanged', async t => {
   assertArilError(t, () => m.fit(sequences.slice(0, 3), [0, 0.5, 1]), { code: 'ERR_LABEL', sequence: 1 }, 'a label that is not a class, -1 or NaN')
   assertArilError(t, () => m.fit(sequences.slice(0, 3), [0, 2, 1]), { code: 'ERR_LABEL', sequence: 1 }, 'a class out of range')
   assertArilError(t, () => m.fit({ ...all, labels: labels.subarray(1) }), { code: 'ERR_LABEL', message: /one per sequence/ }, 'SequenceBatch labels of the wrong length')
+  assertArilError(t, () => m.fit({ ...all, labels: undefined }), { code: 'ERR_LABEL', message: /got none/ }, 'no labels in memory')
+  assertArilError(t, () => m.summarize(sequences.slice(0, 3)), { code: 'ERR_LABEL', message: /got none/ }, 'summarize without labels')
   await rejectsArilError(t, m.fitStream(Readable.from([all]), options), { code: 'ERR_SOURCE' }, 'unlabeled sequences from a source that cannot be opened again')
   t.equal(bitsOf(m.toJSON()), before)
 })
