@@ -60,6 +60,16 @@ for (const [name, c] of Object.entries(cases)) {
     const naive = new NaiveBayes(load(c).models!.slice(), { weights: load(c).weights }).fit(c.sequences, c.labels, { weights: c.weights, maxIterations: c.iterations, stopThreshold: -Infinity })
     t.equal(bitsOf(naive.toJSON().models), bitsOf(model.toJSON().models), 'NaiveBayes of HMMs: the same EM')
   })
+
+  t.test(`${name}: streamed in uneven chunks, and on workers: 2, the in-memory bits`, async t => {
+    const options = { maxIterations: c.iterations, stopThreshold: -Infinity }
+    const model = load(c).fit(c.sequences, c.labels, { weights: c.weights, ...options })
+    const all: SequenceBatch = { ...toSequenceBatch(c.sequences, { categorical: true, weights: c.weights }), labels: Float64Array.from(c.labels) }
+    const cuts = [0, 7, 20, 33, c.sequences.length]
+    const chunks = cuts.slice(1).map((end, i) => sliceSequences(all, cuts[i]!, end))
+    t.equal(bitsOf((await load(c).fitStream(chunks, options)).toJSON()), bitsOf(model.toJSON()), 'fitStream')
+    t.equal(bitsOf((await load(c).fitStream(chunks, { ...options, workers: 2 })).toJSON()), bitsOf(model.toJSON()), 'workers: 2')
+  })
 }
 
 /** A classifier of two Normal HMMs, and sequences drawn from it with a quarter labelled. */
