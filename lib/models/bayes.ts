@@ -296,11 +296,11 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     checkKeys(options, optionKeys(TRAIN_OPTION_KEYS, this.updateOptionKeys), `${this.name}.fit`)
     // sequences are converted once, up front (no piece-by-piece conversion keeps their boundaries)
     const sequences = this.sequential ? this.toBatch(X, options) : undefined
-    if (sequences !== undefined && sequences.labels === undefined) throw noSequenceLabels(this.name)
     if (this.frozen) {
       if (sequences === undefined) this.toBatch(X, options)
       return this
     }
+    if (sequences !== undefined && sequences.labels === undefined) throw noSequenceLabels(this.name)
     this.history = undefined
     this.unlabeledRows = 0
     if (options.resume === undefined) {

@@ -205,6 +205,23 @@ t.test('fromSamples(HiddenMarkovModel, sequences, y, { hmm }): each class\'s HMM
   assertArilError(t, () => BayesClassifier.fromSamples(NormalDistribution, [1, 2], [0, 1], { hmm }), { code: 'ERR_INVALID_OPTION' }, 'hmm with another factory')
 })
 
+t.test('frozen: a frozen classifier ignores the fit; a frozen HMM keeps its parameters while the other class learns', async t => {
+  const X = sequences.slice(0, 200)
+  const y = labels.subarray(0, 200)
+  const frozen = normalClassifier().freeze()
+  const before = bitsOf(frozen.toJSON())
+  frozen.fit(X, y, options)
+  t.equal(bitsOf(frozen.toJSON()), before, 'classifier unchanged')
+  const part = normalClassifier()
+  part.models![0]!.freeze()
+  const hmm0 = bitsOf(part.models![0]!.toJSON())
+  const hmm1 = bitsOf(part.models![1]!.toJSON())
+  part.fit(X, y, options)
+  t.equal(bitsOf(part.models![0]!.toJSON()), hmm0, 'the frozen HMM')
+  t.not(bitsOf(part.models![1]!.toJSON()), hmm1, 'the other HMM learns')
+  t.equal(part.history?.iterations, 3)
+})
+
 t.test('bad input: coded errors, model unchanged', async t => {
   const m = normalClassifier()
   const before = bitsOf(m.toJSON())
