@@ -14,7 +14,15 @@ import type { HmmFromSamplesOptions } from './hmm/options.js'
 import { classCount } from './bayes-arguments.js'
 import { gatherSequences, sequenceLabels } from './bayes-sequences.js'
 
-/** The `hmm` option: what `HiddenMarkovModel.fromSamples(distribution, nComponents, X, options)` takes for every class. */
+/**
+ * The `hmm` option of `BayesClassifier.fromSamples(HiddenMarkovModel, ...)`: what
+ * `HiddenMarkovModel.fromSamples(distribution, nComponents, X, options)` takes for every class.
+ * @example
+ * ```ts
+ * const hmm: HmmClassOptions = { distribution: NormalDistribution, nComponents: 3, seed: 1, maxIterations: 20 }
+ * BayesClassifier.fromSamples(HiddenMarkovModel, sequences, y, { hmm })
+ * ```
+ */
 export type HmmClassOptions = HmmFromSamplesOptions & {
   /** The emission distribution class (or one per state), e.g. `NormalDistribution`. */
   distribution: ComponentKind | readonly ComponentKind[]
