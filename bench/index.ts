@@ -15,6 +15,7 @@
  *   bench/columnar.ts              readParquet / readArrow vs hyparquet's and apache-arrow's own reader loops
  *   bench/keys.ts                  Discrete and JointProbabilityTable fits with many keys vs a plain Map counting loop
  *   bench/hmm.ts                   HMM Baum-Welch ms per iteration (Normal, Discrete, 5-D MVG) and Viterbi decoding vs pomegranate
+ *   bench/hmm-semi.ts              semi-supervised BayesClassifier of two HMMs, ms per EM step vs pomegranate
  *   bench/executors.ts             workers: 2 vs one thread; readNpy on 2 threads; BullMQ workers vs threads, per-epoch cost
  *
  * Run: npm run bench [-- --large]   (data files go to data/bench/, made on first use; a few minutes on 2 cores)
@@ -31,6 +32,7 @@ import { run as columnar } from './columnar.js'
 import { run as keys } from './keys.js'
 import { run as executors } from './executors.js'
 import { run as hmm } from './hmm.js'
+import { run as hmmSemi } from './hmm-semi.js'
 
 const benches: Array<[string, () => Promise<unknown>]> = [
   ['.npy source', () => npy({ large: process.argv.includes('--large') })],
@@ -43,6 +45,7 @@ const benches: Array<[string, () => Promise<unknown>]> = [
   ['Parquet and Arrow sources', columnar],
   ['categorical keys', keys],
   ['hidden Markov models', hmm],
+  ['semi-supervised classifiers of HMMs', hmmSemi],
   ['executors (threads, BullMQ)', executors]
 ]
 for (const [name, run] of benches) {

@@ -46,6 +46,7 @@ export { Kmeans, kmeansPlusPlus, type KmeansInit, type KmeansOptions, type Kmean
 export { BayesModel, type BayesFitOptions, type BayesOptions, type BlankComponents, type Component as BayesComponent } from './models/bayes.js'
 export { NaiveBayes, type DistributionClass } from './models/naive-bayes.js'
 export { BayesClassifier, type ComponentFactory } from './models/bayes-classifier.js'
+export type { HmmClassOptions } from './models/bayes-hmm-samples.js'
 export { predictStream, type Predictor, type PredictOutput, type PredictStreamOptions } from './core/predict-stream.js'
 // issue 14 (surface): kernel densities, initialization, pomegranate API gaps
 export { KernelDensity, type Kernel, type KernelDensityOptions, type KernelDensityFromSamplesOptions, type KernelDensityParameters } from './distributions/kernel-density.js'

@@ -25,8 +25,9 @@ export const BLOCK_SEQUENCES = 16
 
 /**
  * Many sequences as one batch: sequence i is rows `offsets[i]` … `offsets[i + 1] − 1`.
- * `weights`, when present, hold one weight per *sequence* (not per row); `stateLabels` hold one
- * state name per row (labeled training; null for unlabeled).
+ * `weights`, when present, hold one weight per *sequence* (not per row), and so do `labels` (a
+ * classifier's class per sequence, −1 or NaN for unlabeled); `stateLabels` hold one state name
+ * per row (an HMM's labeled training; null for unlabeled).
  */
 export interface SequenceBatch extends Batch {
   /** Row offsets, `sequences + 1` entries, from 0 to `rows`, non-decreasing. */
@@ -145,6 +146,7 @@ export function sliceSequences (batch: SequenceBatch, start: number, end: number
     ...rows,
     offsets,
     weights: batch.weights?.subarray(start, end),
+    labels: batch.labels?.subarray(start, end),
     stateLabels: batch.stateLabels?.slice(first, last)
   }
 }
@@ -206,6 +208,8 @@ export function concatSequences (parts: readonly SequenceBatch[]): SequenceBatch
   const offsets = new Float64Array(sequences + 1)
   const weighted = parts.some(p => p.weights !== undefined)
   const weights = weighted ? new Float64Array(sequences).fill(1) : undefined
+  // class labels (a classifier's, one per sequence): −1 (unlabeled) where a part has none
+  const classes = parts.some(p => p.labels !== undefined) ? new Float64Array(sequences).fill(-1) : undefined
   const labeled = parts.some(p => p.stateLabels !== undefined)
   const stateLabels: Array<string | null> | undefined = labeled ? [] : undefined
   let at = 0
@@ -214,13 +218,14 @@ export function concatSequences (parts: readonly SequenceBatch[]): SequenceBatch
     const n = p.offsets.length - 1
     for (let j = 1; j <= n; j++) offsets[at + j] = base + p.offsets[j]!
     if (p.weights !== undefined) weights!.set(p.weights, at)
+    if (p.labels !== undefined) classes!.set(p.labels, at)
     if (stateLabels !== undefined) {
       if (p.stateLabels === undefined) for (let r = 0; r < p.rows; r++) stateLabels.push(null)
       else stateLabels.push(...p.stateLabels)
     }
     at += n
   })
-  return { data: rowsOnly.data, rows: rowsOnly.rows, cols, categories: rowsOnly.categories, offsets, weights, stateLabels }
+  return { data: rowsOnly.data, rows: rowsOnly.rows, cols, categories: rowsOnly.categories, offsets, weights, labels: classes, stateLabels }
 }
 
 function checkSequenceBatch (batch: SequenceBatch, options: ToSequenceOptions): SequenceBatch {
@@ -239,8 +244,11 @@ function checkSequenceBatch (batch: SequenceBatch, options: ToSequenceOptions): 
   if (batch.stateLabels !== undefined && batch.stateLabels.length !== rows) {
     throw new ArilError('ERR_INVALID_INPUT', `Expected ${rows} state labels (one per observation), got ${batch.stateLabels.length}`)
   }
-  const checked = toBatch({ ...batch, weights: undefined }, { cols: options.cols, categorical: options.categorical })
-  return { ...checked, offsets, weights: batch.weights === undefined ? undefined : sequenceWeights(batch.weights), stateLabels: batch.stateLabels }
+  if (batch.labels !== undefined && batch.labels.length !== offsets.length - 1) {
+    throw new ArilError('ERR_LABEL', `Expected ${offsets.length - 1} class labels (one per sequence), got ${batch.labels.length}`)
+  }
+  const checked = toBatch({ ...batch, weights: undefined, labels: undefined }, { cols: options.cols, categorical: options.categorical })
+  return { ...checked, offsets, weights: batch.weights === undefined ? undefined : sequenceWeights(batch.weights), labels: batch.labels, stateLabels: batch.stateLabels }
 }
 
 function concatenate (parts: Batch[], expectedCols: number | undefined): SequenceBatch {

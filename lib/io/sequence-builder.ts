@@ -50,6 +50,9 @@ export class SequenceBuilder {
   private weighted = false
   private labels: Array<string | null> = []
   private labeled = false
+  /** A classifier's class of each sequence (−1: unlabeled), once any sequence has one. */
+  private classes: number[] = []
+  private classed = false
   /** Where the sequence being built started. */
   private start = 0
 
@@ -109,10 +112,14 @@ export class SequenceBuilder {
   }
 
   /**
-   * Ends the sequence being built, with its weight and per-observation state labels; hands the
-   * batch on when it is full.
+   * Ends the sequence being built, with its weight, per-observation state labels and class label
+   * (a classifier's, −1 or NaN for unlabeled; the classifier checks its range); hands the batch
+   * on when it is full.
    */
-  end (weight: number | undefined, labels: ReadonlyArray<string | null> | undefined, where: () => ErrorLocation): void {
+  end (weight: number | undefined, labels: ReadonlyArray<string | null> | undefined, where: () => ErrorLocation, label?: number): void {
+    if (label !== undefined && typeof label !== 'number') {
+      throw new ArilError('ERR_LABEL', `Expected a sequence's class label to be a number (-1 or null for unlabeled), got ${show(label)}`, where())
+    }
     if (weight !== undefined && (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0)) {
       throw new ArilError('ERR_INVALID_WEIGHTS', `Expected a sequence weight that is finite and >= 0, got ${show(weight)}`, where())
     }
@@ -131,6 +138,11 @@ export class SequenceBuilder {
       this.weights = new Array<number>(this.offsets.length - 1).fill(1)
     }
     if (this.weighted) this.weights.push(weight ?? 1)
+    if (label !== undefined && !this.classed) {
+      this.classed = true
+      this.classes = new Array<number>(this.offsets.length - 1).fill(-1)
+    }
+    if (this.classed) this.classes.push(label ?? -1)
     this.offsets.push(this.rows)
     this.start = this.rows
     if (this.offsets.length > this.limits.maxSequences || this.rows >= this.limits.maxObservations) this.flush()
@@ -156,6 +168,7 @@ export class SequenceBuilder {
       cols,
       offsets: Float64Array.from(this.offsets),
       weights: this.weighted ? Float64Array.from(this.weights) : undefined,
+      labels: this.classed ? Float64Array.from(this.classes) : undefined,
       categories: hasCategories ? Array.from({ length: cols }, (_, c) => this.categories[c]) : undefined,
       stateLabels: this.labeled ? this.labels : undefined
     }
@@ -167,6 +180,8 @@ export class SequenceBuilder {
     this.weighted = false
     this.labels = []
     this.labeled = false
+    this.classes = []
+    this.classed = false
     if (this.data.length > 4 * (this.limits.maxObservations * Math.max(1, cols))) this.data = new Float64Array(1024)
     this.emit(batch)
   }

@@ -22,6 +22,7 @@ class SequenceGrouper extends Transform {
   private readonly by: number
   private id: Key | null | undefined = undefined
   private weight: number | undefined
+  private label: number | undefined
   /** Rows read so far, and sequences finished. */
   private row = 0
   private sequence = 0
@@ -60,9 +61,14 @@ class SequenceGrouper extends Transform {
       if (id === null || (typeof id === 'number' && Number.isNaN(id))) throw new ArilError('ERR_INVALID_INPUT', 'groupSequences: a row without a sequence id', { row: this.row, column: this.by })
       const w = batch.weights?.[r]
       if (this.id !== undefined && id !== this.id) this.endSequence()
-      if (this.id === undefined) this.weight = w
-      else if (w !== this.weight) {
+      const y = batch.labels?.[r]
+      if (this.id === undefined) {
+        this.weight = w
+        this.label = y
+      } else if (w !== this.weight) {
         throw new ArilError('ERR_INVALID_WEIGHTS', `groupSequences: a sequence's rows must share one weight (its weight), got ${show(w)} after ${show(this.weight)}`, { row: this.row, sequence: this.sequence })
+      } else if (!Object.is(y, this.label)) {
+        throw new ArilError('ERR_LABEL', `groupSequences: a sequence's rows must share one class label (its label), got ${show(y)} after ${show(this.label)}`, { row: this.row, sequence: this.sequence })
       }
       this.id = id
       for (let c = 0, j = 0; c < cols; c++) {
@@ -76,7 +82,7 @@ class SequenceGrouper extends Transform {
   }
 
   private endSequence (): void {
-    this.builder.end(this.weight, undefined, () => ({ row: this.row, sequence: this.sequence }))
+    this.builder.end(this.weight, undefined, () => ({ row: this.row, sequence: this.sequence }), this.label)
     this.sequence++
     this.id = undefined
   }
@@ -97,11 +103,13 @@ class SequenceGrouper extends Transform {
  * A Transform from Batches of rows to SequenceBatches: consecutive rows sharing the value of
  * column `by` (numbers or strings) form one sequence, whose observations are the other columns
  * (one value per step when one column is left, else rows). The last sequence is handed on when
- * the input ends. Row weights, if any, must be the same on every row of a sequence and become its
- * weight. Batches hold up to `maxSequences` sequences or about `maxObservations` observations.
+ * the input ends. Row weights and class labels (`readCsv`'s `label` option), if any, must be the
+ * same on every row of a sequence and become its weight and its class (a classifier of HMMs reads
+ * it; −1 or NaN is unlabeled). Batches hold up to `maxSequences` sequences or about
+ * `maxObservations` observations.
  *
  * @throws ArilError (through the stream) `ERR_RAW_BYTES` for bytes piped in, `ERR_INVALID_INPUT`
- *   (row) for a row without an id, `ERR_INVALID_WEIGHTS` (row, sequence), `ERR_LIMIT`
+ *   (row) for a row without an id, `ERR_INVALID_WEIGHTS` and `ERR_LABEL` (row, sequence), `ERR_LIMIT`
  *   (`maxSequenceLength`); `ERR_INVALID_OPTION` at once
  * @example
  * ```ts

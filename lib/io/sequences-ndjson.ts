@@ -56,12 +56,15 @@ class SequenceDecoder implements Decoder {
     let sequence = value
     let weight: number | undefined
     let labels: Array<string | null> | undefined
+    let label: number | undefined
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       const o = value as Record<string, unknown>
-      const unknown = Object.keys(o).find(k => k !== 'sequence' && k !== 'weight' && k !== 'labels')
+      const unknown = Object.keys(o).find(k => k !== 'sequence' && k !== 'weight' && k !== 'labels' && k !== 'class')
       if (unknown !== undefined || !Object.hasOwn(o, 'sequence')) {
-        throw new ArilError('ERR_INVALID_INPUT', `Expected a sequence line to be a list of observations or { "sequence": [...], "weight": w, "labels": [...] }, got the field ${show(unknown ?? 'without "sequence"')}`, this.where())
+        throw new ArilError('ERR_INVALID_INPUT', `Expected a sequence line to be a list of observations or { "sequence": [...], "weight": w, "labels": [...], "class": c }, got the field ${show(unknown ?? 'without "sequence"')}`, this.where())
       }
+      // a classifier's class of the sequence; null (or -1) is unlabeled
+      if (Object.hasOwn(o, 'class')) label = o.class === null ? -1 : o.class as number
       sequence = o.sequence
       weight = o.weight === undefined ? undefined : o.weight as number
       if (o.weight !== undefined && typeof o.weight !== 'number') throw new ArilError('ERR_INVALID_WEIGHTS', `Expected a sequence weight that is a number, got ${show(o.weight)}`, this.where())
@@ -72,7 +75,7 @@ class SequenceDecoder implements Decoder {
     }
     try {
       for (let step = 0; step < sequence.length; step++) this.builder.add(sequence[step], () => this.where(step))
-      this.builder.end(weight, labels, this.where)
+      this.builder.end(weight, labels, this.where, label)
     } catch (err) {
       this.builder.discard()
       throw err
@@ -95,8 +98,9 @@ class SequenceDecoder implements Decoder {
  * `maxSequences` sequences (1024) or about `maxObservations` observations (65,536), whichever
  * comes first, cut between sequences. A line is a list of observations: numbers, symbols
  * (strings or booleans; null is missing), or rows of them for multivariate emissions; or an
- * object `{ "sequence": [...], "weight": w, "labels": [...] }` giving the sequence's weight and a
- * state name per observation. Blank lines are skipped.
+ * object `{ "sequence": [...], "weight": w, "labels": [...], "class": c }` giving the sequence's
+ * weight, a state name per observation (an HMM's labeled training) and the sequence's class (a
+ * classifier's label, in the batches' `labels`; null or −1 is unlabeled). Blank lines are skipped.
  *
  * @throws ArilError (through the stream) `ERR_NDJSON_PARSE` (line) for a line that is not JSON,
  *   `ERR_INVALID_INPUT`, `ERR_COLUMN_COUNT`, `ERR_INVALID_WEIGHTS` (line, sequence, row for an

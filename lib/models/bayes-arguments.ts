@@ -1,9 +1,11 @@
 /**
  * The arguments of a Bayes model (NaiveBayes, BayesClassifier) checked and normalized: labels in
- * pomegranate's positional forms, class labels, priors, components, and the options a fit passes on.
+ * pomegranate's positional forms, class labels, priors, components, the options a fit passes on,
+ * and the fields of their JSON.
  */
 import { ArilError, show } from '../core/errors.js'
 import { Model, type SummarizeOptions } from '../core/model.js'
+import { fromJSON } from '../core/serialize.js'
 
 function isArrayLike (value: unknown): value is ArrayLike<number> {
   return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))
@@ -72,4 +74,32 @@ export function checkLabels (labels: Float64Array, k: number, name: string): voi
       throw new ArilError('ERR_LABEL', `${name}: expected a class label 0 … ${k - 1} (or -1/NaN for unlabeled), got ${show(y)}`, { row: r })
     }
   }
+}
+
+/** Reads `models` of a BayesModel's JSON with the top-level reader. */
+export function readModelsJSON (json: Record<string, unknown>, name: string): Model[] {
+  const models = json.models
+  if (!Array.isArray(models) || !models.every(m => typeof m === 'object' && m !== null)) {
+    throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected ${name} JSON with a list of models, got ${show(models)}`)
+  }
+  return models.map(m => fromJSON<Model>(m as object))
+}
+
+/** Reads `weights` of a BayesModel's JSON: k numbers. */
+export function readWeightsJSON (json: Record<string, unknown>, k: number, name: string): number[] {
+  const weights = json.weights
+  if (!Array.isArray(weights) || weights.length !== k || !weights.every(w => typeof w === 'number')) {
+    throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected ${name} JSON with ${k} numeric weights, got ${show(weights)}`)
+  }
+  return weights as number[]
+}
+
+/**
+ * The number of classes of a label column: the largest label + 1.
+ * @throws ArilError `ERR_LABEL` (naming `where`) without a labelled row (or sequence: `unit`)
+ */
+export function classCount (labels: ArrayLike<number> | undefined, where: string, unit = 'row'): number {
+  const k = labels === undefined ? 0 : largestLabel(labels) + 1
+  if (k === 0) throw new ArilError('ERR_LABEL', `${where}: expected labels with at least one labelled ${unit}, got ${labels === undefined ? 'none' : 'none labelled'}`)
+  return k
 }

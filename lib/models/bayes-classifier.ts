@@ -2,12 +2,16 @@
  * The Bayes classifier: one model of any kind per class (a multivariate Gaussian, a mixture ...).
  */
 import { toBatch, type BatchInput } from '../core/batch.js'
-import { ArilError, show } from '../core/errors.js'
+import { ArilError, invalidOption, show } from '../core/errors.js'
+import type { SequenceInput } from '../core/sequence.js'
 import { Model } from '../core/model.js'
 import { registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
 import { IndependentComponentsDistribution, type AnyUnivariateDistribution } from '../distributions/independent-components.js'
 import { rejectSequenceKind } from './sequence-stack.js'
+import { HiddenMarkovModel } from './hmm/hmm.js'
+import { hmmClasses, type HmmClassOptions } from './bayes-hmm-samples.js'
+import { classCount, readModelsJSON, readWeightsJSON } from './bayes-arguments.js'
 import { BayesModel, labelArguments, type BayesFitOptions, type BayesOptions, type Component } from './bayes.js'
 
 /**
@@ -25,8 +29,10 @@ export type ComponentFactory = ((dimension: number) => Component) | (abstract ne
  *
  * Components that are HiddenMarkovModels classify sequences (pomegranate's `is_vl_`): the input
  * is a list of sequences or a SequenceBatch, with one label (and one weight) per sequence; class
- * i's HMM summarizes the sequences labelled i, in blocks of BLOCK_SEQUENCES sequences (see sequence-stack.ts).
- * Every sequence needs a label (no semi-supervised EM over sequences).
+ * i's HMM summarizes the sequences labelled i, in blocks of BLOCK_SEQUENCES sequences (see
+ * bayes-sequences.ts). Sequences labelled −1 (or NaN) make the fit semi-supervised, as for rows:
+ * each EM step adds the labelled sequences' statistics and the unlabeled ones' class
+ * responsibilities (pomegranate's semi-supervised `fit`, which needs a custom generator there).
  *
  * JSON: aril writes linear priors in `weights`. pomegranate 0.14.8 writes the log priors there
  * but reads them as linear, so its own round trip is broken ([.25, .75] comes back as
@@ -56,20 +62,34 @@ export class BayesClassifier extends BayesModel {
    * blank component per class (largest label + 1 classes), then `fit`. The labels go in third
    * place, as pomegranate (`fromSamples(Dist, X, y, options or weights)`), or in `options.labels`;
    * a list of factories gives one per class, as pomegranate.
-   * @throws ArilError `ERR_LABEL` without a labelled row, `ERR_INVALID_PARAMETER` for a factory
-   *   that does not build models or a list of the wrong length, `ERR_INVALID_ARGUMENT` for labels given twice
+   *
+   * With `HiddenMarkovModel` as the factory, X is sequences (one label per sequence, −1 for
+   * unlabeled) and `options.hmm` says how to build each class's HMM: class j's is
+   * `HiddenMarkovModel.fromSamples(hmm.distribution, hmm.nComponents, <the sequences labelled j>,
+   * <the rest of hmm>)` (trained on them by its own options); then `fit` over all the sequences
+   * sets the priors and runs one more M-step, and the semi-supervised EM when some are unlabeled.
+   * @throws ArilError `ERR_LABEL` without a labelled row (or a class without a labelled sequence),
+   *   `ERR_INVALID_PARAMETER` for a factory that does not build models or a list of the wrong
+   *   length, `ERR_INVALID_ARGUMENT` for labels given twice, `ERR_INVALID_OPTION` for HMMs without `hmm`
    * @example
    * ```ts
    * const clf = BayesClassifier.fromSamples(MultivariateGaussianDistribution, X, y)
+   * const calls = BayesClassifier.fromSamples(HiddenMarkovModel, sequences, y, { hmm: { distribution: NormalDistribution, nComponents: 3, seed: 1 } })
    * ```
    */
-  static fromSamples (factory: ComponentFactory | readonly ComponentFactory[], X: BatchInput, options?: BayesFitOptions): BayesClassifier
-  static fromSamples (factory: ComponentFactory | readonly ComponentFactory[], X: BatchInput, y: ArrayLike<number>, options?: BayesFitOptions | ArrayLike<number>): BayesClassifier
-  static fromSamples (factory: ComponentFactory | readonly ComponentFactory[], X: BatchInput, y?: ArrayLike<number> | BayesFitOptions, more?: BayesFitOptions | ArrayLike<number>): BayesClassifier {
-    const options = labelArguments<BayesFitOptions>(y, more, 'BayesClassifier.fromSamples')
+  static fromSamples (factory: ComponentFactory | readonly ComponentFactory[], X: BatchInput | readonly SequenceInput[], options?: BayesFitOptions & { hmm?: HmmClassOptions }): BayesClassifier
+  static fromSamples (factory: ComponentFactory | readonly ComponentFactory[], X: BatchInput | readonly SequenceInput[], y: ArrayLike<number>, options?: (BayesFitOptions & { hmm?: HmmClassOptions }) | ArrayLike<number>): BayesClassifier
+  static fromSamples (factory: ComponentFactory | readonly ComponentFactory[], X: BatchInput | readonly SequenceInput[], y?: ArrayLike<number> | BayesFitOptions, more?: BayesFitOptions | ArrayLike<number>): BayesClassifier {
+    const { hmm, ...options } = labelArguments<BayesFitOptions & { hmm?: HmmClassOptions }>(y, more, 'BayesClassifier.fromSamples')
+    if (factory === HiddenMarkovModel) {
+      const { weights, labels, ...rest } = options
+      const { batch, models } = hmmClasses(X, labels, weights, hmm, 'BayesClassifier.fromSamples')
+      return new BayesClassifier(models).fit(batch, rest)
+    }
+    if (hmm !== undefined) invalidOption('hmm', 'no hmm option unless the factory is HiddenMarkovModel', hmm)
     rejectSequenceKind(factory, 'BayesClassifier.fromSamples')
-    const batch = toBatch(X, { categorical: true, weights: options.weights, labels: options.labels })
-    const k = BayesModel.classCount(batch.labels, 'BayesClassifier')
+    const batch = toBatch(X as BatchInput, { categorical: true, weights: options.weights, labels: options.labels })
+    const k = classCount(batch.labels, 'BayesClassifier.fromSamples')
     if (Array.isArray(factory) && factory.length !== k) {
       throw new ArilError('ERR_INVALID_PARAMETER', `BayesClassifier.fromSamples: expected one factory per class (${k}), got ${factory.length}`)
     }
@@ -80,8 +100,8 @@ export class BayesClassifier extends BayesModel {
 
   /** Reads a BayesClassifier's JSON: pomegranate's (log priors) or aril's (linear priors). */
   static fromJSON (json: Record<string, unknown>): BayesClassifier {
-    const models = BayesModel.readModels(json, 'BayesClassifier')
-    const weights = BayesModel.readWeights(json, models.length, 'BayesClassifier')
+    const models = readModelsJSON(json, 'BayesClassifier') as Component[]
+    const weights = readWeightsJSON(json, models.length, 'BayesClassifier')
     return new BayesClassifier(models, { weights: weights.some(w => w < 0) ? weights.map(Math.exp) : weights })
   }
 }

@@ -2,7 +2,8 @@
  * What NaiveBayes and BayesClassifier share (pomegranate's `BayesModel`): k component models and
  * class priors. Supervised `summarize` hands component i the rows labelled i; the semi-supervised
  * pass (lib/train/em.ts drives it) also hands every component the unlabeled rows weighted by their
- * posterior responsibilities, as a mixture's E-step does.
+ * posterior responsibilities, as a mixture's E-step does. With HiddenMarkovModel components a
+ * "row" is a sequence (bayes-sequences.ts).
  */
 import { BLOCK_ROWS, BlockedSums, blockedSumsProblem, type BlockedSumsSummary } from '../core/accumulate.js'
 import { IndependentComponentsDistribution } from '../distributions/independent-components.js'
@@ -16,16 +17,16 @@ import { FIT_STREAM_OPTION_KEYS, type Model, type FitStreamOptions, type Statist
 import { PosteriorModel } from '../core/posterior-model.js'
 import { checkKeys, optionKeys, UPDATE_OPTION_KEYS, updateOptions, type UpdateOptions } from '../core/options.js'
 import type { Random } from '../core/random.js'
-import { fromJSON } from '../core/serialize.js'
 import type { Source } from '../core/source.js'
 import type { History } from '../train/callbacks.js'
 import { TRAIN_OPTION_KEYS, trainBatch, trainStream, type Opener, type TrainOptions } from '../train/em.js'
 import { isShardList } from '../exec/shards.js'
-import { checkComponents, checkLabels, labelArguments, largestLabel, priorsOf, withoutKeys } from './bayes-arguments.js'
-import { BLOCK_SEQUENCES, unitCount, type SequenceInput } from '../core/sequence.js'
+import { checkComponents, checkLabels, labelArguments, priorsOf, withoutKeys } from './bayes-arguments.js'
+import { BLOCK_SEQUENCES, isSequenceBatch, unitCount, type SequenceInput } from '../core/sequence.js'
 import { jointLogProbability, logSumExpColumn, marginalLogProbability, mostProbableClass, posteriorLogProbability } from './bayes-posterior.js'
 import { sampleBayes } from './bayes-sample.js'
-import { requireSequences, sequenceComponents, sequenceInput, sequenceLabels, summarizeLabelledSequences } from './sequence-stack.js'
+import { requireSequences, sequenceComponents, sequenceInput } from './sequence-stack.js'
+import { noSequenceLabels, sequenceLabels, summarizeSequenceClasses } from './bayes-sequences.js'
 
 export { labelArguments } from './bayes-arguments.js'
 
@@ -87,8 +88,11 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   readonly k: number
   /** `Σw` of each class (labelled rows, plus responsibilities of unlabeled rows in the semi-supervised pass). */
   protected readonly classSums: BlockedSums
-  /** `Σ w·log p(x)` of the unlabeled rows of the semi-supervised pass, summed exactly (one slot). */
-  private readonly logSums = new BlockedSums(1)
+  /**
+   * `Σ w·log p(x)` of the unlabeled rows of the semi-supervised pass, summed exactly (one slot);
+   * for sequences a second slot counts the unlabeled sequences every class calls impossible.
+   */
+  private readonly logSums: BlockedSums
   /** Unlabeled rows (with weight) seen by `summarize` while not semi-supervised. */
   private unlabeledRows = 0
   /** Whether the Normal-column kernel summed part of the batch being summarized (see checkKernelSums). */
@@ -131,6 +135,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     this.k = k
     this.sequential = this.components !== undefined && sequenceComponents(this.components, this.constructor.name)
     this.classSums = new BlockedSums(k, false, this.sequential ? BLOCK_SEQUENCES : BLOCK_ROWS)
+    this.logSums = this.sequential ? new BlockedSums(2, false, BLOCK_SEQUENCES) : new BlockedSums(1)
     checkKeys(options, BAYES_OPTION_KEYS, this.constructor.name)
     this.priors = priorsOf(options.weights, k, this.constructor.name)
     this.logWeights = this.priors.map(Math.log)
@@ -208,12 +213,18 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   override summarize (X: BatchInput, options?: SummarizeOptions): number | undefined
   override summarize (X: BatchInput, y: ArrayLike<number>, options?: SummarizeOptions | ArrayLike<number>): number | undefined
   override summarize (X: BatchInput, y?: ArrayLike<number> | SummarizeOptions, more?: SummarizeOptions | ArrayLike<number>): number | undefined {
-    return super.summarize(X, labelArguments(y, more, `${this.name}.summarize`))
+    const options = labelArguments(y, more, `${this.name}.summarize`)
+    if (this.sequential && !this.semiSupervised && options.labels === undefined && !isSequenceBatch(X)) throw noSequenceLabels(this.name)
+    return super.summarize(X, options)
   }
 
   /**
    * Adds a batch: labelled rows to their class's component, unlabeled rows (label −1 or NaN) to
-   * every component by responsibility when semi-supervised, otherwise nowhere.
+   * every component by responsibility when semi-supervised, otherwise nowhere. For HMM
+   * components the batch is a SequenceBatch with one label per sequence (none: all unlabeled, as a
+   * stream's chunk without a class may be; in-memory input without labels is `ERR_LABEL`); an unlabeled sequence
+   * every class calls impossible adds nothing and is counted (`statistics.impossible`, the epoch
+   * log's `skipped`).
    * @returns the weighted log-likelihood of the unlabeled rows in the semi-supervised pass
    * @throws ArilError `ERR_LABEL` for missing labels or a label that is not −1, NaN or 0 … k−1;
    *   `ERR_INVALID_INPUT` (row, column) for ±Infinity in a numeric column: in the semi-supervised
@@ -222,8 +233,10 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
    */
   summarizeBatch (batch: Batch): number | undefined {
     if (this.sequential) {
-      summarizeLabelledSequences(requireSequences(batch, this.name), this.fitted(), this.classSums, this.name)
-      return undefined
+      const sums = { classes: this.classSums, unlabeled: this.logSums }
+      const pass = summarizeSequenceClasses(requireSequences(batch, this.name), this.fitted(), this.logWeights, sums, this.semiSupervised, this.name)
+      this.unlabeledRows += pass.unlabeled
+      return this.semiSupervised ? pass.logProbability : undefined
     }
     if (this.semiSupervised) checkFinite(batch, this.name)
     const labels = batch.labels
@@ -266,6 +279,9 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
    * `resume` (a state saved by the `checkpoint` option, model rebuilt by `resumeModel`), the EM
    * continues from the checkpoint and ends with the bits of an uninterrupted fit.
    *
+   * For HMM components X is a list of sequences (or a SequenceBatch) and the labels are one per
+   * sequence, so sequences labelled −1 make the same semi-supervised EM over sequences.
+   *
    * The labels go in `options.labels` or, as pomegranate's `fit(X, y, weights)`, in second place
    * (then the third argument is the weights or the options).
    *
@@ -278,20 +294,24 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   override fit (X: BatchInput, y?: ArrayLike<number> | BayesFitOptions, more?: BayesFitOptions | ArrayLike<number>): this {
     const options = labelArguments<BayesFitOptions>(y, more, `${this.name}.fit`)
     checkKeys(options, optionKeys(TRAIN_OPTION_KEYS, this.updateOptionKeys), `${this.name}.fit`)
-    if (this.sequential) return this.fitSequences(X, options)
+    // sequences are converted once, up front (no piece-by-piece conversion keeps their boundaries)
+    const sequences = this.sequential ? this.toBatch(X, options) : undefined
     if (this.frozen) {
-      this.toBatch(X, options)
+      if (sequences === undefined) this.toBatch(X, options)
       return this
     }
+    if (sequences !== undefined && sequences.labels === undefined) throw noSequenceLabels(this.name)
     this.history = undefined
     this.unlabeledRows = 0
     if (options.resume === undefined) {
-      // the supervised pass, the input converted piece by piece (Model.fit); then the EM only if it met unlabeled rows
-      super.fit(X, withoutKeys(options, TRAIN_KEYS.filter(key => key !== 'weights' && key !== 'labels')) as BayesFitOptions)
+      // the supervised pass, rows converted piece by piece (Model.fit); then the EM only if it met unlabeled rows
+      const update = withoutKeys(options, TRAIN_KEYS.filter(key => key !== 'weights' && key !== 'labels')) as BayesFitOptions
+      if (sequences === undefined) super.fit(X, update)
+      else this.fitBatch(sequences, withoutKeys(update, ['weights', 'labels']))
       if (this.unlabeledRows === 0) return this
     }
     // The EM reads the rows on every pass: converted once. A resumed fit continues it from its checkpoint.
-    const batch = this.toBatch(X, options)
+    const batch = sequences ?? this.toBatch(X, options)
     this.semiSupervised = true
     try {
       this.history = trainBatch(this, batch, withoutKeys(options, ['weights', 'labels']) as BayesFitOptions)
@@ -301,15 +321,12 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     return this
   }
 
-  /** The supervised fit over labelled sequences: one pass, then the M-step; on error the model is unchanged. */
-  private fitSequences (X: BatchInput, options: BayesFitOptions): this {
-    const batch = this.toBatch(X, options)
-    if (this.frozen) return this
-    this.history = undefined
+  /** One pass over a checked batch, then the M-step; on error the model is unchanged. */
+  private fitBatch (batch: Batch, update: UpdateOptions): void {
     const snapshot = this.summary()
     try {
       this.summarizeBatch(batch)
-      return this.fromSummaries(withoutKeys(options, [...TRAIN_KEYS, 'weights', 'labels']))
+      this.fromSummaries(update)
     } catch (err) {
       this.restoreSummary(snapshot)
       throw err
@@ -335,7 +352,7 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
       await super.fitStream(source, { ...update, update: false, signal: options.signal, workers: options.workers, executor: options.executor, batchSize: options.batchSize, onProgress: options.onProgress })
       if (this.unlabeledRows > 0 && typeof source !== 'function' && typeof source !== 'string' && !Array.isArray(source) && !isShardList(source)) {
         this.restoreSummary(snapshot)
-        throw new ArilError('ERR_SOURCE', `${this.name}: ${this.unlabeledRows} unlabeled rows need semi-supervised training, which reads the data several times; pass a file path or a function that opens the source again`)
+        throw new ArilError('ERR_SOURCE', `${this.name}: ${this.unlabeledRows} unlabeled ${this.sequential ? 'sequences' : 'rows'} need semi-supervised training, which reads the data several times; pass a file path or a function that opens the source again`)
       }
       this.fromSummaries(update)
     }
@@ -356,6 +373,11 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
    */
   summaryLogProbability (): number {
     return this.logSums.values()[0]!
+  }
+
+  /** For the trainer's epoch log: unlabeled sequences of the pass that every class calls impossible (skipped). */
+  skippedInPass (): number {
+    return this.sequential ? this.logSums.values()[1]! : 0
   }
 
   private summarizeSlice (slice: Batch, models: Component[], scratch: { weights: Float64Array; logs: Float64Array }): number {
@@ -487,16 +509,21 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
     }
   }
 
-  /** The statistics: Σw per class (`wSum`), Σ w·log p(x) of the semi-supervised pass's unlabeled rows, and each component's own. */
+  /**
+   * The statistics: Σw per class (`wSum`), Σ w·log p(x) of the semi-supervised pass's unlabeled
+   * rows, for HMM components the unlabeled sequences skipped as impossible (`impossible`), and
+   * each component's own.
+   */
   override get statistics (): Statistics {
-    return { wSum: this.classSums.values(), logProbability: this.logSums.values()[0], components: this.components?.map(m => m.statistics) ?? [] }
+    const sums = this.logSums.values()
+    return { wSum: this.classSums.values(), logProbability: sums[0], ...(this.sequential ? { impossible: sums[1] } : {}), components: this.components?.map(m => m.statistics) ?? [] }
   }
 
   protected summaryProblem (summary: Summary): string | undefined {
     const s = summary as Partial<BayesSummary>
     const classes = blockedSumsProblem(s.classes, this.k, false, this.classSums.blockRows)
     if (classes !== undefined) return `class sums: ${classes}`
-    const logs = blockedSumsProblem(s.logProbability, 1, false)
+    const logs = blockedSumsProblem(s.logProbability, this.sequential ? 2 : 1, false, this.logSums.blockRows)
     if (logs !== undefined) return `log-probability sums: ${logs}`
     if (!Array.isArray(s.components) || (s.components.length !== 0 && s.components.length !== this.k)) {
       return `expected ${this.k} component summaries, got ${show(s.components)}`
@@ -558,31 +585,6 @@ export abstract class BayesModel extends PosteriorModel<[models: unknown[], weig
   /** Draws a class by the priors, then a row (a sequence for HMM components) from that class's component. */
   sampleWith (n: number, random: Random): Float64Array | number[][] {
     return sampleBayes(this.fitted(), this.weights, n, random, this.sequential)
-  }
-
-  /** Reads `models` of a BayesModel's JSON with the top-level reader. */
-  protected static readModels (json: Record<string, unknown>, name: string): Component[] {
-    const models = json.models
-    if (!Array.isArray(models) || !models.every(m => typeof m === 'object' && m !== null)) {
-      throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected ${name} JSON with a list of models, got ${show(models)}`)
-    }
-    return models.map(m => fromJSON<Component>(m as object))
-  }
-
-  /** Reads `weights` of a BayesModel's JSON: k numbers. */
-  protected static readWeights (json: Record<string, unknown>, k: number, name: string): number[] {
-    const weights = json.weights
-    if (!Array.isArray(weights) || weights.length !== k || !weights.every(w => typeof w === 'number')) {
-      throw new ArilError('ERR_INVALID_JSON_MODEL', `Expected ${name} JSON with ${k} numeric weights, got ${show(weights)}`)
-    }
-    return weights as number[]
-  }
-
-  /** The number of classes of a label column: the largest label + 1. */
-  protected static classCount (labels: ArrayLike<number> | undefined, name: string): number {
-    const k = labels === undefined ? 0 : largestLabel(labels) + 1
-    if (k === 0) throw new ArilError('ERR_LABEL', `${name}.fromSamples: expected labels with at least one labelled row, got ${labels === undefined ? 'none' : 'none labelled'}`)
-    return k
   }
 
   /** The components' JSON. */

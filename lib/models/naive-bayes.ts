@@ -7,6 +7,7 @@ import { Model } from '../core/model.js'
 import { registerModel } from '../core/serialize.js'
 import { UnivariateDistribution } from '../core/univariate.js'
 import { IndependentComponentsDistribution, type AnyUnivariateDistribution } from '../distributions/independent-components.js'
+import { classCount, readModelsJSON, readWeightsJSON } from './bayes-arguments.js'
 import { BayesModel, labelArguments, type BayesFitOptions, type BayesOptions, type BlankComponents, type Component } from './bayes.js'
 
 /** A one-column distribution class whose `new Dist()` is blank (e.g. `NormalDistribution`: N(0, 1)). */
@@ -61,17 +62,17 @@ export class NaiveBayes extends BayesModel {
     const options = labelArguments<BayesFitOptions>(y, more, 'NaiveBayes.fromSamples')
     if (options.labels !== undefined && !isBatch(X)) {
       // The classes come from the labels alone; `fit` then converts the rows piece by piece.
-      return new NaiveBayes(distribution, BayesModel.classCount(options.labels, 'NaiveBayes')).fit(X, options)
+      return new NaiveBayes(distribution, classCount(options.labels, 'NaiveBayes.fromSamples')).fit(X, options)
     }
     const batch = toBatch(X, { categorical: true, weights: options.weights, labels: options.labels })
     const { weights: _weights, labels: _labels, ...rest } = options
-    return new NaiveBayes(distribution, BayesModel.classCount(batch.labels, 'NaiveBayes')).fit(batch, rest)
+    return new NaiveBayes(distribution, classCount(batch.labels, 'NaiveBayes.fromSamples')).fit(batch, rest)
   }
 
   /** Reads pomegranate's NaiveBayes JSON (linear weights). */
   static fromJSON (json: Record<string, unknown>): NaiveBayes {
-    const models = BayesModel.readModels(json, 'NaiveBayes')
-    return new NaiveBayes(models, { weights: BayesModel.readWeights(json, models.length, 'NaiveBayes') })
+    const models = readModelsJSON(json, 'NaiveBayes') as Component[]
+    return new NaiveBayes(models, { weights: readWeightsJSON(json, models.length, 'NaiveBayes') })
   }
 }
 

@@ -4,7 +4,6 @@
  * one "row": one log-probability per component, one responsibility or label, one weight. The
  * stacks keep their row paths untouched and branch here once per batch.
  */
-import type { BlockedSums } from '../core/accumulate.js'
 import type { Batch, BatchInput } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import type { Model } from '../core/model.js'
@@ -96,46 +95,6 @@ export function sequenceResponsibilities (joint: Float64Array[], lse: Float64Arr
     if (w !== 0) total += w * l
   }
   return total
-}
-
-/**
- * A classifier's labels for sequences: one class 0 … k−1 per sequence.
- * @throws ArilError `ERR_LABEL` (with the sequence) for a missing or unlabeled one (−1, NaN):
- *   semi-supervised training over sequences is not supported
- */
-export function sequenceLabels (labels: ArrayLike<number>, n: number, k: number, where: string): Float64Array {
-  if (labels.length !== n) throw new ArilError('ERR_LABEL', `${where}: expected ${n} labels (one per sequence), got ${labels.length}`)
-  const out = Float64Array.from(labels as ArrayLike<number>)
-  for (let s = 0; s < n; s++) {
-    const y = out[s]!
-    if (!(Number.isInteger(y) && y >= 0 && y < k)) {
-      throw new ArilError('ERR_LABEL', `${where}: expected a class label 0 … ${k - 1} for every sequence (sequences cannot be unlabeled), got ${show(labels[s])}`, { sequence: s })
-    }
-  }
-  return out
-}
-
-/**
- * The supervised E-step of a classifier over sequences: class j's model summarizes every sequence
- * with its weight if it is labelled j, else 0 (so every model's blocks of sequences stay aligned
- * to the sequence index), and the class weights go into `classSums` (one slot per class).
- * @throws ArilError `ERR_LABEL` without labels, or what {@link sequenceLabels} throws
- */
-export function summarizeLabelledSequences (batch: SequenceBatch, models: readonly Model[], classSums: BlockedSums, where: string): void {
-  const n = batch.offsets.length - 1
-  if (batch.labels === undefined) {
-    throw new ArilError('ERR_LABEL', `${where}: expected labels (one class per sequence), got none; pass them as fit(X, y) or fit(X, { labels: y })`)
-  }
-  const labels = sequenceLabels(batch.labels, n, models.length, where)
-  const classWeights = models.map(() => new Float64Array(n))
-  for (let s = 0; s < n; s++) classWeights[labels[s]!]![s] = batch.weights === undefined ? 1 : batch.weights[s]!
-  models.forEach((m, j) => {
-    if (!m.frozen) m.summarizeBatch({ ...batch, labels: undefined, weights: classWeights[j] })
-  })
-  classSums.runs(n, (start, end) => {
-    const partial = classSums.partial
-    for (let s = start; s < end; s++) partial[labels[s]!]! += classWeights[labels[s]!]![s]!
-  })
 }
 
 /**

@@ -44,7 +44,8 @@ export class SourceHasher {
     if (isSequenceBatch(batch)) {
       const starts = this.starts ??= createHash('sha256')
       for (let i = 0; i < batch.offsets.length - 1 && this.rows + batch.offsets[i]! < this.limit; i++) starts.update(`${this.rows + batch.offsets[i]!}\n`)
-      batch = { ...batch, weights: batch.weights === undefined ? undefined : rowWeights(batch.weights, batch.offsets) }
+      // weights and class labels are one per sequence: hashed as every row of the sequence's
+      batch = { ...batch, weights: batch.weights === undefined ? undefined : perRow(batch.weights, batch.offsets), labels: batch.labels === undefined ? undefined : perRow(batch.labels, batch.offsets) }
     }
     if (take <= 0) return
     const b = take === batch.rows ? batch : sliceBatch(batch, 0, take)
@@ -75,9 +76,9 @@ export class SourceHasher {
 }
 
 /** Each row's weight: the weight of its sequence. */
-function rowWeights (weights: Float64Array, offsets: Float64Array): Float64Array {
+function perRow (values: Float64Array, offsets: Float64Array): Float64Array {
   const out = new Float64Array(offsets[offsets.length - 1]!)
-  for (let i = 0; i < weights.length; i++) out.fill(weights[i]!, offsets[i]!, offsets[i + 1]!)
+  for (let i = 0; i < values.length; i++) out.fill(values[i]!, offsets[i]!, offsets[i + 1]!)
   return out
 }
 

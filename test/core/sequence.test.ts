@@ -1,6 +1,6 @@
 import t from 'tap'
 import {
-  BLOCK_SEQUENCES, blockUnits, isSequenceBatch, sequenceAt, sequenceCount, sequenceWeight, sliceSequences, toSequenceBatch, type SequenceBatch
+  BLOCK_SEQUENCES, blockUnits, concatSequences, isSequenceBatch, sequenceAt, sequenceCount, sequenceWeight, sliceSequences, toSequenceBatch, type SequenceBatch
 } from '../../lib/core/sequence.js'
 import { toBatch } from '../../lib/core/batch.js'
 import { BLOCK_ROWS } from '../../lib/core/accumulate.js'
@@ -95,4 +95,15 @@ t.test('errors of lists of sequences name the sequence', async t => {
   assertArilError(t, () => toSequenceBatch([[1], [2]], { labels: [['a'], 'b' as never] }), { code: 'ERR_INVALID_INPUT', sequence: 1 })
   assertArilError(t, () => toSequenceBatch([[1], [2]], { labels: [['a'], [3 as never]] }), { code: 'ERR_INVALID_INPUT', sequence: 1 })
   assertArilError(t, () => toSequenceBatch([[1], [2]], { cols: 2 }), { code: 'ERR_COLUMN_COUNT', sequence: 0 })
+})
+
+t.test('class labels (one per sequence) follow their sequences through slices, concatenation and checks', async t => {
+  const b = { ...toSequenceBatch([[1, 2], [3], [4, 5, 6]]), labels: Float64Array.of(1, -1, 0) }
+  const tail = sliceSequences(b, 1, 3)
+  t.same(Array.from(tail.labels!), [-1, 0], 'sliced by sequence, not by row')
+  const glued = concatSequences([tail, toSequenceBatch([[7]]), sliceSequences(b, 0, 1)])
+  t.same(Array.from(glued.labels!), [-1, 0, -1, 1], 'a part without labels is unlabeled (-1)')
+  t.equal(concatSequences([toSequenceBatch([[1]]), toSequenceBatch([[2]])]).labels, undefined, 'none without any')
+  t.same(Array.from(toSequenceBatch(b).labels!), [1, -1, 0], 'kept by the check of a SequenceBatch')
+  assertArilError(t, () => toSequenceBatch({ ...b, labels: Float64Array.of(1, 0) }), { code: 'ERR_LABEL', message: /one per sequence/ }, 'one label per sequence')
 })

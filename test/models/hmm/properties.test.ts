@@ -369,6 +369,12 @@ t.test('long runs are cut into pieces of whole sequences without changing a bit'
   const m = casino()
   for (let at = 0; at < seqs.length; at += 37) m.summarize(sliceSequences(all, at, Math.min(seqs.length, at + 37)))
   t.equal(bitsOf(m.summary()), bitsOf(one.summary()))
+  // logProbability scores the pieces too (120,000 rows: two pieces of PIECE_ROWS), each sequence with the bits it has alone
+  const whole = casino().logProbability(seqs)
+  const alone = seqs.map(s => casino().logProbability([s])[0]!)
+  t.equal(bitsOf(Array.from(whole)), bitsOf(alone), 'logProbability: the bits of each sequence scored alone')
+  const normal = draws(normal3(), 200, 6) as number[][]
+  t.equal(bitsOf(Array.from(normal3().logProbability(normal))), bitsOf(normal.map(s => normal3().logProbability([s])[0]!)), 'Normal emissions too')
 })
 
 t.test('every sequence impossible: fromSummaries and fit refuse, the model unchanged', async t => {
