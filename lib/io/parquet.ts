@@ -222,7 +222,7 @@ class ParquetReader extends ColumnarReader {
       columns: [...names],
       rowStart: first,
       rowEnd: first + rows,
-      compressors: process.env.NOARENA ? undefined : this.arena.compressors,
+      compressors: this.arena.compressors,
       onChunk: chunk => { chunks[names.indexOf(chunk.columnName)]?.push({ rowStart: chunk.rowStart, values: chunk.columnData as ArrayLike<unknown> }) }
     })
     return chunks.map(list => assemble(list, first, rows, this.arena))
