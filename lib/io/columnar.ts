@@ -140,7 +140,7 @@ export interface ColumnarGroup {
    * Memory that nothing refers to once the group's values are read (not even `columns`' arrays,
    * which may be views of it): the next Batches may be written into it.
    */
-  readonly spare?: ArrayBuffer | undefined
+  readonly spare?: readonly ArrayBuffer[] | undefined
   /** The columns' memory is read into again after the group: no Batch may be a view of it. */
   readonly transient?: boolean | undefined
 }
@@ -240,15 +240,20 @@ class BatchBuffers {
   }
 
   /**
-   * Takes `memory` (a group's memory nobody refers to any more) as free data regions, unless the
+   * Takes `memory` (a group's buffers nobody refers to any more) as free data regions, unless the
    * consumer hands its batches back (it refills the pool itself, and the pool stays small) or the
    * pool already holds `values` values.
    */
-  recycle (memory: ArrayBuffer, values: number): void {
+  recycle (memory: readonly ArrayBuffer[], values: number): void {
     if (this.released) return
     let free = 0
     for (const region of this.spare.data) free += region.length
-    if (free < values) this.spare.data.push(new Float64Array(memory, 0, Math.floor(memory.byteLength / 8)))
+    for (const buffer of memory) {
+      if (free >= values) return
+      const region = new Float64Array(buffer, 0, Math.floor(buffer.byteLength / 8))
+      this.spare.data.push(region)
+      free += region.length
+    }
   }
 
   /** Scratch memory for Batch column `c`, at least `rows` values. */
