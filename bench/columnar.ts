@@ -19,12 +19,13 @@
  * aril is read two ways: with `for await` (the consumer may keep each Batch, so each is memory of
  * its own) and piped into a Writable that releases each Batch as a model sink does (the reader
  * lends its Batches and makes the next ones in the memory handed back). aril's extra work is the
- * transpose into row-major Batches and the stream around them. It decompresses a row group's
- * Parquet pages (with hyparquet's own decoder, through its `compressors` option) into memory used
- * again for the next row group, where hyparquet alone decompresses each page into new memory (the
- * baselines keep hyparquet's defaults: this is aril's doing, not the library's); it reads an IPC file's record
- * batches (by the footer's blocks, decoded by apache-arrow) into one region used again for each,
- * where apache-arrow alone reads each into new memory.
+ * transpose into row-major Batches and the stream around them. What it does with memory is its
+ * own, not given to the baselines: it decompresses a row group's Parquet pages (with hyparquet's
+ * own decoder, through its `compressors` option) into memory used again for the next row group
+ * and makes the next Batches in the memory the chunks were read into, where hyparquet alone
+ * decompresses each page into new memory; it reads an IPC file's record batches (by the footer's
+ * blocks, decoded by apache-arrow) into one region used again for each, where apache-arrow alone
+ * reads each into new memory.
  *
  * Data: 10^6 rows × 4 columns of random doubles, written once to data/bench/ (git-ignored) by the
  * libraries themselves: Parquet by hyparquet-writer in row groups of 100 000 rows (SNAPPY), Arrow

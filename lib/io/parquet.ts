@@ -212,8 +212,8 @@ class ParquetReader extends ColumnarReader {
   /**
    * Decodes the needed columns of one row group. The group is transient (its pages are in the
    * arena, used again for the next group), and the memory its chunks were read into is spare
-   * once its values are read: the next Batches are made in it, where they would take new memory
-   * (`for await`: a fifth less CPU time; the memory fetched for one group serves the next).
+   * once its values are read: the next Batches are made in it instead of in new memory
+   * (bench/columnar.ts, `for await`: +18% → +4–9% over hyparquet alone on a loaded machine).
    */
   private async readGroup ({ first, rows, apart }: GroupPlan): Promise<ColumnarGroup | undefined> {
     this.arena.reset()
