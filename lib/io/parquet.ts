@@ -153,7 +153,11 @@ class ParquetReader extends ColumnarReader {
   /** The names of the columns read, in the order of `layout.read`. */
   private wanted: string[] = []
   private plan: GroupPlan[] = []
-  private readonly arena = new PageArena()
+  /**
+   * Where pages are decompressed, or undefined (hyparquet's new memory per page) when the Batches
+   * are views of the pages: one column of doubles needs no copy at all.
+   */
+  private arena: PageArena | undefined
   /** While a row group is read: the memory its column chunks are read into. */
   private fetched: ArrayBuffer[] | undefined
 
@@ -179,6 +183,8 @@ class ParquetReader extends ColumnarReader {
     const names = columns.map(c => c.name)
     this.layout = columnarLayout(this.settings, names, columns.map(isString), this.path)
     const wanted = this.wanted = this.layout.read.map(i => names[i]!)
+    const [one, ...more] = this.layout.source
+    if (more.length > 0 || this.layout.categorical[0] === true || columns[one!]!.type !== 'DOUBLE') this.arena = new PageArena()
     const starts: number[] = []
     let row = 0
     for (const group of metadata.row_groups) {
@@ -216,13 +222,13 @@ class ParquetReader extends ColumnarReader {
    * (bench/columnar.ts, `for await`: +18% → +4–9% over hyparquet alone on a loaded machine).
    */
   private async readGroup ({ first, rows, apart }: GroupPlan): Promise<ColumnarGroup | undefined> {
-    this.arena.reset()
+    this.arena?.reset()
     const fetched: ArrayBuffer[] = this.fetched = []
     try {
       const columns = apart
         ? (await Promise.all(this.wanted.map(name => this.readColumns([name], first, rows)))).flat()
         : await this.readColumns(this.wanted, first, rows)
-      return this.destroyed ? undefined : { columns, rows, firstRow: first, transient: true, spare: fetched }
+      return this.destroyed ? undefined : { columns, rows, firstRow: first, transient: this.arena !== undefined, spare: fetched }
     } finally {
       this.fetched = undefined
     }
@@ -237,7 +243,7 @@ class ParquetReader extends ColumnarReader {
       columns: [...names],
       rowStart: first,
       rowEnd: first + rows,
-      compressors: this.arena.compressors,
+      compressors: this.arena?.compressors,
       onChunk: chunk => { chunks[names.indexOf(chunk.columnName)]?.push({ rowStart: chunk.rowStart, values: chunk.columnData as ArrayLike<unknown> }) }
     })
     return chunks.map(list => assemble(list, first, rows, this.arena))
@@ -253,14 +259,14 @@ interface Chunk {
 /**
  * The values of rows [first, first + rows) from chunks that may start before or end after them:
  * one chunk as it is; typed arrays of numbers that follow each other (a column of several pages)
- * copied into one Float64Array in the arena; anything else value by value into an array (null
+ * copied into one Float64Array (in the arena, if there is one); anything else value by value into an array (null
  * where no chunk has a value).
  */
-function assemble (chunks: readonly Chunk[], first: number, rows: number, arena: PageArena): ArrayLike<unknown> {
+function assemble (chunks: readonly Chunk[], first: number, rows: number, arena: PageArena | undefined): ArrayLike<unknown> {
   const only = chunks[0]
   if (chunks.length === 1 && only!.rowStart === first && only!.values.length === rows) return only!.values
   if (consecutive(chunks, first, rows)) {
-    const bytes = arena.take(rows * 8)
+    const bytes = arena?.take(rows * 8) ?? new Uint8Array(rows * 8)
     const out = new Float64Array(bytes.buffer, bytes.byteOffset, rows)
     for (const { rowStart, values } of chunks) out.set(values as Float64Array, rowStart - first)
     return out
