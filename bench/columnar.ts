@@ -7,8 +7,11 @@
  * each does the work a model's summarize does at least, and the same way. The baselines are the
  * fastest honest loops over each library:
  * - hyparquet alone: `parquetRead` row group by row group (the unit aril reads), each column
- *   chunk's Float64Array summed, over hyparquet's `asyncBufferFromFile` and over positioned reads
- *   on one FileHandle (as aril reads; the faster of the two is the baseline);
+ *   chunk's Float64Array summed, three ways: one call per row group over hyparquet's
+ *   `asyncBufferFromFile`, the same over positioned reads on one FileHandle (as aril reads), and
+ *   one call per column chunk over positioned reads (hyparquet then decodes each chunk from the
+ *   memory it was read into, where one call fetches runs of neighbouring chunks and copies each
+ *   out; aril reads chunks of this size so). The fastest of the three is the baseline;
  * - apache-arrow alone: `RecordBatchReader.from(fileHandle)` (random access, as aril reads), and
  *   of every record batch each column's values typed array `batch.getChildAt(c).data[0].values`
  *   summed: a view of the memory the record batch was read into, no copy and no per-value call
@@ -16,9 +19,13 @@
  * aril is read two ways: with `for await` (the consumer may keep each Batch, so each is memory of
  * its own) and piped into a Writable that releases each Batch as a model sink does (the reader
  * lends its Batches and makes the next ones in the memory handed back). aril's extra work is the
- * transpose into row-major Batches and the stream around them; it reads an IPC file's record
- * batches (by the footer's blocks, decoded by apache-arrow) into one region used again for each,
- * where apache-arrow alone reads each into new memory.
+ * transpose into row-major Batches and the stream around them. What it does with memory is its
+ * own, not given to the baselines: it decompresses a row group's Parquet pages (with hyparquet's
+ * own decoder, through its `compressors` option) into memory used again for the next row group
+ * and makes the next Batches in the memory the chunks were read into, where hyparquet alone
+ * decompresses each page into new memory; it reads an IPC file's record batches (by the footer's
+ * blocks, decoded by apache-arrow) into one region used again for each, where apache-arrow alone
+ * reads each into new memory.
  *
  * Data: 10^6 rows × 4 columns of random doubles, written once to data/bench/ (git-ignored) by the
  * libraries themselves: Parquet by hyparquet-writer in row groups of 100 000 rows (SNAPPY), Arrow
@@ -116,28 +123,31 @@ async function handleBuffer (path: string): Promise<{ file: AsyncBuffer; close: 
   }
 }
 
-async function hyparquetLoop (positioned: boolean): Promise<number> {
+async function hyparquetLoop (positioned: boolean, perColumn = false): Promise<number> {
   const opened = positioned ? await handleBuffer(files.parquet) : { file: await asyncBufferFromFile(files.parquet), close: async () => {} }
   try {
-    return await parquetSum(opened.file)
+    return await parquetSum(opened.file, perColumn)
   } finally {
     await opened.close()
   }
 }
 
-async function parquetSum (file: AsyncBuffer): Promise<number> {
+async function parquetSum (file: AsyncBuffer, perColumn: boolean): Promise<number> {
   const metadata = await parquetMetadataAsync(file)
+  const names = metadata.schema.slice(1).map(element => element.name)
   let sum = 0
   let start = 0
   for (const group of metadata.row_groups) {
     const rows = Number(group.num_rows)
-    await parquetRead({
+    const read = (columns?: string[]): Promise<void> => parquetRead({
       file,
       metadata,
+      columns,
       rowStart: start,
       rowEnd: start + rows,
       onChunk: ({ columnData }) => { sum += sumValues(columnData as Float64Array) }
     })
+    await (perColumn ? Promise.all(names.map(name => read([name]))) : read())
     start += rows
   }
   return sum
@@ -224,12 +234,13 @@ export async function run (only = process.env.BENCH_ONLY): Promise<void> {
 }
 
 async function parquet (): Promise<void> {
-  const [streams, positioned, arilParquet, sinkParquet] = await race(done(() => hyparquetLoop(false)), done(() => hyparquetLoop(true)),
-    done(() => arilLoop(readParquet(files.parquet))), done(() => arilSink(readParquet(files.parquet))))
-  // the faster baseline by its median (a round-by-round minimum of two noisy times would be biased low)
-  const bareParquet = median(streams!) < median(positioned!) ? streams! : positioned!
+  const [streams, positioned, perColumn, arilParquet, sinkParquet] = await race(done(() => hyparquetLoop(false)), done(() => hyparquetLoop(true)),
+    done(() => hyparquetLoop(true, true)), done(() => arilLoop(readParquet(files.parquet))), done(() => arilSink(readParquet(files.parquet))))
+  // the fastest baseline by its median (a round-by-round minimum of noisy times would be biased low)
+  const bareParquet = [streams!, positioned!, perColumn!].reduce((best, times) => median(times) < median(best) ? times : best)
   console.log(line('hyparquet alone, asyncBufferFromFile', streams!))
   console.log(line('hyparquet alone, positioned reads', positioned!))
+  console.log(line('hyparquet alone, positioned, per column chunk', perColumn!))
   console.log(line('aril readParquet, for await', arilParquet!, bareParquet))
   console.log(line('aril readParquet into a releasing sink', sinkParquet!, bareParquet))
 }

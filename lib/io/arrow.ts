@@ -158,11 +158,11 @@ class ArrowReader extends ColumnarReader {
  * instead of into new memory. Only when every column read is a view of one and the same buffer
  * (a compressed body, say, is not). Never from a byte source: there the bytes may be the caller's.
  */
-function body (batch: RecordBatch, read: readonly number[]): ArrayBuffer | undefined {
+function body (batch: RecordBatch, read: readonly number[]): ArrayBuffer[] | undefined {
   const children = batch.data.children
   const buffer = (children[read[0]!]?.values as ArrayBufferView | undefined)?.buffer
   if (!(buffer instanceof ArrayBuffer)) return undefined
-  return read.every(i => (children[i]?.values as ArrayBufferView | undefined)?.buffer === buffer) ? buffer : undefined
+  return read.every(i => (children[i]?.values as ArrayBufferView | undefined)?.buffer === buffer) ? [buffer] : undefined
 }
 
 /**

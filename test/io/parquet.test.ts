@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises'
 import { parquetMetadataAsync, asyncBufferFromFile } from 'hyparquet'
 import { MultivariateGaussianDistribution, NaiveBayes, NormalDistribution, openFile, parquetInfo, readParquet } from '../../lib/index.js'
 import { assertArilError, columnOf, readAll, rejectsArilError } from '../helpers.js'
-import { big, color, flag, k, label, n, w, writeParquetFiles, x, y } from './parquet-files.js'
+import { big, color, flag, k, label, n, paged, w, writeParquetFiles, x, y } from './parquet-files.js'
 
 const dir = await mkdtemp(join(tmpdir(), 'aril-parquet-'))
 t.teardown(() => rm(dir, { recursive: true, force: true }))
@@ -39,6 +39,32 @@ t.test('every column type: numbers, nulls, 64-bit ints, booleans, strings as cat
   t.same(batches.flatMap(b => b.categories![5]), color, 'strings are categories, null missing')
   t.same(columnOf(batches, 5), color.map(() => NaN))
   t.equal(batches[0]!.categories![0], undefined, 'numeric columns have no categories')
+})
+
+t.test('column chunks of many pages, SNAPPY and UNCOMPRESSED, read together and one by one', async t => {
+  for (const name of ['pages', 'pages-plain']) {
+    const path = join(dir, `${name}.parquet`)
+    const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path))
+    const chunks = metadata.row_groups[0]!.columns.map(c => c.meta_data!)
+    t.same(chunks.map(c => c.codec), Array(4).fill(name === 'pages' ? 'SNAPPY' : 'UNCOMPRESSED'))
+    t.ok(chunks.every(c => (c.encoding_stats ?? []).reduce((pages, s) => pages + s.count, 0) > 1), `${name}: every column chunk has several pages`)
+    // the four columns are read by one parquetRead per row group, x alone by one of its own
+    // (its chunk averages 16 KiB per column of the file, the four chunks do not)
+    const bytes = chunks.map(c => Number(c.total_compressed_size))
+    t.ok(bytes[0]! >= 16_384 * 4 && bytes.reduce((a, b) => a + b) < 16_384 * 4 * 4, `${name}: chunk sizes ${bytes.join(', ')} take both ways`)
+    // batches small enough to be made in the memory the previous row group was read into
+    const all = await readAll(readParquet(path, { rowsPerBatch: 500 }))
+    t.same(all.map(b => b.rows), Array(40).fill(500), `${name}: batches cut inside each row group`)
+    t.same(columnOf(all, 0), Array.from(paged.x), `${name}: x`)
+    t.same(columnOf(all, 1), paged.y.map(v => v ?? NaN), `${name}: y, null missing`)
+    t.same(columnOf(all, 2), Array.from(paged.k), `${name}: k`)
+    t.same(all.flatMap(b => b.categories![3]), paged.s, `${name}: s as categories`)
+    const alone = await readAll(readParquet(path, { columns: ['x'] }))
+    t.same(columnOf(alone, 0), Array.from(paged.x), `${name}: x read alone`)
+    t.same(alone.map(b => b.rows), [8192, 1808, 8192, 1808])
+    const d = await new NormalDistribution().fitStream(readParquet(path, { columns: ['x'] }))
+    t.same(d.parameters, new NormalDistribution().fit(paged.x).parameters, `${name}: into a model sink (lent batches), the bits of an in-memory fit`)
+  }
 })
 
 t.test('columns, weight, label, rowGroups', async t => {
