@@ -7,8 +7,14 @@
  * order the recursion reads them, only two rows of scores are kept (the back-pointers hold the
  * path), and every buffer is reused across sequences. The sums are the same as pomegranate's,
  * `(score + log p) + emission`, so the results keep their bits.
+ *
+ * A model whose only silent states are start and end (the common case: `fromMatrix`,
+ * `fromSamples`) runs its rows after the first observation in a WebAssembly kernel
+ * (viterbi-wasm.ts) with the same operations, and keeps one byte per state and row as
+ * back-pointers; the first row and the end state stay here.
  */
 import type { Graph } from './graph.js'
+import { laneEdges, MAX_KERNEL_STATES, steadyKernel, steadyRows, type LaneEdges } from './viterbi-wasm.js'
 
 /** Scratch space of Viterbi passes, grown as needed and reused across sequences. */
 export class ViterbiScratch {
@@ -61,6 +67,13 @@ export class ViterbiScratch {
     for (let j = 0; j < g.inEmitStart[m]!; j++) add(g.inEmitEdges[j]!)
     this.silentBase = at
     for (let j = 0; j < g.inSilentStart[m]!; j++) add(g.inSilentEdges[j]!)
+    // live silent states without out-edges (end) feed nothing: the steady rows are emitting states only
+    const sinks = live.every(l => g.outEmitStart[l + 1] === g.outEmitStart[l] && g.outSilentStart[l + 1] === g.outSilentStart[l])
+    const steady = (l: number): { source: number[]; logP: number[] } => ({
+      source: Array.from(this.source.subarray(this.steadyStart[l], this.steadyStart[l + 1])),
+      logP: Array.from(this.logP.subarray(this.steadyStart[l], this.steadyStart[l + 1]))
+    })
+    this.lanes = sinks && p <= MAX_KERNEL_STATES ? laneEdges(p, steady) : undefined
     this.graph = g
     this.copied = g.logP.slice()
   }
@@ -71,8 +84,19 @@ export class ViterbiScratch {
   emitBase = 0
   silentBase = 0
 
+  /** The steady in-edges in the kernel's lanes, for a model whose live silent states have no out-edges; else undefined. */
+  lanes: LaneEdges | undefined
+  /** With the kernel: the emitting states' back-pointers of rows 2 … n (row i at (i − 2)·p), and of the last row's silent states. */
+  steadyBack = new Uint8Array(0)
+  lastBack = new Int32Array(0)
+
   ensure (rows: number, m: number): void {
     if (this.back.length < rows * m) this.back = new Int32Array(Math.max(rows * m, 2 * this.back.length))
+  }
+
+  ensureSteady (rows: number, p: number, m: number): void {
+    if (this.steadyBack.length < rows * p) this.steadyBack = new Uint8Array(Math.max(rows * p, 2 * this.steadyBack.length))
+    if (this.lastBack.length < m) this.lastBack = new Int32Array(m)
   }
 }
 
@@ -94,9 +118,11 @@ function silent (v: Float64Array, cur: number, l: number, source: Int32Array, lo
  * (coded emissions, emissions.ts), after `scratch.prepare(g)`: fills the
  * back-pointers and returns the best final log-probability and its state (−1: impossible).
  */
-function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes: Int32Array | undefined): { best: number; last: number } {
+function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes: Int32Array | undefined): { best: number; last: number; steady: boolean } {
   const { m, p, inStart, inEmitStart, inSilentStart } = g
-  scratch.ensure(n + 1, m)
+  const { lanes } = scratch
+  const kernel = n > 1 && lanes !== undefined ? steadyKernel(lanes, codes === undefined ? undefined : e) : undefined
+  scratch.ensure(kernel === undefined ? n + 1 : 2, m)
   const { v, back, source, logP, steadyStart, emitBase, silentBase, live } = scratch
   v.fill(-Infinity, 0, 2 * m)
   v[g.start] = 0
@@ -105,7 +131,7 @@ function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: V
   }
   let prev = 0
   let cur = m
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < (kernel === undefined ? n : 1); i++) {
     const er = (codes === undefined ? eRow + i : codes[eRow + i]! + 1) * p
     const row = (i + 1) * m
     for (let l = 0; l < p; l++) {
@@ -133,7 +159,18 @@ function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: V
     prev = cur
     cur = m - cur
   }
-  if (g.finite) return { best: v[prev + g.end]!, last: v[prev + g.end] === -Infinity ? -1 : g.end }
+  if (kernel !== undefined) {
+    scratch.ensureSteady(n - 1, p, m)
+    const { lastBack } = scratch
+    steadyRows(kernel, lanes!, e, eRow, n, codes, v, prev, scratch.steadyBack)
+    for (let t = 0; t < live.length; t++) {
+      const l = live[t]!
+      const best = silent(v, prev, l, source, logP, emitBase + inEmitStart[l]!, emitBase + inEmitStart[l + 1]!, -Infinity, lastBack, l)
+      v[prev + l] = silent(v, prev, l, source, logP, silentBase + inSilentStart[l]!, silentBase + inSilentStart[l + 1]!, best, lastBack, l)
+    }
+  }
+  const steady = kernel !== undefined
+  if (g.finite) return { best: v[prev + g.end]!, last: v[prev + g.end] === -Infinity ? -1 : g.end, steady }
   let best = -Infinity
   let last = -1
   for (let k = 0; k < m; k++) {
@@ -142,7 +179,23 @@ function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: V
       last = k
     }
   }
-  return { best, last }
+  return { best, last, steady }
+}
+
+/**
+ * The kernel's traceback: the emitting states of rows n … 1 into `out[at + n − 1]` … `out[at]`,
+ * from `last`, the best state of row n (an emitting state, or a silent sink whose back-pointer is
+ * in `lastBack`).
+ */
+function traceSteady (scratch: ViterbiScratch, p: number, n: number, last: number, out: Float64Array | number[], at: number): void {
+  const back = scratch.steadyBack
+  let state = last < p ? last : scratch.lastBack[last]!
+  let from = (n - 2) * p
+  for (let i = at + n - 1; i > at; i--, from -= p) {
+    out[i] = state
+    state = back[from + state]!
+  }
+  out[at] = state
 }
 
 /**
@@ -152,9 +205,17 @@ function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: V
  */
 export function viterbiPath (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes?: Int32Array): { logProbability: number; path: number[] } {
   scratch.prepare(g)
-  const { best, last } = recurse(g, e, eRow, n, scratch, codes)
+  const { best, last, steady } = recurse(g, e, eRow, n, scratch, codes)
   if (last < 0) return { logProbability: -Infinity, path: [] }
   const { m, p } = g
+  if (steady) {
+    // start, the emitting states, and the silent sink the path ends in
+    const path = new Array<number>(n + (last < p ? 1 : 2))
+    path[0] = g.start
+    traceSteady(scratch, p, n, last, path, 1)
+    if (last >= p) path[n + 1] = last
+    return { logProbability: best, path }
+  }
   const back = scratch.back
   const path: number[] = []
   let row = n
@@ -176,9 +237,13 @@ export function viterbiPath (g: Graph, e: Float64Array, eRow: number, n: number,
  * Nothing is allocated.
  */
 export function viterbiStates (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, out: Float64Array, at: number, codes?: Int32Array): number {
-  const { best, last } = recurse(g, e, eRow, n, scratch, codes)
+  const { best, last, steady } = recurse(g, e, eRow, n, scratch, codes)
   if (last < 0) return -Infinity
   const { m, p } = g
+  if (steady) {
+    traceSteady(scratch, p, n, last, out, at)
+    return best
+  }
   const back = scratch.back
   let row = n
   let state = last

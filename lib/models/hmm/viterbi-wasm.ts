@@ -1,0 +1,206 @@
+/**
+ * The steady rows of the Viterbi recursion (viterbi.ts) as one WebAssembly SIMD kernel per
+ * topology, for the common models whose only silent states are start and end: after the first
+ * observation every in-edge of an emitting state comes from an emitting state, so a row is p
+ * maxima over in-edges, and nothing else.
+ *
+ * Two target states share an instruction (one per f64x2 lane). Each lane walks its own state's
+ * in-edges in in-edge order with the general loop's operations: the candidate is
+ * `(score + log p) + emission`, and it replaces the best (and the back-pointer) when it compares
+ * strictly greater, a bit-select on the comparison's mask instead of a branch. A lane whose state
+ * has fewer in-edges than its partner's is padded with log p = −Infinity, which never compares
+ * greater. So the scores and the back-pointers are those of the general loop, bit for bit
+ * (a state that no edge reaches keeps −Infinity; its back-pointer is never read).
+ *
+ * The edge lists are written into the code (a source is a constant address), so a kernel serves
+ * one topology; the log-probabilities are in memory, copied before each sequence, so the M-step
+ * needs no new kernel. Rows go through the kernel's memory in chunks of {@link CHUNK_ROWS}: their
+ * emissions (or, for coded Discrete emissions, their codes and the per-key table) in, their
+ * back-pointers (one byte per state) out.
+ */
+import {
+  ConstantPool, f64x2, forLoop, FunctionBuilder, get, i32, select, set, v128, type Code, type Local
+} from '../../core/wasm-emitter.js'
+import { instantiate, KernelCache, type WasmInstance } from '../../core/wasm-runtime.js'
+
+/** The most emitting states the kernel is written out for (back-pointers are bytes; the code grows as p²). */
+export const MAX_KERNEL_STATES = 32
+
+/** Rows per kernel call. */
+const CHUNK_ROWS = 2048
+
+/** The largest per-key table (rows of p emissions) the kernel's memory holds; larger alphabets run in JavaScript. */
+const TABLE_ROWS = 4096
+
+/**
+ * The in-edges of the emitting states laid out in lanes: for pair q (states 2q and 2q + 1), slots
+ * `start[q]` … `start[q + 1]`, each with a source per lane (`source[2k]`, `source[2k + 1]`);
+ * `logP` in the same order, −Infinity in padding.
+ */
+export interface LaneEdges {
+  p: number
+  start: Int32Array
+  source: Int32Array
+  logP: Float64Array
+  /** The topology as a string: the kernel's cache key. */
+  key: string
+}
+
+/**
+ * The lanes of the steady in-edges of a graph's emitting states (`edges(l)` gives state l's
+ * sources and log-probabilities in in-edge order).
+ */
+export function laneEdges (p: number, edges: (l: number) => { source: number[]; logP: number[] }): LaneEdges {
+  const pairs = Math.ceil(p / 2)
+  const start = new Int32Array(pairs + 1)
+  const source: number[] = []
+  const logP: number[] = []
+  for (let q = 0; q < pairs; q++) {
+    const a = edges(2 * q)
+    const b = 2 * q + 1 < p ? edges(2 * q + 1) : { source: [], logP: [] }
+    const slots = Math.max(a.source.length, b.source.length)
+    for (let k = 0; k < slots; k++) {
+      // a padded lane reads its partner's source (one splat load) and never wins
+      const sa = a.source[k] ?? b.source[k]!
+      const sb = b.source[k] ?? sa
+      source.push(sa, sb)
+      logP.push(a.logP[k] ?? -Infinity, b.logP[k] ?? -Infinity)
+    }
+    start[q + 1] = start[q]! + slots
+  }
+  return { p, start, source: Int32Array.from(source), logP: Float64Array.from(logP), key: `${p}:${source.join(',')}:${Array.from(start).join(',')}` }
+}
+
+interface Layout {
+  scores: number
+  logP: number
+  sources: number
+  back: number
+  codes: number
+  e: number
+  table: number
+}
+
+type Steps = (rows: number, coded: number) => void
+interface Kernel extends WasmInstance<{ steps: Steps }> {
+  layout: Layout
+  u8: Uint8Array
+  /** The per-key table now in memory (copied again only for another table). */
+  table: Float64Array | undefined
+}
+
+const cache = new KernelCache<Kernel>()
+
+function build (lanes: LaneEdges): Kernel | undefined {
+  const { p, start } = lanes
+  const slots = start[start.length - 1]!
+  const align = (n: number): number => Math.ceil(n / 16) * 16
+  const scores = 0
+  const logP = align(scores + (p + 1) * 8)
+  const sources = align(logP + slots * 16)
+  const back = align(sources + slots * 16)
+  const codes = align(back + CHUNK_ROWS * p)
+  const e = align(codes + CHUNK_ROWS * 4)
+  // one row of padding: the last state pair's second lane reads past an odd row
+  const table = align(e + (CHUNK_ROWS + 1) * p * 8)
+  const pool = new ConstantPool(align(table + (TABLE_ROWS + 1) * p * 8))
+  const layout = { scores, logP, sources, back, codes, e, table }
+  const instance = instantiate<{ steps: Steps }>({ steps: stepsFunction(lanes, layout, pool) }, [], pool.at, pool)
+  if (instance === undefined) return undefined
+  const i64 = new BigInt64Array(instance.f64.buffer, sources, 2 * slots)
+  for (let k = 0; k < 2 * slots; k++) i64[k] = BigInt(lanes.source[k]!)
+  return { ...instance, layout, u8: new Uint8Array(instance.f64.buffer), table: undefined }
+}
+
+/**
+ * `steps(rows, coded)`: rows 0 … rows − 1 of the chunk from the scores in memory, leaving the
+ * last row's scores there; row t's emissions are row t of the chunk's emissions, or with `coded`
+ * row `codes[t] + 1` of the table.
+ */
+function stepsFunction (lanes: LaneEdges, at: Layout, pool: ConstantPool): FunctionBuilder {
+  const { p, start, source } = lanes
+  const pairs = start.length - 1
+  const f = new FunctionBuilder(['i32', 'i32'])
+  const [rows, coded] = f.params as [Local, Local]
+  const t = f.local('i32')
+  const row = f.local('i32')
+  const emission = f.local('v128')
+  const candidate = f.local('v128')
+  const better = f.local('v128')
+  const best = f.localArray('v128', pairs)
+  const arg = f.localArray('v128', pairs)
+  const zero = i32.const(0)
+  const score = (s: number, t: number): Code => s === t
+    ? v128.load64_splat(zero, at.scores + s * 8)
+    : v128.load64_lane(zero, v128.load64_zero(zero, at.scores + s * 8), 1, at.scores + t * 8)
+  const pair = (q: number): Code => {
+    const code: Code[] = [
+      set(emission, v128.load(get(row), q * 16)),
+      set(best[q]!, pool.f64x2(-Infinity)),
+      set(arg[q]!, pool.i64x2(0n))
+    ]
+    for (let k = start[q]!; k < start[q + 1]!; k++) {
+      code.push(
+        set(candidate, f64x2.add(f64x2.add(score(source[2 * k]!, source[2 * k + 1]!), v128.load(zero, at.logP + k * 16)), get(emission))),
+        set(better, f64x2.gt(get(candidate), get(best[q]!))),
+        set(best[q]!, v128.bitselect(get(candidate), get(best[q]!), get(better))),
+        set(arg[q]!, v128.bitselect(v128.load(zero, at.sources + k * 16), get(arg[q]!), get(better)))
+      )
+    }
+    return code
+  }
+  const rowBytes = p * 8
+  f.body = [
+    set(t, zero),
+    forLoop(t, get(rows), 1, [
+      set(row, select(
+        i32.add(i32.mul(i32.add(i32.load(i32.shl(get(t), i32.const(2)), at.codes), i32.const(1)), i32.const(rowBytes)), i32.const(at.table)),
+        i32.add(i32.mul(get(t), i32.const(rowBytes)), i32.const(at.e)),
+        get(coded)
+      )),
+      Array.from({ length: pairs }, (_, q) => pair(q)),
+      // every pair reads the previous row's scores, so they are stored only when all are done
+      Array.from({ length: pairs }, (_, q) => v128.store(zero, get(best[q]!), at.scores + q * 16)),
+      Array.from({ length: p }, (_, l) => v128.store8_lane(i32.mul(get(t), i32.const(p)), get(arg[l >> 1]!), (l & 1) * 8, at.back + l))
+    ])
+  ]
+  return f
+}
+
+/** A kernel of the steady rows of a topology (see {@link steadyRows}). */
+export type SteadyKernel = Kernel
+
+/**
+ * The kernel of `lanes`' topology, when one runs here: undefined where WebAssembly is off or
+ * unavailable, or for a per-key `table` (coded emissions) too large for its memory; the caller
+ * then runs the JavaScript loop.
+ */
+export function steadyKernel (lanes: LaneEdges, table: Float64Array | undefined): SteadyKernel | undefined {
+  if (table !== undefined && table.length > (TABLE_ROWS + 1) * lanes.p) return undefined
+  return cache.get(lanes.key, () => build(lanes))
+}
+
+/**
+ * Rows 1 … n − 1 of the recursion (row 0 is the first observation, its scores in
+ * `scores[at …]`): the emitting states' back-pointers of row i into `back[(i − 1)·p …]`, and the
+ * last row's scores into `scores[at …]`. Emissions as in viterbi.ts's `recurse`: rows `eRow` … of
+ * `e`, or with `codes` row `codes[i] + 1` of the per-key table `e`.
+ */
+export function steadyRows (kernel: SteadyKernel, lanes: LaneEdges, e: Float64Array, eRow: number, n: number, codes: Int32Array | undefined, scores: Float64Array, at: number, back: Uint8Array): void {
+  const { p } = lanes
+  const { f64, i32: i32s, u8, layout } = kernel
+  f64.set(lanes.logP, layout.logP / 8)
+  for (let l = 0; l < p; l++) f64[layout.scores / 8 + l] = scores[at + l]!
+  if (codes !== undefined && kernel.table !== e) {
+    f64.set(e, layout.table / 8)
+    kernel.table = e
+  }
+  for (let a = 1; a < n; a += CHUNK_ROWS) {
+    const rows = Math.min(CHUNK_ROWS, n - a)
+    if (codes === undefined) f64.set(e.subarray((eRow + a) * p, (eRow + a + rows) * p), layout.e / 8)
+    else i32s.set(codes.subarray(eRow + a, eRow + a + rows), layout.codes / 4)
+    kernel.exports.steps(rows, codes === undefined ? 0 : 1)
+    back.set(u8.subarray(layout.back, layout.back + rows * p), (a - 1) * p)
+  }
+  for (let l = 0; l < p; l++) scores[at + l] = f64[layout.scores / 8 + l]!
+}
