@@ -26,6 +26,13 @@ import { instantiate, KernelCache, type WasmInstance } from '../../core/wasm-run
 /** The most emitting states the kernel is written out for (back-pointers are bytes; the code grows as p²). */
 export const MAX_KERNEL_STATES = 32
 
+/**
+ * Up to this many emitting states the kernel also keeps back-pointers (a compare and a select per
+ * edge); above, the traceback finds them from the scores (a scan of one state's in-edges per row),
+ * which costs less than the selects of p² edges per row.
+ */
+const POINTER_STATES = 6
+
 /** Rows per kernel call. */
 const CHUNK_ROWS = 2048
 
@@ -72,10 +79,13 @@ export function laneEdges (p: number, edges: (l: number) => { source: number[]; 
 }
 
 interface Layout {
+  /** Rows of scores, `stride` bytes apart: the row before the chunk, then the chunk's rows. */
   scores: number
-  logP: number
-  sources: number
+  stride: number
+  /** With back-pointers: each row's, p bytes apart, and each edge slot's sources (i64 lanes). */
   back: number
+  sources: number
+  logP: number
   codes: number
   e: number
   table: number
@@ -84,6 +94,7 @@ interface Layout {
 type Steps = (rows: number, coded: number) => void
 interface Kernel extends WasmInstance<{ steps: Steps }> {
   layout: Layout
+  pointers: boolean
   u8: Uint8Array
   /** The per-key table now in memory (copied again only for another table). */
   table: Float64Array | undefined
@@ -95,73 +106,82 @@ function build (lanes: LaneEdges): Kernel | undefined {
   const { p, start } = lanes
   const slots = start[start.length - 1]!
   const align = (n: number): number => Math.ceil(n / 16) * 16
+  const pointers = p <= POINTER_STATES
+  const stride = align(p * 8)
   const scores = 0
-  const logP = align(scores + (p + 1) * 8)
-  const sources = align(logP + slots * 16)
-  const back = align(sources + slots * 16)
-  const codes = align(back + CHUNK_ROWS * p)
+  const back = align(scores + (CHUNK_ROWS + 1) * stride)
+  const sources = align(back + (pointers ? CHUNK_ROWS * p : 0))
+  const logP = align(sources + slots * 16)
+  const codes = align(logP + slots * 16)
   const e = align(codes + CHUNK_ROWS * 4)
   // one row of padding: the last state pair's second lane reads past an odd row
   const table = align(e + (CHUNK_ROWS + 1) * p * 8)
-  const pool = new ConstantPool(align(table + (TABLE_ROWS + 1) * p * 8))
-  const layout = { scores, logP, sources, back, codes, e, table }
-  const instance = instantiate<{ steps: Steps }>({ steps: stepsFunction(lanes, layout, pool) }, [], pool.at, pool)
+  const pool = new ConstantPool(align(table + (TABLE_ROWS + 2) * p * 8))
+  const layout = { scores, stride, back, sources, logP, codes, e, table }
+  const instance = instantiate<{ steps: Steps }>({ steps: stepsFunction(lanes, layout, pool, pointers) }, [], pool.at, pool)
   if (instance === undefined) return undefined
   const i64 = new BigInt64Array(instance.f64.buffer, sources, 2 * slots)
   for (let k = 0; k < 2 * slots; k++) i64[k] = BigInt(lanes.source[k]!)
-  return { ...instance, layout, u8: new Uint8Array(instance.f64.buffer), table: undefined }
+  return { ...instance, layout, pointers, u8: new Uint8Array(instance.f64.buffer), table: undefined }
 }
 
 /**
- * `steps(rows, coded)`: rows 0 … rows − 1 of the chunk from the scores in memory, leaving the
- * last row's scores there; row t's emissions are row t of the chunk's emissions, or with `coded`
- * row `codes[t] + 1` of the table.
+ * `steps(rows, coded)`: score rows 1 … rows of memory from each row before (with `pointers`, row
+ * t's back-pointers at `back + (t − 1)·p`); row t's emissions are row t − 1 of the chunk's
+ * emissions, or with `coded` row `codes[t − 1] + 1` of the table. `f64x2.pmax(best, candidate)`
+ * is `best < candidate ? candidate : best`: the general loop's strict `>` (NaN never wins) in one
+ * instruction.
  */
-function stepsFunction (lanes: LaneEdges, at: Layout, pool: ConstantPool): FunctionBuilder {
+function stepsFunction (lanes: LaneEdges, at: Layout, pool: ConstantPool, pointers: boolean): FunctionBuilder {
   const { p, start, source } = lanes
   const pairs = start.length - 1
   const f = new FunctionBuilder(['i32', 'i32'])
   const [rows, coded] = f.params as [Local, Local]
   const t = f.local('i32')
   const row = f.local('i32')
+  const before = f.local('i32')
   const emission = f.local('v128')
   const candidate = f.local('v128')
   const better = f.local('v128')
   const best = f.localArray('v128', pairs)
   const arg = f.localArray('v128', pairs)
+  const last = f.localArray('v128', pairs)
   const zero = i32.const(0)
-  const score = (s: number, t: number): Code => s === t
-    ? v128.load64_splat(zero, at.scores + s * 8)
-    : v128.load64_lane(zero, v128.load64_zero(zero, at.scores + s * 8), 1, at.scores + t * 8)
+  // the previous row's scores stay in registers: source s is lane s & 1 of last[s >> 1]
+  const lane = (s: number, second: boolean): number[] => Array.from({ length: 8 }, (_, b) => (s & 1) * 8 + b + (second ? 16 : 0))
+  const score = (s: number, u: number): Code => v128.shuffle(get(last[s >> 1]!), get(last[u >> 1]!), [...lane(s, false), ...lane(u, true)])
   const pair = (q: number): Code => {
     const code: Code[] = [
       set(emission, v128.load(get(row), q * 16)),
       set(best[q]!, pool.f64x2(-Infinity)),
-      set(arg[q]!, pool.i64x2(0n))
+      pointers ? set(arg[q]!, pool.i64x2(0n)) : []
     ]
     for (let k = start[q]!; k < start[q + 1]!; k++) {
-      code.push(
-        set(candidate, f64x2.add(f64x2.add(score(source[2 * k]!, source[2 * k + 1]!), v128.load(zero, at.logP + k * 16)), get(emission))),
-        set(better, f64x2.gt(get(candidate), get(best[q]!))),
-        set(best[q]!, v128.bitselect(get(candidate), get(best[q]!), get(better))),
-        set(arg[q]!, v128.bitselect(v128.load(zero, at.sources + k * 16), get(arg[q]!), get(better)))
-      )
+      code.push(set(candidate, f64x2.add(f64x2.add(score(source[2 * k]!, source[2 * k + 1]!), v128.load(zero, at.logP + k * 16)), get(emission))))
+      if (pointers) {
+        code.push(
+          set(better, f64x2.gt(get(candidate), get(best[q]!))),
+          set(arg[q]!, v128.bitselect(v128.load(zero, at.sources + k * 16), get(arg[q]!), get(better)))
+        )
+      }
+      code.push(set(best[q]!, f64x2.pmax(get(best[q]!), get(candidate))))
     }
     return code
   }
   const rowBytes = p * 8
   f.body = [
     set(t, zero),
+    Array.from({ length: pairs }, (_, q) => set(last[q]!, v128.load(zero, at.scores + q * 16))),
     forLoop(t, get(rows), 1, [
       set(row, select(
         i32.add(i32.mul(i32.add(i32.load(i32.shl(get(t), i32.const(2)), at.codes), i32.const(1)), i32.const(rowBytes)), i32.const(at.table)),
         i32.add(i32.mul(get(t), i32.const(rowBytes)), i32.const(at.e)),
         get(coded)
       )),
+      set(before, i32.add(i32.mul(get(t), i32.const(at.stride)), i32.const(at.scores))),
       Array.from({ length: pairs }, (_, q) => pair(q)),
-      // every pair reads the previous row's scores, so they are stored only when all are done
-      Array.from({ length: pairs }, (_, q) => v128.store(zero, get(best[q]!), at.scores + q * 16)),
-      Array.from({ length: p }, (_, l) => v128.store8_lane(i32.mul(get(t), i32.const(p)), get(arg[l >> 1]!), (l & 1) * 8, at.back + l))
+      Array.from({ length: pairs }, (_, q) => [v128.store(get(before), get(best[q]!), at.stride + q * 16), set(last[q]!, get(best[q]!))]),
+      pointers ? Array.from({ length: p }, (_, l) => v128.store8_lane(i32.mul(get(t), i32.const(p)), get(arg[l >> 1]!), (l & 1) * 8, at.back + l)) : []
     ])
   ]
   return f
@@ -181,26 +201,60 @@ export function steadyKernel (lanes: LaneEdges, table: Float64Array | undefined)
 }
 
 /**
- * Rows 1 … n − 1 of the recursion (row 0 is the first observation, its scores in
- * `scores[at …]`): the emitting states' back-pointers of row i into `back[(i − 1)·p …]`, and the
- * last row's scores into `scores[at …]`. Emissions as in viterbi.ts's `recurse`: rows `eRow` … of
- * `e`, or with `codes` row `codes[i] + 1` of the per-key table `e`.
+ * Where the traceback reads the steady rows: with `back`, the back-pointers of row r (2 … n) at
+ * `base + (r − 2)·p` of `back`; else the scores of row r (1 … n) at `base + (r − 1)·stride` of
+ * `scores`.
  */
-export function steadyRows (kernel: SteadyKernel, lanes: LaneEdges, e: Float64Array, eRow: number, n: number, codes: Int32Array | undefined, scores: Float64Array, at: number, back: Uint8Array): void {
+export interface SteadyTrace {
+  back: Uint8Array | undefined
+  scores: Float64Array
+  base: number
+  stride: number
+}
+
+/** Room for a long sequence's rows outside the kernel's memory. */
+export interface Spill {
+  scores: (size: number) => Float64Array
+  back: (size: number) => Uint8Array
+}
+
+/**
+ * Rows 2 … n of the recursion (row 1, the first observation, has its scores in `v[at …]`), the
+ * last row's scores into `v[at …]`. What the traceback reads stays in the kernel's memory when the
+ * sequence fits in one chunk, else it is copied chunk by chunk into `spill`. Emissions as in
+ * viterbi.ts's `recurse`: rows `eRow` … of `e`, or with `codes` row `codes[i] + 1` of the per-key
+ * table `e`.
+ */
+export function steadyRows (
+  kernel: SteadyKernel, lanes: LaneEdges, e: Float64Array, eRow: number, n: number, codes: Int32Array | undefined, v: Float64Array, at: number, spill: Spill
+): SteadyTrace {
   const { p } = lanes
-  const { f64, i32: i32s, u8, layout } = kernel
+  const { f64, i32: i32s, u8, layout, pointers } = kernel
+  const stride = layout.stride / 8
+  const scores = layout.scores / 8
+  const long = n - 1 > CHUNK_ROWS
+  const trace: SteadyTrace = !long
+    ? { back: pointers ? u8 : undefined, scores: f64, base: pointers ? layout.back : scores, stride }
+    : { back: pointers ? spill.back((n - 1) * p) : undefined, scores: pointers ? f64 : spill.scores(n * stride), base: 0, stride }
   f64.set(lanes.logP, layout.logP / 8)
-  for (let l = 0; l < p; l++) f64[layout.scores / 8 + l] = scores[at + l]!
+  for (let l = 0; l < p; l++) f64[scores + l] = v[at + l]!
   if (codes !== undefined && kernel.table !== e) {
     f64.set(e, layout.table / 8)
     kernel.table = e
   }
   for (let a = 1; a < n; a += CHUNK_ROWS) {
-    const rows = Math.min(CHUNK_ROWS, n - a)
-    if (codes === undefined) f64.set(e.subarray((eRow + a) * p, (eRow + a + rows) * p), layout.e / 8)
-    else i32s.set(codes.subarray(eRow + a, eRow + a + rows), layout.codes / 4)
-    kernel.exports.steps(rows, codes === undefined ? 0 : 1)
-    back.set(u8.subarray(layout.back, layout.back + rows * p), (a - 1) * p)
+    const count = Math.min(CHUNK_ROWS, n - a)
+    if (codes === undefined) f64.set(e.subarray((eRow + a) * p, (eRow + a + count) * p), layout.e / 8)
+    else i32s.set(codes.subarray(eRow + a, eRow + a + count), layout.codes / 4)
+    kernel.exports.steps(count, codes === undefined ? 0 : 1)
+    if (long) {
+      if (pointers) trace.back!.set(u8.subarray(layout.back, layout.back + count * p), (a - 1) * p)
+      else trace.scores.set(f64.subarray(scores + (a === 1 ? 0 : stride), scores + (count + 1) * stride), (a === 1 ? 0 : a) * stride)
+      // the chunk's last row is the next chunk's row before
+      f64.copyWithin(scores, scores + count * stride, scores + (count + 1) * stride)
+    }
   }
-  for (let l = 0; l < p; l++) scores[at + l] = f64[layout.scores / 8 + l]!
+  const lastRow = long ? scores : scores + (n - 1) * stride
+  for (let l = 0; l < p; l++) v[at + l] = f64[lastRow + l]!
+  return trace
 }

@@ -14,7 +14,7 @@
  * back-pointers; the first row and the end state stay here.
  */
 import type { Graph } from './graph.js'
-import { laneEdges, MAX_KERNEL_STATES, steadyKernel, steadyRows, type LaneEdges } from './viterbi-wasm.js'
+import { laneEdges, MAX_KERNEL_STATES, steadyKernel, steadyRows, type LaneEdges, type Spill, type SteadyTrace } from './viterbi-wasm.js'
 
 /** Scratch space of Viterbi passes, grown as needed and reused across sequences. */
 export class ViterbiScratch {
@@ -86,18 +86,25 @@ export class ViterbiScratch {
 
   /** The steady in-edges in the kernel's lanes, for a model whose live silent states have no out-edges; else undefined. */
   lanes: LaneEdges | undefined
-  /** With the kernel: the emitting states' back-pointers of rows 2 … n (row i at (i − 2)·p), and of the last row's silent states. */
-  steadyBack = new Uint8Array(0)
+  /**
+   * With the kernel: where the emitting states' scores of every row are (from which the traceback
+   * finds the back-pointers), room for them when they do not fit in the kernel's memory, and the
+   * back-pointers of the last row's silent states.
+   */
+  trace: SteadyTrace | undefined
   lastBack = new Int32Array(0)
+  private spillScores = new Float64Array(0)
+  private spillBack = new Uint8Array(0)
+  readonly spill: Spill = {
+    scores: size => (this.spillScores = this.spillScores.length < size ? new Float64Array(Math.max(size, 2 * this.spillScores.length)) : this.spillScores),
+    back: size => (this.spillBack = this.spillBack.length < size ? new Uint8Array(Math.max(size, 2 * this.spillBack.length)) : this.spillBack)
+  }
 
   ensure (rows: number, m: number): void {
     if (this.back.length < rows * m) this.back = new Int32Array(Math.max(rows * m, 2 * this.back.length))
   }
 
-  ensureSteady (rows: number, p: number, m: number): void {
-    if (this.steadyBack.length < rows * p) this.steadyBack = new Uint8Array(Math.max(rows * p, 2 * this.steadyBack.length))
-    if (this.lastBack.length < m) this.lastBack = new Int32Array(m)
-  }
+
 }
 
 /** Silent state l of the row in `v` at `cur`: the best of its in-edges `a` … `b` of the flat lists. */
@@ -160,9 +167,9 @@ function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: V
     cur = m - cur
   }
   if (kernel !== undefined) {
-    scratch.ensureSteady(n - 1, p, m)
+    if (scratch.lastBack.length < m) scratch.lastBack = new Int32Array(m)
     const { lastBack } = scratch
-    steadyRows(kernel, lanes!, e, eRow, n, codes, v, prev, scratch.steadyBack)
+    scratch.trace = steadyRows(kernel, lanes!, e, eRow, n, codes, v, prev, scratch.spill)
     for (let t = 0; t < live.length; t++) {
       const l = live[t]!
       const best = silent(v, prev, l, source, logP, emitBase + inEmitStart[l]!, emitBase + inEmitStart[l + 1]!, -Infinity, lastBack, l)
@@ -185,15 +192,31 @@ function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: V
 /**
  * The kernel's traceback: the emitting states of rows n … 1 into `out[at + n − 1]` … `out[at]`,
  * from `last`, the best state of row n (an emitting state, or a silent sink whose back-pointer is
- * in `lastBack`).
+ * in `lastBack`). The kernel keeps scores, not back-pointers: a state's back-pointer is the first
+ * of its in-edges, in in-edge order, whose candidate `(score + log p) + emission` equals its
+ * score, which is the edge the recursion's strict `>` kept.
  */
-function traceSteady (scratch: ViterbiScratch, p: number, n: number, last: number, out: Float64Array | number[], at: number): void {
-  const back = scratch.steadyBack
+function traceSteady (g: Graph, scratch: ViterbiScratch, e: Float64Array, eRow: number, n: number, codes: Int32Array | undefined, last: number, out: Float64Array | number[], at: number): void {
+  const { p } = g
+  const { source, logP, steadyStart } = scratch
+  const { back, scores: rowScores, base, stride } = scratch.trace!
   let state = last < p ? last : scratch.lastBack[last]!
-  let from = (n - 2) * p
-  for (let i = at + n - 1; i > at; i--, from -= p) {
-    out[i] = state
-    state = back[from + state]!
+  if (back !== undefined) {
+    for (let i = at + n - 1, from = base + (n - 2) * p; i > at; i--, from -= p) {
+      out[i] = state
+      state = back[from + state]!
+    }
+    out[at] = state
+    return
+  }
+  for (let r = n; r > 1; r--) {
+    out[at + r - 1] = state
+    const score = rowScores[base + (r - 1) * stride + state]!
+    const before = base + (r - 2) * stride
+    const emission = e[(codes === undefined ? eRow + r - 1 : codes[eRow + r - 1]! + 1) * p + state]!
+    let j = steadyStart[state]!
+    while (rowScores[before + source[j]!]! + logP[j]! + emission !== score) j++
+    state = source[j]!
   }
   out[at] = state
 }
@@ -212,7 +235,7 @@ export function viterbiPath (g: Graph, e: Float64Array, eRow: number, n: number,
     // start, the emitting states, and the silent sink the path ends in
     const path = new Array<number>(n + (last < p ? 1 : 2))
     path[0] = g.start
-    traceSteady(scratch, p, n, last, path, 1)
+    traceSteady(g, scratch, e, eRow, n, codes, last, path, 1)
     if (last >= p) path[n + 1] = last
     return { logProbability: best, path }
   }
@@ -241,7 +264,7 @@ export function viterbiStates (g: Graph, e: Float64Array, eRow: number, n: numbe
   if (last < 0) return -Infinity
   const { m, p } = g
   if (steady) {
-    traceSteady(scratch, p, n, last, out, at)
+    traceSteady(g, scratch, e, eRow, n, codes, last, out, at)
     return best
   }
   const back = scratch.back
