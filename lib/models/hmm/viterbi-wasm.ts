@@ -17,11 +17,17 @@
  * needs no new kernel. Rows go through the kernel's memory in chunks of {@link CHUNK_ROWS}: their
  * emissions (or, for coded Discrete emissions, their codes and the per-key table) in, their
  * back-pointers (one byte per state) out.
+ *
+ * Normal emissions can be computed here too (`normalRows`, for models with back-pointers): from
+ * the observations, each state's `(logNorm − d·d·half, or +0 when NaN) + log weight`, the
+ * operations of `NormalDistribution.logProbabilityColumn` and of emissions.ts's sum, two states
+ * per instruction, so decoding needs no emission matrix.
  */
 import {
   ConstantPool, f64x2, forLoop, FunctionBuilder, get, i32, select, set, v128, type Code, type Local
 } from '../../core/wasm-emitter.js'
 import { instantiate, KernelCache, type WasmInstance } from '../../core/wasm-runtime.js'
+import type { NormalStateTerms } from './emissions.js'
 
 /** The most emitting states the kernel is written out for (back-pointers are bytes; the code grows as p²). */
 export const MAX_KERNEL_STATES = 32
@@ -86,13 +92,17 @@ interface Layout {
   back: number
   sources: number
   logP: number
+  /** Normal emissions: the chunk's observations, and per state pair its mean, logNorm, half and log weight. */
+  x: number
+  normal: number
   codes: number
   e: number
   table: number
 }
 
 type Steps = (rows: number, coded: number) => void
-interface Kernel extends WasmInstance<{ steps: Steps }> {
+type NormalRows = (rows: number) => void
+interface Kernel extends WasmInstance<{ steps: Steps; normalRows: NormalRows }> {
   layout: Layout
   pointers: boolean
   u8: Uint8Array
@@ -112,17 +122,50 @@ function build (lanes: LaneEdges): Kernel | undefined {
   const back = align(scores + (CHUNK_ROWS + 1) * stride)
   const sources = align(back + (pointers ? CHUNK_ROWS * p : 0))
   const logP = align(sources + slots * 16)
-  const codes = align(logP + slots * 16)
+  const x = align(logP + slots * 16)
+  const normal = align(x + CHUNK_ROWS * 8)
+  const codes = align(normal + start.length * 4 * 16)
   const e = align(codes + CHUNK_ROWS * 4)
   // one row of padding: the last state pair's second lane reads past an odd row
   const table = align(e + (CHUNK_ROWS + 1) * p * 8)
   const pool = new ConstantPool(align(table + (TABLE_ROWS + 2) * p * 8))
-  const layout = { scores, stride, back, sources, logP, codes, e, table }
-  const instance = instantiate<{ steps: Steps }>({ steps: stepsFunction(lanes, layout, pool, pointers) }, [], pool.at, pool)
+  const layout = { scores, stride, back, sources, logP, x, normal, codes, e, table }
+  const functions = { steps: stepsFunction(lanes, layout, pool, pointers), normalRows: normalRowsFunction(p, layout) }
+  const instance = instantiate<{ steps: Steps; normalRows: NormalRows }>(functions, [], pool.at, pool)
   if (instance === undefined) return undefined
   const i64 = new BigInt64Array(instance.f64.buffer, sources, 2 * slots)
   for (let k = 0; k < 2 * slots; k++) i64[k] = BigInt(lanes.source[k]!)
   return { ...instance, layout, pointers, u8: new Uint8Array(instance.f64.buffer), table: undefined }
+}
+
+/**
+ * `normalRows(rows)`: the emissions of the chunk's rows 0 … rows − 1 from its observations. A
+ * pair's store writes a lane past an odd row, into the next row (written after it) or the padding.
+ */
+function normalRowsFunction (p: number, at: Layout): FunctionBuilder {
+  const pairs = Math.ceil(p / 2)
+  const f = new FunctionBuilder(['i32'])
+  const [rows] = f.params as [Local]
+  const t = f.local('i32')
+  const x = f.local('v128')
+  const d = f.local('v128')
+  const v = f.local('v128')
+  const zero = i32.const(0)
+  const term = (q: number, k: number): Code => v128.load(zero, at.normal + (4 * q + k) * 16)
+  f.body = [
+    set(t, zero),
+    forLoop(t, get(rows), 1, [
+      set(x, v128.load64_splat(i32.shl(get(t), i32.const(3)), at.x)),
+      Array.from({ length: pairs }, (_, q) => [
+        set(d, f64x2.sub(get(x), term(q, 0))),
+        set(v, f64x2.sub(term(q, 1), f64x2.mul(f64x2.mul(get(d), get(d)), term(q, 2)))),
+        // a missing value (NaN) has log-probability +0, as logProbabilityColumn's `v === v ? v : 0`
+        set(v, v128.and(get(v), f64x2.eq(get(v), get(v)))),
+        v128.store(i32.mul(get(t), i32.const(p * 8)), f64x2.add(get(v), term(q, 3)), at.e + q * 16)
+      ])
+    ])
+  ]
+  return f
 }
 
 /**
@@ -212,6 +255,34 @@ export interface SteadyTrace {
   stride: number
 }
 
+/** Normal emissions computed from the observations: step i's is `x[row + i]` (one column). */
+export interface NormalSource {
+  x: Float64Array
+  row: number
+  terms: NormalStateTerms
+}
+
+/** Whether a kernel computes Normal emissions itself ({@link NormalSource}): one with back-pointers (the traceback needs no emissions). */
+export function computesNormalEmissions (kernel: SteadyKernel): boolean {
+  return kernel.pointers
+}
+
+/** Per state pair: mean, logNorm, half and log weight in both lanes' order (zeros past p). */
+function writeNormalTerms (f64: Float64Array, at: number, p: number, terms: NormalStateTerms): void {
+  const { mean, logNorm, half, logWeight } = terms
+  const pairs = Math.ceil(p / 2)
+  for (let q = 0; q < pairs; q++) {
+    for (let lane = 0; lane < 2; lane++) {
+      const s = 2 * q + lane
+      const base = at + q * 8 + lane
+      f64[base] = s < p ? mean[s]! : 0
+      f64[base + 2] = s < p ? logNorm[s]! : 0
+      f64[base + 4] = s < p ? half[s]! : 0
+      f64[base + 6] = s < p ? logWeight[s]! : 0
+    }
+  }
+}
+
 /** Room for a long sequence's rows outside the kernel's memory. */
 export interface Spill {
   scores: (size: number) => Float64Array
@@ -226,7 +297,8 @@ export interface Spill {
  * table `e`.
  */
 export function steadyRows (
-  kernel: SteadyKernel, lanes: LaneEdges, e: Float64Array, eRow: number, n: number, codes: Int32Array | undefined, v: Float64Array, at: number, spill: Spill
+  kernel: SteadyKernel, lanes: LaneEdges, e: Float64Array, eRow: number, n: number, codes: Int32Array | undefined, v: Float64Array, at: number, spill: Spill,
+  normal?: NormalSource
 ): SteadyTrace {
   const { p } = lanes
   const { f64, i32: i32s, u8, layout, pointers } = kernel
@@ -242,9 +314,13 @@ export function steadyRows (
     f64.set(e, layout.table / 8)
     kernel.table = e
   }
+  if (normal !== undefined) writeNormalTerms(f64, layout.normal / 8, p, normal.terms)
   for (let a = 1; a < n; a += CHUNK_ROWS) {
     const count = Math.min(CHUNK_ROWS, n - a)
-    if (codes === undefined) f64.set(e.subarray((eRow + a) * p, (eRow + a + count) * p), layout.e / 8)
+    if (normal !== undefined) {
+      f64.set(normal.x.subarray(normal.row + a, normal.row + a + count), layout.x / 8)
+      kernel.exports.normalRows(count)
+    } else if (codes === undefined) f64.set(e.subarray((eRow + a) * p, (eRow + a + count) * p), layout.e / 8)
     else i32s.set(codes.subarray(eRow + a, eRow + a + count), layout.codes / 4)
     kernel.exports.steps(count, codes === undefined ? 0 : 1)
     if (long) {

@@ -14,7 +14,10 @@
  * back-pointers; the first row and the end state stay here.
  */
 import type { Graph } from './graph.js'
-import { laneEdges, MAX_KERNEL_STATES, steadyKernel, steadyRows, type LaneEdges, type Spill, type SteadyTrace } from './viterbi-wasm.js'
+import { normalStateTerms, type NormalStateTerms } from './emissions.js'
+import {
+  computesNormalEmissions, laneEdges, MAX_KERNEL_STATES, steadyKernel, steadyRows, type LaneEdges, type NormalSource, type Spill, type SteadyTrace
+} from './viterbi-wasm.js'
 
 /** Scratch space of Viterbi passes, grown as needed and reused across sequences. */
 export class ViterbiScratch {
@@ -125,9 +128,12 @@ function silent (v: Float64Array, cur: number, l: number, source: Int32Array, lo
  * (coded emissions, emissions.ts), after `scratch.prepare(g)`: fills the
  * back-pointers and returns the best final log-probability and its state (−1: impossible).
  */
-function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes: Int32Array | undefined): { best: number; last: number; steady: boolean } {
+function recurse (
+  g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes: Int32Array | undefined, normal: NormalSource | undefined
+): { best: number; last: number; steady: boolean } {
   const { m, p, inStart, inEmitStart, inSilentStart } = g
   const { lanes } = scratch
+  // with a NormalSource the caller made sure the kernel runs (normalDecoding): only the first row is read from `e`
   const kernel = n > 1 && lanes !== undefined ? steadyKernel(lanes, codes === undefined ? undefined : e) : undefined
   scratch.ensure(kernel === undefined ? n + 1 : 2, m)
   const { v, back, source, logP, steadyStart, emitBase, silentBase, live } = scratch
@@ -169,7 +175,7 @@ function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: V
   if (kernel !== undefined) {
     if (scratch.lastBack.length < m) scratch.lastBack = new Int32Array(m)
     const { lastBack } = scratch
-    scratch.trace = steadyRows(kernel, lanes!, e, eRow, n, codes, v, prev, scratch.spill)
+    scratch.trace = steadyRows(kernel, lanes!, e, eRow, n, codes, v, prev, scratch.spill, normal)
     for (let t = 0; t < live.length; t++) {
       const l = live[t]!
       const best = silent(v, prev, l, source, logP, emitBase + inEmitStart[l]!, emitBase + inEmitStart[l + 1]!, -Infinity, lastBack, l)
@@ -187,6 +193,18 @@ function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: V
     }
   }
   return { best, last, steady }
+}
+
+/**
+ * Whether `scratch` decodes g with Normal emissions computed from the observations (a model
+ * whose only silent states are start and end, every distribution a NormalDistribution, and a
+ * kernel with back-pointers running here): their terms, else undefined (compute the emission
+ * matrix).
+ */
+export function normalDecoding (g: Graph, scratch: ViterbiScratch): NormalStateTerms | undefined {
+  scratch.prepare(g)
+  const kernel = scratch.lanes === undefined ? undefined : steadyKernel(scratch.lanes, undefined)
+  return kernel !== undefined && computesNormalEmissions(kernel) ? normalStateTerms(g) : undefined
 }
 
 /**
@@ -223,12 +241,16 @@ function traceSteady (g: Graph, scratch: ViterbiScratch, e: Float64Array, eRow: 
 
 /**
  * The best path of a sequence of `n` observations whose emission rows start at row `eRow` of
- * `e` (or are picked by `codes`, as in `recurse`). Returns its log-probability and the state indices from start (to end, for a finite
- * model); an impossible sequence gives −Infinity and an empty path.
+ * `e` (or are picked by `codes`, as in `recurse`; or, with `normal`, only the first is in `e` and
+ * the kernel computes the others, see {@link normalDecoding}). Returns its log-probability and the
+ * state indices from start (to end, for a finite model); an impossible sequence gives −Infinity
+ * and an empty path.
  */
-export function viterbiPath (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes?: Int32Array): { logProbability: number; path: number[] } {
+export function viterbiPath (
+  g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes?: Int32Array, normal?: NormalSource
+): { logProbability: number; path: number[] } {
   scratch.prepare(g)
-  const { best, last, steady } = recurse(g, e, eRow, n, scratch, codes)
+  const { best, last, steady } = recurse(g, e, eRow, n, scratch, codes, normal)
   if (last < 0) return { logProbability: -Infinity, path: [] }
   const { m, p } = g
   if (steady) {
@@ -259,8 +281,10 @@ export function viterbiPath (g: Graph, e: Float64Array, eRow: number, n: number,
  * `out[at … at + n)`; returns its log-probability (−Infinity: impossible, `out` untouched).
  * Nothing is allocated.
  */
-export function viterbiStates (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, out: Float64Array, at: number, codes?: Int32Array): number {
-  const { best, last, steady } = recurse(g, e, eRow, n, scratch, codes)
+export function viterbiStates (
+  g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, out: Float64Array, at: number, codes?: Int32Array, normal?: NormalSource
+): number {
+  const { best, last, steady } = recurse(g, e, eRow, n, scratch, codes, normal)
   if (last < 0) return -Infinity
   const { m, p } = g
   if (steady) {

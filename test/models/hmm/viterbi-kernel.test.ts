@@ -3,7 +3,7 @@
  * and the full-table reference: the same paths and log-probability bits on random models whose
  * only silent states are start and end, with ties, sparse and differently ordered in-edges,
  * impossible sequences, sequences longer than a kernel chunk, and states with and without
- * back-pointers in the kernel.
+ * back-pointers in the kernel (where it also computes Normal emissions from the observations).
  */
 import t from 'tap'
 import { Random } from '../../../lib/core/random.js'
@@ -32,7 +32,8 @@ const SYMBOLS = ['a', 'b', 'c', 'd']
 function randomModel (random: Random, k: number, discrete: boolean, finite: boolean): HiddenMarkovModel {
   const rounded = (): number => Math.round(random.uniform() * 4) / 4
   const distributions: Model[] = Array.from({ length: Math.ceil(k / 2) }, () => {
-    if (!discrete) return new NormalDistribution(Math.round(random.uniform() * 3), 1 + Math.round(random.uniform()))
+    // whole and fractional parameters: exact sums (ties) and rounded ones
+    if (!discrete) return random.uniform() < 0.5 ? new NormalDistribution(Math.round(random.uniform() * 3), 1 + Math.round(random.uniform())) : new NormalDistribution(random.normal(), 0.5 + random.uniform())
     // 'd' has probability 0 in every state: a sequence with it is impossible
     const w = [0.25 + rounded(), 0.25, rounded()]
     const z = w[0]! + w[1]! + w[2]!
@@ -59,8 +60,11 @@ function randomModel (random: Random, k: number, discrete: boolean, finite: bool
 }
 
 function randomSequence (random: Random, n: number, discrete: boolean, impossible: boolean): Array<string | number> {
-  const s: Array<string | number> = Array.from({ length: n }, () => discrete ? SYMBOLS[Math.floor(random.uniform() * 3)]! : Math.round(random.normal() * 2))
-  if (impossible && n > 0) s[Math.floor(random.uniform() * n)] = discrete ? 'd' : NaN
+  const whole = random.uniform() < 0.5
+  const s: Array<string | number> = Array.from({ length: n }, () => discrete ? SYMBOLS[Math.floor(random.uniform() * 3)]! : whole ? Math.round(random.normal() * 2) : random.normal() * 2)
+  if (impossible && n > 0) s[Math.floor(random.uniform() * n)] = 'd'
+  // a missing Normal value: emission log 1 (the kernel's own Normal emissions must agree)
+  if (!discrete && n > 2) s[1] = NaN
   return s
 }
 
