@@ -103,6 +103,9 @@ export class ViterbiScratch {
     back: size => (this.spillBack = this.spillBack.length < size ? new Uint8Array(Math.max(size, 2 * this.spillBack.length)) : this.spillBack)
   }
 
+  /** The emitting states of a path as the kernel's traceback writes them (for {@link viterbiPath}). */
+  states = new Float64Array(0)
+
   ensure (rows: number, m: number): void {
     if (this.back.length < rows * m) this.back = new Int32Array(Math.max(rows * m, 2 * this.back.length))
   }
@@ -214,7 +217,7 @@ export function normalDecoding (g: Graph, scratch: ViterbiScratch): NormalStateT
  * of its in-edges, in in-edge order, whose candidate `(score + log p) + emission` equals its
  * score, which is the edge the recursion's strict `>` kept.
  */
-function traceSteady (g: Graph, scratch: ViterbiScratch, e: Float64Array, eRow: number, n: number, codes: Int32Array | undefined, last: number, out: Float64Array | number[], at: number): void {
+function traceSteady (g: Graph, scratch: ViterbiScratch, e: Float64Array, eRow: number, n: number, codes: Int32Array | undefined, last: number, out: Float64Array, at: number): void {
   const { p } = g
   const { source, logP, steadyStart } = scratch
   const { back, scores: rowScores, base, stride } = scratch.trace!
@@ -255,10 +258,11 @@ export function viterbiPath (
   const { m, p } = g
   if (steady) {
     // start, the emitting states, and the silent sink the path ends in
-    const path = new Array<number>(n + (last < p ? 1 : 2))
-    path[0] = g.start
-    traceSteady(g, scratch, e, eRow, n, codes, last, path, 1)
-    if (last >= p) path[n + 1] = last
+    if (scratch.states.length < n) scratch.states = new Float64Array(Math.max(n, 2 * scratch.states.length))
+    traceSteady(g, scratch, e, eRow, n, codes, last, scratch.states, 0)
+    const path = [g.start]
+    for (let i = 0; i < n; i++) path.push(scratch.states[i]!)
+    if (last >= p) path.push(last)
     return { logProbability: best, path }
   }
   const back = scratch.back
