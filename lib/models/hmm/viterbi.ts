@@ -260,9 +260,11 @@ export function viterbiPath (
     // start, the emitting states, and the silent sink the path ends in
     if (scratch.states.length < n) scratch.states = new Float64Array(Math.max(n, 2 * scratch.states.length))
     traceSteady(g, scratch, e, eRow, n, codes, last, scratch.states, 0)
-    const path = [g.start]
-    for (let i = 0; i < n; i++) path.push(scratch.states[i]!)
-    if (last >= p) path.push(last)
+    const { states } = scratch
+    const path = new Array<number>(last < p ? n + 1 : n + 2)
+    path[0] = g.start
+    for (let i = 0; i < n; i++) path[i + 1] = states[i]!
+    if (last >= p) path[n + 1] = last
     return { logProbability: best, path }
   }
   const back = scratch.back
