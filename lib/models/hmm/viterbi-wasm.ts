@@ -6,17 +6,19 @@
  *
  * Two target states share an instruction (one per f64x2 lane). Each lane walks its own state's
  * in-edges in in-edge order with the general loop's operations: the candidate is
- * `(score + log p) + emission`, and it replaces the best (and the back-pointer) when it compares
- * strictly greater, a bit-select on the comparison's mask instead of a branch. A lane whose state
- * has fewer in-edges than its partner's is padded with log p = −Infinity, which never compares
- * greater. So the scores and the back-pointers are those of the general loop, bit for bit
- * (a state that no edge reaches keeps −Infinity; its back-pointer is never read).
+ * `(score + log p) + emission`, and it replaces the best when it compares strictly greater
+ * (`f64x2.pmax`, no branch). Up to {@link POINTER_STATES} states the back-pointer follows it by a
+ * bit-select on the comparison's mask. A lane whose state has fewer in-edges than its partner's
+ * is padded with log p = −Infinity, which never compares greater. So the scores and the
+ * back-pointers are those of the general loop, bit for bit (a state that no edge reaches keeps
+ * −Infinity; its back-pointer is never read).
  *
- * The edge lists are written into the code (a source is a constant address), so a kernel serves
- * one topology; the log-probabilities are in memory, copied before each sequence, so the M-step
- * needs no new kernel. Rows go through the kernel's memory in chunks of {@link CHUNK_ROWS}: their
- * emissions (or, for coded Discrete emissions, their codes and the per-key table) in, their
- * back-pointers (one byte per state) out.
+ * The edge lists are written into the code (a source is a shuffle of the previous row's scores,
+ * kept in registers), so a kernel serves one topology; the log-probabilities are in memory,
+ * copied before each sequence, so the M-step needs no new kernel. Rows go through the kernel's
+ * memory in chunks of {@link CHUNK_ROWS}: their emissions (or, for coded Discrete emissions, their
+ * codes and the per-key table) in; each row's scores, and back-pointers (one byte per state),
+ * stay there for the traceback when the sequence fits in one chunk, else are copied out.
  *
  * Normal emissions can be computed here too (`normalRows`, for models with back-pointers): from
  * the observations, each state's `(logNorm − d·d·half, or +0 when NaN) + log weight`, the

@@ -10,8 +10,9 @@
  *
  * A model whose only silent states are start and end (the common case: `fromMatrix`,
  * `fromSamples`) runs its rows after the first observation in a WebAssembly kernel
- * (viterbi-wasm.ts) with the same operations, and keeps one byte per state and row as
- * back-pointers; the first row and the end state stay here.
+ * (viterbi-wasm.ts) with the same operations; the first row, the end state and the traceback
+ * stay here. The traceback follows the kernel's back-pointers (one byte per state and row, up
+ * to 6 states) or finds them from its rows of scores.
  */
 import type { Graph } from './graph.js'
 import { normalStateTerms, type NormalStateTerms } from './emissions.js'
@@ -109,8 +110,6 @@ export class ViterbiScratch {
   ensure (rows: number, m: number): void {
     if (this.back.length < rows * m) this.back = new Int32Array(Math.max(rows * m, 2 * this.back.length))
   }
-
-
 }
 
 /** Silent state l of the row in `v` at `cur`: the best of its in-edges `a` … `b` of the flat lists. */
@@ -128,8 +127,9 @@ function silent (v: Float64Array, cur: number, l: number, source: Int32Array, lo
 /**
  * The forward pass of the recursion over a sequence of `n` observations whose emission
  * log-probabilities are rows `eRow` … of `e` (rows × p), or with `codes` rows `codes[eRow] + 1` …
- * (coded emissions, emissions.ts), after `scratch.prepare(g)`: fills the
- * back-pointers and returns the best final log-probability and its state (−1: impossible).
+ * (coded emissions, emissions.ts), or with `normal` the first row in `e` and the others computed
+ * by the kernel, after `scratch.prepare(g)`: fills the back-pointers (or, with the kernel,
+ * `scratch.trace`) and returns the best final log-probability and its state (−1: impossible).
  */
 function recurse (
   g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes: Int32Array | undefined, normal: NormalSource | undefined
@@ -213,9 +213,10 @@ export function normalDecoding (g: Graph, scratch: ViterbiScratch): NormalStateT
 /**
  * The kernel's traceback: the emitting states of rows n … 1 into `out[at + n − 1]` … `out[at]`,
  * from `last`, the best state of row n (an emitting state, or a silent sink whose back-pointer is
- * in `lastBack`). The kernel keeps scores, not back-pointers: a state's back-pointer is the first
- * of its in-edges, in in-edge order, whose candidate `(score + log p) + emission` equals its
- * score, which is the edge the recursion's strict `>` kept.
+ * in `lastBack`). It follows the kernel's back-pointers, or, for a kernel without them, finds
+ * each from the rows' scores: the first of the state's in-edges, in in-edge order, whose
+ * candidate `(score + log p) + emission` equals its score, which is the edge the recursion's
+ * strict `>` kept (no score is −0, so equal candidates are equal bits).
  */
 function traceSteady (g: Graph, scratch: ViterbiScratch, e: Float64Array, eRow: number, n: number, codes: Int32Array | undefined, last: number, out: Float64Array, at: number): void {
   const { p } = g
@@ -285,7 +286,7 @@ export function viterbiPath (
 /**
  * The emitting states of the best path of a sequence (as {@link viterbiPath}), written to
  * `out[at … at + n)`; returns its log-probability (−Infinity: impossible, `out` untouched).
- * Nothing is allocated.
+ * Nothing is allocated per observation.
  */
 export function viterbiStates (
   g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, out: Float64Array, at: number, codes?: Int32Array, normal?: NormalSource
