@@ -128,6 +128,8 @@ export const v128 = {
   /** `vector` with lane `lane` replaced by the 64 bits at address + offset. */
   load64_lane: (address: Code, vector: Code, lane: number, offset = 0): Code => [address, vector, simd(0x57), ...memarg(3, offset), lane],
   store64_lane: (address: Code, vector: Code, lane: number, offset = 0): Code => [address, vector, simd(0x5b), ...memarg(3, offset), lane],
+  /** Byte `lane` (0–15) of `vector` stored at address + offset. */
+  store8_lane: (address: Code, vector: Code, lane: number, offset = 0): Code => [address, vector, simd(0x58), ...memarg(0, offset), lane],
   /** Lane 0 from memory, lane 1 zero. */
   load64_zero: (address: Code, offset = 0): Code => [address, simd(0x5d), ...memarg(3, offset)],
   and: (a: Code, b: Code): Code => [a, b, simd(0x4e)],

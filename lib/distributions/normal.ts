@@ -94,9 +94,18 @@ export class NormalDistribution extends UnivariateDistribution<[mean: number, st
    * the statistics; undefined when frozen.
    */
   kernelTerms (): NormalTerms | undefined {
-    const { mean, std } = this
     if (this.frozen) return undefined
-    return { mean, logNorm: -Math.log(std) - LOG_SQRT_2PI, half: 0.5 / (std * std), sums: this.sums }
+    return { ...this.densityTerms(), sums: this.sums }
+  }
+
+  /**
+   * The terms of the log-density `logNorm − (x − mean)²·half` that
+   * {@link NormalDistribution.logProbabilityColumn} uses when std > 0 (for loops that compute it
+   * in bulk, such as the HMM's emissions, with the same bits).
+   */
+  densityTerms (): { mean: number; logNorm: number; half: number } {
+    const { mean, std } = this
+    return { mean, logNorm: -Math.log(std) - LOG_SQRT_2PI, half: 0.5 / (std * std) }
   }
 
   logProbabilityColumn (batch: Batch, column: number, out: Float64Array): void {
@@ -109,8 +118,7 @@ export class NormalDistribution extends UnivariateDistribution<[mean: number, st
       }
       return
     }
-    const logNorm = -Math.log(std) - LOG_SQRT_2PI
-    const half = 0.5 / (std * std)
+    const { logNorm, half } = this.densityTerms()
     for (let r = 0, i = column; r < rows; r++, i += cols) {
       const d = data[i]! - mean
       const v = logNorm - d * d * half

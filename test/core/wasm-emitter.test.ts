@@ -107,11 +107,14 @@ t.test('SIMD lanes: loads, lanes, arithmetic, comparisons and bit-selects match 
     out(15, i64x2.shl(i64x2.add(i64x2.shr_s(i64x2.splat(i64.const(-1024n)), i32.const(8)), pool.i64x2(1023n)), i32.const(52))),
     out(16, f64x2.convert_low_i32x4_s(i32x4.shr_s(i32x4.splat(i32.const(-1000)), i32.const(8)))),
     out(17, v128.or(f64x2.eq(get(a), get(a)), f64x2.ne(get(b), get(b)))),
-    v128.store64_lane(zero, get(b), 1, 64 + 16 * 18)
+    v128.store64_lane(zero, get(b), 1, 64 + 16 * 18),
+    // byte 8 of i64 lanes (5, 300): the low byte of the second lane, 300 & 255 = 44
+    v128.store8_lane(zero, i64x2.add(i64x2.splat(i64.const(5n)), v128.load(zero, 1024 - 16)), 8, 64 + 16 * 19)
   ]
   const { exports, f64: m } = compile({ f }, [], pool)
   m.set([-3.5, 2], 0)
   m.set([4.25, NaN], 2)
+  new BigInt64Array(m.buffer, 1024 - 16, 2).set([0n, 295n])
   exports.f!()
   const lanes = (n: number): number[] => [m[8 + 2 * n]!, m[8 + 2 * n + 1]!]
   t.same(lanes(0), [-3.5 + 4.25, NaN])
@@ -134,6 +137,7 @@ t.test('SIMD lanes: loads, lanes, arithmetic, comparisons and bit-selects match 
   const mask = new BigInt64Array(m.buffer, (8 + 2 * 17) * 8, 2)
   t.same(Array.from(mask), [-1n, -1n], 'all ones where a == a or b ≠ b')
   t.ok(Number.isNaN(m[8 + 2 * 18]!) && m[8 + 2 * 18 + 1] === 0, 'the second lane of b (NaN) stored alone')
+  t.same(Array.from(new Uint8Array(m.buffer, 64 + 16 * 19, 2)), [44, 0], 'byte lane 8 stored alone')
 })
 
 t.test('a constant pool stores each constant once and writes little-endian lanes', async t => {

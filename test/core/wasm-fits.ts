@@ -8,6 +8,8 @@ import { Random } from '../../lib/core/random.js'
 import { wasmEnabled } from '../../lib/core/wasm-runtime.js'
 import { MultivariateGaussianDistribution } from '../../lib/distributions/multivariate-gaussian.js'
 import { NormalDistribution } from '../../lib/distributions/normal.js'
+import { DiscreteDistribution } from '../../lib/distributions/discrete.js'
+import { HiddenMarkovModel } from '../../lib/models/hmm/hmm.js'
 import { Kmeans } from '../../lib/models/kmeans.js'
 import { GeneralMixtureModel } from '../../lib/models/mixture.js'
 import { NaiveBayes } from '../../lib/models/naive-bayes.js'
@@ -29,6 +31,22 @@ export function kernelFits (): string {
     gaussians: new GeneralMixtureModel([new MultivariateGaussianDistribution([0, 1, 2], eye), new MultivariateGaussianDistribution([1, 2, 3], eye)])
       .fit({ data: x3.map(v => v === v ? v : 0), rows, cols: 3 }, { maxIterations: 2, stopThreshold: -Infinity }).parameters,
     bayes: new NaiveBayes(NormalDistribution, 3).fit({ data: x3, shape: [rows, 3] }, { labels }).toJSON(),
-    crossProducts: acc.summary()
+    crossProducts: acc.summary(),
+    viterbi: viterbiPaths(x1)
   })
+}
+
+/** Viterbi decodings through both kernel modes: 3 Normal states (back-pointers, emissions in the kernel) and 8 Discrete ones (traceback from scores). */
+function viterbiPaths (x: Float64Array): unknown {
+  const sticky = (k: number): number[][] => Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => (i === j ? 0.7 : 0.3 / (k - 1))))
+  const normal = HiddenMarkovModel.fromMatrix(sticky(3), [new NormalDistribution(0, 1), new NormalDistribution(2, 1.5), new NormalDistribution(4, 1)], [0.5, 0.25, 0.25])
+  const symbols = ['a', 'b', 'c']
+  const discrete = HiddenMarkovModel.fromMatrix(sticky(8), Array.from({ length: 8 }, (_, s) => new DiscreteDistribution(Object.fromEntries(symbols.map((c, i) => [c, (1 + ((s + i) % 3)) / 6])))), new Array<number>(8).fill(1 / 8))
+  const sequence = Array.from(x.subarray(0, 3000))
+  sequence[5] = NaN
+  return {
+    normal: normal.viterbi(sequence),
+    discrete: discrete.viterbi(sequence.map(v => symbols[Math.abs(Math.round(v)) % 3]!)),
+    predicted: normal.predict(sequence.slice(700), { algorithm: 'viterbi' })
+  }
 }

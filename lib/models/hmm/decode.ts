@@ -4,13 +4,13 @@
  * per piece of about PIECE_ROWS rows (one call per distribution), and the recursions reuse the
  * workspace, so nothing is allocated per sequence but its share of the output.
  */
-import { sliceBatch } from '../../core/batch.js'
+import { sliceBatch, type Batch } from '../../core/batch.js'
 import type { SequenceBatch } from '../../core/sequence.js'
 import type { Graph } from './graph.js'
 import { PIECE_ROWS } from './options.js'
 import { emissionMatrix, emissionRows } from './emissions.js'
 import { backwardSequence, forwardSequence, type Workspace } from './statistics.js'
-import { viterbiStates } from './viterbi.js'
+import { normalDecoding, viterbiPath, viterbiStates } from './viterbi.js'
 
 /** How `predict` and `predictStream` decode. */
 export type DecodeAlgorithm = 'map' | 'viterbi'
@@ -35,7 +35,18 @@ export function decodeBatch (g: Graph, batch: SequenceBatch, algorithm: DecodeAl
   const kept = new Float64Array(count + 1)
   ws.viterbi.prepare(g)
   let written = 0
-  for (let a = 0, z = 0; a < count; a = z) {
+  const normal = algorithm === 'viterbi' ? normalDecoding(g, ws.viterbi) : undefined
+  if (normal !== undefined) {
+    // the kernel computes the emissions from the observations: the matrix holds the first row's only
+    for (let s = 0; s < count; s++) {
+      const n = offsets[s + 1]! - offsets[s]!
+      const first = emissionMatrix(g, sliceBatch(batch, offsets[s]!, offsets[s]! + Math.min(n, 1)), ws, false)
+      logProbability[s] = viterbiStates(g, first, 0, n, ws.viterbi, states, written, undefined, { x: batch.data, row: offsets[s]!, terms: normal })
+      if (logProbability[s] !== -Infinity) written += n
+      kept[s + 1] = written
+    }
+  }
+  for (let a = normal === undefined ? 0 : count, z = 0; a < count; a = z) {
     z = a + 1
     while (z < count && offsets[z + 1]! - offsets[a]! <= PIECE_ROWS) z++
     const r0 = offsets[a]!
@@ -55,6 +66,20 @@ export function decodeBatch (g: Graph, batch: SequenceBatch, algorithm: DecodeAl
     }
   }
   return { paths: { data: written === batch.rows ? states : states.slice(0, written), rows: written, cols: 1, offsets: kept }, logProbability }
+}
+
+/**
+ * The Viterbi path of one sequence (a batch of its observations), as {@link viterbiPath}: with
+ * Normal emissions computed by the kernel where it can, else from the emission matrix.
+ */
+export function viterbiSequence (g: Graph, batch: Batch, ws: Workspace): { logProbability: number; path: number[] } {
+  const normal = normalDecoding(g, ws.viterbi)
+  if (normal !== undefined) {
+    const first = emissionMatrix(g, sliceBatch(batch, 0, Math.min(batch.rows, 1)), ws, false)
+    return viterbiPath(g, first, 0, batch.rows, ws.viterbi, undefined, { x: batch.data, row: 0, terms: normal })
+  }
+  const rows = emissionRows(emissionMatrix(g, batch, ws, false), ws.coded)
+  return viterbiPath(g, rows.e, 0, batch.rows, ws.viterbi, rows.codes)
 }
 
 /** The argmax of log P(state | sequence) at each observation into `out[at …)`; returns log P(sequence). */

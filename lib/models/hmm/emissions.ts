@@ -13,6 +13,7 @@
 import type { Batch } from '../../core/batch.js'
 import { UnivariateDistribution } from '../../core/univariate.js'
 import { DiscreteDistribution } from '../../distributions/discrete.js'
+import { NormalDistribution } from '../../distributions/normal.js'
 import { encodeKeys, type KeyCodes } from '../../distributions/key-codes.js'
 import { scaleEmissions } from './forward-backward.js'
 import type { Graph } from './graph.js'
@@ -64,6 +65,28 @@ export function emissionMatrix (g: Graph, rows: Batch, ws: EmissionSpace, copyCo
     }
   })
   return e
+}
+
+/**
+ * Each emitting state's Normal density terms (`NormalDistribution.densityTerms`) and log weight,
+ * for loops that compute a state's emission `(logNorm − d·d·half, or 0 when missing) + weight`
+ * themselves with the bits of {@link emissionMatrix}; undefined unless every distribution is a
+ * NormalDistribution with a finite 1/(2σ²) (std 0 is a point mass, computed otherwise).
+ */
+export interface NormalStateTerms { mean: Float64Array; logNorm: Float64Array; half: Float64Array; logWeight: Float64Array }
+
+export function normalStateTerms (g: Graph): NormalStateTerms | undefined {
+  if (!g.distributions.every(d => d instanceof NormalDistribution)) return undefined
+  const { p } = g
+  const terms = { mean: new Float64Array(p), logNorm: new Float64Array(p), half: new Float64Array(p), logWeight: g.logWeight }
+  for (let s = 0; s < p; s++) {
+    const { mean, logNorm, half } = (g.distributions[g.stateDistribution[s]!] as NormalDistribution).densityTerms()
+    if (!(half < Infinity)) return undefined
+    terms.mean[s] = mean
+    terms.logNorm[s] = logNorm
+    terms.half[s] = half
+  }
+  return terms
 }
 
 function codedEmissions (g: Graph, rows: Batch, e: Float64Array | undefined, reuse: KeyCodes | undefined): CodedEmissions {

@@ -11,14 +11,13 @@ import { ArilError, invalidOption, show } from '../../core/errors.js'
 import { booleanOption, checkKeys, numberOption } from '../../core/options.js'
 import { Random } from '../../core/random.js'
 import { isSequenceBatch, type SequenceBatch, type SequenceInput } from '../../core/sequence.js'
-import { decodeBatch, type Decoded, type DecodeAlgorithm } from './decode.js'
+import { decodeBatch, viterbiSequence, type Decoded, type DecodeAlgorithm } from './decode.js'
 import { emissionMatrix } from './emissions.js'
 import { backwardTable, forwardBackwardTables, forwardTable, posteriorTable } from './inference.js'
 import { PIECE_ROWS, SAMPLE_KEYS } from './options.js'
 import { walk } from './sample.js'
 import { forwardSequence, Workspace } from './statistics.js'
 import { HmmTopology } from './topology-model.js'
-import { viterbiPath } from './viterbi.js'
 
 /** Inference and sampling of a {@link HiddenMarkovModel} (see hmm.ts for the whole model). */
 export abstract class HmmInference extends HmmTopology {
@@ -93,8 +92,7 @@ export abstract class HmmInference extends HmmTopology {
    * silent states included (an impossible sequence: −Infinity and an empty path).
    */
   viterbi (sequence: SequenceInput): { logProbability: number; path: number[] } {
-    const { n, e } = this.one(sequence)
-    return viterbiPath(this.graph, e, 0, n, this.workspace.viterbi)
+    return viterbiSequence(this.graph, this.toBatch([sequence]), this.workspace)
   }
 
   /**

@@ -7,8 +7,18 @@
  * order the recursion reads them, only two rows of scores are kept (the back-pointers hold the
  * path), and every buffer is reused across sequences. The sums are the same as pomegranate's,
  * `(score + log p) + emission`, so the results keep their bits.
+ *
+ * A model whose only silent states are start and end (the common case: `fromMatrix`,
+ * `fromSamples`) runs its rows after the first observation in a WebAssembly kernel
+ * (viterbi-wasm.ts) with the same operations; the first row, the end state and the traceback
+ * stay here. The traceback follows the kernel's back-pointers (one byte per state and row, up
+ * to 6 states) or finds them from its rows of scores.
  */
 import type { Graph } from './graph.js'
+import { normalStateTerms, type NormalStateTerms } from './emissions.js'
+import {
+  computesNormalEmissions, laneEdges, MAX_KERNEL_STATES, steadyKernel, steadyRows, type LaneEdges, type NormalSource, type Spill, type SteadyTrace
+} from './viterbi-wasm.js'
 
 /** Scratch space of Viterbi passes, grown as needed and reused across sequences. */
 export class ViterbiScratch {
@@ -61,6 +71,13 @@ export class ViterbiScratch {
     for (let j = 0; j < g.inEmitStart[m]!; j++) add(g.inEmitEdges[j]!)
     this.silentBase = at
     for (let j = 0; j < g.inSilentStart[m]!; j++) add(g.inSilentEdges[j]!)
+    // live silent states without out-edges (end) feed nothing: the steady rows are emitting states only
+    const sinks = live.every(l => g.outEmitStart[l + 1] === g.outEmitStart[l] && g.outSilentStart[l + 1] === g.outSilentStart[l])
+    const steady = (l: number): { source: number[]; logP: number[] } => ({
+      source: Array.from(this.source.subarray(this.steadyStart[l], this.steadyStart[l + 1])),
+      logP: Array.from(this.logP.subarray(this.steadyStart[l], this.steadyStart[l + 1]))
+    })
+    this.lanes = sinks && p <= MAX_KERNEL_STATES ? laneEdges(p, steady) : undefined
     this.graph = g
     this.copied = g.logP.slice()
   }
@@ -70,6 +87,25 @@ export class ViterbiScratch {
   /** Where the silent states' in-edges from emitting and from silent states begin in `source`/`logP`. */
   emitBase = 0
   silentBase = 0
+
+  /** The steady in-edges in the kernel's lanes, for a model whose live silent states have no out-edges; else undefined. */
+  lanes: LaneEdges | undefined
+  /**
+   * With the kernel: where the emitting states' scores of every row are (from which the traceback
+   * finds the back-pointers), room for them when they do not fit in the kernel's memory, and the
+   * back-pointers of the last row's silent states.
+   */
+  trace: SteadyTrace | undefined
+  lastBack = new Int32Array(0)
+  private spillScores = new Float64Array(0)
+  private spillBack = new Uint8Array(0)
+  readonly spill: Spill = {
+    scores: size => (this.spillScores = this.spillScores.length < size ? new Float64Array(Math.max(size, 2 * this.spillScores.length)) : this.spillScores),
+    back: size => (this.spillBack = this.spillBack.length < size ? new Uint8Array(Math.max(size, 2 * this.spillBack.length)) : this.spillBack)
+  }
+
+  /** The emitting states of a path as the kernel's traceback writes them (for {@link viterbiPath}). */
+  states = new Float64Array(0)
 
   ensure (rows: number, m: number): void {
     if (this.back.length < rows * m) this.back = new Int32Array(Math.max(rows * m, 2 * this.back.length))
@@ -91,12 +127,18 @@ function silent (v: Float64Array, cur: number, l: number, source: Int32Array, lo
 /**
  * The forward pass of the recursion over a sequence of `n` observations whose emission
  * log-probabilities are rows `eRow` … of `e` (rows × p), or with `codes` rows `codes[eRow] + 1` …
- * (coded emissions, emissions.ts), after `scratch.prepare(g)`: fills the
- * back-pointers and returns the best final log-probability and its state (−1: impossible).
+ * (coded emissions, emissions.ts), or with `normal` the first row in `e` and the others computed
+ * by the kernel, after `scratch.prepare(g)`: fills the back-pointers (or, with the kernel,
+ * `scratch.trace`) and returns the best final log-probability and its state (−1: impossible).
  */
-function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes: Int32Array | undefined): { best: number; last: number } {
+function recurse (
+  g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes: Int32Array | undefined, normal: NormalSource | undefined
+): { best: number; last: number; steady: boolean } {
   const { m, p, inStart, inEmitStart, inSilentStart } = g
-  scratch.ensure(n + 1, m)
+  const { lanes } = scratch
+  // with a NormalSource the caller made sure the kernel runs (normalDecoding): only the first row is read from `e`
+  const kernel = n > 1 && lanes !== undefined ? steadyKernel(lanes, codes === undefined ? undefined : e) : undefined
+  scratch.ensure(kernel === undefined ? n + 1 : 2, m)
   const { v, back, source, logP, steadyStart, emitBase, silentBase, live } = scratch
   v.fill(-Infinity, 0, 2 * m)
   v[g.start] = 0
@@ -105,7 +147,7 @@ function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: V
   }
   let prev = 0
   let cur = m
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < (kernel === undefined ? n : 1); i++) {
     const er = (codes === undefined ? eRow + i : codes[eRow + i]! + 1) * p
     const row = (i + 1) * m
     for (let l = 0; l < p; l++) {
@@ -133,7 +175,18 @@ function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: V
     prev = cur
     cur = m - cur
   }
-  if (g.finite) return { best: v[prev + g.end]!, last: v[prev + g.end] === -Infinity ? -1 : g.end }
+  if (kernel !== undefined) {
+    if (scratch.lastBack.length < m) scratch.lastBack = new Int32Array(m)
+    const { lastBack } = scratch
+    scratch.trace = steadyRows(kernel, lanes!, e, eRow, n, codes, v, prev, scratch.spill, normal)
+    for (let t = 0; t < live.length; t++) {
+      const l = live[t]!
+      const best = silent(v, prev, l, source, logP, emitBase + inEmitStart[l]!, emitBase + inEmitStart[l + 1]!, -Infinity, lastBack, l)
+      v[prev + l] = silent(v, prev, l, source, logP, silentBase + inSilentStart[l]!, silentBase + inSilentStart[l + 1]!, best, lastBack, l)
+    }
+  }
+  const steady = kernel !== undefined
+  if (g.finite) return { best: v[prev + g.end]!, last: v[prev + g.end] === -Infinity ? -1 : g.end, steady }
   let best = -Infinity
   let last = -1
   for (let k = 0; k < m; k++) {
@@ -142,19 +195,79 @@ function recurse (g: Graph, e: Float64Array, eRow: number, n: number, scratch: V
       last = k
     }
   }
-  return { best, last }
+  return { best, last, steady }
+}
+
+/**
+ * Whether `scratch` decodes g with Normal emissions computed from the observations (a model
+ * whose only silent states are start and end, every distribution a NormalDistribution, and a
+ * kernel with back-pointers running here): their terms, else undefined (compute the emission
+ * matrix).
+ */
+export function normalDecoding (g: Graph, scratch: ViterbiScratch): NormalStateTerms | undefined {
+  scratch.prepare(g)
+  const kernel = scratch.lanes === undefined ? undefined : steadyKernel(scratch.lanes, undefined)
+  return kernel !== undefined && computesNormalEmissions(kernel) ? normalStateTerms(g) : undefined
+}
+
+/**
+ * The kernel's traceback: the emitting states of rows n … 1 into `out[at + n − 1]` … `out[at]`,
+ * from `last`, the best state of row n (an emitting state, or a silent sink whose back-pointer is
+ * in `lastBack`). It follows the kernel's back-pointers, or, for a kernel without them, finds
+ * each from the rows' scores: the first of the state's in-edges, in in-edge order, whose
+ * candidate `(score + log p) + emission` equals its score, which is the edge the recursion's
+ * strict `>` kept (no score is −0, so equal candidates are equal bits).
+ */
+function traceSteady (g: Graph, scratch: ViterbiScratch, e: Float64Array, eRow: number, n: number, codes: Int32Array | undefined, last: number, out: Float64Array, at: number): void {
+  const { p } = g
+  const { source, logP, steadyStart } = scratch
+  const { back, scores: rowScores, base, stride } = scratch.trace!
+  let state = last < p ? last : scratch.lastBack[last]!
+  if (back !== undefined) {
+    for (let i = at + n - 1, from = base + (n - 2) * p; i > at; i--, from -= p) {
+      out[i] = state
+      state = back[from + state]!
+    }
+    out[at] = state
+    return
+  }
+  for (let r = n; r > 1; r--) {
+    out[at + r - 1] = state
+    const score = rowScores[base + (r - 1) * stride + state]!
+    const before = base + (r - 2) * stride
+    const emission = e[(codes === undefined ? eRow + r - 1 : codes[eRow + r - 1]! + 1) * p + state]!
+    let j = steadyStart[state]!
+    while (rowScores[before + source[j]!]! + logP[j]! + emission !== score) j++
+    state = source[j]!
+  }
+  out[at] = state
 }
 
 /**
  * The best path of a sequence of `n` observations whose emission rows start at row `eRow` of
- * `e` (or are picked by `codes`, as in `recurse`). Returns its log-probability and the state indices from start (to end, for a finite
- * model); an impossible sequence gives −Infinity and an empty path.
+ * `e` (or are picked by `codes`, as in `recurse`; or, with `normal`, only the first is in `e` and
+ * the kernel computes the others, see {@link normalDecoding}). Returns its log-probability and the
+ * state indices from start (to end, for a finite model); an impossible sequence gives −Infinity
+ * and an empty path.
  */
-export function viterbiPath (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes?: Int32Array): { logProbability: number; path: number[] } {
+export function viterbiPath (
+  g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes?: Int32Array, normal?: NormalSource
+): { logProbability: number; path: number[] } {
   scratch.prepare(g)
-  const { best, last } = recurse(g, e, eRow, n, scratch, codes)
+  const { best, last, steady } = recurse(g, e, eRow, n, scratch, codes, normal)
   if (last < 0) return { logProbability: -Infinity, path: [] }
   const { m, p } = g
+  if (steady) {
+    // start, the emitting states, and the silent sink the path ends in
+    if (scratch.states.length < n) scratch.states = new Float64Array(Math.max(n, 2 * scratch.states.length))
+    traceSteady(g, scratch, e, eRow, n, codes, last, scratch.states, 0)
+    const { states } = scratch
+    const path = new Array<number>(last < p ? n + 1 : n + 2)
+    path[0] = g.start
+    for (let i = 0; i < n; i++) path[i + 1] = states[i]!
+    if (last >= p) path[n + 1] = last
+    return { logProbability: best, path }
+  }
   const back = scratch.back
   const path: number[] = []
   let row = n
@@ -173,12 +286,18 @@ export function viterbiPath (g: Graph, e: Float64Array, eRow: number, n: number,
 /**
  * The emitting states of the best path of a sequence (as {@link viterbiPath}), written to
  * `out[at … at + n)`; returns its log-probability (−Infinity: impossible, `out` untouched).
- * Nothing is allocated.
+ * Nothing is allocated per observation.
  */
-export function viterbiStates (g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, out: Float64Array, at: number, codes?: Int32Array): number {
-  const { best, last } = recurse(g, e, eRow, n, scratch, codes)
+export function viterbiStates (
+  g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, out: Float64Array, at: number, codes?: Int32Array, normal?: NormalSource
+): number {
+  const { best, last, steady } = recurse(g, e, eRow, n, scratch, codes, normal)
   if (last < 0) return -Infinity
   const { m, p } = g
+  if (steady) {
+    traceSteady(g, scratch, e, eRow, n, codes, last, out, at)
+    return best
+  }
   const back = scratch.back
   let row = n
   let state = last
