@@ -33,6 +33,8 @@ import type { Model } from '../lib/core/model.js'
 import { DiscreteDistribution } from '../lib/distributions/discrete.js'
 import { MultivariateGaussianDistribution } from '../lib/distributions/multivariate-gaussian.js'
 import { NormalDistribution } from '../lib/distributions/normal.js'
+import { openExecutor, releaseExecutor } from '../lib/exec/choose.js'
+import type { ThreadExecutor } from '../lib/exec/threads.js'
 import { writeNpy } from '../lib/io/npy.js'
 import { readNpySequences } from '../lib/io/sequences-npy.js'
 import { HiddenMarkovModel } from '../lib/models/hmm/hmm.js'
@@ -137,6 +139,18 @@ export interface HmmBenchResult {
   pomegranateViterbi: number | undefined
 }
 
+/**
+ * Starts the threads that `workers: n` fits share and waits until they are ready. From source a
+ * thread needs about a second of CPU to load the library; a fit does not wait for that (this
+ * thread summarizes until the threads are up), so without this the warm-up fit of a fast case
+ * ended before the threads were ready and the measured fit ran its first passes here, cold.
+ */
+async function startWorkers (n: number): Promise<void> {
+  const { executor } = openExecutor({ executor: undefined, workers: n })
+  await (executor as ThreadExecutor).ready()
+  await releaseExecutor(executor)
+}
+
 async function runCase (c: Case, withPomegranate: boolean): Promise<HmmBenchResult> {
   const { batch, data, lengths } = draw(c)
   const files = await writeFiles(c, data, lengths)
@@ -145,7 +159,8 @@ async function runCase (c: Case, withPomegranate: boolean): Promise<HmmBenchResu
   const one = initialModel(c)
   const aril = median(one.trainBatch(batch, options).epochs.map(e => e.duration))
   const open = (): ReturnType<typeof readNpySequences> => readNpySequences(files.observations, { lengths: files.lengths })
-  // warm-up: the threads start (each loads the library and its JIT warms over a few passes) and stay for the measured fit, as a user's next fit finds them
+  // warm-up: the threads start (each loads the library), then their JIT warms over a few passes; they stay for the measured fit, as a user's next fit finds them
+  await startWorkers(2)
   await initialModel(c).trainStream(open, { maxIterations: 3, stopThreshold: -Infinity, workers: 2 })
   const threaded = initialModel(c)
   const arilWorkers = median((await threaded.trainStream(open, { ...options, workers: 2 })).epochs.map(e => e.duration))
