@@ -13,6 +13,8 @@
  *   - aril, 1 thread: `trainBatch` in memory;
  *   - aril, `workers: 2`: `trainStream` over `readNpySequences` (out of core, two worker threads,
  *     the pass cut in blocks of BLOCK_SEQUENCES sequences), checked to give the bits of one thread;
+ *     the threads are started and waited for, then warmed by a 3-iteration fit, so the timed fit
+ *     finds them as a user's next fit does;
  *   - pomegranate: `fit(sequences, algorithm='baum-welch')` with n_jobs 1 and 2, with
  *     multiple_check_input True and False (bench/pomegranate_hmm.py); the best is the baseline.
  * Viterbi: one decoding of every sequence (aril `viterbi(sequence)` one by one, and `decodeBatch` over
@@ -20,7 +22,10 @@
  * Ratios are peer ms / aril ms (above 1: aril is faster). Goals: >= 1.5x pomegranate on one
  * thread, >= 2.5x with `workers: 2`.
  *
- * Run: node --import tsx bench/hmm.ts (about a minute on 2 cores).
+ * Run: node --import tsx bench/hmm.ts (a few minutes on 2 cores, most of them pomegranate's), on an
+ * otherwise idle machine: Linux's autogroup scheduler gives each session (terminal) an equal share
+ * of the CPU however many threads it runs, so while another session is busy `workers: 2` gets no
+ * more CPU than one thread, and its row only shows the cost of handing pieces over.
  */
 import { existsSync, mkdirSync } from 'node:fs'
 import { Readable } from 'node:stream'
