@@ -13,6 +13,8 @@
  *   - aril, 1 thread: `trainBatch` in memory;
  *   - aril, `workers: 2`: `trainStream` over `readNpySequences` (out of core, two worker threads,
  *     the pass cut in blocks of BLOCK_SEQUENCES sequences), checked to give the bits of one thread;
+ *     the threads are started and waited for, then warmed by a 3-iteration fit, so the timed fit
+ *     finds them as a user's next fit does;
  *   - pomegranate: `fit(sequences, algorithm='baum-welch')` with n_jobs 1 and 2, with
  *     multiple_check_input True and False (bench/pomegranate_hmm.py); the best is the baseline.
  * Viterbi: one decoding of every sequence (aril `viterbi(sequence)` one by one, and `decodeBatch` over
@@ -20,7 +22,10 @@
  * Ratios are peer ms / aril ms (above 1: aril is faster). Goals: >= 1.5x pomegranate on one
  * thread, >= 2.5x with `workers: 2`.
  *
- * Run: node --import tsx bench/hmm.ts (about a minute on 2 cores).
+ * Run: node --import tsx bench/hmm.ts (a few minutes on 2 cores, most of them pomegranate's), on an
+ * otherwise idle machine: Linux's autogroup scheduler gives each session (terminal) an equal share
+ * of the CPU however many threads it runs, so while another session is busy `workers: 2` gets no
+ * more CPU than one thread, and its row only shows the cost of handing pieces over.
  */
 import { existsSync, mkdirSync } from 'node:fs'
 import { Readable } from 'node:stream'
@@ -33,6 +38,8 @@ import type { Model } from '../lib/core/model.js'
 import { DiscreteDistribution } from '../lib/distributions/discrete.js'
 import { MultivariateGaussianDistribution } from '../lib/distributions/multivariate-gaussian.js'
 import { NormalDistribution } from '../lib/distributions/normal.js'
+import { openExecutor, releaseExecutor } from '../lib/exec/choose.js'
+import type { ThreadExecutor } from '../lib/exec/threads.js'
 import { writeNpy } from '../lib/io/npy.js'
 import { readNpySequences } from '../lib/io/sequences-npy.js'
 import { HiddenMarkovModel } from '../lib/models/hmm/hmm.js'
@@ -137,6 +144,18 @@ export interface HmmBenchResult {
   pomegranateViterbi: number | undefined
 }
 
+/**
+ * Starts the threads that `workers: n` fits share and waits until they are ready. From source a
+ * thread needs about a second of CPU to load the library; a fit does not wait for that (this
+ * thread summarizes until the threads are up), so without this the warm-up fit of a fast case
+ * ended before the threads were ready and the measured fit ran its first passes here, cold.
+ */
+async function startWorkers (n: number): Promise<void> {
+  const { executor } = openExecutor({ executor: undefined, workers: n })
+  await (executor as ThreadExecutor).ready()
+  await releaseExecutor(executor)
+}
+
 async function runCase (c: Case, withPomegranate: boolean): Promise<HmmBenchResult> {
   const { batch, data, lengths } = draw(c)
   const files = await writeFiles(c, data, lengths)
@@ -145,7 +164,8 @@ async function runCase (c: Case, withPomegranate: boolean): Promise<HmmBenchResu
   const one = initialModel(c)
   const aril = median(one.trainBatch(batch, options).epochs.map(e => e.duration))
   const open = (): ReturnType<typeof readNpySequences> => readNpySequences(files.observations, { lengths: files.lengths })
-  // warm-up: the threads start (each loads the library and its JIT warms over a few passes) and stay for the measured fit, as a user's next fit finds them
+  // warm-up: the threads start (each loads the library), then their JIT warms over a few passes; they stay for the measured fit, as a user's next fit finds them
+  await startWorkers(2)
   await initialModel(c).trainStream(open, { maxIterations: 3, stopThreshold: -Infinity, workers: 2 })
   const threaded = initialModel(c)
   const arilWorkers = median((await threaded.trainStream(open, { ...options, workers: 2 })).epochs.map(e => e.duration))

@@ -54,8 +54,12 @@ export interface Session {
   begin: (rowsInStatistics: number) => Promise<void>
   /** Summarizes one batch of the stream here, or hands it over; `done` is called when it is summarized. */
   add: (batch: Batch) => Promise<void>
-  /** Waits until everything handed over is summarized and its statistics merged into the model. */
-  flush: () => Promise<void>
+  /**
+   * Waits until everything handed over is summarized and its statistics merged into the model.
+   * `passEnd`: a full pass is over and its statistics go straight to an M-step, so the cut block
+   * at its end may be summarized elsewhere and merged as a block of its own.
+   */
+  flush: (passEnd?: boolean) => Promise<void>
   /** One pass over `shards` (the `epoch`-th, counting the initial pass as 0), merged into the model. */
   pass: (epoch: number) => Promise<void>
   /** The error to report for a failed pass (a parallel pass is replayed to find the error one thread meets first). */

@@ -7,10 +7,13 @@
  * epoch's row index** (BLOCK_ROWS rows starting on a multiple of BLOCK_ROWS, counted from the
  * rows already in the model's statistics). Each thread's own block counter therefore stays on
  * block boundaries and its blocks are blocks of the one-thread pass, which merge exactly in any
- * order (accumulate.ts). The rows of a block that is cut (the end of the data, a mini-batch, a
- * checkpoint) are summarized here, into the model, which continues its partial block exactly as
- * one thread does. Full passes re-cut the stream into pieces of whole blocks; mini-batch epochs
- * hand each batch over at once, so the epoch's batches are counted as one thread counts them.
+ * order (accumulate.ts). The rows of a block that is cut (a mini-batch, a checkpoint) are
+ * summarized here, into the model, which continues its partial block exactly as one thread does.
+ * The cut block at the end of a full pass goes to a thread with the pass's last piece: it is the
+ * pass's last block, which a merge adds as a block of its own, as one thread's M-step adds its
+ * unfinished block (and this thread, whose kernels run only a few sequences per pass, stays free
+ * to merge). Full passes re-cut the stream into pieces of whole blocks; mini-batch epochs hand each
+ * batch over at once, so the epoch's batches are counted as one thread counts them.
  *
  * In-memory batches are copied once per fit into SharedArrayBuffers, whose pieces the threads
  * claim in place (no copy, one message per thread); a `.npy` file path is split into
@@ -357,11 +360,12 @@ export class ThreadSession implements Session {
     return out as unknown as Batch
   }
 
-  async flush (): Promise<void> {
+  async flush (passEnd = false): Promise<void> {
     if (!this.onThreads) return
     if (this.heldRows > 0) {
       const block = blockUnits(this.held[0]!)
-      const whole = Math.floor(this.heldRows / block) * block
+      // held units start on a block boundary (addRecut), so the pass's last piece keeps the blocks of one thread
+      const whole = passEnd ? this.heldRows : Math.floor(this.heldRows / block) * block
       if (whole > 0) await this.emit(whole)
       if (this.heldRows > 0) {
         const part = concatUnits(this.take(this.heldRows))

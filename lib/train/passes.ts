@@ -80,7 +80,7 @@ async function streamPasses<U extends UpdateOptions> (model: TrainableModel<U>, 
       const next = await batches.next()
       if (next.done === true) {
         batches = undefined
-        await session.flush()
+        await session.flush(!miniBatch)
         const more = loop.sourceEnded()
         await settle(loop)
         if (!more) break

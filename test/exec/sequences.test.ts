@@ -147,6 +147,18 @@ t.test('multi-pass training: full passes, mini-batches and resumed checkpoints o
   }
 })
 
+t.test('a full pass hands its cut last block to a thread, with the bits of one thread', async t => {
+  await two.ready()
+  const options = { maxIterations: 3, stopThreshold: -Infinity }
+  const one = new ToySequenceMean()
+  await trainStream(one, pieces(all, 11, 700), options)
+  const m = new ToySequenceMean()
+  await trainStream(m, pieces(all, 12, 900), { ...options, executor: two })
+  t.equal(stringifyJSON(m), stringifyJSON(one), 'the same parameters')
+  // the model here records what it summarizes itself; the threads' copies summarized the rest
+  t.same(m.lengths, [], `all ${sequenceCount(all)} sequences of every pass, the ${sequenceCount(all) % BLOCK_SEQUENCES} of the cut block included, summarized on the threads`)
+})
+
 t.test('shards of a sequence .npy pair: block-aligned ranges, the bits of one pass on every executor', async t => {
   const x = join(dir, 'x.npy')
   const len = join(dir, 'len.npy')
