@@ -38,11 +38,10 @@ import type { Model } from '../lib/core/model.js'
 import { DiscreteDistribution } from '../lib/distributions/discrete.js'
 import { MultivariateGaussianDistribution } from '../lib/distributions/multivariate-gaussian.js'
 import { NormalDistribution } from '../lib/distributions/normal.js'
-import { openExecutor, releaseExecutor } from '../lib/exec/choose.js'
-import type { ThreadExecutor } from '../lib/exec/threads.js'
 import { writeNpy } from '../lib/io/npy.js'
 import { readNpySequences } from '../lib/io/sequences-npy.js'
 import { HiddenMarkovModel } from '../lib/models/hmm/hmm.js'
+import { startWorkers } from './workers.js'
 import { bestOf, describeConfigs, hasPomegranate, runPython, type PeerTimings } from './pomegranate.js'
 
 const dir = fileURLToPath(new URL('../data/bench/', import.meta.url))
@@ -142,18 +141,6 @@ export interface HmmBenchResult {
   arilDecode: number
   pomegranate: PeerTimings | undefined
   pomegranateViterbi: number | undefined
-}
-
-/**
- * Starts the threads that `workers: n` fits share and waits until they are ready. From source a
- * thread needs about a second of CPU to load the library; a fit does not wait for that (this
- * thread summarizes until the threads are up), so without this the warm-up fit of a fast case
- * ended before the threads were ready and the measured fit ran its first passes here, cold.
- */
-async function startWorkers (n: number): Promise<void> {
-  const { executor } = openExecutor({ executor: undefined, workers: n })
-  await (executor as ThreadExecutor).ready()
-  await releaseExecutor(executor)
 }
 
 async function runCase (c: Case, withPomegranate: boolean): Promise<HmmBenchResult> {

@@ -21,8 +21,9 @@
  *   - aril, 1 thread: `fit` in memory (the EM trainer, the same loop as `fitStream`);
  *   - aril, `workers: 2`: `trainStream` over the rows as one batch (copied once per fit into shared
  *     memory, whose pieces two worker threads claim in place every pass); the median epoch duration.
- *     The warm-up fit starts the threads and the timed fits reuse them, as every `workers: 2` fit
- *     of a process does (lib/exec/choose.ts), so their start-up is out of the figure;
+ *     The threads are started and waited for (bench/workers.ts), then warmed by a 3-iteration fit;
+ *     the timed fits reuse them, as every `workers: 2` fit of a process does (lib/exec/choose.ts),
+ *     so their start-up is out of the figure;
  *   - pomegranate: `fit(X, batch_size=b)` for b in None (its default, the whole array), 10^3, 10^4,
  *     10^5, by bench/pomegranate_mixture.py; the best b is the baseline (n_jobs=1, its default; its
  *     BLAS may use both cores for the full-covariance mixture);
@@ -43,6 +44,7 @@ import { NormalDistribution } from '../lib/distributions/normal.js'
 import { MultivariateGaussianDistribution } from '../lib/distributions/multivariate-gaussian.js'
 import { GeneralMixtureModel } from '../lib/models/mixture.js'
 import { Kmeans } from '../lib/models/kmeans.js'
+import { startWorkers } from './workers.js'
 import { bestOf, describeConfigs, hasPomegranate, hasSklearn, runPython, type PeerTimings } from './pomegranate.js'
 
 const ROWS = 1_000_000
@@ -152,7 +154,8 @@ function timeAril (c: Case): number {
 
 async function timeArilWorkers (c: Case): Promise<number> {
   const options = { stopThreshold: -Infinity, workers: WORKERS }
-  await c.model().fitStream([c.batch], { ...options, maxIterations: 1 }) // warm-up
+  await startWorkers(WORKERS)
+  await c.model().fitStream([c.batch], { ...options, maxIterations: 3 }) // warm-up: the threads' JIT
   let passMs = Infinity
   for (let i = 0; i < REPEATS; i++) {
     const history = await c.model().trainStream([c.batch], { ...options, maxIterations: c.iterations })
