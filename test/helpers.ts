@@ -146,6 +146,18 @@ export function assertMissingIgnored (t: Test, make: () => Model<unknown, any, u
   t.same(Array.from(a.logProbability([NaN]) as Float64Array), [0])
 }
 
+/**
+ * Asserts that two lists hold the same values in the same order (Object.is per element, so −0
+ * and NaN count) and names the first index that differs. For long lists, in place of t.same,
+ * which formats every element as it compares: seconds of a test's time for 10^5 numbers.
+ */
+export function assertSameValues<T> (t: Test, actual: ArrayLike<T>, expected: ArrayLike<T>, message = 'the same values'): void {
+  let at = actual.length === expected.length ? -1 : Math.min(actual.length, expected.length)
+  for (let i = 0; at < 0 && i < actual.length; i++) if (!Object.is(actual[i], expected[i])) at = i
+  if (at < 0) t.pass(message)
+  else t.fail(message, { index: at, found: actual[at], wanted: expected[at], lengths: [actual.length, expected.length] })
+}
+
 /** A value as text that tells every double apart (−0, NaN and ±∞ included; typed arrays as lists). */
 export function bitsOf (value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {

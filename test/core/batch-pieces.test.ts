@@ -4,7 +4,7 @@ import { CONVERSION_ROWS, forEachBatch, toBatch, type Batch, type BatchInput } f
 import { MultivariateGaussianDistribution } from '../../lib/distributions/multivariate-gaussian.js'
 import { NormalDistribution } from '../../lib/distributions/normal.js'
 import { NaiveBayes } from '../../lib/models/naive-bayes.js'
-import { assertArilError } from '../helpers.js'
+import { assertArilError, assertSameValues } from '../helpers.js'
 
 t.test('forEachBatch: pieces of CONVERSION_ROWS rows with the values, weights and labels of toBatch', async t => {
   const rows = 2 * CONVERSION_ROWS + 123
@@ -27,9 +27,9 @@ t.test('forEachBatch: pieces of CONVERSION_ROWS rows with the values, weights an
     const pieces: Batch[] = []
     forEachBatch(input, { weights, labels }, b => pieces.push({ ...b, data: b.data.slice(), weights: b.weights?.slice(), labels: b.labels?.slice() }))
     t.same(pieces.map(b => b.rows), [CONVERSION_ROWS, CONVERSION_ROWS, 123], `${name}: pieces`)
-    t.same(Float64Array.from(pieces.flatMap(b => Array.from(b.data))), whole.data, `${name}: values`)
-    t.same(pieces.flatMap(b => Array.from(b.weights!)), Array.from(whole.weights!), `${name}: weights`)
-    t.same(pieces.flatMap(b => Array.from(b.labels!)), Array.from(whole.labels!), `${name}: labels`)
+    assertSameValues(t, Float64Array.from(pieces.flatMap(b => Array.from(b.data))), whole.data, `${name}: values`)
+    assertSameValues(t, pieces.flatMap(b => Array.from(b.weights!)), Array.from(whole.weights!), `${name}: weights`)
+    assertSameValues(t, pieces.flatMap(b => Array.from(b.labels!)), Array.from(whole.labels!), `${name}: labels`)
   }
   const ready = toBatch(flat, {})
   let calls = 0

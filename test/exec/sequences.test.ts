@@ -24,6 +24,7 @@ import { writeNpy } from '../../lib/io/npy.js'
 import { MarkovChain } from '../../lib/models/markov-chain.js'
 import { ToySequenceMean } from '../train/toy-sequence-model.js'
 import { ToyMean } from '../train/toy-model.js'
+import { assertSameValues } from '../helpers.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'aril-seqexec-'))
 const random = new Random(21)
@@ -87,15 +88,15 @@ t.test('rebatch cuts SequenceBatches into batches of whole sequences', async t =
   for await (const b of rebatch(pieces(all, 1, 300)() as AsyncIterable<SequenceBatch>, 1000)) out.push(b as SequenceBatch)
   t.same(out.map(sequenceCount), [1000, 1000, 1000, 1000, 1000, 300])
   const joined = concatSequences(out)
-  t.same(Array.from(joined.offsets), Array.from(all.offsets))
-  t.same(Array.from(joined.data), Array.from(all.data))
-  t.same(Array.from(joined.weights!), Array.from(all.weights!))
+  assertSameValues(t, joined.offsets, all.offsets, 'offsets')
+  assertSameValues(t, joined.data, all.data, 'observations')
+  assertSameValues(t, joined.weights!, all.weights!, 'weights')
 })
 
 t.test('single-pass fits: any chunking, threads, batchSize: the bits of one sink', async t => {
   const sink = new ToySequenceMean()
   await pipeline(pieces(all, 3, 500)(), sink.sink())
-  t.same(sink.lengths, lengths, 'whole sequences, in order')
+  assertSameValues(t, sink.lengths, lengths, 'whole sequences, in order')
   for (const options of [{ executor: two }, { executor: three, batchSize: 1500 }, { workers: 2 }, { executor: inProcessExecutor(), batchSize: 77 }, { batchSize: 100 }]) {
     const m = new ToySequenceMean()
     await m.fitStream(pieces(all, 4, 900), options)
