@@ -95,7 +95,10 @@ export class NormalDistribution extends UnivariateDistribution<[mean: number, st
    */
   kernelTerms (): NormalTerms | undefined {
     if (this.frozen) return undefined
-    return { ...this.densityTerms(), sums: this.sums }
+    const { mean, logNorm, half } = this.densityTerms()
+    // an object literal, not a spread of densityTerms(): the spread object has another shape, and
+    // the loops that read it per row ran 1.7x slower (NaiveBayes fit, 10^6 × 10: 35 → 60 ms)
+    return { mean, logNorm, half, sums: this.sums }
   }
 
   /**
