@@ -6,45 +6,20 @@ Run: /usr/bin/python3 bench/pomegranate_hmm_semi.py SPEC.json
 SPEC: {"kind": "normal" | "discrete", "sequences": [[...], ...], "labels": [...] (-1: unlabeled),
        "model": BayesClassifier JSON, "iterations": n}
 BayesClassifier.fit wraps X in a DataGenerator, which cannot hold sequences, so X is a
-BaseGenerator of one batch (as scripts/fixtures/hmm-semi.py). The figure is the median epoch
+BaseGenerator of one batch (scripts/fixtures/hmm_shared.py). The figure is the median epoch
 duration of pomegranate's own History over `iterations` EM steps without a stop threshold.
 Prints one JSON line: {"seconds": median_epoch_seconds, "logProbability": last epoch's}.
 """
 import json
+import os
 import statistics
 import sys
 
 import numpy
 from pomegranate import BayesClassifier
-from pomegranate.io import BaseGenerator
 
-
-class SequenceBatches(BaseGenerator):
-    def __init__(self, X, y):
-        self.X, self.y, self.weights = X, numpy.asarray(y), numpy.ones(len(X))
-
-    def __len__(self):
-        return len(self.X)
-
-    @property
-    def shape(self):
-        return len(self.X), 1
-
-    @property
-    def classes(self):
-        return numpy.unique(self.y)
-
-    def batches(self):
-        yield self.X, self.y, self.weights
-
-    def labeled_batches(self):
-        keep = self.y != -1
-        yield self.X[keep], self.y[keep], self.weights[keep]
-
-    def unlabeled_batches(self):
-        keep = self.y == -1
-        yield self.X[keep], self.weights[keep]
-
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'scripts', 'fixtures'))
+from hmm_shared import SequenceBatches  # noqa: E402
 
 spec = json.load(open(sys.argv[1]))
 X = numpy.empty(len(spec['sequences']), dtype=object)
