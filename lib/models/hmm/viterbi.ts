@@ -14,6 +14,7 @@
  * stay here. The traceback follows the kernel's back-pointers (one byte per state and row, up
  * to 6 states) or finds them from its rows of scores.
  */
+import { ArilError } from '../../core/errors.js'
 import type { Graph } from './graph.js'
 import { normalStateTerms, type NormalStateTerms } from './emissions.js'
 import {
@@ -237,7 +238,10 @@ function traceSteady (g: Graph, scratch: ViterbiScratch, e: Float64Array, eRow: 
     const before = base + (r - 2) * stride
     const emission = e[(codes === undefined ? eRow + r - 1 : codes[eRow + r - 1]! + 1) * p + state]!
     let j = steadyStart[state]!
-    while (rowScores[before + source[j]!]! + logP[j]! + emission !== score) j++
+    const end = steadyStart[state + 1]!
+    while (j < end && rowScores[before + source[j]!]! + logP[j]! + emission !== score) j++
+    // the score is one of these candidates bit for bit; the bound only keeps a broken invariant from looping forever
+    if (j === end) throw new ArilError('ERR_INVALID_MODEL', `Viterbi traceback: no in-edge of state ${state} gives its score at row ${r} (an internal error; please report it)`)
     state = source[j]!
   }
   out[at] = state
