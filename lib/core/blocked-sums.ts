@@ -204,10 +204,7 @@ export class BlockedSums {
     }
     const other = new BlockedSums(0, this.moments, this.blockRows)
     other.load(s)
-    other.flush()
-    if (!this.moments) this.grow(other.slots)
-    for (let i = 0; i < other.sums.length; i++) this.sums[i]!.addSum(other.sums[i]!)
-    this.rows += other.rows
+    this.absorb(other)
   }
 
   /**

@@ -415,9 +415,7 @@ export class CrossProductSums {
     }
     const other = new CrossProductSums(this.dimension, this.blockRows)
     other.load(s)
-    other.flush()
-    other.sums.toJSON().forEach((values, slot) => { for (const v of values) this.sums.add(slot, decodeNumber(v)) })
-    this.rows += other.rows
+    this.absorb(other)
   }
 
   /** {@link BlockedSums.absorb} for cross-products: adds another accumulator's sums, its unfinished block flushed, and clears it. */
