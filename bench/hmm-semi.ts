@@ -27,6 +27,7 @@ import { NormalDistribution } from '../lib/distributions/normal.js'
 import { BayesClassifier } from '../lib/models/bayes-classifier.js'
 import { HiddenMarkovModel } from '../lib/models/hmm/hmm.js'
 import { hasPomegranate, runPython } from './pomegranate.js'
+import { median } from './median.js'
 
 interface Case {
   name: string
@@ -61,11 +62,6 @@ const CASES: Case[] = [
     start: () => new BayesClassifier([hmm(symbols(0), 0.5, 0.05), hmm(symbols(2), 0.5, 0.05)])
   }
 ]
-
-function median (values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
-}
 
 /** One line of the report. */
 export interface HmmSemiBenchResult {

@@ -41,6 +41,7 @@ import { NormalDistribution } from '../lib/distributions/normal.js'
 import { writeNpy } from '../lib/io/npy.js'
 import { readNpySequences } from '../lib/io/sequences-npy.js'
 import { HiddenMarkovModel } from '../lib/models/hmm/hmm.js'
+import { median } from './median.js'
 import { startWorkers } from './workers.js'
 import { bestOf, describeConfigs, hasPomegranate, runPython, type PeerTimings } from './pomegranate.js'
 
@@ -122,11 +123,6 @@ async function writeFiles (c: Case, data: Float64Array, lengths: Float64Array): 
   if (!existsSync(files.observations)) await pipeline(Readable.from([{ data, rows: data.length / c.cols, cols: c.cols }]), writeNpy(files.observations))
   if (!existsSync(files.lengths)) await pipeline(Readable.from([{ data: lengths, rows: lengths.length, cols: 1 }]), writeNpy(files.lengths))
   return files
-}
-
-function median (values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
 }
 
 /** One line of the report. */
