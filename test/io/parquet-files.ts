@@ -31,9 +31,10 @@ export const paged = {
 /**
  * The files written, by name: `data` (the columns above, row groups of 1000 rows), `pages` and
  * `pages-plain` (the columns of {@link paged}, SNAPPY and UNCOMPRESSED, many pages per column
- * chunk), and small ones for error cases.
+ * chunk), `one-plain` (x alone, UNCOMPRESSED, row groups of 1000 rows of one page each) and small
+ * ones for error cases.
  */
-export const FILES = ['data', 'one', 'strings', 'weights', 'binary', 'xy', 'pages', 'pages-plain'] as const
+export const FILES = ['data', 'one', 'strings', 'weights', 'binary', 'xy', 'pages', 'pages-plain', 'one-plain'] as const
 
 /** Writes the files into `dir` (in a child process; see above). */
 export async function writeParquetFiles (dir: string): Promise<void> {
@@ -57,6 +58,7 @@ async function main (dir: string): Promise<void> {
     { name: 'label', data: label, type: 'INT32' }
   ], 1000)
   write('one', [{ name: 'v', data: x, type: 'DOUBLE' }])
+  write('one-plain', [{ name: 'x', data: x, type: 'DOUBLE', nullable: false }], 1000, { codec: 'UNCOMPRESSED' })
   write('xy', [{ name: 'x', data: x, type: 'DOUBLE' }, { name: 'y', data: y, type: 'DOUBLE' }, { name: 'label', data: label, type: 'INT32' }], 1000)
   write('strings', [{ name: 's', data: ['a', 'b'], type: 'STRING' }, { name: 'v', data: [1, 2], type: 'DOUBLE' }])
   write('weights', [{ name: 'v', data: [1, 2], type: 'DOUBLE' }, { name: 'w', data: [1, -1], type: 'DOUBLE' }])

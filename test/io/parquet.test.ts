@@ -67,6 +67,17 @@ t.test('column chunks of many pages, SNAPPY and UNCOMPRESSED, read together and 
   }
 })
 
+t.test('one column of doubles over several row groups: Batches are views of the decoded pages, all valid at the end', async t => {
+  const path = join(dir, 'one-plain.parquet')
+  const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path))
+  t.same(metadata.row_groups.map(g => Number(g.num_rows)), [1000, 1000, 500])
+  t.same(metadata.row_groups.map(g => g.columns[0]!.meta_data!.codec), Array(3).fill('UNCOMPRESSED'))
+  // every Batch is held until the end: memory handed out in a Batch must never be written again
+  const all = await readAll(readParquet(path, { rowsPerBatch: 400 }))
+  t.same(all.map(b => b.rows), [400, 400, 200, 400, 400, 200, 400, 100])
+  t.same(columnOf(all, 0), Array.from(x))
+})
+
 t.test('columns, weight, label, rowGroups', async t => {
   const reader = readParquet(file, { columns: ['y', 'x'], weight: 'w', label: 'label', rowGroups: [2, 0] })
   const batches = await readAll(reader)
