@@ -31,16 +31,24 @@ export type HmmClassOptions = HmmFromSamplesOptions & {
 }
 
 /**
+ * The `hmm` option of a stack's `fromSamples(HiddenMarkovModel, ...)`, which it needs.
+ * @throws ArilError `ERR_INVALID_OPTION` when it is not an object
+ */
+export function requireHmmOption (hmm: HmmClassOptions | undefined): HmmClassOptions {
+  if (typeof hmm !== 'object' || hmm === null) {
+    invalidOption('hmm', 'the HMMs\' fromSamples arguments, { distribution, nComponents, ...options } (e.g. { distribution: NormalDistribution, nComponents: 3 })', hmm)
+  }
+  return hmm
+}
+
+/**
  * The sequences with their class labels checked (one per sequence, −1/NaN unlabeled), and one HMM
  * per class 0 … max label built from that class's sequences.
  * @throws ArilError `ERR_INVALID_OPTION` without a `hmm` option, `ERR_LABEL` for missing labels or a
  *   class without a labelled sequence, and what `HiddenMarkovModel.fromSamples` throws
  */
 export function hmmClasses (X: BatchInput | readonly SequenceInput[], labels: ArrayLike<number> | undefined, weights: ArrayLike<number> | undefined, hmm: HmmClassOptions | undefined, where: string): { batch: SequenceBatch; models: HiddenMarkovModel[] } {
-  if (typeof hmm !== 'object' || hmm === null) {
-    invalidOption('hmm', 'the HMMs\' fromSamples arguments, { distribution, nComponents, ...options } (e.g. { distribution: NormalDistribution, nComponents: 3 })', hmm)
-  }
-  const { distribution, nComponents, ...options } = hmm
+  const { distribution, nComponents, ...options } = requireHmmOption(hmm)
   const given = toSequenceBatch(X as readonly SequenceInput[] | SequenceBatch, { categorical: true, weights })
   const classes = labels ?? given.labels
   const k = classCount(classes, where, 'sequence')

@@ -24,6 +24,9 @@ import { NormalDistribution } from '../distributions/normal.js'
 import { MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS, MultivariateGaussianDistribution } from '../distributions/multivariate-gaussian.js'
 import { gaussianMixturePosterior } from './gaussian-mixture-wasm.js'
 import { BLOCK_SEQUENCES, type SequenceBatch, type SequenceInput } from '../core/sequence.js'
+import { HiddenMarkovModel } from './hmm/hmm.js'
+import { UPDATE_KEYS as HMM_UPDATE_KEYS } from './hmm/options.js'
+import { hmmMixtureStart, type HmmMixtureOptions } from './hmm-mixture-samples.js'
 import { rejectSequenceKind, requireSequences, sequenceComponents, sequenceInput, sequenceJoint, sequenceResponsibilities } from './sequence-stack.js'
 
 /** A component: any aril model (distribution, IndependentComponents, MultivariateGaussian, mixture ...). */
@@ -430,14 +433,30 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
    * per component on one column, one one-column class per column on several (see mixture-init.ts);
    * a one-column class on d > 1 columns gives IndependentComponents of d copies.
    *
+   * With `HiddenMarkovModel` as the kind, X is sequences and `options.hmm` says how to build each
+   * component: the sequences are clustered by k-means (seeded by `seed`) on per-sequence features
+   * (level, spread and step size of each numeric column; symbol shares and change rate of each
+   * symbol column), component j is `HiddenMarkovModel.fromSamples(hmm.distribution,
+   * hmm.nComponents, <cluster j>, <the rest of hmm>)`, then EM over all sequences
+   * (hmm-mixture-samples.ts).
+   *
    * @throws ArilError `ERR_INVALID_INPUT` when the sample holds fewer than k distinct complete
-   *   rows, `ERR_INVALID_OPTION` for kinds that do not fit the columns, and what `fit` throws
+   *   rows (or the sequences fewer than k clusters), `ERR_INVALID_OPTION` for kinds that do not fit
+   *   the columns or HMMs without `hmm`, and what `fit` throws
    * @example
    * ```ts
    * const gmm = GeneralMixtureModel.fromSamples(NormalDistribution, 3, X, { seed: 1, maxIterations: 50 })
+   * const calls = GeneralMixtureModel.fromSamples(HiddenMarkovModel, 2, sequences, { hmm: { distribution: NormalDistribution, nComponents: 3 }, seed: 1 })
    * ```
    */
-  static fromSamples<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, X: BatchInput, options: MixtureInitOptions & MixtureFitOptions = {}): GeneralMixtureModel<C> {
+  static fromSamples (kind: typeof HiddenMarkovModel, k: number, X: BatchInput | readonly SequenceInput[], options: HmmMixtureOptions): GeneralMixtureModel<HiddenMarkovModel>
+  static fromSamples<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, X: BatchInput, options?: MixtureInitOptions & MixtureFitOptions): GeneralMixtureModel<C>
+  static fromSamples<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[] | typeof HiddenMarkovModel, k: number, X: BatchInput | readonly SequenceInput[], options: (MixtureInitOptions & MixtureFitOptions) | HmmMixtureOptions = {}): GeneralMixtureModel<C> {
+    if (kind === HiddenMarkovModel) return GeneralMixtureModel.fromSequences(k, X, options as HmmMixtureOptions) as unknown as GeneralMixtureModel<C>
+    return GeneralMixtureModel.fromRows(kind as ComponentKind<C> | readonly ComponentKind[], k, X as BatchInput, options as MixtureInitOptions & MixtureFitOptions)
+  }
+
+  private static fromRows<C extends Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, X: BatchInput, options: MixtureInitOptions & MixtureFitOptions): GeneralMixtureModel<C> {
     // checked before the initialization's passes; the fit checks the components' update options
     checkKeys(options, optionKeys(INIT_KEYS, TRAIN_OPTION_KEYS, MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS), 'GeneralMixtureModel.fromSamples')
     rejectSequenceKind(kind, 'GeneralMixtureModel.fromSamples')
@@ -449,6 +468,14 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
       model.headRows = undefined
     }
     return model
+  }
+
+  /** fromSamples of HiddenMarkovModels: the sequences clustered, one HMM per cluster, then EM (hmm-mixture-samples.ts). */
+  private static fromSequences (k: number, X: BatchInput | readonly SequenceInput[], options: HmmMixtureOptions): GeneralMixtureModel<HiddenMarkovModel> {
+    checkKeys(options, optionKeys(TRAIN_OPTION_KEYS, UPDATE_OPTION_KEYS, HMM_UPDATE_KEYS, ['hmm', 'seed', 'weights']), 'GeneralMixtureModel.fromSamples')
+    const { hmm, seed, weights, ...fit } = options
+    const start = hmmMixtureStart(k, X, weights, hmm, seed, 'GeneralMixtureModel.fromSamples')
+    return new GeneralMixtureModel(start.models, { weights: start.weights }).fit(start.batch, fit)
   }
 
   /**
