@@ -47,6 +47,7 @@ export { BayesModel, type BayesFitOptions, type BayesOptions, type BlankComponen
 export { NaiveBayes, type DistributionClass } from './models/naive-bayes.js'
 export { BayesClassifier, type ComponentFactory } from './models/bayes-classifier.js'
 export type { HmmClassOptions } from './models/bayes-hmm-samples.js'
+export type { HmmComponentOptions, HmmMixtureOptions } from './models/hmm-mixture-samples.js'
 export { predictStream, type Predictor, type PredictOutput, type PredictStreamOptions } from './core/predict-stream.js'
 // issue 14 (surface): kernel densities, initialization, pomegranate API gaps
 export { KernelDensity, type Kernel, type KernelDensityOptions, type KernelDensityFromSamplesOptions, type KernelDensityParameters } from './distributions/kernel-density.js'
