@@ -1,20 +1,24 @@
 /**
- * `GeneralMixtureModel.fromSamples(HiddenMarkovModel, k, sequences, { hmm })`: a mixture of HMMs
- * from unlabelled sequences. An HMM needs sequences to start from, so the sequences are first
- * clustered by what each looks like: k-means (seeded k-means++, as `Kmeans.fromSamples`) on one
- * feature vector per sequence, each feature standardized over the sequences, namely per column
+ * `GeneralMixtureModel.fromSamples(HiddenMarkovModel, k, sequences, { hmm })` and `fromStream`: a
+ * mixture of HMMs from unlabelled sequences. An HMM needs sequences to start from, so a seeded
+ * uniform sample of `initSequences` sequences (all of them when there are no more; the same
+ * sequences in memory and over a stream, whatever the chunking) is clustered by what each looks
+ * like: k-means (seeded k-means++, as `Kmeans.fromSamples`) on one feature vector per sequence,
+ * each feature standardized over the sample, namely per column
  *  - of numbers: the mean, the standard deviation and the mean absolute step |x_t − x_{t−1}|
  *    (the level, the spread and how fast it moves: two HMMs with the same states but other
  *    transitions differ in the last);
  *  - of symbols: the share of each symbol and the share of steps that change symbol.
  * Component j is then `HiddenMarkovModel.fromSamples(hmm.distribution, hmm.nComponents,
- * <cluster j's sequences>, <the rest of hmm>)`, its weight the cluster's share of the sequence
- * weights, and EM over all the sequences follows. pomegranate 0.14.8 has no such path (its
+ * <cluster j's sequences>, <the rest of hmm>)`, its weight the cluster's share of the sampled
+ * sequences' weights, and EM over all the sequences follows. pomegranate 0.14.8 has no such path (its
  * `from_samples` runs k-means on the rows).
  */
-import { ArilError } from '../core/errors.js'
-import type { BatchInput, Key } from '../core/batch.js'
-import { toSequenceBatch, type SequenceBatch, type SequenceInput } from '../core/sequence.js'
+import { ArilError, invalidOption } from '../core/errors.js'
+import type { Batch, Key } from '../core/batch.js'
+import { RowSample } from '../core/row-sample.js'
+import { concatSequences, sliceSequences, type SequenceBatch } from '../core/sequence.js'
+import type { Passes } from '../train/pass.js'
 import { HiddenMarkovModel } from './hmm/hmm.js'
 import { Kmeans } from './kmeans.js'
 import type { MixtureFitOptions } from './mixture.js'
@@ -44,27 +48,100 @@ export type HmmComponentOptions = HmmClassOptions
  */
 export type HmmMixtureOptions = MixtureFitOptions & HmmUpdateOptions & {
   hmm: HmmComponentOptions
+  /** Seeds the sample of sequences and the k-means over their features (default: random). */
   seed?: number | undefined
+  /** Sequences the initialization looks at, a seeded uniform sample (default 10000). */
+  initSequences?: number | undefined
   weights?: ArrayLike<number> | undefined
 }
 
-/** The starting components and weights of a mixture of k HMMs, and the sequences as one batch. */
+/** The options of {@link HmmMixtureOptions} that only the initialization reads. */
+export const HMM_MIXTURE_INIT_KEYS = ['hmm', 'seed', 'initSequences'] as const
+
+/** The initialization's settings, checked before any pass. */
+export interface HmmMixtureSettings {
+  hmm: HmmComponentOptions
+  seed: number
+  initSequences: number
+}
+
+/**
+ * Reads `hmm`, `seed` and `initSequences`.
+ * @throws ArilError `ERR_INVALID_OPTION` naming the option
+ */
+export function hmmMixtureSettings (options: HmmMixtureOptions): HmmMixtureSettings {
+  const { seed, initSequences = 10000 } = options
+  if (seed !== undefined && !Number.isSafeInteger(seed)) invalidOption('seed', 'an integer', seed)
+  if (!Number.isInteger(initSequences) || initSequences < 1) invalidOption('initSequences', 'a whole number >= 1', initSequences)
+  return { hmm: requireHmmOption(options.hmm), seed: seed ?? Math.floor(Math.random() * 2 ** 32), initSequences }
+}
+
+/**
+ * Two passes that collect a seeded uniform sample of `size` sequences of weight > 0 (copied, in
+ * stream order). The first picks them: bottom-m sampling over the sequence indices (RowSample on
+ * one row per sequence); the second copies them. Sequences are numbered skipping empty ones, so
+ * the sample depends on the sequences and the seed only, not on how a source chunks them.
+ */
+export function * sequenceSample (size: number, seed: number): Passes<SequenceBatch> {
+  const picks = new RowSample(size, seed)
+  let seen = 0
+  yield (batch: Batch) => {
+    const { kept, weights } = nonEmpty(batch as SequenceBatch)
+    picks.add({ data: new Float64Array(kept.length), rows: kept.length, cols: 1, weights }, seen)
+    seen += kept.length
+  }
+  const chosen = picks.rowIndices()
+  const parts: SequenceBatch[] = []
+  let next = 0
+  seen = 0
+  yield (batch: Batch) => {
+    const sequences = batch as SequenceBatch
+    for (const s of nonEmpty(sequences).kept) {
+      if (chosen[next] === seen++) {
+        parts.push(copySequences(sliceSequences(sequences, s, s + 1)))
+        next++
+      }
+    }
+  }
+  return concatSequences(parts)
+}
+
+/** The indices of a batch's non-empty sequences, and their weights. */
+function nonEmpty (batch: SequenceBatch): { kept: number[]; weights: Float64Array | undefined } {
+  const kept: number[] = []
+  for (let s = 0; s + 1 < batch.offsets.length; s++) if (batch.offsets[s + 1]! > batch.offsets[s]!) kept.push(s)
+  return { kept, weights: batch.weights === undefined ? undefined : Float64Array.from(kept, s => batch.weights![s]!) }
+}
+
+/** A sequence batch in memory of its own (a source may use a chunk's memory again). */
+function copySequences (batch: SequenceBatch): SequenceBatch {
+  return {
+    ...batch,
+    data: batch.data.slice(),
+    offsets: batch.offsets.slice(),
+    weights: batch.weights?.slice(),
+    labels: undefined,
+    stateLabels: undefined,
+    categories: batch.categories?.map(column => column?.slice())
+  }
+}
+
+/** The starting components and weights of a mixture of k HMMs. */
 export interface HmmMixtureStart {
-  batch: SequenceBatch
   models: HiddenMarkovModel[]
   weights: number[]
 }
 
 /**
- * Clusters the sequences and builds one HMM per cluster (see above).
- * @throws ArilError `ERR_INVALID_OPTION` without a `hmm` option, `ERR_INVALID_INPUT` with fewer
- *   than k sequences that look different, and what `HiddenMarkovModel.fromSamples` throws
+ * Clusters the sampled sequences and builds one HMM per cluster (see above).
+ * @throws ArilError `ERR_INVALID_INPUT` with fewer than k sampled sequences (or fewer than k that
+ *   look different), and what `HiddenMarkovModel.fromSamples` throws
  */
-export function hmmMixtureStart (k: number, X: BatchInput | readonly SequenceInput[], weights: ArrayLike<number> | undefined, hmm: HmmComponentOptions | undefined, seed: number | undefined, where: string): HmmMixtureStart {
-  const { distribution, nComponents, ...options } = requireHmmOption(hmm)
-  const batch = toSequenceBatch(X as readonly SequenceInput[] | SequenceBatch, { categorical: true, weights })
+export function hmmMixtureStart (k: number, batch: SequenceBatch, settings: HmmMixtureSettings, where: string): HmmMixtureStart {
+  const { distribution, nComponents, ...options } = settings.hmm
+  const { seed } = settings
   const n = batch.offsets.length - 1
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new ArilError('ERR_INVALID_INPUT', `${where}: expected k between 1 and the number of sequences (${n}), got ${k}`)
+  if (!Number.isInteger(k) || k < 1 || k > n) throw new ArilError('ERR_INVALID_INPUT', `${where}: expected k between 1 and the number of sampled sequences of weight > 0 (${n}), got ${k}`)
   const features = sequenceFeatures(batch)
   const clusters = k === 1 ? new Float64Array(n) : Kmeans.fromSamples(k, features, { seed }).predict(features)
   const models: HiddenMarkovModel[] = []
@@ -82,7 +159,7 @@ export function hmmMixtureStart (k: number, X: BatchInput | readonly SequenceInp
     shares.push(share)
   }
   const total = shares.reduce((a, b) => a + b, 0)
-  return { batch, models, weights: shares.map(w => (total > 0 ? w / total : 1 / k)) }
+  return { models, weights: shares.map(w => w / total) }
 }
 
 /**

@@ -3,7 +3,7 @@
  */
 import { BLOCK_ROWS, BlockedSums, blockedSumsProblem, LANES, sumInLanes, type BlockedSumsSummary, type ResidentRows } from '../core/accumulate.js'
 import { batchRows, requireValues, sliceBatch, toBatch, type Batch, type BatchInput } from '../core/batch.js'
-import { ArilError, show } from '../core/errors.js'
+import { ArilError, invalidOption, show } from '../core/errors.js'
 import { Model, type Statistics, type SummarizeOptions, type Summary } from '../core/model.js'
 import { PosteriorModel } from '../core/posterior-model.js'
 import { blend, checkKeys, optionKeys, UPDATE_OPTION_KEYS, updateOptions, type UpdateOptions } from '../core/options.js'
@@ -23,10 +23,10 @@ import { normalMixtureTile, type NormalTerms } from './normal-mixture-wasm.js'
 import { NormalDistribution } from '../distributions/normal.js'
 import { MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS, MultivariateGaussianDistribution } from '../distributions/multivariate-gaussian.js'
 import { gaussianMixturePosterior } from './gaussian-mixture-wasm.js'
-import { BLOCK_SEQUENCES, type SequenceBatch, type SequenceInput } from '../core/sequence.js'
+import { BLOCK_SEQUENCES, toSequenceBatch, type SequenceBatch, type SequenceInput } from '../core/sequence.js'
 import { HiddenMarkovModel } from './hmm/hmm.js'
 import { UPDATE_KEYS as HMM_UPDATE_KEYS } from './hmm/options.js'
-import { hmmMixtureStart, type HmmMixtureOptions } from './hmm-mixture-samples.js'
+import { HMM_MIXTURE_INIT_KEYS, hmmMixtureSettings, hmmMixtureStart, sequenceSample, type HmmMixtureOptions, type HmmMixtureSettings } from './hmm-mixture-samples.js'
 import { rejectSequenceKind, requireSequences, sequenceComponents, sequenceInput, sequenceJoint, sequenceResponsibilities } from './sequence-stack.js'
 
 /** A component: any aril model (distribution, IndependentComponents, MultivariateGaussian, mixture ...). */
@@ -434,7 +434,8 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
    * a one-column class on d > 1 columns gives IndependentComponents of d copies.
    *
    * With `HiddenMarkovModel` as the kind, X is sequences and `options.hmm` says how to build each
-   * component: the sequences are clustered by k-means (seeded by `seed`) on per-sequence features
+   * component: a seeded uniform sample of `initSequences` sequences (default 10000) is clustered
+   * by k-means (seeded by `seed`) on per-sequence features
    * (level, spread and step size of each numeric column; symbol shares and change rate of each
    * symbol column), component j is `HiddenMarkovModel.fromSamples(hmm.distribution,
    * hmm.nComponents, <cluster j>, <the rest of hmm>)`, then EM over all sequences
@@ -470,25 +471,44 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
     return model
   }
 
-  /** fromSamples of HiddenMarkovModels: the sequences clustered, one HMM per cluster, then EM (hmm-mixture-samples.ts). */
+  /** fromSamples of HiddenMarkovModels: a sample of the sequences clustered, one HMM per cluster, then EM (hmm-mixture-samples.ts). */
   private static fromSequences (k: number, X: BatchInput | readonly SequenceInput[], options: HmmMixtureOptions): GeneralMixtureModel<HiddenMarkovModel> {
-    checkKeys(options, optionKeys(TRAIN_OPTION_KEYS, UPDATE_OPTION_KEYS, HMM_UPDATE_KEYS, ['hmm', 'seed', 'weights']), 'GeneralMixtureModel.fromSamples')
-    const { hmm, seed, weights, ...fit } = options
-    const start = hmmMixtureStart(k, X, weights, hmm, seed, 'GeneralMixtureModel.fromSamples')
-    return new GeneralMixtureModel(start.models, { weights: start.weights }).fit(start.batch, fit)
+    const { settings, weights, fit } = hmmMixtureOptions(options, 'GeneralMixtureModel.fromSamples')
+    const batch = toSequenceBatch(X as readonly SequenceInput[] | SequenceBatch, { categorical: true, weights })
+    const start = hmmMixtureStart(k, passesInMemory(sequenceSample(settings.initSequences, settings.seed), batch), settings, 'GeneralMixtureModel.fromSamples')
+    return new GeneralMixtureModel(start.models, { weights: start.weights }).fit(batch, fit)
+  }
+
+  /** fromStream of HiddenMarkovModels: the sample's two passes, then EM over the stream. */
+  private static async fromSequenceStream (k: number, open: Opener, options: HmmMixtureOptions): Promise<GeneralMixtureModel<HiddenMarkovModel>> {
+    const { settings, weights, fit } = hmmMixtureOptions(options, 'GeneralMixtureModel.fromStream')
+    if (weights !== undefined) invalidOption('weights', 'no weights for a stream (give them in the sequence source)', weights)
+    const sample = await passesOverStream(sequenceSample(settings.initSequences, settings.seed), open, X => toSequenceBatch(X as SequenceBatch, { categorical: true }), fit.signal)
+    const start = hmmMixtureStart(k, sample, settings, 'GeneralMixtureModel.fromStream')
+    return await new GeneralMixtureModel(start.models, { weights: start.weights }).fitStream(open, fit)
   }
 
   /**
    * {@link GeneralMixtureModel.fromSamples} out of core: the initialization reads the data (one pass
    * for the uniform sample, more for 'kmeans||'), then EM re-opens it for every pass; the result
    * has the bits of `fromSamples` on the same rows. With `initSample: 'head'` the epoch log notes
-   * when the data hold more rows than the sample looked at.
+   * when the data hold more rows than the sample looked at. With `HiddenMarkovModel` as the kind,
+   * two passes collect the seeded sample of `initSequences` sequences that `fromSamples` clusters,
+   * then `fitStream` runs EM: the bits of `fromSamples` on the same sequences, for any chunking.
    * @example
    * ```ts
    * const gmm = await GeneralMixtureModel.fromStream(NormalDistribution, 3, () => readNpy('x.npy'), { seed: 1 })
+   * const calls = await GeneralMixtureModel.fromStream(HiddenMarkovModel, 2, () => readSequences('calls.ndjson'), { hmm: { distribution: NormalDistribution, nComponents: 3 }, seed: 1 })
    * ```
    */
-  static async fromStream<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, open: Opener, options: MixtureInitOptions & MixtureFitOptions = {}): Promise<GeneralMixtureModel<C>> {
+  static async fromStream (kind: typeof HiddenMarkovModel, k: number, open: Opener, options: HmmMixtureOptions): Promise<GeneralMixtureModel<HiddenMarkovModel>>
+  static async fromStream<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, open: Opener, options?: MixtureInitOptions & MixtureFitOptions): Promise<GeneralMixtureModel<C>>
+  static async fromStream<C extends Component = Component> (kind: ComponentKind<C> | readonly ComponentKind[] | typeof HiddenMarkovModel, k: number, open: Opener, options: (MixtureInitOptions & MixtureFitOptions) | HmmMixtureOptions = {}): Promise<GeneralMixtureModel<C>> {
+    if (kind === HiddenMarkovModel) return await GeneralMixtureModel.fromSequenceStream(k, open, options as HmmMixtureOptions) as unknown as GeneralMixtureModel<C>
+    return await GeneralMixtureModel.fromRowStream(kind as ComponentKind<C> | readonly ComponentKind[], k, open, options as MixtureInitOptions & MixtureFitOptions)
+  }
+
+  private static async fromRowStream<C extends Component> (kind: ComponentKind<C> | readonly ComponentKind[], k: number, open: Opener, options: MixtureInitOptions & MixtureFitOptions): Promise<GeneralMixtureModel<C>> {
     checkKeys(options, optionKeys(INIT_KEYS, TRAIN_OPTION_KEYS, MULTIVARIATE_GAUSSIAN_UPDATE_OPTION_KEYS), 'GeneralMixtureModel.fromStream')
     rejectSequenceKind(kind, 'GeneralMixtureModel.fromStream')
     const start = await passesOverStream(mixtureStart(kind, k, initSettings(options, k), options), open, X => requireValues(toBatch(X, { categorical: true }), 'GeneralMixtureModel'), options.signal)
@@ -506,6 +526,13 @@ export class GeneralMixtureModel<C extends Component = Component> extends Poster
     model.headRows = start.headRows
     return model
   }
+}
+
+/** A mixture of HMMs' options: the initialization's settings, the sequence weights, and the fit's (checked before any work). */
+function hmmMixtureOptions (options: HmmMixtureOptions, where: string): { settings: HmmMixtureSettings; weights: ArrayLike<number> | undefined; fit: MixtureFitOptions } {
+  checkKeys(options, optionKeys(HMM_MIXTURE_INIT_KEYS, TRAIN_OPTION_KEYS, UPDATE_OPTION_KEYS, HMM_UPDATE_KEYS, ['weights']), where)
+  const { hmm: _hmm, seed: _seed, initSequences: _initSequences, weights, ...fit } = options
+  return { settings: hmmMixtureSettings(options), weights, fit }
 }
 
 /** The options left for the fit once the initialization has used its own (and the weights are in the batch). */

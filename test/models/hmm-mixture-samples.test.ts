@@ -4,13 +4,14 @@
  * errors.
  */
 import t from 'tap'
-import { toSequenceBatch } from '../../lib/core/sequence.js'
+import { sliceSequences, toSequenceBatch, type SequenceBatch } from '../../lib/core/sequence.js'
+import { passesInMemory, passesOverStream } from '../../lib/train/pass.js'
 import { DiscreteDistribution } from '../../lib/distributions/discrete.js'
 import { NormalDistribution } from '../../lib/distributions/normal.js'
 import { HiddenMarkovModel } from '../../lib/models/hmm/hmm.js'
-import { sequenceFeatures } from '../../lib/models/hmm-mixture-samples.js'
+import { sequenceFeatures, sequenceSample } from '../../lib/models/hmm-mixture-samples.js'
 import { GeneralMixtureModel } from '../../lib/models/mixture.js'
-import { assertArilError, assertClose, bitsOf } from '../helpers.js'
+import { assertArilError, assertClose, bitsOf, randomChunks, rejectsArilError } from '../helpers.js'
 
 const zscores = (values: number[]): number[] => {
   const mean = values.reduce((a, b) => a + b, 0) / values.length
@@ -84,9 +85,55 @@ t.test('errors: coded, before any work', async t => {
   const hmm = { distribution: NormalDistribution, nComponents: 1 }
   assertArilError(t, () => GeneralMixtureModel.fromSamples(HiddenMarkovModel, 2, sequences, {} as never), { code: 'ERR_INVALID_OPTION', message: /hmm/ }, 'no hmm option')
   assertArilError(t, () => GeneralMixtureModel.fromSamples(HiddenMarkovModel, 2, sequences, { hmm, seeds: 1 } as never), { code: 'ERR_INVALID_OPTION', message: /seeds/ }, 'an unknown option')
-  assertArilError(t, () => GeneralMixtureModel.fromSamples(HiddenMarkovModel, 4, sequences, { hmm }), { code: 'ERR_INVALID_INPUT', message: /between 1 and the number of sequences \(3\)/ }, 'more components than sequences')
+  assertArilError(t, () => GeneralMixtureModel.fromSamples(HiddenMarkovModel, 4, sequences, { hmm }), { code: 'ERR_INVALID_INPUT', message: /between 1 and the number of sampled sequences of weight > 0 \(3\)/ }, 'more components than sequences')
   assertArilError(t, () => GeneralMixtureModel.fromSamples(HiddenMarkovModel, 2, [[1, 2], [1, 2], [1, 2]], { hmm }), { code: 'ERR_INVALID_INPUT' }, 'sequences that all look the same')
   assertArilError(t, () => GeneralMixtureModel.fromSamples(HiddenMarkovModel, 2, sequences, { hmm, weights: [1] }), { code: 'ERR_INVALID_WEIGHTS' }, 'one weight per sequence')
+  assertArilError(t, () => GeneralMixtureModel.fromSamples(HiddenMarkovModel, 2, sequences, { hmm, initSequences: 0 }), { code: 'ERR_INVALID_OPTION', message: /initSequences/ }, 'a sample of no sequences')
+  assertArilError(t, () => GeneralMixtureModel.fromSamples(HiddenMarkovModel, 2, sequences, { hmm, seed: 1.5 }), { code: 'ERR_INVALID_OPTION', message: /seed/ }, 'a seed that is not an integer')
+  await rejectsArilError(t, GeneralMixtureModel.fromStream(HiddenMarkovModel, 2, [toSequenceBatch(sequences)], { hmm, weights: [1, 1, 1] }), { code: 'ERR_INVALID_OPTION', message: /weights/ }, 'weights beside a stream')
+  await rejectsArilError(t, GeneralMixtureModel.fromStream(HiddenMarkovModel, 2, [toSequenceBatch(sequences)], {} as never), { code: 'ERR_INVALID_OPTION', message: /hmm/ }, 'fromStream without the hmm option')
   const one = GeneralMixtureModel.fromSamples(HiddenMarkovModel, 1, sequences, { hmm, maxIterations: 2 })
   t.same(one.parameters[1], [1], 'k = 1: one component, all the weight')
+})
+
+/** A SequenceBatch cut into chunks of random numbers of sequences. */
+function chunks (batch: SequenceBatch, seed: number, most: number): SequenceBatch[] {
+  const out: SequenceBatch[] = []
+  let start = 0
+  for (const size of randomChunks(batch.offsets.length - 1, seed, most)) {
+    out.push(sliceSequences(batch, start, start + size))
+    start += size
+  }
+  return out
+}
+
+t.test('the sample of sequences: uniform by index, the same in memory and for any chunking; fromStream has the bits of fromSamples', async t => {
+  const sequences = Array.from({ length: 40 }, (_, s) => (s % 9 === 4 ? [] : Array.from({ length: 1 + (s % 5) }, (_, i) => s * 10 + i)))
+  const weights = sequences.map((_, s) => (s % 7 === 3 ? 0 : 1 + (s % 2)))
+  const batch = toSequenceBatch(sequences, { weights })
+  const kept = sequences.filter((q, s) => q.length > 0 && weights[s]! > 0)
+  const all = passesInMemory(sequenceSample(100, 5), batch)
+  t.same(Array.from(all.data), kept.flat(), 'a sample larger than the data: every non-empty sequence of weight > 0, in order')
+  t.same(Array.from(all.weights!), weights.filter((w, s) => sequences[s]!.length > 0 && w > 0))
+  const some = passesInMemory(sequenceSample(10, 5), batch)
+  t.equal(some.offsets.length - 1, 10, 'ten sequences')
+  t.not(bitsOf(Array.from(passesInMemory(sequenceSample(10, 6), batch).data)), bitsOf(Array.from(some.data)), 'another seed, another sample')
+  for (const seed of [1, 2, 3]) {
+    const streamed = chunks(batch, seed, 6)
+    const sample = passesInMemory(sequenceSample(10, 5), streamed[0]!)
+    t.ok(sample.rows <= streamed[0]!.rows, 'one chunk alone gives a sample of its own')
+    const fromChunks = await passesOverStream(sequenceSample(10, 5), streamed, X => X as SequenceBatch)
+    t.equal(bitsOf([Array.from(fromChunks.data), Array.from(fromChunks.offsets), Array.from(fromChunks.weights!)]), bitsOf([Array.from(some.data), Array.from(some.offsets), Array.from(some.weights!)]), `chunking ${seed}: the same sample`)
+  }
+
+  const states = (): NormalDistribution[] => [new NormalDistribution(0, 1), new NormalDistribution(4, 1)]
+  const a = HiddenMarkovModel.fromMatrix([[0.9, 0.1], [0.1, 0.9]], states(), [0.5, 0.5])
+  const b = HiddenMarkovModel.fromMatrix([[0.2, 0.8], [0.8, 0.2]], states(), [0.5, 0.5])
+  const drawnSequences = drawn(a, b, 30, 40).sequences as number[][]
+  const options = { hmm: { distribution: NormalDistribution, nComponents: 2, seed: 3, maxIterations: 3 }, seed: 4, initSequences: 20, maxIterations: 4 }
+  const inMemory = GeneralMixtureModel.fromSamples(HiddenMarkovModel, 2, drawnSequences, options)
+  for (const seed of [7, 8]) {
+    const streamed = await GeneralMixtureModel.fromStream(HiddenMarkovModel, 2, chunks(toSequenceBatch(drawnSequences), seed, 9), options)
+    t.equal(bitsOf(streamed.toJSON()), bitsOf(inMemory.toJSON()), `fromStream, chunking ${seed}: the bits of fromSamples`)
+  }
 })
