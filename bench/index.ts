@@ -16,6 +16,7 @@
  *   bench/keys.ts                  Discrete and JointProbabilityTable fits with many keys vs a plain Map counting loop
  *   bench/hmm.ts                   HMM Baum-Welch ms per iteration (Normal, Discrete, 5-D MVG) and Viterbi decoding vs pomegranate
  *   bench/hmm-semi.ts              semi-supervised BayesClassifier of two HMMs, ms per EM step vs pomegranate
+ *   bench/hmm-memory.ts            an HMM's peak RSS training on 10^4, 10^5, 10^6 sequences from .npy (flat memory)
  *   bench/executors.ts             workers: 2 vs one thread; readNpy on 2 threads; BullMQ workers vs threads, per-epoch cost
  *
  * Run: npm run bench [-- --large]   (data files go to data/bench/, made on first use; a few minutes on 2 cores)
@@ -33,6 +34,7 @@ import { run as keys } from './keys.js'
 import { run as executors } from './executors.js'
 import { run as hmm } from './hmm.js'
 import { run as hmmSemi } from './hmm-semi.js'
+import { run as hmmMemory } from './hmm-memory.js'
 
 const benches: Array<[string, () => Promise<unknown>]> = [
   ['.npy source', () => npy({ large: process.argv.includes('--large') })],
@@ -46,6 +48,7 @@ const benches: Array<[string, () => Promise<unknown>]> = [
   ['categorical keys', keys],
   ['hidden Markov models', hmm],
   ['semi-supervised classifiers of HMMs', hmmSemi],
+  ['HMM peak memory', hmmMemory],
   ['executors (threads, BullMQ)', executors]
 ]
 for (const [name, run] of benches) {
