@@ -21,7 +21,7 @@ export function aborted (signal: AbortSignal | undefined): void {
 export class Segments {
   readonly count: number
   readonly data: Float64Array
-  /** Scaled forward and backward rows, the forward rows' sums, one state's weights. */
+  /** Scaled forward and backward rows (none for Viterbi), the forward rows' sums, one state's weights. */
   readonly f: Float64Array
   readonly b: Float64Array
   readonly c: Float64Array
@@ -29,12 +29,12 @@ export class Segments {
   /** Emission log-probabilities, scaled emissions and their row maxima (see forward-backward.ts). */
   readonly ws = new Workspace()
 
-  constructor (readonly g: Graph, readonly path: string, readonly rows: number, readonly cols: number, readonly size: number, readonly signal: AbortSignal | undefined) {
+  constructor (readonly g: Graph, readonly path: string, readonly rows: number, readonly cols: number, readonly size: number, readonly signal: AbortSignal | undefined, backward: boolean) {
     this.count = Math.ceil(rows / size)
     const s = Math.min(size, rows)
     this.data = new Float64Array(s * cols)
     this.f = new Float64Array((s + 1) * g.m)
-    this.b = new Float64Array((s + 1) * g.m)
+    this.b = new Float64Array(backward ? (s + 1) * g.m : 0)
     this.c = new Float64Array(s + 1)
     this.weights = new Float64Array(s)
     this.ws.grow('e', s * g.p)

@@ -44,9 +44,9 @@ import { UPDATE_KEYS, type HmmUpdateOptions } from './options.js'
 export interface LongSequenceOptions {
   /**
    * Rows per segment (default ⌈√T⌉). Memory: 2·(T / segmentRows)·states numbers of checkpoints,
-   * plus segmentRows·(columns + 2·emitting states + 2·states + 4) numbers of segment buffers
-   * (Viterbi: one more checkpoint number per segment, and per row one more number of states
-   * back-pointers and the path's state).
+   * plus segmentRows·(columns + 2·emitting states + 2·states + 4) numbers of segment buffers.
+   * Viterbi keeps one more number per segment (the path's state at its end) and holds per row
+   * back-pointers instead of backward rows, and the path's state.
    */
   segmentRows?: number
   /**
@@ -209,7 +209,7 @@ export async function summarizeLongSequence (hmm: HiddenMarkovModel, path: strin
   const logProbability = hmm.frozen
     ? undefined
     : await hmm.summarizeOutside(async (g, partial, open) => {
-      const s = new Segments(g, path, rows, cols, size, signal)
+      const s = new Segments(g, path, rows, cols, size, signal, algorithm === 'baum-welch')
       const edges = g.from.length
       if (algorithm === 'viterbi') {
         const { logProbability: logp, checkpointValues, segmentValues } = await viterbiPasses(hmm, s, partial, open)
