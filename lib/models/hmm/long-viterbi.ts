@@ -54,10 +54,12 @@ export async function viterbiPasses (hmm: HiddenMarkovModel, s: Segments, partia
   const possible = L > 0
   const last = possible ? viterbiEnd(g, scores.subarray(s.count * m)).last : -1
   const path: number[] = []
+  const start = new Float64Array(m)
   /** Segment k's path after its row 0, latest first, into `path`; returns the state at row 0 (start for k = 0). */
   const trace = (k: number, end: number): number => {
     path.length = 0
-    viterbiSegment(g, ws.e, s.length(k), k === 0, scratch, scores.slice(k * m, (k + 1) * m))
+    start.set(scores.subarray(k * m, (k + 1) * m))
+    viterbiSegment(g, ws.e, s.length(k), k === 0, scratch, start)
     return traceRows(g, scratch, s.length(k), end, k === 0, path)
   }
 
@@ -87,7 +89,8 @@ export async function viterbiPasses (hmm: HiddenMarkovModel, s: Segments, partia
       }
       if (last >= 0) {
         let previous = trace(k, ends[k]!)
-        // the path is pushed latest first; row 0's state (the previous segment's last) is not in it
+        // the path is pushed latest first; it ends with start in segment 0, and in the others
+        // leaves out row 0's state (the previous segment's last), whose edge into the segment counts here
         for (let i = path.length - 1, row = 0; i >= 0; i--) {
           const state = path[i]!
           if (r === 0 && (k > 0 || i < path.length - 1)) partial[edgeBetween(g, previous, state)!]! += 1
