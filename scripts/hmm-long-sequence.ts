@@ -58,7 +58,11 @@ async function child (path: string, kind: string): Promise<void> {
   console.log(JSON.stringify({ seconds, rssMB: process.resourceUsage().maxRSS / 1024, hash }))
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+function median (xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const h = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[h]! : (sorted[h - 1]! + sorted[h]!) / 2
+}
 
 async function main (): Promise<void> {
   const T = Number(process.argv[2] ?? 1e6)

@@ -51,8 +51,8 @@ export class Segments {
     return Math.min(this.rows, (k + 1) * this.size) - k * this.size
   }
 
-  /** Segment k's observations as the model reads them (checked and converted by its `toBatch`). */
-  private async read (hmm: HiddenMarkovModel, k: number): Promise<Batch> {
+  /** Segment k's observations, read by its row range. */
+  private async read (k: number): Promise<void> {
     aborted(this.signal)
     const start = k * this.size
     const rows = this.length(k)
@@ -61,16 +61,51 @@ export class Segments {
       this.data.set(batch.data, at)
       at += batch.data.length
     }
+  }
+
+  /**
+   * Segment k's observations (in `data`) as the model reads them (checked and converted by its
+   * `toBatch`), and its scaled emissions and their maxima in `ws.x` and `ws.top`.
+   */
+  private compute (hmm: HiddenMarkovModel, k: number): Batch {
+    const rows = this.length(k)
     const sequence: SequenceBatch = { data: this.data.subarray(0, rows * this.cols), rows, cols: this.cols, offsets: Float64Array.of(0, rows) }
-    return hmm.toBatch(sequence)
+    const batch = hmm.toBatch(sequence)
+    const e = emissionMatrix(this.g, batch, this.ws)
+    scaleEmissions(this.g.p, e, 0, batch.rows, this.ws.x, this.ws.top)
+    return batch
   }
 
   /** Segment k's observations, and its scaled emissions and their maxima in `ws.x` and `ws.top`. */
   async emissions (hmm: HiddenMarkovModel, k: number): Promise<Batch> {
-    const batch = await this.read(hmm, k)
-    const e = emissionMatrix(this.g, batch, this.ws)
-    scaleEmissions(this.g.p, e, 0, batch.rows, this.ws.x, this.ws.top)
-    return batch
+    await this.read(k)
+    return this.compute(hmm, k)
+  }
+
+  /**
+   * Every segment in order, as {@link emissions} gives it, from one reader of the whole file: a
+   * pass in time order opens the file once, where reading by row range costs an open, a header
+   * and a close per segment (for 10^6 rows in 1000 segments, 0.4 to 1.6 s against 0.05 s for one
+   * reader, on a loaded machine).
+   */
+  async * inOrder (hmm: HiddenMarkovModel): AsyncGenerator<{ k: number; batch: Batch }> {
+    const { cols } = this
+    let k = 0
+    let at = 0
+    for await (const chunk of readNpy(this.path, { rowsPerBatch: this.size, signal: this.signal }) as AsyncIterable<Batch>) {
+      // the reader's batches need not fall on segment boundaries
+      for (let from = 0; from < chunk.rows && k < this.count;) {
+        const take = Math.min(this.length(k) - at, chunk.rows - from)
+        this.data.set(chunk.data.subarray(from * cols, (from + take) * cols), at * cols)
+        at += take
+        from += take
+        if (at < this.length(k)) continue
+        aborted(this.signal)
+        yield { k, batch: this.compute(hmm, k) }
+        k++
+        at = 0
+      }
+    }
   }
 
   /** Segment k's scaled forward rows and their sums from its checkpoint (after `emissions`); false when a row sums to 0. */
@@ -98,9 +133,8 @@ export async function forwardPass (hmm: HiddenMarkovModel, s: Segments, each?: (
   const { m } = g
   const checkpoints = new Float64Array(s.count * m)
   forwardStart(g, checkpoints, 0)
-  for (let k = 0; k < s.count; k++) {
+  for await (const { k } of s.inOrder(hmm)) {
     const n = s.length(k)
-    await s.emissions(hmm, k)
     if (!s.forward(k, checkpoints)) return { checkpoints, L: 0 }
     each?.(k)
     if (k + 1 < s.count) checkpoints.set(f.subarray(n * m, (n + 1) * m), (k + 1) * m)

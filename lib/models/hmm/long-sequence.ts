@@ -136,9 +136,8 @@ async function summaryPasses (hmm: HiddenMarkovModel, s: Segments, forward: Floa
   let logp = possible ? Math.log(L) : -Infinity
   for (let r = 0; r < passes; r++) {
     const round = states[r] ?? []
-    for (let k = 0; k < s.count; k++) {
+    for await (const { k, batch } of s.inOrder(hmm)) {
       const n = s.length(k)
-      const batch = await s.emissions(hmm, k)
       if (possible) {
         s.forward(k, forward)
         b.set(backward.subarray(k * m, (k + 1) * m), n * m)

@@ -80,9 +80,8 @@ export async function viterbiPasses (hmm: HiddenMarkovModel, s: Segments, partia
   let logp = possible ? Math.log(L) : -Infinity
   for (let r = 0; r < passes; r++) {
     const round = states[r] ?? []
-    for (let k = 0; k < s.count; k++) {
+    for await (const { k, batch } of s.inOrder(hmm)) {
       const n = s.length(k)
-      const batch = await s.emissions(hmm, k)
       if (possible && r === 0) {
         s.forward(k, forward)
         logp = s.addLogScales(logp, n)
