@@ -366,12 +366,12 @@ export class HiddenMarkovModel extends HmmInference {
 
   // ---- one sequence longer than memory (long-sequence.ts; kept apart from the rest of the class) ----
 
-  /** Baum-Welch E-step over one `.npy` sequence, checkpointed: see {@link summarizeLongSequence}. */
+  /** Baum-Welch (or Viterbi) E-step over one `.npy` sequence, checkpointed: see {@link summarizeLongSequence}. */
   async summarizeLongSequence (path: string, options: LongSequenceOptions = {}): Promise<LongSequenceSummary> {
     return await summarizeLongSequence(this, path, options)
   }
 
-  /** Baum-Welch training on one `.npy` sequence, checkpointed: see {@link fitLongSequence}. */
+  /** Baum-Welch (or Viterbi) training on one `.npy` sequence, checkpointed: see {@link fitLongSequence}. */
   async fitLongSequence (path: string, options: LongSequenceFitOptions = {}): Promise<History> {
     return await fitLongSequence(this, path, options)
   }

@@ -1,7 +1,7 @@
 /**
  * One sequence longer than memory (a chromosome-length `.npy`, rows = steps): a checkpointed
  * Baum-Welch E-step with memory O(states × √T) and the same bits as the in-memory E-step
- * (statistics.ts's `summarizeRun` on that one sequence).
+ * (statistics.ts's `summarizeRun` on that one sequence); the Viterbi E-step is long-viterbi.ts.
  *
  * The sequence is cut into segments of `segmentRows` rows (default ⌈√T⌉), read by row range:
  *  1. forward over the segments in order, keeping the scaled forward vector at each segment's
@@ -24,17 +24,15 @@ import type { Batch } from '../../core/batch.js'
 import type { Model } from '../../core/model.js'
 import { checkKeys, type UpdateOptions } from '../../core/options.js'
 import type { ReaderCounters } from '../../core/progress.js'
-import type { SequenceBatch } from '../../core/sequence.js'
 import { readNpy } from '../../io/npy.js'
 import type { History } from '../../train/callbacks.js'
 import { Loop, trainSettings, type TrainOptions } from '../../train/em.js'
 import { abortError, settle } from '../../train/passes.js'
-import { backwardEnd, backwardSteps, finalLikelihood, forwardStart, forwardSteps, scaleEmissions, transitionTerms } from './forward-backward.js'
-import type { Graph } from './graph.js'
+import { backwardEnd, backwardSteps, transitionTerms } from './forward-backward.js'
 import type { HiddenMarkovModel } from './hmm.js'
+import { aborted, forwardPass, rounds, Segments } from './long-segments.js'
+import { viterbiPasses } from './long-viterbi.js'
 import { UPDATE_KEYS, type HmmUpdateOptions } from './options.js'
-import { emissionMatrix } from './emissions.js'
-import { Workspace } from './statistics.js'
 
 /**
  * Options of `summarizeLongSequence`.
@@ -47,8 +45,16 @@ export interface LongSequenceOptions {
   /**
    * Rows per segment (default ⌈√T⌉). Memory: 2·(T / segmentRows)·states numbers of checkpoints,
    * plus segmentRows·(columns + 2·emitting states + 2·states + 4) numbers of segment buffers.
+   * Viterbi keeps one more number per segment (the path's state at its end) and holds per row
+   * back-pointers instead of backward rows, and the path's state.
    */
   segmentRows?: number
+  /**
+   * 'baum-welch' (default) or 'viterbi': the E-step of `summarize` with that algorithm, on this
+   * one sequence (Viterbi: 1 per edge and per row of the best path's states; the log-probability
+   * is still the forward one). Labeled training is not offered for a long sequence.
+   */
+  algorithm?: 'baum-welch' | 'viterbi'
   /** Aborting stops between segments (and inside reads); the model is left unchanged. */
   signal?: AbortSignal
 }
@@ -60,7 +66,7 @@ export interface LongSequenceOptions {
  * await hmm.fitLongSequence('chr1.npy', { maxIterations: 10, stopThreshold: 1e-3, transitionPseudocount: 1 })
  * ```
  */
-export interface LongSequenceFitOptions extends LongSequenceOptions, HmmUpdateOptions, Pick<TrainOptions, 'stopThreshold' | 'maxIterations' | 'lrDecay' | 'callbacks'> {}
+export interface LongSequenceFitOptions extends LongSequenceOptions, Omit<HmmUpdateOptions, 'algorithm'>, Pick<TrainOptions, 'stopThreshold' | 'maxIterations' | 'lrDecay' | 'callbacks'> {}
 
 /**
  * What one checkpointed E-step did.
@@ -76,99 +82,22 @@ export interface LongSequenceSummary {
   rows: number
   segmentRows: number
   segments: number
-  /** Numbers held for the whole E-step: the forward and backward checkpoints (2 · segments · states). */
+  /**
+   * Numbers held for the whole E-step: the forward and backward checkpoints (2 · segments ·
+   * states); for Viterbi the forward and Viterbi checkpoints ((2 · segments + 1) · states) and the
+   * path's state at each segment's end.
+   */
   checkpointValues: number
-  /** Numbers in the segment buffers: observations, emission log-probabilities and scaled emissions, forward and backward rows, row sums and maxima, one state's weights. */
+  /**
+   * Numbers in the segment buffers: observations, emission log-probabilities and scaled emissions,
+   * forward and backward rows, row sums and maxima, one state's weights (Viterbi: and the
+   * back-pointers and each row's state on the path).
+   */
   segmentValues: number
 }
 
+const ALGORITHMS = ['baum-welch', 'viterbi']
 const FIT_KEYS = ['segmentRows', 'signal', 'stopThreshold', 'maxIterations', 'lrDecay', 'callbacks', ...UPDATE_KEYS]
-
-function aborted (signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) throw new ArilError('ERR_ABORTED', 'The long-sequence E-step was aborted; the model is unchanged', {}, { cause: signal.reason })
-}
-
-/** Where the segments are and the buffers they are computed in (allocated once per E-step). */
-class Segments {
-  readonly count: number
-  readonly data: Float64Array
-  /** Scaled forward and backward rows, the forward rows' sums, one state's weights. */
-  readonly f: Float64Array
-  readonly b: Float64Array
-  readonly c: Float64Array
-  readonly weights: Float64Array
-  /** Emission log-probabilities, scaled emissions and their row maxima (see forward-backward.ts). */
-  readonly ws = new Workspace()
-
-  constructor (readonly g: Graph, readonly path: string, readonly rows: number, readonly cols: number, readonly size: number, readonly signal: AbortSignal | undefined) {
-    this.count = Math.ceil(rows / size)
-    const s = Math.min(size, rows)
-    this.data = new Float64Array(s * cols)
-    this.f = new Float64Array((s + 1) * g.m)
-    this.b = new Float64Array((s + 1) * g.m)
-    this.c = new Float64Array(s + 1)
-    this.weights = new Float64Array(s)
-    this.ws.grow('e', s * g.p)
-    this.ws.grow('x', s * g.p)
-    this.ws.grow('top', s)
-  }
-
-  get values (): number {
-    const { ws } = this
-    return this.data.length + this.f.length + this.b.length + this.c.length + this.weights.length + ws.e.length + ws.x.length + ws.top.length + ws.column.length
-  }
-
-  length (k: number): number {
-    return Math.min(this.rows, (k + 1) * this.size) - k * this.size
-  }
-
-  /** Segment k's observations as the model reads them (checked and converted by its `toBatch`). */
-  private async read (hmm: HiddenMarkovModel, k: number): Promise<Batch> {
-    aborted(this.signal)
-    const start = k * this.size
-    const rows = this.length(k)
-    let at = 0
-    for await (const batch of readNpy(this.path, { start, end: start + rows, rowsPerBatch: rows, signal: this.signal }) as AsyncIterable<Batch>) {
-      this.data.set(batch.data, at)
-      at += batch.data.length
-    }
-    const sequence: SequenceBatch = { data: this.data.subarray(0, rows * this.cols), rows, cols: this.cols, offsets: Float64Array.of(0, rows) }
-    return hmm.toBatch(sequence)
-  }
-
-  /** Segment k's observations, and its scaled emissions and their maxima in `ws.x` and `ws.top`. */
-  async emissions (hmm: HiddenMarkovModel, k: number): Promise<Batch> {
-    const batch = await this.read(hmm, k)
-    const e = emissionMatrix(this.g, batch, this.ws)
-    scaleEmissions(this.g.p, e, 0, batch.rows, this.ws.x, this.ws.top)
-    return batch
-  }
-
-  /** Segment k's scaled forward rows and their sums from its checkpoint (after `emissions`); false when a row sums to 0. */
-  forward (k: number, checkpoints: Float64Array): boolean {
-    const { m } = this.g
-    this.f.set(checkpoints.subarray(k * m, (k + 1) * m), 0)
-    return forwardSteps(this.g, this.ws.edges.prepare(this.g), this.ws.x, 0, this.f, 0, this.length(k), this.c)
-  }
-}
-
-/**
- * Pass 1: the scaled forward vector at each segment's start (rows of m) and the likelihood of
- * the last row, L (0 for an impossible sequence, as `forwardSequence`).
- */
-async function forwardPass (hmm: HiddenMarkovModel, s: Segments): Promise<{ checkpoints: Float64Array; L: number }> {
-  const { g, f } = s
-  const { m } = g
-  const checkpoints = new Float64Array(s.count * m)
-  forwardStart(g, checkpoints, 0)
-  for (let k = 0; k < s.count; k++) {
-    const n = s.length(k)
-    await s.emissions(hmm, k)
-    if (!s.forward(k, checkpoints)) return { checkpoints, L: 0 }
-    if (k + 1 < s.count) checkpoints.set(f.subarray(n * m, (n + 1) * m), (k + 1) * m)
-  }
-  return { checkpoints, L: finalLikelihood(g, f, s.length(s.count - 1)) }
-}
 
 /**
  * Pass 2: the scaled backward vector at each segment's end (row `length` of its table). The
@@ -190,19 +119,6 @@ async function backwardPass (hmm: HiddenMarkovModel, s: Segments, forward: Float
   return checkpoints
 }
 
-/** The emitting states in order, grouped in rounds: round r holds each distribution's r-th state. */
-function rounds (g: Graph): number[][] {
-  const out: number[][] = []
-  const seen = new Array<number>(g.distributions.length).fill(0)
-  for (let s = 0; s < g.p; s++) {
-    const j = g.stateDistribution[s]!
-    if (g.distributions[j]!.frozen) continue
-    const r = seen[j]!++
-    ;(out[r] ??= []).push(s)
-  }
-  return out
-}
-
 /**
  * Pass 3 (and its repeats for tied states): recomputes each segment's tables from its checkpoints,
  * adds the transition terms and the log-probability's (first round) and hands each state of the
@@ -220,16 +136,15 @@ async function summaryPasses (hmm: HiddenMarkovModel, s: Segments, forward: Floa
   let logp = possible ? Math.log(L) : -Infinity
   for (let r = 0; r < passes; r++) {
     const round = states[r] ?? []
-    for (let k = 0; k < s.count; k++) {
+    for await (const { k, batch } of s.inOrder(hmm)) {
       const n = s.length(k)
-      const batch = await s.emissions(hmm, k)
       if (possible) {
         s.forward(k, forward)
         b.set(backward.subarray(k * m, (k + 1) * m), n * m)
         backwardSteps(g, ws.edges.prepare(g), ws.x, 0, b, 0, n, c)
         if (r === 0) {
           transitionTerms(g, ws.x, f, b, n, k === s.count - 1, edgeSums)
-          for (let i = 0; i < n; i++) logp += Math.log(c[i + 1]!) + ws.top[i]!
+          logp = s.addLogScales(logp, n)
         }
       }
       for (const state of round) {
@@ -249,6 +164,12 @@ async function npyShape (path: string, signal: AbortSignal | undefined): Promise
   throw new ArilError('ERR_INVALID_INPUT', 'summarizeLongSequence: the file holds no observations', { file: path })
 }
 
+function algorithmOption (value: unknown): 'baum-welch' | 'viterbi' {
+  if (value === undefined) return 'baum-welch'
+  if (!ALGORITHMS.includes(value as string)) invalidOption('algorithm', "'baum-welch' or 'viterbi' (labeled training is not offered for a long sequence)", value)
+  return value as 'baum-welch' | 'viterbi'
+}
+
 function segmentOption (options: LongSequenceOptions, rows: number): number {
   const value = options.segmentRows
   if (value === undefined) return Math.max(1, Math.ceil(Math.sqrt(rows)))
@@ -257,10 +178,11 @@ function segmentOption (options: LongSequenceOptions, rows: number): number {
 }
 
 /**
- * One Baum-Welch E-step over the sequence in the `.npy` at `path` (rows = steps; one column, or
- * as many as the emissions read), added into the model's statistics as `summarize([sequence])`
- * would add them, with the same bits; `fromSummaries`, `summary` and `mergeSummary` work as usual.
- * The file is read 3 times (once more per extra state sharing a distribution), by row ranges.
+ * One Baum-Welch (or Viterbi) E-step over the sequence in the `.npy` at `path` (rows = steps; one
+ * column, or as many as the emissions read), added into the model's statistics as
+ * `summarize([sequence], { algorithm })` would add them, with the same bits; `fromSummaries`,
+ * `summary` and `mergeSummary` work as usual. The file is read 3 times (once more per extra state
+ * sharing a distribution), by row ranges.
  *
  * @throws ArilError `ERR_INVALID_OPTION`, `ERR_COLUMN_COUNT` (a file that is not one sequence for
  *   these emissions), `ERR_INVALID_INPUT` (no rows), the `.npy` reader's errors, `ERR_ABORTED`;
@@ -272,8 +194,9 @@ function segmentOption (options: LongSequenceOptions, rows: number): number {
  * ```
  */
 export async function summarizeLongSequence (hmm: HiddenMarkovModel, path: string, options: LongSequenceOptions = {}): Promise<LongSequenceSummary> {
-  checkKeys(options, ['segmentRows', 'signal'], 'HiddenMarkovModel.summarizeLongSequence')
+  checkKeys(options, ['segmentRows', 'signal', 'algorithm'], 'HiddenMarkovModel.summarizeLongSequence')
   const { signal } = options
+  const algorithm = algorithmOption(options.algorithm)
   if (signal !== undefined && !(signal instanceof AbortSignal)) invalidOption('signal', 'an AbortSignal', signal)
   const { rows, cols } = await npyShape(path, signal)
   const size = segmentOption(options, rows)
@@ -285,10 +208,19 @@ export async function summarizeLongSequence (hmm: HiddenMarkovModel, path: strin
   const logProbability = hmm.frozen
     ? undefined
     : await hmm.summarizeOutside(async (g, partial, open) => {
-      const s = new Segments(g, path, rows, cols, size, signal)
+      const s = new Segments(g, path, rows, cols, size, signal, algorithm === 'baum-welch')
+      const edges = g.from.length
+      if (algorithm === 'viterbi') {
+        const { logProbability: logp, checkpointValues, segmentValues } = await viterbiPasses(hmm, s, partial, open)
+        aborted(signal)
+        summary = { logProbability: logp, rows, segmentRows: size, segments: s.count, checkpointValues, segmentValues: s.values + segmentValues }
+        // as summarizeRun for a sequence of weight 1 (the path's counts are in `partial` already)
+        if (logp === -Infinity) partial[edges + 1]!++
+        else partial[edges] = partial[edges]! + 1 * logp
+        return logp
+      }
       const { checkpoints: forward, L } = await forwardPass(hmm, s)
       const backward = L > 0 ? await backwardPass(hmm, s, forward) : new Float64Array(0)
-      const edges = g.from.length
       const edgeSums = new Float64Array(edges)
       const logp = await summaryPasses(hmm, s, forward, backward, L, edgeSums, open)
       aborted(signal)
@@ -307,22 +239,24 @@ export async function summarizeLongSequence (hmm: HiddenMarkovModel, path: strin
 }
 
 /**
- * Baum-Welch training on the one sequence in the `.npy` at `path`: lib/train/em.ts's loop, each
- * epoch one checkpointed E-step (three passes over the file), so `maxIterations`, `stopThreshold`,
- * callbacks and the History are those of `trainBatch([sequence])`, with the same parameters to
- * the bit. Viterbi and labeled training are not offered for a long sequence.
+ * Baum-Welch (or, with `algorithm: 'viterbi'`, Viterbi) training on the one sequence in the `.npy`
+ * at `path`: lib/train/em.ts's loop, each epoch one checkpointed E-step (three passes over the
+ * file), so `maxIterations`, `stopThreshold`, callbacks and the History are those of
+ * `trainBatch([sequence], { algorithm })`, with the same parameters to the bit. Labeled training
+ * is not offered for a long sequence.
  *
  * @throws ArilError as {@link summarizeLongSequence}, and the trainer's; on error the model keeps
  *   the parameters of its last M-step
  * @example
  * ```ts
  * const history = await fitLongSequence(hmm, 'chr1.npy', { maxIterations: 20, stopThreshold: 1e-3 })
+ * await fitLongSequence(hmm, 'chr1.npy', { algorithm: 'viterbi', maxIterations: 5 })
  * ```
  */
 export async function fitLongSequence (hmm: HiddenMarkovModel, path: string, options: LongSequenceFitOptions = {}): Promise<History> {
   checkKeys(options, FIT_KEYS, 'HiddenMarkovModel.fitLongSequence')
   const { segmentRows, ...rest } = options
-  if (rest.algorithm !== undefined && rest.algorithm !== 'baum-welch') invalidOption('algorithm', "'baum-welch' (the only algorithm for a long sequence)", rest.algorithm)
+  const algorithm = algorithmOption(rest.algorithm)
   const loop = new Loop(hmm, trainSettings(rest as TrainOptions & UpdateOptions))
   const started = loop.begin()
   await settle(loop)
@@ -330,7 +264,7 @@ export async function fitLongSequence (hmm: HiddenMarkovModel, path: string, opt
   try {
     for (;;) {
       loop.checkAbort()
-      const { logProbability } = await summarizeLongSequence(hmm, path, { segmentRows, signal: rest.signal })
+      const { logProbability } = await summarizeLongSequence(hmm, path, { segmentRows, signal: rest.signal, algorithm })
       // one unit, as the trainer counts a sequence model's input: sequences, not observations
       loop.counted(1, logProbability)
       await settle(loop)

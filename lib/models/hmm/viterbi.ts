@@ -125,38 +125,38 @@ function silent (v: Float64Array, cur: number, l: number, source: Int32Array, lo
   return best
 }
 
-/**
- * The forward pass of the recursion over a sequence of `n` observations whose emission
- * log-probabilities are rows `eRow` … of `e` (rows × p), or with `codes` rows `codes[eRow] + 1` …
- * (coded emissions, emissions.ts), or with `normal` the first row in `e` and the others computed
- * by the kernel, after `scratch.prepare(g)`: fills the back-pointers (or, with the kernel,
- * `scratch.trace`) and returns the best final log-probability and its state (−1: impossible).
- */
-function recurse (
-  g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes: Int32Array | undefined, normal: NormalSource | undefined
-): { best: number; last: number; steady: boolean } {
-  const { m, p, inStart, inEmitStart, inSilentStart } = g
-  const { lanes } = scratch
-  // with a NormalSource the caller made sure the kernel runs (normalDecoding): only the first row is read from `e`
-  const kernel = n > 1 && lanes !== undefined ? steadyKernel(lanes, codes === undefined ? undefined : e) : undefined
-  scratch.ensure(kernel === undefined ? n + 1 : 2, m)
-  const { v, back, source, logP, steadyStart, emitBase, silentBase, live } = scratch
+/** Row 0 of the recursion (before the first observation) into `scratch.v[0 … m)`: start, and the silent states it reaches, with their back-pointers in row 0 of `scratch.back`. */
+function startRow (g: Graph, scratch: ViterbiScratch): void {
+  const { m, p, inSilentStart } = g
+  const { v, back, source, logP, silentBase } = scratch
   v.fill(-Infinity, 0, 2 * m)
   v[g.start] = 0
   for (let l = p; l < m; l++) {
     if (l !== g.start) v[l] = silent(v, 0, l, source, logP, silentBase + inSilentStart[l]!, silentBase + inSilentStart[l + 1]!, -Infinity, back, l)
   }
-  let prev = 0
-  let cur = m
-  for (let i = 0; i < (kernel === undefined ? n : 1); i++) {
+}
+
+/**
+ * The JavaScript loop of the recursion: `n` rows whose emissions are rows `eRow` … of `e` (or
+ * picked by `codes`), from the scores of the row before them at `prev` of `scratch.v` (the other
+ * half of v is the next row's), back-pointers into rows 1 … n of `scratch.back`. `opening`: the
+ * first of them is the sequence's first observation, which may leave the start state. Returns
+ * where the last row's scores are.
+ */
+function jsRows (g: Graph, e: Float64Array, eRow: number, n: number, opening: boolean, scratch: ViterbiScratch, codes: Int32Array | undefined, prev: number): number {
+  const { m, p, inStart, inEmitStart, inSilentStart } = g
+  const { v, back, source, logP, steadyStart, emitBase, silentBase, live } = scratch
+  let cur = m - prev
+  for (let i = 0; i < n; i++) {
+    const first = opening && i === 0
     const er = (codes === undefined ? eRow + i : codes[eRow + i]! + 1) * p
     const row = (i + 1) * m
     for (let l = 0; l < p; l++) {
       const emission = e[er + l]!
       let best = -Infinity
       let arg = -1
-      const z = i === 0 ? inStart[l + 1]! : steadyStart[l + 1]!
-      for (let j = i === 0 ? inStart[l]! : steadyStart[l]!; j < z; j++) {
+      const z = first ? inStart[l + 1]! : steadyStart[l + 1]!
+      for (let j = first ? inStart[l]! : steadyStart[l]!; j < z; j++) {
         const x = v[prev + source[j]!]! + logP[j]! + emission
         if (x > best) {
           best = x
@@ -172,10 +172,46 @@ function recurse (
       v[cur + l] = silent(v, cur, l, source, logP, silentBase + inSilentStart[l]!, silentBase + inSilentStart[l + 1]!, best, back, row + l)
     }
     // the first row's start score must not stay behind in the buffer the next row reuses
-    if (i === 0) v.fill(-Infinity, 0, m)
+    if (first) v.fill(-Infinity, prev, prev + m)
     prev = cur
     cur = m - cur
   }
+  return prev
+}
+
+/** The best final score of a row of scores at `at` of `v` and its state (−1: impossible): the end state's, or for an infinite model the first best state's. */
+function bestFinal (g: Graph, v: Float64Array, at: number): { best: number; last: number } {
+  if (g.finite) return { best: v[at + g.end]!, last: v[at + g.end] === -Infinity ? -1 : g.end }
+  const { m } = g
+  let best = -Infinity
+  let last = -1
+  for (let k = 0; k < m; k++) {
+    if (v[at + k]! > best) {
+      best = v[at + k]!
+      last = k
+    }
+  }
+  return { best, last }
+}
+
+/**
+ * The forward pass of the recursion over a sequence of `n` observations whose emission
+ * log-probabilities are rows `eRow` … of `e` (rows × p), or with `codes` rows `codes[eRow] + 1` …
+ * (coded emissions, emissions.ts), or with `normal` the first row in `e` and the others computed
+ * by the kernel, after `scratch.prepare(g)`: fills the back-pointers (or, with the kernel,
+ * `scratch.trace`) and returns the best final log-probability and its state (−1: impossible).
+ */
+function recurse (
+  g: Graph, e: Float64Array, eRow: number, n: number, scratch: ViterbiScratch, codes: Int32Array | undefined, normal: NormalSource | undefined
+): { best: number; last: number; steady: boolean } {
+  const { m, p, inEmitStart, inSilentStart } = g
+  const { lanes } = scratch
+  // with a NormalSource the caller made sure the kernel runs (normalDecoding): only the first row is read from `e`
+  const kernel = n > 1 && lanes !== undefined ? steadyKernel(lanes, codes === undefined ? undefined : e) : undefined
+  scratch.ensure(kernel === undefined ? n + 1 : 2, m)
+  startRow(g, scratch)
+  const prev = jsRows(g, e, eRow, kernel === undefined ? n : 1, true, scratch, codes, 0)
+  const { v, source, logP, emitBase, silentBase, live } = scratch
   if (kernel !== undefined) {
     if (scratch.lastBack.length < m) scratch.lastBack = new Int32Array(m)
     const { lastBack } = scratch
@@ -186,17 +222,55 @@ function recurse (
       v[prev + l] = silent(v, prev, l, source, logP, silentBase + inSilentStart[l]!, silentBase + inSilentStart[l + 1]!, best, lastBack, l)
     }
   }
-  const steady = kernel !== undefined
-  if (g.finite) return { best: v[prev + g.end]!, last: v[prev + g.end] === -Infinity ? -1 : g.end, steady }
-  let best = -Infinity
-  let last = -1
-  for (let k = 0; k < m; k++) {
-    if (v[prev + k]! > best) {
-      best = v[prev + k]!
-      last = k
-    }
+  return { ...bestFinal(g, v, prev), steady: kernel !== undefined }
+}
+
+/**
+ * The recursion over one segment of a sequence read in segments (long-viterbi.ts), in the
+ * JavaScript loop: `n` rows whose emission log-probabilities are rows 0 … n − 1 of `e`, from
+ * `scores`, the m scores of the row before the segment (ignored for the first segment, which
+ * starts from the start row), back-pointers into rows 0 … n of `scratch.back` (row 0's only for
+ * the first segment). The segment's last row of scores is written back into `scores`. The
+ * operations are those of {@link viterbiPath} on the whole sequence, so every score has its bits.
+ */
+export function viterbiSegment (g: Graph, e: Float64Array, n: number, first: boolean, scratch: ViterbiScratch, scores: Float64Array): void {
+  const { m } = g
+  scratch.prepare(g)
+  scratch.ensure(n + 1, m)
+  if (first) startRow(g, scratch)
+  else {
+    scratch.v.set(scores.subarray(0, m), 0)
+    scratch.v.fill(-Infinity, m, 2 * m)
   }
-  return { best, last, steady }
+  const at = jsRows(g, e, 0, n, first, scratch, undefined, 0)
+  scores.set(scratch.v.subarray(at, at + m))
+}
+
+/** {@link bestFinal} of a row of scores (the last segment's, from {@link viterbiSegment}). */
+export function viterbiEnd (g: Graph, scores: Float64Array): { best: number; last: number } {
+  return bestFinal(g, scores, 0)
+}
+
+/**
+ * The traceback through the back-pointers of rows 0 … n of `scratch.back` (the JavaScript
+ * loop's), from `state` at row n: pushes the path's states, latest first, onto `out`, and returns
+ * the state at row 0. `whole`: row 0 is the start row, and the path is followed through its
+ * silent states to start (pushed too); else the walk stops on reaching row 0, whose state is the
+ * previous segment's last (not pushed).
+ */
+export function traceRows (g: Graph, scratch: ViterbiScratch, n: number, state: number, whole: boolean, out: number[]): number {
+  const { m, p } = g
+  const back = scratch.back
+  let row = n
+  while (row !== 0 || (whole && state !== g.start)) {
+    out.push(state)
+    const previous = back[row * m + state]!
+    // an emitting state came from the row before; a silent one from its own row
+    if (state < p) row--
+    state = previous
+  }
+  if (whole) out.push(state)
+  return state
 }
 
 /**
@@ -260,7 +334,7 @@ export function viterbiPath (
   scratch.prepare(g)
   const { best, last, steady } = recurse(g, e, eRow, n, scratch, codes, normal)
   if (last < 0) return { logProbability: -Infinity, path: [] }
-  const { m, p } = g
+  const { p } = g
   if (steady) {
     // start, the emitting states, and the silent sink the path ends in
     if (scratch.states.length < n) scratch.states = new Float64Array(Math.max(n, 2 * scratch.states.length))
@@ -272,18 +346,8 @@ export function viterbiPath (
     if (last >= p) path[n + 1] = last
     return { logProbability: best, path }
   }
-  const back = scratch.back
   const path: number[] = []
-  let row = n
-  let state = last
-  while (row !== 0 || state !== g.start) {
-    path.push(state)
-    const previous = back[row * m + state]!
-    // an emitting state came from the row before; a silent one from its own row
-    if (state < p) row--
-    state = previous
-  }
-  path.push(state)
+  traceRows(g, scratch, n, last, true, path)
   return { logProbability: best, path: path.reverse() }
 }
 
