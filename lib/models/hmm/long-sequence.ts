@@ -50,9 +50,11 @@ export interface LongSequenceOptions {
    */
   segmentRows?: number
   /**
-   * 'baum-welch' (default) or 'viterbi': the E-step of `summarize` with that algorithm, on this
-   * one sequence (Viterbi: 1 per edge and per row of the best path's states; the log-probability
-   * is still the forward one). Labeled training is not offered for a long sequence.
+   * 'baum-welch' or 'viterbi': the E-step of `summarize` with that algorithm, on this one
+   * sequence (Viterbi: 1 per edge and per row of the best path's states; the log-probability is
+   * still the forward one). As `summarize`, the default is the model's own (that of its last fit
+   * or E-step, else 'baum-welch'), and an algorithm given stays the model's; `fitLongSequence`'s
+   * default is 'baum-welch', as `fit`'s. Labeled training is not offered for a long sequence.
    */
   algorithm?: 'baum-welch' | 'viterbi'
   /** Aborting stops between segments (and inside reads); the model is left unchanged. */
@@ -196,7 +198,8 @@ function segmentOption (options: LongSequenceOptions, rows: number): number {
 export async function summarizeLongSequence (hmm: HiddenMarkovModel, path: string, options: LongSequenceOptions = {}): Promise<LongSequenceSummary> {
   checkKeys(options, ['segmentRows', 'signal', 'algorithm'], 'HiddenMarkovModel.summarizeLongSequence')
   const { signal } = options
-  const algorithm = algorithmOption(options.algorithm)
+  // as summarize(): the model's own algorithm unless one is given (labeled, without labels, is Baum-Welch)
+  const algorithm = algorithmOption(options.algorithm ?? (hmm.passMode() === 'viterbi' ? 'viterbi' : 'baum-welch'))
   if (signal !== undefined && !(signal instanceof AbortSignal)) invalidOption('signal', 'an AbortSignal', signal)
   const { rows, cols } = await npyShape(path, signal)
   const size = segmentOption(options, rows)
@@ -235,6 +238,8 @@ export async function summarizeLongSequence (hmm: HiddenMarkovModel, path: strin
       for (let edge = 0; edge < edges; edge++) partial[edge] = partial[edge]! + edgeSums[edge]! * g.prob[edge]! * factor
       return logp
     })
+  // as summarize(X, { algorithm }): the algorithm given stays the model's for its next E-steps (a sink's)
+  if (options.algorithm !== undefined) hmm.setPassMode(algorithm)
   return summary ?? { logProbability, rows, segmentRows: size, segments: Math.ceil(rows / size), checkpointValues: 0, segmentValues: 0 }
 }
 

@@ -146,6 +146,24 @@ t.test('fitLongSequence with Viterbi == fit with Viterbi for N iterations (and t
   t.equal(stringifyJSON(b), stringifyJSON(a), 'until it stops')
 })
 
+t.test('the algorithm given stays the model\'s for its next E-steps, as summarize(X, { algorithm }) leaves it', async t => {
+  const x = series(120, 29)
+  const long = normal3()
+  await long.summarizeLongSequence(npy(x), { segmentRows: 9, algorithm: 'viterbi' })
+  long.clearSummaries()
+  long.summarize([Array.from(x)])
+  const memory = normal3()
+  memory.summarize([Array.from(x)], { algorithm: 'viterbi' })
+  memory.clearSummaries()
+  memory.summarize([Array.from(x)])
+  t.equal(long.passMode(), 'viterbi')
+  t.equal(bitsOf(long.summary()), bitsOf(memory.summary()), 'the next summarize is a Viterbi E-step in both')
+  long.clearSummaries()
+  await long.summarizeLongSequence(npy(x), { segmentRows: 9 })
+  t.equal(long.passMode(), 'viterbi', 'no algorithm given: the model keeps its own')
+  t.equal(bitsOf(long.summary()), bitsOf(memory.summary()), 'and runs it, as summarize does')
+})
+
 /** A Normal whose log-probabilities call `hook` once per batch of rows (to abort mid-pass). */
 class Hooked extends NormalDistribution {
   hook: () => void = () => {}
