@@ -2,7 +2,7 @@
  * Many exact sums kept in one flat table, for the d² slots of a covariance flushed at every block
  * (cross-products.ts).
  */
-import { decodeNumber, ExactSum, productError, twoSum, type EncodedNumber } from './exact-sum.js'
+import { decodeNumber, ExactSum, productError, type EncodedNumber } from './exact-sum.js'
 
 /** Partials one slot of an {@link ExpansionTable} keeps in place. */
 const EXPANSION_CAPACITY = 6
@@ -122,7 +122,10 @@ export class ExpansionTable {
     let bottom = EXPANSION_CAPACITY
     let q = e[EXPANSION_CAPACITY]!
     for (let j = EXPANSION_CAPACITY - 1; j >= 0; j--) {
-      const [hi, lo] = twoSum(q, e[j]!)
+      const y = e[j]!
+      const hi = q + y
+      const yv = hi - q
+      const lo = (q - (hi - yv)) + (y - yv)
       if (lo !== 0) {
         e[bottom--] = hi
         q = lo
@@ -135,7 +138,10 @@ export class ExpansionTable {
     let n = 0
     let carry = e[bottom]!
     for (let j = bottom + 1; j <= EXPANSION_CAPACITY; j++) {
-      const [hi, lo] = twoSum(e[j]!, carry)
+      const x = e[j]!
+      const hi = x + carry
+      const cv = hi - x
+      const lo = (x - (hi - cv)) + (carry - cv)
       if (lo !== 0) e[n++] = lo
       carry = hi
     }
