@@ -3,16 +3,18 @@
  * at its best batch size, and numpy's bare X.T @ X.
  *
  * Data: for d = 5, 20 and 100, rows of a correlated d-dimensional Gaussian (x = L·z + 1e3, z from
- * aril's seeded `Random`), in memory; the row counts keep each case to a few seconds.
+ * aril's seeded `Random`), in memory; the row counts keep each case to a few seconds (2·10^5 rows
+ * at d = 100, so that the fixed cost of a threaded pass, the d² exact sums each thread sends back,
+ * is small beside the pass, as it is on data of any size).
  *
  * Compared, best of three passes each:
  *   (a) aril: `summarize()` of the whole data set as Batches of 8192 rows (what a stream hands the
  *       sink), into a fresh model each pass: exact blocked cross-products (CrossProductSums, with the
  *       complete rows in WebAssembly, cross-products-wasm.ts), on one thread;
- *   (a2) aril, `workers: 2`: `fitStream([X])` of the same rows (shared with the threads by
- *       `shareBatch`) on a warm `threadExecutor({ threads: 2 })`, into a fresh model each pass: each
- *       thread summarizes half of the blocks, the summaries are merged (and `fromSummaries` runs, a
- *       Cholesky factorization: small beside the pass);
+ *   (a2) aril, `workers: 2`: `fitStream([X], { update: false })` of the same rows (shared with the
+ *       threads by `shareBatch`) on a warm `threadExecutor({ threads: 2 })`, into a fresh model each
+ *       pass: the threads claim pieces of whole blocks, and their summaries are merged into the
+ *       model (no `fromSummaries`, as pomegranate's `summarize` has none);
  *   (b) pomegranate 0.14.8: `MultivariateGaussianDistribution.summarize` over the same rows, whole
  *       ('None') and in slices of 10^3 and 10^4 rows, by bench/pomegranate_multivariate_gaussian.py
  *       (Debian's /usr/bin/python3, without the OpenBLAS overrides: dgemm on both cores); the best
@@ -32,7 +34,7 @@ import { shareBatch, threadExecutor } from '../lib/exec/threads.js'
 import { bestOf, hasPomegranate, runPython } from './pomegranate.js'
 
 const BATCH_ROWS = 8192
-const CASES = [{ d: 5, rows: 1_000_000 }, { d: 20, rows: 300_000 }, { d: 100, rows: 40_000 }]
+const CASES = [{ d: 5, rows: 1_000_000 }, { d: 20, rows: 300_000 }, { d: 100, rows: 200_000 }]
 
 /** One line of the report. */
 export interface MultivariateGaussianBenchResult {
@@ -88,7 +90,7 @@ async function timeArilWorkers (data: Float64Array, d: number, rows: number, exe
   for (let pass = 0; pass < 4; pass++) {
     const model = new MultivariateGaussianDistribution(new Array(d).fill(0), identity)
     const started = performance.now()
-    await model.fitStream([shared], { executor })
+    await model.fitStream([shared], { executor, update: false })
     const seconds = (performance.now() - started) / 1000
     if (pass > 0) best = Math.min(best, seconds) // the first pass warms the threads' JIT up
   }

@@ -66,6 +66,8 @@ export class CrossProductSums {
   /** Per-row scratch: shifted values and their weighted copies. */
   private readonly delta: Float64Array
   private readonly wDelta: Float64Array
+  /** Whether a row with a missing value reached the current block (else its missing-value slots are all 0). */
+  private incomplete = false
   /** The complete rows' loop written out for this dimension, if it can be. */
   private readonly kernel: CrossProductsKernel | undefined
   /** Rows summarized so far (including merged ones). */
@@ -275,6 +277,7 @@ export class CrossProductSums {
   /** A row with missing values (its shifted values are in `delta` from `at`, NaN where missing). */
   private addIncomplete (w: number, at: number): void {
     const d = this.dimension
+    this.incomplete = true
     const { partial, delta } = this
     const cross = this.crossOffset
     const miss = this.missOffset
@@ -355,11 +358,15 @@ export class CrossProductSums {
     shift.fill(NaN)
     this.unshifted = d
     this.pending = 0
+    this.incomplete = false
   }
 
   /** False when an infinite value or an overflow reached a sum (the current block included). */
   finite (): boolean {
-    for (const p of this.partial) if (p - p !== 0) return false
+    // checked after every batch: the 2d² missing-value slots only when a row with a missing value made them non-zero
+    const { partial } = this
+    const end = this.incomplete ? partial.length : this.missOffset
+    for (let i = 0; i < end; i++) if (partial[i]! - partial[i]! !== 0) return false
     return this.sums.finite()
   }
 
@@ -375,6 +382,7 @@ export class CrossProductSums {
     this.partial.fill(0)
     this.shift.fill(NaN)
     this.unshifted = this.dimension
+    this.incomplete = false
     this.sums.clear()
     this.rows = 0
     this.pending = 0
@@ -397,6 +405,7 @@ export class CrossProductSums {
     this.partial = Float64Array.from(s.partial, decodeNumber)
     this.shift = Float64Array.from(s.shift, decodeNumber)
     this.unshifted = this.shift.reduce((n, k) => k === k ? n : n + 1, 0)
+    this.incomplete = this.partial.subarray(this.missOffset).some(x => x !== 0)
     this.sums = new ExpansionTable(this.partial.length)
     s.sums.forEach((values, slot) => { for (const v of values) this.sums.add(slot, decodeNumber(v)) })
     this.rows = s.rows
