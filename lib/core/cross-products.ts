@@ -394,20 +394,23 @@ export class CrossProductSums {
       dimension: this.dimension,
       rows: this.rows,
       pending: this.pending,
-      partial: Array.from(this.partial, encodeNumber),
-      shift: Array.from(this.shift, encodeNumber),
+      partial: encodeAll(this.partial),
+      shift: encodeAll(this.shift),
       sums: this.sums.toJSON()
     }
   }
 
   /** Replaces the state with a summary's (a checkpoint restored exactly, partial block included). */
   load (s: CrossProductSumsSummary): void {
-    this.partial = Float64Array.from(s.partial, decodeNumber)
-    this.shift = Float64Array.from(s.shift, decodeNumber)
+    this.partial = decodeAll(s.partial)
+    this.shift = decodeAll(s.shift)
     this.unshifted = this.shift.reduce((n, k) => k === k ? n : n + 1, 0)
     this.incomplete = this.partial.subarray(this.missOffset).some(x => x !== 0)
     this.sums = new ExpansionTable(this.partial.length)
-    s.sums.forEach((values, slot) => { for (const v of values) this.sums.add(slot, decodeNumber(v)) })
+    for (let slot = 0; slot < s.sums.length; slot++) {
+      const values = s.sums[slot]!
+      for (let i = 0; i < values.length; i++) this.sums.add(slot, decodeNumber(values[i]))
+    }
     this.rows = s.rows
     this.pending = s.pending
   }
@@ -434,6 +437,20 @@ export class CrossProductSums {
     this.rows += other.rows
     other.clear()
   }
+}
+
+/** `Array.from(values, encodeNumber)` as a plain loop (a summary of d = 100 holds 25,250 partials). */
+function encodeAll (values: Float64Array): EncodedNumber[] {
+  const out: EncodedNumber[] = new Array(values.length)
+  for (let i = 0; i < values.length; i++) out[i] = encodeNumber(values[i]!)
+  return out
+}
+
+/** `Float64Array.from(values, decodeNumber)` as a plain loop. */
+function decodeAll (values: readonly EncodedNumber[]): Float64Array {
+  const out = new Float64Array(values.length)
+  for (let i = 0; i < values.length; i++) out[i] = decodeNumber(values[i])
+  return out
 }
 
 /** Terms of one slot of a block flush: at most 1 + 2·4 + 2·4. */

@@ -192,7 +192,8 @@ export class ExpansionTable {
   addTable (other: ExpansionTable): void {
     for (const [slot, sum] of other.spilled) for (const x of sum.toJSON()) this.add(slot, decodeNumber(x))
     for (let slot = 0; slot < other.slots; slot++) {
-      this.addTerms(slot, other.parts.subarray(slot * EXPANSION_CAPACITY), other.count[slot]!)
+      // most slots of a covariance's table (those of missing values) are empty: no view for them
+      if (other.count[slot]! > 0) this.addTerms(slot, other.parts.subarray(slot * EXPANSION_CAPACITY), other.count[slot]!)
     }
   }
 
@@ -207,10 +208,14 @@ export class ExpansionTable {
 
   /** Every slot as a list of numbers whose exact sum is the slot's (what ExactSum.from reads). */
   toJSON (): EncodedNumber[][] {
-    return Array.from({ length: this.slots }, (_, slot) => {
-      const out: EncodedNumber[] = this.spilled.get(slot)?.toJSON() ?? []
-      for (let j = 0; j < this.count[slot]!; j++) out.push(this.parts[slot * EXPANSION_CAPACITY + j]!)
-      return out
-    })
+    // a summary, a snapshot and a merge each write every slot: a plain loop, and no lookup of spilled slots where there are none
+    const out: EncodedNumber[][] = new Array(this.slots)
+    const spilled = this.spilled.size > 0
+    for (let slot = 0; slot < this.slots; slot++) {
+      const list: EncodedNumber[] = spilled ? this.spilled.get(slot)?.toJSON() ?? [] : []
+      for (let j = 0; j < this.count[slot]!; j++) list.push(this.parts[slot * EXPANSION_CAPACITY + j]!)
+      out[slot] = list
+    }
+    return out
   }
 }
