@@ -18,6 +18,8 @@ t.test('ExpansionTable.finite: an addition that overflows, by add or by addTerms
   const infinite = new ExpansionTable(1)
   infinite.add(0, -Infinity)
   t.notOk(infinite.finite(), 'an infinite input (spilled)')
+  infinite.add(0, 2)
+  t.same(infinite.toJSON(), [['-Infinity', 2]], 'a spilled slot writes its sum, then the partials kept in place')
 })
 
 t.test('ExpansionTable slots are the exact sums of what was added to them', async t => {
