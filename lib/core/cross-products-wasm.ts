@@ -8,7 +8,9 @@
  * `((p + a_0j·δ_0k) + a_1j·δ_1k) + …` for the group's rows in row order: the same bits as adding
  * one row at a time, with the triangle read and written once per group instead of once per row
  * (two slots per instruction). The kernel stops at the first row with a missing value and
- * returns it, as the JavaScript kernel does, so CrossProductSums adds that row itself.
+ * returns it, as the JavaScript kernel does, so CrossProductSums adds that row itself. Wide rows
+ * (from {@link TILED_DIMENSION} columns) sweep the triangle in register tiles instead
+ * (cross-products-tiled.ts), with the same order of additions.
  *
  * The addresses of the rows, weights, sums and shifts are arguments, so one module serves every
  * accumulator of a dimension, also inside a larger kernel (gaussian-mixture-wasm.ts).
@@ -17,6 +19,7 @@ import {
   block, br, br_if, ConstantPool, f64, f64x2, forLoop, FunctionBuilder, get, i32, if_, loop, return_, set, v128, type Code, type Local
 } from './wasm-emitter.js'
 import { instantiate, KernelCache } from './wasm-runtime.js'
+import { crossProductsTiledFunction, tiledScratchBytes } from './cross-products-tiled.js'
 
 /** Rows whose cross-products go into the triangle in one sweep. */
 export const GROUP_ROWS = 8
@@ -29,9 +32,9 @@ export function completeSlots (d: number): number {
   return 2 * d + (d * (d + 1)) / 2
 }
 
-/** Bytes of scratch the function needs (δ and a of a group). */
+/** Bytes of scratch the function for dimension d needs (δ and a of a group, or of a band of rows from TILED_DIMENSION on). */
 export function scratchBytes (d: number): number {
-  return 2 * GROUP_ROWS * d * 8
+  return d >= TILED_DIMENSION ? tiledScratchBytes(d) : 2 * GROUP_ROWS * d * 8
 }
 
 /**
@@ -194,6 +197,9 @@ export function crossProductsFunction (d: number, scratchAt: number, pool: Const
 /** The largest dimension given a kernel. */
 export const MAX_DIMENSION = 512
 
+/** From this dimension on the triangle is swept in register tiles (cross-products-tiled.ts). */
+export const TILED_DIMENSION = 17
+
 /** Up to this dimension the sums stay in registers for the whole run (see {@link crossProductsSmallFunction}). */
 export const SMALL_DIMENSION = 6
 
@@ -298,9 +304,10 @@ export function crossProductsLayout (d: number, at: number): { partial: number; 
   return { partial, shift, scratch, end: align(scratch + (d <= SMALL_DIMENSION ? 0 : scratchBytes(d))) }
 }
 
-/** The `add` function for dimension d: the registers' form up to SMALL_DIMENSION, the grouped sweeps above. */
+/** The `add` function for dimension d: the registers' form up to SMALL_DIMENSION, the grouped sweeps above, the register tiles from TILED_DIMENSION. */
 export function crossProductsAdd (d: number, scratchAt: number, pool: ConstantPool): FunctionBuilder {
-  return d <= SMALL_DIMENSION ? crossProductsSmallFunction(d, pool) : crossProductsFunction(d, scratchAt, pool)
+  if (d <= SMALL_DIMENSION) return crossProductsSmallFunction(d, pool)
+  return d >= TILED_DIMENSION ? crossProductsTiledFunction(d, scratchAt, pool) : crossProductsFunction(d, scratchAt, pool)
 }
 
 const cache = new KernelCache<CrossProductsWasm>()

@@ -66,6 +66,8 @@ export class CrossProductSums {
   /** Per-row scratch: shifted values and their weighted copies. */
   private readonly delta: Float64Array
   private readonly wDelta: Float64Array
+  /** Whether a row with a missing value reached the current block (else its missing-value slots are all 0). */
+  private incomplete = false
   /** The complete rows' loop written out for this dimension, if it can be. */
   private readonly kernel: CrossProductsKernel | undefined
   /** Rows summarized so far (including merged ones). */
@@ -275,6 +277,7 @@ export class CrossProductSums {
   /** A row with missing values (its shifted values are in `delta` from `at`, NaN where missing). */
   private addIncomplete (w: number, at: number): void {
     const d = this.dimension
+    this.incomplete = true
     const { partial, delta } = this
     const cross = this.crossOffset
     const miss = this.missOffset
@@ -355,11 +358,15 @@ export class CrossProductSums {
     shift.fill(NaN)
     this.unshifted = d
     this.pending = 0
+    this.incomplete = false
   }
 
   /** False when an infinite value or an overflow reached a sum (the current block included). */
   finite (): boolean {
-    for (const p of this.partial) if (p - p !== 0) return false
+    // checked after every batch: the 2d² missing-value slots only when a row with a missing value made them non-zero
+    const { partial } = this
+    const end = this.incomplete ? partial.length : this.missOffset
+    for (let i = 0; i < end; i++) if (partial[i]! - partial[i]! !== 0) return false
     return this.sums.finite()
   }
 
@@ -375,6 +382,7 @@ export class CrossProductSums {
     this.partial.fill(0)
     this.shift.fill(NaN)
     this.unshifted = this.dimension
+    this.incomplete = false
     this.sums.clear()
     this.rows = 0
     this.pending = 0
@@ -386,19 +394,23 @@ export class CrossProductSums {
       dimension: this.dimension,
       rows: this.rows,
       pending: this.pending,
-      partial: Array.from(this.partial, encodeNumber),
-      shift: Array.from(this.shift, encodeNumber),
+      partial: encodeAll(this.partial),
+      shift: encodeAll(this.shift),
       sums: this.sums.toJSON()
     }
   }
 
   /** Replaces the state with a summary's (a checkpoint restored exactly, partial block included). */
   load (s: CrossProductSumsSummary): void {
-    this.partial = Float64Array.from(s.partial, decodeNumber)
-    this.shift = Float64Array.from(s.shift, decodeNumber)
+    this.partial = decodeAll(s.partial)
+    this.shift = decodeAll(s.shift)
     this.unshifted = this.shift.reduce((n, k) => k === k ? n : n + 1, 0)
+    this.incomplete = this.partial.subarray(this.missOffset).some(x => x !== 0)
     this.sums = new ExpansionTable(this.partial.length)
-    s.sums.forEach((values, slot) => { for (const v of values) this.sums.add(slot, decodeNumber(v)) })
+    for (let slot = 0; slot < s.sums.length; slot++) {
+      const values = s.sums[slot]!
+      for (let i = 0; i < values.length; i++) this.sums.add(slot, decodeNumber(values[i]))
+    }
     this.rows = s.rows
     this.pending = s.pending
   }
@@ -425,6 +437,20 @@ export class CrossProductSums {
     this.rows += other.rows
     other.clear()
   }
+}
+
+/** `Array.from(values, encodeNumber)` as a plain loop (a summary of d = 100 holds 25,250 partials). */
+function encodeAll (values: Float64Array): EncodedNumber[] {
+  const out: EncodedNumber[] = new Array(values.length)
+  for (let i = 0; i < values.length; i++) out[i] = encodeNumber(values[i]!)
+  return out
+}
+
+/** `Float64Array.from(values, decodeNumber)` as a plain loop. */
+function decodeAll (values: readonly EncodedNumber[]): Float64Array {
+  const out = new Float64Array(values.length)
+  for (let i = 0; i < values.length; i++) out[i] = decodeNumber(values[i])
+  return out
 }
 
 /** Terms of one slot of a block flush: at most 1 + 2·4 + 2·4. */

@@ -1,0 +1,38 @@
+import t from 'tap'
+import { ExpansionTable } from '../../lib/core/expansion-table.js'
+import { ExactSum } from '../../lib/core/exact-sum.js'
+
+t.test('ExpansionTable.finite: an addition that overflows, by add or by addTerms, until clear', async t => {
+  const byAdd = new ExpansionTable(3)
+  byAdd.add(1, 1.5e308)
+  t.ok(byAdd.finite(), 'one large value is finite')
+  byAdd.add(1, 1.5e308)
+  t.notOk(byAdd.finite(), 'their sum overflows')
+  byAdd.clear()
+  t.ok(byAdd.finite(), 'a cleared table holds no partial')
+
+  const byTerms = new ExpansionTable(2)
+  byTerms.addTerms(0, Float64Array.of(1e308, 1, 1e308), 3)
+  t.notOk(byTerms.finite(), 'addTerms')
+
+  const infinite = new ExpansionTable(1)
+  infinite.add(0, -Infinity)
+  t.notOk(infinite.finite(), 'an infinite input (spilled)')
+  infinite.add(0, 2)
+  t.same(infinite.toJSON(), [['-Infinity', 2]], 'a spilled slot writes its sum, then the partials kept in place')
+})
+
+t.test('ExpansionTable slots are the exact sums of what was added to them', async t => {
+  const table = new ExpansionTable(2)
+  const exact = [new ExactSum(), new ExactSum()]
+  let x = 0.1
+  for (let i = 0; i < 200; i++) {
+    x = (x * 7919.123) % 1013 - 500
+    const slot = i % 2
+    const value = x * 10 ** ((i % 9) * 20 - 80)
+    table.add(slot, value)
+    exact[slot]!.add(value)
+  }
+  t.same(table.exactSums().map(s => s.value()), exact.map(s => s.value()))
+  t.ok(table.finite())
+})
