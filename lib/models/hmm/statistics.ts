@@ -12,6 +12,7 @@ import { sliceBatch, type Batch } from '../../core/batch.js'
 import { ArilError, show } from '../../core/errors.js'
 import { emissionMatrix, emissionRows, scaledEmissions, type CodedEmissions } from './emissions.js'
 import { backwardEnd, backwardSteps, expectedTransitions, finalLikelihood, FlatEdges, forwardStart, forwardSteps } from './forward-backward.js'
+import { forwardBackwardKernel, type KernelSpace } from './forward-backward-wasm.js'
 import type { Graph } from './graph.js'
 import { ViterbiScratch, viterbiPath } from './viterbi.js'
 
@@ -103,10 +104,20 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
   }
   const logSlot = g.from.length
   let logProbability = 0
+  const kernel = algorithm === 'baum-welch' ? forwardBackwardKernel(g) : undefined
   for (let s = s0; s < s1; s++) {
     const start = offsets[s]! - r0
     const n = offsets[s + 1]! - offsets[s]!
     const w = batch.weights === undefined ? 1 : batch.weights[s]!
+    if (kernel !== undefined && n >= 1 && n <= kernel.rows) {
+      const logp = kernelSequence(g, kernel, e, start, n, w, partial, ws)
+      if (logp === -Infinity) partial[logSlot + 1]!++
+      else {
+        partial[logSlot] = partial[logSlot]! + w * logp
+        logProbability += w * logp
+      }
+      continue
+    }
     const logp = forwardSequence(g, e, start, n, ws)
     if (logp === -Infinity) {
       partial[logSlot + 1]!++
@@ -132,6 +143,35 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
     }
   }
   return logProbability
+}
+
+/**
+ * The Baum-Welch statistics of one sequence by the WebAssembly kernel (forward-backward-wasm.ts):
+ * the operations of {@link forwardSequence}, {@link backwardSequence}, `expectedTransitions` and
+ * the weights loop of {@link summarizeRun}, in the same order. Returns the log-probability.
+ */
+function kernelSequence (g: Graph, kernel: KernelSpace, e: Float64Array, start: number, n: number, w: number, partial: Float64Array, ws: Workspace): number {
+  const { f, b, c, x, sums, exports } = kernel
+  // per sequence: models of one topology share the kernel
+  kernel.prob.set(g.prob)
+  const top = ws.grow('top', n)
+  scaledEmissions(g.p, e, start, n, ws.coded, x, top)
+  c[0] = 1
+  forwardStart(g, f, 0)
+  const L = exports.forward(n) === 1 ? finalLikelihood(g, f, n) : 0
+  if (!(L > 0)) return -Infinity
+  let logp = Math.log(L)
+  for (let i = 0; i < n; i++) logp += Math.log(c[i + 1]!) + top[i]!
+  if (w === 0) return logp
+  backwardEnd(g, b, n)
+  exports.backward(n)
+  const { prob } = g
+  const scale = w / L
+  sums.fill(0)
+  exports.terms(n, scale)
+  for (let edge = 0; edge < prob.length; edge++) partial[edge] = partial[edge]! + sums[edge]! * prob[edge]! * scale
+  for (let k = 0; k < g.p; k++) ws.weights[k]!.set(kernel.w.subarray(k * kernel.rows, k * kernel.rows + n), start)
+  return logp
 }
 
 /** Adds w to every edge along a path and to the emission weight of each emitting state on it. */
