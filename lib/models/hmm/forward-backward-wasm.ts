@@ -14,7 +14,8 @@
  * forward row (and the last backward row) into its views, and reads the row sums, the
  * likelihood's row, each edge's sum of terms and the state weights from them.
  */
-import { block, br, br_if, f64, forLoop, loop, FunctionBuilder, get, i32, if_, return_, set, type Code, type Local } from '../../core/wasm-emitter.js'
+import { block, br, br_if, call, f64, forLoop, loop, FunctionBuilder, get, i32, if_, return_, select, set, type Code, type Local } from '../../core/wasm-emitter.js'
+import { expFunction } from '../../core/wasm-exp.js'
 import { instantiate, KernelCache } from '../../core/wasm-runtime.js'
 import type { Graph } from './graph.js'
 
@@ -28,6 +29,9 @@ const TABLE_BYTES = 1 << 24
 const MAX_ROWS = 1 << 16
 
 type Exports = {
+  /** Scaled emissions and row maxima of rows 0 … n − 1 from emission rows, or from Normal observations. */
+  scaleRows: (n: number) => void
+  normalRows: (n: number) => void
   /** Forward rows 1 … n from row 0; 0 at the first row whose sum is not > 0, else 1. */
   forward: (n: number) => number
   /** Backward rows n − 1 … 0 from row n; the emissions become the backward factors. */
@@ -46,6 +50,11 @@ export interface KernelSpace {
   b: Float64Array
   c: Float64Array
   x: Float64Array
+  /** Emission rows (rows × p) or observations (rows), and each row's largest emission (rows). */
+  e: Float64Array
+  top: Float64Array
+  /** Per state: mean, then logNorm, half and log weight, for `normalRows`. */
+  normal: Float64Array
   /** State weights, state-major: state k's row i at `k·rows + i`. */
   w: Float64Array
   /** Per edge: its probability (written by the caller) and its sum of terms. */
@@ -53,20 +62,23 @@ export interface KernelSpace {
   sums: Float64Array
 }
 
-interface Layout { rows: number; f: number; b: number; c: number; x: number; w: number; prob: number; sums: number; end: number }
+interface Layout { rows: number; f: number; b: number; c: number; x: number; e: number; top: number; w: number; normal: number; prob: number; sums: number; end: number }
 
 function layout (g: Graph): Layout {
   const { m, p } = g
   const edges = g.from.length
-  const rows = Math.min(MAX_ROWS, Math.floor(TABLE_BYTES / ((2 * m + 2 * p + 1) * 8)))
+  const rows = Math.min(MAX_ROWS, Math.floor(TABLE_BYTES / ((2 * m + 4 * p + 2) * 8)))
   const prob = 0
   const sums = prob + edges * 8
-  const f = sums + edges * 8
+  const normal = sums + edges * 8
+  const f = normal + 4 * p * 8
   const b = f + (rows + 1) * m * 8
   const c = b + (rows + 1) * m * 8
   const x = c + (rows + 1) * 8
-  const w = x + rows * p * 8
-  return { rows, f, b, c, x, w, prob, sums, end: w + rows * p * 8 }
+  const e = x + rows * p * 8
+  const top = e + rows * p * 8
+  const w = top + rows * 8
+  return { rows, f, b, c, x, e, top, w, normal, prob, sums, end: w + rows * p * 8 }
 }
 
 /** Σ terms in order, without the leading `0 +`: undefined for no terms. */
@@ -86,6 +98,57 @@ const range = (list: Int32Array, start: Int32Array, k: number): number[] => Arra
 function probabilities (fn: FunctionBuilder, g: Graph, at: Layout): { P: Local[]; load: Code } {
   const P = fn.localArray('f64', g.from.length)
   return { P, load: P.map((local, k) => set(local, f64.load(i32.const(0), at.prob + k * 8))) }
+}
+
+/** The index of the exp function in the module (the first of {@link build}'s functions). */
+const EXP = 0
+
+/**
+ * `scaleRows(n)`: forward-backward.ts's `scaleEmissions` of emission rows 0 … n − 1 (at `e`) into
+ * `x` and `top`; `normalRows(n)` computes the emissions themselves from n observations (at `e`)
+ * with the operations of `NormalDistribution.logProbabilityColumn` and emissions.ts's sum:
+ * `(logNorm − d·d·half, or 0 when NaN) + log weight`, from the terms at `normal` (mean, logNorm,
+ * half and log weight of each state).
+ */
+function scaleFunction (p: number, at: Layout, normal: boolean): FunctionBuilder {
+  const fn = new FunctionBuilder(['i32'])
+  const [n] = fn.params as [Local]
+  const i = fn.local('i32')
+  const value = fn.local('f64')
+  const max = fn.local('f64')
+  const d = fn.local('f64')
+  const emission = fn.localArray('f64', p)
+  const terms = fn.localArray('f64', normal ? 4 * p : 0)
+  const term = (l: number, k: number): Code => get(terms[k * p + l]!)
+  const zero = i32.const(0)
+  const emissions: Code = normal
+    ? [
+        set(value, f64.load(i32.shl(get(i), i32.const(3)), at.e)),
+        emission.map((local, l) => [
+          set(d, f64.sub(get(value), term(l, 0))),
+          set(d, f64.sub(term(l, 1), f64.mul(f64.mul(get(d), get(d)), term(l, 2)))),
+          set(local, f64.add(select(get(d), f64.const(0), f64.eq(get(d), get(d))), term(l, 3)))
+        ])
+      ]
+    : emission.map((local, l) => set(local, f64.load(i32.mul(get(i), i32.const(p * 8)), at.e + l * 8)))
+  fn.body = [
+    terms.map((local, k) => set(local, f64.load(zero, at.normal + k * 8))),
+    set(i, zero),
+    forLoop(i, get(n), 1, [
+      emissions,
+      set(max, f64.const(-Infinity)),
+      // `if (e > max) max = e`: a NaN never wins
+      emission.map(local => set(max, select(get(local), get(max), f64.gt(get(local), get(max))))),
+      f64.store(i32.shl(get(i), i32.const(3)), get(max), at.top),
+      emission.map((local, l) => f64.store(i32.mul(get(i), i32.const(p * 8)), if_(
+        f64.eq(get(max), f64.const(-Infinity)),
+        f64.const(0),
+        [set(d, f64.sub(get(local), get(max))), if_(f64.eq(get(d), f64.const(0)), f64.const(1), call(EXP, get(d)), 'f64')],
+        'f64'
+      ), at.x + l * 8))
+    ])
+  ]
+  return fn
 }
 
 function forwardFunction (g: Graph, at: Layout): FunctionBuilder {
@@ -229,7 +292,15 @@ const keys = new WeakMap<Graph, string>()
 
 function build (g: Graph): KernelSpace | undefined {
   const at = layout(g)
-  const functions = { forward: forwardFunction(g, at), backward: backwardFunction(g, at), terms: termsFunction(g, at) }
+  // exp first: its index is EXP
+  const functions = {
+    exp: expFunction(),
+    scaleRows: scaleFunction(g.p, at, false),
+    normalRows: scaleFunction(g.p, at, true),
+    forward: forwardFunction(g, at),
+    backward: backwardFunction(g, at),
+    terms: termsFunction(g, at)
+  }
   const instance = instantiate<Exports>(functions, [], at.end)
   if (instance === undefined) return undefined
   const view = (offset: number, length: number): Float64Array => new Float64Array(instance.f64.buffer, offset, length)
@@ -242,6 +313,9 @@ function build (g: Graph): KernelSpace | undefined {
     b: view(at.b, (at.rows + 1) * m),
     c: view(at.c, at.rows + 1),
     x: view(at.x, at.rows * p),
+    e: view(at.e, at.rows * p),
+    top: view(at.top, at.rows),
+    normal: view(at.normal, 4 * p),
     w: view(at.w, at.rows * p),
     prob: view(at.prob, edges),
     sums: view(at.sums, edges)

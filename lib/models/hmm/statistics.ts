@@ -10,7 +10,7 @@
  */
 import { sliceBatch, type Batch } from '../../core/batch.js'
 import { ArilError, show } from '../../core/errors.js'
-import { emissionMatrix, emissionRows, scaledEmissions, type CodedEmissions } from './emissions.js'
+import { emissionMatrix, emissionRows, normalStateTerms, scaledEmissions, type CodedEmissions, type NormalStateTerms } from './emissions.js'
 import { backwardEnd, backwardSteps, expectedTransitions, finalLikelihood, FlatEdges, forwardStart, forwardSteps } from './forward-backward.js'
 import { forwardBackwardKernel, type KernelSpace } from './forward-backward-wasm.js'
 import type { Graph } from './graph.js'
@@ -95,7 +95,13 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
   const r0 = offsets[s0]!
   const r1 = offsets[s1]!
   const rows = sliceBatch({ ...batch, weights: undefined, labels: undefined }, r0, r1)
-  const e = emissionMatrix(g, rows, ws, false)
+  const kernel = algorithm === 'baum-welch' ? forwardBackwardKernel(g) : undefined
+  // Normal emissions computed by the kernel: the emission matrix only for a sequence it cannot take
+  const normal = kernel !== undefined && rows.cols === 1 ? normalStateTerms(g) : undefined
+  let matrix: Float64Array | undefined
+  const emissions = (): Float64Array => (matrix ??= emissionMatrix(g, rows, ws, false))
+  if (normal === undefined) emissions()
+  else ws.coded = undefined
   const { p, m } = g
   while (ws.weights.length < p) ws.weights.push(new Float64Array(0))
   for (let s = 0; s < p; s++) {
@@ -104,13 +110,13 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
   }
   const logSlot = g.from.length
   let logProbability = 0
-  const kernel = algorithm === 'baum-welch' ? forwardBackwardKernel(g) : undefined
   for (let s = s0; s < s1; s++) {
     const start = offsets[s]! - r0
     const n = offsets[s + 1]! - offsets[s]!
     const w = batch.weights === undefined ? 1 : batch.weights[s]!
     if (kernel !== undefined && n >= 1 && n <= kernel.rows) {
-      const logp = kernelSequence(g, kernel, e, start, n, w, partial, ws)
+      const source = normal === undefined ? { e: emissions() } : { observations: rows.data.subarray(start, start + n), terms: normal }
+      const logp = kernelSequence(g, kernel, source, start, n, w, partial, ws)
       if (logp === -Infinity) partial[logSlot + 1]!++
       else {
         partial[logSlot] = partial[logSlot]! + w * logp
@@ -118,6 +124,7 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
       }
       continue
     }
+    const e = emissions()
     const logp = forwardSequence(g, e, start, n, ws)
     if (logp === -Infinity) {
       partial[logSlot + 1]!++
@@ -150,12 +157,25 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
  * the operations of {@link forwardSequence}, {@link backwardSequence}, `expectedTransitions` and
  * the weights loop of {@link summarizeRun}, in the same order. Returns the log-probability.
  */
-function kernelSequence (g: Graph, kernel: KernelSpace, e: Float64Array, start: number, n: number, w: number, partial: Float64Array, ws: Workspace): number {
-  const { f, b, c, x, sums, exports } = kernel
+function kernelSequence (g: Graph, kernel: KernelSpace, source: { e: Float64Array } | { observations: Float64Array; terms: NormalStateTerms }, start: number, n: number, w: number, partial: Float64Array, ws: Workspace): number {
+  const { f, b, c, x, top, sums, exports } = kernel
+  const { p } = g
   // per sequence: models of one topology share the kernel
   kernel.prob.set(g.prob)
-  const top = ws.grow('top', n)
-  scaledEmissions(g.p, e, start, n, ws.coded, x, top)
+  if ('terms' in source) {
+    const { mean, logNorm, half, logWeight } = source.terms
+    kernel.normal.set(mean, 0)
+    kernel.normal.set(logNorm, p)
+    kernel.normal.set(half, 2 * p)
+    kernel.normal.set(logWeight.subarray(0, p), 3 * p)
+    kernel.e.set(source.observations)
+    exports.normalRows(n)
+  } else if (ws.coded === undefined) {
+    kernel.e.set(source.e.subarray(start * p, (start + n) * p))
+    exports.scaleRows(n)
+  } else {
+    scaledEmissions(p, source.e, start, n, ws.coded, x, top)
+  }
   c[0] = 1
   forwardStart(g, f, 0)
   const L = exports.forward(n) === 1 ? finalLikelihood(g, f, n) : 0
