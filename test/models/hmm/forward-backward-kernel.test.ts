@@ -123,5 +123,5 @@ t.test('an impossible sequence under the kernel is counted and adds nothing', as
   })
   t.equal(out.impossible, 1)
   // log 0.5 for each possible sequence
-  t.ok(Math.abs(out.total - 2 * Math.log(0.5)) < 1e-12)
+  t.ok(Math.abs(out.total! - 2 * Math.log(0.5)) < 1e-12)
 })
