@@ -154,7 +154,10 @@ export const f64x2 = {
   lt: (a: Code, b: Code): Code => [a, b, simd(0x49)],
   gt: (a: Code, b: Code): Code => [a, b, simd(0x4a)],
   le: (a: Code, b: Code): Code => [a, b, simd(0x4b)],
+  ge: (a: Code, b: Code): Code => [a, b, simd(0x4c)],
   abs: (a: Code): Code => [a, simd(0xec)],
+  /** Lane-wise truncation toward zero. */
+  trunc: (a: Code): Code => [a, simd(0x7a)],
   add: (a: Code, b: Code): Code => [a, b, simd(0xf0)],
   sub: (a: Code, b: Code): Code => [a, b, simd(0xf1)],
   mul: (a: Code, b: Code): Code => [a, b, simd(0xf2)],

@@ -7,7 +7,7 @@
  * reordering, so a kernel that calls it gets the bits of the JavaScript loop that calls `Math.exp`
  * (test/core/wasm-exp.test.ts compares the two over every branch and millions of arguments).
  */
-import { block, br, f64, FunctionBuilder, get, i32, i64, if_, return_, select, set, type Code, type Local } from './wasm-emitter.js'
+import { block, br, call, f64, f64x2, FunctionBuilder, get, i32, i64, i64x2, if_, return_, select, set, v128, type Code, type ConstantPool, type Local } from './wasm-emitter.js'
 
 const ONE = 1
 const HUGE = 1.0e300
@@ -82,4 +82,50 @@ export function expFunction (): FunctionBuilder {
     f64.mul(f64.mul(get(y), power(i32.add(get(k), i32.const(1000)))), c64(TWOM1000))
   ]
   return fn
+}
+
+/** Below it (as |x|), fdlibm's exp takes no argument reduction (high word <= 0x3FD62E42). */
+const NO_REDUCTION = new Float64Array(new BigUint64Array([0x3fd62e4300000000n]).buffer)[0]!
+/** Below it (as |x|), exp(x) is 1 + x. */
+const TINY = 2 ** -28
+/** Down to it, 2^k stays a normal number (k >= −1021) and no overflow or underflow branch is taken. */
+const LOWEST = -708
+
+/**
+ * `Math.exp` of both f64 lanes of `x`, as a v128: two lanes at once where both lie in
+ * [{@link LOWEST}, 0], else a call per lane of the scalar function (index `scalar` of the
+ * module, an {@link expFunction}). For x <= 0 in that range fdlibm's branches collapse into lane
+ * operations with the same bits: the reduction by k = trunc(x/ln 2 − 1/2) (k = −1 where fdlibm
+ * takes its ±ln 2 shortcut, where it subtracts the same hi and lo), k = 0 and hi = x, lo = 0 where
+ * it takes no reduction (then `1 − ((lo − x·c/(2 − c)) − hi)` is its `1 − (x·c/(c − 2) − x)`: a
+ * negated quotient), 1 + x below 2^−28, and the scaling by 2^k as one multiplication.
+ */
+export function expPair (fn: FunctionBuilder, pool: ConstantPool, x: Local, scalar: number): Code {
+  const small = fn.local('v128')
+  const t = fn.local('v128')
+  const hi = fn.local('v128')
+  const lo = fn.local('v128')
+  const r = fn.local('v128')
+  const t2 = fn.local('v128')
+  const c = fn.local('v128')
+  const y = fn.local('v128')
+  const C = (v: number): Code => pool.f64x2(v)
+  const lanes = (): Code => f64x2.replace_lane(f64x2.splat(call(scalar, f64x2.extract_lane(get(x), 0))), call(scalar, f64x2.extract_lane(get(x), 1)), 1)
+  const pair: Code = [
+    set(small, f64x2.lt(f64x2.abs(get(x)), C(NO_REDUCTION))),
+    set(t, v128.bitselect(C(0), f64x2.trunc(f64x2.add(f64x2.mul(C(INV_LN2), get(x)), C(-0.5))), get(small))),
+    set(hi, f64x2.sub(get(x), f64x2.mul(get(t), C(LN2_HI)))),
+    set(lo, f64x2.mul(get(t), C(LN2_LO))),
+    set(r, f64x2.sub(get(hi), get(lo))),
+    set(t2, f64x2.mul(get(r), get(r))),
+    set(c, f64x2.sub(get(r), f64x2.mul(get(t2), [P4, P3, P2, P1].reduce<Code>((inner, P) => f64x2.add(C(P), f64x2.mul(get(t2), inner)), C(P5))))),
+    set(y, f64x2.sub(C(ONE), f64x2.sub(f64x2.sub(get(lo), f64x2.div(f64x2.mul(get(r), get(c)), f64x2.sub(C(2), get(c)))), get(hi)))),
+    v128.bitselect(
+      f64x2.add(C(ONE), get(x)),
+      f64x2.mul(get(y), i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(f64x2.trunc_sat_to_i32x4_zero(get(t))), pool.i64x2(1023n)), i32.const(52))),
+      f64x2.lt(f64x2.abs(get(x)), C(TINY))
+    )
+  ]
+  const inRange = i32.eq(i64x2.bitmask(v128.and(f64x2.ge(get(x), C(LOWEST)), f64x2.le(get(x), C(0)))), i32.const(3))
+  return if_(inRange, pair, lanes(), 'v128')
 }

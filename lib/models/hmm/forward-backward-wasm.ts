@@ -14,8 +14,8 @@
  * forward row (and the last backward row) into its views, and reads the row sums, the
  * likelihood's row, each edge's sum of terms and the state weights from them.
  */
-import { block, br, br_if, call, f64, forLoop, loop, FunctionBuilder, get, i32, if_, return_, select, set, type Code, type Local } from '../../core/wasm-emitter.js'
-import { expFunction } from '../../core/wasm-exp.js'
+import { block, br, br_if, ConstantPool, f64, f64x2, forLoop, loop, v128, FunctionBuilder, get, i32, if_, return_, select, set, type Code, type Local } from '../../core/wasm-emitter.js'
+import { expFunction, expPair } from '../../core/wasm-exp.js'
 import { instantiate, KernelCache } from '../../core/wasm-runtime.js'
 import type { Graph } from './graph.js'
 
@@ -108,45 +108,58 @@ const EXP = 0
  * `x` and `top`; `normalRows(n)` computes the emissions themselves from n observations (at `e`)
  * with the operations of `NormalDistribution.logProbabilityColumn` and emissions.ts's sum:
  * `(logNorm − d·d·half, or 0 when NaN) + log weight`, from the terms at `normal` (mean, logNorm,
- * half and log weight of each state).
+ * half and log weight of each state). Two rows at a time, one per f64x2 lane; the exp of the
+ * row's largest emission is exp(0) = 1, as `scaleEmissions` takes it.
  */
-function scaleFunction (p: number, at: Layout, normal: boolean): FunctionBuilder {
+function scaleFunction (p: number, at: Layout, normal: boolean, pool: ConstantPool): FunctionBuilder {
   const fn = new FunctionBuilder(['i32'])
   const [n] = fn.params as [Local]
   const i = fn.local('i32')
-  const value = fn.local('f64')
-  const max = fn.local('f64')
-  const d = fn.local('f64')
-  const emission = fn.localArray('f64', p)
-  const terms = fn.localArray('f64', normal ? 4 * p : 0)
+  const value = fn.local('v128')
+  const max = fn.local('v128')
+  const dead = fn.local('v128')
+  const d = fn.local('v128')
+  const emission = fn.localArray('v128', p)
+  const terms = fn.localArray('v128', normal ? 4 * p : 0)
   const term = (l: number, k: number): Code => get(terms[k * p + l]!)
   const zero = i32.const(0)
-  const emissions: Code = normal
-    ? [
-        set(value, f64.load(i32.shl(get(i), i32.const(3)), at.e)),
-        emission.map((local, l) => [
-          set(d, f64.sub(get(value), term(l, 0))),
-          set(d, f64.sub(term(l, 1), f64.mul(f64.mul(get(d), get(d)), term(l, 2)))),
-          set(local, f64.add(select(get(d), f64.const(0), f64.eq(get(d), get(d))), term(l, 3)))
-        ])
-      ]
-    : emission.map((local, l) => set(local, f64.load(i32.mul(get(i), i32.const(p * 8)), at.e + l * 8)))
-  fn.body = [
-    terms.map((local, k) => set(local, f64.load(zero, at.normal + k * 8))),
-    set(i, zero),
-    forLoop(i, get(n), 1, [
+  const row = (k: number, l: number): Code => i32.add(i32.mul(i32.add(get(i), i32.const(k)), i32.const(p * 8)), i32.const(l * 8))
+  const rows = (both: boolean): Code => {
+    const emissions: Code = normal
+      ? [
+          set(value, both ? v128.load(i32.shl(get(i), i32.const(3)), at.e) : v128.load64_splat(i32.shl(get(i), i32.const(3)), at.e)),
+          emission.map((local, l) => [
+            set(d, f64x2.sub(get(value), term(l, 0))),
+            set(d, f64x2.sub(term(l, 1), f64x2.mul(f64x2.mul(get(d), get(d)), term(l, 2)))),
+            // a missing value (NaN) has log-probability +0
+            set(local, f64x2.add(v128.and(get(d), f64x2.eq(get(d), get(d))), term(l, 3)))
+          ])
+        ]
+      : emission.map((local, l) => {
+        const first = v128.load64_splat(row(0, l), at.e)
+        return set(local, both ? v128.load64_lane(row(1, l), first, 1, at.e) : first)
+      })
+    return [
       emissions,
-      set(max, f64.const(-Infinity)),
+      set(max, pool.f64x2(-Infinity)),
       // `if (e > max) max = e`: a NaN never wins
-      emission.map(local => set(max, select(get(local), get(max), f64.gt(get(local), get(max))))),
-      f64.store(i32.shl(get(i), i32.const(3)), get(max), at.top),
-      emission.map((local, l) => f64.store(i32.mul(get(i), i32.const(p * 8)), if_(
-        f64.eq(get(max), f64.const(-Infinity)),
-        f64.const(0),
-        [set(d, f64.sub(get(local), get(max))), if_(f64.eq(get(d), f64.const(0)), f64.const(1), call(EXP, get(d)), 'f64')],
-        'f64'
-      ), at.x + l * 8))
-    ])
+      emission.map(local => set(max, v128.bitselect(get(local), get(max), f64x2.gt(get(local), get(max))))),
+      both ? v128.store(i32.shl(get(i), i32.const(3)), get(max), at.top) : v128.store64_lane(i32.shl(get(i), i32.const(3)), get(max), 0, at.top),
+      // a row where no state can emit: zeros
+      set(dead, f64x2.eq(get(max), pool.f64x2(-Infinity))),
+      emission.map((local, l) => [
+        set(d, f64x2.sub(get(local), get(max))),
+        set(d, v128.bitselect(pool.f64x2(0), expPair(fn, pool, d, EXP), get(dead))),
+        v128.store64_lane(row(0, l), get(d), 0, at.x),
+        both ? v128.store64_lane(row(1, l), get(d), 1, at.x) : []
+      ])
+    ]
+  }
+  fn.body = [
+    terms.map((local, k) => set(local, v128.load64_splat(zero, at.normal + k * 8))),
+    set(i, zero),
+    forLoop(i, i32.sub(get(n), i32.const(1)), 2, rows(true)),
+    if_(i32.lt_s(get(i), get(n)), rows(false))
   ]
   return fn
 }
@@ -292,16 +305,17 @@ const keys = new WeakMap<Graph, string>()
 
 function build (g: Graph): KernelSpace | undefined {
   const at = layout(g)
+  const pool = new ConstantPool(at.end)
   // exp first: its index is EXP
   const functions = {
     exp: expFunction(),
-    scaleRows: scaleFunction(g.p, at, false),
-    normalRows: scaleFunction(g.p, at, true),
+    scaleRows: scaleFunction(g.p, at, false, pool),
+    normalRows: scaleFunction(g.p, at, true, pool),
     forward: forwardFunction(g, at),
     backward: backwardFunction(g, at),
     terms: termsFunction(g, at)
   }
-  const instance = instantiate<Exports>(functions, [], at.end)
+  const instance = instantiate<Exports>(functions, [], at.end, pool)
   if (instance === undefined) return undefined
   const view = (offset: number, length: number): Float64Array => new Float64Array(instance.f64.buffer, offset, length)
   const { m, p } = g
