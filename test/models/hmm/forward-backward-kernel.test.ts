@@ -125,3 +125,15 @@ t.test('an impossible sequence under the kernel is counted and adds nothing', as
   // log 0.5 for each possible sequence
   t.ok(Math.abs(out.total! - 2 * Math.log(0.5)) < 1e-12)
 })
+
+t.test('a topology of more than 512 edges has no kernel (the JavaScript loops run it)', async t => {
+  const k = 23
+  const model = HiddenMarkovModel.fromMatrix(
+    Array.from({ length: k }, () => new Array<number>(k).fill(1 / k)),
+    Array.from({ length: k }, (_, i) => new NormalDistribution(i, 1)),
+    new Array<number>(k).fill(1 / k)
+  )
+  t.ok(graphOf(model).from.length > 512)
+  t.equal(forwardBackwardKernel(graphOf(model)), undefined)
+  t.equal(forwardBackwardKernel(graphOf(randomModel(new Random(1), 3, 'normal', false, false))) === undefined, false)
+})
