@@ -174,13 +174,15 @@ function forwardFunction (g: Graph, at: Layout): FunctionBuilder {
   const total = fn.local('f64')
   const inverse = fn.local('f64')
   const v = fn.localArray('f64', m)
+  const u = fn.localArray('f64', m)
   const { P, load } = probabilities(fn, g, at)
   const dead = (s: number): boolean => s >= p && g.inStart[s + 1] === g.inStart[s]
   const step = (first: boolean): Code => {
     const code: Code[] = []
     for (let l = 0; l < p; l++) {
       const edges = range(g.inEdges, g.inStart, l).filter(k => first || !dead(from[k]!))
-      const s = sum(edges.map(k => f64.mul(f64.load(get(prev), from[k]! * 8), get(P[k]!))))
+      // the row before: in memory for the first step (row 0), then in locals
+      const s = sum(edges.map(k => f64.mul(first ? f64.load(get(prev), from[k]! * 8) : get(u[from[k]!]!), get(P[k]!))))
       code.push(set(v[l]!, f64.mul(s ?? f64.const(0), f64.load(get(xr), l * 8))))
     }
     for (let l = p; l < m; l++) {
@@ -188,10 +190,11 @@ function forwardFunction (g: Graph, at: Layout): FunctionBuilder {
       code.push(set(v[l]!, plus(sum(range(g.inEmitEdges, g.inEmitStart, l).map(term)), sum(range(g.inSilentEdges, g.inSilentStart, l).map(term)))))
     }
     code.push(
-      set(total, sum(v.map(get))!),
+      // a silent state without in-edges adds +0, which changes no sum of numbers >= 0
+      set(total, sum(v.filter((_, l) => l < p || g.inStart[l + 1] !== g.inStart[l]).map(get))!),
       if_(i32.eqz(f64.gt(get(total), f64.const(0))), return_(i32.const(0))),
       set(inverse, f64.div(f64.const(1), get(total))),
-      v.map((value, l) => f64.store(get(prev), f64.mul(get(value), get(inverse)), (m + l) * 8)),
+      v.map((value, l) => [set(u[l]!, f64.mul(get(value), get(inverse))), f64.store(get(prev), get(u[l]!), (m + l) * 8)]),
       f64.store(i32.shl(get(t), i32.const(3)), get(total), at.c),
       set(prev, i32.add(get(prev), i32.const(m * 8))),
       set(xr, i32.add(get(xr), i32.const(p * 8))),
@@ -226,7 +229,8 @@ function backwardFunction (g: Graph, at: Layout): FunctionBuilder {
   const step: Code[] = [
     set(inverse, f64.div(f64.const(1), f64.load(i32.shl(get(i), i32.const(3)), at.c + 8))),
     q.map((local, l) => [
-      set(local, f64.mul(f64.mul(f64.load(get(xr), l * 8), f64.load(get(cur), (m + l) * 8)), get(inverse))),
+      // b̂ of the row after: the last step's locals
+      set(local, f64.mul(f64.mul(f64.load(get(xr), l * 8), get(b[l]!)), get(inverse))),
       f64.store(get(xr), get(local), l * 8)
     ])
   ]
@@ -245,6 +249,7 @@ function backwardFunction (g: Graph, at: Layout): FunctionBuilder {
     set(i, i32.sub(get(n), i32.const(1))),
     set(cur, i32.add(i32.mul(get(i), i32.const(m * 8)), i32.const(at.b))),
     set(xr, i32.add(i32.mul(get(i), i32.const(p * 8)), i32.const(at.x))),
+    b.slice(0, p).map((local, l) => set(local, f64.load(get(cur), (m + l) * 8))),
     // i from n − 1 down to 0
     block(loop([br_if(1, i32.lt_s(get(i), i32.const(0))), step, br(0)]))
   ]
