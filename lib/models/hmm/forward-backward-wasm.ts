@@ -1,20 +1,24 @@
 /**
- * The Baum-Welch E-step of one sequence (forward-backward.ts's `forwardSteps`, `backwardSteps`,
- * `transitionTerms` and statistics.ts's state weights) as one WebAssembly kernel per topology,
- * for sequences of up to {@link KernelSpace.rows} observations.
+ * The Baum-Welch E-step of one sequence as one WebAssembly kernel per topology, for sequences of
+ * up to {@link KernelSpace.rows} observations: the scaled emissions (forward-backward.ts's
+ * `scaleEmissions`, or Normal emissions computed from the observations), `forwardSteps`,
+ * `backwardSteps`, `transitionTerms` and statistics.ts's state weights (the log-probability is
+ * summed in JavaScript, with `Math.log`).
  *
  * The edge lists are written into the code, each term in the order the JavaScript loops add it,
  * so a step is straight-line code over locals (no index loads, no loop per state); the
- * probabilities are in memory, copied when a run of sequences starts, so the M-step needs no
- * new kernel. The operations are those of the JavaScript loops, one by one: the same bits.
- * Two liberties, both exact: a sum's leading `0 +` is left out, and so is a `+ 0` for an empty
- * list of silent edges, as every term is a product of numbers >= 0 (or NaN), never −0.
+ * probabilities are in memory, copied before each sequence, so the M-step needs no new kernel.
+ * The operations are those of the JavaScript loops, one by one: the same bits. The liberties
+ * taken are exact: a sum's leading `0 +` is left out, and so are a `+ 0` for an empty list of
+ * silent edges and the +0 of a silent state without in-edges in a row's sum, as every term is a
+ * product of numbers >= 0 (or NaN), never −0; the row the next step reads is kept in locals as
+ * well as stored. Exponentials are fdlibm's, as `Math.exp` computes them (core/wasm-exp.ts).
  *
- * The tables stay in the kernel's memory: the caller writes the scaled emissions and the first
- * forward row (and the last backward row) into its views, and reads the row sums, the
- * likelihood's row, each edge's sum of terms and the state weights from them.
+ * The tables stay in the kernel's memory: the caller writes the observations or emission rows,
+ * the first forward row and the last backward row into its views, and reads the row sums and
+ * maxima, the likelihood's row, each edge's sum of terms and the state weights from them.
  */
-import { block, br, br_if, ConstantPool, f64, f64x2, forLoop, loop, v128, FunctionBuilder, get, i32, if_, return_, select, set, type Code, type Local } from '../../core/wasm-emitter.js'
+import { block, br, br_if, ConstantPool, f64, f64x2, forLoop, FunctionBuilder, get, i32, if_, loop, return_, set, v128, type Code, type Local } from '../../core/wasm-emitter.js'
 import { expFunction, expPair } from '../../core/wasm-exp.js'
 import { instantiate, KernelCache } from '../../core/wasm-runtime.js'
 import type { Graph } from './graph.js'

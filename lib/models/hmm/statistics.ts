@@ -7,6 +7,9 @@
  * Transition counts go straight into the current block's running sums (`partial`, one slot per
  * edge), sequence by sequence in order, so the bits depend only on which sequences share a
  * block of BLOCK_SEQUENCES sequences, never on how the sequences were batched.
+ *
+ * Baum-Welch runs each sequence through the topology's WebAssembly kernel when there is one
+ * (forward-backward-wasm.ts, the same operations), else through the JavaScript recursions.
  */
 import { sliceBatch, type Batch } from '../../core/batch.js'
 import { ArilError, show } from '../../core/errors.js'
