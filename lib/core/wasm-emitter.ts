@@ -66,6 +66,8 @@ export const i32 = {
   ne: (a: Code, b: Code): Code => [a, b, 0x47],
   lt_s: (a: Code, b: Code): Code => [a, b, 0x48],
   lt_u: (a: Code, b: Code): Code => [a, b, 0x49],
+  gt_u: (a: Code, b: Code): Code => [a, b, 0x4b],
+  ge_u: (a: Code, b: Code): Code => [a, b, 0x4f],
   gt_s: (a: Code, b: Code): Code => [a, b, 0x4a],
   le_s: (a: Code, b: Code): Code => [a, b, 0x4c],
   ge_s: (a: Code, b: Code): Code => [a, b, 0x4e],
@@ -93,8 +95,10 @@ export const i64 = {
       out.push(byte | 0x80)
     }
   },
+  shl: (a: Code, b: Code): Code => [a, b, 0x86],
   shr_u: (a: Code, b: Code): Code => [a, b, 0x88],
   and: (a: Code, b: Code): Code => [a, b, 0x83],
+  extend_i32_u: (a: Code): Code => [a, 0xad],
   reinterpret_f64: (a: Code): Code => [a, 0xbd]
 }
 
@@ -150,7 +154,10 @@ export const f64x2 = {
   lt: (a: Code, b: Code): Code => [a, b, simd(0x49)],
   gt: (a: Code, b: Code): Code => [a, b, simd(0x4a)],
   le: (a: Code, b: Code): Code => [a, b, simd(0x4b)],
+  ge: (a: Code, b: Code): Code => [a, b, simd(0x4c)],
   abs: (a: Code): Code => [a, simd(0xec)],
+  /** Lane-wise truncation toward zero. */
+  trunc: (a: Code): Code => [a, simd(0x7a)],
   add: (a: Code, b: Code): Code => [a, b, simd(0xf0)],
   sub: (a: Code, b: Code): Code => [a, b, simd(0xf1)],
   mul: (a: Code, b: Code): Code => [a, b, simd(0xf2)],

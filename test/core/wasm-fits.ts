@@ -32,7 +32,8 @@ export function kernelFits (): string {
       .fit({ data: x3.map(v => v === v ? v : 0), rows, cols: 3 }, { maxIterations: 2, stopThreshold: -Infinity }).parameters,
     bayes: new NaiveBayes(NormalDistribution, 3).fit({ data: x3, shape: [rows, 3] }, { labels }).toJSON(),
     crossProducts: acc.summary(),
-    viterbi: viterbiPaths(x1)
+    viterbi: viterbiPaths(x1),
+    baumWelch: baumWelchFits(x1)
   })
 }
 
@@ -48,5 +49,20 @@ function viterbiPaths (x: Float64Array): unknown {
     normal: normal.viterbi(sequence),
     discrete: discrete.viterbi(sequence.map(v => symbols[Math.abs(Math.round(v)) % 3]!)),
     predicted: normal.predict(sequence.slice(700), { algorithm: 'viterbi' })
+  }
+}
+
+/** Baum-Welch fits through the E-step kernel: Normal emissions computed in it, and coded Discrete ones. */
+function baumWelchFits (x: Float64Array): unknown {
+  const sticky = (k: number): number[][] => Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => (i === j ? 0.7 : 0.3 / (k - 1))))
+  const normal = HiddenMarkovModel.fromMatrix(sticky(3), [new NormalDistribution(0, 1), new NormalDistribution(2, 1.5), new NormalDistribution(4, 1)], [0.5, 0.25, 0.25])
+  const symbols = ['a', 'b', 'c']
+  const discrete = HiddenMarkovModel.fromMatrix(sticky(4), Array.from({ length: 4 }, (_, s) => new DiscreteDistribution(Object.fromEntries(symbols.map((c, i) => [c, (1 + ((s + i) % 3)) / 6])))), new Array<number>(4).fill(1 / 4))
+  const sequences = Array.from({ length: 10 }, (_, i) => Array.from(x.subarray(i * 200, i * 200 + 150 + i)))
+  sequences[3]![5] = NaN
+  const options = { maxIterations: 2, stopThreshold: -Infinity }
+  return {
+    normal: normal.fit(sequences, options).toJSON(),
+    discrete: discrete.fit(sequences.map(s => s.map(v => symbols[Math.abs(Math.round(v)) % 3]!)), options).toJSON()
   }
 }

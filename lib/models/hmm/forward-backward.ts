@@ -81,7 +81,13 @@ export function scaleEmissions (p: number, e: Float64Array, eRow: number, n: num
     top[i] = max
     const out = i * p
     if (max === -Infinity) x.fill(0, out, out + p)
-    else for (let l = 0; l < p; l++) x[out + l] = Math.exp(e[at + l]! - max)
+    else {
+      for (let l = 0; l < p; l++) {
+        // exp(±0) is 1: the row's largest emission costs no exp
+        const d = e[at + l]! - max
+        x[out + l] = d === 0 ? 1 : Math.exp(d)
+      }
+    }
   }
 }
 

@@ -7,11 +7,15 @@
  * Transition counts go straight into the current block's running sums (`partial`, one slot per
  * edge), sequence by sequence in order, so the bits depend only on which sequences share a
  * block of BLOCK_SEQUENCES sequences, never on how the sequences were batched.
+ *
+ * Baum-Welch runs each sequence through the topology's WebAssembly kernel when there is one
+ * (forward-backward-wasm.ts, the same operations), else through the JavaScript recursions.
  */
 import { sliceBatch, type Batch } from '../../core/batch.js'
 import { ArilError, show } from '../../core/errors.js'
-import { emissionMatrix, emissionRows, scaledEmissions, type CodedEmissions } from './emissions.js'
+import { emissionMatrix, emissionRows, normalStateTerms, scaledEmissions, type CodedEmissions, type NormalStateTerms } from './emissions.js'
 import { backwardEnd, backwardSteps, expectedTransitions, finalLikelihood, FlatEdges, forwardStart, forwardSteps } from './forward-backward.js'
+import { forwardBackwardKernel, type KernelSpace } from './forward-backward-wasm.js'
 import type { Graph } from './graph.js'
 import { ViterbiScratch, viterbiPath } from './viterbi.js'
 
@@ -94,7 +98,13 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
   const r0 = offsets[s0]!
   const r1 = offsets[s1]!
   const rows = sliceBatch({ ...batch, weights: undefined, labels: undefined }, r0, r1)
-  const e = emissionMatrix(g, rows, ws, false)
+  const kernel = algorithm === 'baum-welch' ? forwardBackwardKernel(g) : undefined
+  // Normal emissions computed by the kernel: the emission matrix only for a sequence it cannot take
+  const normal = kernel !== undefined && rows.cols === 1 ? normalStateTerms(g) : undefined
+  let matrix: Float64Array | undefined
+  const emissions = (): Float64Array => (matrix ??= emissionMatrix(g, rows, ws, false))
+  if (normal === undefined) emissions()
+  else ws.coded = undefined
   const { p, m } = g
   while (ws.weights.length < p) ws.weights.push(new Float64Array(0))
   for (let s = 0; s < p; s++) {
@@ -107,6 +117,17 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
     const start = offsets[s]! - r0
     const n = offsets[s + 1]! - offsets[s]!
     const w = batch.weights === undefined ? 1 : batch.weights[s]!
+    if (kernel !== undefined && n >= 1 && n <= kernel.rows) {
+      const source = normal === undefined ? { e: emissions() } : { observations: rows.data.subarray(start, start + n), terms: normal }
+      const logp = kernelSequence(g, kernel, source, start, n, w, partial, ws)
+      if (logp === -Infinity) partial[logSlot + 1]!++
+      else {
+        partial[logSlot] = partial[logSlot]! + w * logp
+        logProbability += w * logp
+      }
+      continue
+    }
+    const e = emissions()
     const logp = forwardSequence(g, e, start, n, ws)
     if (logp === -Infinity) {
       partial[logSlot + 1]!++
@@ -132,6 +153,48 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
     }
   }
   return logProbability
+}
+
+/**
+ * The Baum-Welch statistics of one sequence by the WebAssembly kernel (forward-backward-wasm.ts):
+ * the operations of {@link forwardSequence}, {@link backwardSequence}, `expectedTransitions` and
+ * the weights loop of {@link summarizeRun}, in the same order. Returns the log-probability.
+ */
+function kernelSequence (g: Graph, kernel: KernelSpace, source: { e: Float64Array } | { observations: Float64Array; terms: NormalStateTerms }, start: number, n: number, w: number, partial: Float64Array, ws: Workspace): number {
+  const { f, b, c, x, top, sums, exports } = kernel
+  const { p } = g
+  // per sequence: models of one topology share the kernel
+  kernel.prob.set(g.prob)
+  if ('terms' in source) {
+    const { mean, logNorm, half, logWeight } = source.terms
+    kernel.normal.set(mean, 0)
+    kernel.normal.set(logNorm, p)
+    kernel.normal.set(half, 2 * p)
+    kernel.normal.set(logWeight.subarray(0, p), 3 * p)
+    kernel.e.set(source.observations)
+    exports.normalRows(n)
+  } else if (ws.coded === undefined) {
+    kernel.e.set(source.e.subarray(start * p, (start + n) * p))
+    exports.scaleRows(n)
+  } else {
+    scaledEmissions(p, source.e, start, n, ws.coded, x, top)
+  }
+  c[0] = 1
+  forwardStart(g, f, 0)
+  const L = exports.forward(n) === 1 ? finalLikelihood(g, f, n) : 0
+  if (!(L > 0)) return -Infinity
+  let logp = Math.log(L)
+  for (let i = 0; i < n; i++) logp += Math.log(c[i + 1]!) + top[i]!
+  if (w === 0) return logp
+  backwardEnd(g, b, n)
+  exports.backward(n)
+  const { prob } = g
+  const scale = w / L
+  sums.fill(0)
+  exports.terms(n, scale)
+  for (let edge = 0; edge < prob.length; edge++) partial[edge] = partial[edge]! + sums[edge]! * prob[edge]! * scale
+  for (let k = 0; k < g.p; k++) ws.weights[k]!.set(kernel.w.subarray(k * kernel.rows, k * kernel.rows + n), start)
+  return logp
 }
 
 /** Adds w to every edge along a path and to the emission weight of each emitting state on it. */
