@@ -27,7 +27,7 @@
  */
 import { stat } from 'node:fs/promises'
 import { BLOCK_ROWS } from '../core/accumulate.js'
-import { isBatch, type Batch } from '../core/batch.js'
+import { isBatch, movableBatch, releaseBatch, type Batch } from '../core/batch.js'
 import { BLOCK_SEQUENCES, blockUnits, isSequenceBatch, sliceUnits, unitCount } from '../core/sequence.js'
 import { ArilError } from '../core/errors.js'
 import { concatUnits } from '../train/rebatch.js'
@@ -39,6 +39,8 @@ import { isShared, type ShardSummary, type ThreadPool } from './thread-pool.js'
 
 /** Values per re-cut piece by default (512 KiB of doubles): small enough to balance, large enough that messages cost nothing. */
 const PIECE_VALUES = 1 << 16
+/** A lent batch moves to a thread whole when it holds at most this many re-cut pieces (else it is re-cut, so the threads stay balanced). */
+const MOVE_PIECES = 8
 /** Values per piece claimed from shared memory (no message per piece, so smaller pieces balance better). */
 const CLAIM_VALUES = 1 << 15
 
@@ -240,6 +242,7 @@ export class ThreadSession implements Session {
   }
 
   async add (batch: Batch): Promise<void> {
+    const given = batch
     this.checkFailure()
     this.tryThreads()
     if (!this.onThreads && !this.fit.miniBatch && this.wantsThreads === true && this.executor.readyPool() !== undefined && modelText(this.fit.model) === undefined) {
@@ -257,11 +260,59 @@ export class ThreadSession implements Session {
       const units = unitCount(batch)
       this.pos += units
       if (units > 0) this.fit.done(units, this.here(batch))
+      releaseBatch(given)
       this.considerThreads()
       return
     }
     if (this.fit.miniBatch) await this.addWhole(batch)
+    else if (batch === given && movableBatch(batch) && !isShared(batch) && unitCount(batch) <= MOVE_PIECES * this.piecesOf(batch)) await this.move(batch)
     else await this.addRecut(batch)
+  }
+
+  /** Units per re-cut piece (fixed by the first batch that is re-cut). */
+  private piecesOf (batch: Batch): number {
+    return (this.rowsPerPiece ||= pieceUnits(batch, this.fit.batchSize))
+  }
+
+  /**
+   * A full pass, a batch its reader lent and lets move (readNpy's): its whole blocks go to a
+   * thread in the batch's own memory, which comes back to the reader afterwards, so this thread
+   * copies nothing but the rows of the blocks cut by the batch's ends (at most a block each).
+   * Those are held, as copies, and finish the block with the next batch.
+   */
+  private async move (batch: Batch): Promise<void> {
+    const n = unitCount(batch)
+    const block = blockUnits(batch)
+    let at = 0
+    if (this.heldRows === 0 && this.pos % block !== 0) {
+      at = Math.min(n, block - this.pos % block)
+      this.pos += at
+      this.fit.done(at, this.here(sliceUnits(batch, 0, at)))
+    }
+    if (this.heldRows % block !== 0) {
+      const fill = Math.min(n - at, block - this.heldRows % block)
+      this.hold(this.owned([sliceUnits(batch, at, at + fill)]))
+      at += fill
+    }
+    if (this.heldRows % block === 0) while (this.heldRows > 0) await this.emit(Math.min(this.heldRows, this.piecesOf(batch)))
+    const whole = Math.floor((n - at) / block) * block
+    if (at + whole < n) this.hold(this.owned([sliceUnits(batch, at + whole, n)]))
+    if (whole === 0) {
+      releaseBatch(batch)
+      return
+    }
+    this.pos += whole
+    const id = this.pieceId++
+    const { done } = await this.pool!.piece(batch, this.fit.signal, { start: at, end: at + whole, back: buffers => releaseBatch(batch, buffers) })
+    this.track(id, done, r => this.fit.done(r.rows, r.logProbability))
+  }
+
+  /** Holds units for the next piece. */
+  private hold (part: Batch): void {
+    const units = unitCount(part)
+    this.held.push(part)
+    this.heldRows += units
+    this.pos += units
   }
 
   /** A mini-batch: its whole blocks go to a thread at once; the rows of cut blocks are summarized here. */
@@ -279,6 +330,7 @@ export class ThreadSession implements Session {
       return
     }
     const middle = this.owned([sliceUnits(batch, head, head + whole)])
+    if (!isShared(batch)) releaseBatch(batch)
     await this.send(middle, r => this.fit.done(n, sum(sum(headLogp, r.logProbability), tailLogp)))
   }
 
@@ -307,11 +359,8 @@ export class ThreadSession implements Session {
       units -= whole
     }
     if (units === 0) return
-    this.held.push(rest)
-    this.heldRows += units
-    this.pos += units
-    this.rowsPerPiece ||= pieceUnits(rest, this.fit.batchSize)
-    while (this.heldRows >= this.rowsPerPiece) await this.emit(this.rowsPerPiece)
+    this.hold(rest)
+    while (this.heldRows >= this.piecesOf(rest)) await this.emit(this.rowsPerPiece)
   }
 
   /** The first `rows` held units (rows or sequences), removed from the hold. */

@@ -5,7 +5,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import { Readable, Writable } from 'node:stream'
-import { lendBatch, RELEASES_BATCHES, toBatch, type Batch, type BatchInput } from '../core/batch.js'
+import { lendBatch, readerReleases, RELEASES_BATCHES, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import type { BatchReadable } from '../core/batch-readable.js'
 import type { ReaderCounters } from '../core/progress.js'
@@ -199,12 +199,14 @@ class NpyFileReader extends Readable implements ReaderCounters {
       if (this.destroyed) return
       // Keep the disk busy while the consumer works on this batch.
       this.readAhead()
-      // Piped straight into a model sink and nothing else listening: the sink hands the memory
-      // back, which spares allocating and faulting in fresh megabytes for every batch.
+      // Piped straight into a model sink and nothing else listening, or read by the passes of a
+      // fit: the consumer hands the memory back, which spares allocating and faulting in fresh
+      // megabytes for every batch. A batch's data is alone in its buffer, so a thread executor
+      // may move it to a thread (and hands back the buffer that came back from there).
       const [only, ...others] = this.destinations
-      if (others.length === 0 && (only as { [RELEASES_BATCHES]?: boolean } | undefined)?.[RELEASES_BATCHES] === true && this.listenerCount('data') === 1) {
+      if (readerReleases(this) || (others.length === 0 && (only as { [RELEASES_BATCHES]?: boolean } | undefined)?.[RELEASES_BATCHES] === true && this.listenerCount('data') === 1)) {
         const buffer = batch.data.buffer as ArrayBuffer
-        lendBatch(batch, () => this.spare.push(buffer))
+        lendBatch(batch, buffers => this.spare.push(buffers?.[0] ?? buffer), true)
       }
       this.rowsRead += batch.rows
       this.bytesRead += batch.data.length * header.dtype.itemSize
