@@ -110,6 +110,30 @@ async function readFully (handle: FileHandle, buffer: Uint8Array, length: number
  */
 const READ_AHEAD = 3
 
+/**
+ * Batch buffers of readers that have ended, at most RECYCLED_BYTES of them, for the next reader:
+ * each pass of a fit opens its file again, and a reader that starts empty allocates (and the
+ * collector then sweeps) a dozen fresh megabytes per pass. Dropped after RECYCLE_MS unused.
+ */
+const recycled: ArrayBuffer[] = []
+const RECYCLED_BYTES = 1 << 25
+const RECYCLE_MS = 1000
+let recycleTimer: NodeJS.Timeout | undefined
+
+function recycle (buffer: ArrayBuffer): void {
+  if (buffer.byteLength === 0 || recycled.reduce((n, b) => n + b.byteLength, buffer.byteLength) > RECYCLED_BYTES) return
+  recycled.push(buffer)
+  if (recycleTimer !== undefined) {
+    recycleTimer.refresh()
+    return
+  }
+  recycleTimer = setTimeout(() => {
+    recycled.length = 0
+    recycleTimer = undefined
+  }, RECYCLE_MS)
+  recycleTimer.unref()
+}
+
 class NpyFileReader extends Readable implements ReaderCounters {
   /** Rows pushed, bytes read from the file, the file's size and the rows of the range (known once the header is read). */
   rowsRead = 0
@@ -206,7 +230,7 @@ class NpyFileReader extends Readable implements ReaderCounters {
       const [only, ...others] = this.destinations
       if (readerReleases(this) || (others.length === 0 && (only as { [RELEASES_BATCHES]?: boolean } | undefined)?.[RELEASES_BATCHES] === true && this.listenerCount('data') === 1)) {
         const buffer = batch.data.buffer as ArrayBuffer
-        lendBatch(batch, buffers => this.spare.push(buffers?.[0] ?? buffer), true)
+        lendBatch(batch, buffers => this.giveBack(buffers?.[0] ?? buffer), true)
       }
       this.rowsRead += batch.rows
       this.bytesRead += batch.data.length * header.dtype.itemSize
@@ -219,9 +243,15 @@ class NpyFileReader extends Readable implements ReaderCounters {
     return super.pipe(destination, options)
   }
 
-  /** A buffer of at least `bytes` bytes: one from `spare` when there is one, else a new one. */
+  /** A released batch's memory: for this reader's next reads, or once it has ended, the next reader's. */
+  private giveBack (buffer: ArrayBuffer): void {
+    if (this.destroyed) recycle(buffer)
+    else this.spare.push(buffer)
+  }
+
+  /** A buffer of at least `bytes` bytes: one from `spare` (or, for batches, one an ended reader left) when there is one, else a new one. */
   private buffer (bytes: number, spare = this.spare): ArrayBuffer {
-    for (let buffer = spare.pop(); buffer !== undefined; buffer = spare.pop()) {
+    for (let buffer = spare.pop() ?? (spare === this.spare ? recycled.pop() : undefined); buffer !== undefined; buffer = spare.pop() ?? (spare === this.spare ? recycled.pop() : undefined)) {
       // a buffer transferred to a worker after its release comes back detached (length 0)
       if (buffer.byteLength >= bytes) return buffer
     }
@@ -265,6 +295,7 @@ class NpyFileReader extends Readable implements ReaderCounters {
 
   override _destroy (error: Error | null, callback: (error?: Error | null) => void): void {
     this.options.signal?.removeEventListener('abort', this.onAbort)
+    for (const buffer of this.spare.splice(0)) recycle(buffer)
     const handle = this.handle
     this.handle = undefined
     if (handle === undefined) {

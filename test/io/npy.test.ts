@@ -243,6 +243,53 @@ t.test('a model sink hands batches back to readNpy, which reuses their memory on
   sameBits(t, concat(kept).data, x, 'batches seen by another listener stay intact')
 })
 
+t.test('a reader that releases its batches (the passes of a fit) borrows them; moved buffers come back; the next reader reuses them', async t => {
+  const { movableBatch, releaseBatch, releasesBatchesOf } = await import('../../lib/core/batch.js')
+  const dir = t.testdir()
+  const x = Float64Array.from({ length: 20000 }, (_, i) => Math.cos(i))
+  const file = join(dir, 'x.npy')
+  await pipeline(Readable.from([x]), writeNpy(file))
+  const read = async (release: (batch: Batch) => void, mark = true): Promise<{ values: number[]; buffers: Set<ArrayBufferLike>; movable: boolean[] }> => {
+    const readable = readNpy(file, { rowsPerBatch: 100 })
+    if (mark) releasesBatchesOf(readable)
+    const values: number[] = []
+    const buffers = new Set<ArrayBufferLike>()
+    const movable: boolean[] = []
+    for await (const batch of readable as AsyncIterable<Batch>) {
+      values.push(...batch.data)
+      buffers.add(batch.data.buffer)
+      movable.push(movableBatch(batch))
+      release(batch)
+    }
+    return { values, buffers, movable }
+  }
+  const plain = await read(() => {}, false)
+  t.same(plain.values, Array.from(x), 'not marked: every row')
+  t.equal(plain.buffers.size, 200, 'not marked: a buffer per batch')
+  t.ok(plain.movable.every(m => !m), 'not marked: nothing lent')
+  const released = await read(batch => releaseBatch(batch))
+  t.same(released.values, Array.from(x), 'marked: every row')
+  t.ok(released.movable.every(m => m), 'marked: every batch lent, and movable (alone in its buffer)')
+  t.ok(released.buffers.size < 20, `marked and released: 200 batches in ${released.buffers.size} buffers`)
+  // a buffer moved away (transferred) comes back as another ArrayBuffer over the same memory
+  const handedBack = new Set<ArrayBufferLike>()
+  let reused = 0
+  const moved = await read(batch => {
+    if (handedBack.has(batch.data.buffer)) reused++
+    const back = structuredClone(batch.data.buffer as ArrayBuffer, { transfer: [batch.data.buffer as ArrayBuffer] })
+    handedBack.add(back)
+    releaseBatch(batch, [back])
+  })
+  t.same(moved.values, Array.from(x), 'moved and handed back: every row intact')
+  t.ok(reused > 180, `moved and handed back: ${reused} of 200 batches read into memory handed back`)
+  // released after the reader ended: the next reader starts with that memory
+  const late: Batch[] = []
+  await read(batch => late.push(batch))
+  for (const batch of late) releaseBatch(batch)
+  const next = await read(batch => releaseBatch(batch))
+  t.ok([...next.buffers].some(b => late.some(batch => batch.data.buffer === b)), 'the next reader reuses memory released after its reader ended')
+})
+
 t.test('writeNpy round trips every dtype, read by aril and npyjs bit-exactly', async t => {
   const dir = t.testdir()
   const ints: Record<string, number[]> = {
