@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 // Every model kind registers itself for fromJSON when its file is loaded.
 import '../index.js'
 import { serializeError, type SerializedError } from './errors.js'
-import { modelCopy, summarizeShard } from './summarize.js'
+import { modelCopy, summarizeShardHere } from './summarize.js'
 import { ownBuffers, type ClaimedPiece, type FromThread, type ToThread } from './thread-pool.js'
 import { sliceUnits, unitCount } from '../core/sequence.js'
 import type { TrainableModel } from '../train/em.js'
@@ -81,7 +81,7 @@ async function handle (message: ToThread): Promise<void> {
     case 'shard':
       try {
         const copy = modelCopy(message.model)
-        const result = await summarizeShard(copy, message.spec)
+        const result = await summarizeShardHere(copy, message.spec)
         send({ type: 'shard-done', id: message.id, ...result, summary: copy.summary() })
       } catch (err) {
         send({ type: 'error', id: message.id, error: serializeError(err) })

@@ -104,6 +104,46 @@ async function readFully (handle: FileHandle, buffer: Uint8Array, length: number
   }
 }
 
+/** A file's header, checked against the file's size, and the rows [start, end) to read. */
+export interface NpyLayout {
+  header: NpyHeader
+  start: number
+  end: number
+}
+
+/**
+ * The layout of an `.npy` file of `size` bytes from its first bytes (`head`, at least the first
+ * 4096 when the file has them), checked before any row is read: a truncated file, one with
+ * trailing bytes or a row range outside it fails here. `{ need }` when the header is longer than
+ * `head`: call again with that many first bytes.
+ * @throws ArilError `ERR_NPY_TRUNCATED`, `ERR_NPY_TRAILING_BYTES`, `ERR_NPY_RANGE` and the header's errors
+ */
+export function npyLayout (head: Uint8Array, size: number, file: string, limits: NpyLimits, range: { start?: number | undefined; end?: number | undefined }): NpyLayout | { need: number } {
+  const preamble = readPreamble(head, { file }, limits.maxHeaderSize)
+  if (preamble === undefined || size < preamble.dataOffset) {
+    throw new ArilError('ERR_NPY_TRUNCATED', `NPY truncated: the file has ${size} bytes and ends inside its ${preamble === undefined ? 'preamble' : 'header'}`, { file, byteOffset: size })
+  }
+  if (head.length < preamble.dataOffset) return { need: preamble.dataOffset }
+  const header = parseHeader(head, preamble, { file }, limits)
+  const expected = header.dataOffset + header.dataBytes
+  if (size < expected) {
+    throw new ArilError('ERR_NPY_TRUNCATED',
+      `NPY truncated: expected ${header.dataBytes} bytes of data for shape (${header.shape.join(', ')}) ${header.dtype.descr}, got ${size - header.dataOffset}`,
+      { file, byteOffset: size })
+  }
+  if (size > expected) {
+    throw new ArilError('ERR_NPY_TRAILING_BYTES',
+      `NPY has ${size - expected} trailing bytes after the ${header.dataBytes} bytes of data for shape (${header.shape.join(', ')}) ${header.dtype.descr}`,
+      { file, byteOffset: expected })
+  }
+  const start = range.start ?? 0
+  const end = range.end ?? header.rows
+  if (end > header.rows || start > end) {
+    throw new ArilError('ERR_NPY_RANGE', `Row range [${start}, ${end}) is outside the file's ${header.rows} rows (expected 0 <= start <= end <= ${header.rows})`, { file })
+  }
+  return { header, start, end }
+}
+
 /**
  * Reads in flight ahead of the consumer, each into a fresh batch buffer. Measured on 2 cores with
  * bench/npy.ts: 3 keeps the copy out of the page cache off the consumer's path (1 leaves it waiting).
@@ -174,34 +214,15 @@ class NpyFileReader extends Readable implements ReaderCounters {
     const file = this.path
     this.handle = await open(file, 'r')
     const { size } = await this.handle.stat()
-    const { limits } = this
     let head = new Uint8Array(Math.min(size, 4096))
     await readFully(this.handle, head, head.length, 0, file)
-    const preamble = readPreamble(head, { file }, limits.maxHeaderSize)
-    if (preamble === undefined || size < preamble.dataOffset) {
-      throw new ArilError('ERR_NPY_TRUNCATED', `NPY truncated: the file has ${size} bytes and ends inside its ${preamble === undefined ? 'preamble' : 'header'}`, { file, byteOffset: size })
-    }
-    if (head.length < preamble.dataOffset) {
-      head = new Uint8Array(preamble.dataOffset)
+    let layout = npyLayout(head, size, file, this.limits, this.options)
+    if ('need' in layout) {
+      head = new Uint8Array(layout.need)
       await readFully(this.handle, head, head.length, 0, file)
+      layout = npyLayout(head, size, file, this.limits, this.options) as NpyLayout
     }
-    const header = parseHeader(head, preamble, { file }, limits)
-    const expected = header.dataOffset + header.dataBytes
-    if (size < expected) {
-      throw new ArilError('ERR_NPY_TRUNCATED',
-        `NPY truncated: expected ${header.dataBytes} bytes of data for shape (${header.shape.join(', ')}) ${header.dtype.descr}, got ${size - header.dataOffset}`,
-        { file, byteOffset: size })
-    }
-    if (size > expected) {
-      throw new ArilError('ERR_NPY_TRAILING_BYTES',
-        `NPY has ${size - expected} trailing bytes after the ${header.dataBytes} bytes of data for shape (${header.shape.join(', ')}) ${header.dtype.descr}`,
-        { file, byteOffset: expected })
-    }
-    const start = this.options.start ?? 0
-    const end = this.options.end ?? header.rows
-    if (end > header.rows || start > end) {
-      throw new ArilError('ERR_NPY_RANGE', `Row range [${start}, ${end}) is outside the file's ${header.rows} rows (expected 0 <= start <= end <= ${header.rows})`, { file })
-    }
+    const { header, start, end } = layout
     this.header = header
     this.totalBytes = size
     this.bytesRead = header.dataOffset
@@ -519,6 +540,6 @@ export function loadNpy (buffer: Uint8Array | ArrayBuffer, options: Omit<NpyRead
 }
 
 /** A file system error (no such file, no permission ...) as `ERR_SOURCE` naming the file. */
-function asSourceError (err: Error, doing: 'read' | 'write', file: string): Error {
+export function asSourceError (err: Error, doing: 'read' | 'write', file: string): Error {
   return err instanceof ArilError ? err : new ArilError('ERR_SOURCE', `Cannot ${doing} the file: ${err.message}`, { file }, { cause: err })
 }

@@ -6,13 +6,21 @@ import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { parse as npyjsParse } from 'npyjs'
 import type { Batch } from '../../lib/core/batch.js'
-import { loadNpy, parseNpy, readNpy, writeNpy } from '../../lib/io/npy.js'
+import { loadNpy, parseNpy, readNpy, writeNpy, type ReadNpyOptions } from '../../lib/io/npy.js'
+import { eachNpyBatchSync } from '../../lib/io/npy-sync.js'
 import { formatHeader } from '../../lib/io/npy-header.js'
 import { fixture, rejectsArilError, assertArilError } from '../helpers.js'
 
 interface FixtureFile { file: string; descr: string | null; shape: number[]; version: number[]; values?: Array<number | string>; code?: string; row?: number; column?: number; byteOffset?: number }
 const { files, rounding } = fixture<{ files: FixtureFile[]; rounding: Record<string, string> & { values: Array<number | string> } }>('npy')
 const DIR = fileURLToPath(new URL('../fixtures/npy/', import.meta.url))
+
+/** The batches of the synchronous reader (io/npy-sync.ts), copied (it reuses its memory). */
+function collectSync (file: string, options: ReadNpyOptions = {}): Batch[] {
+  const batches: Batch[] = []
+  eachNpyBatchSync(file, options, batch => batches.push({ ...batch, data: batch.data.slice() }))
+  return batches
+}
 const decode = (v: number | string): number => typeof v === 'number' ? v : Number(v)
 const good = files.filter(f => f.code === undefined)
 const bad = files.filter(f => f.code !== undefined)
@@ -103,11 +111,13 @@ t.test('readNpy reads every fixture, in any batch size, and row ranges of it', a
   for (const f of good) {
     const expected = f.values!.map(decode)
     sameBits(t, concat(await collect(readNpy(join(DIR, f.file), { rowsPerBatch: 2 }))).data, expected, `readNpy ${f.file}`)
+    sameBits(t, concat(collectSync(join(DIR, f.file), { rowsPerBatch: 2 })).data, expected, `eachNpyBatchSync ${f.file}`)
   }
   const file = join(DIR, 'chunks.npy')
   const all = loadNpy(bytesOf('chunks.npy'))
   for (const [start, end, rowsPerBatch] of [[0, 301, 7], [5, 290, 100], [300, 301, 1], [17, 17, 5], [0, 0, 1], [301, 301, 2], [undefined, 10, 4], [290, undefined, 4]] as const) {
     const got = concat(await collect(readNpy(file, { start, end, rowsPerBatch })))
+    t.same(concat(collectSync(file, { start, end, rowsPerBatch })), got, `eachNpyBatchSync: the batches of readNpy, [${start}, ${end}) by ${rowsPerBatch}`)
     const s = start ?? 0
     const e = end ?? 301
     sameBits(t, got.data, all.data.subarray(s * 3, e * 3), `rows [${s}, ${e}) in batches of ${rowsPerBatch}`)
@@ -116,6 +126,9 @@ t.test('readNpy reads every fixture, in any batch size, and row ranges of it', a
   await rejectsArilError(t, collect(readNpy(file, { start: 0, end: 302 })), { code: 'ERR_NPY_RANGE', file })
   await rejectsArilError(t, collect(readNpy(file, { start: 400 })), { code: 'ERR_NPY_RANGE', file })
   await rejectsArilError(t, collect(readNpy(file, { start: 10, end: 5 })), { code: 'ERR_NPY_RANGE', file })
+  assertArilError(t, () => collectSync(file, { start: 0, end: 302 }), { code: 'ERR_NPY_RANGE', file })
+  assertArilError(t, () => collectSync(file, { rowsPerBatch: 0 }), { code: 'ERR_INVALID_OPTION', message: /rowsPerBatch/ })
+  t.throws(() => collectSync(join(DIR, 'no-such-file.npy')), { code: 'ERR_SOURCE', file: join(DIR, 'no-such-file.npy'), cause: { code: 'ENOENT' } })
   assertArilError(t, () => readNpy(file, { start: -1 }), { code: 'ERR_INVALID_OPTION', message: /start/ })
   assertArilError(t, () => readNpy(file, { end: 1.5 }), { code: 'ERR_INVALID_OPTION', message: /end/ })
   assertArilError(t, () => readNpy(file, { rowsPerBatch: 0 }), { code: 'ERR_INVALID_OPTION', message: /rowsPerBatch/ })
@@ -132,6 +145,7 @@ t.test('refused arrays: Fortran order, 0-d, structured, object, strings, complex
     assertArilError(t, () => loadNpy(bytes, { file: f.file }), { ...expected, file: f.file }, `loadNpy ${f.file}`)
     await rejectsArilError(t, parseInChunks(bytes, 3), expected, `parseNpy ${f.file}`)
     await rejectsArilError(t, collect(readNpy(file, { rowsPerBatch: 1 })), { ...expected, file }, `readNpy ${f.file}`)
+    assertArilError(t, () => collectSync(file, { rowsPerBatch: 1 }), { ...expected, file }, `eachNpyBatchSync ${f.file}`)
   }
   t.match(String(assertArilError(t, () => loadNpy(bytesOf('fortran-2x3.npy')), { code: 'ERR_NPY_FORTRAN_ORDER' })?.message), /numpy\.ascontiguousarray/)
 })
@@ -164,12 +178,14 @@ t.test('malformed files: a table of inputs, each error with its code and byte of
     const file = join(dir, 'bad.npy')
     writeFileSync(file, bytes)
     await rejectsArilError(t, collect(readNpy(file, { rowsPerBatch: 1 })), { ...expected, file }, `readNpy: ${name}`)
+    assertArilError(t, () => collectSync(file, { rowsPerBatch: 1 }), { ...expected, file }, `eachNpyBatchSync: ${name}`)
   }
   // The header may be longer than the first read of readNpy.
   const bigHeader = Uint8Array.of(...formatHeader('<f8', [2], 8192), ...new Uint8Array(Float64Array.of(1.5, -2).buffer))
   writeFileSync(join(dir, 'big-header.npy'), bigHeader)
   t.same(concat(await collect(readNpy(join(dir, 'big-header.npy')))).data, [1.5, -2])
   t.same(concat(await collect(readNpy(join(dir, 'big-header.npy'), { maxHeaderSize: 8192 }))).data, [1.5, -2])
+  t.same(concat(collectSync(join(dir, 'big-header.npy'), { maxHeaderSize: 8192 })).data, [1.5, -2])
 })
 
 t.test('parseNpy emits the header first, and works after a Web stream', async t => {
