@@ -4,7 +4,8 @@
  * thread, sends pieces to the least busy thread (at most {@link IN_FLIGHT} waiting per thread, so
  * memory stays flat), collects the threads' statistics, and runs whole shards on idle threads.
  * Rows in a SharedArrayBuffer are read by the threads in place; other pieces are sent with their
- * buffers transferred, and the threads give the buffers back for the next pieces.
+ * buffers transferred, and the threads give the buffers back for the next pieces (or, for a batch
+ * moved whole from its reader, to the reader).
  *
  * Idle, the threads do not keep the process alive (they are unreferenced); a session holds them.
  */

@@ -13,7 +13,10 @@
  * pass's last block, which a merge adds as a block of its own, as one thread's M-step adds its
  * unfinished block (and this thread, whose kernels run only a few sequences per pass, stays free
  * to merge). Full passes re-cut the stream into pieces of whole blocks; mini-batch epochs hand each
- * batch over at once, so the epoch's batches are counted as one thread counts them.
+ * batch over at once, so the epoch's batches are counted as one thread counts them. A batch whose
+ * reader lent it and lets it move (readNpy's, core/batch.ts) is not re-cut: its whole blocks go
+ * to a thread in the batch's own memory (transferred, then handed back to the reader), and only
+ * the rows of the blocks cut by its ends are copied, so this thread does little more than read.
  *
  * In-memory batches are copied once per fit into SharedArrayBuffers, whose pieces the threads
  * claim in place (no copy, one message per thread); a `.npy` file path is split into
