@@ -268,12 +268,12 @@ export class ThreadSession implements Session {
       return
     }
     if (this.fit.miniBatch) await this.addWhole(batch)
-    else if (batch === given && movableBatch(batch) && !isShared(batch) && unitCount(batch) <= MOVE_PIECES * this.piecesOf(batch)) await this.move(batch)
+    else if (batch === given && movableBatch(batch) && !isShared(batch) && unitCount(batch) <= MOVE_PIECES * this.pieceSize(batch)) await this.move(batch)
     else await this.addRecut(batch)
   }
 
   /** Units per re-cut piece (fixed by the first batch that is re-cut). */
-  private piecesOf (batch: Batch): number {
+  private pieceSize (batch: Batch): number {
     return (this.rowsPerPiece ||= pieceUnits(batch, this.fit.batchSize))
   }
 
@@ -297,7 +297,7 @@ export class ThreadSession implements Session {
       this.hold(this.owned([sliceUnits(batch, at, at + fill)]))
       at += fill
     }
-    if (this.heldRows % block === 0) while (this.heldRows > 0) await this.emit(Math.min(this.heldRows, this.piecesOf(batch)))
+    if (this.heldRows % block === 0) while (this.heldRows > 0) await this.emit(Math.min(this.heldRows, this.pieceSize(batch)))
     const whole = Math.floor((n - at) / block) * block
     if (at + whole < n) this.hold(this.owned([sliceUnits(batch, at + whole, n)]))
     if (whole === 0) {
@@ -363,7 +363,7 @@ export class ThreadSession implements Session {
     }
     if (units === 0) return
     this.hold(rest)
-    while (this.heldRows >= this.piecesOf(rest)) await this.emit(this.rowsPerPiece)
+    while (this.heldRows >= this.pieceSize(rest)) await this.emit(this.rowsPerPiece)
   }
 
   /** The first `rows` held units (rows or sequences), removed from the hold. */
