@@ -46,6 +46,12 @@ const PIECE_VALUES = 1 << 16
 const MOVE_PIECES = 8
 /** Values per piece claimed from shared memory (no message per piece, so smaller pieces balance better). */
 const CLAIM_VALUES = 1 << 15
+/**
+ * Row ranges of a `.npy` path per thread: small enough that a thread slowed by a loaded machine
+ * holds up the pass by little (a thread reads its ranges into the same memory, so more ranges cost
+ * only a message and an open each).
+ */
+const RANGES_PER_THREAD = 16
 
 /** `threads: 'auto'` uses threads for work of at least this many values (about 4 MB)... */
 export const AUTO_VALUES = 1 << 19
@@ -177,10 +183,8 @@ export class ThreadSession implements Session {
       // Copied once for the passes of a fit; a single pass copies as it goes (overlapping the threads' work).
       if (Array.isArray(source) && fit.passes === 'many') session.source = source.map(item => sharedCopy(fit.model.toBatch(item)))
       if (typeof source === 'string' && source.toLowerCase().endsWith('.npy') && !fit.miniBatch && !fit.cutsPasses) {
-        // Four ranges per thread balance a loaded machine; more would make each thread's reader
-        // fault in fresh buffers more often (a reader reuses its buffers, not another's).
         const { size } = await stat(source).catch(() => ({ size: 0 }))
-        session.shards = await npyShards(source, { shards: Math.max(1, Math.min(4 * executor.threads, Math.floor(size / 2 ** 20))) })
+        session.shards = await npyShards(source, { shards: Math.max(1, Math.min(RANGES_PER_THREAD * executor.threads, Math.floor(size / 2 ** 20))) })
       }
     }
     return session

@@ -61,8 +61,8 @@ export function eachNpyBatchSync (path: string, options: Omit<ReadNpyOptions, 's
     const rowsPerBatch = batchRows(cols, options.rowsPerBatch)
     const direct = dtype.kind === 'f' && dtype.itemSize === 8 && dtype.littleEndian
     const most = Math.min(rowsPerBatch, end - start) * cols
-    const values = new Float64Array(most)
-    const bytes = direct ? new Uint8Array(values.buffer) : new Uint8Array(most * dtype.itemSize)
+    const values = new Float64Array(take(most * 8), 0, most)
+    const bytes = direct ? new Uint8Array(values.buffer, 0, most * 8) : new Uint8Array(most * dtype.itemSize)
     for (let row = start; row < end;) {
       const rows = Math.min(rowsPerBatch, end - row)
       const count = rows * cols
@@ -72,8 +72,22 @@ export function eachNpyBatchSync (path: string, options: Omit<ReadNpyOptions, 's
       visit({ data: count === values.length ? values : values.subarray(0, count), rows, cols })
       row += rows
     }
+    spare = values.buffer as ArrayBuffer
     return end - start
   } finally {
     closeSync(fd)
   }
+}
+
+/**
+ * The memory of the last read, for the next one: a thread reads shard after shard, and fresh
+ * megabytes for each would be faulted in (and collected) again. Taken while in use, so a read
+ * inside `visit` gets memory of its own.
+ */
+let spare: ArrayBuffer | undefined
+
+function take (bytes: number): ArrayBuffer {
+  const buffer = spare !== undefined && spare.byteLength >= bytes ? spare : new ArrayBuffer(bytes)
+  spare = undefined
+  return buffer
 }

@@ -126,6 +126,13 @@ t.test('readNpy reads every fixture, in any batch size, and row ranges of it', a
   await rejectsArilError(t, collect(readNpy(file, { start: 0, end: 302 })), { code: 'ERR_NPY_RANGE', file })
   await rejectsArilError(t, collect(readNpy(file, { start: 400 })), { code: 'ERR_NPY_RANGE', file })
   await rejectsArilError(t, collect(readNpy(file, { start: 10, end: 5 })), { code: 'ERR_NPY_RANGE', file })
+  // the synchronous reader reuses its memory from read to read, but not while a read is in use
+  const nested: number[] = []
+  eachNpyBatchSync(file, { end: 2 }, outer => {
+    eachNpyBatchSync(file, { start: 299 }, inner => nested.push(...inner.data))
+    nested.push(...outer.data)
+  })
+  t.same(nested, [...all.data.subarray(299 * 3), ...all.data.subarray(0, 6)], 'a read inside a read: both intact')
   assertArilError(t, () => collectSync(file, { start: 0, end: 302 }), { code: 'ERR_NPY_RANGE', file })
   assertArilError(t, () => collectSync(file, { rowsPerBatch: 0 }), { code: 'ERR_INVALID_OPTION', message: /rowsPerBatch/ })
   t.throws(() => collectSync(join(DIR, 'no-such-file.npy')), { code: 'ERR_SOURCE', file: join(DIR, 'no-such-file.npy'), cause: { code: 'ENOENT' } })
