@@ -494,6 +494,11 @@ t.test('a file that shrinks while it is read fails instead of reading short', as
     }
   })(), { code: 'ERR_NPY_TRUNCATED', file, byteOffset: 128 + 800 })
   t.ok(seen < 100000 / 10, `stopped after ${seen} batches`)
+  await pipeline(Readable.from([new Float64Array(100000)]), writeNpy(file))
+  let visited = 0
+  assertArilError(t, () => eachNpyBatchSync(file, { rowsPerBatch: 10 }, () => { if (++visited === 1) truncateSync(file, 128 + 800) }),
+    { code: 'ERR_NPY_TRUNCATED', file, byteOffset: 128 + 800 }, 'the synchronous reader too')
+  t.equal(visited, 10, 'after the rows that were there')
 })
 
 t.test('backpressure: an unread readNpy stops reading', async t => {
