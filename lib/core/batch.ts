@@ -26,7 +26,13 @@ export interface Batch {
   readonly categories?: ReadonlyArray<ReadonlyArray<Key | null> | undefined> | undefined
 }
 
-const lent = new WeakMap<Batch, () => void>()
+interface Loan {
+  release: (buffers?: ArrayBuffer[]) => void
+  movable: boolean
+}
+
+const lent = new WeakMap<Batch, Loan>()
+const borrowers = new WeakSet<object>()
 
 /**
  * Set to true on a Writable that calls {@link releaseBatch} on every batch once it is done with
@@ -38,22 +44,56 @@ export const RELEASES_BATCHES = Symbol.for('aril.releasesBatches')
 /**
  * Marks a batch whose memory its producer wants back: `release` runs when the consumer says it
  * is done with the batch ({@link releaseBatch}). A producer lends only to a single consumer
- * marked {@link RELEASES_BATCHES} (readNpy piped straight into a model sink).
+ * marked {@link RELEASES_BATCHES} (readNpy piped straight into a model sink) or to the reader of
+ * a stream marked by {@link releasesBatchesOf}. `movable`: the batch's arrays are the only
+ * things in their ArrayBuffers, so the consumer may move the buffers (transfer them to a worker
+ * thread) and hand them back with `releaseBatch(batch, buffers)`, which passes them to `release`.
  */
-export function lendBatch (batch: Batch, release: () => void): void {
-  lent.set(batch, release)
+export function lendBatch (batch: Batch, release: (buffers?: ArrayBuffer[]) => void, movable = false): void {
+  lent.set(batch, { release, movable })
+}
+
+/**
+ * True for a lent batch whose buffers its consumer may move (see {@link lendBatch}).
+ * @example
+ * ```ts
+ * if (movableBatch(batch)) worker.postMessage(batch, [batch.data.buffer])
+ * ```
+ */
+export function movableBatch (batch: Batch): boolean {
+  return lent.get(batch)?.movable === true
 }
 
 /**
  * Hands a lent batch's memory back to its producer (once; other batches are left alone). The
- * caller must not touch the batch's arrays afterwards.
+ * caller must not touch the batch's arrays afterwards. `buffers`: the batch's buffers as they
+ * came back from a thread they were moved to (new ArrayBuffer objects over the same memory).
  */
-export function releaseBatch (batch: unknown): void {
+export function releaseBatch (batch: unknown, buffers?: ArrayBuffer[]): void {
   if (typeof batch !== 'object' || batch === null) return
-  const release = lent.get(batch as Batch)
-  if (release === undefined) return
+  const loan = lent.get(batch as Batch)
+  if (loan === undefined) return
   lent.delete(batch as Batch)
-  release()
+  loan.release(buffers)
+}
+
+/**
+ * Marks a stream whose reader releases every batch it is done with ({@link releaseBatch}) and
+ * keeps none it released (the passes of a fit hand their batches to the executor's session), so
+ * the stream may lend its batches though it is read, not piped.
+ * @example
+ * ```ts
+ * releasesBatchesOf(readable)
+ * for await (const batch of readable) { model.summarize(batch); releaseBatch(batch) }
+ * ```
+ */
+export function releasesBatchesOf (stream: object): void {
+  borrowers.add(stream)
+}
+
+/** True for a stream marked by {@link releasesBatchesOf}. */
+export function readerReleases (stream: object): boolean {
+  return borrowers.has(stream)
 }
 
 /** Everything `toBatch` accepts. */

@@ -52,7 +52,10 @@ export interface Session {
    * is how many rows the model's statistics already hold (a resumed epoch), for block alignment.
    */
   begin: (rowsInStatistics: number) => Promise<void>
-  /** Summarizes one batch of the stream here, or hands it over; `done` is called when it is summarized. */
+  /**
+   * Summarizes one batch of the stream here, or hands it over; `done` is called when it is
+   * summarized. A lent batch (core/batch.ts) is released once nothing refers to it any more.
+   */
   add: (batch: Batch) => Promise<void>
   /**
    * Waits until everything handed over is summarized and its statistics merged into the model.

@@ -3,6 +3,7 @@
  * would. Shards are summarized one after the other, each from its own first row (into a fresh copy
  * of the model, then merged), so a pass over shards gives the bits of every other executor.
  */
+import { releaseBatch } from '../core/batch.js'
 import { unitCount } from '../core/sequence.js'
 import type { Executor, FitRequest, Session } from './executor.js'
 import { isShardList, type ShardSpec } from './shards.js'
@@ -55,7 +56,10 @@ const IN_PROCESS: Executor = {
       shards,
       source: isShardList(fit.source) ? [] : fit.source,
       begin: async () => {},
-      add: async batch => { fit.done(unitCount(batch), fit.model.summarizeBatch(batch)) },
+      add: async batch => {
+        fit.done(unitCount(batch), fit.model.summarizeBatch(batch))
+        releaseBatch(batch)
+      },
       flush: async () => {},
       pass: async () => { await inProcessPass(fit, shards!.specs) },
       explain: async err => err,

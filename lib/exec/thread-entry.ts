@@ -12,8 +12,8 @@ import { parentPort, workerData } from 'node:worker_threads'
 // Every model kind registers itself for fromJSON when its file is loaded.
 import '../index.js'
 import { serializeError, type SerializedError } from './errors.js'
-import { modelCopy, summarizeShard } from './summarize.js'
-import { transferList, type ClaimedPiece, type FromThread, type ToThread } from './thread-pool.js'
+import { modelCopy, summarizeShardHere } from './summarize.js'
+import { ownBuffers, type ClaimedPiece, type FromThread, type ToThread } from './thread-pool.js'
 import { sliceUnits, unitCount } from '../core/sequence.js'
 import type { TrainableModel } from '../train/em.js'
 
@@ -41,10 +41,12 @@ async function handle (message: ToThread): Promise<void> {
         break
       }
       try {
-        const logProbability = model!.summarizeBatch(message.batch)
-        // the buffers go back to the main thread, which fills them with the next pieces
-        const buffers = transferList(message.batch)
-        send({ type: 'done', id: message.id, rows: unitCount(message.batch), logProbability, buffers }, buffers)
+        const { batch, start, end } = message
+        const part = start === undefined ? batch : sliceUnits(batch, start, end!)
+        const logProbability = model!.summarizeBatch(part)
+        // the buffers go back to the main thread, which fills them with the next pieces (or hands them back to their reader)
+        const buffers = ownBuffers(batch)
+        send({ type: 'done', id: message.id, rows: unitCount(part), logProbability, buffers }, buffers)
       } catch (err) {
         failure = serializeError(err)
         send({ type: 'error', id: message.id, error: failure })
@@ -79,7 +81,7 @@ async function handle (message: ToThread): Promise<void> {
     case 'shard':
       try {
         const copy = modelCopy(message.model)
-        const result = await summarizeShard(copy, message.spec)
+        const result = await summarizeShardHere(copy, message.spec)
         send({ type: 'shard-done', id: message.id, ...result, summary: copy.summary() })
       } catch (err) {
         send({ type: 'error', id: message.id, error: serializeError(err) })

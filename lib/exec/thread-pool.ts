@@ -4,7 +4,8 @@
  * thread, sends pieces to the least busy thread (at most {@link IN_FLIGHT} waiting per thread, so
  * memory stays flat), collects the threads' statistics, and runs whole shards on idle threads.
  * Rows in a SharedArrayBuffer are read by the threads in place; other pieces are sent with their
- * buffers transferred, and the threads give the buffers back for the next pieces.
+ * buffers transferred, and the threads give the buffers back for the next pieces (or, for a batch
+ * moved whole from its reader, to the reader).
  *
  * Idle, the threads do not keep the process alive (they are unreferenced); a session holds them.
  */
@@ -24,10 +25,23 @@ export const IN_FLIGHT = 2
 /** What this thread sends a summarizing thread. */
 export type ToThread =
   | { type: 'model'; model: ModelText }
-  | { type: 'piece'; id: number; batch: Batch }
+  | PieceMessage
   | { type: 'collect' }
   | { type: 'shard'; id: number; model: ModelText; spec: ShardSpec }
   | ClaimsMessage
+
+/**
+ * Rows to summarize: the whole batch, or units [start, end) of it (a batch moved whole from a
+ * reader, of which only whole blocks are the thread's). The thread gives every buffer of the
+ * batch back with its answer.
+ */
+export interface PieceMessage {
+  type: 'piece'
+  id: number
+  batch: Batch
+  start?: number | undefined
+  end?: number | undefined
+}
 
 /**
  * Rows in shared memory cut into pieces that the threads claim one after the other through a
@@ -72,6 +86,16 @@ export function batchArrays (batch: Batch): Float64Array[] {
 /** True when every array of the batch lives in a SharedArrayBuffer (threads then read it in place). */
 export function isShared (batch: Batch): boolean {
   return batchArrays(batch).every(a => a.buffer instanceof SharedArrayBuffer)
+}
+
+/**
+ * Every distinct buffer of a batch that is not shared: what a thread gives back (it owns what it
+ * was sent), and what a moved batch transfers (see `movableBatch`).
+ */
+export function ownBuffers (batch: Batch): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>()
+  for (const a of batchArrays(batch)) if (a.buffer instanceof ArrayBuffer) buffers.add(a.buffer)
+  return [...buffers]
 }
 
 /**
@@ -137,7 +161,7 @@ interface Slot {
  */
 export class ThreadPool {
   private readonly slots: Slot[]
-  private readonly pieces = new Map<number, Deferred<PieceResult>>()
+  private readonly pieces = new Map<number, Deferred<PieceResult> & { keep?: (buffers: ArrayBuffer[]) => void }>()
   private readonly shards = new Map<number, Deferred<ShardSummary>>()
   private readonly claimed = new Map<number, { replies: number; pieces: ClaimedPiece[]; failed: { index: number; error: SerializedError } | undefined; done: Deferred<PieceResult[]> }>()
   private nextId = 0
@@ -204,10 +228,11 @@ export class ThreadPool {
   private receive (slot: Slot, message: FromThread): void {
     switch (message.type) {
       case 'done': {
-        for (const buffer of message.buffers) if (this.spare.length < this.slots.length * (IN_FLIGHT + 1)) this.spare.push(buffer)
         slot.busy--
         const waiting = this.pieces.get(message.id)
         this.pieces.delete(message.id)
+        if (waiting?.keep !== undefined) waiting.keep(message.buffers)
+        else for (const buffer of message.buffers) if (this.spare.length < this.slots.length * (IN_FLIGHT + 1)) this.spare.push(buffer)
         waiting?.resolve({ rows: message.rows, batches: 1, logProbability: message.logProbability })
         break
       }
@@ -294,10 +319,12 @@ export class ThreadPool {
   /**
    * Sends a piece to the least busy thread, first waiting while every thread has IN_FLIGHT
    * pieces; resolves once it is sent, with `done`: the piece's result (which rejects with the
-   * thread's error).
+   * thread's error). With `moved`, the batch is a lent batch whose buffers move to the thread
+   * whole, of which the thread summarizes units [start, end), and `moved.back` gets the buffers
+   * when they come back (not when the piece fails: its memory is then lost to the lender).
    * @throws ArilError `ERR_ABORTED`, or the error of a thread that died
    */
-  async piece (batch: Batch, signal?: AbortSignal): Promise<{ done: Promise<PieceResult> }> {
+  async piece (batch: Batch, signal?: AbortSignal, moved?: { start: number; end: number; back: (buffers: ArrayBuffer[]) => void }): Promise<{ done: Promise<PieceResult> }> {
     let slot = this.leastBusy()
     while (slot.busy >= IN_FLIGHT) {
       this.check(signal)
@@ -306,10 +333,11 @@ export class ThreadPool {
     }
     this.check(signal)
     const id = this.nextId++
-    const done = new Promise<PieceResult>((resolve, reject) => this.pieces.set(id, { resolve, reject }))
+    const done = new Promise<PieceResult>((resolve, reject) => this.pieces.set(id, { resolve, reject, keep: moved?.back }))
     done.catch(() => {}) // the session awaits it; an early failure must not count as unhandled
     slot.busy++
-    slot.worker.postMessage({ type: 'piece', id, batch } satisfies ToThread, transferList(batch))
+    if (moved === undefined) slot.worker.postMessage({ type: 'piece', id, batch } satisfies ToThread, transferList(batch))
+    else slot.worker.postMessage({ type: 'piece', id, batch, start: moved.start, end: moved.end } satisfies ToThread, ownBuffers(batch))
     return { done }
   }
 

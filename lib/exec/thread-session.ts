@@ -13,7 +13,10 @@
  * pass's last block, which a merge adds as a block of its own, as one thread's M-step adds its
  * unfinished block (and this thread, whose kernels run only a few sequences per pass, stays free
  * to merge). Full passes re-cut the stream into pieces of whole blocks; mini-batch epochs hand each
- * batch over at once, so the epoch's batches are counted as one thread counts them.
+ * batch over at once, so the epoch's batches are counted as one thread counts them. A batch whose
+ * reader lent it and lets it move (readNpy's, core/batch.ts) is not re-cut: its whole blocks go
+ * to a thread in the batch's own memory (transferred, then handed back to the reader), and only
+ * the rows of the blocks cut by its ends are copied, so this thread does little more than read.
  *
  * In-memory batches are copied once per fit into SharedArrayBuffers, whose pieces the threads
  * claim in place (no copy, one message per thread); a `.npy` file path is split into
@@ -27,7 +30,7 @@
  */
 import { stat } from 'node:fs/promises'
 import { BLOCK_ROWS } from '../core/accumulate.js'
-import { isBatch, type Batch } from '../core/batch.js'
+import { isBatch, movableBatch, releaseBatch, type Batch } from '../core/batch.js'
 import { BLOCK_SEQUENCES, blockUnits, isSequenceBatch, sliceUnits, unitCount } from '../core/sequence.js'
 import { ArilError } from '../core/errors.js'
 import { concatUnits } from '../train/rebatch.js'
@@ -39,8 +42,16 @@ import { isShared, type ShardSummary, type ThreadPool } from './thread-pool.js'
 
 /** Values per re-cut piece by default (512 KiB of doubles): small enough to balance, large enough that messages cost nothing. */
 const PIECE_VALUES = 1 << 16
+/** A lent batch moves to a thread whole when it holds at most this many re-cut pieces (else it is re-cut, so the threads stay balanced). */
+const MOVE_PIECES = 8
 /** Values per piece claimed from shared memory (no message per piece, so smaller pieces balance better). */
 const CLAIM_VALUES = 1 << 15
+/**
+ * Row ranges of a `.npy` path per thread: small enough that a thread slowed by a loaded machine
+ * holds up the pass by little (a thread reads its ranges into the same memory, so more ranges cost
+ * only a message and an open each).
+ */
+const RANGES_PER_THREAD = 16
 
 /** `threads: 'auto'` uses threads for work of at least this many values (about 4 MB)... */
 export const AUTO_VALUES = 1 << 19
@@ -172,10 +183,8 @@ export class ThreadSession implements Session {
       // Copied once for the passes of a fit; a single pass copies as it goes (overlapping the threads' work).
       if (Array.isArray(source) && fit.passes === 'many') session.source = source.map(item => sharedCopy(fit.model.toBatch(item)))
       if (typeof source === 'string' && source.toLowerCase().endsWith('.npy') && !fit.miniBatch && !fit.cutsPasses) {
-        // Four ranges per thread balance a loaded machine; more would make each thread's reader
-        // fault in fresh buffers more often (a reader reuses its buffers, not another's).
         const { size } = await stat(source).catch(() => ({ size: 0 }))
-        session.shards = await npyShards(source, { shards: Math.max(1, Math.min(4 * executor.threads, Math.floor(size / 2 ** 20))) })
+        session.shards = await npyShards(source, { shards: Math.max(1, Math.min(RANGES_PER_THREAD * executor.threads, Math.floor(size / 2 ** 20))) })
       }
     }
     return session
@@ -240,6 +249,7 @@ export class ThreadSession implements Session {
   }
 
   async add (batch: Batch): Promise<void> {
+    const given = batch
     this.checkFailure()
     this.tryThreads()
     if (!this.onThreads && !this.fit.miniBatch && this.wantsThreads === true && this.executor.readyPool() !== undefined && modelText(this.fit.model) === undefined) {
@@ -257,11 +267,59 @@ export class ThreadSession implements Session {
       const units = unitCount(batch)
       this.pos += units
       if (units > 0) this.fit.done(units, this.here(batch))
+      releaseBatch(given)
       this.considerThreads()
       return
     }
     if (this.fit.miniBatch) await this.addWhole(batch)
+    else if (batch === given && movableBatch(batch) && !isShared(batch) && unitCount(batch) <= MOVE_PIECES * this.pieceSize(batch)) await this.move(batch)
     else await this.addRecut(batch)
+  }
+
+  /** Units per re-cut piece (fixed by the first batch that is re-cut). */
+  private pieceSize (batch: Batch): number {
+    return (this.rowsPerPiece ||= pieceUnits(batch, this.fit.batchSize))
+  }
+
+  /**
+   * A full pass, a batch its reader lent and lets move (readNpy's): its whole blocks go to a
+   * thread in the batch's own memory, which comes back to the reader afterwards, so this thread
+   * copies nothing but the rows of the blocks cut by the batch's ends (at most a block each).
+   * Those are held, as copies, and finish the block with the next batch.
+   */
+  private async move (batch: Batch): Promise<void> {
+    const n = unitCount(batch)
+    const block = blockUnits(batch)
+    let at = 0
+    if (this.heldRows === 0 && this.pos % block !== 0) {
+      at = Math.min(n, block - this.pos % block)
+      this.pos += at
+      this.fit.done(at, this.here(sliceUnits(batch, 0, at)))
+    }
+    if (this.heldRows % block !== 0) {
+      const fill = Math.min(n - at, block - this.heldRows % block)
+      this.hold(this.owned([sliceUnits(batch, at, at + fill)]))
+      at += fill
+    }
+    if (this.heldRows % block === 0) while (this.heldRows > 0) await this.emit(Math.min(this.heldRows, this.pieceSize(batch)))
+    const whole = Math.floor((n - at) / block) * block
+    if (at + whole < n) this.hold(this.owned([sliceUnits(batch, at + whole, n)]))
+    if (whole === 0) {
+      releaseBatch(batch)
+      return
+    }
+    this.pos += whole
+    const id = this.pieceId++
+    const { done } = await this.pool!.piece(batch, this.fit.signal, { start: at, end: at + whole, back: buffers => releaseBatch(batch, buffers) })
+    this.track(id, done, r => this.fit.done(r.rows, r.logProbability))
+  }
+
+  /** Holds units for the next piece. */
+  private hold (part: Batch): void {
+    const units = unitCount(part)
+    this.held.push(part)
+    this.heldRows += units
+    this.pos += units
   }
 
   /** A mini-batch: its whole blocks go to a thread at once; the rows of cut blocks are summarized here. */
@@ -279,6 +337,7 @@ export class ThreadSession implements Session {
       return
     }
     const middle = this.owned([sliceUnits(batch, head, head + whole)])
+    if (!isShared(batch)) releaseBatch(batch)
     await this.send(middle, r => this.fit.done(n, sum(sum(headLogp, r.logProbability), tailLogp)))
   }
 
@@ -307,11 +366,8 @@ export class ThreadSession implements Session {
       units -= whole
     }
     if (units === 0) return
-    this.held.push(rest)
-    this.heldRows += units
-    this.pos += units
-    this.rowsPerPiece ||= pieceUnits(rest, this.fit.batchSize)
-    while (this.heldRows >= this.rowsPerPiece) await this.emit(this.rowsPerPiece)
+    this.hold(rest)
+    while (this.heldRows >= this.pieceSize(rest)) await this.emit(this.rowsPerPiece)
   }
 
   /** The first `rows` held units (rows or sequences), removed from the hold. */

@@ -5,7 +5,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises'
 import { Readable, Writable } from 'node:stream'
-import { lendBatch, RELEASES_BATCHES, toBatch, type Batch, type BatchInput } from '../core/batch.js'
+import { lendBatch, readerReleases, RELEASES_BATCHES, toBatch, type Batch, type BatchInput } from '../core/batch.js'
 import { ArilError, invalidOption, show } from '../core/errors.js'
 import type { BatchReadable } from '../core/batch-readable.js'
 import type { ReaderCounters } from '../core/progress.js'
@@ -104,11 +104,75 @@ async function readFully (handle: FileHandle, buffer: Uint8Array, length: number
   }
 }
 
+/** A file's header, checked against the file's size, and the rows [start, end) to read. */
+export interface NpyLayout {
+  header: NpyHeader
+  start: number
+  end: number
+}
+
+/**
+ * The layout of an `.npy` file of `size` bytes from its first bytes (`head`, at least the first
+ * 4096 when the file has them), checked before any row is read: a truncated file, one with
+ * trailing bytes or a row range outside it fails here. `{ need }` when the header is longer than
+ * `head`: call again with that many first bytes.
+ * @throws ArilError `ERR_NPY_TRUNCATED`, `ERR_NPY_TRAILING_BYTES`, `ERR_NPY_RANGE` and the header's errors
+ */
+export function npyLayout (head: Uint8Array, size: number, file: string, limits: NpyLimits, range: { start?: number | undefined; end?: number | undefined }): NpyLayout | { need: number } {
+  const preamble = readPreamble(head, { file }, limits.maxHeaderSize)
+  if (preamble === undefined || size < preamble.dataOffset) {
+    throw new ArilError('ERR_NPY_TRUNCATED', `NPY truncated: the file has ${size} bytes and ends inside its ${preamble === undefined ? 'preamble' : 'header'}`, { file, byteOffset: size })
+  }
+  if (head.length < preamble.dataOffset) return { need: preamble.dataOffset }
+  const header = parseHeader(head, preamble, { file }, limits)
+  const expected = header.dataOffset + header.dataBytes
+  if (size < expected) {
+    throw new ArilError('ERR_NPY_TRUNCATED',
+      `NPY truncated: expected ${header.dataBytes} bytes of data for shape (${header.shape.join(', ')}) ${header.dtype.descr}, got ${size - header.dataOffset}`,
+      { file, byteOffset: size })
+  }
+  if (size > expected) {
+    throw new ArilError('ERR_NPY_TRAILING_BYTES',
+      `NPY has ${size - expected} trailing bytes after the ${header.dataBytes} bytes of data for shape (${header.shape.join(', ')}) ${header.dtype.descr}`,
+      { file, byteOffset: expected })
+  }
+  const start = range.start ?? 0
+  const end = range.end ?? header.rows
+  if (end > header.rows || start > end) {
+    throw new ArilError('ERR_NPY_RANGE', `Row range [${start}, ${end}) is outside the file's ${header.rows} rows (expected 0 <= start <= end <= ${header.rows})`, { file })
+  }
+  return { header, start, end }
+}
+
 /**
  * Reads in flight ahead of the consumer, each into a fresh batch buffer. Measured on 2 cores with
  * bench/npy.ts: 3 keeps the copy out of the page cache off the consumer's path (1 leaves it waiting).
  */
 const READ_AHEAD = 3
+
+/**
+ * Batch buffers of readers that have ended, at most RECYCLED_BYTES of them, for the next reader:
+ * each pass of a fit opens its file again, and a reader that starts empty allocates (and the
+ * collector then sweeps) a dozen fresh megabytes per pass. Dropped after RECYCLE_MS unused.
+ */
+const recycled: ArrayBuffer[] = []
+const RECYCLED_BYTES = 1 << 25
+const RECYCLE_MS = 1000
+let recycleTimer: NodeJS.Timeout | undefined
+
+function recycle (buffer: ArrayBuffer): void {
+  if (buffer.byteLength === 0 || recycled.reduce((n, b) => n + b.byteLength, buffer.byteLength) > RECYCLED_BYTES) return
+  recycled.push(buffer)
+  if (recycleTimer !== undefined) {
+    recycleTimer.refresh()
+    return
+  }
+  recycleTimer = setTimeout(() => {
+    recycled.length = 0
+    recycleTimer = undefined
+  }, RECYCLE_MS)
+  recycleTimer.unref()
+}
 
 class NpyFileReader extends Readable implements ReaderCounters {
   /** Rows pushed, bytes read from the file, the file's size and the rows of the range (known once the header is read). */
@@ -150,34 +214,15 @@ class NpyFileReader extends Readable implements ReaderCounters {
     const file = this.path
     this.handle = await open(file, 'r')
     const { size } = await this.handle.stat()
-    const { limits } = this
     let head = new Uint8Array(Math.min(size, 4096))
     await readFully(this.handle, head, head.length, 0, file)
-    const preamble = readPreamble(head, { file }, limits.maxHeaderSize)
-    if (preamble === undefined || size < preamble.dataOffset) {
-      throw new ArilError('ERR_NPY_TRUNCATED', `NPY truncated: the file has ${size} bytes and ends inside its ${preamble === undefined ? 'preamble' : 'header'}`, { file, byteOffset: size })
-    }
-    if (head.length < preamble.dataOffset) {
-      head = new Uint8Array(preamble.dataOffset)
+    let layout = npyLayout(head, size, file, this.limits, this.options)
+    if ('need' in layout) {
+      head = new Uint8Array(layout.need)
       await readFully(this.handle, head, head.length, 0, file)
+      layout = npyLayout(head, size, file, this.limits, this.options) as NpyLayout
     }
-    const header = parseHeader(head, preamble, { file }, limits)
-    const expected = header.dataOffset + header.dataBytes
-    if (size < expected) {
-      throw new ArilError('ERR_NPY_TRUNCATED',
-        `NPY truncated: expected ${header.dataBytes} bytes of data for shape (${header.shape.join(', ')}) ${header.dtype.descr}, got ${size - header.dataOffset}`,
-        { file, byteOffset: size })
-    }
-    if (size > expected) {
-      throw new ArilError('ERR_NPY_TRAILING_BYTES',
-        `NPY has ${size - expected} trailing bytes after the ${header.dataBytes} bytes of data for shape (${header.shape.join(', ')}) ${header.dtype.descr}`,
-        { file, byteOffset: expected })
-    }
-    const start = this.options.start ?? 0
-    const end = this.options.end ?? header.rows
-    if (end > header.rows || start > end) {
-      throw new ArilError('ERR_NPY_RANGE', `Row range [${start}, ${end}) is outside the file's ${header.rows} rows (expected 0 <= start <= end <= ${header.rows})`, { file })
-    }
+    const { header, start, end } = layout
     this.header = header
     this.totalBytes = size
     this.bytesRead = header.dataOffset
@@ -199,12 +244,14 @@ class NpyFileReader extends Readable implements ReaderCounters {
       if (this.destroyed) return
       // Keep the disk busy while the consumer works on this batch.
       this.readAhead()
-      // Piped straight into a model sink and nothing else listening: the sink hands the memory
-      // back, which spares allocating and faulting in fresh megabytes for every batch.
+      // Piped straight into a model sink and nothing else listening, or read by the passes of a
+      // fit: the consumer hands the memory back, which spares allocating and faulting in fresh
+      // megabytes for every batch. A batch's data is alone in its buffer, so a thread executor
+      // may move it to a thread (and hands back the buffer that came back from there).
       const [only, ...others] = this.destinations
-      if (others.length === 0 && (only as { [RELEASES_BATCHES]?: boolean } | undefined)?.[RELEASES_BATCHES] === true && this.listenerCount('data') === 1) {
+      if (readerReleases(this) || (others.length === 0 && (only as { [RELEASES_BATCHES]?: boolean } | undefined)?.[RELEASES_BATCHES] === true && this.listenerCount('data') === 1)) {
         const buffer = batch.data.buffer as ArrayBuffer
-        lendBatch(batch, () => this.spare.push(buffer))
+        lendBatch(batch, buffers => this.giveBack(buffers?.[0] ?? buffer), true)
       }
       this.rowsRead += batch.rows
       this.bytesRead += batch.data.length * header.dtype.itemSize
@@ -217,9 +264,15 @@ class NpyFileReader extends Readable implements ReaderCounters {
     return super.pipe(destination, options)
   }
 
-  /** A buffer of at least `bytes` bytes: one from `spare` when there is one, else a new one. */
+  /** A released batch's memory: for this reader's next reads, or once it has ended, the next reader's. */
+  private giveBack (buffer: ArrayBuffer): void {
+    if (this.destroyed) recycle(buffer)
+    else this.spare.push(buffer)
+  }
+
+  /** A buffer of at least `bytes` bytes: one from `spare` (or, for batches, one an ended reader left) when there is one, else a new one. */
   private buffer (bytes: number, spare = this.spare): ArrayBuffer {
-    for (let buffer = spare.pop(); buffer !== undefined; buffer = spare.pop()) {
+    for (let buffer = spare.pop() ?? (spare === this.spare ? recycled.pop() : undefined); buffer !== undefined; buffer = spare.pop() ?? (spare === this.spare ? recycled.pop() : undefined)) {
       // a buffer transferred to a worker after its release comes back detached (length 0)
       if (buffer.byteLength >= bytes) return buffer
     }
@@ -263,6 +316,7 @@ class NpyFileReader extends Readable implements ReaderCounters {
 
   override _destroy (error: Error | null, callback: (error?: Error | null) => void): void {
     this.options.signal?.removeEventListener('abort', this.onAbort)
+    for (const buffer of this.spare.splice(0)) recycle(buffer)
     const handle = this.handle
     this.handle = undefined
     if (handle === undefined) {
@@ -486,6 +540,6 @@ export function loadNpy (buffer: Uint8Array | ArrayBuffer, options: Omit<NpyRead
 }
 
 /** A file system error (no such file, no permission ...) as `ERR_SOURCE` naming the file. */
-function asSourceError (err: Error, doing: 'read' | 'write', file: string): Error {
+export function asSourceError (err: Error, doing: 'read' | 'write', file: string): Error {
   return err instanceof ArilError ? err : new ArilError('ERR_SOURCE', `Cannot ${doing} the file: ${err.message}`, { file }, { cause: err })
 }

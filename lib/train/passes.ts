@@ -9,7 +9,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { addAbortSignal, type Readable } from 'node:stream'
-import type { Batch } from '../core/batch.js'
+import { releasesBatchesOf, type Batch } from '../core/batch.js'
 import { sliceUnits, unitCount } from '../core/sequence.js'
 import { ArilError } from '../core/errors.js'
 import type { UpdateOptions } from '../core/options.js'
@@ -35,6 +35,18 @@ export interface ReadSettings {
 /** A stream source as a function that opens it afresh. */
 export function opener (source: Exclude<PassSource, ShardList>): () => StreamLike | string | Promise<StreamLike | string> {
   return typeof source === 'function' ? source : () => source
+}
+
+/**
+ * Opens a pass's stream for a session, which releases every batch it is handed (Session.add): a
+ * reader that lends its batches (readNpy) then reuses their memory, and a thread executor may
+ * move them to a thread instead of copying them. Re-cut batches (`batchSize`) are new memory, so
+ * the source's batches would never come back: then nothing is lent.
+ */
+export async function lendingSource (open: ReturnType<typeof opener>, settings: ReadSettings): Promise<Readable> {
+  const readable = await openSource(open)
+  if (settings.batchSize === undefined) releasesBatchesOf(readable)
+  return readable
 }
 
 /**
@@ -76,7 +88,7 @@ async function streamPasses<U extends UpdateOptions> (model: TrainableModel<U>, 
   await session.begin(loop.epochRows)
   try {
     for (;;) {
-      batches ??= readBatches(model, await openSource(open), settings, loop.sourceRows, loop)
+      batches ??= readBatches(model, await lendingSource(open, settings), settings, loop.sourceRows, loop)
       const next = await batches.next()
       if (next.done === true) {
         batches = undefined

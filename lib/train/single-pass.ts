@@ -21,7 +21,7 @@ import { inProcessExecutor } from '../exec/in-process.js'
 import { isShardList } from '../exec/shards.js'
 import { modelCopy, modelText } from '../exec/summarize.js'
 import type { TrainableModel } from './em.js'
-import { opener, readBatches, type ReadSettings } from './passes.js'
+import { lendingSource, opener, readBatches, type ReadSettings } from './passes.js'
 
 /** Options of a single-pass fit on an executor (the model's update options go alongside). */
 export interface SinglePassOptions {
@@ -132,7 +132,8 @@ export async function fitOnce<U extends UpdateOptions> (model: TrainableModel<U>
 
 /** Reads the stream and hands every batch to the session (or, replaying, summarizes it here). */
 async function onePass<U extends UpdateOptions> (model: TrainableModel<U>, session: Session, settings: ReadSettings, here: boolean): Promise<void> {
-  const batches: AsyncIterator<Batch> = readBatches(model, await openSource(opener(session.source)), settings, 0)
+  const open = opener(session.source)
+  const batches: AsyncIterator<Batch> = readBatches(model, here ? await openSource(open) : await lendingSource(open, settings), settings, 0)
   try {
     if (!here) await session.begin(0)
     for (let next = await batches.next(); next.done !== true; next = await batches.next()) {

@@ -17,7 +17,7 @@ import { NormalDistribution } from '../../lib/distributions/normal.js'
 import { NaiveBayes } from '../../lib/models/naive-bayes.js'
 import { writeNpy } from '../../lib/io/npy.js'
 import { isShardList, npyShape, npyShards, openShard, openShards, registerOpener, shards, ShardList, type ShardSpec } from '../../lib/exec/shards.js'
-import { modelCopy, modelText, summarizeShard } from '../../lib/exec/summarize.js'
+import { modelCopy, modelText, summarizeShard, summarizeShardHere } from '../../lib/exec/summarize.js'
 import { assertArilError, rejectsArilError } from '../helpers.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'aril-shards-'))
@@ -104,6 +104,12 @@ t.test('openers: registered by name, checked, opened with their arguments', asyn
   const aborted = new AbortController()
   aborted.abort()
   await rejectsArilError(t, summarizeShard(new NormalDistribution(), { npy }, aborted.signal), { code: 'ERR_ABORTED' })
+  // on a summarizing thread: a .npy range read synchronously, the same statistics and counts as the stream
+  for (const spec of [{ npy }, { npy, start: 1024, end: 3000 }, { opener: 'range', args: { start: 0, end: 2000 } }] as ShardSpec[]) {
+    const [streamed, here] = [new NormalDistribution(), new NormalDistribution()]
+    t.same(await summarizeShardHere(here, spec), await summarizeShard(streamed, spec), `summarizeShardHere ${JSON.stringify(spec)}: the same counts`)
+    t.equal(stringifyJSON(here.summary()), stringifyJSON(streamed.summary()), 'and the same statistics')
+  }
   // all shards one after the other (what an initialization reads)
   let rows = 0
   for await (const batch of openShards(shards([{ opener: 'range', args: { start: 0, end: 10 } }, { npy, start: 0, end: 5 }]))) rows += (batch as { rows: number }).rows

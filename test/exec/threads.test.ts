@@ -34,7 +34,7 @@ import { openExecutor, releaseExecutor } from '../../lib/exec/choose.js'
 import { npyShards, shards } from '../../lib/exec/shards.js'
 import { modelText } from '../../lib/exec/summarize.js'
 import './fixtures/slow-opener.js'
-import { writeNpy } from '../../lib/io/npy.js'
+import { readNpy, writeNpy } from '../../lib/io/npy.js'
 import { ArilError } from '../../lib/core/errors.js'
 import { chunked, rejectsArilError } from '../helpers.js'
 import { ExactToyMean, ToyMean } from '../train/toy-model.js'
@@ -130,6 +130,41 @@ t.test('a 5-D MultivariateGaussian mixture: bit-identical to one thread', async 
 
 t.test('Kmeans: bit-identical to one thread', async t => {
   await sameBits(t, kmeans, x5, 4)
+})
+
+t.test('readNpy batches move to the threads whole (no copy) and back to the reader: the same bits for any batch size', async t => {
+  const files = { x1: join(dir, 'move-x1.npy'), x5: join(dir, 'move-x5.npy') }
+  await pipeline(Readable.from([x1]), writeNpy(files.x1))
+  await pipeline(Readable.from([x5]), writeNpy(files.x5))
+  const options = { maxIterations: 3, stopThreshold: -Infinity }
+  const cases: Array<[string, () => GeneralMixtureModel | Kmeans, string]> = [['1-D mixture', mixture1, files.x1], ['5-D mixture', mixture5, files.x5], ['Kmeans', kmeans, files.x5]]
+  for (const [name, make, file] of cases) {
+    const one = make()
+    const h1 = await trainStream(one, () => readNpy(file), options)
+    // 700 rows: less than a block, so blocks are finished by copies of several batches; 1500 and
+    // 2500: blocks cut at both ends; 2048: whole blocks; 4096 (1-D: the whole file in one batch)
+    for (const rowsPerBatch of [700, 1500, 2048, 2500, 4096, undefined]) {
+      const m = make()
+      const h = await trainStream(m, () => readNpy(file, { rowsPerBatch }), { ...options, executor: two })
+      t.same(logs(h), logs(h1), `${name}, ${rowsPerBatch ?? 'default'} rows per batch: the same log-likelihoods`)
+      t.equal(stringifyJSON(m), stringifyJSON(one), `${name}, ${rowsPerBatch ?? 'default'} rows per batch: the same parameters`)
+    }
+  }
+  // single passes: the sink's bits; a checkpointed pass (flushes inside a block, then the
+  // model's partial block is finished here before batches move again)
+  const sink = new NormalDistribution()
+  await pipeline(readNpy(files.x1), sink.sink())
+  for (const rowsPerBatch of [700, 1500, 2048]) {
+    const m = new NormalDistribution()
+    await m.fitStream(() => readNpy(files.x1, { rowsPerBatch }), { executor: two })
+    t.equal(stringifyJSON(m), stringifyJSON(sink), `fitStream, ${rowsPerBatch} rows per batch: the bits of the sink`)
+  }
+  const reference = mixture1()
+  const hr = await trainStream(reference, () => readNpy(files.x1), options)
+  const m = mixture1()
+  const h = await trainStream(m, () => readNpy(files.x1, { rowsPerBatch: 1500 }), { ...options, executor: two, checkpoint: { everyBatches: 1, save: () => {} } })
+  t.same(logs(h), logs(hr), 'checkpoints every batch: the same log-likelihoods')
+  t.equal(stringifyJSON(m), stringifyJSON(reference), 'checkpoints every batch: the same parameters')
 })
 
 t.test('mini-batch EM on threads: the same bits and the same batch counts as one thread', async t => {

@@ -6,13 +6,21 @@ import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { parse as npyjsParse } from 'npyjs'
 import type { Batch } from '../../lib/core/batch.js'
-import { loadNpy, parseNpy, readNpy, writeNpy } from '../../lib/io/npy.js'
+import { loadNpy, parseNpy, readNpy, writeNpy, type ReadNpyOptions } from '../../lib/io/npy.js'
+import { eachNpyBatchSync } from '../../lib/io/npy-sync.js'
 import { formatHeader } from '../../lib/io/npy-header.js'
 import { fixture, rejectsArilError, assertArilError } from '../helpers.js'
 
 interface FixtureFile { file: string; descr: string | null; shape: number[]; version: number[]; values?: Array<number | string>; code?: string; row?: number; column?: number; byteOffset?: number }
 const { files, rounding } = fixture<{ files: FixtureFile[]; rounding: Record<string, string> & { values: Array<number | string> } }>('npy')
 const DIR = fileURLToPath(new URL('../fixtures/npy/', import.meta.url))
+
+/** The batches of the synchronous reader (io/npy-sync.ts), copied (it reuses its memory). */
+function collectSync (file: string, options: ReadNpyOptions = {}): Batch[] {
+  const batches: Batch[] = []
+  eachNpyBatchSync(file, options, batch => batches.push({ ...batch, data: batch.data.slice() }))
+  return batches
+}
 const decode = (v: number | string): number => typeof v === 'number' ? v : Number(v)
 const good = files.filter(f => f.code === undefined)
 const bad = files.filter(f => f.code !== undefined)
@@ -103,11 +111,13 @@ t.test('readNpy reads every fixture, in any batch size, and row ranges of it', a
   for (const f of good) {
     const expected = f.values!.map(decode)
     sameBits(t, concat(await collect(readNpy(join(DIR, f.file), { rowsPerBatch: 2 }))).data, expected, `readNpy ${f.file}`)
+    sameBits(t, concat(collectSync(join(DIR, f.file), { rowsPerBatch: 2 })).data, expected, `eachNpyBatchSync ${f.file}`)
   }
   const file = join(DIR, 'chunks.npy')
   const all = loadNpy(bytesOf('chunks.npy'))
   for (const [start, end, rowsPerBatch] of [[0, 301, 7], [5, 290, 100], [300, 301, 1], [17, 17, 5], [0, 0, 1], [301, 301, 2], [undefined, 10, 4], [290, undefined, 4]] as const) {
     const got = concat(await collect(readNpy(file, { start, end, rowsPerBatch })))
+    t.same(concat(collectSync(file, { start, end, rowsPerBatch })), got, `eachNpyBatchSync: the batches of readNpy, [${start}, ${end}) by ${rowsPerBatch}`)
     const s = start ?? 0
     const e = end ?? 301
     sameBits(t, got.data, all.data.subarray(s * 3, e * 3), `rows [${s}, ${e}) in batches of ${rowsPerBatch}`)
@@ -116,6 +126,16 @@ t.test('readNpy reads every fixture, in any batch size, and row ranges of it', a
   await rejectsArilError(t, collect(readNpy(file, { start: 0, end: 302 })), { code: 'ERR_NPY_RANGE', file })
   await rejectsArilError(t, collect(readNpy(file, { start: 400 })), { code: 'ERR_NPY_RANGE', file })
   await rejectsArilError(t, collect(readNpy(file, { start: 10, end: 5 })), { code: 'ERR_NPY_RANGE', file })
+  // the synchronous reader reuses its memory from read to read, but not while a read is in use
+  const nested: number[] = []
+  eachNpyBatchSync(file, { end: 2 }, outer => {
+    eachNpyBatchSync(file, { start: 299 }, inner => nested.push(...inner.data))
+    nested.push(...outer.data)
+  })
+  t.same(nested, [...all.data.subarray(299 * 3), ...all.data.subarray(0, 6)], 'a read inside a read: both intact')
+  assertArilError(t, () => collectSync(file, { start: 0, end: 302 }), { code: 'ERR_NPY_RANGE', file })
+  assertArilError(t, () => collectSync(file, { rowsPerBatch: 0 }), { code: 'ERR_INVALID_OPTION', message: /rowsPerBatch/ })
+  t.throws(() => collectSync(join(DIR, 'no-such-file.npy')), { code: 'ERR_SOURCE', file: join(DIR, 'no-such-file.npy'), cause: { code: 'ENOENT' } })
   assertArilError(t, () => readNpy(file, { start: -1 }), { code: 'ERR_INVALID_OPTION', message: /start/ })
   assertArilError(t, () => readNpy(file, { end: 1.5 }), { code: 'ERR_INVALID_OPTION', message: /end/ })
   assertArilError(t, () => readNpy(file, { rowsPerBatch: 0 }), { code: 'ERR_INVALID_OPTION', message: /rowsPerBatch/ })
@@ -132,6 +152,7 @@ t.test('refused arrays: Fortran order, 0-d, structured, object, strings, complex
     assertArilError(t, () => loadNpy(bytes, { file: f.file }), { ...expected, file: f.file }, `loadNpy ${f.file}`)
     await rejectsArilError(t, parseInChunks(bytes, 3), expected, `parseNpy ${f.file}`)
     await rejectsArilError(t, collect(readNpy(file, { rowsPerBatch: 1 })), { ...expected, file }, `readNpy ${f.file}`)
+    assertArilError(t, () => collectSync(file, { rowsPerBatch: 1 }), { ...expected, file }, `eachNpyBatchSync ${f.file}`)
   }
   t.match(String(assertArilError(t, () => loadNpy(bytesOf('fortran-2x3.npy')), { code: 'ERR_NPY_FORTRAN_ORDER' })?.message), /numpy\.ascontiguousarray/)
 })
@@ -164,12 +185,14 @@ t.test('malformed files: a table of inputs, each error with its code and byte of
     const file = join(dir, 'bad.npy')
     writeFileSync(file, bytes)
     await rejectsArilError(t, collect(readNpy(file, { rowsPerBatch: 1 })), { ...expected, file }, `readNpy: ${name}`)
+    assertArilError(t, () => collectSync(file, { rowsPerBatch: 1 }), { ...expected, file }, `eachNpyBatchSync: ${name}`)
   }
   // The header may be longer than the first read of readNpy.
   const bigHeader = Uint8Array.of(...formatHeader('<f8', [2], 8192), ...new Uint8Array(Float64Array.of(1.5, -2).buffer))
   writeFileSync(join(dir, 'big-header.npy'), bigHeader)
   t.same(concat(await collect(readNpy(join(dir, 'big-header.npy')))).data, [1.5, -2])
   t.same(concat(await collect(readNpy(join(dir, 'big-header.npy'), { maxHeaderSize: 8192 }))).data, [1.5, -2])
+  t.same(concat(collectSync(join(dir, 'big-header.npy'), { maxHeaderSize: 8192 })).data, [1.5, -2])
 })
 
 t.test('parseNpy emits the header first, and works after a Web stream', async t => {
@@ -241,6 +264,53 @@ t.test('a model sink hands batches back to readNpy, which reuses their memory on
   await pipeline(listened, mc.sink())
   t.same(mc.parameters, memory.parameters)
   sameBits(t, concat(kept).data, x, 'batches seen by another listener stay intact')
+})
+
+t.test('a reader that releases its batches (the passes of a fit) borrows them; moved buffers come back; the next reader reuses them', async t => {
+  const { movableBatch, releaseBatch, releasesBatchesOf } = await import('../../lib/core/batch.js')
+  const dir = t.testdir()
+  const x = Float64Array.from({ length: 20000 }, (_, i) => Math.cos(i))
+  const file = join(dir, 'x.npy')
+  await pipeline(Readable.from([x]), writeNpy(file))
+  const read = async (release: (batch: Batch) => void, mark = true): Promise<{ values: number[]; buffers: Set<ArrayBufferLike>; movable: boolean[] }> => {
+    const readable = readNpy(file, { rowsPerBatch: 100 })
+    if (mark) releasesBatchesOf(readable)
+    const values: number[] = []
+    const buffers = new Set<ArrayBufferLike>()
+    const movable: boolean[] = []
+    for await (const batch of readable as AsyncIterable<Batch>) {
+      values.push(...batch.data)
+      buffers.add(batch.data.buffer)
+      movable.push(movableBatch(batch))
+      release(batch)
+    }
+    return { values, buffers, movable }
+  }
+  const plain = await read(() => {}, false)
+  t.same(plain.values, Array.from(x), 'not marked: every row')
+  t.equal(plain.buffers.size, 200, 'not marked: a buffer per batch')
+  t.ok(plain.movable.every(m => !m), 'not marked: nothing lent')
+  const released = await read(batch => releaseBatch(batch))
+  t.same(released.values, Array.from(x), 'marked: every row')
+  t.ok(released.movable.every(m => m), 'marked: every batch lent, and movable (alone in its buffer)')
+  t.ok(released.buffers.size < 20, `marked and released: 200 batches in ${released.buffers.size} buffers`)
+  // a buffer moved away (transferred) comes back as another ArrayBuffer over the same memory
+  const handedBack = new Set<ArrayBufferLike>()
+  let reused = 0
+  const moved = await read(batch => {
+    if (handedBack.has(batch.data.buffer)) reused++
+    const back = structuredClone(batch.data.buffer as ArrayBuffer, { transfer: [batch.data.buffer as ArrayBuffer] })
+    handedBack.add(back)
+    releaseBatch(batch, [back])
+  })
+  t.same(moved.values, Array.from(x), 'moved and handed back: every row intact')
+  t.ok(reused > 180, `moved and handed back: ${reused} of 200 batches read into memory handed back`)
+  // released after the reader ended: the next reader starts with that memory
+  const late: Batch[] = []
+  await read(batch => late.push(batch))
+  for (const batch of late) releaseBatch(batch)
+  const next = await read(batch => releaseBatch(batch))
+  t.ok([...next.buffers].some(b => late.some(batch => batch.data.buffer === b)), 'the next reader reuses memory released after its reader ended')
 })
 
 t.test('writeNpy round trips every dtype, read by aril and npyjs bit-exactly', async t => {
@@ -424,6 +494,11 @@ t.test('a file that shrinks while it is read fails instead of reading short', as
     }
   })(), { code: 'ERR_NPY_TRUNCATED', file, byteOffset: 128 + 800 })
   t.ok(seen < 100000 / 10, `stopped after ${seen} batches`)
+  await pipeline(Readable.from([new Float64Array(100000)]), writeNpy(file))
+  let visited = 0
+  assertArilError(t, () => eachNpyBatchSync(file, { rowsPerBatch: 10 }, () => { if (++visited === 1) truncateSync(file, 128 + 800) }),
+    { code: 'ERR_NPY_TRUNCATED', file, byteOffset: 128 + 800 }, 'the synchronous reader too')
+  t.equal(visited, 10, 'after the rows that were there')
 })
 
 t.test('backpressure: an unread readNpy stops reading', async t => {
