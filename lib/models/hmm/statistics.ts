@@ -88,7 +88,7 @@ export function backwardSequence (g: Graph, n: number, ws: Workspace): Float64Ar
 
 /**
  * Summarizes sequences `s0 … s1 − 1` of `batch`: transition counts into `partial[0 … edges)`,
- * w·log p into `partial[edges]` and the count of impossible sequences into `partial[edges + 1]`
+ * w·log p into `partial[edges]` and the count of impossible sequences of weight > 0 into `partial[edges + 1]`
  * (each sequence added in turn, so the bits do not depend on the runs), emission weights into
  * `ws.weights[state]` (rows of the run). Returns the run's Σ w·log p.
  * `labelIndex` holds, for labeled training, each row's emitting state (−1: unlabeled row).
@@ -117,6 +117,9 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
     const start = offsets[s]! - r0
     const n = offsets[s + 1]! - offsets[s]!
     const w = batch.weights === undefined ? 1 : batch.weights[s]!
+    // A sequence of weight 0 adds nothing, so it is not even scored (a classifier's HMM gets every
+    // sequence, those of the other classes with weight 0): not counted impossible either.
+    if (w === 0) continue
     if (kernel !== undefined && n >= 1 && n <= kernel.rows) {
       const source = normal === undefined ? { e: emissions() } : { observations: rows.data.subarray(start, start + n), terms: normal }
       const logp = kernelSequence(g, kernel, source, start, n, w, partial, ws)
@@ -135,7 +138,6 @@ export function summarizeRun (g: Graph, batch: Batch & { offsets: Float64Array }
     }
     partial[logSlot] = partial[logSlot]! + w * logp
     logProbability += w * logp
-    if (w === 0) continue
     const labeled = algorithm === 'labeled' && labelIndex !== undefined && labelIndex[r0 + start] !== -1
     if (algorithm === 'baum-welch' || (algorithm === 'labeled' && !labeled)) {
       const b = backwardSequence(g, n, ws)
@@ -185,7 +187,6 @@ function kernelSequence (g: Graph, kernel: KernelSpace, source: { e: Float64Arra
   if (!(L > 0)) return -Infinity
   let logp = Math.log(L)
   for (let i = 0; i < n; i++) logp += Math.log(c[i + 1]!) + top[i]!
-  if (w === 0) return logp
   backwardEnd(g, b, n)
   exports.backward(n)
   const { prob } = g

@@ -169,6 +169,22 @@ t.test('impossible sequences are skipped and counted', async t => {
   t.equal(m.forwardBackward(['X']), undefined)
 })
 
+t.test('a sequence of weight 0 adds nothing, whatever it holds, and is not counted impossible', async t => {
+  // (a Discrete distribution learns every symbol it is handed, weight 0 or not, so both casino sequences hold X)
+  for (const [make, odd, plain] of [[casino, ['X', 'H'], ['X', 'T']], [normal3, [1e6, -1e6], [0.5, 1]]] as const) {
+    const seqs = draws(make(), 40, 5)
+    // after every third sequence one of weight 0: an odd one (impossible under the casino), or another
+    const between = (extra: ReadonlyArray<number | string>): Array<ReadonlyArray<number | string>> => seqs.flatMap((q, i) => (i % 3 === 0 ? [q, extra] : [q]))
+    const weights = seqs.flatMap((_, i) => (i % 3 === 0 ? [1 + (i % 2), 0] : [1 + (i % 2)]))
+    const a = make()
+    a.summarize(between(odd) as Array<Array<number | string>>, { weights })
+    const b = make()
+    b.summarize(between(plain) as Array<Array<number | string>>, { weights })
+    t.equal(a.statistics.impossible, 0, `${a.name}: not counted impossible`)
+    t.equal(bitsOf(a.summary()), bitsOf(b.summary()), `${a.name}: the statistics of any other weight-0 sequences`)
+  }
+})
+
 t.test('freeze, freezeDistributions, sample', async t => {
   const seqs = draws(casino(), 50, 1)
   const frozen = casino().freeze()
