@@ -41,10 +41,10 @@ const YIELD_EVERY_MS = 4
 
 const PASS_KEYS = new Set<string>(FIT_STREAM_OPTION_KEYS)
 
-/** True when the model's statistics differ from those of a fresh copy (something was summarized). */
-function holdsStatistics (model: TrainableModel<any>): boolean {
+/** True when the model's statistics (`summary`, its summary now) differ from those of a fresh copy (something was summarized). */
+function holdsStatistics (model: TrainableModel<any>, summary: unknown): boolean {
   const text = modelText(model)
-  return text !== undefined && stringifyJSON(model.summary()) !== stringifyJSON(modelCopy(text).summary())
+  return text !== undefined && stringifyJSON(summary) !== stringifyJSON(modelCopy(text).summary())
 }
 
 /** A source a pass can read: a one-shot stream is wrapped in a function (so it cannot be replayed). */
@@ -88,9 +88,12 @@ export async function fitOnce<U extends UpdateOptions> (model: TrainableModel<U>
   for (const [key, value] of Object.entries(options)) if (!PASS_KEYS.has(key)) updateOptions[key] = value
   if (model.frozen) return
   const { input, oneShot } = passSource(source)
-  const held = holdsStatistics(model)
-  const { executor, owned } = held && !isShardList(input) ? { executor: inProcessExecutor(), owned: false } : openExecutor(choice)
   const snapshot = model.summary()
+  // Statistics summarized before this pass keep it on this thread (a thread's copy of the model is
+  // made from its JSON, without them). The comparison costs two summaries and their JSON (tens of
+  // ms for a wide MultivariateGaussian), so it is made only when the pass could go elsewhere.
+  const elsewhere = !isShardList(input) && (choice.executor !== undefined || choice.workers !== 1)
+  const { executor, owned } = elsewhere && holdsStatistics(model, snapshot) ? { executor: inProcessExecutor(), owned: false } : openExecutor(choice)
   let session: Session | undefined
   try {
     session = await executor.start({
