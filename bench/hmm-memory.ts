@@ -3,7 +3,7 @@
  * 10^6 sequences of 20 steps (2·10^5 … 2·10^7 observations, one `.npy` of observations and one of
  * lengths, made on first use in data/bench/), a fresh child process trains a 3-state Normal HMM
  * for 2 Baum-Welch iterations with `fitStream` over `readNpySequences`, and reports its peak RSS
- * (`process.resourceUsage().maxRSS`) and seconds; another child only loads node, tsx and aril.
+ * (VmHWM, bench/peak-rss.ts) and seconds; another child only loads node, tsx and aril.
  * Every child runs with V8's heap capped (`--max-old-space-size=48 --max-semi-space-size=4`), so
  * the fit of 10^6 sequences could not even finish if it held their 160 MB of observations; what
  * the peak RSS still gains with the sequences is the allocator's and the reads' buffers.
@@ -22,6 +22,7 @@ import { NormalDistribution } from '../lib/distributions/normal.js'
 import { readNpySequences } from '../lib/io/sequences-npy.js'
 import { writeNpy } from '../lib/io/npy.js'
 import { HiddenMarkovModel } from '../lib/models/hmm/hmm.js'
+import { peakRssMB } from './peak-rss.js'
 
 const DATA = fileURLToPath(new URL('../data/bench/', import.meta.url))
 const STEPS = 20
@@ -67,7 +68,7 @@ async function childFit (observations: string | undefined, lengths: string | und
       [1 / 3, 1 / 3, 1 / 3])
     await hmm.fitStream(() => readNpySequences(observations, { lengths }), { maxIterations: 2, stopThreshold: -1 })
   }
-  console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }))
+  console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMB: peakRssMB() }))
 }
 
 function child (files: string[]): { seconds: number; maxRssMB: number } {

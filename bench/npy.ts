@@ -32,6 +32,7 @@ import { Random } from '../lib/core/random.js'
 import { NormalDistribution } from '../lib/distributions/normal.js'
 import { readNpy, writeNpy } from '../lib/io/npy.js'
 import { bestOf, describeConfigs, hasPomegranate, runPython, type PeerTimings } from './pomegranate.js'
+import { peakRssMB } from './peak-rss.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const DATA = join(HERE, '..', 'data', 'bench')
@@ -149,7 +150,7 @@ async function childMain (file: string): Promise<void> {
   const model = file === '' ? new NormalDistribution() : await arilFit(file)
   const s = (performance.now() - started) / 1000
   const rows = Number(file.match(/normal-(\d+)\.npy$/)?.[1] ?? 0)
-  console.log(JSON.stringify({ rows, seconds: s, maxRssMB: process.resourceUsage().maxRSS / 1024, parameters: model.parameters }))
+  console.log(JSON.stringify({ rows, seconds: s, maxRssMB: peakRssMB(), parameters: model.parameters }))
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { HiddenMarkovModel, NormalDistribution, Random, stringifyJSON } from '../lib/index.js'
 import { formatHeader } from '../lib/io/npy-header.js'
+import { peakRssMB } from '../bench/peak-rss.js'
 
 const DIR = fileURLToPath(new URL('../data/hmm-long/', import.meta.url))
 const KINDS = ['baum-welch long', 'baum-welch memory', 'viterbi long', 'viterbi memory'] as const
@@ -55,7 +56,7 @@ async function child (path: string, kind: string): Promise<void> {
   }
   const seconds = (performance.now() - t0) / 1000
   const hash = createHash('sha256').update(stringifyJSON(m.summary())).digest('hex').slice(0, 16)
-  console.log(JSON.stringify({ seconds, rssMB: process.resourceUsage().maxRSS / 1024, hash }))
+  console.log(JSON.stringify({ seconds, rssMB: peakRssMB(), hash }))
 }
 
 function median (xs: number[]): number {

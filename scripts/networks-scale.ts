@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { BayesianNetwork, Random, readCsv, readNpy, writeNpy, type Batch } from '../lib/index.js'
+import { peakRssMB } from '../bench/peak-rss.js'
 
 const DIR = fileURLToPath(new URL('../data/networks-scale/', import.meta.url))
 const PREFIX = 100_000
@@ -81,7 +82,7 @@ async function child (source: 'csv' | 'npy' | 'memory', algorithm: keyof typeof 
   }
   const seconds = (performance.now() - started) / 1000
   writeFileSync(`${DIR}${source}-${algorithm}.json`, JSON.stringify(net))
-  console.log(JSON.stringify({ seconds, rss: process.resourceUsage().maxRSS * 1024, structure: net.structure }))
+  console.log(JSON.stringify({ seconds, rss: peakRssMB() * 2 ** 20, structure: net.structure }))
 }
 
 const [mode, algorithm] = process.argv.slice(2) as [('csv' | 'npy' | 'memory') | undefined, keyof typeof OPTIONS | undefined]
