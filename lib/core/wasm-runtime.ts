@@ -106,15 +106,29 @@ export function instantiate<E> (
 }
 
 /**
- * Kernels by shape, remembering "no kernel" too: `build` runs once per key, and lookups while
- * WebAssembly is off return undefined without building.
+ * Kernels by shape, remembering "no kernel" too: `build` runs once per key while it stays in the
+ * cache, and lookups while WebAssembly is off return undefined without building. At most `limit`
+ * shapes are kept, the least recently used dropped first: a kernel holds its own memory (an HMM's
+ * reserves up to 16 MB), and a program that builds models of ever new shapes (a search over
+ * topologies) must not keep every one.
  */
 export class KernelCache<K> {
   private readonly kernels = new Map<string, K | undefined>()
 
+  constructor (private readonly limit = 64) {}
+
   get (key: string, build: () => K | undefined): K | undefined {
     if (!wasmEnabled()) return undefined
-    if (!this.kernels.has(key)) this.kernels.set(key, build())
-    return this.kernels.get(key)
+    let kernel: K | undefined
+    if (this.kernels.has(key)) {
+      kernel = this.kernels.get(key)
+      this.kernels.delete(key)
+    } else {
+      kernel = build()
+      if (this.kernels.size >= this.limit) this.kernels.delete(this.kernels.keys().next().value!)
+    }
+    // a Map keeps insertion order: the key just used goes last, the least recently used is first
+    this.kernels.set(key, kernel)
+    return kernel
   }
 }

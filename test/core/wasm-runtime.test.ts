@@ -30,6 +30,19 @@ t.test('setWasmEnabled turns the kernels off and back on; instantiate and Kernel
   t.equal(cache.get('a', build), 'kernel 1')
 })
 
+t.test('KernelCache keeps at most its limit of shapes, dropping the least recently used', async t => {
+  const built: string[] = []
+  const cache = new KernelCache<string>(2)
+  const get = (key: string): string | undefined => cache.get(key, () => { built.push(key); return `kernel ${key}` })
+  t.equal(get('a'), 'kernel a')
+  t.equal(get('b'), 'kernel b')
+  t.equal(get('a'), 'kernel a', 'a kept')
+  t.equal(get('c'), 'kernel c', 'c in, b (least recently used) out')
+  t.equal(get('a'), 'kernel a', 'a still kept')
+  t.equal(get('b'), 'kernel b', 'b built again')
+  t.same(built, ['a', 'b', 'c', 'b'])
+})
+
 t.test('a module the engine refuses gives undefined (the caller runs its JavaScript)', async t => {
   const bad = new FunctionBuilder([], ['f64'])
   bad.body = [] // returns nothing though it promises an f64: invalid
