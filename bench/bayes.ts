@@ -34,6 +34,7 @@ import { Random } from '../lib/core/random.js'
 import { MultivariateGaussianDistribution } from '../lib/distributions/multivariate-gaussian.js'
 import { NormalDistribution } from '../lib/distributions/normal.js'
 import { NaiveBayes } from '../lib/models/naive-bayes.js'
+import { best, bestAsync } from './best.js'
 import { bestOf, describeConfigs, hasPomegranate, hasSklearn, runPython, type PeerTimings } from './pomegranate.js'
 
 const ROWS = 1_000_000
@@ -71,26 +72,6 @@ function makeData (): Batch {
     for (let j = 0; j < COLS; j++) data[r * COLS + j] = c + j / 10 + (1 + c / 2) * random.normal()
   }
   return { data, rows: ROWS, cols: COLS, labels }
-}
-
-function best (repeats: number, f: () => void): number {
-  let ms = Infinity
-  for (let i = 0; i <= repeats; i++) {
-    const started = performance.now()
-    f()
-    if (i > 0) ms = Math.min(ms, performance.now() - started) // the first run warms the JIT up
-  }
-  return ms
-}
-
-async function bestAsync (repeats: number, f: () => Promise<void>): Promise<number> {
-  let ms = Infinity
-  for (let i = 0; i <= repeats; i++) {
-    const started = performance.now()
-    await f()
-    if (i > 0) ms = Math.min(ms, performance.now() - started)
-  }
-  return ms
 }
 
 interface PeerFigures { byConfig: Record<string, number>; sklearnMs: number; means: number[][] }

@@ -41,6 +41,7 @@ import { NormalDistribution } from '../lib/distributions/normal.js'
 import { writeNpy } from '../lib/io/npy.js'
 import { readNpySequences } from '../lib/io/sequences-npy.js'
 import { HiddenMarkovModel } from '../lib/models/hmm/hmm.js'
+import { best } from './best.js'
 import { median } from './median.js'
 import { startWorkers } from './workers.js'
 import { bestOf, describeConfigs, hasPomegranate, runPython, type PeerTimings } from './pomegranate.js'
@@ -139,17 +140,6 @@ export interface HmmBenchResult {
   pomegranateViterbi: number | undefined
 }
 
-/** The shortest of three runs of `work`, in ms. */
-function bestOf3 (work: () => unknown): number {
-  let best = Infinity
-  for (let k = 0; k < 3; k++) {
-    const started = performance.now()
-    work()
-    best = Math.min(best, performance.now() - started)
-  }
-  return best
-}
-
 async function runCase (c: Case, withPomegranate: boolean): Promise<HmmBenchResult> {
   const { batch, data, lengths } = draw(c)
   const files = await writeFiles(c, data, lengths)
@@ -166,11 +156,11 @@ async function runCase (c: Case, withPomegranate: boolean): Promise<HmmBenchResu
   // the figure only counts if the threads computed the very model of one thread
   const sameBits = stringifyJSON(threaded) === stringifyJSON(one)
   const model = initialModel(c)
-  // best of 3, as pomegranate's: a single cold decoding times the JIT's warm-up and a collection as much as the decoding
-  const arilViterbi = bestOf3(() => {
+  // best of 3 (after a warm-up), as pomegranate's best of 3: a single cold decoding times the JIT's warm-up and a collection as much as the decoding
+  const arilViterbi = best(3, () => {
     for (let i = 0; i < c.sequences; i++) model.viterbi({ data: batch.data.subarray(i * c.length * c.cols, (i + 1) * c.length * c.cols), rows: c.length, cols: c.cols })
   })
-  const arilDecode = bestOf3(() => model.decodeBatch(batch, 'viterbi'))
+  const arilDecode = best(3, () => model.decodeBatch(batch, 'viterbi'))
   let pomegranate: PeerTimings | undefined
   let pomegranateViterbi: number | undefined
   if (withPomegranate) {

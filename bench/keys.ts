@@ -18,18 +18,9 @@ import { pathToFileURL } from 'node:url'
 import { Random } from '../lib/core/random.js'
 import { DiscreteDistribution } from '../lib/distributions/discrete.js'
 import { JointProbabilityTable } from '../lib/distributions/joint-probability-table.js'
+import { best } from './best.js'
 
 const REPEATS = 5
-
-function best (f: () => void): number {
-  let ms = Infinity
-  for (let i = 0; i <= REPEATS; i++) {
-    const started = performance.now()
-    f()
-    if (i > 0) ms = Math.min(ms, performance.now() - started) // the first run warms the JIT up
-  }
-  return ms
-}
 
 /** The figures of one run: per data set, milliseconds of the Map loop, the Discrete and the table. */
 export type KeysBenchResult = Array<{ name: string; mapMs: number; discreteMs: number; tableMs: number }>
@@ -45,12 +36,12 @@ export async function run (): Promise<KeysBenchResult> {
   console.log(`Categorical fits: ms per fit (best of ${REPEATS}), and the ratio to a plain Map counting loop`)
   for (const [name, keys] of sets) {
     const pairs = keys.map((k, i) => [k, i % 2])
-    const mapMs = best(() => {
+    const mapMs = best(REPEATS, () => {
       const counts = new Map<string, number>()
       for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1)
     })
-    const discreteMs = best(() => { DiscreteDistribution.fromSamples(keys) })
-    const tableMs = best(() => { JointProbabilityTable.fromSamples(pairs) })
+    const discreteMs = best(REPEATS, () => { DiscreteDistribution.fromSamples(keys) })
+    const tableMs = best(REPEATS, () => { JointProbabilityTable.fromSamples(pairs) })
     console.log(`${name}: Map loop ${mapMs.toFixed(1)} ms; DiscreteDistribution ${discreteMs.toFixed(1)} ms (${(discreteMs / mapMs).toFixed(1)}x); JointProbabilityTable (2 columns) ${tableMs.toFixed(1)} ms (${(tableMs / mapMs).toFixed(1)}x)`)
     out.push({ name, mapMs, discreteMs, tableMs })
   }
