@@ -272,7 +272,8 @@ class NpyFileReader extends Readable implements ReaderCounters {
 
   /** A buffer of at least `bytes` bytes: one from `spare` (or, for batches, one an ended reader left) when there is one, else a new one. */
   private buffer (bytes: number, spare = this.spare): ArrayBuffer {
-    for (let buffer = spare.pop() ?? (spare === this.spare ? recycled.pop() : undefined); buffer !== undefined; buffer = spare.pop() ?? (spare === this.spare ? recycled.pop() : undefined)) {
+    const next = (): ArrayBuffer | undefined => spare.pop() ?? (spare === this.spare ? recycled.pop() : undefined)
+    for (let buffer = next(); buffer !== undefined; buffer = next()) {
       // a buffer transferred to a worker after its release comes back detached (length 0)
       if (buffer.byteLength >= bytes) return buffer
     }
