@@ -24,6 +24,7 @@ import { sliceBatch, type Batch } from '../lib/core/batch.js'
 import { Random } from '../lib/core/random.js'
 import { BayesianNetwork } from '../lib/models/bayesian-network/network.js'
 import { hasPomegranate, runPomegranate } from './pomegranate.js'
+import { best } from './best.js'
 
 const REPEATS = Number(process.env.NETWORK_BENCH_REPEATS ?? 2)
 
@@ -77,16 +78,6 @@ function sample (net: Net, n: number, seed: number): Batch {
     }
   }
   return { data, rows: n, cols: d }
-}
-
-function best (repeats: number, f: () => void): number {
-  let ms = Infinity
-  for (let i = 0; i <= repeats; i++) {
-    const started = performance.now()
-    f()
-    if (i > 0) ms = Math.min(ms, performance.now() - started)
-  }
-  return ms
 }
 
 interface Line { what: string; arilMs: number; pomegranateMs: number | undefined; same?: boolean | undefined }
