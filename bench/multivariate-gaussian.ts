@@ -34,7 +34,7 @@ import { shareBatch, threadExecutor } from '../lib/exec/threads.js'
 import { bestOf, hasPomegranate, runPython } from './pomegranate.js'
 
 const BATCH_ROWS = 8192
-const CASES = [{ d: 5, rows: 1_000_000 }, { d: 20, rows: 300_000 }, { d: 100, rows: 200_000 }]
+const CASES = [{ d: 5, rows: 1_000_000 }, { d: 20, rows: 300_000 }, { d: 100, rows: 200_000 }].filter(c => process.env.BENCH_D === undefined || String(c.d) === process.env.BENCH_D)
 
 /** One line of the report. */
 export interface MultivariateGaussianBenchResult {

@@ -4,7 +4,8 @@
  * from (Dekker's product error, Knuth's two-sum). See accumulate.ts for how blocks use them.
  */
 
-const SPLITTER = 134217729 // 2^27 + 1, Dekker's splitting constant
+/** 2^27 + 1, Dekker's splitting constant: `t = SPLITTER·a; hi = t − (t − a)` keeps a's upper 26 bits. */
+export const SPLITTER = 134217729
 
 /** A number encoded for JSON: non-finite values become strings. */
 export type EncodedNumber = number | 'NaN' | 'Infinity' | '-Infinity'

@@ -14,16 +14,25 @@ const EXPANSION_CAPACITY = 6
  * value in as few partials as it needs) and, only if that does not free room, moved into an
  * ExactSum of its own. This keeps the d² exact sums of a covariance cheap to update at every
  * block flush.
+ *
+ * With `lowHalves`, each slot has a second expansion for the low halves of double-double terms
+ * ({@link addPair}): values of one magnitude summed together stay two or three partials long,
+ * where high and low halves in one expansion kept five or six and had it compressed every other
+ * block. The slot's exact sum is that of both.
  */
 export class ExpansionTable {
   private readonly parts: Float64Array
   private readonly count: Uint8Array
+  /** Spilled sums by cell (slot, or slots + slot for a low half). */
   private readonly spilled = new Map<number, ExactSum>()
   private readonly scratch = new Float64Array(EXPANSION_CAPACITY + 1)
+  /** Expansions: one per slot, then one per slot for the low halves. */
+  private readonly cells: number
 
-  constructor (readonly slots: number) {
-    this.parts = new Float64Array(slots * EXPANSION_CAPACITY)
-    this.count = new Uint8Array(slots)
+  constructor (readonly slots: number, readonly lowHalves = false) {
+    this.cells = lowHalves ? 2 * slots : slots
+    this.parts = new Float64Array(this.cells * EXPANSION_CAPACITY)
+    this.count = new Uint8Array(this.cells)
   }
 
   /**
@@ -49,19 +58,29 @@ export class ExpansionTable {
       this.spill(slot).add(x)
       return
     }
-    const base = slot * EXPANSION_CAPACITY
-    const i = this.grow(base, this.count[slot]!, x)
+    this.addFinite(slot, x)
+  }
+
+  /**
+   * Adds a double-double term hi + lo (both finite) to slot `slot` exactly: hi to its expansion,
+   * lo to its low halves' (needs `lowHalves`).
+   */
+  addPair (slot: number, hi: number, lo: number): void {
+    if (hi !== 0) this.addFinite(slot, hi)
+    if (lo !== 0) this.addFinite(this.slots + slot, lo)
+  }
+
+  /** Adds a finite, non-zero x to the expansion of cell `cell`. */
+  private addFinite (cell: number, x: number): void {
+    const base = cell * EXPANSION_CAPACITY
+    const i = this.grow(base, this.count[cell]!, x)
     x = this.carry
-    if (x !== 0) {
-      if (i === EXPANSION_CAPACITY) {
-        this.count[slot] = this.compress(slot, x)
-        return
-      }
+    if (x === 0) this.count[cell] = i
+    else if (i === EXPANSION_CAPACITY) this.count[cell] = this.compress(cell, x)
+    else {
       this.parts[base + i] = x
-      this.count[slot] = i + 1
-      return
+      this.count[cell] = i + 1
     }
-    this.count[slot] = i
   }
 
   /** The largest partial left by {@link grow}. */
@@ -118,13 +137,13 @@ export class ExpansionTable {
   }
 
   /**
-   * Rewrites a full slot plus its new largest partial `top` as a compressed expansion (Shewchuk
-   * 1997, COMPRESS); returns the new count, after moving everything into the slot's ExactSum if
+   * Rewrites a full cell plus its new largest partial `top` as a compressed expansion (Shewchuk
+   * 1997, COMPRESS); returns the new count, after moving everything into the cell's ExactSum if
    * it still does not fit.
    */
-  private compress (slot: number, top: number): number {
+  private compress (cell: number, top: number): number {
     const parts = this.parts
-    const base = slot * EXPANSION_CAPACITY
+    const base = cell * EXPANSION_CAPACITY
     const e = this.scratch
     for (let j = 0; j < EXPANSION_CAPACITY; j++) e[j] = parts[base + j]!
     e[EXPANSION_CAPACITY] = top
@@ -160,7 +179,7 @@ export class ExpansionTable {
       for (let j = 0; j < n; j++) parts[base + j] = e[j]!
       return n
     }
-    const sum = this.spill(slot)
+    const sum = this.spill(cell)
     for (let j = 0; j < n; j++) sum.add(e[j]!)
     return 0
   }
@@ -172,11 +191,11 @@ export class ExpansionTable {
     if (Number.isFinite(p)) this.add(slot, productError(a, b, p))
   }
 
-  private spill (slot: number): ExactSum {
-    let sum = this.spilled.get(slot)
+  private spill (cell: number): ExactSum {
+    let sum = this.spilled.get(cell)
     if (sum === undefined) {
       sum = new ExactSum()
-      this.spilled.set(slot, sum)
+      this.spilled.set(cell, sum)
     }
     return sum
   }
@@ -188,32 +207,32 @@ export class ExpansionTable {
     this.overflowed = false
   }
 
-  /** Adds every slot of another table of as many slots (exactly). */
+  /** Adds every slot of another table of as many slots (exactly), each of its expansions into the same one here if this table has it. */
   addTable (other: ExpansionTable): void {
-    for (const [slot, sum] of other.spilled) for (const x of sum.toJSON()) this.add(slot, decodeNumber(x))
-    for (let slot = 0; slot < other.slots; slot++) {
+    const cellHere = (cell: number): number => cell < this.cells ? cell : cell - other.slots
+    for (const [cell, sum] of other.spilled) for (const x of sum.toJSON()) this.add(cellHere(cell), decodeNumber(x))
+    for (let cell = 0; cell < other.cells; cell++) {
       // most slots of a covariance's table (those of missing values) are empty: no view for them
-      if (other.count[slot]! > 0) this.addTerms(slot, other.parts.subarray(slot * EXPANSION_CAPACITY), other.count[slot]!)
+      if (other.count[cell]! > 0) this.addTerms(cellHere(cell), other.parts.subarray(cell * EXPANSION_CAPACITY), other.count[cell]!)
     }
   }
 
   /** Every slot as an ExactSum. */
   exactSums (): ExactSum[] {
-    return Array.from({ length: this.slots }, (_, slot) => {
-      const sum = this.spilled.get(slot)?.clone() ?? new ExactSum()
-      for (let j = 0; j < this.count[slot]!; j++) sum.add(this.parts[slot * EXPANSION_CAPACITY + j]!)
-      return sum
-    })
+    return this.toJSON().map(list => ExactSum.from(list))
   }
 
   /** Every slot as a list of numbers whose exact sum is the slot's (what ExactSum.from reads). */
   toJSON (): EncodedNumber[][] {
-    // a summary, a snapshot and a merge each write every slot: a plain loop, and no lookup of spilled slots where there are none
+    // a summary, a snapshot and a merge each write every slot: a plain loop, and no lookup of spilled cells where there are none
     const out: EncodedNumber[][] = new Array(this.slots)
     const spilled = this.spilled.size > 0
     for (let slot = 0; slot < this.slots; slot++) {
-      const list: EncodedNumber[] = spilled ? this.spilled.get(slot)?.toJSON() ?? [] : []
-      for (let j = 0; j < this.count[slot]!; j++) list.push(this.parts[slot * EXPANSION_CAPACITY + j]!)
+      const list: EncodedNumber[] = []
+      for (let cell = slot; cell < this.cells; cell += this.slots) {
+        if (spilled) list.push(...this.spilled.get(cell)?.toJSON() ?? [])
+        for (let j = 0; j < this.count[cell]!; j++) list.push(this.parts[cell * EXPANSION_CAPACITY + j]!)
+      }
       out[slot] = list
     }
     return out

@@ -36,3 +36,35 @@ t.test('ExpansionTable slots are the exact sums of what was added to them', asyn
   t.same(table.exactSums().map(s => s.value()), exact.map(s => s.value()))
   t.ok(table.finite())
 })
+
+t.test('ExpansionTable with low halves: a slot is the exact sum of both its expansions, in every form', async t => {
+  const table = new ExpansionTable(3, true)
+  const exact = [new ExactSum(), new ExactSum(), new ExactSum()]
+  let x = 0.3
+  for (let i = 0; i < 300; i++) {
+    x = (x * 7919.123) % 1013 - 500
+    const slot = i % 3
+    const hi = x * 1e6
+    const lo = x * 1e-12 * (i % 5)
+    table.addPair(slot, hi, lo)
+    exact[slot]!.add(hi)
+    exact[slot]!.add(lo)
+  }
+  table.add(2, 1e300)
+  table.add(2, -1e300)
+  exact[2]!.add(1e300)
+  exact[2]!.add(-1e300)
+  const values = exact.map(s => s.value())
+  t.same(table.exactSums().map(s => s.value()), values, 'exactSums')
+  t.same(table.toJSON().map(list => ExactSum.from(list).value()), values, 'toJSON lists both halves')
+  const merged = new ExpansionTable(3, true)
+  merged.addTable(table)
+  merged.addTable(table)
+  const plain = new ExpansionTable(3)
+  plain.addTable(table)
+  t.same(merged.exactSums().map(s => s.value()), exact.map(s => { const twice = s.clone(); twice.addSum(s); return twice.value() }), 'addTable keeps the halves apart')
+  t.same(plain.exactSums().map(s => s.value()), values, 'a table without low halves takes them into its one expansion')
+  t.ok(table.finite())
+  table.clear()
+  t.same(table.toJSON(), [[], [], []], 'clear empties both halves')
+})
