@@ -249,6 +249,53 @@ export function stringifyJSON (value: unknown, indent?: number): string {
   }
 }
 
+/**
+ * Whether two values have the same {@link stringifyJSON} text, found by walking them (with an early
+ * exit) instead of writing both: what JSON keeps (key order, `toJSON`, NaN and infinities, −0 as 0,
+ * `undefined` entries as `null` in arrays and left out of objects) is compared as it would be written.
+ * @example
+ * ```ts
+ * sameJSON({ a: [1, NaN], b: undefined }, { a: [1, NaN] }) // => true
+ * sameJSON([-0], [0]) // => true
+ * sameJSON({ a: 1, b: 2 }, { b: 2, a: 1 }) // => false (the texts differ)
+ * ```
+ */
+export function sameJSON (a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a === 'number' && typeof b === 'number') return a !== a && b !== b
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return jsonValue(a) === jsonValue(b)
+  const toA = (a as { toJSON?: unknown }).toJSON
+  const toB = (b as { toJSON?: unknown }).toJSON
+  if (typeof toA === 'function' || typeof toB === 'function') {
+    return sameJSON(typeof toA === 'function' ? toA.call(a) : a, typeof toB === 'function' ? toB.call(b) : b)
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  if (Array.isArray(a)) {
+    const other = b as unknown[]
+    if (a.length !== other.length) return false
+    for (let i = 0; i < a.length; i++) if (!sameJSON(a[i], other[i])) return false
+    return true
+  }
+  const keysA = writtenKeys(a as Record<string, unknown>)
+  const keysB = writtenKeys(b as Record<string, unknown>)
+  if (keysA.length !== keysB.length) return false
+  for (let i = 0; i < keysA.length; i++) {
+    const key = keysA[i]!
+    if (key !== keysB[i] || !sameJSON((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false
+  }
+  return true
+}
+
+/** A primitive as JSON writes it in an array (`undefined`, functions and symbols become null). */
+function jsonValue (v: unknown): unknown {
+  return v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : v
+}
+
+/** The keys JSON writes for an object, in order (those whose value is written). */
+function writtenKeys (o: Record<string, unknown>): string[] {
+  return Object.keys(o).filter(key => o[key] !== undefined && typeof o[key] !== 'function' && typeof o[key] !== 'symbol')
+}
+
 /** Reads `parameters` of a `"class": "Distribution"` object, checking its name and length. */
 export function distributionParameters (json: Record<string, unknown>, name: string, count: number): unknown[] {
   const parameters = json.parameters

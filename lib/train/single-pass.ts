@@ -12,7 +12,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Batch } from '../core/batch.js'
 import { ArilError, show } from '../core/errors.js'
 import { booleanOption, type UpdateOptions } from '../core/options.js'
-import { stringifyJSON } from '../core/serialize.js'
+import { sameJSON } from '../core/serialize.js'
 import { openSource, type Source, type StreamLike } from '../core/source.js'
 import { FIT_STREAM_OPTION_KEYS } from '../core/model.js'
 import { executorChoice, openExecutor, releaseExecutor } from '../exec/choose.js'
@@ -44,7 +44,7 @@ const PASS_KEYS = new Set<string>(FIT_STREAM_OPTION_KEYS)
 /** True when the model's statistics (`summary`, its summary now) differ from those of a fresh copy (something was summarized). */
 function holdsStatistics (model: TrainableModel<any>, summary: unknown): boolean {
   const text = modelText(model)
-  return text !== undefined && stringifyJSON(summary) !== stringifyJSON(modelCopy(text).summary())
+  return text !== undefined && !sameJSON(summary, modelCopy(text).summary())
 }
 
 /** A source a pass can read: a one-shot stream is wrapped in a function (so it cannot be replayed). */
@@ -90,8 +90,8 @@ export async function fitOnce<U extends UpdateOptions> (model: TrainableModel<U>
   const { input, oneShot } = passSource(source)
   const snapshot = model.summary()
   // Statistics summarized before this pass keep it on this thread (a thread's copy of the model is
-  // made from its JSON, without them). The comparison costs two summaries and their JSON (tens of
-  // ms for a wide MultivariateGaussian), so it is made only when the pass could go elsewhere.
+  // made from its JSON, without them). The comparison costs a fresh copy's summary and a walk of
+  // both (a few ms for a wide MultivariateGaussian), so it is made only when the pass could go elsewhere.
   const elsewhere = !isShardList(input) && (choice.executor !== undefined || choice.workers !== 1)
   const { executor, owned } = elsewhere && holdsStatistics(model, snapshot) ? { executor: inProcessExecutor(), owned: false } : openExecutor(choice)
   let session: Session | undefined

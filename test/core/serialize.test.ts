@@ -1,5 +1,6 @@
 import t from 'tap'
-import { fromJSON, parseJSON, stringifyJSON, distributionParameters, jsonNumber } from '../../lib/core/serialize.js'
+import fc from 'fast-check'
+import { fromJSON, parseJSON, sameJSON, stringifyJSON, distributionParameters, jsonNumber } from '../../lib/core/serialize.js'
 import { NormalDistribution } from '../../lib/distributions/normal.js'
 import { assertArilError } from '../helpers.js'
 
@@ -96,4 +97,20 @@ t.test('readers see the limits of the fromJSON call in progress, and the default
   registerModel('LimitsProbe', () => { throw new Error('boom') })
   t.throws(() => fromJSON({ class: 'LimitsProbe' }, { maxKeys: 7 }), /boom/)
   t.same(readingLimits(), JSON_LIMITS, 'reset after a failed call too')
+})
+
+t.test('sameJSON agrees with comparing the stringifyJSON texts', async t => {
+  const leaf = fc.oneof(fc.double(), fc.constantFrom(NaN, Infinity, -Infinity, -0, 0, undefined, 'NaN'), fc.string({ maxLength: 3 }), fc.boolean(), fc.constant(null))
+  const { tree } = fc.letrec(tie => ({
+    tree: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('tree'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('a', 'b', 'c'), tie('tree'), { maxKeys: 3 }))
+  }))
+  const value = tree.filter(v => v !== undefined) // a summary is never undefined (stringifyJSON writes no text for it)
+  fc.assert(fc.property(value, value, (a, b) => {
+    const copy = structuredClone(a)
+    return sameJSON(a, b) === (stringifyJSON(a) === stringifyJSON(b)) && sameJSON(a, copy) === (stringifyJSON(a) === stringifyJSON(copy))
+  }), { numRuns: 2000, seed: 11 })
+  t.ok(sameJSON({ s: { toJSON: () => [1, 2] } }, { s: [1, 2] }), 'toJSON is followed')
+  t.notOk(sameJSON({ a: 1, b: 2 }, { b: 2, a: 1 }), 'key order is part of the text')
+  t.ok(sameJSON([undefined, () => 1], [null, null]), 'what an array cannot hold is null')
+  t.notOk(sameJSON([1, 2], { 0: 1, 1: 2 }), 'an array is not an object')
 })
