@@ -219,22 +219,57 @@ export class ExpansionTable {
 
   /** Every slot as an ExactSum. */
   exactSums (): ExactSum[] {
-    return this.toJSON().map(list => ExactSum.from(list))
+    const { counts, parts } = this.toJSON()
+    let at = 0
+    return counts.map(n => ExactSum.from(parts.slice(at, (at += n))))
   }
 
-  /** Every slot as a list of numbers whose exact sum is the slot's (what ExactSum.from reads). */
-  toJSON (): EncodedNumber[][] {
-    // a summary, a snapshot and a merge each write every slot: a plain loop, and no lookup of spilled cells where there are none
-    const out: EncodedNumber[][] = new Array(this.slots)
+  /**
+   * Every slot's partials in one flat list: slot i's are the next `counts[i]` entries of `parts`,
+   * numbers whose exact sum is the slot's (what ExactSum.from reads). Two flat lists instead of a
+   * list per slot: a thread's summary of d = 100 holds 25,250 slots, and their lists cost more to
+   * copy between threads than the pass's merge.
+   */
+  toJSON (): ExpansionTableSummary {
+    const counts: number[] = new Array(this.slots)
+    const parts: EncodedNumber[] = []
     const spilled = this.spilled.size > 0
     for (let slot = 0; slot < this.slots; slot++) {
-      const list: EncodedNumber[] = []
+      const before = parts.length
       for (let cell = slot; cell < this.cells; cell += this.slots) {
-        if (spilled) list.push(...this.spilled.get(cell)?.toJSON() ?? [])
-        for (let j = 0; j < this.count[cell]!; j++) list.push(this.parts[cell * EXPANSION_CAPACITY + j]!)
+        if (spilled) for (const x of this.spilled.get(cell)?.toJSON() ?? []) parts.push(x)
+        for (let j = 0; j < this.count[cell]!; j++) parts.push(this.parts[cell * EXPANSION_CAPACITY + j]!)
       }
-      out[slot] = list
+      counts[slot] = parts.length - before
     }
-    return out
+    return { counts, parts }
   }
+
+  /** Adds the slots of {@link toJSON}'s lists (exactly); `counts` must have one entry per slot and `parts` their total. */
+  addJSON ({ counts, parts }: ExpansionTableSummary): void {
+    let at = 0
+    for (let slot = 0; slot < this.slots; slot++) {
+      for (const end = at + counts[slot]!; at < end; at++) this.add(slot, decodeNumber(parts[at]))
+    }
+  }
+}
+
+/** The slots of an {@link ExpansionTable} as JSON (see ExpansionTable.toJSON). */
+export interface ExpansionTableSummary {
+  counts: number[]
+  parts: EncodedNumber[]
+}
+
+/** A message saying why a value is not an {@link ExpansionTableSummary} of `slots` slots, or undefined. */
+export function expansionTableProblem (s: unknown, slots: number): string | undefined {
+  const v = s as Partial<ExpansionTableSummary> | null
+  if (typeof v !== 'object' || v === null || !Array.isArray(v.counts) || !Array.isArray(v.parts)) return 'expected the exact sums as { counts, parts }'
+  if (v.counts.length !== slots) return `expected ${slots} exact sums, got ${v.counts.length}`
+  let total = 0
+  for (const n of v.counts) {
+    if (!Number.isInteger(n) || n < 0) return 'expected whole counts of partials'
+    total += n
+  }
+  if (total !== v.parts.length) return `expected ${total} partials, got ${v.parts.length}`
+  return undefined
 }

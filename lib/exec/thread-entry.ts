@@ -12,10 +12,12 @@ import { parentPort, workerData } from 'node:worker_threads'
 // Every model kind registers itself for fromJSON when its file is loaded.
 import '../index.js'
 import { serializeError, type SerializedError } from './errors.js'
+import { packSummary } from './packed-summary.js'
 import { modelCopy, summarizeShardHere } from './summarize.js'
 import { ownBuffers, type ClaimedPiece, type FromThread, type ToThread } from './thread-pool.js'
 import { sliceUnits, unitCount } from '../core/sequence.js'
 import type { TrainableModel } from '../train/em.js'
+import type { Summary } from '../core/model.js'
 
 const port = parentPort!
 let model: TrainableModel<any> | undefined
@@ -52,10 +54,12 @@ async function handle (message: ToThread): Promise<void> {
         send({ type: 'error', id: message.id, error: failure })
       }
       break
-    case 'collect':
-      send({ type: 'summary', summary: failure === undefined && model !== undefined ? model.summary() : undefined })
+    case 'collect': {
+      const transfer: ArrayBuffer[] = []
+      send({ type: 'summary', summary: failure === undefined && model !== undefined ? packSummary(model.summary(), transfer) as Summary : undefined }, transfer)
       model?.clearSummaries()
       break
+    }
     case 'claims': {
       const { id, batch, start, end, pieceRows, counter } = message
       const pieces: ClaimedPiece[] = []
@@ -82,7 +86,8 @@ async function handle (message: ToThread): Promise<void> {
       try {
         const copy = modelCopy(message.model)
         const result = await summarizeShardHere(copy, message.spec)
-        send({ type: 'shard-done', id: message.id, ...result, summary: copy.summary() })
+        const transfer: ArrayBuffer[] = []
+        send({ type: 'shard-done', id: message.id, ...result, summary: packSummary(copy.summary(), transfer) as Summary }, transfer)
       } catch (err) {
         send({ type: 'error', id: message.id, error: serializeError(err) })
       }

@@ -16,6 +16,7 @@ import type { Batch } from '../core/batch.js'
 import { ArilError } from '../core/errors.js'
 import type { Summary } from '../core/model.js'
 import { rebuildError, type SerializedError } from './errors.js'
+import { unpackSummary } from './packed-summary.js'
 import type { ShardSpec } from './shards.js'
 import type { ModelText, PieceResult } from './summarize.js'
 
@@ -240,7 +241,7 @@ export class ThreadPool {
         slot.busy--
         const waiting = this.shards.get(message.id)
         this.shards.delete(message.id)
-        waiting?.resolve({ rows: message.rows, batches: message.batches, logProbability: message.logProbability, summary: message.summary })
+        waiting?.resolve({ rows: message.rows, batches: message.batches, logProbability: message.logProbability, summary: unpackSummary(message.summary) as Summary })
         break
       }
       case 'error': {
@@ -253,7 +254,7 @@ export class ThreadPool {
         break
       }
       case 'summary':
-        slot.summaries.shift()?.resolve(message.summary)
+        slot.summaries.shift()?.resolve(unpackSummary(message.summary) as Summary | undefined)
         break
       case 'claims-done': {
         const job = this.claimed.get(message.id)

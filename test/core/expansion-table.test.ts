@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ExpansionTable } from '../../lib/core/expansion-table.js'
+import { expansionTableProblem, ExpansionTable } from '../../lib/core/expansion-table.js'
 import { ExactSum } from '../../lib/core/exact-sum.js'
 
 t.test('ExpansionTable.finite: an addition that overflows, by add or by addTerms, until clear', async t => {
@@ -19,7 +19,7 @@ t.test('ExpansionTable.finite: an addition that overflows, by add or by addTerms
   infinite.add(0, -Infinity)
   t.notOk(infinite.finite(), 'an infinite input (spilled)')
   infinite.add(0, 2)
-  t.same(infinite.toJSON(), [['-Infinity', 2]], 'a spilled slot writes its sum, then the partials kept in place')
+  t.same(infinite.toJSON(), { counts: [2], parts: ['-Infinity', 2] }, 'a spilled slot writes its sum, then the partials kept in place')
 })
 
 t.test('ExpansionTable slots are the exact sums of what was added to them', async t => {
@@ -56,7 +56,9 @@ t.test('ExpansionTable with low halves: a slot is the exact sum of both its expa
   exact[2]!.add(-1e300)
   const values = exact.map(s => s.value())
   t.same(table.exactSums().map(s => s.value()), values, 'exactSums')
-  t.same(table.toJSON().map(list => ExactSum.from(list).value()), values, 'toJSON lists both halves')
+  const read = new ExpansionTable(3)
+  read.addJSON(JSON.parse(JSON.stringify(table.toJSON())))
+  t.same(read.exactSums().map(s => s.value()), values, 'toJSON lists both halves, and addJSON reads them')
   const merged = new ExpansionTable(3, true)
   merged.addTable(table)
   merged.addTable(table)
@@ -66,5 +68,13 @@ t.test('ExpansionTable with low halves: a slot is the exact sum of both its expa
   t.same(plain.exactSums().map(s => s.value()), values, 'a table without low halves takes them into its one expansion')
   t.ok(table.finite())
   table.clear()
-  t.same(table.toJSON(), [[], [], []], 'clear empties both halves')
+  t.same(table.toJSON(), { counts: [0, 0, 0], parts: [] }, 'clear empties both halves')
+})
+
+t.test('expansionTableProblem: what a summary of the slots must hold', async t => {
+  t.equal(expansionTableProblem({ counts: [1, 0, 2], parts: [1, 2, 'NaN'] }, 3), undefined)
+  t.match(expansionTableProblem([[1], [], []], 3), /counts, parts/)
+  t.match(expansionTableProblem({ counts: [1, 0], parts: [1] }, 3), /expected 3 exact sums/)
+  t.match(expansionTableProblem({ counts: [1, -1, 0], parts: [1] }, 3), /whole counts/)
+  t.match(expansionTableProblem({ counts: [1, 1, 0], parts: [1] }, 3), /expected 2 partials, got 1/)
 })

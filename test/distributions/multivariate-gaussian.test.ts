@@ -251,7 +251,8 @@ t.test('malformed summaries are rejected', async t => {
     ['dimension', { ...s.sums, dimension: 3 }],
     ['slot count', { ...s.sums, partial: [1] }],
     ['row counts', { ...s.sums, pending: 2000 }],
-    ['partials', { ...s.sums, sums: (s.sums.sums as unknown[]).map(() => 1) }]
+    ['partials', { ...s.sums, sums: (s.sums.sums as { counts: number[] }).counts.map(() => [1]) }],
+    ['partial counts', { ...s.sums, sums: { ...(s.sums.sums as object), parts: [1] } }]
   ]
   for (const [name, sums] of broken) assertArilError(t, () => d.mergeSummary({ model: s.model, sums }), { code: 'ERR_SUMMARY_MISMATCH' }, name)
   d.summarize([[5, 5]])
