@@ -4,7 +4,8 @@
  * blocks of BLOCK_ROWS rows and flushed exactly into an {@link ExpansionTable}.
  */
 import { BLOCK_ROWS } from './blocked-sums.js'
-import { decodeNumber, encodeNumber, ExactSum, productError, SPLITTER, type EncodedNumber } from './exact-sum.js'
+import { decodeNumber, encodeNumber, ExactSum, productError, type EncodedNumber } from './exact-sum.js'
+import { blockTotalsJs, blockTotalsKernel, splitColumns, type BlockTotals } from './block-totals.js'
 import { expansionTableProblem, ExpansionTable, type ExpansionTableSummary } from './expansion-table.js'
 
 
@@ -69,8 +70,10 @@ export class CrossProductSums {
   private readonly wDelta: Float64Array
   /** Whether a row with a missing value reached the current block (else its missing-value slots are all 0). */
   private incomplete = false
-  /** Per-column values a flush reads for every slot (shifts, column sums, Σw·shift, with Dekker's splits). */
-  private readonly flushColumns: Record<'shiftHigh' | 'shiftLow' | 'sum' | 'sumHigh' | 'sumLow' | 'weightShift' | 'weightShiftError', Float64Array>
+  /** Where a flush computes its block's totals when WebAssembly does not (block-totals.ts). */
+  private totalsJs: BlockTotals | undefined
+  /** Per slot of the triangle, whether a flush adds it itself instead of as a double-double pair. */
+  private skip: Uint8Array | undefined
   /** The complete rows' loop written out for this dimension, if it can be. */
   private readonly kernel: CrossProductsKernel | undefined
   /** Rows summarized so far (including merged ones). */
@@ -87,10 +90,6 @@ export class CrossProductSums {
     this.delta = new Float64Array(GROUP_ROWS * d)
     this.wDelta = new Float64Array(GROUP_ROWS * d)
     this.kernel = crossProductsKernel(d)
-    const column = (): Float64Array => new Float64Array(d)
-    this.flushColumns = {
-      shiftHigh: column(), shiftLow: column(), sum: column(), sumHigh: column(), sumLow: column(), weightShift: column(), weightShiftError: column()
-    }
   }
 
   /** Where the packed upper triangle of cross-products starts in `partial`. */
@@ -326,7 +325,6 @@ export class CrossProductSums {
     const { partial, shift, sums } = this
     const missW = this.missOffset
     const missX = missW + d * d
-    const { sum, sumHigh, sumLow, shiftHigh, shiftLow, weightShift, weightShiftError } = this.flushColumns
     for (let j = 0; j < d; j++) {
       const kj = shift[j]!
       if (kj !== kj) continue // column j was not observed in this block: all its sums are 0
@@ -335,83 +333,49 @@ export class CrossProductSums {
       sums.add(j, w)
       sums.add(d + j, s)
       sums.addProduct(d + j, w, kj)
-      if (this.incomplete) {
-        for (let k = 0; k < d; k++) {
-          const nw = partial[missW + j * d + k]!
-          const ns = partial[missX + j * d + k]!
-          if (nw !== 0 || ns !== 0) {
-            sums.add(missW + j * d + k, nw)
-            sums.add(missX + j * d + k, ns)
-            sums.addProduct(missX + j * d + k, nw, kj)
-          }
+      if (!this.incomplete) continue
+      for (let k = 0; k < d; k++) {
+        const nw = partial[missW + j * d + k]!
+        const ns = partial[missX + j * d + k]!
+        if (nw !== 0 || ns !== 0) {
+          sums.add(missW + j * d + k, nw)
+          sums.add(missX + j * d + k, ns)
+          sums.addProduct(missX + j * d + k, nw, kj)
         }
-        continue
       }
-      // Dekker's splits of the values every slot of row and column j multiplies, made once
-      sum[j] = s
-      let t = SPLITTER * s
-      sumHigh[j] = t - (t - s)
-      sumLow[j] = s - sumHigh[j]!
-      t = SPLITTER * kj
-      shiftHigh[j] = t - (t - kj)
-      shiftLow[j] = kj - shiftHigh[j]!
-      const wk = w * kj
-      weightShift[j] = wk
-      weightShiftError[j] = Number.isFinite(wk) ? productError(w, kj, wk) : 0
     }
-    let slot = this.crossOffset
-    for (let j = 0; j < d; j++) {
-      if (this.incomplete || shift[j] !== shift[j]) {
-        for (let k = j; k < d; k++, slot++) this.flushExact(slot, j, k)
-        continue
-      }
-      const kj = shift[j]!
-      const kjh = shiftHigh[j]!
-      const kjl = shiftLow[j]!
-      const sj = sum[j]!
-      const sjh = sumHigh[j]!
-      const sjl = sumLow[j]!
-      const wk = weightShift[j]!
-      const wkError = weightShiftError[j]!
-      let t = SPLITTER * wk
-      const wkh = t - (t - wk)
-      const wkl = wk - wkh
-      for (let k = j; k < d; k++, slot++) {
-        const p = partial[slot]!
-        const sk = sum[k]!
-        if (p === 0 && (sj === 0 || sk === 0)) {
-          this.flushExact(slot, j, k)
-          continue
+    const cross = this.crossOffset
+    const triangle = (d * (d + 1)) / 2
+    if (this.incomplete || this.pending === 0) {
+      // a block with missing values (some columns' shifts NaN), or none at all
+      for (let j = 0, slot = cross; j < d; j++) for (let k = j; k < d; k++, slot++) this.flushExact(slot, j, k)
+    } else {
+      const totals = blockTotalsKernel(d) ?? (this.totalsJs ??= blockTotalsJs(d))
+      const { columns } = totals
+      columns.sum.set(partial.subarray(d, 2 * d))
+      columns.shift.set(shift)
+      splitColumns(columns, partial, d)
+      totals.partial.set(partial.subarray(cross, cross + triangle))
+      totals.run()
+      const { hi, lo } = totals
+      const sum = columns.sum
+      const skip = this.skip ??= new Uint8Array(triangle)
+      for (let j = 0, i = 0; j < d; j++) {
+        const sj = sum[j]!
+        for (let k = j; k < d; k++, i++) {
+          const p = partial[cross + i]!
+          const h = hi[i]!
+          const l = lo[i]!
+          // a column constant in this block: exact terms instead; an overflow (an infinity or NaN in
+          // either half) goes in as non-finite, for finite() to see
+          const exact = p === 0 && (sj === 0 || sum[k] === 0)
+          const finite = (h - h) + (l - l) === 0
+          skip[i] = exact || !finite ? 1 : 0
+          if (exact) this.flushExact(cross + i, j, k)
+          else if (!finite) sums.add(cross + i, h + l)
         }
-        const kk = shift[k]!
-        const kkh = shiftHigh[k]!
-        const kkl = shiftLow[k]!
-        // kk·Σw·dj, kj·Σw·dk and (Σw·kj)·kk: rounded products and their errors (Dekker's, with the splits above)
-        const a = kk * sj
-        const aError = ((kkh * sjh - a) + kkh * sjl + kkl * sjh) + kkl * sjl
-        const b = kj * sk
-        const skh = sumHigh[k]!
-        const skl = sumLow[k]!
-        const bError = ((kjh * skh - b) + kjh * skl + kjl * skh) + kjl * skl
-        const c = wk * kk
-        const cError = ((wkh * kkh - c) + wkh * kkl + wkl * kkh) + wkl * kkl
-        // Knuth's two-sums of the block's sum and the three products, then every error at once
-        let hi = p + a
-        t = hi - p
-        let lo = (p - (hi - t)) + (a - t)
-        let x = hi
-        hi = x + b
-        t = hi - x
-        lo += (x - (hi - t)) + (b - t)
-        x = hi
-        hi = x + c
-        t = hi - x
-        lo += (x - (hi - t)) + (c - t)
-        lo += aError + bError + cError + wkError * kk
-        // an overflow (an infinity or NaN in either half) goes in as non-finite, for finite() to see
-        if ((hi - hi) + (lo - lo) === 0) sums.addPair(slot, hi, lo)
-        else sums.add(slot, hi + lo)
       }
+      sums.addPairs(cross, hi, lo, triangle, skip)
     }
     partial.fill(0)
     shift.fill(NaN)

@@ -1,0 +1,228 @@
+/**
+ * The double-double totals of a block's cross-products, shifted back to the origin, for the flush
+ * of CrossProductSums (cross-products.ts): for columns j ≤ k with shifts k_j, k_k, running sums
+ * p = Σw·dj·dk and s = Σw·d, and W_j = Σw,
+ *
+ *   Σw·x_j·x_k = p + k_k·s_j + k_j·s_k + (W_j·k_j)·k_k
+ *
+ * as hi + lo: each product rounded with its error (Dekker's, from splits made once per column),
+ * Knuth's two-sums of p and the three rounded products, then every error added once. WebAssembly
+ * SIMD computes two slots per instruction with the same operations in the same order as the
+ * JavaScript loop, so both give the same bits.
+ */
+import { productError, SPLITTER } from './exact-sum.js'
+import { f64x2, forLoop, FunctionBuilder, get, i32, set, v128, block, loop, br, br_if, type Code, type Local } from './wasm-emitter.js'
+import { instantiate, KernelCache } from './wasm-runtime.js'
+
+/** Per-column inputs of a block's totals (each `dimension` + 2 long: the kernel reads a column past the last). */
+export interface BlockColumns {
+  /** s_j = Σw·dj and its Dekker split. */
+  sum: Float64Array
+  sumHigh: Float64Array
+  sumLow: Float64Array
+  /** k_j and its split. */
+  shift: Float64Array
+  shiftHigh: Float64Array
+  shiftLow: Float64Array
+  /** W_j·k_j rounded, its split, and its rounding error. */
+  weightShift: Float64Array
+  weightShiftHigh: Float64Array
+  weightShiftLow: Float64Array
+  weightShiftError: Float64Array
+}
+
+const COLUMN_NAMES = ['sum', 'sumHigh', 'sumLow', 'shift', 'shiftHigh', 'shiftLow', 'weightShift', 'weightShiftHigh', 'weightShiftLow', 'weightShiftError'] as const
+
+/** Where a block's totals are computed: its column inputs, and its triangles of running sums (in) and of hi and lo (out). */
+export interface BlockTotals {
+  columns: BlockColumns
+  /** The packed upper triangle of p, then of hi, then of lo (each d(d+1)/2 + 2 long). */
+  partial: Float64Array
+  hi: Float64Array
+  lo: Float64Array
+  /** Computes hi and lo from the columns and `partial`. */
+  run: () => void
+}
+
+/**
+ * Fills the columns' splits from `sum`, `shift` and the per-column weights `w` (rows 0 … d − 1).
+ * @example
+ * ```ts
+ * splitColumns(totals.columns, Float64Array.of(2), 1) // after columns.sum and columns.shift are set
+ * ```
+ */
+export function splitColumns (c: BlockColumns, w: Float64Array, d: number): void {
+  for (let j = 0; j < d; j++) {
+    const s = c.sum[j]!
+    const k = c.shift[j]!
+    let t = SPLITTER * s
+    c.sumHigh[j] = t - (t - s)
+    c.sumLow[j] = s - c.sumHigh[j]!
+    t = SPLITTER * k
+    c.shiftHigh[j] = t - (t - k)
+    c.shiftLow[j] = k - c.shiftHigh[j]!
+    const wk = w[j]! * k
+    c.weightShift[j] = wk
+    t = SPLITTER * wk
+    c.weightShiftHigh[j] = t - (t - wk)
+    c.weightShiftLow[j] = wk - c.weightShiftHigh[j]!
+    c.weightShiftError[j] = Number.isFinite(wk) ? productError(w[j]!, k, wk) : 0
+  }
+}
+
+/** The JavaScript loop: hi and lo of every slot of the triangle. */
+function runJs (d: number, c: BlockColumns, partial: Float64Array, his: Float64Array, los: Float64Array): void {
+  let slot = 0
+  for (let j = 0; j < d; j++) {
+    const kj = c.shift[j]!
+    const kjh = c.shiftHigh[j]!
+    const kjl = c.shiftLow[j]!
+    const sj = c.sum[j]!
+    const sjh = c.sumHigh[j]!
+    const sjl = c.sumLow[j]!
+    const wk = c.weightShift[j]!
+    const wkh = c.weightShiftHigh[j]!
+    const wkl = c.weightShiftLow[j]!
+    const wke = c.weightShiftError[j]!
+    for (let k = j; k < d; k++, slot++) {
+      const kk = c.shift[k]!
+      const kkh = c.shiftHigh[k]!
+      const kkl = c.shiftLow[k]!
+      const sk = c.sum[k]!
+      const skh = c.sumHigh[k]!
+      const skl = c.sumLow[k]!
+      const p = partial[slot]!
+      const a = kk * sj
+      const aError = ((kkh * sjh - a) + kkh * sjl + kkl * sjh) + kkl * sjl
+      const b = kj * sk
+      const bError = ((kjh * skh - b) + kjh * skl + kjl * skh) + kjl * skl
+      const c2 = wk * kk
+      const cError = ((wkh * kkh - c2) + wkh * kkl + wkl * kkh) + wkl * kkl
+      let hi = p + a
+      let t = hi - p
+      let lo = (p - (hi - t)) + (a - t)
+      let x = hi
+      hi = x + b
+      t = hi - x
+      lo += (x - (hi - t)) + (b - t)
+      x = hi
+      hi = x + c2
+      t = hi - x
+      lo += (x - (hi - t)) + (c2 - t)
+      lo += aError + bError + cError + wke * kk
+      his[slot] = hi
+      los[slot] = lo
+    }
+  }
+}
+
+/** Byte offsets of a kernel's arrays: the columns, then the three triangles. */
+function layout (d: number): { columns: number[]; partial: number; hi: number; lo: number; end: number } {
+  const align = (n: number): number => Math.ceil(n / 16) * 16
+  const columnBytes = align((d + 2) * 8)
+  const triangleBytes = align((d * (d + 1) / 2 + 2) * 8)
+  const columns = COLUMN_NAMES.map((_, i) => i * columnBytes)
+  const partial = COLUMN_NAMES.length * columnBytes
+  return { columns, partial, hi: partial + triangleBytes, lo: partial + 2 * triangleBytes, end: partial + 3 * triangleBytes }
+}
+
+/** The kernel: runJs two slots at a time (a row's last odd slot computes one past it, into the next row's first slot, which that row then writes). */
+function blockTotalsFunction (d: number): FunctionBuilder {
+  const at = layout(d)
+  const f = new FunctionBuilder([])
+  const j = f.local('i32')
+  const k = f.local('i32')
+  const q = f.local('i32')
+  const [kj, kjh, kjl, sj, sjh, sjl, wk, wkh, wkl, wke] = f.localArray('v128', 10) as [Local, Local, Local, Local, Local, Local, Local, Local, Local, Local]
+  const [kk, kkh, kkl, sk, skh, skl, p, a, b, c, ae, be, ce, hi, lo, x, t] = f.localArray('v128', 17) as Local[] as [Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local]
+  const column = (name: typeof COLUMN_NAMES[number]): number => at.columns[COLUMN_NAMES.indexOf(name)]!
+  const { add, sub, mul } = f64x2
+  const productError = (u: Local, uh: Local, ul: Local, vh: Local, vl: Local, product: Local): Code =>
+    add(add(add(sub(mul(get(uh), get(vh)), get(product)), mul(get(uh), get(vl))), mul(get(ul), get(vh))), mul(get(ul), get(vl)))
+  const twoSumInto = (y: Local): Code => [
+    set(x, get(hi)),
+    set(hi, add(get(x), get(y))),
+    set(t, sub(get(hi), get(x))),
+    set(lo, add(get(lo), add(sub(get(x), sub(get(hi), get(t))), sub(get(y), get(t)))))
+  ]
+  const kb = i32.shl(get(k), i32.const(3))
+  const slotAt = i32.add(get(q), kb)
+  f.body = [
+    // slot (j, k) is at byte q + 8k of a triangle
+    set(q, i32.const(0)),
+    forLoop(j, i32.const(d), 1, [
+      ...([[kj, 'shift'], [kjh, 'shiftHigh'], [kjl, 'shiftLow'], [sj, 'sum'], [sjh, 'sumHigh'], [sjl, 'sumLow'], [wk, 'weightShift'], [wkh, 'weightShiftHigh'], [wkl, 'weightShiftLow'], [wke, 'weightShiftError']] as const)
+        .map(([local, name]) => set(local, v128.load64_splat(i32.shl(get(j), i32.const(3)), column(name)))),
+      set(k, get(j)),
+      block(loop([
+        br_if(1, i32.ge_s(get(k), i32.const(d))),
+        ...([[kk, 'shift'], [kkh, 'shiftHigh'], [kkl, 'shiftLow'], [sk, 'sum'], [skh, 'sumHigh'], [skl, 'sumLow']] as const)
+          .map(([local, name]) => set(local, v128.load(kb, column(name)))),
+        set(p, v128.load(slotAt, at.partial)),
+        set(a, mul(get(kk), get(sj))),
+        set(ae, productError(kk, kkh, kkl, sjh, sjl, a)),
+        set(b, mul(get(kj), get(sk))),
+        set(be, productError(kj, kjh, kjl, skh, skl, b)),
+        set(c, mul(get(wk), get(kk))),
+        set(ce, productError(wk, wkh, wkl, kkh, kkl, c)),
+        set(hi, add(get(p), get(a))),
+        set(t, sub(get(hi), get(p))),
+        set(lo, add(sub(get(p), sub(get(hi), get(t))), sub(get(a), get(t)))),
+        twoSumInto(b),
+        twoSumInto(c),
+        set(lo, add(get(lo), add(add(add(get(ae), get(be)), get(ce)), mul(get(wke), get(kk))))),
+        v128.store(slotAt, get(hi), at.hi),
+        v128.store(slotAt, get(lo), at.lo),
+        set(k, i32.add(get(k), i32.const(2))),
+        br(0)
+      ])),
+      // row j + 1's slot (j + 1, j + 1) is d − j slots after (j, j)
+      set(q, i32.add(get(q), i32.sub(i32.const((d - 1) * 8), i32.shl(get(j), i32.const(3)))))
+    ])
+  ]
+  return f
+}
+
+/** Beyond this dimension the kernel's triangles (three of d²/2 doubles) grow past 3 MB: the JavaScript loop runs. */
+const MAX_KERNEL_DIMENSION = 512
+
+const cache = new KernelCache<BlockTotals>()
+
+/**
+ * The WebAssembly kernel for blocks of dimension d, its arrays in its memory (shared by every
+ * accumulator of dimension d: a flush fills them and reads them back at once); undefined where
+ * WebAssembly is off or unavailable, or d is past MAX_KERNEL_DIMENSION.
+ * @example
+ * ```ts
+ * const totals = blockTotalsKernel(3) ?? blockTotalsJs(3)
+ * // fill totals.columns (splitColumns) and totals.partial, then totals.run(); read totals.hi, totals.lo
+ * ```
+ */
+export function blockTotalsKernel (d: number): BlockTotals | undefined {
+  return d <= MAX_KERNEL_DIMENSION ? cache.get(String(d), () => buildKernel(d)) : undefined
+}
+
+/**
+ * The same arrays as {@link blockTotalsKernel}'s, of an accumulator's own, running the JavaScript loop.
+ * @example
+ * ```ts
+ * const totals = blockTotalsJs(3)
+ * ```
+ */
+export function blockTotalsJs (d: number): BlockTotals {
+  const triangle = d * (d + 1) / 2 + 2
+  const columns = Object.fromEntries(COLUMN_NAMES.map(name => [name, new Float64Array(d + 2)])) as unknown as BlockColumns
+  const totals: BlockTotals = { columns, partial: new Float64Array(triangle), hi: new Float64Array(triangle), lo: new Float64Array(triangle), run: () => runJs(d, columns, totals.partial, totals.hi, totals.lo) }
+  return totals
+}
+
+function buildKernel (d: number): BlockTotals | undefined {
+  const at = layout(d)
+  const instance = instantiate<{ run: () => void }>({ run: blockTotalsFunction(d) }, [], at.end)
+  if (instance === undefined) return undefined
+  const { f64 } = instance
+  const triangle = d * (d + 1) / 2 + 2
+  const view = (byte: number, n: number): Float64Array => f64.subarray(byte / 8, byte / 8 + n)
+  const columns = Object.fromEntries(COLUMN_NAMES.map((name, i) => [name, view(at.columns[i]!, d + 2)])) as unknown as BlockColumns
+  return { columns, partial: view(at.partial, triangle), hi: view(at.hi, triangle), lo: view(at.lo, triangle), run: instance.exports.run }
+}
