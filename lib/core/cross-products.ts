@@ -72,8 +72,6 @@ export class CrossProductSums {
   private incomplete = false
   /** Where a flush computes its block's totals when WebAssembly does not (block-totals.ts). */
   private totalsJs: BlockTotals | undefined
-  /** Per slot of the triangle, whether a flush adds it itself instead of as a double-double pair. */
-  private skip: Uint8Array | undefined
   /** The complete rows' loop written out for this dimension, if it can be. */
   private readonly kernel: CrossProductsKernel | undefined
   /** Rows summarized so far (including merged ones). */
@@ -359,23 +357,22 @@ export class CrossProductSums {
       totals.run()
       const { hi, lo } = totals
       const sum = columns.sum
-      const skip = this.skip ??= new Uint8Array(triangle)
       for (let j = 0, i = 0; j < d; j++) {
         const sj = sum[j]!
         for (let k = j; k < d; k++, i++) {
           const p = partial[cross + i]!
+          if (p === 0 && (sj === 0 || sum[k] === 0)) {
+            // a column constant in this block: its exact terms instead
+            this.flushExact(cross + i, j, k)
+            continue
+          }
           const h = hi[i]!
           const l = lo[i]!
-          // a column constant in this block: exact terms instead; an overflow (an infinity or NaN in
-          // either half) goes in as non-finite, for finite() to see
-          const exact = p === 0 && (sj === 0 || sum[k] === 0)
-          const finite = (h - h) + (l - l) === 0
-          skip[i] = exact || !finite ? 1 : 0
-          if (exact) this.flushExact(cross + i, j, k)
-          else if (!finite) sums.add(cross + i, h + l)
+          // an overflow (an infinity or NaN in either half) goes in as non-finite, for finite() to see
+          if ((h - h) + (l - l) === 0) sums.addPair(cross + i, h, l)
+          else sums.add(cross + i, h + l)
         }
       }
-      sums.addPairs(cross, hi, lo, triangle, skip)
     }
     partial.fill(0)
     shift.fill(NaN)

@@ -70,41 +70,6 @@ export class ExpansionTable {
     if (lo !== 0) this.addFinite(this.slots + slot, lo)
   }
 
-  /**
-   * {@link addPair} for slots `first` … `first + n − 1` with the pairs `hi[i]`, `lo[i]` (finite),
-   * skipping every i with `skip[i]` set: one loop with the expansions' growth written out, for a
-   * block flush's d(d+1)/2 slots.
-   */
-  addPairs (first: number, hi: Float64Array, lo: Float64Array, n: number, skip: Uint8Array): void {
-    const { parts, count } = this
-    for (let i = 0; i < n; i++) {
-      if (skip[i] !== 0) continue
-      for (let half = 0; half < 2; half++) {
-        let x = half === 0 ? hi[i]! : lo[i]!
-        if (x === 0) continue
-        const cell = half === 0 ? first + i : this.slots + first + i
-        const base = cell * EXPANSION_CAPACITY
-        const have = count[cell]!
-        let m = 0
-        for (let j = 0; j < have; j++) {
-          const y = parts[base + j]!
-          const h = x + y
-          const yv = h - x
-          const l = (x - (h - yv)) + (y - yv)
-          if (l !== 0) parts[base + m++] = l
-          x = h
-        }
-        if (x - x !== 0) this.overflowed = true
-        if (x === 0) count[cell] = m
-        else if (m === EXPANSION_CAPACITY) count[cell] = this.compress(cell, x)
-        else {
-          parts[base + m] = x
-          count[cell] = m + 1
-        }
-      }
-    }
-  }
-
   /** Adds a finite, non-zero x to the expansion of cell `cell`. */
   private addFinite (cell: number, x: number): void {
     const base = cell * EXPANSION_CAPACITY
