@@ -8,11 +8,13 @@
  * as hi + lo: each product rounded with its error (Dekker's, from splits made once per column),
  * Knuth's two-sums of p and the three rounded products, then every error added once. WebAssembly
  * SIMD computes two slots per instruction with the same operations in the same order as the
- * JavaScript loop, so both give the same bits.
+ * JavaScript loop, so both give the same bits; its `add` then grows the accumulator's expansions
+ * (kept in the kernel's memory) by the two halves, as ExpansionTable.addPair does.
  */
 import { productError, SPLITTER } from './exact-sum.js'
-import { f64x2, forLoop, FunctionBuilder, get, i32, set, v128, block, loop, br, br_if, type Code, type Local } from './wasm-emitter.js'
-import { instantiate, KernelCache } from './wasm-runtime.js'
+import { EXPANSION_CAPACITY, type ExpansionStorage } from './expansion-table.js'
+import { f64, f64x2, forLoop, FunctionBuilder, get, i32, if_, set, v128, block, loop, br, br_if, type Code, type Local } from './wasm-emitter.js'
+import { compileKernel, KernelCache, type WasmInstance } from './wasm-runtime.js'
 
 /** Per-column inputs of a block's totals (each `dimension` + 2 long: the kernel reads a column past the last). */
 export interface BlockColumns {
@@ -116,19 +118,26 @@ function runJs (d: number, c: BlockColumns, partial: Float64Array, his: Float64A
   }
 }
 
-/** Byte offsets of a kernel's arrays: the columns, then the three triangles. */
-function layout (d: number): { columns: number[]; partial: number; hi: number; lo: number; end: number } {
+/** Byte offsets of a kernel's arrays: the columns, the three triangles, then the expansions of `slots` slots with low halves and what `add` leaves to the caller. */
+function layout (d: number, slots: number): { columns: number[]; partial: number; hi: number; lo: number; parts: number; count: number; skip: number; fullCells: number; fullTops: number; flags: number; end: number } {
   const align = (n: number): number => Math.ceil(n / 16) * 16
+  const triangle = d * (d + 1) / 2 + 2
   const columnBytes = align((d + 2) * 8)
-  const triangleBytes = align((d * (d + 1) / 2 + 2) * 8)
+  const triangleBytes = align(triangle * 8)
   const columns = COLUMN_NAMES.map((_, i) => i * columnBytes)
   const partial = COLUMN_NAMES.length * columnBytes
-  return { columns, partial, hi: partial + triangleBytes, lo: partial + 2 * triangleBytes, end: partial + 3 * triangleBytes }
+  const parts = partial + 3 * triangleBytes
+  const count = parts + align(2 * slots * EXPANSION_CAPACITY * 8)
+  const skip = count + align(2 * slots)
+  const fullCells = skip + align(triangle)
+  const fullTops = fullCells + align(2 * triangle * 4)
+  const flags = fullTops + align(2 * triangle * 8)
+  return { columns, partial, hi: partial + triangleBytes, lo: partial + 2 * triangleBytes, parts, count, skip, fullCells, fullTops, flags, end: flags + 16 }
 }
 
 /** The kernel: runJs two slots at a time (a row's last odd slot computes one past it, into the next row's first slot, which that row then writes). */
-function blockTotalsFunction (d: number): FunctionBuilder {
-  const at = layout(d)
+function blockTotalsFunction (d: number, slots: number): FunctionBuilder {
+  const at = layout(d, slots)
   const f = new FunctionBuilder([])
   const j = f.local('i32')
   const k = f.local('i32')
@@ -183,27 +192,145 @@ function blockTotalsFunction (d: number): FunctionBuilder {
   return f
 }
 
-/** Beyond this dimension the kernel's triangles (three of d²/2 doubles) grow past 3 MB: the JavaScript loop runs. */
-const MAX_KERNEL_DIMENSION = 512
-
-const cache = new KernelCache<BlockTotals>()
-
 /**
- * The WebAssembly kernel for blocks of dimension d, its arrays in its memory (shared by every
- * accumulator of dimension d: a flush fills them and reads them back at once); undefined where
- * WebAssembly is off or unavailable, or d is past MAX_KERNEL_DIMENSION.
- * @example
- * ```ts
- * const totals = blockTotalsKernel(3) ?? blockTotalsJs(3)
- * // fill totals.columns (splitColumns) and totals.partial, then totals.run(); read totals.hi, totals.lo
- * ```
+ * `add()`: for every slot i of the triangle (j ≤ k), unless p = 0 with s_j or s_k = 0 (a column
+ * constant in the block, whose exact terms the caller adds) or hi or lo is not finite, grows cell
+ * 2d + i of the table by hi and cell slots + 2d + i by lo as ExpansionTable.addPair does (Knuth's
+ * two-sums up the partials, zeros dropped). A slot it leaves gets skip[i] = 1. A cell grown full
+ * with a new largest partial is listed (fullCells, fullTops) for ExpansionTable.completeFull; flags
+ * hold [overflowed, cells listed].
  */
-export function blockTotalsKernel (d: number): BlockTotals | undefined {
-  return d <= MAX_KERNEL_DIMENSION ? cache.get(String(d), () => buildKernel(d)) : undefined
+function addPairsFunction (d: number, slots: number): FunctionBuilder {
+  const at = layout(d, slots)
+  const f = new FunctionBuilder([])
+  const [j, k, i, cell, base, have, m, q, full] = f.localArray('i32', 9) as [Local, Local, Local, Local, Local, Local, Local, Local, Local]
+  const [p, h, l, x, y, s, yv, e, sj] = f.localArray('f64', 9) as [Local, Local, Local, Local, Local, Local, Local, Local, Local]
+  const sumAt = at.columns[COLUMN_NAMES.indexOf('sum')]!
+  const zero = f64.const(0)
+  const grow = (target: Code, value: Local): Code => if_(f64.ne(get(value), zero), [
+    set(x, get(value)),
+    set(cell, target),
+    set(base, i32.mul(get(cell), i32.const(EXPANSION_CAPACITY * 8))),
+    set(have, i32.load8_u(get(cell), at.count)),
+    set(m, i32.const(0)),
+    set(q, i32.const(0)),
+    forLoop(q, get(have), 1, [
+      set(y, f64.load(i32.add(get(base), i32.shl(get(q), i32.const(3))), at.parts)),
+      set(s, f64.add(get(x), get(y))),
+      set(yv, f64.sub(get(s), get(x))),
+      set(e, f64.add(f64.sub(get(x), f64.sub(get(s), get(yv))), f64.sub(get(y), get(yv)))),
+      if_(f64.ne(get(e), zero), [
+        f64.store(i32.add(get(base), i32.shl(get(m), i32.const(3))), get(e), at.parts),
+        set(m, i32.add(get(m), i32.const(1)))
+      ]),
+      set(x, get(s))
+    ]),
+    if_(f64.ne(f64.sub(get(x), get(x)), zero), i32.store(i32.const(0), i32.const(1), at.flags)),
+    if_(f64.eq(get(x), zero), i32.store8(get(cell), get(m), at.count),
+      if_(i32.eq(get(m), i32.const(EXPANSION_CAPACITY)), [
+        i32.store(i32.shl(get(full), i32.const(2)), get(cell), at.fullCells),
+        f64.store(i32.shl(get(full), i32.const(3)), get(x), at.fullTops),
+        set(full, i32.add(get(full), i32.const(1)))
+      ], [
+        f64.store(i32.add(get(base), i32.shl(get(m), i32.const(3))), get(x), at.parts),
+        i32.store8(get(cell), i32.add(get(m), i32.const(1)), at.count)
+      ]))
+  ])
+  const i8 = i32.shl(get(i), i32.const(3))
+  f.body = [
+    i32.store(i32.const(0), i32.const(0), at.flags),
+    set(i, i32.const(0)),
+    set(full, i32.const(0)),
+    set(j, i32.const(0)),
+    forLoop(j, i32.const(d), 1, [
+      set(sj, f64.load(i32.shl(get(j), i32.const(3)), sumAt)),
+      set(k, get(j)),
+      forLoop(k, i32.const(d), 1, [
+        set(p, f64.load(i8, at.partial)),
+        set(h, f64.load(i8, at.hi)),
+        set(l, f64.load(i8, at.lo)),
+        if_(i32.or(
+          i32.and(f64.eq(get(p), zero), i32.or(f64.eq(get(sj), zero), f64.eq(f64.load(i32.shl(get(k), i32.const(3)), sumAt), zero))),
+          f64.ne(f64.add(f64.sub(get(h), get(h)), f64.sub(get(l), get(l))), zero)
+        ), i32.store8(get(i), i32.const(1), at.skip), [
+          i32.store8(get(i), i32.const(0), at.skip),
+          grow(i32.add(get(i), i32.const(2 * d)), h),
+          grow(i32.add(get(i), i32.const(slots + 2 * d)), l)
+        ]),
+        set(i, i32.add(get(i), i32.const(1)))
+      ])
+    ]),
+    i32.store(i32.const(0), get(full), at.flags + 4)
+  ]
+  return f
 }
 
 /**
- * The same arrays as {@link blockTotalsKernel}'s, of an accumulator's own, running the JavaScript loop.
+ * Dimensions with a flush kernel. Below, a flush of d(d+1)/2 slots is cheap in JavaScript, and an
+ * accumulator's own WebAssembly memory (64 KB at least, with a reservation of address space) is
+ * not worth it; beyond, the memory (the triangles and an accumulator's 2·(2d + d(d+1)/2 + 2d²)
+ * expansions) passes 100 MB.
+ */
+const MIN_KERNEL_DIMENSION = 16
+const MAX_KERNEL_DIMENSION = 512
+
+/** A flush kernel of one accumulator: {@link BlockTotals} in its memory, with the cells of the accumulator's ExpansionTable and their `add`. */
+export interface FlushKernel extends BlockTotals {
+  /** The cells of the accumulator's ExpansionTable (`slots` slots with low halves), for its constructor. */
+  table: ExpansionStorage
+  /** Grows the table by every slot's hi and lo of the last `run` (see addPairsFunction). */
+  add: () => void
+  /** Per slot of the triangle, 1 where `add` left it to the caller. */
+  skip: Uint8Array
+  /** The cells `add` grew full and their new largest partials, `flags[1]` of them; `flags[0]` is 1 if an addition overflowed. */
+  fullCells: Int32Array
+  fullTops: Float64Array
+  flags: Int32Array
+}
+
+type FlushExports = { run: () => void; add: () => void }
+
+const modules = new KernelCache<(bytes: number) => WasmInstance<FlushExports> | undefined>()
+
+/**
+ * A flush kernel for an accumulator of dimension d with `slots` slots: the module is compiled once
+ * per shape, and each accumulator gets an instance with a memory of its own, holding its
+ * expansions; undefined where WebAssembly is off or unavailable, or d is outside
+ * MIN_KERNEL_DIMENSION … MAX_KERNEL_DIMENSION.
+ * @example
+ * ```ts
+ * const kernel = flushKernel(16, 2 * 16 + 136 + 2 * 256)
+ * const sums = new ExpansionTable(680, true, kernel?.table)
+ * ```
+ */
+export function flushKernel (d: number, slots: number): FlushKernel | undefined {
+  if (d < MIN_KERNEL_DIMENSION || d > MAX_KERNEL_DIMENSION) return undefined
+  const make = modules.get(`${d}×${slots}`, () => compileKernel<FlushExports>({ run: blockTotalsFunction(d, slots), add: addPairsFunction(d, slots) }))
+  const at = layout(d, slots)
+  const instance = make?.(at.end)
+  if (instance === undefined) return undefined
+  const { f64, i32: words } = instance
+  const buffer = f64.buffer
+  const triangle = d * (d + 1) / 2 + 2
+  const view = (byte: number, n: number): Float64Array => f64.subarray(byte / 8, byte / 8 + n)
+  const columns = Object.fromEntries(COLUMN_NAMES.map((name, i) => [name, view(at.columns[i]!, d + 2)])) as unknown as BlockColumns
+  return {
+    columns,
+    partial: view(at.partial, triangle),
+    hi: view(at.hi, triangle),
+    lo: view(at.lo, triangle),
+    run: instance.exports.run,
+    table: { parts: view(at.parts, 2 * slots * EXPANSION_CAPACITY), count: new Uint8Array(buffer, at.count, 2 * slots) },
+    add: instance.exports.add,
+    skip: new Uint8Array(buffer, at.skip, triangle),
+    fullCells: words.subarray(at.fullCells / 4, at.fullCells / 4 + 2 * triangle),
+    fullTops: view(at.fullTops, 2 * triangle),
+    flags: words.subarray(at.flags / 4, at.flags / 4 + 2)
+  }
+}
+
+/**
+ * The arrays of {@link BlockTotals}, of an accumulator's own, running the JavaScript loop.
  * @example
  * ```ts
  * const totals = blockTotalsJs(3)
@@ -214,15 +341,4 @@ export function blockTotalsJs (d: number): BlockTotals {
   const columns = Object.fromEntries(COLUMN_NAMES.map(name => [name, new Float64Array(d + 2)])) as unknown as BlockColumns
   const totals: BlockTotals = { columns, partial: new Float64Array(triangle), hi: new Float64Array(triangle), lo: new Float64Array(triangle), run: () => runJs(d, columns, totals.partial, totals.hi, totals.lo) }
   return totals
-}
-
-function buildKernel (d: number): BlockTotals | undefined {
-  const at = layout(d)
-  const instance = instantiate<{ run: () => void }>({ run: blockTotalsFunction(d) }, [], at.end)
-  if (instance === undefined) return undefined
-  const { f64 } = instance
-  const triangle = d * (d + 1) / 2 + 2
-  const view = (byte: number, n: number): Float64Array => f64.subarray(byte / 8, byte / 8 + n)
-  const columns = Object.fromEntries(COLUMN_NAMES.map((name, i) => [name, view(at.columns[i]!, d + 2)])) as unknown as BlockColumns
-  return { columns, partial: view(at.partial, triangle), hi: view(at.hi, triangle), lo: view(at.lo, triangle), run: instance.exports.run }
 }

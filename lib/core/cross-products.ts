@@ -5,7 +5,8 @@
  */
 import { BLOCK_ROWS } from './blocked-sums.js'
 import { decodeNumber, encodeNumber, ExactSum, productError, type EncodedNumber } from './exact-sum.js'
-import { blockTotalsJs, blockTotalsKernel, splitColumns, type BlockTotals } from './block-totals.js'
+import { blockTotalsJs, flushKernel, splitColumns, type BlockTotals, type FlushKernel } from './block-totals.js'
+import { wasmEnabled } from './wasm-runtime.js'
 import { expansionTableProblem, ExpansionTable, type ExpansionTableSummary } from './expansion-table.js'
 
 
@@ -70,7 +71,9 @@ export class CrossProductSums {
   private readonly wDelta: Float64Array
   /** Whether a row with a missing value reached the current block (else its missing-value slots are all 0). */
   private incomplete = false
-  /** Where a flush computes its block's totals when WebAssembly does not (block-totals.ts). */
+  /** The WebAssembly flush of this accumulator, whose memory holds `sums`' expansions (block-totals.ts). */
+  private readonly flushKernel: FlushKernel | undefined
+  /** Where a flush computes its block's totals when WebAssembly does not. */
   private totalsJs: BlockTotals | undefined
   /** The complete rows' loop written out for this dimension, if it can be. */
   private readonly kernel: CrossProductsKernel | undefined
@@ -84,7 +87,8 @@ export class CrossProductSums {
     this.partial = new Float64Array(2 * d + (d * (d + 1)) / 2 + 2 * d * d)
     this.shift = new Float64Array(d).fill(NaN)
     this.unshifted = d
-    this.sums = new ExpansionTable(this.partial.length, true)
+    this.flushKernel = flushKernel(d, this.partial.length)
+    this.sums = new ExpansionTable(this.partial.length, true, this.flushKernel?.table)
     this.delta = new Float64Array(GROUP_ROWS * d)
     this.wDelta = new Float64Array(GROUP_ROWS * d)
     this.kernel = crossProductsKernel(d)
@@ -348,37 +352,59 @@ export class CrossProductSums {
       // a block with missing values (some columns' shifts NaN), or none at all
       for (let j = 0, slot = cross; j < d; j++) for (let k = j; k < d; k++, slot++) this.flushExact(slot, j, k)
     } else {
-      const totals = blockTotalsKernel(d) ?? (this.totalsJs ??= blockTotalsJs(d))
+      const kernel = wasmEnabled() ? this.flushKernel : undefined
+      const totals = kernel ?? (this.totalsJs ??= blockTotalsJs(d))
       const { columns } = totals
       columns.sum.set(partial.subarray(d, 2 * d))
       columns.shift.set(shift)
       splitColumns(columns, partial, d)
       totals.partial.set(partial.subarray(cross, cross + triangle))
       totals.run()
-      const { hi, lo } = totals
-      const sum = columns.sum
-      for (let j = 0, i = 0; j < d; j++) {
-        const sj = sum[j]!
-        for (let k = j; k < d; k++, i++) {
-          const p = partial[cross + i]!
-          if (p === 0 && (sj === 0 || sum[k] === 0)) {
-            // a column constant in this block: its exact terms instead
-            this.flushExact(cross + i, j, k)
-            continue
-          }
-          const h = hi[i]!
-          const l = lo[i]!
-          // an overflow (an infinity or NaN in either half) goes in as non-finite, for finite() to see
-          if ((h - h) + (l - l) === 0) sums.addPair(cross + i, h, l)
-          else sums.add(cross + i, h + l)
-        }
-      }
+      if (kernel !== undefined) this.addTotalsWasm(kernel)
+      else this.addTotals(totals)
     }
     partial.fill(0)
     shift.fill(NaN)
     this.unshifted = d
     this.pending = 0
     this.incomplete = false
+  }
+
+  /**
+   * Adds the block's totals (hi + lo per slot of the triangle) into the sums: the two halves as a
+   * pair, except for a column constant in the block (p = 0 and its Σw·d = 0: the exact terms
+   * instead) and an overflow (an infinity or NaN in either half, added as non-finite for finite()
+   * to see).
+   */
+  private addTotals (totals: BlockTotals): void {
+    const d = this.dimension
+    const cross = this.crossOffset
+    const { hi, lo, columns: { sum } } = totals
+    for (let j = 0, i = 0; j < d; j++) {
+      const sj = sum[j]!
+      for (let k = j; k < d; k++, i++) {
+        if (this.partial[cross + i] === 0 && (sj === 0 || sum[k] === 0)) this.flushExact(cross + i, j, k)
+        else if ((hi[i]! - hi[i]!) + (lo[i]! - lo[i]!) === 0) this.sums.addPair(cross + i, hi[i]!, lo[i]!)
+        else this.sums.add(cross + i, hi[i]! + lo[i]!)
+      }
+    }
+  }
+
+  /** {@link addTotals} with the pairs added by the kernel in its memory; the slots it leaves, and the cells it grew full, are finished here. */
+  private addTotalsWasm (kernel: FlushKernel): void {
+    const d = this.dimension
+    const cross = this.crossOffset
+    kernel.add()
+    const { skip, flags, hi, lo, columns: { sum } } = kernel
+    if (flags[0] !== 0) this.sums.markOverflow()
+    for (let f = 0; f < flags[1]!; f++) this.sums.completeFull(kernel.fullCells[f]!, kernel.fullTops[f]!)
+    for (let j = 0, i = 0; j < d; j++) {
+      for (let k = j; k < d; k++, i++) {
+        if (skip[i] === 0) continue
+        if (this.partial[cross + i] === 0 && (sum[j] === 0 || sum[k] === 0)) this.flushExact(cross + i, j, k)
+        else this.sums.add(cross + i, hi[i]! + lo[i]!)
+      }
+    }
   }
 
   /** Adds the block's cross-product of columns j ≤ k, in slot `slot`, exactly: its terms one by one. */

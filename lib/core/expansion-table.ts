@@ -5,7 +5,13 @@
 import { decodeNumber, ExactSum, productError, type EncodedNumber } from './exact-sum.js'
 
 /** Partials one slot of an {@link ExpansionTable} keeps in place. */
-const EXPANSION_CAPACITY = 6
+export const EXPANSION_CAPACITY = 6
+
+/** Where an {@link ExpansionTable} keeps its expansions: `capacity` partials and a count per cell. */
+export interface ExpansionStorage {
+  parts: Float64Array
+  count: Uint8Array
+}
 
 /**
  * Many exact sums in one flat array: slot i keeps up to {@link EXPANSION_CAPACITY} non-overlapping
@@ -29,10 +35,28 @@ export class ExpansionTable {
   /** Expansions: one per slot, then one per slot for the low halves. */
   private readonly cells: number
 
-  constructor (readonly slots: number, readonly lowHalves = false) {
+  /**
+   * `storage`, when given, holds the cells (a kernel's memory, for a kernel that grows them: see
+   * {@link completeFull}); it must be empty, with room for `slots` cells (twice that with `lowHalves`).
+   */
+  constructor (readonly slots: number, readonly lowHalves = false, storage?: ExpansionStorage) {
     this.cells = lowHalves ? 2 * slots : slots
-    this.parts = new Float64Array(this.cells * EXPANSION_CAPACITY)
-    this.count = new Uint8Array(this.cells)
+    this.parts = storage?.parts ?? new Float64Array(this.cells * EXPANSION_CAPACITY)
+    this.count = storage?.count ?? new Uint8Array(this.cells)
+  }
+
+  /**
+   * Finishes an addition that a kernel grew into cell `cell` in place (as {@link add} does) and
+   * that left all {@link EXPANSION_CAPACITY} partials full with a new largest one, `top`: the cell is
+   * compressed (or spilled), as add would.
+   */
+  completeFull (cell: number, top: number): void {
+    this.count[cell] = this.compress(cell, top)
+  }
+
+  /** Records that a kernel's addition overflowed into a partial (see {@link finite}). */
+  markOverflow (): void {
+    this.overflowed = true
   }
 
   /**

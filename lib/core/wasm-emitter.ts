@@ -61,6 +61,10 @@ export const i32 = {
   const: (n: number): Code => [0x41, ...signed(n | 0)],
   load: (address: Code, offset = 0): Code => [address, 0x28, ...memarg(2, offset)],
   store: (address: Code, value: Code, offset = 0): Code => [address, value, 0x36, ...memarg(2, offset)],
+  /** The byte at address + offset, zero-extended. */
+  load8_u: (address: Code, offset = 0): Code => [address, 0x2d, ...memarg(0, offset)],
+  /** The low byte of value, stored at address + offset. */
+  store8: (address: Code, value: Code, offset = 0): Code => [address, value, 0x3a, ...memarg(0, offset)],
   eqz: (a: Code): Code => [a, 0x45],
   eq: (a: Code, b: Code): Code => [a, b, 0x46],
   ne: (a: Code, b: Code): Code => [a, b, 0x47],

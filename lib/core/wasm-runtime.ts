@@ -106,6 +106,37 @@ export function instantiate<E> (
 }
 
 /**
+ * {@link instantiate} in two steps: the module is compiled once, and each call of the returned
+ * function makes an instance with a memory of its own, at least `bytes` long (a kernel whose memory
+ * holds one accumulator's state needs an instance per accumulator). Undefined where WebAssembly is
+ * off, unsupported or refuses the module; an instance that cannot be made is undefined too.
+ * @example
+ * ```ts
+ * const make = compileKernel<{ f: (x: number) => number }>({ f })
+ * const a = make?.(65536)
+ * const b = make?.(65536) // the same code, another memory
+ * ```
+ */
+export function compileKernel<E> (functions: Record<string, FunctionBuilder>): ((bytes: number) => WasmInstance<E> | undefined) | undefined {
+  if (!wasmEnabled()) return undefined
+  let module: object
+  try {
+    module = new wasm!.Module(assembleModule(functions))
+  } catch {
+    return undefined
+  }
+  return bytes => {
+    try {
+      const memory = new wasm!.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) })
+      const exports = new wasm!.Instance(module, { env: { memory } }).exports as E
+      return { exports, f64: new Float64Array(memory.buffer), i32: new Int32Array(memory.buffer) }
+    } catch {
+      return undefined
+    }
+  }
+}
+
+/**
  * Kernels by shape, remembering "no kernel" too: `build` runs once per key while it stays in the
  * cache, and lookups while WebAssembly is off return undefined without building. At most `limit`
  * shapes are kept, the least recently used dropped first: a kernel holds its own memory (an HMM's

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { CrossProductSums, ExactSum, pairwiseCovariance } from '../../lib/core/accumulate.js'
-import { blockTotalsJs, blockTotalsKernel, splitColumns } from '../../lib/core/block-totals.js'
+import { blockTotalsJs, flushKernel, splitColumns } from '../../lib/core/block-totals.js'
+import { assertSameBitsWithoutWasm } from '../helpers.js'
 
 /** `rows` rows of `d` columns far from the origin (mean 1e9 + j), each a different wave. */
 function farRows (rows: number, d: number): Float64Array {
@@ -31,23 +32,29 @@ t.test('a block flush in double-double: every cross-product within 2^-90 of the 
 })
 
 t.test('constant columns keep an exact zero covariance through the double-double flush, over several blocks', async t => {
-  const rows = 3500
-  const data = new Float64Array(rows * 3)
-  for (let r = 0; r < rows; r++) {
-    data[r * 3] = 0.1
-    data[r * 3 + 1] = 1e9 + Math.sin(r) // varies: its slots with the others take the double-double path
-    data[r * 3 + 2] = 1e9 + 0.1
+  // d = 3 flushes in JavaScript, d = 16 in WebAssembly (each slot of a constant column left to the exact terms)
+  for (const d of [3, 16]) {
+    const rows = 3500
+    const data = new Float64Array(rows * d)
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < d; j++) data[r * d + j] = 1e9 + Math.sin(r * (j + 1)) // varying: their slots take the double-double path
+      data[r * d] = 0.1
+      data[r * d + d - 1] = 1e9 + 0.1
+    }
+    const covariance = assertSameBitsWithoutWasm(t, () => {
+      const acc = new CrossProductSums(d)
+      acc.add(data, undefined, rows)
+      return pairwiseCovariance(acc).covariance
+    }, `d = ${d}: the same bits without WebAssembly`)
+    const constant = Array.from({ length: d }, (_, k) => [covariance[k]!, covariance[(d - 1) * d + k]!]).flat()
+    t.ok(constant.every(c => c === 0), `d = ${d}: the constant columns' variances and covariances are 0`)
+    t.ok(covariance[d + 1]! > 0.4 && covariance[d + 1]! < 0.6, `d = ${d}: a varying column's variance ${covariance[d + 1]}`)
   }
-  const acc = new CrossProductSums(3)
-  acc.add(data, undefined, rows)
-  const { covariance } = pairwiseCovariance(acc)
-  t.same([covariance[0], covariance[1], covariance[2], covariance[5], covariance[8]], [0, 0, 0, 0, 0], 'the constant columns’ variances and covariances')
-  t.ok(covariance[4]! > 0.4 && covariance[4]! < 0.6, `the varying column's variance ${covariance[4]}`)
 })
 
 t.test('block totals: the WebAssembly kernel gives the bits of the JavaScript loop, for odd and even rows of the triangle', async t => {
-  for (const d of [1, 2, 3, 7, 100]) {
-    const kernel = blockTotalsKernel(d)
+  for (const d of [16, 17, 100]) {
+    const kernel = flushKernel(d, 2 * d + d * (d + 1) / 2 + 2 * d * d)
     if (kernel === undefined) {
       t.fail('Node 20 has WebAssembly SIMD: the kernel must build')
       return
@@ -78,4 +85,21 @@ t.test('block totals: the WebAssembly kernel gives the bits of the JavaScript lo
     exact.add(-js.lo[0]!)
     t.ok(Math.abs(exact.value()) <= 2 ** -100 * Math.abs(js.hi[0]!), `d = ${d}: slot (0, 0) within 2^-100 of its exact total (off by ${exact.value()})`)
   }
+})
+
+t.test('the kernel grows the expansions as the JavaScript flush does: full cells compressed or spilled, overflows seen', async t => {
+  // blocks of 4 rows and magnitudes 10^(−150 … 150): the cells fill up, compress, and spill
+  const d = 16
+  const rows = 2000
+  const wild = Float64Array.from({ length: rows * d }, (_, i) => Math.sin(i * 0.7) * 10 ** (((i * 37) % 31) * 10 - 150))
+  const summarize = (data: Float64Array): unknown => {
+    const acc = new CrossProductSums(d, 4)
+    for (let start = 0; start < rows; start += 333) acc.add(data.subarray(start * d, Math.min(rows, start + 333) * d), undefined, Math.min(333, rows - start))
+    return { summary: acc.summary(), finite: acc.finite() }
+  }
+  const wide = assertSameBitsWithoutWasm(t, () => summarize(wild), 'values over 300 orders of magnitude') as { summary: { sums: { counts: number[] } } }
+  t.ok(Math.max(...wide.summary.sums.counts) > 6, 'some slots hold more partials than a cell (they spilled)')
+  const huge = Float64Array.from({ length: rows * d }, (_, i) => 1e154 * (1 + (i % 7)))
+  const overflow = assertSameBitsWithoutWasm(t, () => summarize(huge), 'cross-products that overflow') as { finite: boolean }
+  t.equal(overflow.finite, false, 'the overflow is seen')
 })
