@@ -500,19 +500,21 @@ export class CrossProductSums {
     }
     this.sums.addJSON(s.sums)
     this.rows += s.rows
-    if (s.pending > 0) this.flushOther(decodeAll(s.partial), decodeAll(s.shift))
+    if (s.pending > 0) this.flushOther(decodeAll(s.partial), decodeAll(s.shift), s.pending)
   }
 
   /**
-   * Flushes another stream's unfinished block (its running sums and shifts) into these sums, this
+   * Flushes another stream's unfinished block (its running sums, shifts and rows) into these sums, this
    * accumulator's own block kept: the flush reads the block state from `this`, so the two are
    * swapped around it (a merge of a thread's summary at d = 100 allocated a whole accumulator
    * for this, 2.6 MB).
    */
-  private flushOther (partial: Float64Array, shift: Float64Array): void {
+  private flushOther (partial: Float64Array, shift: Float64Array, pending: number): void {
     const own = { partial: this.partial, shift: this.shift, unshifted: this.unshifted, pending: this.pending, incomplete: this.incomplete }
     this.partial = partial
     this.shift = shift
+    // the block's own state, all of it: how a block is flushed depends on its rows (pending) too
+    this.pending = pending
     this.incomplete = partial.subarray(this.missOffset).some(x => x !== 0)
     try {
       this.flush()

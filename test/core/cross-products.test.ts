@@ -103,3 +103,29 @@ t.test('the kernel grows the expansions as the JavaScript flush does: full cells
   const overflow = assertSameBitsWithoutWasm(t, () => summarize(huge), 'cross-products that overflow') as { finite: boolean }
   t.equal(overflow.finite, false, 'the overflow is seen')
 })
+
+t.test("a merged summary's unfinished block is flushed as one pass flushes it, whatever the merging accumulator holds", async t => {
+  for (const d of [3, 16]) {
+    const rows = 2500 // blocks 0 and 1 whole, block 2 unfinished
+    const data = Float64Array.from({ length: rows * d }, (_, i) => 1e3 + Math.sin(i * 0.37) * (1 + (i % d)))
+    const one = new CrossProductSums(d)
+    one.add(data, undefined, rows)
+    const parts = [[0, 2048], [2048, rows]].map(([start, end]) => {
+      const acc = new CrossProductSums(d)
+      acc.add(data.subarray(start! * d, end! * d), undefined, end! - start!)
+      return acc.summary()
+    })
+    for (const order of [[0, 1], [1, 0]]) {
+      const merged = new CrossProductSums(d)
+      for (const i of order) merged.merge(JSON.parse(JSON.stringify(parts[i]!)))
+      // the exact sums themselves, not only their rounding: one slot off by 2^-100 of its value rounds the same nearly always
+      const expected = one.totals()
+      const differing = merged.totals().filter((sum, slot) => {
+        const difference = sum.clone()
+        difference.addSum(expected[slot]!, -1)
+        return !difference.isZero
+      }).length
+      t.equal(differing, 0, `d = ${d}, merged in the order ${order.join(', ')}: the exact sums of one pass`)
+    }
+  }
+})
