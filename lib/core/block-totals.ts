@@ -42,8 +42,6 @@ export interface BlockTotals {
   partial: Float64Array
   hi: Float64Array
   lo: Float64Array
-  /** Computes hi and lo from the columns and `partial`. */
-  run: () => void
 }
 
 /**
@@ -72,8 +70,16 @@ export function splitColumns (c: BlockColumns, w: Float64Array, d: number): void
   }
 }
 
-/** The JavaScript loop: hi and lo of every slot of the triangle. */
-function runJs (d: number, c: BlockColumns, partial: Float64Array, his: Float64Array, los: Float64Array): void {
+/**
+ * The JavaScript loop: hi and lo of every slot of the triangle from the columns and `partial`.
+ * @example
+ * ```ts
+ * const totals = blockTotalsJs(3) // fill totals.columns (splitColumns) and totals.partial, then:
+ * runBlockTotals(3, totals) // totals.hi, totals.lo
+ * ```
+ */
+export function runBlockTotals (d: number, totals: BlockTotals): void {
+  const { columns: c, partial, hi: his, lo: los } = totals
   let slot = 0
   for (let j = 0; j < d; j++) {
     const kj = c.shift[j]!
@@ -135,7 +141,7 @@ function layout (d: number, slots: number): { columns: number[]; partial: number
   return { columns, partial, hi: partial + triangleBytes, lo: partial + 2 * triangleBytes, parts, count, skip, fullCells, fullTops, flags, end: flags + 16 }
 }
 
-/** The kernel: runJs two slots at a time (a row's last odd slot computes one past it, into the next row's first slot, which that row then writes). */
+/** The kernel: runBlockTotals two slots at a time (a row's last odd slot computes one past it, into the next row's first slot, which that row then writes). */
 function blockTotalsFunction (d: number, slots: number): FunctionBuilder {
   const at = layout(d, slots)
   const f = new FunctionBuilder([])
@@ -276,7 +282,9 @@ const MAX_KERNEL_DIMENSION = 512
 
 /** A flush kernel of one accumulator: {@link BlockTotals} in its memory, with the cells of the accumulator's ExpansionTable and their `add`. */
 export interface FlushKernel extends BlockTotals {
-  /** The cells of the accumulator's ExpansionTable (`slots` slots with low halves), for its constructor. */
+  /** {@link runBlockTotals} in WebAssembly. */
+  run: () => void
+  /** Room for the cells of the accumulator's ExpansionTable (`slots` slots with low halves): see ExpansionTable.moveTo. */
   table: ExpansionStorage
   /** Grows the table by every slot's hi and lo of the last `run` (see addPairsFunction). */
   add: () => void
@@ -300,7 +308,7 @@ const modules = new KernelCache<(bytes: number) => WasmInstance<FlushExports> | 
  * @example
  * ```ts
  * const kernel = flushKernel(16, 2 * 16 + 136 + 2 * 256)
- * const sums = new ExpansionTable(680, true, kernel?.table)
+ * if (kernel !== undefined) sums.moveTo(kernel.table) // sums: an ExpansionTable of 680 slots with low halves
  * ```
  */
 export function flushKernel (d: number, slots: number): FlushKernel | undefined {
@@ -330,7 +338,7 @@ export function flushKernel (d: number, slots: number): FlushKernel | undefined 
 }
 
 /**
- * The arrays of {@link BlockTotals}, of an accumulator's own, running the JavaScript loop.
+ * The arrays of {@link BlockTotals}, of an accumulator's own, for {@link runBlockTotals}.
  * @example
  * ```ts
  * const totals = blockTotalsJs(3)
@@ -339,6 +347,6 @@ export function flushKernel (d: number, slots: number): FlushKernel | undefined 
 export function blockTotalsJs (d: number): BlockTotals {
   const triangle = d * (d + 1) / 2 + 2
   const columns = Object.fromEntries(COLUMN_NAMES.map(name => [name, new Float64Array(d + 2)])) as unknown as BlockColumns
-  const totals: BlockTotals = { columns, partial: new Float64Array(triangle), hi: new Float64Array(triangle), lo: new Float64Array(triangle), run: () => runJs(d, columns, totals.partial, totals.hi, totals.lo) }
-  return totals
+  // plain arrays and no function: a deep copy of the accumulator holding them copies them whole
+  return { columns, partial: new Float64Array(triangle), hi: new Float64Array(triangle), lo: new Float64Array(triangle) }
 }

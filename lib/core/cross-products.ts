@@ -5,7 +5,7 @@
  */
 import { BLOCK_ROWS } from './blocked-sums.js'
 import { decodeNumber, encodeNumber, ExactSum, productError, type EncodedNumber } from './exact-sum.js'
-import { blockTotalsJs, flushKernel, splitColumns, type BlockTotals, type FlushKernel } from './block-totals.js'
+import { blockTotalsJs, flushKernel, runBlockTotals, splitColumns, type BlockTotals, type FlushKernel } from './block-totals.js'
 import { wasmEnabled } from './wasm-runtime.js'
 import { expansionTableProblem, ExpansionTable, type ExpansionTableSummary } from './expansion-table.js'
 
@@ -71,8 +71,6 @@ export class CrossProductSums {
   private readonly wDelta: Float64Array
   /** Whether a row with a missing value reached the current block (else its missing-value slots are all 0). */
   private incomplete = false
-  /** The WebAssembly flush of this accumulator, whose memory holds `sums`' expansions (block-totals.ts). */
-  private readonly flushKernel: FlushKernel | undefined
   /** Where a flush computes its block's totals when WebAssembly does not. */
   private totalsJs: BlockTotals | undefined
   /** The complete rows' loop written out for this dimension, if it can be. */
@@ -87,8 +85,7 @@ export class CrossProductSums {
     this.partial = new Float64Array(2 * d + (d * (d + 1)) / 2 + 2 * d * d)
     this.shift = new Float64Array(d).fill(NaN)
     this.unshifted = d
-    this.flushKernel = flushKernel(d, this.partial.length)
-    this.sums = new ExpansionTable(this.partial.length, true, this.flushKernel?.table)
+    this.sums = new ExpansionTable(this.partial.length, true)
     this.delta = new Float64Array(GROUP_ROWS * d)
     this.wDelta = new Float64Array(GROUP_ROWS * d)
     this.kernel = crossProductsKernel(d)
@@ -352,22 +349,43 @@ export class CrossProductSums {
       // a block with missing values (some columns' shifts NaN), or none at all
       for (let j = 0, slot = cross; j < d; j++) for (let k = j; k < d; k++, slot++) this.flushExact(slot, j, k)
     } else {
-      const kernel = wasmEnabled() ? this.flushKernel : undefined
+      const kernel = this.ownFlushKernel()
       const totals = kernel ?? (this.totalsJs ??= blockTotalsJs(d))
       const { columns } = totals
       columns.sum.set(partial.subarray(d, 2 * d))
       columns.shift.set(shift)
       splitColumns(columns, partial, d)
       totals.partial.set(partial.subarray(cross, cross + triangle))
-      totals.run()
-      if (kernel !== undefined) this.addTotalsWasm(kernel)
-      else this.addTotals(totals)
+      if (kernel !== undefined) {
+        kernel.run()
+        this.addTotalsWasm(kernel)
+      } else {
+        runBlockTotals(d, totals)
+        this.addTotals(totals)
+      }
     }
     partial.fill(0)
     shift.fill(NaN)
     this.unshifted = d
     this.pending = 0
     this.incomplete = false
+  }
+
+  /**
+   * This accumulator's flush kernel, made at its first flush with WebAssembly on (its expansions
+   * then move into the kernel's memory); undefined for dimensions without one. Kept outside the
+   * object: a deep copy of a model copies the expansions as plain arrays and must not share the
+   * kernel, whose functions write into the original's memory; the copy makes its own.
+   */
+  private ownFlushKernel (): FlushKernel | undefined {
+    if (!wasmEnabled()) return undefined
+    let kernel = flushKernels.get(this)
+    if (kernel === undefined) {
+      kernel = flushKernel(this.dimension, this.partial.length) ?? null
+      if (kernel !== null) this.sums.moveTo(kernel.table)
+      flushKernels.set(this, kernel)
+    }
+    return kernel ?? undefined
   }
 
   /**
@@ -545,6 +563,9 @@ function decodeAll (values: readonly EncodedNumber[]): Float64Array {
   for (let i = 0; i < values.length; i++) out[i] = decodeNumber(values[i])
   return out
 }
+
+/** Each accumulator's flush kernel, or null where its dimension has none (see CrossProductSums.ownFlushKernel). */
+const flushKernels = new WeakMap<CrossProductSums, FlushKernel | null>()
 
 /** Terms of one slot of a block flush: at most 1 + 2·4 + 2·4. */
 const flushTerms = new Float64Array(17)

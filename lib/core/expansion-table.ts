@@ -27,22 +27,29 @@ export interface ExpansionStorage {
  * block. The slot's exact sum is that of both.
  */
 export class ExpansionTable {
-  private readonly parts: Float64Array
-  private readonly count: Uint8Array
+  private parts: Float64Array
+  private count: Uint8Array
   /** Spilled sums by cell (slot, or slots + slot for a low half). */
   private readonly spilled = new Map<number, ExactSum>()
   private readonly scratch = new Float64Array(EXPANSION_CAPACITY + 1)
   /** Expansions: one per slot, then one per slot for the low halves. */
   private readonly cells: number
 
-  /**
-   * `storage`, when given, holds the cells (a kernel's memory, for a kernel that grows them: see
-   * {@link completeFull}); it must be empty, with room for `slots` cells (twice that with `lowHalves`).
-   */
-  constructor (readonly slots: number, readonly lowHalves = false, storage?: ExpansionStorage) {
+  constructor (readonly slots: number, readonly lowHalves = false) {
     this.cells = lowHalves ? 2 * slots : slots
-    this.parts = storage?.parts ?? new Float64Array(this.cells * EXPANSION_CAPACITY)
-    this.count = storage?.count ?? new Uint8Array(this.cells)
+    this.parts = new Float64Array(this.cells * EXPANSION_CAPACITY)
+    this.count = new Uint8Array(this.cells)
+  }
+
+  /**
+   * Moves the cells into `storage` (a kernel's memory, for a kernel that grows them: see
+   * {@link completeFull}), which must have room for them: the same sums, kept there from now on.
+   */
+  moveTo (storage: ExpansionStorage): void {
+    storage.parts.set(this.parts)
+    storage.count.set(this.count)
+    this.parts = storage.parts
+    this.count = storage.count
   }
 
   /**

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { CrossProductSums, ExactSum, pairwiseCovariance } from '../../lib/core/accumulate.js'
-import { blockTotalsJs, flushKernel, splitColumns } from '../../lib/core/block-totals.js'
+import { blockTotalsJs, flushKernel, runBlockTotals, splitColumns } from '../../lib/core/block-totals.js'
 import { assertSameBitsWithoutWasm } from '../helpers.js'
+import { deepCopy } from '../../lib/core/copy.js'
 
 /** `rows` rows of `d` columns far from the origin (mean 1e9 + j), each a different wave. */
 function farRows (rows: number, d: number): Float64Array {
@@ -68,8 +69,9 @@ t.test('block totals: the WebAssembly kernel gives the bits of the JavaScript lo
       }
       splitColumns(totals.columns, weights, d)
       for (let i = 0; i < d * (d + 1) / 2; i++) totals.partial[i] = Math.cos(i) * 1e4
-      totals.run()
     }
+    kernel.run()
+    runBlockTotals(d, js)
     const n = d * (d + 1) / 2
     const same = (a: Float64Array, b: Float64Array): boolean => a.subarray(0, n).every((x, i) => Object.is(x, b[i]))
     t.ok(same(kernel.hi, js.hi) && same(kernel.lo, js.lo), `d = ${d}: hi and lo`)
@@ -127,5 +129,23 @@ t.test("a merged summary's unfinished block is flushed as one pass flushes it, w
       }).length
       t.equal(differing, 0, `d = ${d}, merged in the order ${order.join(', ')}: the exact sums of one pass`)
     }
+  }
+})
+
+t.test('a deep copy of an accumulator flushes into its own sums (a model copy, an HMM state’s scratch)', async t => {
+  // d = 3 flushes in JavaScript, d = 16 with its own kernel, made at the first flush
+  for (const d of [3, 16]) {
+    const rows = 5000
+    const data = Float64Array.from({ length: rows * d }, (_, i) => 10 + Math.cos(i * 0.91) * (1 + (i % 5)))
+    const one = new CrossProductSums(d)
+    one.add(data, undefined, rows)
+    const original = new CrossProductSums(d)
+    original.add(data.subarray(0, 2500 * d), undefined, 2500) // two blocks flushed
+    const copy = deepCopy(original)
+    copy.add(data.subarray(2500 * d), undefined, rows - 2500)
+    original.add(data.subarray(2500 * d), undefined, rows - 2500)
+    const expected = JSON.stringify(one.summary())
+    t.equal(JSON.stringify(copy.summary()), expected, `d = ${d}: the copy has the bits of one pass`)
+    t.equal(JSON.stringify(original.summary()), expected, `d = ${d}: the original too, untouched by the copy`)
   }
 })
