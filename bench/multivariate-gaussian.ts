@@ -13,8 +13,9 @@
  *       complete rows in WebAssembly, cross-products-wasm.ts), on one thread;
  *   (a2) aril, `workers: 2`: `fitStream([X], { update: false })` of the same rows (shared with the
  *       threads by `shareBatch`) on a warm `threadExecutor({ threads: 2 })`, into a fresh model each
- *       pass: the threads claim pieces of whole blocks, and their summaries are merged into the
- *       model (no `fromSummaries`, as pomegranate's `summarize` has none);
+ *       pass, best of three after THREAD_WARM_PASSES: the threads claim pieces of whole blocks,
+ *       and their summaries are merged into the model (no `fromSummaries`, as pomegranate's
+ *       `summarize` has none);
  *   (b) pomegranate 0.14.8: `MultivariateGaussianDistribution.summarize` over the same rows, whole
  *       ('None') and in slices of 10^3 and 10^4 rows, by bench/pomegranate_multivariate_gaussian.py
  *       (Debian's /usr/bin/python3, without the OpenBLAS overrides: dgemm on both cores); the best
@@ -34,6 +35,12 @@ import { shareBatch, threadExecutor } from '../lib/exec/threads.js'
 import { bestOf, hasPomegranate, runPython } from './pomegranate.js'
 
 const BATCH_ROWS = 8192
+/**
+ * Passes that warm the threads up before the three timed ones: a thread compiles its model copy's
+ * code as it runs, and at d = 20 its first passes took 25, 18, then 15 ms, where one warm-up pass
+ * had left the timed best at half of one thread's speed.
+ */
+const THREAD_WARM_PASSES = 6
 const CASES = [{ d: 5, rows: 1_000_000 }, { d: 20, rows: 300_000 }, { d: 100, rows: 200_000 }].filter(c => process.env.BENCH_D === undefined || String(c.d) === process.env.BENCH_D)
 
 /** One line of the report. */
@@ -87,12 +94,12 @@ async function timeArilWorkers (data: Float64Array, d: number, rows: number, exe
   const shared = shareBatch({ data, rows, cols: d })
   const identity = Array.from({ length: d }, (_, j) => Array.from({ length: d }, (_, k) => (j === k ? 1 : 0)))
   let best = Infinity
-  for (let pass = 0; pass < 4; pass++) {
+  for (let pass = 0; pass < THREAD_WARM_PASSES + 3; pass++) {
     const model = new MultivariateGaussianDistribution(new Array(d).fill(0), identity)
     const started = performance.now()
     await model.fitStream([shared], { executor, update: false })
     const seconds = (performance.now() - started) / 1000
-    if (pass > 0) best = Math.min(best, seconds) // the first pass warms the threads' JIT up
+    if (pass >= THREAD_WARM_PASSES) best = Math.min(best, seconds)
   }
   return rows / best
 }
