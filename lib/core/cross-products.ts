@@ -85,7 +85,10 @@ export class CrossProductSums {
     this.partial = new Float64Array(2 * d + (d * (d + 1)) / 2 + 2 * d * d)
     this.shift = new Float64Array(d).fill(NaN)
     this.unshifted = d
-    this.sums = new ExpansionTable(this.partial.length, true)
+    // the flush kernel from the start where there is one, its memory holding the expansions (a thread's model copy makes one every pass)
+    const kernel = wasmEnabled() ? flushKernel(d, this.partial.length) ?? null : undefined
+    if (kernel !== undefined) flushKernels.set(this, kernel)
+    this.sums = new ExpansionTable(this.partial.length, true, kernel?.table)
     this.delta = new Float64Array(GROUP_ROWS * d)
     this.wDelta = new Float64Array(GROUP_ROWS * d)
     this.kernel = crossProductsKernel(d)
@@ -372,10 +375,10 @@ export class CrossProductSums {
   }
 
   /**
-   * This accumulator's flush kernel, made at its first flush with WebAssembly on (its expansions
-   * then move into the kernel's memory); undefined for dimensions without one. Kept outside the
-   * object: a deep copy of a model copies the expansions as plain arrays and must not share the
-   * kernel, whose functions write into the original's memory; the copy makes its own.
+   * This accumulator's flush kernel, made with it (or at its first flush with WebAssembly on: its
+   * expansions then move into the kernel's memory); undefined for dimensions without one. Kept
+   * outside the object: a deep copy of a model copies the expansions as plain arrays and must not
+   * share the kernel, whose functions write into the original's memory; the copy makes its own.
    */
   private ownFlushKernel (): FlushKernel | undefined {
     if (!wasmEnabled()) return undefined

@@ -35,10 +35,11 @@ export class ExpansionTable {
   /** Expansions: one per slot, then one per slot for the low halves. */
   private readonly cells: number
 
-  constructor (readonly slots: number, readonly lowHalves = false) {
+  /** `storage`, when given, holds the (empty) cells: see {@link moveTo}. */
+  constructor (readonly slots: number, readonly lowHalves = false, storage?: ExpansionStorage) {
     this.cells = lowHalves ? 2 * slots : slots
-    this.parts = new Float64Array(this.cells * EXPANSION_CAPACITY)
-    this.count = new Uint8Array(this.cells)
+    this.parts = storage?.parts ?? new Float64Array(this.cells * EXPANSION_CAPACITY)
+    this.count = storage?.count ?? new Uint8Array(this.cells)
   }
 
   /**
