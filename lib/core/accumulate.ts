@@ -1,6 +1,7 @@
 /**
  * The only place where statistics are added up: this overview, and the files it re-exports
- * (exact-sum.ts, blocked-sums.ts, moments.ts, cross-products.ts with expansion-table.ts).
+ * (exact-sum.ts, blocked-sums.ts, moments.ts, cross-products.ts with expansion-table.ts and
+ * block-totals.ts, pairwise-covariance.ts).
  *
  * Algorithm: rows are summed sequentially inside fixed blocks of {@link BLOCK_ROWS} rows aligned
  * to the row index of the summarized stream (block k holds rows k·B … (k+1)·B−1); a block that a
@@ -19,9 +20,13 @@
  * Second moments are summed around a per-block shift (the block's first observed value of
  * non-zero weight) and moved to the origin exactly when the block is flushed, so the variance of
  * data far from zero keeps its precision: `W·Σwx² − (Σwx)²` is formed exactly from the expansions.
+ * A covariance's d(d+1)/2 cross-products are moved to the origin in double-double instead (each
+ * block's total to about 2^-100 of its terms, exact where a column is constant in the block) and
+ * both halves added exactly: the total still depends on the block's rows alone.
  */
 
 export * from './exact-sum.js'
 export * from './blocked-sums.js'
 export * from './moments.js'
 export * from './cross-products.js'
+export * from './pairwise-covariance.js'
