@@ -91,25 +91,15 @@ export interface WasmInstance<E> {
 export function instantiate<E> (
   functions: Record<string, FunctionBuilder>, imports: ReadonlyArray<ImportedFunction & { fn: (...args: number[]) => number }> = [], bytes = PAGE, pool?: ConstantPool
 ): WasmInstance<E> | undefined {
-  if (!wasmEnabled()) return undefined
-  try {
-    const size = Math.max(bytes, pool === undefined ? 0 : pool.at + pool.bytes)
-    const memory = new wasm!.Memory({ initial: Math.max(1, Math.ceil(size / PAGE)) })
-    pool?.write(memory.buffer)
-    const env: Record<string, unknown> = { memory }
-    for (const f of imports) env[f.name] = f.fn
-    const exports = new wasm!.Instance(new wasm!.Module(assembleModule(functions, imports)), { env }).exports as E
-    return { exports, f64: new Float64Array(memory.buffer), i32: new Int32Array(memory.buffer) }
-  } catch {
-    return undefined
-  }
+  return compileKernel<E>(functions, imports, pool)?.(bytes)
 }
 
 /**
  * {@link instantiate} in two steps: the module is compiled once, and each call of the returned
- * function makes an instance with a memory of its own, at least `bytes` long (a kernel whose memory
- * holds one accumulator's state needs an instance per accumulator). Undefined where WebAssembly is
- * off, unsupported or refuses the module; an instance that cannot be made is undefined too.
+ * function makes an instance with a memory of its own, at least `bytes` long and holding the
+ * constants of `pool` (a kernel whose memory holds one accumulator's state needs an instance per
+ * accumulator). Undefined where WebAssembly is off, unsupported or refuses the module; an instance
+ * that cannot be made is undefined too.
  * @example
  * ```ts
  * const make = compileKernel<{ f: (x: number) => number }>({ f })
@@ -117,18 +107,24 @@ export function instantiate<E> (
  * const b = make?.(65536) // the same code, another memory
  * ```
  */
-export function compileKernel<E> (functions: Record<string, FunctionBuilder>): ((bytes: number) => WasmInstance<E> | undefined) | undefined {
+export function compileKernel<E> (
+  functions: Record<string, FunctionBuilder>, imports: ReadonlyArray<ImportedFunction & { fn: (...args: number[]) => number }> = [], pool?: ConstantPool
+): ((bytes: number) => WasmInstance<E> | undefined) | undefined {
   if (!wasmEnabled()) return undefined
   let module: object
   try {
-    module = new wasm!.Module(assembleModule(functions))
+    module = new wasm!.Module(assembleModule(functions, imports))
   } catch {
     return undefined
   }
   return bytes => {
     try {
-      const memory = new wasm!.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) })
-      const exports = new wasm!.Instance(module, { env: { memory } }).exports as E
+      const size = Math.max(bytes, pool === undefined ? 0 : pool.at + pool.bytes)
+      const memory = new wasm!.Memory({ initial: Math.max(1, Math.ceil(size / PAGE)) })
+      pool?.write(memory.buffer)
+      const env: Record<string, unknown> = { memory }
+      for (const f of imports) env[f.name] = f.fn
+      const exports = new wasm!.Instance(module, { env }).exports as E
       return { exports, f64: new Float64Array(memory.buffer), i32: new Int32Array(memory.buffer) }
     } catch {
       return undefined
