@@ -359,13 +359,9 @@ export class CrossProductSums {
       columns.shift.set(shift)
       splitColumns(columns, partial, d)
       totals.partial.set(partial.subarray(cross, cross + triangle))
-      if (kernel !== undefined) {
-        kernel.run()
-        this.addTotalsWasm(kernel)
-      } else {
-        runBlockTotals(d, totals)
-        this.addTotals(totals)
-      }
+      if (kernel !== undefined) kernel.run()
+      else runBlockTotals(d, totals)
+      this.addTotals(totals, kernel)
     }
     partial.fill(0)
     shift.fill(NaN)
@@ -393,39 +389,44 @@ export class CrossProductSums {
 
   /**
    * Adds the block's totals (hi + lo per slot of the triangle) into the sums: the two halves as a
-   * pair, except for a column constant in the block (p = 0 and its Σw·d = 0: the exact terms
-   * instead) and an overflow (an infinity or NaN in either half, added as non-finite for finite()
-   * to see).
+   * pair, except where {@link addApart} must (with `kernel`, the kernel has added the pairs and
+   * marked the slots it left in `skip`).
    */
-  private addTotals (totals: BlockTotals): void {
+  private addTotals (totals: BlockTotals, kernel?: FlushKernel): void {
     const d = this.dimension
     const cross = this.crossOffset
-    const { hi, lo, columns: { sum } } = totals
+    const { hi, lo } = totals
+    if (kernel !== undefined) {
+      kernel.add()
+      if (kernel.flags[0] !== 0) this.sums.markOverflow()
+      for (let f = 0; f < kernel.flags[1]!; f++) this.sums.completeFull(kernel.fullCells[f]!, kernel.fullTops[f]!)
+    }
     for (let j = 0, i = 0; j < d; j++) {
-      const sj = sum[j]!
       for (let k = j; k < d; k++, i++) {
-        if (this.partial[cross + i] === 0 && (sj === 0 || sum[k] === 0)) this.flushExact(cross + i, j, k)
-        else if ((hi[i]! - hi[i]!) + (lo[i]! - lo[i]!) === 0) this.sums.addPair(cross + i, hi[i]!, lo[i]!)
-        else this.sums.add(cross + i, hi[i]! + lo[i]!)
+        if (kernel !== undefined) {
+          if (kernel.skip[i] !== 0) this.addApart(totals, i, j, k)
+        } else if (this.constantInBlock(totals, i, j, k) || (hi[i]! - hi[i]!) + (lo[i]! - lo[i]!) !== 0) {
+          this.addApart(totals, i, j, k)
+        } else {
+          this.sums.addPair(cross + i, hi[i]!, lo[i]!)
+        }
       }
     }
   }
 
-  /** {@link addTotals} with the pairs added by the kernel in its memory; the slots it leaves, and the cells it grew full, are finished here. */
-  private addTotalsWasm (kernel: FlushKernel): void {
-    const d = this.dimension
-    const cross = this.crossOffset
-    kernel.add()
-    const { skip, flags, hi, lo, columns: { sum } } = kernel
-    if (flags[0] !== 0) this.sums.markOverflow()
-    for (let f = 0; f < flags[1]!; f++) this.sums.completeFull(kernel.fullCells[f]!, kernel.fullTops[f]!)
-    for (let j = 0, i = 0; j < d; j++) {
-      for (let k = j; k < d; k++, i++) {
-        if (skip[i] === 0) continue
-        if (this.partial[cross + i] === 0 && (sum[j] === 0 || sum[k] === 0)) this.flushExact(cross + i, j, k)
-        else this.sums.add(cross + i, hi[i]! + lo[i]!)
-      }
-    }
+  /** Whether slot i (columns j ≤ k) of the block has p = 0 and a column whose Σw·d is 0: a column constant in the block. */
+  private constantInBlock ({ columns: { sum } }: BlockTotals, i: number, j: number, k: number): boolean {
+    return this.partial[this.crossOffset + i] === 0 && (sum[j] === 0 || sum[k] === 0)
+  }
+
+  /**
+   * A slot not added as a pair: a column constant in the block takes the exact terms (so constant
+   * data keeps an exact zero covariance); an overflow (an infinity or NaN in either half) goes in as
+   * non-finite, for finite() to see.
+   */
+  private addApart (totals: BlockTotals, i: number, j: number, k: number): void {
+    if (this.constantInBlock(totals, i, j, k)) this.flushExact(this.crossOffset + i, j, k)
+    else this.sums.add(this.crossOffset + i, totals.hi[i]! + totals.lo[i]!)
   }
 
   /** Adds the block's cross-product of columns j ≤ k, in slot `slot`, exactly: its terms one by one. */
